@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["resource_path", "resources_root", "sample_path", "ResourceMissingError"]
+__all__ = ["ResourceMissingError", "resource_path", "resources_root", "sample_path"]
 
 
 class ResourceMissingError(FileNotFoundError):

@@ -65,9 +65,7 @@ class DecisionPolicy:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise PolicyError(f"{name} must be between 0 and 1, got {value}")
-        if self.review_upper is not None and not (
-            self.liveness_threshold < self.review_upper <= 1.0
-        ):
+        if self.review_upper is not None and not (self.liveness_threshold < self.review_upper <= 1.0):
             raise PolicyError(
                 f"review band upper edge must be above the threshold "
                 f"({self.liveness_threshold}) and at most 1, got {self.review_upper}"
@@ -83,16 +81,13 @@ MESSAGES: dict[OutcomeKind | RetryReason, str] = {
         "branch's manual identity check."
     ),
     OutcomeKind.REVIEW: (
-        "Borderline result. A supervisor must review the customer and confirm with the "
-        "administrator PIN."
+        "Borderline result. A supervisor must review the customer and confirm with the administrator PIN."
     ),
     RetryReason.NO_FACE: (
-        "No face found. Please ensure the customer's face is clearly visible and centred, "
-        "then capture again."
+        "No face found. Please ensure the customer's face is clearly visible and centred, then capture again."
     ),
     RetryReason.SEVERAL_FACES: (
-        "More than one person in frame. Ask that only the customer stays in view, "
-        "then capture again."
+        "More than one person in frame. Ask that only the customer stays in view, then capture again."
     ),
     RetryReason.LOW_DETECTION: (
         "The face is not clear enough. Improve the lighting, ask the customer to face the "
@@ -121,9 +116,7 @@ def _retry(
     )
 
 
-def decide(
-    result: LivenessResult, policy: DecisionPolicy, chosen_face: Face | None = None
-) -> Outcome:
+def decide(result: LivenessResult, policy: DecisionPolicy, chosen_face: Face | None = None) -> Outcome:
     """Decide what the operator is told about one answer.
 
     ``chosen_face`` is the face the operator picked when the policy lets them pick among several;
@@ -159,9 +152,7 @@ def decide(
         kind = OutcomeKind.SPOOF
 
     station_says_live = kind in (OutcomeKind.LIVE, OutcomeKind.REVIEW)
-    disagrees = result.verdict is not None and station_says_live != (
-        result.verdict is ServiceVerdict.LIVE
-    )
+    disagrees = result.verdict is not None and station_says_live != (result.verdict is ServiceVerdict.LIVE)
     return Outcome(
         kind=kind,
         message=MESSAGES[kind],

@@ -1,0 +1,427 @@
+"""The face-liveness v5 client: one long-lived ``httpx.AsyncClient``, retries, deadline, typed result.
+
+Use it as an async context manager so the connection pool is closed explicitly::
+
+    async with LivenessClient(load_credential(Environment.SANDBOX)) as client:
+        verification = await client.verify_image(jpeg_bytes)
+
+Transport choices (see ECOSYSTEM.md): no custom ``transport=`` is passed, because httpx then
+ignores both the proxy environment variables and ``verify``; instead the client gets ``verify=`` a
+truststore context (the OS trust store, plus an optional corporate CA bundle) and ``proxy=`` from
+settings, with ``trust_env`` on so ``HTTPS_PROXY``/``NO_PROXY`` apply. Retries are tenacity's, not
+httpx's (which only retries connects).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import hashlib
+import logging
+import ssl
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+import truststore
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from station import __version__
+from station.api.credentials import Credential
+from station.api.environments import (
+    BALANCE_PATH,
+    LIVENESS_PATH,
+    Environment,
+    base_url_for,
+    is_loopback_host,
+    known_environment_of,
+    validate_base_url,
+)
+from station.api.errors import (
+    AuthError,
+    BadRequestError,
+    BadResponseError,
+    ConfigurationError,
+    EnvironmentMismatchError,
+    LivenessAPIError,
+    NetworkError,
+    RateLimitedError,
+    RequestTimeoutError,
+    ServiceUnavailableError,
+    TLSError,
+)
+from station.api.schema import parse_balance, parse_error_body, parse_liveness_response
+from station.core.models import LivenessResult
+
+__all__ = [
+    "LivenessClient",
+    "NetworkSettings",
+    "RetryPolicy",
+    "Timeouts",
+    "Verification",
+    "build_ssl_context",
+]
+
+_log = logging.getLogger(__name__)
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+NEVER_RETRIED_STATUSES = frozenset({400, 401, 403, 404, 413, 422})
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds. ``deadline`` bounds one whole verification, every retry and wait included."""
+
+    connect: float = 5.0
+    read: float = 15.0
+    write: float = 15.0
+    deadline: float = 30.0
+
+    def __post_init__(self) -> None:
+        for name in ("connect", "read", "write", "deadline"):
+            if not getattr(self, name) > 0:
+                raise ConfigurationError(f"the {name} timeout must be a positive number of seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Bounded retries with exponential backoff and full jitter; Retry-After honoured up to a cap."""
+
+    attempts: int = 3
+    backoff_initial: float = 0.5
+    backoff_max: float = 4.0
+    retry_after_cap: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.attempts <= 10:
+            raise ConfigurationError("retry attempts must be between 1 and 10")
+        if self.backoff_initial < 0 or self.backoff_max < 0 or self.retry_after_cap < 0:
+            raise ConfigurationError("retry waits cannot be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSettings:
+    """TLS trust and proxy, as a bank network needs them."""
+
+    ca_bundle: Path | None = None
+    proxy: str | None = None
+    trust_env: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """One successful answer plus what the audit journal needs to know about how it was had."""
+
+    result: LivenessResult
+    http_status: int
+    attempts: int
+    elapsed_ms: float
+    requested_at: datetime
+    answered_at: datetime
+    api_host: str
+    submitted_sha256: str
+
+
+def build_ssl_context(ca_bundle: Path | None = None) -> ssl.SSLContext:
+    """The OS trust store (corporate CAs included), plus an optional extra PEM bundle."""
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ca_bundle is not None:
+        if not ca_bundle.is_file():
+            raise ConfigurationError(f"the CA bundle {ca_bundle} does not exist or is not a file")
+        try:
+            context.load_verify_locations(cafile=str(ca_bundle))
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            raise ConfigurationError(
+                f"the CA bundle {ca_bundle} could not be loaded: not a PEM certificate file"
+            ) from exc
+    return context
+
+
+class _TransientError(Exception):
+    """An attempt failed in a way worth retrying; carries the error to raise if retries run out."""
+
+    def __init__(self, error: LivenessAPIError, retry_after: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _has_ssl_cause(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    text = str(exc)
+    return "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text
+
+
+@dataclass
+class _Attempts:
+    count: int = 0
+    last_status: int | None = None
+    started: float = field(default_factory=time.monotonic)
+
+
+class LivenessClient:
+    """Calls ``face-liveness-v5`` for one environment with one enrolled token."""
+
+    def __init__(
+        self,
+        credential: Credential,
+        *,
+        environment: Environment | None = None,
+        base_url: str | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        network: NetworkSettings | None = None,
+    ) -> None:
+        self.environment = environment or credential.environment
+        if credential.environment is not self.environment:
+            raise EnvironmentMismatchError(
+                f"refusing to send the {credential.environment.value} token to "
+                f"{self.environment.value}: sandbox and production tokens are kept apart. "
+                f"Enrol a {self.environment.value} token."
+            )
+        url = validate_base_url(base_url or base_url_for(self.environment))
+        owner = known_environment_of(url)
+        if owner is not None and owner is not self.environment:
+            raise EnvironmentMismatchError(
+                f"refusing to send the {self.environment.value} token to {url.host}, which is "
+                f"the {owner.value} service: sandbox and production tokens are kept apart."
+            )
+        self.base_url = url
+        self.api_host = url.netloc.decode("ascii")
+        self._credential = credential
+        self._timeouts = timeouts or Timeouts()
+        self._retry = retry or RetryPolicy()
+        network = network or NetworkSettings()
+        loopback = is_loopback_host(url.host)
+        self._http = httpx.AsyncClient(
+            base_url=url,
+            timeout=httpx.Timeout(
+                connect=self._timeouts.connect,
+                read=self._timeouts.read,
+                write=self._timeouts.write,
+                pool=self._timeouts.connect,
+            ),
+            verify=build_ssl_context(network.ca_bundle),
+            # Never route the local emulator through a proxy; elsewhere settings, then env.
+            proxy=None if loopback else network.proxy,
+            trust_env=network.trust_env and not loopback,
+            follow_redirects=False,
+            headers={"User-Agent": f"station/{__version__}", "Accept": "application/json"},
+        )
+
+    def __repr__(self) -> str:
+        return f"LivenessClient(environment={self.environment.value!r}, host={self.api_host!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._http.is_closed
+
+    # -- the three calls -------------------------------------------------------------------
+
+    async def verify_image(self, image: bytes, filename: str = "capture.jpg") -> Verification:
+        """An image as bytes, in a multipart part named ``file`` sent as octet-stream."""
+        files = {"file": (filename, image, "application/octet-stream")}
+        return await self._verify(files, hashlib.sha256(image).hexdigest())
+
+    async def verify_pdf(self, document: bytes, filename: str = "document.pdf") -> Verification:
+        """A PDF: the same ``file`` part plus ``use_pdf=true``."""
+        files = {
+            "file": (filename, document, "application/octet-stream"),
+            "use_pdf": (None, "true"),
+        }
+        return await self._verify(files, hashlib.sha256(document).hexdigest())
+
+    async def verify_link(self, link: str) -> Verification:
+        """A link, sent as a multipart ``link`` field.
+
+        The contract lists ``link`` among the multipart/form-data fields and also shows a JSON
+        body without saying which content type goes with it. Multipart is the form the contract
+        documents with a content type, and it keeps one request shape for all three calls.
+        """
+        parsed = httpx.URL(link)
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise BadRequestError(f"the link must be an http(s) URL with a host, got {link[:80]!r}")
+        files = {"link": (None, link)}
+        return await self._verify(files, hashlib.sha256(link.encode()).hexdigest())
+
+    async def balance(self) -> float:
+        """The credit balance, where the service's balance endpoint answers."""
+        response = await self._send_once("GET", BALANCE_PATH, None, _Attempts())
+        return parse_balance(response.content)
+
+    # -- machinery ---------------------------------------------------------------------------
+
+    async def _verify(self, files: Mapping[str, Any], sha256: str) -> Verification:
+        requested_at = datetime.now(UTC)
+        attempts = _Attempts()
+        deadline = attempts.started + self._timeouts.deadline
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._retry.attempts) | self._would_pass(deadline),
+            wait=self._wait,
+            retry=retry_if_exception_type(_TransientError),
+            reraise=True,
+        )
+        try:
+            async with asyncio.timeout(self._timeouts.deadline):
+                response: httpx.Response = await retrying(
+                    self._send_once, "POST", LIVENESS_PATH, files, attempts
+                )
+        except _TransientError as transient:
+            error = transient.error
+            error.attempts = attempts.count
+            error.message = f"{error.message} (gave up after {_plural(attempts.count)})"
+            raise error from None
+        except TimeoutError:
+            raise RequestTimeoutError(
+                f"no answer from {self.api_host} within the {self._timeouts.deadline:g} s "
+                f"deadline ({_plural(attempts.count)})",
+                attempts=attempts.count,
+                http_status=attempts.last_status,
+            ) from None
+        except LivenessAPIError as error:
+            error.attempts = attempts.count
+            raise
+        try:
+            result = parse_liveness_response(response.content)
+        except BadResponseError as error:
+            error.attempts = attempts.count
+            error.http_status = response.status_code
+            raise
+        answered_at = datetime.now(UTC)
+        return Verification(
+            result=result,
+            http_status=response.status_code,
+            attempts=attempts.count,
+            elapsed_ms=(time.monotonic() - attempts.started) * 1000.0,
+            requested_at=requested_at,
+            answered_at=answered_at,
+            api_host=self.api_host,
+            submitted_sha256=sha256,
+        )
+
+    def _would_pass(self, deadline: float) -> Any:
+        def stop(state: RetryCallState) -> bool:
+            return time.monotonic() + state.upcoming_sleep >= deadline
+
+        return stop
+
+    def _wait(self, state: RetryCallState) -> float:
+        outcome = state.outcome
+        exc = outcome.exception() if outcome is not None else None
+        if isinstance(exc, _TransientError) and exc.retry_after is not None:
+            return min(exc.retry_after, self._retry.retry_after_cap)
+        backoff = wait_random_exponential(multiplier=self._retry.backoff_initial, max=self._retry.backoff_max)
+        return float(backoff(state))
+
+    async def _send_once(
+        self, method: str, path: str, files: Mapping[str, Any] | None, attempts: _Attempts
+    ) -> httpx.Response:
+        attempts.count += 1
+        headers = {"Authorization": self._credential.authorization_header()}
+        try:
+            response = await self._http.request(method, path, files=files, headers=headers)
+        except httpx.TimeoutException as exc:
+            phase = "connect to" if isinstance(exc, httpx.ConnectTimeout) else "answer from"
+            raise _TransientError(
+                RequestTimeoutError(f"timed out waiting to {phase} {self.api_host}")
+            ) from None
+        except httpx.ConnectError as exc:
+            if _has_ssl_cause(exc):
+                raise TLSError(
+                    f"the secure connection to {self.api_host} failed: the certificate is not "
+                    "trusted or the handshake was refused. If the branch uses a TLS-inspecting "
+                    "proxy, configure its CA bundle."
+                ) from None
+            raise _TransientError(NetworkError(f"could not connect to {self.api_host}")) from None
+        except httpx.ProxyError:
+            raise _TransientError(
+                NetworkError(f"the proxy refused or failed the connection to {self.api_host}")
+            ) from None
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise ConfigurationError(f"cannot call {self.api_host}: {exc}") from None
+        except httpx.TransportError:
+            raise _TransientError(
+                NetworkError(f"the connection to {self.api_host} broke before an answer came")
+            ) from None
+
+        attempts.last_status = status = response.status_code
+        _log.info("%s %s -> HTTP %d (attempt %d)", method, path, status, attempts.count)
+        if status == 200:
+            return response
+        body = parse_error_body(response.content)
+        detail = f": {body.message}" if body.message else ""
+        common: dict[str, Any] = {"http_status": status, "message_code": body.message_code}
+        if status in (401, 403):
+            raise AuthError(
+                f"the service refused the {self.environment.value} token (HTTP {status}{detail}). "
+                f"It may be expired, invalid or for the other environment: enrol a new one with "
+                f"`station token set --env {self.environment.value}`.",
+                **common,
+            )
+        if status == 429:
+            raise _TransientError(
+                RateLimitedError(f"the service is rate limiting requests (HTTP 429{detail})", **common),
+                retry_after=_parse_retry_after(response.headers.get("Retry-After")),
+            )
+        if status in RETRYABLE_STATUSES:
+            raise _TransientError(
+                ServiceUnavailableError(f"the service is unavailable (HTTP {status}{detail})", **common),
+                retry_after=_parse_retry_after(response.headers.get("Retry-After")),
+            )
+        if status >= 500:
+            raise ServiceUnavailableError(f"the service failed (HTTP {status}{detail})", **common)
+        if 400 <= status < 500:
+            raise BadRequestError(f"the service refused the request (HTTP {status}{detail})", **common)
+        raise BadResponseError(f"unexpected HTTP {status} from {self.api_host}", **common)
+
+
+def _plural(attempts: int) -> str:
+    return f"{attempts} attempt" + ("" if attempts == 1 else "s")

@@ -1,0 +1,175 @@
+"""One verification attempt end to end, shared by the GUI and ``station verify``.
+
+submit (client) → decide (core) → record (audit) → :class:`AttemptReport`. No Qt here: the GUI
+awaits :func:`run_attempt` on the qasync loop, the CLI on a plain asyncio loop. Errors become an
+ERROR report with a plain explanation and what to do, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from station.api.client import LivenessClient, Verification
+from station.api.errors import (
+    AuthError,
+    BadRequestError,
+    BadResponseError,
+    ConfigurationError,
+    LivenessAPIError,
+    NetworkError,
+    RateLimitedError,
+    RequestTimeoutError,
+    ServiceUnavailableError,
+    TLSError,
+)
+from station.core.decision import DecisionPolicy, decide
+from station.core.models import Outcome, OutcomeKind
+
+__all__ = [
+    "AttemptRecorder",
+    "AttemptReport",
+    "Submission",
+    "SubmissionKind",
+    "advice_for",
+    "run_attempt",
+]
+
+
+class SubmissionKind(StrEnum):
+    IMAGE = "image"
+    PDF = "pdf"
+    LINK = "link"
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """What is sent: image or PDF bytes, or a link."""
+
+    kind: SubmissionKind
+    content: bytes = b""
+    link: str | None = None
+    filename: str = "capture.jpg"
+
+    @property
+    def sha256(self) -> str:
+        data = self.link.encode() if self.kind is SubmissionKind.LINK and self.link else self.content
+        return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptReport:
+    """Everything one attempt produced: the outcome (or the error) and whether it is final."""
+
+    kind: OutcomeKind
+    message: str
+    requested_at: datetime
+    answered_at: datetime
+    elapsed_ms: float
+    submission_sha256: str
+    api_host: str
+    environment: str
+    outcome: Outcome | None = None
+    verification: Verification | None = None
+    error: LivenessAPIError | None = None
+    audit_sequence: int | None = None
+    audit_error: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def final(self) -> bool:
+        """A verdict is final only once its audit record is safely written (fail closed)."""
+        return self.audit_error is None
+
+    def with_audit(self, sequence: int | None, error: str | None) -> AttemptReport:
+        from dataclasses import replace
+
+        return replace(self, audit_sequence=sequence, audit_error=error)
+
+
+#: Writes the report to the audit journal and returns its sequence; raises on failure.
+AttemptRecorder = Callable[[AttemptReport], Awaitable[int]]
+
+
+def advice_for(error: LivenessAPIError) -> str:
+    """A plain explanation and what to do, for the operator's ERROR banner."""
+    if isinstance(error, AuthError):
+        return "The station's access to the service was refused. Call IT support: the token needs renewing."
+    if isinstance(error, RateLimitedError):
+        return "The service is busy right now. Wait a minute, then capture again."
+    if isinstance(error, ServiceUnavailableError):
+        return (
+            "The verification service is not available. Wait a minute and capture again; "
+            "if it persists, call IT."
+        )
+    if isinstance(error, RequestTimeoutError):
+        return "The service did not answer in time. Check the network, then capture again."
+    if isinstance(error, TLSError):
+        return "The secure connection to the service failed. Do not retry; call IT support."
+    if isinstance(error, NetworkError):
+        return "The station cannot reach the service. Check the network cable or Wi-Fi, then capture again."
+    if isinstance(error, BadRequestError | ConfigurationError):
+        return "The service refused the request. Capture again; if it repeats, call IT support."
+    if isinstance(error, BadResponseError):
+        return "The service gave an answer the station cannot read. Capture again; if it repeats, call IT."
+    return "The verification could not be completed. Capture again; if it repeats, call IT support."
+
+
+async def _submit(client: LivenessClient, submission: Submission) -> Verification:
+    if submission.kind is SubmissionKind.IMAGE:
+        return await client.verify_image(submission.content, submission.filename)
+    if submission.kind is SubmissionKind.PDF:
+        return await client.verify_pdf(submission.content, submission.filename)
+    assert submission.link is not None
+    return await client.verify_link(submission.link)
+
+
+async def run_attempt(
+    client: LivenessClient,
+    submission: Submission,
+    policy: DecisionPolicy,
+    recorder: AttemptRecorder | None = None,
+    notes: tuple[str, ...] = (),
+) -> AttemptReport:
+    """Submit, decide and record one attempt. Cancellation propagates (nothing is recorded then
+    by this function; the caller records the cancellation if it wants to)."""
+    requested_at = datetime.now(UTC)
+    started = time.monotonic()
+    try:
+        verification = await _submit(client, submission)
+    except LivenessAPIError as error:
+        kind, message, outcome, answer = OutcomeKind.ERROR, advice_for(error), None, None
+        failure: LivenessAPIError | None = error
+        answered_at, elapsed_ms = datetime.now(UTC), (time.monotonic() - started) * 1000.0
+    else:
+        outcome = decide(verification.result, policy)
+        kind, message, answer, failure = outcome.kind, outcome.message, verification, None
+        answered_at, elapsed_ms = verification.answered_at, verification.elapsed_ms
+    report = AttemptReport(
+        kind=kind,
+        message=message,
+        requested_at=requested_at,
+        answered_at=answered_at,
+        elapsed_ms=elapsed_ms,
+        submission_sha256=submission.sha256,
+        api_host=client.api_host,
+        environment=client.environment.value,
+        outcome=outcome,
+        verification=answer,
+        error=failure,
+        notes=notes,
+    )
+    if recorder is None:
+        return report
+    try:
+        sequence = await recorder(report)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        return report.with_audit(None, str(exc) or type(exc).__name__)
+    return report.with_audit(sequence, None)

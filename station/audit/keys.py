@@ -1,0 +1,189 @@
+"""The audit journal's HMAC key: 32 random bytes kept outside the database.
+
+Where the key lives
+    In the operating system's keyring (Windows Credential Manager, macOS Keychain, Secret Service
+    on Linux desktops) under service ``station``, user ``audit-hmac-key``, hex encoded. It is
+    created with :mod:`secrets` the first time the station records an attempt.
+
+    Where no keyring is available (headless Linux kiosks: keyring raises ``NoKeyringError``, or
+    the active backend is keyring's ``fail``/``null`` backend or a plain-text backend from
+    ``keyrings.alt``), the key lives in its own file instead: by default ``audit.key`` in the
+    station's per-user data directory, or the path given. The file is created with
+    ``os.open(O_CREAT | O_EXCL, 0o600)``, so on POSIX only the station's account can read it; on
+    Windows the per-user profile's ACLs protect it. It is never inside the journal database, so a
+    copy of the database (or an export) cannot be used to forge rows.
+
+    If the keyring holds no key but a key file exists, the file's key is used, so a kiosk that
+    gains a keyring later keeps the key its journal was written with. A keyring that exists but
+    refuses access (locked, denied) is an error, never a reason to fall back to a file: silently
+    switching keys would break the chain.
+
+Why a keyring and not the database
+    The MAC chain proves the journal was not altered only if whoever can edit the database file
+    cannot also compute MACs. The key must therefore be somewhere the database is not.
+"""
+
+from __future__ import annotations
+
+import binascii
+import logging
+import os
+import secrets
+import stat
+import sys
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+import keyring.backends.null
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+from station.audit.errors import AuditKeyError
+from station.audit.paths import default_key_path
+
+__all__ = ["KEY_BYTES", "KEYRING_SERVICE", "KEYRING_USER", "load_key", "load_or_create_key"]
+
+log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "station"
+KEYRING_USER = "audit-hmac-key"
+KEY_BYTES = 32
+
+
+def load_or_create_key(key_file: Path | None = None) -> bytes:
+    """Return the audit HMAC key, creating and storing 32 random bytes on first use.
+
+    Order: an existing key in the OS keyring; else an existing key file (``key_file`` or
+    :func:`~station.audit.paths.default_key_path`); else a new key in the OS keyring if one is
+    usable; else a new key file created with mode 0600. See the module docstring.
+
+    Raises :class:`AuditKeyError` if the keyring refuses access or the key file is unreadable or
+    malformed.
+    """
+    return _load(key_file, create=True)
+
+
+def load_key(key_file: Path | None = None) -> bytes:
+    """Like :func:`load_or_create_key` but never creates a key (for verify, export and purge).
+
+    Raises :class:`AuditKeyError` if there is no key anywhere.
+    """
+    return _load(key_file, create=False)
+
+
+def _load(key_file: Path | None, *, create: bool) -> bytes:
+    path = key_file if key_file is not None else default_key_path()
+    backend = _usable_keyring()
+    if backend is not None:
+        stored = _keyring_get(backend)
+        if stored is not None:
+            return _decode(stored, f"the keyring entry {KEYRING_SERVICE}/{KEYRING_USER}")
+    if path.exists():
+        return _read_key_file(path)
+    if not create:
+        where = "the OS keyring" if backend is not None else "any keyring (none is available)"
+        raise AuditKeyError(
+            f"No audit key was found in {where} or in the key file {path}. "
+            "Without the key the journal cannot be checked; give the right file with --key-file."
+        )
+    key = secrets.token_bytes(KEY_BYTES)
+    if backend is not None:
+        _keyring_set(backend, key)
+        return key
+    log.info("No OS keyring available: storing the audit key in %s (mode 0600)", path)
+    return _create_key_file(path, key)
+
+
+def _usable_keyring() -> KeyringBackend | None:
+    """The active keyring backend, or None if it cannot keep a secret safely."""
+    try:
+        backend = keyring.get_keyring()
+    except keyring.errors.NoKeyringError:
+        return None
+    if _is_unusable(backend):
+        return None
+    children = getattr(backend, "backends", None)  # keyring's ChainerBackend
+    if children is not None:
+        if not children or any(_is_unusable(child) for child in children):
+            return None
+    return backend
+
+
+def _is_unusable(backend: KeyringBackend) -> bool:
+    if isinstance(backend, keyring.backends.fail.Keyring | keyring.backends.null.Keyring):
+        return True
+    # keyrings.alt stores secrets in plain (or base64-encoded) files: never trust it.
+    return type(backend).__module__.startswith("keyrings.alt")
+
+
+def _keyring_get(backend: KeyringBackend) -> str | None:
+    try:
+        value = backend.get_password(KEYRING_SERVICE, KEYRING_USER)
+    except keyring.errors.NoKeyringError:
+        return None
+    except keyring.errors.KeyringError as exc:
+        raise AuditKeyError(
+            f"The OS keyring refused to give the audit key ({exc}). Unlock the keyring and retry."
+        ) from exc
+    return value if isinstance(value, str) else None
+
+
+def _keyring_set(backend: KeyringBackend, key: bytes) -> None:
+    encoded = key.hex()
+    try:
+        backend.set_password(KEYRING_SERVICE, KEYRING_USER, encoded)
+        readback = backend.get_password(KEYRING_SERVICE, KEYRING_USER)
+    except keyring.errors.KeyringError as exc:
+        raise AuditKeyError(
+            f"The OS keyring refused to store the new audit key ({exc})."
+        ) from exc
+    if readback != encoded:
+        raise AuditKeyError(
+            "The OS keyring accepted the audit key but did not return it; refusing to use a key "
+            "that would be lost."
+        )
+
+
+def _decode(text: str, where: str) -> bytes:
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        key = b""
+    if len(key) != KEY_BYTES:
+        raise AuditKeyError(f"The audit key in {where} is malformed (expected {KEY_BYTES} bytes "
+                            "as hex). Restore it from backup; do not replace it with a new key.")
+    return key
+
+
+def _read_key_file(path: Path) -> bytes:
+    try:
+        if sys.platform != "win32":
+            mode = stat.S_IMODE(path.stat().st_mode)
+            if mode & 0o077:
+                log.warning("Audit key file %s had mode %o; restricting it to 0600", path, mode)
+                os.chmod(path, 0o600)
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError, binascii.Error) as exc:
+        raise AuditKeyError(f"Cannot read the audit key file {path}: {exc}") from exc
+    return _decode(text, f"the key file {path}")
+
+
+def _create_key_file(path: Path, key: bytes) -> bytes:
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o600)
+    except FileExistsError:
+        return _read_key_file(path)  # another process created it first: use theirs
+    except OSError as exc:
+        raise AuditKeyError(f"Cannot create the audit key file {path}: {exc}") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key.hex().encode("ascii") + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # never leave a half-written key behind
+        raise AuditKeyError(f"Cannot write the audit key file {path}: {exc}") from exc
+    return key

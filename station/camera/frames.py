@@ -1,0 +1,119 @@
+"""One frame, one slot: how the capture thread hands pictures to everyone else.
+
+Why a single overwritten slot and not a queue: a camera produces frames at its own pace and the
+consumers (the preview timer, the liveness check, a benchmark) read at theirs. A queue between a
+30-60 fps producer and a slower consumer only grows, and the operator ends up looking at a picture
+that is a second old (measured: 1.1 s of lag with one queued signal per frame, 40-49 ms with
+"latest frame wins"). So the worker overwrites one slot and readers take whatever is newest.
+
+Thread-safety contract:
+
+* The writer hands over a *new* array on every :meth:`LatestFrameSlot.put` and never touches it
+  again; the slot marks it read-only. A reader may therefore keep a :class:`Frame` as long as it
+  likes without copying, and can never see a half-written picture. To draw on a frame, copy it.
+* The lock is held only to swap one reference, so a reader never holds up the writer for long.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["BGRImage", "Frame", "LatestFrameSlot"]
+
+BGRImage = npt.NDArray[np.uint8]
+"""An OpenCV picture: height x width x 3, blue-green-red, ``uint8``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One captured picture.
+
+    ``image`` is BGR ``uint8`` HxWx3, C-contiguous and read-only (copy it before drawing on it).
+    ``seq`` starts at 1 and grows by one per frame the slot received; a jump of more than one
+    between two reads means the reader skipped frames, which is the intended behaviour.
+    ``captured_at`` is :func:`time.monotonic` when the frame entered the slot.
+    """
+
+    image: BGRImage
+    seq: int
+    captured_at: float
+
+    @property
+    def width(self) -> int:
+        """Width in pixels."""
+        return int(self.image.shape[1])
+
+    @property
+    def height(self) -> int:
+        """Height in pixels."""
+        return int(self.image.shape[0])
+
+
+def _check_image(image: np.ndarray) -> BGRImage:
+    if not isinstance(image, np.ndarray):
+        raise TypeError(f"a frame must be a numpy array, not {type(image).__name__}")
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(
+            f"a frame must be a BGR uint8 HxWx3 array, got {image.dtype} with shape {image.shape}"
+        )
+    if image.shape[0] == 0 or image.shape[1] == 0:
+        raise ValueError(f"a frame must not be empty, got shape {image.shape}")
+    if not image.flags.c_contiguous:
+        image = np.ascontiguousarray(image)
+    return image
+
+
+class LatestFrameSlot:
+    """Holds only the newest frame; the writer overwrites it, readers never see a backlog.
+
+    Memory use is one frame (plus whatever frames readers themselves still hold).
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._frame: Frame | None = None
+        self._seq = 0
+
+    def put(self, image: np.ndarray) -> Frame:
+        """Publish ``image`` as the newest frame and wake anyone waiting in :meth:`wait_for_seq`.
+
+        The slot takes ownership of the array: the caller must hand over a fresh array each
+        time and not modify it afterwards (it is made read-only here to catch mistakes). A
+        non-contiguous array is copied once. Raises ``ValueError`` for anything that is not a
+        BGR ``uint8`` HxWx3 picture.
+        """
+        image = _check_image(image)
+        image.flags.writeable = False
+        now = time.monotonic()
+        with self._cond:
+            self._seq += 1
+            frame = Frame(image=image, seq=self._seq, captured_at=now)
+            self._frame = frame
+            self._cond.notify_all()
+        return frame
+
+    def latest(self) -> Frame | None:
+        """The newest frame, or ``None`` before the first one. Never blocks for long."""
+        with self._cond:
+            return self._frame
+
+    @property
+    def seq(self) -> int:
+        """Sequence number of the newest frame (0 before the first one)."""
+        with self._cond:
+            return self._seq
+
+    def wait_for_seq(self, after: int, timeout: float) -> Frame | None:
+        """Block until a frame with ``seq > after`` is in the slot and return the newest one.
+
+        Returns ``None`` if none arrived within ``timeout`` seconds. Meant for tests, the
+        benchmark and headless consumers; the UI polls :meth:`latest` on a timer instead.
+        """
+        with self._cond:
+            arrived = self._cond.wait_for(lambda: self._seq > after, timeout=max(0.0, timeout))
+            return self._frame if arrived else None

@@ -1,0 +1,81 @@
+"""``station``: argument parsing and dispatch. Each subcommand's work lives in its own module.
+
+station                          the operator station (GUI) with the saved settings
+station --demo [--scenario S]    the GUI on the built-in emulator and a sample camera
+station verify FILE | --pdf FILE | --link URL
+station emulator                 the local emulator of the service
+station audit verify|export|purge
+station token set|status|clear
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
+
+from station import __version__
+
+__all__ = ["build_parser", "main"]
+
+#: subcommand → (module, help). Modules are imported only when their command runs, so
+#: ``station --help`` and ``station verify`` never load Qt.
+_SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "verify": ("station.commands.verify", "verify one image, PDF or link and print the outcome"),
+    "emulator": ("station.emulator.cli", "run the local emulator of the face-liveness service"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit 64 (EX_USAGE), as the README documents, not argparse's 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(64, f"{self.prog}: error: {message}\n")
+
+
+def _load(name: str) -> ModuleType:
+    return importlib.import_module(_SUBCOMMANDS[name][0])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="station",
+        description="Face-liveness verification station for bank branches.",
+    )
+    parser.add_argument("--version", action="version", version=f"station {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start on the built-in emulator and a bundled sample camera (no token, no webcam)",
+    )
+    parser.add_argument("--scenario", metavar="NAME", help="with --demo: the emulator's first scenario")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (_, help_text) in _SUBCOMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        _load(name).add_arguments(command)
+    return parser
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    from station.app import run_gui
+
+    return run_gui(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from station.logs import configure_console_logging
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_console_logging()
+    runner: Callable[[argparse.Namespace], int] = (
+        _run_gui if args.command is None else _load(args.command).run
+    )
+    try:
+        return runner(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

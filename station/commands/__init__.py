@@ -1,0 +1,1 @@
+"""The ``station`` subcommands, one module each; :mod:`station.cli` only parses and dispatches."""

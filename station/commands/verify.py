@@ -1,0 +1,204 @@
+"""``station verify``: one verification from the command line, for support staff and scripts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from station.api.client import LivenessClient
+from station.api.credentials import load_credential
+from station.api.environments import Environment
+from station.api.errors import LivenessAPIError
+from station.attempt import AttemptReport, Submission, SubmissionKind, run_attempt
+from station.commands.exit_codes import ExitCode, exit_code_for_error, exit_code_for_outcome
+from station.commands.inputs import InputError, check_link, read_image, read_pdf
+from station.core.decision import DEFAULT_LIVENESS_THRESHOLD, DecisionPolicy, PolicyError
+
+__all__ = ["add_arguments", "report_as_dict", "run"]
+
+
+def _threshold(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"the threshold must be between 0 and 1, got {value}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("file", nargs="?", type=Path, help="an image (JPEG, PNG, BMP, TIFF, WebP)")
+    what.add_argument("--pdf", type=Path, metavar="FILE", help="a one-page PDF (sent with use_pdf=true)")
+    what.add_argument("--link", metavar="URL", help="a URL of an image the service fetches itself")
+    parser.add_argument(
+        "--env",
+        choices=[e.value for e in Environment],
+        default=Environment.SANDBOX.value,
+        help="which environment's token and service to use (default: sandbox)",
+    )
+    parser.add_argument(
+        "--base-url", metavar="URL", help="another base URL (the local emulator, a bank gateway)"
+    )
+    parser.add_argument(
+        "--threshold",
+        type=_threshold,
+        default=DEFAULT_LIVENESS_THRESHOLD,
+        help=f"liveness threshold, 0..1 (default {DEFAULT_LIVENESS_THRESHOLD})",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def report_as_dict(report: AttemptReport) -> dict[str, Any]:
+    """The ``--json`` object. Never holds the token or the image."""
+    out: dict[str, Any] = {
+        "outcome": report.kind.value,
+        "message": report.message,
+        "client_id": None,
+        "score": None,
+        "station_threshold": None,
+        "service_verdict": None,
+        "service_threshold": None,
+        "face_count": None,
+        "frame": None,
+        "faces": [],
+        "elapsed_ms": round(report.elapsed_ms, 1),
+        "attempts": None,
+        "environment": report.environment,
+        "api_host": report.api_host,
+        "submitted_sha256": report.submission_sha256,
+    }
+    if report.outcome is not None and report.verification is not None:
+        outcome, result = report.outcome, report.outcome.result
+        out.update(
+            client_id=result.client_id,
+            score=outcome.score,
+            station_threshold=outcome.station_threshold,
+            service_verdict=outcome.service_verdict.value if outcome.service_verdict else None,
+            service_threshold=outcome.service_threshold,
+            disagrees_with_service=outcome.disagrees_with_service,
+            retry_reason=outcome.retry_reason.value if outcome.retry_reason else None,
+            face_count=result.face_count,
+            frame=({"width": result.frame.width, "height": result.frame.height} if result.frame else None),
+            faces=[
+                {
+                    "bbox": {
+                        "x": f.bbox.x,
+                        "y": f.bbox.y,
+                        "width": f.bbox.width,
+                        "height": f.bbox.height,
+                    },
+                    "detection_score": f.detection_score,
+                    "liveness_score": f.liveness_score,
+                    "antispoof_score": f.antispoof_score,
+                    "is_live": f.is_live,
+                }
+                for f in result.faces
+            ],
+            attempts=report.verification.attempts,
+            http_status=report.verification.http_status,
+            service_reason=result.reason,
+        )
+    if report.error is not None:
+        out.update(
+            error=type(report.error).__name__,
+            error_message=report.error.message,
+            http_status=report.error.http_status,
+            message_code=report.error.message_code,
+            attempts=report.error.attempts,
+        )
+    if report.audit_sequence is not None or report.audit_error is not None:
+        out.update(audit_sequence=report.audit_sequence, audit_error=report.audit_error)
+    return out
+
+
+def _print_human(report: AttemptReport, out: TextIO) -> None:
+    print(f"{report.kind.value}: {report.message}", file=out)
+    if report.outcome is not None and report.verification is not None:
+        outcome, result = report.outcome, report.outcome.result
+        score = f"{outcome.score:.3f}" if outcome.score is not None else "none"
+        service = outcome.service_verdict.value if outcome.service_verdict else "no verdict"
+        service_threshold = (
+            f" at {outcome.service_threshold:g}" if outcome.service_threshold is not None else ""
+        )
+        print(
+            f"  score {score} (station threshold {outcome.station_threshold:g}; "
+            f"service said {service}{service_threshold})",
+            file=out,
+        )
+        if outcome.disagrees_with_service:
+            print("  note: the station's decision differs from the service's verdict", file=out)
+        frame = f"{result.frame.width}x{result.frame.height}" if result.frame else "unknown"
+        print(f"  faces {result.face_count}, frame {frame}", file=out)
+        for index, face in enumerate(result.faces, start=1):
+            box = face.bbox
+
+            def fmt(value: float | None) -> str:
+                return "-" if value is None else f"{value:.3f}"
+
+            print(
+                f"    face {index}: box {box.x},{box.y} {box.width}x{box.height}  "
+                f"liveness {fmt(face.liveness_score)}  anti-spoof {fmt(face.antispoof_score)}  "
+                f"detection {fmt(face.detection_score)}",
+                file=out,
+            )
+        print(
+            f"  client_id {result.client_id or '-'}, {report.elapsed_ms:.0f} ms, "
+            f"{report.verification.attempts} attempt(s), {report.api_host}",
+            file=out,
+        )
+    if report.error is not None:
+        print(f"  cause: {report.error.message}", file=out)
+    if report.audit_error is not None:
+        print(f"  AUDIT RECORD NOT WRITTEN: {report.audit_error}. The result is not final.", file=out)
+
+
+def _submission(args: argparse.Namespace) -> Submission:
+    if args.pdf is not None:
+        return Submission(SubmissionKind.PDF, read_pdf(args.pdf), filename=args.pdf.name)
+    if args.link is not None:
+        return Submission(SubmissionKind.LINK, link=check_link(args.link))
+    return Submission(SubmissionKind.IMAGE, read_image(args.file), filename=args.file.name)
+
+
+async def _verify(args: argparse.Namespace, submission: Submission) -> AttemptReport:
+    environment = Environment(args.env)
+    credential = load_credential(environment)
+    policy = DecisionPolicy(liveness_threshold=args.threshold)
+    async with LivenessClient(credential, base_url=args.base_url) as client:
+        return await run_attempt(client, submission, policy)
+
+
+def _fail(args: argparse.Namespace, code: ExitCode, kind: str, message: str) -> int:
+    if args.json:
+        print(json.dumps({"outcome": "ERROR", "error": kind, "message": message}))
+    else:
+        print(f"station verify: {message}", file=sys.stderr)
+    return int(code)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        submission = _submission(args)
+    except InputError as exc:
+        return _fail(args, ExitCode.USAGE, "usage", str(exc))
+    try:
+        report = asyncio.run(_verify(args, submission))
+    except (PolicyError, ValueError) as exc:
+        return _fail(args, ExitCode.USAGE, "usage", str(exc))
+    except LivenessAPIError as exc:  # raised before any request: token, configuration
+        return _fail(args, exit_code_for_error(exc), type(exc).__name__, exc.message)
+    if args.json:
+        print(json.dumps(report_as_dict(report), indent=None))
+    else:
+        _print_human(report, sys.stdout)
+    if report.error is not None:
+        return int(exit_code_for_error(report.error))
+    if not report.final:
+        return int(ExitCode.FAILURE)
+    return int(exit_code_for_outcome(report.kind))

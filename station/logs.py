@@ -1,0 +1,65 @@
+"""Logging for the station: one redaction filter so no token reaches a log line, ever.
+
+Every handler the station installs carries :class:`RedactingFilter`. It replaces each registered
+secret and anything shaped like a bearer token or a JWT with ``[REDACTED]`` in the formatted
+message and its arguments, including exception text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+
+__all__ = ["RedactingFilter", "configure_console_logging", "redact", "register_secret"]
+
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\b")
+_REDACTED = "[REDACTED]"
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+
+
+def register_secret(secret: str) -> None:
+    """Remember a secret (a token the process has loaded) so the filter can scrub it."""
+    if len(secret) >= 6:
+        with _secrets_lock:
+            _secrets.add(secret)
+
+
+def redact(text: str, secrets: Iterable[str] | None = None) -> str:
+    """``text`` with every known secret, bearer value and JWT replaced by ``[REDACTED]``."""
+    with _secrets_lock:
+        known = list(_secrets if secrets is None else secrets)
+    for secret in sorted(known, key=len, reverse=True):
+        text = text.replace(secret, _REDACTED)
+    text = _BEARER.sub(lambda m: m.group(1) + _REDACTED, text)
+    return _JWT.sub(_REDACTED, text)
+
+
+class RedactingFilter(logging.Filter):
+    """Scrubs the final message (arguments merged) and any attached exception text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info:
+            formatter = logging.Formatter()
+            record.exc_text = redact(formatter.formatException(record.exc_info))
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def configure_console_logging(level: int = logging.WARNING) -> None:
+    """Plain stderr logging for the command-line tools, with redaction."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
