@@ -8,6 +8,7 @@ ERROR report with a plain explanation and what to do, never a traceback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import time
 from collections.abc import Awaitable, Callable
@@ -32,6 +33,7 @@ from station.core.decision import DecisionPolicy, decide
 from station.core.models import Outcome, OutcomeKind
 
 __all__ = [
+    "CANCELLED_MESSAGE",
     "AttemptRecorder",
     "AttemptReport",
     "Submission",
@@ -92,6 +94,8 @@ class AttemptReport:
         return replace(self, audit_sequence=sequence, audit_error=error)
 
 
+CANCELLED_MESSAGE = "Verification cancelled. Press Space to capture again."
+
 #: Writes the report to the audit journal and returns its sequence; raises on failure.
 AttemptRecorder = Callable[[AttemptReport], Awaitable[int]]
 
@@ -142,6 +146,23 @@ async def run_attempt(
     started = time.monotonic()
     try:
         verification = await _submit(client, submission)
+    except asyncio.CancelledError:
+        # The request may already have reached the service (and been charged): keep a record.
+        if recorder is not None:
+            cancelled = AttemptReport(
+                kind=OutcomeKind.ERROR,
+                message=CANCELLED_MESSAGE,
+                requested_at=requested_at,
+                answered_at=datetime.now(UTC),
+                elapsed_ms=(time.monotonic() - started) * 1000.0,
+                submission_sha256=submission.sha256,
+                api_host=client.api_host,
+                environment=client.environment.value,
+                notes=(*notes, "cancelled by the operator"),
+            )
+            with contextlib.suppress(Exception):
+                await asyncio.shield(recorder(cancelled))
+        raise
     except LivenessAPIError as error:
         kind, message, outcome, answer = OutcomeKind.ERROR, advice_for(error), None, None
         failure: LivenessAPIError | None = error

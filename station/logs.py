@@ -8,6 +8,7 @@ message and its arguments, including exception text.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections.abc import Iterable
@@ -55,11 +56,18 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_console_logging(level: int = logging.WARNING) -> None:
-    """Plain stderr logging for the command-line tools, with redaction."""
+def configure_console_logging(level: int | None = None) -> None:
+    """Plain stderr logging for the command-line tools, with redaction.
+
+    ``STATION_LOG_LEVEL`` (DEBUG, INFO, …) raises the detail for support sessions.
+    """
+    if level is None:
+        named = os.environ.get("STATION_LOG_LEVEL", "WARNING").upper()
+        level = logging.getLevelNamesMapping().get(named, logging.WARNING)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
+    handler.set_name("station-console")
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "station-console"] + [handler]
     root.setLevel(level)

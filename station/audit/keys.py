@@ -42,7 +42,7 @@ from keyring.backend import KeyringBackend
 from station.audit.errors import AuditKeyError
 from station.audit.paths import default_key_path
 
-__all__ = ["KEY_BYTES", "KEYRING_SERVICE", "KEYRING_USER", "load_key", "load_or_create_key"]
+__all__ = ["KEYRING_SERVICE", "KEYRING_USER", "KEY_BYTES", "load_key", "load_or_create_key", "read_key_file"]
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +72,24 @@ def load_key(key_file: Path | None = None) -> bytes:
     return _load(key_file, create=False)
 
 
+def read_key_file(key_file: Path) -> bytes:
+    """Read the key from exactly this file, ignoring any keyring (``--key-file`` on the CLI).
+
+    For auditors checking a copied journal and headless kiosks. Raises :class:`AuditKeyError`.
+    """
+    if not key_file.is_file():
+        raise AuditKeyError(f"There is no audit key file at {key_file}.")
+    return _read_key_file(key_file)
+
+
 def _load(key_file: Path | None, *, create: bool) -> bytes:
     path = key_file if key_file is not None else default_key_path()
     backend = _usable_keyring()
     if backend is not None:
-        stored = _keyring_get(backend)
+        try:
+            stored = _keyring_get(backend)
+        except keyring.errors.NoKeyringError:
+            backend, stored = None, None  # e.g. keyring is installed but no Secret Service runs
         if stored is not None:
             return _decode(stored, f"the keyring entry {KEYRING_SERVICE}/{KEYRING_USER}")
     if path.exists():
@@ -88,8 +101,7 @@ def _load(key_file: Path | None, *, create: bool) -> bytes:
             "Without the key the journal cannot be checked; give the right file with --key-file."
         )
     key = secrets.token_bytes(KEY_BYTES)
-    if backend is not None:
-        _keyring_set(backend, key)
+    if backend is not None and _keyring_set(backend, key):
         return key
     log.info("No OS keyring available: storing the audit key in %s (mode 0600)", path)
     return _create_key_file(path, key)
@@ -104,9 +116,8 @@ def _usable_keyring() -> KeyringBackend | None:
     if _is_unusable(backend):
         return None
     children = getattr(backend, "backends", None)  # keyring's ChainerBackend
-    if children is not None:
-        if not children or any(_is_unusable(child) for child in children):
-            return None
+    if children is not None and (not children or any(map(_is_unusable, children))):
+        return None
     return backend
 
 
@@ -121,7 +132,7 @@ def _keyring_get(backend: KeyringBackend) -> str | None:
     try:
         value = backend.get_password(KEYRING_SERVICE, KEYRING_USER)
     except keyring.errors.NoKeyringError:
-        return None
+        raise
     except keyring.errors.KeyringError as exc:
         raise AuditKeyError(
             f"The OS keyring refused to give the audit key ({exc}). Unlock the keyring and retry."
@@ -129,11 +140,14 @@ def _keyring_get(backend: KeyringBackend) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _keyring_set(backend: KeyringBackend, key: bytes) -> None:
+def _keyring_set(backend: KeyringBackend, key: bytes) -> bool:
+    """Store the key; False if it turns out there is no keyring after all."""
     encoded = key.hex()
     try:
         backend.set_password(KEYRING_SERVICE, KEYRING_USER, encoded)
         readback = backend.get_password(KEYRING_SERVICE, KEYRING_USER)
+    except keyring.errors.NoKeyringError:
+        return False
     except keyring.errors.KeyringError as exc:
         raise AuditKeyError(
             f"The OS keyring refused to store the new audit key ({exc})."
@@ -143,6 +157,7 @@ def _keyring_set(backend: KeyringBackend, key: bytes) -> None:
             "The OS keyring accepted the audit key but did not return it; refusing to use a key "
             "that would be lost."
         )
+    return True
 
 
 def _decode(text: str, where: str) -> bytes:

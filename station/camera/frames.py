@@ -43,6 +43,12 @@ class Frame:
     seq: int
     captured_at: float
 
+    def age(self, now: float | None = None) -> float:
+        """Seconds since the frame was captured. A consumer taking a picture for a decision
+        (the Capture button) should refuse a stale one: after a camera loss the slot still
+        holds the last picture taken before the loss."""
+        return (time.monotonic() if now is None else now) - self.captured_at
+
     @property
     def width(self) -> int:
         """Width in pixels."""

@@ -285,8 +285,8 @@ class DeviceSource:
                 seen.append(name)
                 if wanted.lower() in name.lower():
                     return index, name
-        connected = ", ".join(sorted(set(seen))) or "none found"
-        raise CameraError(f"No camera named '{wanted}' is connected (connected: {connected}).")
+        connected = f"connected: {', '.join(sorted(set(seen)))}" if seen else "no cameras found"
+        raise CameraError(f"No camera named '{wanted}' is connected ({connected}).")
 
     def open(self) -> None:
         self.close()
@@ -452,6 +452,7 @@ class StillImageSource:
         self._still: BGRImage | None = None
         self._pacer = _Pacer(self._fps)
         self._index = 0
+        self._rng = np.random.default_rng()
 
     @property
     def path(self) -> Path:
@@ -510,8 +511,9 @@ class StillImageSource:
         else:
             frame = still.copy()
         if self._noise > 0:
-            noise = np.empty(frame.shape, dtype=np.int16)
-            cv2.randn(noise, 0.0, self._noise)
+            noise = np.asarray(
+                self._rng.normal(0.0, self._noise, size=frame.shape), dtype=np.int16
+            )
             frame = cv2.add(frame, noise, dtype=cv2.CV_8U)
         return _as_bgr(frame)
 

@@ -184,6 +184,7 @@ class CaptureWorker:
         source: str | None = None,
         detail: str = "",
         retrying: bool = False,
+        force: bool = False,
     ) -> None:
         with self._lock:
             old = self._status
@@ -203,7 +204,7 @@ class CaptureWorker:
                 old.fps,
                 old.source,
             )
-        if changed and self._on_state is not None:
+        if (changed or force) and self._on_state is not None:
             try:
                 self._on_state(new)
             except Exception:  # a faulty listener must not take the camera down
@@ -245,7 +246,7 @@ class CaptureWorker:
         stopped = (CameraState.STOPPED, _MESSAGES[CameraState.STOPPED], "")
         delay = self._initial_delay
         ever_live = False
-        self._publish(CameraState.OPENING, _MESSAGES[CameraState.OPENING])
+        self._publish(CameraState.OPENING, _MESSAGES[CameraState.OPENING], force=True)
         first_attempt = True
         while not self._stop_event.is_set():
             if ever_live and not first_attempt:
@@ -270,6 +271,7 @@ class CaptureWorker:
                     f"The camera is not set up correctly: {exc}",
                     f"{type(exc).__name__}: {exc}",
                 )
+            described = _describe(source) if source is not None else None
             if source is not None:
                 error = self._open(source)
 
@@ -302,6 +304,7 @@ class CaptureWorker:
                 self._publish(
                     CameraState.RECONNECTING,
                     _MESSAGES[CameraState.RECONNECTING],
+                    source=described,
                     detail=reason,
                     retrying=True,
                 )
@@ -309,6 +312,7 @@ class CaptureWorker:
                 self._publish(
                     CameraState.FAILED,
                     f"Camera not available. {reason} Retrying…",
+                    source=described,
                     detail=reason,
                     retrying=True,
                 )

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from station.api.client import LivenessClient
+from station.api.client import LivenessClient, Timeouts
 from station.api.credentials import load_credential
 from station.api.environments import Environment
 from station.api.errors import LivenessAPIError
@@ -28,6 +28,16 @@ def _threshold(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"the threshold must be between 0 and 1, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"the timeout must be between 0 and 600 seconds, got {value}")
     return value
 
 
@@ -50,6 +60,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_threshold,
         default=DEFAULT_LIVENESS_THRESHOLD,
         help=f"liveness threshold, 0..1 (default {DEFAULT_LIVENESS_THRESHOLD})",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=Timeouts().deadline,
+        metavar="SECONDS",
+        help=f"overall deadline for the verification, retries included (default {Timeouts().deadline:g})",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -170,7 +187,14 @@ async def _verify(args: argparse.Namespace, submission: Submission) -> AttemptRe
     environment = Environment(args.env)
     credential = load_credential(environment)
     policy = DecisionPolicy(liveness_threshold=args.threshold)
-    async with LivenessClient(credential, base_url=args.base_url) as client:
+    defaults = Timeouts()
+    timeouts = Timeouts(
+        connect=min(defaults.connect, args.timeout),
+        read=min(defaults.read, args.timeout),
+        write=min(defaults.write, args.timeout),
+        deadline=args.timeout,
+    )
+    async with LivenessClient(credential, base_url=args.base_url, timeouts=timeouts) as client:
         return await run_attempt(client, submission, policy)
 
 

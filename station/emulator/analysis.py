@@ -26,9 +26,9 @@ from station.emulator.scenarios import Scenario
 from station.vision.faces import DetectedFace, FaceDetector
 
 __all__ = [
-    "AnalysisFailure",
     "EMULATED",
     "PDF_RENDER_SCALE",
+    "AnalysisFailure",
     "analyse",
     "decode_image",
     "failed_detail",
@@ -141,7 +141,8 @@ def analyse(
         return failed_detail("analysis_failed (emulated)", frame)
     if scenario is Scenario.NO_FACE:
         return _no_face(frame)
-    rng = random.Random(hashlib.sha256(seed + b"\0" + scenario.value.encode()).digest())
+    # Not security: reproducible emulated scores for the same upload.
+    rng = random.Random(hashlib.sha256(seed + b"\0" + scenario.value.encode()).digest())  # noqa: S311
     boxes = [_from_detected(face) for face in detector.detect(image)]
     if not boxes:
         if scenario not in (
@@ -165,10 +166,7 @@ def analyse(
     )
     primary_face = faces[primary]
     live = bool(primary_face["is_live"])
-    if len(faces) > 1:
-        reason = "multiple_faces"
-    else:
-        reason = "ok" if live else "spoof"
+    reason = "multiple_faces" if len(faces) > 1 else "ok" if live else "spoof"
     return {
         "ok": True,
         "live": live,

@@ -86,8 +86,9 @@ class ScenarioConfig:
     status: int = 503
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, Scenario):
-            object.__setattr__(self, "name", Scenario.parse(str(self.name)))
+        name: object = self.name
+        if not isinstance(name, Scenario):
+            object.__setattr__(self, "name", Scenario.parse(str(name)))
         if isinstance(self.failures, bool) or not isinstance(self.failures, int):
             raise ScenarioError("failures must be an integer")
         if self.failures < 0:
@@ -124,7 +125,8 @@ class ScenarioConfig:
         if not isinstance(name, str):
             raise ScenarioError('"name" (a scenario name) is required')
         config = cls(name=Scenario.parse(name))
-        changes: dict[str, Any] = {k: data[k] for k in ("failures", "delay", "retry_after", "status") if k in data}
+        params = ("failures", "delay", "retry_after", "status")
+        changes: dict[str, Any] = {k: data[k] for k in params if k in data}
         return replace(config, **changes) if changes else config
 
     def with_headers(self, headers: Mapping[str, str]) -> ScenarioConfig:

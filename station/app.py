@@ -1,0 +1,185 @@
+"""The composition root of the GUI: every object is built here and every arrow connected here.
+
+    camera (worker thread) ─latest frame─▶ PreviewWidget (polls at display rate)
+    Capture ─▶ VerificationController ─▶ encode (thread) ─▶ LivenessClient (qasync loop)
+            ─▶ decide ─▶ audit ─▶ MainWindow (banner, boxes)
+
+Nothing reaches for a global: :func:`build_station` returns the parts, the tests build the same
+thing, and :func:`run_gui` adds only the QApplication and the event loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtWidgets import QApplication
+
+from station.api.client import LivenessClient, NetworkSettings, RetryPolicy, Timeouts
+from station.api.credentials import Credential, load_credential
+from station.api.environments import Environment
+from station.api.errors import LivenessAPIError
+from station.attempt import AttemptRecorder
+from station.camera import FrameSource, parse_source
+from station.core.decision import DecisionPolicy
+from station.core.encode import DEFAULT_JPEG_QUALITY
+from station.emulator import Emulator, Scenario
+from station.ui.camera_feed import CameraFeed
+from station.ui.controller import VerificationController
+from station.ui.main_window import MainWindow
+
+__all__ = ["Station", "StationConfig", "build_station", "run_gui"]
+
+_log = logging.getLogger(__name__)
+
+#: Scenarios offered in the Demo menu, in the order an operator trainer would show them.
+DEMO_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario.LIVE,
+    Scenario.SPOOF,
+    Scenario.NO_FACE,
+    Scenario.SEVERAL_FACES,
+    Scenario.LOW_DETECTION,
+    Scenario.NOT_OK,
+    Scenario.ERROR_THEN_OK,
+    Scenario.ERROR,
+    Scenario.RATE_LIMITED,
+    Scenario.SLOW,
+    Scenario.HANG,
+    Scenario.UNAUTHORIZED,
+    Scenario.AUTO,
+)
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    """What the GUI needs to start. Built from saved settings, or from ``--demo``."""
+
+    environment: Environment = Environment.SANDBOX
+    base_url: str | None = None
+    camera: str = "demo"
+    policy: DecisionPolicy = field(default_factory=DecisionPolicy)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    jpeg_quality: int = DEFAULT_JPEG_QUALITY
+    demo: bool = False
+    demo_scenario: str = Scenario.LIVE.value
+
+
+@dataclass
+class Station:
+    """The running parts; :meth:`aclose` shuts them down in order."""
+
+    window: MainWindow
+    controller: VerificationController
+    camera: CameraFeed
+    client: LivenessClient | None
+    emulator: Emulator | None = None
+
+    def start(self) -> None:
+        self.camera.start()
+        self.window.show()
+
+    async def aclose(self) -> None:
+        await self.controller.wait_idle()
+        self.camera.stop()
+        if self.client is not None:
+            await self.client.aclose()
+        if self.emulator is not None:
+            self.emulator.stop()
+
+
+def _credential(config: StationConfig, emulator: Emulator | None) -> Credential:
+    if emulator is not None:
+        return Credential(config.environment, emulator.token)
+    return load_credential(config.environment)
+
+
+def build_station(
+    config: StationConfig,
+    *,
+    recorder: AttemptRecorder | None = None,
+    source_factory: Callable[[], FrameSource] | None = None,
+) -> Station:
+    """Build and connect every part. Needs a QApplication; starts nothing but the emulator."""
+    emulator: Emulator | None = None
+    base_url = config.base_url
+    if config.demo:
+        emulator = Emulator(scenario=Scenario.parse(config.demo_scenario)).start()
+        base_url = emulator.base_url
+
+    client: LivenessClient | None = None
+    unavailable = ""
+    try:
+        client = LivenessClient(
+            _credential(config, emulator),
+            base_url=base_url,
+            timeouts=config.timeouts,
+            retry=config.retry,
+            network=config.network,
+        )
+    except LivenessAPIError as exc:
+        unavailable = f"{exc.message}"
+        _log.warning("verification unavailable: %s", exc.message)
+
+    controller = VerificationController(
+        client,
+        config.policy,
+        recorder=recorder,
+        jpeg_quality=config.jpeg_quality,
+        unavailable_reason=unavailable,
+    )
+    camera = CameraFeed(source_factory or (lambda: parse_source(config.camera)))
+    window = MainWindow(
+        controller,
+        environment=config.environment.value,
+        demo=config.demo,
+        demo_scenarios=[s.value for s in DEMO_SCENARIOS] if emulator else (),
+        on_pick_scenario=emulator.set_scenario if emulator else None,
+        current_scenario=config.demo_scenario,
+    )
+    window.preview.attach_source(camera.latest)
+    camera.status_changed.connect(window.show_camera_status)
+    if unavailable:
+        window.statusBar().showMessage(f"Verification unavailable: {unavailable}")
+    return Station(window=window, controller=controller, camera=camera, client=client, emulator=emulator)
+
+
+def config_from_args(args: argparse.Namespace) -> StationConfig:
+    if args.demo:
+        scenario = args.scenario or Scenario.LIVE.value
+        Scenario.parse(scenario)  # a clear error for a typo, before any window opens
+        return StationConfig(demo=True, demo_scenario=scenario)
+    return StationConfig()
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Start the operator station and run until its window closes."""
+    import qasync
+
+    from station.emulator.scenarios import ScenarioError
+
+    try:
+        config = config_from_args(args)
+    except ScenarioError as exc:
+        print(f"station: {exc}", file=sys.stderr)
+        return 64
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Station")
+    app.setApplicationDisplayName("Station")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    station = build_station(config)
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    app.lastWindowClosed.connect(closed.set)
+    with loop:
+        station.start()
+        loop.run_until_complete(closed.wait())
+        loop.run_until_complete(station.aclose())
+    return 0

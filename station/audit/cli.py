@@ -1,0 +1,151 @@
+"""``station audit verify|export|purge``: the auditor's and the branch administrator's commands.
+
+The main CLI calls :func:`add_arguments` on its ``audit`` sub-parser and :func:`run` with the
+parsed arguments. Every failure an operator can cause (no journal, wrong key, broken chain,
+locked file) ends in one plain sentence on stderr and exit status 1, never a traceback.
+
+Exit status: 0 success (journal intact); 1 broken chain or any failure; 2 bad usage (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from station.audit.errors import AuditError, JournalNotFoundError
+from station.audit.journal import AuditJournal
+from station.audit.keys import load_key, read_key_file
+from station.audit.paths import ENV_AUDIT_DB, default_journal_path
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``verify``, ``export`` and ``purge`` (and ``--audit-db``/``--key-file``) to ``parser``.
+
+    ``--audit-db`` and ``--key-file`` are accepted both before and after the sub-command; they
+    default to ``argparse.SUPPRESS`` so a top-level ``--audit-db`` is not overwritten.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common(common)
+    _add_common(parser)
+    commands = parser.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+
+    commands.add_parser("verify", parents=[common], help="check every row's MAC and the chain",
+                        description="Check the journal; exit 0 if intact, 1 naming the first "
+                                    "broken row.")
+
+    export = commands.add_parser("export", parents=[common], help="write rows as CSV or JSONL",
+                                 description="Export rows (MACs included) for auditors.")
+    fmt = export.add_mutually_exclusive_group(required=True)
+    fmt.add_argument("--csv", dest="export_format", action="store_const", const="csv",
+                     help="comma-separated values with a header row")
+    fmt.add_argument("--jsonl", dest="export_format", action="store_const", const="jsonl",
+                     help="one JSON object per line")
+    export.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
+                        help="only rows recorded on or after this date (00:00 UTC)")
+    export.add_argument("--out", type=Path, metavar="FILE",
+                        help="write to FILE (created with mode 0600) instead of stdout")
+
+    purge = commands.add_parser("purge", parents=[common], help="remove old rows (retention)",
+                                description="Remove rows older than DAYS days, leaving a signed "
+                                            "checkpoint so the rest still verifies.")
+    purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS",
+                       help="remove rows recorded more than DAYS days ago (at least 1)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed ``station audit`` command; return the process exit status."""
+    command: str = args.audit_command
+    db_arg: Path | None = getattr(args, "audit_db", None)
+    key_arg: Path | None = getattr(args, "key_file", None)
+    path = db_arg if db_arg is not None else default_journal_path()
+    handlers: dict[str, Callable[[AuditJournal, argparse.Namespace], int]] = {
+        "verify": _verify,
+        "export": _export,
+        "purge": _purge,
+    }
+    try:
+        if not path.is_file():
+            raise JournalNotFoundError(
+                f"There is no audit journal at {path}. Nothing has been recorded there yet, or "
+                f"the journal is elsewhere: give it with --audit-db PATH or {ENV_AUDIT_DB}."
+            )
+        key = read_key_file(key_arg) if key_arg is not None else load_key()
+        with AuditJournal.open(path, key, create=False) as journal:
+            return handlers[command](journal, args)
+    except AuditError as exc:
+        print(f"station audit {command}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # e.g. --out into a missing folder
+        print(f"station audit {command}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _verify(journal: AuditJournal, args: argparse.Namespace) -> int:
+    report = journal.verify()
+    if report.ok:
+        print(f"Audit journal {journal.path}: intact, {report.message}.")
+        return 0
+    print(f"Audit journal {journal.path}: BROKEN. {report.problems_total} problem(s); "
+          f"{report.rows_checked} rows read.")
+    for problem in report.problems:
+        print(f"  {problem}")
+    if report.problems_total > len(report.problems):
+        print(f"  ... and {report.problems_total - len(report.problems)} more")
+    return 1
+
+
+def _export(journal: AuditJournal, args: argparse.Namespace) -> int:
+    fmt: Literal["csv", "jsonl"] = args.export_format
+    since: datetime | None = args.since
+    out_path: Path | None = args.out
+    if out_path is None:
+        count = journal.export(fmt, sys.stdout, since=since)
+    else:
+        fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8", newline="") as fh:
+            count = journal.export(fmt, fh, since=since)
+    where = "stdout" if out_path is None else str(out_path)
+    print(f"Exported {count} rows to {where}.", file=sys.stderr)
+    return 0
+
+
+def _purge(journal: AuditJournal, args: argparse.Namespace) -> int:
+    cutoff = datetime.now(UTC) - timedelta(days=args.older_than)
+    removed = journal.purge(cutoff)
+    if removed:
+        print(f"Removed {removed} rows recorded before {cutoff:%Y-%m-%d %H:%M} UTC; "
+              "a signed checkpoint row replaces them.")
+    else:
+        print(f"Removed 0 rows: none recorded before {cutoff:%Y-%m-%d %H:%M} UTC.")
+    return 0
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--audit-db", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+                        help=f"journal file (default: ${ENV_AUDIT_DB} or the user data folder)")
+    parser.add_argument("--key-file", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+                        help="read the HMAC key from this file instead of the OS keyring")
+
+
+def _date(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-05-31") from None
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days (1 or more)")
+    return days

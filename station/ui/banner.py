@@ -1,0 +1,133 @@
+"""The verdict banner: the one thing the operator must read correctly, from arm's length.
+
+Never colour alone: each state shows a glyph, a word and a colour, so a colour-blind operator or
+a washed-out monitor still tells LIVE from SPOOF. The texts sit in an accessible description as
+well, so a screen reader announces the verdict when it changes. All looks come from
+:mod:`station.ui.style`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from station.core.models import OutcomeKind
+from station.ui import style
+
+__all__ = ["VerdictBanner"]
+
+BUSY_HINT = "(Esc cancels)"
+IDLE_TITLE = "Ready"
+
+
+def _label(point_size: int, *, bold: bool = False, wrap: bool = False) -> QLabel:
+    label = QLabel()
+    label.setFont(style.font(point_size, bold=bold))
+    label.setWordWrap(wrap)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # service messages are text, never markup
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return label
+
+
+class VerdictBanner(QFrame):
+    """Shows the outcome of a verification, the progress of one, or what to do next."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("VerdictBanner")
+        self.setAccessibleName("Verdict")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self._glyph = _label(style.GLYPH_POINT_SIZE, bold=True)
+        self._glyph.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._glyph.setAccessibleName("Verdict symbol")
+        self._title = _label(style.WORD_POINT_SIZE, bold=True, wrap=True)
+        self._message = _label(style.MESSAGE_POINT_SIZE, wrap=True)
+        self._detail = _label(style.DETAIL_POINT_SIZE, wrap=True)
+        self._detail.hide()
+        heading = QHBoxLayout()
+        heading.setSpacing(16)
+        heading.addWidget(self._glyph, 0, Qt.AlignmentFlag.AlignVCenter)
+        heading.addWidget(self._title, 1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(20, 16, 20, 16)
+        column.setSpacing(8)
+        column.addLayout(heading)
+        column.addWidget(self._message)
+        column.addWidget(self._detail)
+        self._kind: OutcomeKind | None = None
+        self._palette: style.Palette | None = None
+        self.show_idle("Press Space to capture")
+
+    def show_outcome(self, kind: OutcomeKind, message: str, detail: str = "") -> None:
+        """Show a verdict: its glyph, its word, its colour, and what the operator should do."""
+        look = style.outcome_style(kind)
+        self._kind = kind
+        self._show(look, look.word, message, detail)
+
+    def show_busy(self, elapsed_s: float, text: str = "Verifying…") -> None:
+        """Show that a verification is running and for how long; called again as time passes.
+
+        Neutral colours on purpose: nothing on screen may look like a verdict before there is one.
+        """
+        self._kind = None
+        self._show(
+            style.BUSY_STYLE, text, f"{elapsed_s:.1f} s  {BUSY_HINT}", "", spoken=f"{text} {BUSY_HINT}"
+        )
+
+    def show_idle(self, text: str) -> None:
+        """Show what to do next (``"Press Space to capture"``), with no verdict."""
+        self._kind = None
+        self._show(style.IDLE_STYLE, IDLE_TITLE, text, "")
+
+    @property
+    def kind(self) -> OutcomeKind | None:
+        """The outcome shown, or None while idle or busy."""
+        return self._kind
+
+    @property
+    def title_text(self) -> str:
+        """The large word (``"LIVE"``, ``"SPOOF"``, ``"Verifying…"``)."""
+        return self._title.text()
+
+    @property
+    def glyph_text(self) -> str:
+        """The symbol beside the word."""
+        return self._glyph.text()
+
+    @property
+    def message_text(self) -> str:
+        """The sentence under the word."""
+        return self._message.text()
+
+    @property
+    def detail_text(self) -> str:
+        """The smaller line under the message, empty when there is none."""
+        return self._detail.text()
+
+    def _show(
+        self, look: style.BannerStyle, title: str, message: str, detail: str, *, spoken: str | None = None
+    ) -> None:
+        self._glyph.setText(look.glyph)
+        self._title.setText(title)
+        self._message.setText(message)
+        self._detail.setText(detail)
+        self._detail.setVisible(bool(detail))
+        self._apply_palette(look.palette)
+        # Only changed text is re-announced: the busy timer must not make a screen reader chatter.
+        description = spoken if spoken is not None else ". ".join(p for p in (title, message, detail) if p)
+        if description != self.accessibleDescription():
+            self.setAccessibleDescription(description)
+
+    def _apply_palette(self, palette: style.Palette) -> None:
+        """Restyle only when the colours change: a style sheet repolishes every child label."""
+        if palette == self._palette:
+            return
+        self._palette = palette
+        self.setStyleSheet(
+            f"QFrame#VerdictBanner {{ background-color: {palette.background}; border-radius: 10px; }}"
+            f" QFrame#VerdictBanner QLabel {{ color: {palette.foreground}; background: transparent; }}"
+        )
+        # A label hidden while the sheet changed keeps its old colours unless repolished.
+        for label in (self._glyph, self._title, self._message, self._detail):
+            label.style().unpolish(label)
+            label.style().polish(label)

@@ -1,0 +1,57 @@
+"""The camera as the window sees it: a capture worker, its latest-frame slot, and a Qt signal.
+
+The worker thread never touches a widget: it overwrites one slot (latest frame wins) and calls
+back on state changes; this adapter turns that callback into a queued Qt signal, so the state
+reaches the UI thread, and exposes the slot as the ``(seq, frame)`` callable the preview polls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from station.camera import CameraStatus, CaptureWorker, FrameSource, LatestFrameSlot
+
+__all__ = ["CameraFeed"]
+
+
+class CameraFeed(QObject):
+    #: A :class:`~station.camera.CameraStatus`, delivered on the UI thread.
+    status_changed = Signal(object)
+
+    def __init__(self, source_factory: Callable[[], FrameSource], parent: QObject | None = None):
+        super().__init__(parent)
+        self._source_factory = source_factory
+        self.slot = LatestFrameSlot()
+        self._worker: CaptureWorker | None = None
+        self.status: CameraStatus | None = None
+        self.status_changed.connect(self._remember)
+
+    def _remember(self, status: CameraStatus) -> None:
+        self.status = status
+
+    def start(self) -> None:
+        if self._worker is not None:
+            return
+        # Emitting a signal from the worker thread is thread-safe; Qt queues it to this object's
+        # (the UI) thread because the receiver lives there.
+        self._worker = CaptureWorker(self._source_factory, self.slot, on_state=self.status_changed.emit)
+        self._worker.start()
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return True
+        return worker.stop(timeout)
+
+    def restart(self, source_factory: Callable[[], FrameSource]) -> None:
+        self.stop()
+        self._source_factory = source_factory
+        self.start()
+
+    def latest(self) -> tuple[int, np.ndarray] | None:
+        """The newest frame as ``(seq, bgr_image)``, or None before the first frame."""
+        frame = self.slot.latest()
+        return None if frame is None else (frame.seq, frame.image)

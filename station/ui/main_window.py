@@ -1,0 +1,261 @@
+"""The operator's window: layout and actions. The flow is live → capture → verifying → result.
+
+Keyboard alone drives it: Space captures, Esc cancels the verification in flight, Enter goes back
+to the live preview for the next customer. The three buttons take no focus so Space and Enter
+always mean the same thing, whatever was clicked last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station import __version__
+from station.attempt import AttemptReport
+from station.camera import CameraStatus
+from station.core.models import OutcomeKind
+from station.ui.banner import VerdictBanner
+from station.ui.controller import VerificationController
+from station.ui.preview import PreviewWidget
+from station.ui.result_text import describe_report
+from station.ui.style import environment_badge_style
+
+__all__ = ["MainWindow"]
+
+IDLE_TEXT = "Ask the customer to face the camera, then press Space to capture."
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        controller: VerificationController,
+        *,
+        environment: str,
+        demo: bool = False,
+        demo_scenarios: Sequence[str] = (),
+        on_pick_scenario: Callable[[str], None] | None = None,
+        current_scenario: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.controller = controller
+        self.setWindowTitle(f"Station — face liveness verification ({environment.upper()})")
+        self.setObjectName("MainWindow")
+        self.resize(1280, 760)
+
+        self.preview = PreviewWidget()
+        watermark = "DEMO — emulated results" if demo else None
+        if environment == "sandbox" and not demo:
+            watermark = "SANDBOX"
+        self.preview.set_watermark(watermark)
+
+        self.banner = VerdictBanner()
+        self.banner.show_idle(IDLE_TEXT)
+
+        self.capture_button = self._button("Capture  (Space)", "Capture", self.capture)
+        self.cancel_button = self._button("Cancel  (Esc)", "Cancel verification", self.cancel)
+        self.next_button = self._button("Next customer  (Enter)", "Next customer", self.next_customer)
+        self.cancel_button.setEnabled(False)
+        self.next_button.setEnabled(False)
+
+        self.details = QLabel()
+        self.details.setObjectName("ResultDetails")
+        self.details.setAccessibleName("Result details")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+
+        side = QVBoxLayout()
+        side.addWidget(self.banner)
+        side.addWidget(self.capture_button)
+        side.addWidget(self.cancel_button)
+        side.addWidget(self.next_button)
+        side.addWidget(self.details, 1)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        side_widget.setMinimumWidth(380)
+        side_widget.setMaximumWidth(520)
+
+        body = QHBoxLayout()
+        body.addWidget(self.preview, 3)
+        body.addWidget(side_widget, 2)
+        central = QWidget()
+        central.setLayout(body)
+        self.setCentralWidget(central)
+
+        self.environment_badge = QLabel(("DEMO · " if demo else "") + environment.upper())
+        self.environment_badge.setObjectName("EnvironmentBadge")
+        self.environment_badge.setAccessibleName("Environment")
+        self.environment_badge.setStyleSheet(environment_badge_style("demo" if demo else environment))
+        self.camera_label = QLabel("Camera: starting…")
+        self.camera_label.setAccessibleName("Camera state")
+        self.statusBar().addWidget(self.camera_label, 1)
+        self.statusBar().addPermanentWidget(self.environment_badge)
+
+        self._shortcuts()
+        self._menus(demo_scenarios, on_pick_scenario, current_scenario)
+
+        self._elapsed = QTimer(self)
+        self._elapsed.setInterval(100)
+        self._elapsed.timeout.connect(self._tick)
+        self._captured: np.ndarray | None = None
+
+        controller.busy_changed.connect(self._busy_changed)
+        controller.finished.connect(self.show_report)
+        controller.cancelled.connect(self._cancelled)
+
+    # -- construction helpers -----------------------------------------------------------------
+
+    def _button(self, text: str, accessible: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(accessible)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.setMinimumHeight(52)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        font = button.font()
+        font.setPointSize(14)
+        button.setFont(font)
+        button.clicked.connect(slot)
+        return button
+
+    def _shortcuts(self) -> None:
+        bindings: list[tuple[str, Sequence[QKeySequence], Callable[[], object]]] = [
+            ("Capture", [QKeySequence(Qt.Key.Key_Space)], self.capture),
+            ("Cancel", [QKeySequence(Qt.Key.Key_Escape)], self.cancel),
+            (
+                "Next customer",
+                [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)],
+                self.next_customer,
+            ),
+        ]
+        for name, keys, slot in bindings:
+            action = QAction(name, self)
+            action.setShortcuts(list(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
+    def _menus(
+        self,
+        scenarios: Sequence[str],
+        on_pick: Callable[[str], None] | None,
+        current: str | None,
+    ) -> None:
+        menu = self.menuBar().addMenu("&Station")
+        quit_action = menu.addAction("&Quit")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        if scenarios and on_pick is not None:
+            demo = self.menuBar().addMenu("&Demo")
+            demo.setObjectName("DemoMenu")
+            self.scenario_actions: dict[str, QAction] = {}
+            for name in scenarios:
+                action = demo.addAction(name.replace("_", " "))
+                action.setCheckable(True)
+                action.setChecked(name == current)
+                action.triggered.connect(lambda _=False, n=name: self._pick(n, on_pick))
+                self.scenario_actions[name] = action
+        help_menu = self.menuBar().addMenu("&Help")
+        about = help_menu.addAction("&About Station")
+        about.triggered.connect(self._about)
+
+    def _pick(self, name: str, on_pick: Callable[[str], None]) -> None:
+        on_pick(name)
+        for other, action in self.scenario_actions.items():
+            action.setChecked(other == name)
+        self.statusBar().showMessage(f"Demo: next verification answers '{name}'", 4000)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Station",
+            f"Station {__version__}\nFace-liveness verification for bank branches.",
+        )
+
+    # -- the flow ---------------------------------------------------------------------------------
+
+    def capture(self) -> None:
+        if self.controller.busy:
+            return
+        if self.preview.is_frozen:
+            self.preview.resume_live()
+        frame = self.preview.latest_frame()
+        if frame is None:
+            self.banner.show_outcome(
+                OutcomeKind.ERROR,
+                "No camera picture yet. Check that the camera is connected, then try again.",
+            )
+            return
+        self._captured = frame
+        self.preview.freeze(frame, None, None)
+        self.details.clear()
+        self.controller.submit(frame)
+
+    def cancel(self) -> None:
+        self.controller.cancel()
+
+    def next_customer(self) -> None:
+        if self.controller.busy:
+            return
+        self._captured = None
+        self.preview.resume_live()
+        self.banner.show_idle(IDLE_TEXT)
+        self.details.clear()
+        self.next_button.setEnabled(False)
+
+    def show_report(self, report: AttemptReport) -> None:
+        result = report.outcome.result if report.outcome else None
+        primary = report.outcome.primary_face if report.outcome else None
+        if self._captured is not None:
+            self.preview.freeze(self._captured, result, primary)
+        kind, message = report.kind, report.message
+        if not report.final:
+            kind = OutcomeKind.ERROR
+            message = (
+                f"Result NOT final: the audit record could not be written ({report.audit_error}). "
+                "Do not rely on this verdict; call IT support."
+            )
+        self.banner.show_outcome(kind, message)
+        self.details.setText(describe_report(report))
+        self.next_button.setEnabled(True)
+
+    def _cancelled(self) -> None:
+        self.banner.show_idle("Verification cancelled. Press Space to capture again.")
+        self.preview.resume_live()
+        self._captured = None
+
+    def _busy_changed(self, busy: bool) -> None:
+        self.capture_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        if busy:
+            self.next_button.setEnabled(False)
+            self._tick()
+            self._elapsed.start()
+        else:
+            self._elapsed.stop()
+
+    def _tick(self) -> None:
+        self.banner.show_busy(self.controller.elapsed_s, "Verifying…")
+
+    def show_camera_status(self, status: CameraStatus) -> None:
+        text = f"Camera: {status.message}"
+        if status.fps:
+            text += f"  ·  {status.fps:.0f} fps"
+        self.camera_label.setText(text)
+        self.preview.set_camera_status(status.message)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.controller.cancel()
+        super().closeEvent(event)

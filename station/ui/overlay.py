@@ -1,0 +1,243 @@
+"""Pure painting functions for what is drawn over the picture: face boxes, scores, watermark, chip.
+
+Functions over a ``QPainter`` rather than widgets, so the same drawing serves the live preview,
+the frozen result and (later) an exported evidence image, and the geometry behind every stroke
+comes from :mod:`station.core.geometry`, where it is tested without a display. Each function
+saves and restores the painter state, so callers can chain them in any order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QPen
+
+from station.core.geometry import Rect, map_box, place_label
+from station.core.models import Face, FrameSize
+from station.ui import style
+
+__all__ = [
+    "BGRArray",
+    "WrappedFrame",
+    "face_label",
+    "paint_faces",
+    "paint_status_chip",
+    "paint_watermark",
+    "status_chip_rect",
+    "to_qrectf",
+    "wrap_bgr",
+]
+
+_MISSING = "–"
+_LABEL_PADDING = 4.0
+_CHIP_PADDING = 6.0
+_CHIP_MARGIN = 8.0
+_REFERENCE_PIXELS = 100
+
+
+BGRArray = npt.NDArray[np.uint8]
+"""An OpenCV picture: height x width x 3, blue-green-red, ``uint8``."""
+
+
+@dataclass(frozen=True, slots=True)
+class WrappedFrame:
+    """A BGR array and the QImage that borrows its buffer, kept together so neither outlives the other.
+
+    The QImage does not own its pixels: holding the array here is what keeps them alive.
+    """
+
+    array: BGRArray
+    image: QImage
+
+    @property
+    def width(self) -> int:
+        """Width in pixels."""
+        return int(self.array.shape[1])
+
+    @property
+    def height(self) -> int:
+        """Height in pixels."""
+        return int(self.array.shape[0])
+
+
+def wrap_bgr(array: BGRArray) -> WrappedFrame:
+    """Wrap a BGR array as a ``Format_BGR888`` QImage over the same memory: no copy, no conversion.
+
+    Measured at 1080p: 1 µs, against 0.24 ms for a copy and 5.6 ms for a numpy channel flip.
+    Only a non-contiguous view (a crop or a stride) is copied, because QImage needs whole rows.
+    Raises ValueError for anything that is not BGR ``uint8`` HxWx3.
+    """
+    if array.ndim != 3 or array.shape[2] != 3 or array.dtype != np.uint8 or 0 in array.shape:
+        raise ValueError(f"expected a BGR uint8 HxWx3 frame, got {array.dtype} {array.shape}")
+    array = np.ascontiguousarray(array)
+    height, width = int(array.shape[0]), int(array.shape[1])
+    image = QImage(array.data, width, height, int(array.strides[0]), QImage.Format.Format_BGR888)
+    return WrappedFrame(array, image)
+
+
+def to_qrectf(rect: Rect) -> QRectF:
+    """A geometry rectangle as a Qt one."""
+    return QRectF(rect.x, rect.y, rect.width, rect.height)
+
+
+def _score(value: float | None) -> str:
+    return _MISSING if value is None else f"{value:.2f}"
+
+
+def face_label(face: Face) -> str:
+    """The scores under the verdict, in the order the operator reasons about them.
+
+    A missing score shows as a dash, never as 0.00: "the service did not say" and "the service
+    said zero" mean very different things to someone deciding about a customer.
+    """
+    return (
+        f"live {_score(face.liveness_score)} · anti-spoof {_score(face.antispoof_score)}"
+        f" · det {_score(face.detection_score)}"
+    )
+
+
+def _stroke_rect(painter: QPainter, rect: Rect, colour: str, width: int) -> None:
+    """Draw a box whose stroke lies wholly inside ``rect``, so clipping never eats an edge."""
+    pen = QPen(style.qcolor(colour), width)
+    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    inset = width / 2
+    inner = QRectF(
+        rect.x + inset,
+        rect.y + inset,
+        max(rect.width - width, 0.0),
+        max(rect.height - width, 0.0),
+    )
+    painter.drawRect(inner)
+
+
+def _paint_label(painter: QPainter, box: Rect, text: str, display: Rect) -> None:
+    label_font = style.font(style.LABEL_POINT_SIZE, bold=True)
+    metrics = QFontMetricsF(label_font)
+    wanted_w = metrics.horizontalAdvance(text) + 2 * _LABEL_PADDING
+    height = metrics.height() + 2 * _LABEL_PADDING
+    where = place_label(box, wanted_w, height, display)
+    shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, where.width - 2 * _LABEL_PADDING)
+    painter.setFont(label_font)
+    painter.fillRect(to_qrectf(where), style.qcolor(style.LABEL.background))
+    painter.setPen(style.qcolor(style.LABEL.foreground))
+    painter.drawText(to_qrectf(where), int(Qt.AlignmentFlag.AlignCenter), shown)
+
+
+def paint_faces(
+    painter: QPainter,
+    faces: Sequence[Face],
+    primary: Face | None,
+    service_frame: FrameSize | None,
+    image_w: int,
+    image_h: int,
+    display: Rect,
+) -> list[Rect]:
+    """Draw one box per face, the primary one emphasised and labelled with its scores.
+
+    The primary face is the one the verdict is about, so it is drawn last (on top), thicker and
+    brighter; the others stay visible but quiet, because "there was a second face" is itself
+    something the operator should see. Returns the display rectangles drawn, in ``faces`` order
+    (faces wholly outside the picture are skipped), so callers and tests know what was painted.
+    """
+    drawn: list[Rect] = []
+    primary_box: tuple[Rect, Face] | None = None
+    painter.save()
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for face in faces:
+            box = map_box(face.bbox, service_frame, image_w, image_h, display)
+            if box is None:
+                continue
+            drawn.append(box)
+            if primary is not None and primary_box is None and face == primary:
+                primary_box = (box, face)
+            else:
+                _stroke_rect(painter, box, style.BOX_SECONDARY, style.BOX_SECONDARY_WIDTH)
+        if primary_box is not None:
+            box, face = primary_box
+            _stroke_rect(painter, box, style.BOX_PRIMARY, style.BOX_PRIMARY_WIDTH)
+            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+            _paint_label(painter, box, face_label(face), display)
+    finally:
+        painter.restore()
+    return drawn
+
+
+def paint_watermark(painter: QPainter, display: Rect, text: str | None) -> None:
+    """Write ``text`` large and translucent across the picture's diagonal.
+
+    Sandbox and demo answers are not real verdicts; a watermark over the customer's face is the
+    one place an operator cannot fail to see that, even in a screenshot taken later.
+    """
+    if not text or display.is_empty:
+        return
+    diagonal = math.hypot(display.width, display.height)
+    angle = math.degrees(math.atan2(display.height, display.width))
+    watermark_font = style.font(10, bold=True)
+    watermark_font.setPixelSize(_REFERENCE_PIXELS)
+    base_width = QFontMetricsF(watermark_font).horizontalAdvance(text)
+    if base_width <= 0:
+        return
+    # Span about 70 % of the diagonal (a short word must not become a wall of ink: cap the height).
+    pixel_size = _REFERENCE_PIXELS * 0.7 * diagonal / base_width
+    watermark_font.setPixelSize(max(8, int(min(pixel_size, diagonal / 6))))
+    painter.save()
+    try:
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        painter.setClipRect(to_qrectf(display))
+        painter.translate(display.x + display.width / 2, display.y + display.height / 2)
+        painter.rotate(-angle)
+        painter.setFont(watermark_font)
+        metrics = QFontMetricsF(watermark_font)
+        text_w = metrics.horizontalAdvance(text)
+        box = QRectF(-text_w / 2, -metrics.height() / 2, text_w, metrics.height())
+        # A faint dark shadow keeps the light text visible over a white wall.
+        painter.setPen(style.qcolor("#000000", style.WATERMARK_ALPHA // 2))
+        painter.drawText(box.translated(QPointF(2, 2)), int(Qt.AlignmentFlag.AlignCenter), text)
+        painter.setPen(style.qcolor(style.WATERMARK_COLOUR, style.WATERMARK_ALPHA))
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), text)
+    finally:
+        painter.restore()
+
+
+def status_chip_rect(anchor: Rect, text: str) -> Rect:
+    """Where the status chip goes: sized to its text, in the bottom-left corner of ``anchor``.
+
+    Bottom rather than top: faces sit in the upper half of a counter camera's picture, and the
+    chip must not hide a face box or its scores.
+    """
+    metrics = QFontMetricsF(style.font(style.LABEL_POINT_SIZE))
+    width = min(metrics.horizontalAdvance(text) + 2 * _CHIP_PADDING, max(anchor.width - 2 * _CHIP_MARGIN, 0))
+    height = metrics.height() + _CHIP_PADDING
+    return Rect(anchor.x + _CHIP_MARGIN, anchor.bottom - _CHIP_MARGIN - height, width, height)
+
+
+def paint_status_chip(painter: QPainter, rect: Rect, text: str) -> None:
+    """A small opaque chip with the camera state and fps, elided to fit ``rect``.
+
+    Opaque rather than translucent so its text keeps the contrast tested in the style module.
+    """
+    if not text or rect.is_empty:
+        return
+    chip_font = style.font(style.LABEL_POINT_SIZE)
+    metrics = QFontMetricsF(chip_font)
+    shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(rect.width - 2 * _CHIP_PADDING, 0))
+    painter.save()
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(style.qcolor(style.CHIP.background))
+        radius = rect.height / 2
+        painter.drawRoundedRect(to_qrectf(rect), radius, radius)
+        painter.setFont(chip_font)
+        painter.setPen(style.qcolor(style.CHIP.foreground))
+        painter.drawText(to_qrectf(rect), int(Qt.AlignmentFlag.AlignCenter), shown)
+    finally:
+        painter.restore()

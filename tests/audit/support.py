@@ -1,0 +1,57 @@
+"""Helpers shared by the audit tests: a fixed key, realistic records, an attacker's connection."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from station.audit import AuditRecord
+
+KEY = bytes(range(32))
+
+
+def make_record(i: int = 0, **overrides: Any) -> AuditRecord:
+    """A realistic verification attempt (no token, no image: only the image's SHA-256)."""
+    start = datetime(2024, 5, 1, 9, 30, tzinfo=UTC) + timedelta(minutes=i)
+    fields: dict[str, Any] = {
+        "requested_at": start,
+        "responded_at": start + timedelta(milliseconds=420),
+        "station_id": "branch-042-desk-1",
+        "operator_id": "op-7",
+        "customer_ref": f"CUST-{i:05d}",
+        "environment": "sandbox",
+        "api_host": "api.sandbox.example.invalid",
+        "client_id": f"req-{i}",
+        "http_status": 200,
+        "message_code": "OK",
+        "attempts": 1,
+        "outcome": "LIVE",
+        "score": 0.91,
+        "service_verdict": "live",
+        "service_threshold": 0.5,
+        "station_threshold": 0.6,
+        "face_count": 1,
+        "primary_detection_score": 0.99,
+        "image_sha256": hashlib.sha256(f"image {i}".encode()).hexdigest(),
+        "notes": "operator picked face 1",
+    }
+    fields.update(overrides)
+    return AuditRecord(**fields)
+
+
+@contextlib.contextmanager
+def raw(path: Path, *, drop_triggers: bool = True) -> Iterator[sqlite3.Connection]:
+    """A plain sqlite3 connection, as someone with file access would use it (always closed)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        if drop_triggers:
+            conn.execute("DROP TRIGGER IF EXISTS journal_no_update")
+            conn.execute("DROP TRIGGER IF EXISTS journal_no_delete")
+        yield conn
+    finally:
+        conn.close()

@@ -1,0 +1,105 @@
+"""The local face detector against the bundled samples."""
+
+from __future__ import annotations
+
+import threading
+
+import cv2
+import numpy as np
+import pytest
+from station.resources import sample_path
+from station.vision import DetectedFace, FaceDetector
+from station.vision.faces import level_weight_to_confidence
+
+
+def _read(name: str) -> np.ndarray:
+    image = cv2.imread(str(sample_path(name)), cv2.IMREAD_COLOR)
+    assert image is not None
+    return image
+
+
+def test_one_face_where_measured(detector: FaceDetector) -> None:
+    faces = detector.detect(_read("face.jpg"))
+    assert len(faces) == 1
+    face = faces[0]
+    for got, want in zip((face.x, face.y, face.width, face.height), (177, 66, 95, 95), strict=True):
+        assert abs(got - want) <= 15
+    assert 0.5 < face.confidence <= 1.0
+
+
+def test_two_faces(detector: FaceDetector) -> None:
+    faces = detector.detect(_read("two-faces.jpg"))
+    assert len(faces) == 2
+    # One on each half of the 1024 px wide image.
+    assert sorted(f.x + f.width // 2 < 512 for f in faces) == [False, True]
+
+
+def test_no_face(detector: FaceDetector) -> None:
+    assert detector.detect(_read("no-face.jpg")) == []
+
+
+def test_large_image_box_in_full_size_coordinates(detector: FaceDetector) -> None:
+    image = _read("face-large.jpg")
+    assert image.shape[:2] == (2735, 1896)
+    faces = detector.detect(image)
+    assert len(faces) == 1
+    face = faces[0]
+    # face.jpg is pasted scaled x2.93 at (198, 600): its face is near (716, 793, 278, 278).
+    assert abs(face.x + face.width / 2 - 855) < 60
+    assert abs(face.y + face.height / 2 - 932) < 60
+    assert 230 < face.width < 380
+    assert face.x + face.width <= 1896
+    assert face.y + face.height <= 2735
+
+
+def test_grayscale_and_bgra_inputs(detector: FaceDetector) -> None:
+    image = _read("face.jpg")
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    bgra = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
+    assert len(detector.detect(gray)) == 1
+    assert len(detector.detect(bgra)) == 1
+
+
+def test_empty_and_tiny_images(detector: FaceDetector) -> None:
+    assert detector.detect(np.zeros((0, 0, 3), np.uint8)) == []
+    assert detector.detect(np.zeros((10, 10, 3), np.uint8)) == []
+
+
+def test_rejects_non_uint8(detector: FaceDetector) -> None:
+    with pytest.raises(TypeError):
+        detector.detect(np.zeros((64, 64, 3), np.float32))  # type: ignore[arg-type]
+
+
+def test_detected_face_is_frozen() -> None:
+    face = DetectedFace(1, 2, 3, 4, 0.5)
+    with pytest.raises(AttributeError):
+        face.x = 5  # type: ignore[misc]
+    assert face.area == 12
+
+
+def test_confidence_squash_is_monotonic_and_bounded() -> None:
+    values = [level_weight_to_confidence(w) for w in (-1e6, -3.0, 0.0, 5.0, 11.0, 1e6)]
+    assert values == sorted(values)
+    assert values[0] == 0.0
+    assert values[-1] == 1.0
+    assert values[2] == 0.5
+    assert all(0.0 <= v <= 1.0 for v in values)
+
+
+def test_thread_safe(detector: FaceDetector) -> None:
+    image = _read("two-faces.jpg")
+    expected = detector.detect(image)
+    results: list[list[DetectedFace]] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        found = detector.detect(image)
+        with lock:
+            results.append(found)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [expected] * 4
