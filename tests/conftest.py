@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 # Before anything can import Qt: the tests run headless, whatever the shell says.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 # No test may reach a real token or the developer's keyring.
 for _name in ("SUREPASS_SANDBOX_TOKEN", "SUREPASS_PRODUCTION_TOKEN", "STATION_AUDIT_DB"):
     os.environ.pop(_name, None)
+# Settings, data (audit journal and key), logs and caches go to a throwaway home for the session.
+_home = tempfile.mkdtemp(prefix="station-tests-")
+for _name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+    os.environ[_name] = os.path.join(_home, _name.lower())
+os.environ["STATION_CONFIG_DIR"] = os.path.join(_home, "config")
+os.environ["STATION_LOG_DIR"] = os.path.join(_home, "logs")
 # The OS keyring is never consulted by tests unless a test installs its own backend.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+
+
+def pytest_sessionfinish(session: object, exitstatus: int) -> None:
+    import shutil
+
+    shutil.rmtree(_home, ignore_errors=True)

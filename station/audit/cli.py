@@ -36,27 +36,54 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _add_common(parser)
     commands = parser.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
 
-    commands.add_parser("verify", parents=[common], help="check every row's MAC and the chain",
-                        description="Check the journal; exit 0 if intact, 1 naming the first "
-                                    "broken row.")
+    commands.add_parser(
+        "verify",
+        parents=[common],
+        help="check every row's MAC and the chain",
+        description="Check the journal; exit 0 if intact, 1 naming the first broken row.",
+    )
 
-    export = commands.add_parser("export", parents=[common], help="write rows as CSV or JSONL",
-                                 description="Export rows (MACs included) for auditors.")
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help="write rows as CSV or JSONL",
+        description="Export rows (MACs included) for auditors.",
+    )
     fmt = export.add_mutually_exclusive_group(required=True)
-    fmt.add_argument("--csv", dest="export_format", action="store_const", const="csv",
-                     help="comma-separated values with a header row")
-    fmt.add_argument("--jsonl", dest="export_format", action="store_const", const="jsonl",
-                     help="one JSON object per line")
-    export.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
-                        help="only rows recorded on or after this date (00:00 UTC)")
-    export.add_argument("--out", type=Path, metavar="FILE",
-                        help="write to FILE (created with mode 0600) instead of stdout")
+    fmt.add_argument(
+        "--csv",
+        dest="export_format",
+        action="store_const",
+        const="csv",
+        help="comma-separated values with a header row",
+    )
+    fmt.add_argument(
+        "--jsonl", dest="export_format", action="store_const", const="jsonl", help="one JSON object per line"
+    )
+    export.add_argument(
+        "--since",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="only rows recorded on or after this date (00:00 UTC)",
+    )
+    export.add_argument(
+        "--out", type=Path, metavar="FILE", help="write to FILE (created with mode 0600) instead of stdout"
+    )
 
-    purge = commands.add_parser("purge", parents=[common], help="remove old rows (retention)",
-                                description="Remove rows older than DAYS days, leaving a signed "
-                                            "checkpoint so the rest still verifies.")
-    purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS",
-                       help="remove rows recorded more than DAYS days ago (at least 1)")
+    purge = commands.add_parser(
+        "purge",
+        parents=[common],
+        help="remove old rows (retention)",
+        description="Remove rows older than DAYS days, leaving a signed "
+        "checkpoint so the rest still verifies.",
+    )
+    purge.add_argument(
+        "--older-than",
+        type=_days,
+        required=True,
+        metavar="DAYS",
+        help="remove rows recorded more than DAYS days ago (at least 1)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,8 +119,10 @@ def _verify(journal: AuditJournal, args: argparse.Namespace) -> int:
     if report.ok:
         print(f"Audit journal {journal.path}: intact, {report.message}.")
         return 0
-    print(f"Audit journal {journal.path}: BROKEN. {report.problems_total} problem(s); "
-          f"{report.rows_checked} rows read.")
+    print(
+        f"Audit journal {journal.path}: BROKEN. {report.problems_total} problem(s); "
+        f"{report.rows_checked} rows read."
+    )
     for problem in report.problems:
         print(f"  {problem}")
     if report.problems_total > len(report.problems):
@@ -120,18 +149,30 @@ def _purge(journal: AuditJournal, args: argparse.Namespace) -> int:
     cutoff = datetime.now(UTC) - timedelta(days=args.older_than)
     removed = journal.purge(cutoff)
     if removed:
-        print(f"Removed {removed} rows recorded before {cutoff:%Y-%m-%d %H:%M} UTC; "
-              "a signed checkpoint row replaces them.")
+        print(
+            f"Removed {removed} rows recorded before {cutoff:%Y-%m-%d %H:%M} UTC; "
+            "a signed checkpoint row replaces them."
+        )
     else:
         print(f"Removed 0 rows: none recorded before {cutoff:%Y-%m-%d %H:%M} UTC.")
     return 0
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--audit-db", type=Path, metavar="PATH", default=argparse.SUPPRESS,
-                        help=f"journal file (default: ${ENV_AUDIT_DB} or the user data folder)")
-    parser.add_argument("--key-file", type=Path, metavar="PATH", default=argparse.SUPPRESS,
-                        help="read the HMAC key from this file instead of the OS keyring")
+    parser.add_argument(
+        "--audit-db",
+        type=Path,
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=f"journal file (default: ${ENV_AUDIT_DB} or the user data folder)",
+    )
+    parser.add_argument(
+        "--key-file",
+        type=Path,
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="read the HMAC key from this file instead of the OS keyring",
+    )
 
 
 def _date(text: str) -> datetime:

@@ -151,16 +151,14 @@ class VerifyReport:
         if self.ok:
             if self.rows_checked == 0:
                 return "journal is empty"
-            return (f"{self.rows_checked} rows intact "
-                    f"(sequences {self.first_sequence}–{self.last_sequence})")
+            return f"{self.rows_checked} rows intact (sequences {self.first_sequence}–{self.last_sequence})"
         return str(self.problems[0])
 
 
 class AuditJournal:
     """An open audit journal. Create with :meth:`open`; use as a context manager or ``close()``."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, key: bytes,
-                 busy_timeout: float) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, key: bytes, busy_timeout: float) -> None:
         """Private: use :meth:`open`."""
         self._conn: sqlite3.Connection | None = conn
         self._path = path
@@ -171,8 +169,15 @@ class AuditJournal:
     # ------------------------------------------------------------------ opening and closing
 
     @classmethod
-    def open(cls, path: Path, key: bytes, *, create: bool = True, read_only: bool = False,
-             busy_timeout: float = 5.0) -> AuditJournal:
+    def open(
+        cls,
+        path: Path,
+        key: bytes,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        busy_timeout: float = 5.0,
+    ) -> AuditJournal:
         """Open (and by default create) the journal at ``path`` with the HMAC ``key``.
 
         Creates the parent directory (0700) and the file (0600 on POSIX) and the schema.
@@ -191,8 +196,9 @@ class AuditJournal:
         conn: sqlite3.Connection | None = None
         try:
             uri = path.as_uri() + ("?mode=ro" if read_only else "?mode=rw")
-            conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                uri, uri=True, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA trusted_schema = OFF")
             if not read_only:
@@ -208,9 +214,7 @@ class AuditJournal:
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
-            raise AuditWriteError(
-                _explain(exc, path, busy_timeout, "open the audit journal")
-            ) from exc
+            raise AuditWriteError(_explain(exc, path, busy_timeout, "open the audit journal")) from exc
         except BaseException:
             if conn is not None:
                 conn.close()
@@ -238,8 +242,9 @@ class AuditJournal:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     # ------------------------------------------------------------------ writing
@@ -269,14 +274,14 @@ class AuditJournal:
         """
         cutoff = format_timestamp(older_than)
         with self._lock, self._write_transaction("purge old rows") as conn:
-            report = _verify_rows(self._key, conn.execute("SELECT * FROM journal "
-                                                          "ORDER BY sequence"))
+            report = _verify_rows(self._key, conn.execute("SELECT * FROM journal ORDER BY sequence"))
             if not report.ok:
                 raise AuditIntegrityError(
                     f"Refusing to purge: the journal does not verify ({report.message})."
                 )
-            keep = conn.execute("SELECT MIN(sequence) FROM journal WHERE recorded_at >= ?",
-                                (cutoff,)).fetchone()[0]
+            keep = conn.execute(
+                "SELECT MIN(sequence) FROM journal WHERE recorded_at >= ?", (cutoff,)
+            ).fetchone()[0]
             bounds = conn.execute("SELECT MIN(sequence), MAX(sequence) FROM journal").fetchone()
             first, last = bounds[0], bounds[1]
             if first is None:
@@ -284,10 +289,10 @@ class AuditJournal:
             through = last if keep is None else keep - 1
             if through < first:
                 return 0
-            removed = conn.execute("SELECT COUNT(*) FROM journal WHERE sequence <= ?",
-                                   (through,)).fetchone()[0]
-            through_mac = conn.execute("SELECT mac FROM journal WHERE sequence = ?",
-                                       (through,)).fetchone()[0]
+            removed = conn.execute("SELECT COUNT(*) FROM journal WHERE sequence <= ?", (through,)).fetchone()[
+                0
+            ]
+            through_mac = conn.execute("SELECT mac FROM journal WHERE sequence = ?", (through,)).fetchone()[0]
             sequence, prev_mac = _next_link(conn)  # before deleting: the tail may go too
             # DDL is transactional in SQLite: the trigger is back before anyone else can see.
             conn.execute("DROP TRIGGER journal_no_delete")
@@ -296,11 +301,20 @@ class AuditJournal:
             checkpoint = AuditRecord(
                 kind=KIND_CHECKPOINT,
                 app_version=__version__,
-                notes=(f"purge: removed {removed} rows (sequences {first}–{through}) "
-                       f"recorded before {cutoff}"),
+                notes=(
+                    f"purge: removed {removed} rows (sequences {first}–{through}) recorded before {cutoff}"
+                ),
             )
-            _insert(conn, self._key, sequence, prev_mac, checkpoint.to_columns(),
-                    purged_rows=removed, purged_through=through, purged_through_mac=through_mac)
+            _insert(
+                conn,
+                self._key,
+                sequence,
+                prev_mac,
+                checkpoint.to_columns(),
+                purged_rows=removed,
+                purged_through=through,
+                purged_through_mac=through_mac,
+            )
         return int(removed)
 
     # ------------------------------------------------------------------ reading
@@ -308,25 +322,23 @@ class AuditJournal:
     def recent(self, n: int) -> list[StoredRecord]:
         """The ``n`` newest rows, newest first."""
         with self._lock, self._read_transaction() as conn:
-            rows = conn.execute("SELECT * FROM journal ORDER BY sequence DESC LIMIT ?",
-                                (max(n, 0),)).fetchall()
+            rows = conn.execute(
+                "SELECT * FROM journal ORDER BY sequence DESC LIMIT ?", (max(n, 0),)
+            ).fetchall()
         return [StoredRecord.from_row(row) for row in rows]
 
     def head(self) -> tuple[int, str] | None:
         """Sequence and MAC of the newest row: the value to anchor outside the station."""
         with self._lock, self._read_transaction() as conn:
-            row = conn.execute("SELECT sequence, mac FROM journal ORDER BY sequence DESC "
-                               "LIMIT 1").fetchone()
+            row = conn.execute("SELECT sequence, mac FROM journal ORDER BY sequence DESC LIMIT 1").fetchone()
         return None if row is None else (int(row[0]), str(row[1]))
 
     def verify(self) -> VerifyReport:
         """Check every row's MAC and the chain, from the start (or the latest checkpoint)."""
         with self._lock, self._read_transaction() as conn:
-            return _verify_rows(self._key,
-                                conn.execute("SELECT * FROM journal ORDER BY sequence"))
+            return _verify_rows(self._key, conn.execute("SELECT * FROM journal ORDER BY sequence"))
 
-    def export(self, fmt: Literal["csv", "jsonl"], out: TextIO,
-               since: datetime | None = None) -> int:
+    def export(self, fmt: Literal["csv", "jsonl"], out: TextIO, since: datetime | None = None) -> int:
         """Write rows (all columns, MACs included) recorded at or after ``since``; return count.
 
         CSV has a header row; JSONL is one object per row. Both carry the stored values, so an
@@ -348,13 +360,13 @@ class AuditJournal:
                 writer = csv.writer(out)
                 writer.writerow(COLUMN_NAMES)
                 for row in cursor:
-                    writer.writerow(["" if row[name] is None else row[name]
-                                     for name in COLUMN_NAMES])
+                    writer.writerow(["" if row[name] is None else row[name] for name in COLUMN_NAMES])
                     count += 1
             else:
                 for row in cursor:
-                    out.write(json.dumps({name: row[name] for name in COLUMN_NAMES},
-                                         ensure_ascii=False) + "\n")
+                    out.write(
+                        json.dumps({name: row[name] for name in COLUMN_NAMES}, ensure_ascii=False) + "\n"
+                    )
                     count += 1
         return count
 
@@ -379,9 +391,7 @@ class AuditJournal:
                         conn.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
-            raise AuditWriteError(
-                _explain(exc, self._path, self._busy_timeout, action)
-            ) from exc
+            raise AuditWriteError(_explain(exc, self._path, self._busy_timeout, action)) from exc
 
     @contextmanager
     def _read_transaction(self) -> Iterator[sqlite3.Connection]:
@@ -395,9 +405,7 @@ class AuditJournal:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
         except sqlite3.Error as exc:
-            raise AuditError(
-                _explain(exc, self._path, self._busy_timeout, "read the audit journal")
-            ) from exc
+            raise AuditError(_explain(exc, self._path, self._busy_timeout, "read the audit journal")) from exc
 
 
 # ---------------------------------------------------------------------- helpers
@@ -425,11 +433,14 @@ def _create_schema(conn: sqlite3.Connection, key: bytes) -> None:
         conn.execute(_CREATE_META)
         for trigger in _TRIGGERS:
             conn.execute(trigger)
-        conn.executemany("INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)", [
-            ("schema_version", SCHEMA_VERSION),
-            ("key_id", _key_id(key)),
-            ("created_at", format_timestamp(datetime.now(UTC))),
-        ])
+        conn.executemany(
+            "INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
+            [
+                ("schema_version", SCHEMA_VERSION),
+                ("key_id", _key_id(key)),
+                ("created_at", format_timestamp(datetime.now(UTC))),
+            ],
+        )
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -441,9 +452,7 @@ def _create_schema(conn: sqlite3.Connection, key: bytes) -> None:
 def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
     names = tuple(row["name"] for row in conn.execute("PRAGMA table_info(journal)"))
     if names != COLUMN_NAMES:
-        raise AuditWriteError(
-            f"{path} is not a station audit journal (or has an unknown layout)."
-        )
+        raise AuditWriteError(f"{path} is not a station audit journal (or has an unknown layout).")
 
 
 def _key_id(key: bytes) -> str:
@@ -462,16 +471,23 @@ def _check_key(conn: sqlite3.Connection, key: bytes, path: Path) -> None:
 
 
 def _next_link(conn: sqlite3.Connection) -> tuple[int, str]:
-    row = conn.execute("SELECT sequence, mac FROM journal ORDER BY sequence DESC "
-                       "LIMIT 1").fetchone()
+    row = conn.execute("SELECT sequence, mac FROM journal ORDER BY sequence DESC LIMIT 1").fetchone()
     if row is None:
         return 1, GENESIS_MAC
     return int(row[0]) + 1, str(row[1])
 
 
-def _insert(conn: sqlite3.Connection, key: bytes, sequence: int, prev_mac: str,
-            columns: Mapping[str, Any], *, purged_rows: int | None = None,
-            purged_through: int | None = None, purged_through_mac: str | None = None) -> None:
+def _insert(
+    conn: sqlite3.Connection,
+    key: bytes,
+    sequence: int,
+    prev_mac: str,
+    columns: Mapping[str, Any],
+    *,
+    purged_rows: int | None = None,
+    purged_through: int | None = None,
+    purged_through_mac: str | None = None,
+) -> None:
     row: dict[str, Any] = dict(columns)
     row.update(
         sequence=sequence,
@@ -501,14 +517,16 @@ def _verify_rows(key: bytes, rows: Iterable[Mapping[str, Any]]) -> VerifyReport:
         if prev is None:
             first = row
         elif seq != prev["sequence"] + 1:
-            missing = (f"row {prev['sequence'] + 1} is absent" if seq == prev["sequence"] + 2
-                       else f"rows {prev['sequence'] + 1}–{seq - 1} are absent")
+            missing = (
+                f"row {prev['sequence'] + 1} is absent"
+                if seq == prev["sequence"] + 2
+                else f"rows {prev['sequence'] + 1}–{seq - 1} are absent"
+            )
             problems.append(Problem(prev["sequence"] + 1, BreakKind.MISSING_ROW, missing))
         if not mac_ok:
             problems.append(Problem(seq, BreakKind.MAC_MISMATCH))
         elif prev is not None and seq == prev["sequence"] + 1 and row["prev_mac"] != prev["mac"]:
-            problems.append(Problem(seq, BreakKind.CHAIN_GAP,
-                                    f"does not follow row {prev['sequence']}"))
+            problems.append(Problem(seq, BreakKind.CHAIN_GAP, f"does not follow row {prev['sequence']}"))
         if mac_ok and row["purged_through"] is not None:
             anchor = row
         prev = row
@@ -527,8 +545,9 @@ def _verify_rows(key: bytes, rows: Iterable[Mapping[str, Any]]) -> VerifyReport:
     )
 
 
-def _check_start(first: Mapping[str, Any], anchor: Mapping[str, Any] | None,
-                 reported: set[int]) -> list[Problem]:
+def _check_start(
+    first: Mapping[str, Any], anchor: Mapping[str, Any] | None, reported: set[int]
+) -> list[Problem]:
     """The first row must be row 1 (after genesis) or follow the newest valid checkpoint."""
     seq = int(first["sequence"])
     if anchor is None:
@@ -555,7 +574,7 @@ def _explain(exc: sqlite3.Error, path: Path, busy_timeout: float, action: str) -
     text = str(exc).lower()
     not_recorded = " Nothing was recorded." if action == "record this attempt" else ""
     if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
-        reason = (f"the audit journal is locked by another program (waited {busy_timeout:g} s)")
+        reason = f"the audit journal is locked by another program (waited {busy_timeout:g} s)"
     elif primary == _SQLITE_READONLY or "readonly" in text or "read-only" in text:
         reason = "the audit journal is read-only (file permissions, a read-only disk or mount)"
     elif primary == _SQLITE_FULL or "full" in text:

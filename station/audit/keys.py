@@ -149,9 +149,7 @@ def _keyring_set(backend: KeyringBackend, key: bytes) -> bool:
     except keyring.errors.NoKeyringError:
         return False
     except keyring.errors.KeyringError as exc:
-        raise AuditKeyError(
-            f"The OS keyring refused to store the new audit key ({exc})."
-        ) from exc
+        raise AuditKeyError(f"The OS keyring refused to store the new audit key ({exc}).") from exc
     if readback != encoded:
         raise AuditKeyError(
             "The OS keyring accepted the audit key but did not return it; refusing to use a key "
@@ -166,8 +164,10 @@ def _decode(text: str, where: str) -> bytes:
     except ValueError:
         key = b""
     if len(key) != KEY_BYTES:
-        raise AuditKeyError(f"The audit key in {where} is malformed (expected {KEY_BYTES} bytes "
-                            "as hex). Restore it from backup; do not replace it with a new key.")
+        raise AuditKeyError(
+            f"The audit key in {where} is malformed (expected {KEY_BYTES} bytes "
+            "as hex). Restore it from backup; do not replace it with a new key."
+        )
     return key
 
 
@@ -187,8 +187,7 @@ def _read_key_file(path: Path) -> bytes:
 def _create_key_file(path: Path, key: bytes) -> bytes:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     except FileExistsError:
         return _read_key_file(path)  # another process created it first: use theirs
     except OSError as exc:

@@ -181,8 +181,7 @@ _SQL_TYPES = {str: "TEXT", datetime: "TEXT", int: "INTEGER", float: "REAL"}
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("sequence", "INTEGER PRIMARY KEY"),
     ("recorded_at", "TEXT NOT NULL"),
-    *((name, _SQL_TYPES[t] + (" NOT NULL" if name == "kind" else ""))
-      for name, t in _FIELD_TYPES.items()),
+    *((name, _SQL_TYPES[t] + (" NOT NULL" if name == "kind" else "")) for name, t in _FIELD_TYPES.items()),
     # Only checkpoint rows (written by purge) fill these three.
     ("purged_rows", "INTEGER"),
     ("purged_through", "INTEGER"),
@@ -196,9 +195,9 @@ COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
 def canonical_bytes(row: Mapping[str, Any]) -> bytes:
     """Sorted-key compact ASCII JSON of every column but ``mac`` (``prev_mac`` included)."""
     body = {name: row[name] for name in COLUMN_NAMES if name != "mac"}
-    return json.dumps(
-        body, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    ).encode("ascii")
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode(
+        "ascii"
+    )
 
 
 def compute_mac(key: bytes, row: Mapping[str, Any]) -> str:

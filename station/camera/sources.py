@@ -59,9 +59,7 @@ _log = logging.getLogger(__name__)
 VIDEO_EXTENSIONS = frozenset(
     {".avi", ".mp4", ".m4v", ".mkv", ".mov", ".webm", ".wmv", ".mpg", ".mpeg", ".mjpeg", ".mjpg"}
 )
-IMAGE_EXTENSIONS = frozenset(
-    {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".ppm", ".pgm"}
-)
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".ppm", ".pgm"})
 _STREAM_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://")
 
 _MIN_FPS = 1.0
@@ -247,9 +245,7 @@ class DeviceSource:
         self._backends = backends if backends is not None else _device_backends()
         self._cap: Any = None
         self._description = (
-            f"Camera {index_or_name}"
-            if isinstance(index_or_name, int)
-            else f"Camera '{index_or_name}'"
+            f"Camera {index_or_name}" if isinstance(index_or_name, int) else f"Camera '{index_or_name}'"
         )
         self._nominal_fps = self._fps
 
@@ -313,9 +309,7 @@ class DeviceSource:
             self._nominal_fps = _sane_fps(cap.get(cv2.CAP_PROP_FPS), self._fps)
             return
         what = (
-            f"camera number {self._wanted}"
-            if isinstance(self._wanted, int)
-            else f"camera '{self._wanted}'"
+            f"camera number {self._wanted}" if isinstance(self._wanted, int) else f"camera '{self._wanted}'"
         )
         name_problem = next((p for p in problems if p.startswith("No camera named")), None)
         if name_problem is not None:
@@ -511,9 +505,7 @@ class StillImageSource:
         else:
             frame = still.copy()
         if self._noise > 0:
-            noise = np.asarray(
-                self._rng.normal(0.0, self._noise, size=frame.shape), dtype=np.int16
-            )
+            noise = np.asarray(self._rng.normal(0.0, self._noise, size=frame.shape), dtype=np.int16)
             frame = cv2.add(frame, noise, dtype=cv2.CV_8U)
         return _as_bgr(frame)
 

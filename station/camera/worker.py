@@ -348,17 +348,13 @@ class CaptureWorker:
                 return got_frames, exc
             except Exception as exc:
                 _log.exception("unexpected error reading %s", description)
-                return got_frames, CameraError(
-                    f"Unexpected camera error ({type(exc).__name__}: {exc})."
-                )
+                return got_frames, CameraError(f"Unexpected camera error ({type(exc).__name__}: {exc}).")
             del image  # hold no reference: the slot owns the only copy
             if not got_frames:
                 got_frames = True
                 window_start = time.monotonic()
                 window_frames = 0
-                self._publish(
-                    CameraState.LIVE, _MESSAGES[CameraState.LIVE], source=description
-                )
+                self._publish(CameraState.LIVE, _MESSAGES[CameraState.LIVE], source=description)
                 continue
             window_frames += 1
             now = time.monotonic()

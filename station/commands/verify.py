@@ -5,18 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import socket
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from station.api.client import LivenessClient, Timeouts
-from station.api.credentials import load_credential
+from station.api.credentials import Credential, load_credential
 from station.api.environments import Environment
 from station.api.errors import LivenessAPIError
-from station.attempt import AttemptReport, Submission, SubmissionKind, run_attempt
+from station.attempt import AttemptRecorder, AttemptReport, Submission, SubmissionKind, run_attempt
+from station.audit import AuditError, AuditJournal
 from station.commands.exit_codes import ExitCode, exit_code_for_error, exit_code_for_outcome
 from station.commands.inputs import InputError, check_link, read_image, read_pdf
 from station.core.decision import DEFAULT_LIVENESS_THRESHOLD, DecisionPolicy, PolicyError
+from station.recording import AttemptContext, JournalRecorder, UnavailableRecorder, open_journal
 
 __all__ = ["add_arguments", "report_as_dict", "run"]
 
@@ -67,6 +70,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=Timeouts().deadline,
         metavar="SECONDS",
         help=f"overall deadline for the verification, retries included (default {Timeouts().deadline:g})",
+    )
+    parser.add_argument(
+        "--audit-db",
+        type=Path,
+        metavar="PATH",
+        help="audit journal to record the attempt in (default: STATION_AUDIT_DB, else the station's)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -183,10 +192,33 @@ def _submission(args: argparse.Namespace) -> Submission:
     return Submission(SubmissionKind.IMAGE, read_image(args.file), filename=args.file.name)
 
 
+def _recorder(args: argparse.Namespace) -> tuple[AttemptRecorder, AuditJournal | None]:
+    try:
+        journal = open_journal(args.audit_db)
+    except AuditError as exc:
+        return UnavailableRecorder(f"the audit journal cannot be opened: {exc}"), None
+    return JournalRecorder(journal, AttemptContext(station_id=socket.gethostname())), journal
+
+
 async def _verify(args: argparse.Namespace, submission: Submission) -> AttemptReport:
     environment = Environment(args.env)
     credential = load_credential(environment)
     policy = DecisionPolicy(liveness_threshold=args.threshold)
+    recorder, journal = _recorder(args)
+    try:
+        return await _verify_with(args, submission, credential, policy, recorder)
+    finally:
+        if journal is not None:
+            journal.close()
+
+
+async def _verify_with(
+    args: argparse.Namespace,
+    submission: Submission,
+    credential: Credential,
+    policy: DecisionPolicy,
+    recorder: AttemptRecorder,
+) -> AttemptReport:
     defaults = Timeouts()
     timeouts = Timeouts(
         connect=min(defaults.connect, args.timeout),
@@ -195,7 +227,7 @@ async def _verify(args: argparse.Namespace, submission: Submission) -> AttemptRe
         deadline=args.timeout,
     )
     async with LivenessClient(credential, base_url=args.base_url, timeouts=timeouts) as client:
-        return await run_attempt(client, submission, policy)
+        return await run_attempt(client, submission, policy, recorder)
 
 
 def _fail(args: argparse.Namespace, code: ExitCode, kind: str, message: str) -> int:

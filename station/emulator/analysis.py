@@ -128,9 +128,7 @@ def failed_detail(reason: str, frame: tuple[int, int] = (0, 0)) -> dict[str, Any
     }
 
 
-def analyse(
-    image: Image, detector: FaceDetector, scenario: Scenario, seed: bytes = b""
-) -> dict[str, Any]:
+def analyse(image: Image, detector: FaceDetector, scenario: Scenario, seed: bytes = b"") -> dict[str, Any]:
     """``data.detail`` for a decoded image under a content scenario.
 
     Transport scenarios (``slow``, ``error_then_ok`` after its failures, ...) answer like ``auto``.
@@ -156,14 +154,10 @@ def analyse(
     if scenario is Scenario.SEVERAL_FACES and len(boxes) < 2:
         boxes.append(_mirrored(boxes[0], width, rng))
     if scenario is Scenario.LOW_DETECTION:
-        boxes = [
-            _Box(b.x, b.y, b.width, b.height, rng.uniform(0.33, 0.37)) for b in boxes
-        ]
+        boxes = [_Box(b.x, b.y, b.width, b.height, rng.uniform(0.33, 0.37)) for b in boxes]
     spoof = scenario is Scenario.SPOOF
     faces = [_scored_face(box, spoof=spoof, rng=rng) for box in boxes]
-    primary = max(
-        range(len(boxes)), key=lambda i: (boxes[i].area, boxes[i].detection)
-    )
+    primary = max(range(len(boxes)), key=lambda i: (boxes[i].area, boxes[i].detection))
     primary_face = faces[primary]
     live = bool(primary_face["is_live"])
     reason = "multiple_faces" if len(faces) > 1 else "ok" if live else "spoof"
@@ -201,9 +195,7 @@ def _from_detected(face: DetectedFace) -> _Box:
 def _synthetic_face(width: int, height: int, rng: random.Random) -> _Box:
     """A centred face box for scripted scenarios when the image shows none."""
     side = max(1, round(min(width, height) * 0.4))
-    return _Box(
-        (width - side) // 2, max(0, (height - side) // 2), side, side, rng.uniform(0.97, 0.999)
-    )
+    return _Box((width - side) // 2, max(0, (height - side) // 2), side, side, rng.uniform(0.97, 0.999))
 
 
 def _mirrored(box: _Box, width: int, rng: random.Random) -> _Box:

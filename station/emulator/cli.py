@@ -14,6 +14,7 @@ import threading
 
 from station.emulator.scenarios import Scenario, ScenarioConfig, ScenarioError
 from station.emulator.server import DEFAULT_TOKEN, LIVENESS_PATH, Emulator
+from station.logs import configure_console_logging
 
 __all__ = ["DEFAULT_PORT", "add_arguments", "run"]
 
@@ -42,14 +43,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="initial scenario: " + ", ".join(s.value for s in Scenario),
     )
     parser.add_argument(
-        "--failures", type=int, default=2, metavar="N",
+        "--failures",
+        type=int,
+        default=2,
+        metavar="N",
         help="failing calls before success (error_then_ok, rate_limited; default 2)",
     )
     parser.add_argument(
         "--delay", type=float, default=2.0, metavar="S", help="seconds to wait (slow; default 2)"
     )
     parser.add_argument(
-        "--retry-after", type=int, default=1, metavar="S",
+        "--retry-after",
+        type=int,
+        default=1,
+        metavar="S",
         help="Retry-After seconds (rate_limited; default 1)",
     )
 
@@ -68,18 +75,22 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
         print(f"station emulator: {exc}", file=sys.stderr)
         return 2
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+        configure_console_logging()
+    # One line per request on the console, whatever level the rest of the station logs at.
+    logging.getLogger("station.emulator").setLevel(logging.INFO)
     try:
         emulator.start()
     except OSError as exc:
         print(f"station emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     stop = stop if stop is not None else threading.Event()
+    # Echo only the public development token; a token of the operator's own is never printed.
+    shown = DEFAULT_TOKEN if args.token == DEFAULT_TOKEN else "<your --token>"
     try:
         print(
             f"Surepass emulator on {emulator.base_url} (scenario {config.name.value}); try: "
             f"curl --location '{emulator.base_url}{LIVENESS_PATH}' "
-            f"--header 'Authorization: Bearer {args.token}' "
+            f"--header 'Authorization: Bearer {shown}' "
             "--form 'file=@resources/samples/face.jpg'  (Ctrl-C to stop)",
             flush=True,
         )

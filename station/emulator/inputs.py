@@ -94,7 +94,7 @@ def _parse_json(body: bytes) -> tuple[str | None, str | None, tuple[str, ...]]:
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise RequestError("the JSON body is not valid JSON", "invalid_json") from None
     if not isinstance(data, dict):
-        raise RequestError("the JSON body must be an object such as {\"link\": \"...\"}", "invalid_json")
+        raise RequestError('the JSON body must be an object such as {"link": "..."}', "invalid_json")
     fields = tuple(str(k) for k in data)
     if "file" in data:
         raise RequestError(

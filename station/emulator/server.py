@@ -287,14 +287,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return None
             chunks.append(chunk)
 
-    def _send_json(
-        self, status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None
-    ) -> None:
+    def _send_json(self, status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None) -> None:
         self._send_bytes(status, responses.dumps(body), headers)
 
-    def _send_bytes(
-        self, status: int, payload: bytes, headers: Mapping[str, str] | None = None
-    ) -> None:
+    def _send_bytes(self, status: int, payload: bytes, headers: Mapping[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -388,9 +384,7 @@ class _Handler(BaseHTTPRequestHandler):
         if name is Scenario.RATE_LIMITED:
             index = state.next_call(config)
             if index < config.failures:
-                self._send_json(
-                    429, responses.rate_limited_body(), {"Retry-After": str(config.retry_after)}
-                )
+                self._send_json(429, responses.rate_limited_body(), {"Retry-After": str(config.retry_after)})
                 return False
         return True
 
@@ -517,9 +511,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _too_large() -> dict[str, Any]:
-    return responses.error_body(
-        413, f"request body larger than {MAX_BODY_BYTES} bytes", "payload_too_large"
-    )
+    return responses.error_body(413, f"request body larger than {MAX_BODY_BYTES} bytes", "payload_too_large")
 
 
 def _set_config(state: _State, config: ScenarioConfig) -> None:
@@ -665,9 +657,7 @@ class Emulator:
         with self._state.cond:
             return self._state.config
 
-    def set_scenario(
-        self, scenario: ScenarioConfig | Scenario | str, **params: Any
-    ) -> ScenarioConfig:
+    def set_scenario(self, scenario: ScenarioConfig | Scenario | str, **params: Any) -> ScenarioConfig:
         """Switch scenario (``params``: failures, delay, retry_after, status); resets counters."""
         config = ScenarioConfig.of(scenario)
         if params:

@@ -9,6 +9,7 @@ refused (no double submission); :meth:`cancel` cancels the request at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -94,12 +95,15 @@ class VerificationController(QObject):
     def _task_done(self, task: asyncio.Task[None]) -> None:
         # Runs however the task ended, even if it was cancelled before its first step. A
         # ``finished`` handler may already have started the next verification: leave that alone.
-        if task is not self._task:
+        if task is not self._task or not task.cancelled():
             return
-        self._in_flight = False
-        self.busy_changed.emit(False)
-        if task.cancelled():
-            self.cancelled.emit()
+        self._settle()
+        self.cancelled.emit()
+
+    def _settle(self) -> None:
+        if self._in_flight:
+            self._in_flight = False
+            self.busy_changed.emit(False)
 
     def cancel(self) -> bool:
         if not self.busy:
@@ -112,10 +116,8 @@ class VerificationController(QObject):
         """For shutdown: let the task in flight finish its cancellation."""
         if self._task is not None and not self._task.done():
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
 
     async def _run(self, frame: np.ndarray) -> None:
         try:
@@ -125,7 +127,7 @@ class VerificationController(QObject):
         except Exception as exc:  # last resort: the operator sees an ERROR, the log has the rest
             _log.exception("verification failed unexpectedly")
             report = self._local_error(f"Unexpected failure ({type(exc).__name__}). Capture again.")
-        self._in_flight = False
+        self._settle()  # idle before ``finished``, so its handlers may submit again
         self.finished.emit(report)
 
     async def _verify(self, frame: np.ndarray) -> AttemptReport:

@@ -46,7 +46,7 @@ class MainWindow(QMainWindow):
         environment: str,
         demo: bool = False,
         demo_scenarios: Sequence[str] = (),
-        on_pick_scenario: Callable[[str], None] | None = None,
+        on_pick_scenario: Callable[[str], object] | None = None,
         current_scenario: str | None = None,
     ) -> None:
         super().__init__()
@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
     def _menus(
         self,
         scenarios: Sequence[str],
-        on_pick: Callable[[str], None] | None,
+        on_pick: Callable[[str], object] | None,
         current: str | None,
     ) -> None:
         menu = self.menuBar().addMenu("&Station")
@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         about = help_menu.addAction("&About Station")
         about.triggered.connect(self._about)
 
-    def _pick(self, name: str, on_pick: Callable[[str], None]) -> None:
+    def _pick(self, name: str, on_pick: Callable[[str], object]) -> None:
         on_pick(name)
         for other, action in self.scenario_actions.items():
             action.setChecked(other == name)

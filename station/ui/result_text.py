@@ -20,8 +20,7 @@ def describe_report(report: AttemptReport) -> str:
         result = outcome.result
         service = outcome.service_verdict.value if outcome.service_verdict else "no verdict"
         lines.append(
-            f"Score {_score(outcome.score)} against the station's threshold "
-            f"{outcome.station_threshold:g}"
+            f"Score {_score(outcome.score)} against the station's threshold {outcome.station_threshold:g}"
         )
         threshold = f" (threshold {outcome.service_threshold:g})" if outcome.service_threshold else ""
         lines.append(f"Service verdict: {service}{threshold}")

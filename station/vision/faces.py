@@ -130,9 +130,7 @@ class FaceDetector:
             y0 = max(0, min(height - 1, round(by * sy)))
             x1 = max(x0 + 1, min(width, round((bx + bw) * sx)))
             y1 = max(y0 + 1, min(height, round((by + bh) * sy)))
-            faces.append(
-                DetectedFace(x0, y0, x1 - x0, y1 - y0, level_weight_to_confidence(float(weight)))
-            )
+            faces.append(DetectedFace(x0, y0, x1 - x0, y1 - y0, level_weight_to_confidence(float(weight))))
         faces.sort(key=lambda f: (f.area, f.confidence), reverse=True)
         return faces
 

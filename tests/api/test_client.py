@@ -179,7 +179,9 @@ async def test_retry_after_is_capped(emulator: Emulator, credential: Credential,
     assert caught.value.http_status == 429
 
 
-async def test_hang_times_out_and_hangs_up(emulator: Emulator, credential: Credential, face_jpeg: bytes) -> None:
+async def test_hang_times_out_and_hangs_up(
+    emulator: Emulator, credential: Credential, face_jpeg: bytes
+) -> None:
     emulator.set_scenario("hang")
     quick = Timeouts(connect=1, read=0.3, write=1, deadline=5)
     retry = RetryPolicy(attempts=2, backoff_initial=0.01, backoff_max=0.02)

@@ -41,9 +41,7 @@ def test_sandbox_token_never_goes_to_production() -> None:
 
 def test_production_token_never_goes_to_the_sandbox_host_by_override() -> None:
     with pytest.raises(EnvironmentMismatchError, match="sandbox service"):
-        LivenessClient(
-            Credential(Environment.PRODUCTION, "tok"), base_url="https://sandbox.surepass.app"
-        )
+        LivenessClient(Credential(Environment.PRODUCTION, "tok"), base_url="https://sandbox.surepass.app")
 
 
 @pytest.mark.parametrize(
@@ -56,7 +54,9 @@ def test_refused_base_urls(url: str) -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8765", "http://localhost:1", "http://[::1]:9", "https://gw.bank.example"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8765", "http://localhost:1", "http://[::1]:9", "https://gw.bank.example"]
+)
 async def test_accepted_base_urls(url: str) -> None:
     async with LivenessClient(Credential(Environment.SANDBOX, "tok"), base_url=url) as client:
         assert client.api_host

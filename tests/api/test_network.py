@@ -20,8 +20,8 @@ from station.api import (
     NetworkError,
     NetworkSettings,
     RetryPolicy,
-    TLSError,
     Timeouts,
+    TLSError,
 )
 from station.api.client import build_ssl_context
 from tests.api.test_schema import CONTRACT_EXAMPLE
@@ -74,7 +74,9 @@ def proxy() -> Iterator[RecordingProxy]:
 async def test_proxy_from_environment_is_used(proxy: RecordingProxy, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     monkeypatch.delenv("NO_PROXY", raising=False)
-    async with LivenessClient(Credential(Environment.SANDBOX, "tok"), retry=ONE_TRY, timeouts=QUICK) as client:
+    async with LivenessClient(
+        Credential(Environment.SANDBOX, "tok"), retry=ONE_TRY, timeouts=QUICK
+    ) as client:
         with pytest.raises(NetworkError, match="proxy"):
             await client.verify_image(b"\xff\xd8\xff")
     assert proxy.requests == ["CONNECT sandbox.surepass.app:443 HTTP/1.1"]
@@ -161,7 +163,9 @@ async def test_untrusted_certificate_is_a_tls_error_not_retried(tls_service: TLS
     assert "CA bundle" in str(caught.value)
 
 
-async def test_corporate_ca_bundle_is_trusted(tls_service: TLSService, ca: trustme.CA, tmp_path: Path) -> None:
+async def test_corporate_ca_bundle_is_trusted(
+    tls_service: TLSService, ca: trustme.CA, tmp_path: Path
+) -> None:
     bundle = tmp_path / "bank-ca.pem"
     ca.cert_pem.write_to_path(str(bundle))
     async with LivenessClient(

@@ -66,9 +66,22 @@ def test_cli_output_never_reveals_the_token(
     env = dict(os.environ, SUREPASS_SANDBOX_TOKEN=SECRET, STATION_LOG_LEVEL="DEBUG")
     for extra in ([], ["--json"]):
         done = subprocess.run(
-            [sys.executable, "-m", "station", "verify", str(sample_path("face.jpg")),
-             "--base-url", emulator.base_url, "--timeout", "1", *extra],
-            capture_output=True, text=True, env=env, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "station",
+                "verify",
+                str(sample_path("face.jpg")),
+                "--base-url",
+                emulator.base_url,
+                "--timeout",
+                "1",
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
         )
         output = done.stdout + done.stderr
         assert "Traceback" not in output

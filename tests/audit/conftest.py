@@ -8,8 +8,8 @@ from pathlib import Path
 import keyring
 import keyring.backends.fail
 import pytest
-from station.audit import AuditJournal
 
+from station.audit import AuditJournal
 from tests.audit.support import KEY, make_record
 
 

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from station.audit import AuditJournal, compute_mac
 from station.audit.cli import add_arguments, run
-
 from tests.audit.support import KEY, make_record, raw
 
 
@@ -37,13 +37,15 @@ def _age(path: Path, days_by_sequence: dict[int, int]) -> None:
                 row["recorded_at"] = when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             row["prev_mac"] = prev
             row["mac"] = prev = compute_mac(KEY, row)
-            conn.execute("UPDATE journal SET recorded_at = ?, prev_mac = ?, mac = ? "
-                         "WHERE sequence = ?",
-                         (row["recorded_at"], row["prev_mac"], row["mac"], row["sequence"]))
+            conn.execute(
+                "UPDATE journal SET recorded_at = ?, prev_mac = ?, mac = ? WHERE sequence = ?",
+                (row["recorded_at"], row["prev_mac"], row["mac"], row["sequence"]),
+            )
 
 
 def test_missing_journal_is_a_clear_message_not_a_traceback(
-        tmp_path: Path, key_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "nowhere" / "audit.sqlite3"
     for argv in (["verify"], ["export", "--csv"], ["purge", "--older-than", "30"]):
         assert _cli(*argv, "--audit-db", str(missing), "--key-file", str(key_file)) == 1
@@ -54,8 +56,8 @@ def test_missing_journal_is_a_clear_message_not_a_traceback(
 
 
 def test_env_var_locates_the_journal_and_options_go_before_or_after(
-        filled: Path, key_file: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    filled: Path, key_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("STATION_AUDIT_DB", str(filled))
     assert _cli("verify", "--key-file", str(key_file)) == 0
     assert str(filled) in capsys.readouterr().out
@@ -64,7 +66,8 @@ def test_env_var_locates_the_journal_and_options_go_before_or_after(
 
 
 def test_missing_or_wrong_key_is_a_clear_message(
-        filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # No keyring (conftest installs keyring's fail backend) and no key file: say so.
     assert _cli("verify", "--audit-db", str(filled), "--key-file", str(tmp_path / "none")) == 1
     assert "There is no audit key file" in capsys.readouterr().err
@@ -76,8 +79,9 @@ def test_missing_or_wrong_key_is_a_clear_message(
     assert "Traceback" not in err
 
 
-def test_export_csv_and_jsonl_to_stdout(filled: Path, key_file: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_csv_and_jsonl_to_stdout(
+    filled: Path, key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     common = ("--audit-db", str(filled), "--key-file", str(key_file))
     assert _cli("export", "--csv", *common) == 0
     captured = capsys.readouterr()
@@ -89,27 +93,53 @@ def test_export_csv_and_jsonl_to_stdout(filled: Path, key_file: Path,
     assert [json.loads(line)["sequence"] for line in lines] == list(range(1, 11))
 
 
-def test_export_since_to_a_file(filled: Path, key_file: Path, tmp_path: Path,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_since_to_a_file(
+    filled: Path, key_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _age(filled, {i: 40 for i in range(1, 7)})
     since = (datetime.now(UTC) - timedelta(days=10)).strftime("%Y-%m-%d")
     out = tmp_path / "export.csv"
-    assert _cli("export", "--csv", "--since", since, "--out", str(out),
-                "--audit-db", str(filled), "--key-file", str(key_file)) == 0
+    assert (
+        _cli(
+            "export",
+            "--csv",
+            "--since",
+            since,
+            "--out",
+            str(out),
+            "--audit-db",
+            str(filled),
+            "--key-file",
+            str(key_file),
+        )
+        == 0
+    )
     with out.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [int(r["sequence"]) for r in rows] == [7, 8, 9, 10]
     if sys.platform != "win32":
         assert stat.S_IMODE(out.stat().st_mode) == 0o600  # customer references inside
     out_jsonl = tmp_path / "export.jsonl"
-    assert _cli("export", "--jsonl", "--since", since, "--out", str(out_jsonl),
-                "--audit-db", str(filled), "--key-file", str(key_file)) == 0
+    assert (
+        _cli(
+            "export",
+            "--jsonl",
+            "--since",
+            since,
+            "--out",
+            str(out_jsonl),
+            "--audit-db",
+            str(filled),
+            "--key-file",
+            str(key_file),
+        )
+        == 0
+    )
     assert len(out_jsonl.read_text(encoding="utf-8").splitlines()) == 4
     assert "Exported 4 rows" in capsys.readouterr().err
 
 
-def test_bad_since_is_a_usage_error(filled: Path, key_file: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_since_is_a_usage_error(filled: Path, key_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         _cli("export", "--csv", "--since", "31/05/2024", "--audit-db", str(filled))
     assert info.value.code == 2
@@ -117,7 +147,8 @@ def test_bad_since_is_a_usage_error(filled: Path, key_file: Path,
 
 
 def test_purge_prints_the_count_and_the_chain_still_verifies(
-        filled: Path, key_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    filled: Path, key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _age(filled, {i: 100 for i in range(1, 5)})
     common = ("--audit-db", str(filled), "--key-file", str(key_file))
     assert _cli("purge", "--older-than", "90", *common) == 0
@@ -131,8 +162,9 @@ def test_purge_prints_the_count_and_the_chain_still_verifies(
     assert _cli("verify", *common) == 0
 
 
-def test_purge_of_a_broken_journal_is_refused(filled: Path, key_file: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_purge_of_a_broken_journal_is_refused(
+    filled: Path, key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _age(filled, {i: 100 for i in range(1, 5)})
     with raw(filled) as conn:
         conn.execute("UPDATE journal SET customer_ref = 'X' WHERE sequence = 3")
@@ -145,8 +177,9 @@ def test_purge_of_a_broken_journal_is_refused(filled: Path, key_file: Path,
     assert "row 3: MAC mismatch (row altered)" in capsys.readouterr().out
 
 
-def test_tampered_checkpoint_found_by_the_cli(filled: Path, key_file: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_tampered_checkpoint_found_by_the_cli(
+    filled: Path, key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _age(filled, {i: 100 for i in range(1, 5)})
     common = ("--audit-db", str(filled), "--key-file", str(key_file))
     assert _cli("purge", "--older-than", "90", *common) == 0
@@ -157,8 +190,7 @@ def test_tampered_checkpoint_found_by_the_cli(filled: Path, key_file: Path,
     assert "row 11: MAC mismatch (row altered)" in capsys.readouterr().out
 
 
-def test_purge_needs_a_positive_number_of_days(filled: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_purge_needs_a_positive_number_of_days(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         _cli("purge", "--older-than", "0", "--audit-db", str(filled))
     assert "1 or more" in capsys.readouterr().err

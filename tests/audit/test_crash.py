@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from station.audit import AuditJournal
 
+from station.audit import AuditJournal
 from tests.audit.support import KEY, make_record
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,8 +38,7 @@ def _rows_committed(path: Path) -> int:
     if not path.exists():
         return 0
     try:
-        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True,
-                                                timeout=0.5)) as conn:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0.5)) as conn:
             return int(conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
     except sqlite3.OperationalError:  # not created yet, or busy for a moment
         return 0
@@ -50,7 +49,10 @@ def test_sigkill_mid_append_leaves_a_journal_that_verifies(db_path: Path) -> Non
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(db_path), KEY.hex()],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 20

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from station.audit import (
     AuditJournal,
     AuditKeyError,
@@ -24,7 +25,6 @@ from station.audit import (
     compute_mac,
 )
 from station.audit.records import COLUMN_NAMES
-
 from tests.audit.support import KEY, make_record, raw
 
 
@@ -73,8 +73,10 @@ def test_pragmas_wal_full_and_a_strict_table(filled: Path) -> None:
         strict = conn.execute("SELECT strict FROM pragma_table_list WHERE name = 'journal'")
         assert strict.fetchone()[0] == 1
         with pytest.raises(sqlite3.IntegrityError, match="cannot store TEXT value in REAL"):
-            conn.execute("INSERT INTO journal (sequence, recorded_at, kind, score, prev_mac, mac)"
-                         " VALUES (99, 'x', 'verification', 'high', 'p', 'm')")
+            conn.execute(
+                "INSERT INTO journal (sequence, recorded_at, kind, score, prev_mac, mac)"
+                " VALUES (99, 'x', 'verification', 'high', 'p', 'm')"
+            )
 
 
 def test_timestamps_are_utc_iso8601_with_z(filled: Path) -> None:
@@ -179,9 +181,10 @@ def _backdate(path: Path, sequence_to_time: dict[int, str]) -> None:
             row["recorded_at"] = sequence_to_time.get(row["sequence"], row["recorded_at"])
             row["prev_mac"] = prev
             row["mac"] = prev = compute_mac(KEY, row)
-            conn.execute("UPDATE journal SET recorded_at = ?, prev_mac = ?, mac = ? "
-                         "WHERE sequence = ?",
-                         (row["recorded_at"], row["prev_mac"], row["mac"], row["sequence"]))
+            conn.execute(
+                "UPDATE journal SET recorded_at = ?, prev_mac = ?, mac = ? WHERE sequence = ?",
+                (row["recorded_at"], row["prev_mac"], row["mac"], row["sequence"]),
+            )
 
 
 def test_export_csv_has_every_column_and_macs(filled: Path) -> None:
@@ -269,8 +272,11 @@ def test_a_tampered_checkpoint_is_caught(filled: Path) -> None:
     with raw(filled) as conn:
         mac6 = conn.execute("SELECT mac FROM journal WHERE sequence = 6").fetchone()[0]
         conn.execute("DELETE FROM journal WHERE sequence IN (5, 6)")
-        conn.execute("UPDATE journal SET purged_rows = 6, purged_through = 6, "
-                     "purged_through_mac = ? WHERE sequence = 11", (mac6,))
+        conn.execute(
+            "UPDATE journal SET purged_rows = 6, purged_through = 6, "
+            "purged_through_mac = ? WHERE sequence = 11",
+            (mac6,),
+        )
     with AuditJournal.open(filled, KEY) as journal:
         report = journal.verify()
     assert not report.ok
@@ -293,8 +299,10 @@ def test_append_on_a_read_only_journal_raises_a_clear_error(filled: Path) -> Non
 
 
 def test_append_while_another_program_holds_the_lock(filled: Path) -> None:
-    with (AuditJournal.open(filled, KEY, busy_timeout=0.1) as journal,
-          raw(filled, drop_triggers=False) as other):
+    with (
+        AuditJournal.open(filled, KEY, busy_timeout=0.1) as journal,
+        raw(filled, drop_triggers=False) as other,
+    ):
         other.execute("BEGIN EXCLUSIVE")
         with pytest.raises(AuditWriteError, match="locked by another program"):
             journal.append(make_record(50))

@@ -12,6 +12,7 @@ import keyring.backends.null
 import keyring.errors
 import pytest
 from keyring.backend import KeyringBackend
+
 from station.audit import (
     AuditJournal,
     AuditKeyError,
@@ -21,7 +22,6 @@ from station.audit import (
     read_key_file,
 )
 from station.audit.keys import KEYRING_SERVICE, KEYRING_USER
-
 from tests.audit.support import make_record
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
@@ -89,12 +89,13 @@ def test_the_key_is_created_in_the_os_keyring_and_reused(tmp_path: Path) -> None
     assert not key_file.exists()  # a keyring exists: no file
 
 
-def test_two_fresh_keys_differ() -> None:
+def test_two_fresh_keys_differ(tmp_path: Path) -> None:
+    # Explicit (absent) key files: a key file left at the default path by another test would win.
     first, second = MemoryKeyring(), MemoryKeyring()
     _use(first)
-    one = load_or_create_key()
+    one = load_or_create_key(tmp_path / "one.key")
     _use(second)
-    assert load_or_create_key() != one
+    assert load_or_create_key(tmp_path / "two.key") != one
 
 
 UNUSABLE: list[KeyringBackend | None] = [
@@ -111,7 +112,8 @@ UNUSABLE: list[KeyringBackend | None] = [
     ids=["NoKeyringError", "null", "keyrings.alt", "fail"],
 )
 def test_without_a_usable_keyring_the_key_goes_to_a_0600_file(
-        tmp_path: Path, backend: KeyringBackend | None) -> None:
+    tmp_path: Path, backend: KeyringBackend | None
+) -> None:
     if backend is not None:
         _use(backend)  # else conftest's keyring.backends.fail.Keyring stays active
     key_file = tmp_path / "data" / "station" / "audit.key"
@@ -172,7 +174,7 @@ def test_a_world_readable_key_file_is_restricted(tmp_path: Path) -> None:
 def test_the_key_and_secrets_never_reach_the_database(tmp_path: Path) -> None:
     backend = MemoryKeyring()
     _use(backend)
-    key = load_or_create_key()
+    key = load_or_create_key(tmp_path / "unused.key")
     assert {f.name for f in dataclasses.fields(AuditRecord)}.isdisjoint(
         {"token", "api_token", "authorization", "image", "image_bytes"}
     )
@@ -184,8 +186,12 @@ def test_the_key_and_secrets_never_reach_the_database(tmp_path: Path) -> None:
         # While open, the rows are (also) in the WAL: check every file SQLite wrote.
         blobs = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     blobs += path.read_bytes()
-    for secret in (key, key.hex().encode(), token.encode(),
-                   backend.store[(KEYRING_SERVICE, KEYRING_USER)].encode()):
+    for secret in (
+        key,
+        key.hex().encode(),
+        token.encode(),
+        backend.store[(KEYRING_SERVICE, KEYRING_USER)].encode(),
+    ):
         assert secret not in blobs
 
 

@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from station.audit import AuditJournal, BreakKind, VerifyReport
 from station.audit.cli import add_arguments, run
-
 from tests.audit.support import KEY, make_record, raw
 
 
@@ -29,16 +29,16 @@ def _cli_verify(path: Path, key_file: Path, capsys: pytest.CaptureFixture[str]) 
     return code, capsys.readouterr().out
 
 
-def test_an_intact_journal_verifies(filled: Path, key_file: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_intact_journal_verifies(filled: Path, key_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _verify(filled).ok
     code, out = _cli_verify(filled, key_file, capsys)
     assert code == 0
     assert "intact, 10 rows intact (sequences 1–10)" in out
 
 
-def test_an_altered_score_is_a_mac_mismatch(filled: Path, key_file: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_altered_score_is_a_mac_mismatch(
+    filled: Path, key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with raw(filled) as conn:
         conn.execute("UPDATE journal SET score = 0.99, outcome = 'LIVE' WHERE sequence = 7")
     report = _verify(filled)
@@ -52,8 +52,9 @@ def test_an_altered_score_is_a_mac_mismatch(filled: Path, key_file: Path,
     assert "row 7: MAC mismatch (row altered)" in out
 
 
-def test_a_deleted_middle_row_is_a_missing_row(filled: Path, key_file: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_deleted_middle_row_is_a_missing_row(
+    filled: Path, key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with raw(filled) as conn:
         conn.execute("DELETE FROM journal WHERE sequence = 4")
     report = _verify(filled)
@@ -71,8 +72,9 @@ def test_deleted_first_rows_are_missing(filled: Path) -> None:
     assert report.message.startswith("row 1: missing row (rows 1–2 are absent")
 
 
-def test_a_forged_row_at_the_end_is_caught(filled: Path, key_file: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_forged_row_at_the_end_is_caught(
+    filled: Path, key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with raw(filled) as conn:
         conn.row_factory = sqlite3.Row
         last = dict(conn.execute("SELECT * FROM journal WHERE sequence = 10").fetchone())
@@ -95,13 +97,13 @@ def test_a_replayed_row_in_place_of_a_deleted_one_is_caught(filled: Path) -> Non
         conn.execute("DELETE FROM journal WHERE sequence = 5")
         row["sequence"] = 5
         names = ", ".join(row)
-        conn.execute(f"INSERT INTO journal ({names}) VALUES ({', '.join('?' * len(row))})",
-                     tuple(row.values()))
+        conn.execute(
+            f"INSERT INTO journal ({names}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+        )
     assert _verify(filled).message == "row 5: MAC mismatch (row altered)"
 
 
-def test_a_row_with_a_valid_mac_from_another_chain_is_a_chain_gap(filled: Path,
-                                                                   tmp_path: Path) -> None:
+def test_a_row_with_a_valid_mac_from_another_chain_is_a_chain_gap(filled: Path, tmp_path: Path) -> None:
     """Row 6 swapped for row 6 of another journal written with the same key."""
     other = tmp_path / "other.sqlite3"
     with AuditJournal.open(other, KEY) as journal:
@@ -112,8 +114,10 @@ def test_a_row_with_a_valid_mac_from_another_chain_is_a_chain_gap(filled: Path,
         row = dict(conn.execute("SELECT * FROM journal WHERE sequence = 6").fetchone())
     with raw(filled) as conn:
         conn.execute("DELETE FROM journal WHERE sequence = 6")
-        conn.execute(f"INSERT INTO journal ({', '.join(row)}) "
-                     f"VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+        conn.execute(
+            f"INSERT INTO journal ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values()),
+        )
     report = _verify(filled)
     assert report.first_broken_sequence == 6
     assert report.reason is BreakKind.CHAIN_GAP

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
 from station.camera import CameraState, CameraStatus, Frame
 
 # Frame k of a generated video is filled with the value (k % 32) * STEP, so a frame can be identified
@@ -17,9 +18,7 @@ from station.camera import CameraState, CameraStatus, Frame
 STEP = 8
 
 
-def write_video(
-    path: Path, frames: int = 30, fps: float = 60.0, size: tuple[int, int] = (320, 240)
-) -> Path:
+def write_video(path: Path, frames: int = 30, fps: float = 60.0, size: tuple[int, int] = (320, 240)) -> Path:
     """Write a real MJPG .avi whose frame k is uniformly grey (k % 32) * STEP; returns it."""
     width, height = size
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))

@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+
 from station.camera import (
     CameraError,
     DeviceSource,
@@ -22,7 +23,6 @@ from station.camera import (
     parse_source,
 )
 from station.resources import sample_path
-
 from tests.camera.support import frame_number, free_port, write_video
 
 # ------------------------------------------------------------------ StillImageSource

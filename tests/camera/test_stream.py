@@ -4,7 +4,6 @@ while a real CaptureWorker + StreamSource (OpenCV's FFmpeg backend) watches it."
 from __future__ import annotations
 
 from station.camera import CameraState, CaptureWorker, LatestFrameSlot, StreamSource
-
 from tests.camera.support import MjpegCamera, StateRecorder
 
 S = CameraState
@@ -21,9 +20,7 @@ def test_stream_reads_frames(mjpeg_camera: MjpegCamera) -> None:
         assert frame.shape == (240, 320, 3)
 
 
-def test_ip_camera_reboot_is_lost_then_live_again(
-    mjpeg_camera: MjpegCamera, recorder: StateRecorder
-) -> None:
+def test_ip_camera_reboot_is_lost_then_live_again(mjpeg_camera: MjpegCamera, recorder: StateRecorder) -> None:
     slot = LatestFrameSlot()
     worker = CaptureWorker(
         lambda: StreamSource(mjpeg_camera.url, open_timeout=2.0, read_timeout=2.0),

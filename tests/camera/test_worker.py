@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from station.camera import (
     CameraState,
     CaptureWorker,
@@ -26,7 +27,6 @@ from station.camera import (
     parse_source,
 )
 from station.resources import sample_path
-
 from tests.camera.support import StateRecorder, frame_number, write_video
 
 S = CameraState
@@ -66,9 +66,7 @@ def _collect_numbers(slot: LatestFrameSlot, until_wrap: bool, timeout: float) ->
     return numbers
 
 
-def test_video_file_through_worker_flows_loops_and_stops(
-    video_path: Path, recorder: StateRecorder
-) -> None:
+def test_video_file_through_worker_flows_loops_and_stops(video_path: Path, recorder: StateRecorder) -> None:
     slot = LatestFrameSlot()
     worker = CaptureWorker(lambda: VideoFileSource(video_path), slot, on_state=recorder)
     worker.start()
@@ -150,8 +148,7 @@ def test_missing_camera_reports_failed_and_keeps_retrying(recorder: StateRecorde
             retried.set()
         return DeviceSource(99)
 
-    worker = CaptureWorker(factory, slot, on_state=recorder, reconnect_delay=0.01,
-                           max_reconnect_delay=0.02)
+    worker = CaptureWorker(factory, slot, on_state=recorder, reconnect_delay=0.01, max_reconnect_delay=0.02)
     worker.start()
     try:
         assert recorder.wait_for_state(S.FAILED, timeout=5.0)
@@ -169,14 +166,13 @@ def test_missing_camera_reports_failed_and_keeps_retrying(recorder: StateRecorde
     assert recorder.states() == [S.OPENING, S.FAILED, S.STOPPED]
 
 
-def test_camera_that_appears_later_goes_live_by_itself(
-    tmp_path: Path, recorder: StateRecorder
-) -> None:
+def test_camera_that_appears_later_goes_live_by_itself(tmp_path: Path, recorder: StateRecorder) -> None:
     """A video file that is not there yet stands in for a camera plugged in after start-up."""
     path = tmp_path / "later.avi"
     slot = LatestFrameSlot()
-    worker = CaptureWorker(lambda: VideoFileSource(path), slot, on_state=recorder,
-                           reconnect_delay=0.02, max_reconnect_delay=0.05)
+    worker = CaptureWorker(
+        lambda: VideoFileSource(path), slot, on_state=recorder, reconnect_delay=0.02, max_reconnect_delay=0.05
+    )
     worker.start()
     try:
         assert recorder.wait_for_state(S.FAILED, timeout=5.0)
@@ -189,9 +185,7 @@ def test_camera_that_appears_later_goes_live_by_itself(
     assert recorder.states() == [S.OPENING, S.FAILED, S.LIVE, S.STOPPED]
 
 
-def test_file_gone_at_loop_point_is_lost_then_recovers(
-    tmp_path: Path, recorder: StateRecorder
-) -> None:
+def test_file_gone_at_loop_point_is_lost_then_recovers(tmp_path: Path, recorder: StateRecorder) -> None:
     """Reads fail and re-opens fail while the file is away; pictures return when it is back.
 
     The source plays the real file once and then reports a read failure (as a device or a
@@ -211,8 +205,7 @@ def test_file_gone_at_loop_point_is_lost_then_recovers(
             retried_while_away.set()
         return _OneShotThenFail(original)
 
-    worker = CaptureWorker(factory, slot, on_state=recorder, reconnect_delay=0.02,
-                           max_reconnect_delay=0.05)
+    worker = CaptureWorker(factory, slot, on_state=recorder, reconnect_delay=0.02, max_reconnect_delay=0.05)
     worker.start()
     try:
         assert recorder.wait_for_state(S.LIVE, timeout=5.0)
@@ -289,8 +282,13 @@ def test_demo_source_runs_through_the_worker() -> None:
 
 def test_stop_is_immediate_during_backoff(recorder: StateRecorder) -> None:
     slot = LatestFrameSlot()
-    worker = CaptureWorker(lambda: StillImageSource(Path("/nonexistent/face.jpg")), slot,
-                           on_state=recorder, reconnect_delay=5.0, max_reconnect_delay=5.0)
+    worker = CaptureWorker(
+        lambda: StillImageSource(Path("/nonexistent/face.jpg")),
+        slot,
+        on_state=recorder,
+        reconnect_delay=5.0,
+        max_reconnect_delay=5.0,
+    )
     worker.start()
     assert recorder.wait_for_state(S.FAILED, timeout=5.0)
     start = time.monotonic()

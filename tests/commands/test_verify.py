@@ -49,7 +49,12 @@ def verify(capsys: pytest.CaptureFixture[str], emulator: Emulator, *args: str) -
     ],
 )
 def test_json_outcomes_and_exit_codes(
-    capsys: pytest.CaptureFixture[str], emulator: Emulator, scenario: str, sample: str, code: int, outcome: str
+    capsys: pytest.CaptureFixture[str],
+    emulator: Emulator,
+    scenario: str,
+    sample: str,
+    code: int,
+    outcome: str,
 ) -> None:
     emulator.set_scenario(scenario)
     got, out, err = verify(capsys, emulator, str(sample_path(sample)), "--json")
@@ -66,8 +71,18 @@ def test_json_carries_every_field(capsys: pytest.CaptureFixture[str], emulator: 
     document = json.loads(out)
     assert code == 0
     for key in (
-        "outcome", "message", "client_id", "score", "station_threshold", "service_verdict",
-        "service_threshold", "face_count", "frame", "faces", "elapsed_ms", "attempts",
+        "outcome",
+        "message",
+        "client_id",
+        "score",
+        "station_threshold",
+        "service_verdict",
+        "service_threshold",
+        "face_count",
+        "frame",
+        "faces",
+        "elapsed_ms",
+        "attempts",
     ):
         assert key in document, key
     assert document["station_threshold"] == 0.8
@@ -111,37 +126,48 @@ def test_retries_then_service_error_exit_5(capsys: pytest.CaptureFixture[str], e
         ["--pdf", str(sample_path("face.jpg"))],  # not a PDF
         ["--link", "ftp://example.com/x.jpg"],
         ["--link", "https://example.com/x.jpg"],  # the emulator refuses outbound links: 422
-        [str(sample_path("face.jpg")), "--threshold", "1.7"],
-        [str(sample_path("face.jpg")), "--env", "staging"],
-        [],
     ],
 )
-def test_usage_errors_exit_64(capsys: pytest.CaptureFixture[str], emulator: Emulator, args: list[str]) -> None:
-    with pytest.raises(SystemExit) if (not args or "--threshold" in args or "staging" in args) else _nothing():
-        code, out, err = verify(capsys, emulator, *args)
-        assert code == 64, (out, err)
-        assert "Traceback" not in out + err
-        assert (out + err).strip()
+def test_usage_errors_exit_64(
+    capsys: pytest.CaptureFixture[str], emulator: Emulator, args: list[str]
+) -> None:
+    code, out, err = verify(capsys, emulator, *args)
+    assert code == 64, (out, err)
+    assert "Traceback" not in out + err
+    assert (out + err).strip()
 
 
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return False
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        [str(sample_path("face.jpg")), "--threshold", "1.7"],
+        [str(sample_path("face.jpg")), "--env", "staging"],
+    ],
+)
+def test_bad_arguments_exit_64(
+    capsys: pytest.CaptureFixture[str], emulator: Emulator, args: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        verify(capsys, emulator, *args)
+    assert exited.value.code == 64
+    assert "usage:" in capsys.readouterr().err
 
 
 def test_argparse_errors_exit_64() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "station", "verify", "--threshold", "1.7", "x.jpg"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 64
     assert "between 0 and 1" in done.stderr
 
 
-def test_missing_token_exit_4(capsys: pytest.CaptureFixture[str], emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_token_exit_4(
+    capsys: pytest.CaptureFixture[str], emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SUREPASS_SANDBOX_TOKEN")
     code, _, err = verify(capsys, emulator, str(sample_path("face.jpg")))
     assert code == 4
@@ -157,9 +183,49 @@ def test_refused_plain_http_base_url(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_version_help_and_module_entry() -> None:
     for args in (["--version"], ["--help"], ["verify", "--help"], ["emulator", "--help"]):
-        done = subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "station", *args], capture_output=True, text=True, timeout=60
+        )
         assert done.returncode == 0, done.stderr
-    version = subprocess.run([sys.executable, "-m", "station", "--version"], capture_output=True, text=True, timeout=60)
+    version = subprocess.run(
+        [sys.executable, "-m", "station", "--version"], capture_output=True, text=True, timeout=60
+    )
     from station import __version__
 
     assert version.stdout.strip() == f"station {__version__}"
+
+
+def test_every_attempt_is_journaled(
+    capsys: pytest.CaptureFixture[str], emulator: Emulator, tmp_path: Path
+) -> None:
+    from station.audit import AuditJournal, load_key
+
+    journal_path = tmp_path / "audit.sqlite3"
+    emulator.set_scenario("live")
+    assert verify(capsys, emulator, str(sample_path("face.jpg")), "--audit-db", str(journal_path))[0] == 0
+    emulator.set_scenario("error")
+    assert verify(capsys, emulator, str(sample_path("face.jpg")), "--audit-db", str(journal_path))[0] == 5
+    with AuditJournal.open(journal_path, load_key(), create=False) as journal:
+        assert journal.verify().ok
+        newest, oldest = journal.recent(2)
+    assert oldest.record.outcome == "LIVE"
+    assert oldest.record.client_id and oldest.record.client_id.startswith("face_liveness_v5_")
+    assert oldest.record.image_sha256 and len(oldest.record.image_sha256) == 64
+    assert newest.record.outcome == "ERROR"
+    assert newest.record.error_class == "ServiceUnavailableError"
+    assert newest.record.attempts == 3
+    assert TOKEN not in journal_path.read_bytes().decode("latin-1")
+
+
+def test_fail_closed_when_the_journal_cannot_be_written(
+    capsys: pytest.CaptureFixture[str], emulator: Emulator, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the journal's folder should be")
+    emulator.set_scenario("live")
+    code, out, _ = verify(
+        capsys, emulator, str(sample_path("face.jpg")), "--audit-db", str(blocker / "audit.sqlite3")
+    )
+    assert code == 1
+    assert "AUDIT RECORD NOT WRITTEN" in out
+    assert "not final" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from station.core.geometry import Rect, fit_rect, map_box, place_label
 from station.core.models import BBox, FrameSize
 

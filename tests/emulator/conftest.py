@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from station.emulator import Emulator
 from station.resources import sample_path
 from station.vision import FaceDetector

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 ENVELOPE_KEYS = {"data", "status_code", "success", "message", "message_code"}
-DETAIL_KEYS = {
-    "ok", "live", "verdict", "score", "reason", "face_count", "threshold", "frame", "faces"
-}
+DETAIL_KEYS = {"ok", "live", "verdict", "score", "reason", "face_count", "threshold", "frame", "faces"}
 FACE_KEYS = {"bbox", "detection_score", "liveness_score", "antispoof_score", "is_live"}
 BBOX_KEYS = {"x", "y", "width", "height"}
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from station.emulator import BALANCE_PATH, LIVENESS_PATH, Emulator
 from station.emulator.cli import DEFAULT_PORT, add_arguments, run
 from station.resources import resources_root
@@ -53,7 +54,15 @@ def test_provider_curl_example(emulator: Emulator) -> None:
     body = json.loads(result.stdout)
     detail = assert_liveness_body(body)
     assert list(body["data"]["detail"]) == [
-        "ok", "live", "verdict", "score", "reason", "face_count", "threshold", "frame", "faces"
+        "ok",
+        "live",
+        "verdict",
+        "score",
+        "reason",
+        "face_count",
+        "threshold",
+        "frame",
+        "faces",
     ]
     assert detail["ok"] is True
     assert detail["face_count"] == 1
@@ -88,16 +97,22 @@ def test_curl_expect_100_continue_does_not_stall(emulator: Emulator) -> None:
 def test_curl_json_link_and_pdf(emulator: Emulator, sample_server: str) -> None:
     link = _curl(
         f"{emulator.base_url}{LIVENESS_PATH}",
-        "--header", "Authorization: Bearer demo-token",
-        "--header", "Content-Type: application/json",
-        "--data", json.dumps({"link": f"{sample_server}/face.jpg"}),
+        "--header",
+        "Authorization: Bearer demo-token",
+        "--header",
+        "Content-Type: application/json",
+        "--data",
+        json.dumps({"link": f"{sample_server}/face.jpg"}),
     )
     assert assert_liveness_body(json.loads(link.stdout))["face_count"] == 1
     pdf = _curl(
         f"{emulator.base_url}{LIVENESS_PATH}",
-        "--header", "Authorization: Bearer demo-token",
-        "--form", "file=@resources/samples/face.pdf;type=application/octet-stream",
-        "--form", "use_pdf=true",
+        "--header",
+        "Authorization: Bearer demo-token",
+        "--form",
+        "file=@resources/samples/face.pdf;type=application/octet-stream",
+        "--form",
+        "use_pdf=true",
     )
     assert assert_liveness_body(json.loads(pdf.stdout))["face_count"] == 1
 
@@ -111,7 +126,10 @@ def _args(*argv: str) -> argparse.Namespace:
 def test_cli_defaults() -> None:
     args = _args()
     assert (args.host, args.port, args.token, args.scenario) == (
-        "127.0.0.1", DEFAULT_PORT, "demo-token", "auto"
+        "127.0.0.1",
+        DEFAULT_PORT,
+        "demo-token",
+        "auto",
     )
 
 
@@ -148,7 +166,8 @@ def test_cli_run_in_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
         assert stream.line_written.wait(10)
         out = stream.getvalue()
         base = out.split("Surepass emulator on ", 1)[1].split(" ", 1)[0]
-        assert "Bearer t0k" in out
+        assert "t0k" not in out  # a custom token is never echoed
+        assert "Bearer <your --token>" in out
         assert "curl" in out
         with httpx.Client(base_url=base, trust_env=False) as http:
             assert http.get(BALANCE_PATH, headers={"Authorization": "Bearer t0k"}).status_code == 200
@@ -176,6 +195,7 @@ def test_cli_ctrl_c_exits_cleanly() -> None:
         assert process.stdout is not None
         line = process.stdout.readline()
         assert "Surepass emulator on http://127.0.0.1:" in line
+        assert "Bearer demo-token" in line
         base = line.split("Surepass emulator on ", 1)[1].split(" ", 1)[0]
         with httpx.Client(base_url=base, trust_env=False) as http:
             response = http.get(BALANCE_PATH, headers={"Authorization": "Bearer demo-token"})

@@ -7,6 +7,7 @@ import threading
 import cv2
 import numpy as np
 import pytest
+
 from station.resources import sample_path
 from station.vision import DetectedFace, FaceDetector
 from station.vision.faces import level_weight_to_confidence

@@ -6,6 +6,7 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from station.emulator import Scenario, ScenarioConfig, ScenarioError
 from station.emulator.inputs import parse_liveness_request
 from station.emulator.links import LinkRefusedError, loopback_target
@@ -138,9 +139,7 @@ def test_scenario_config_parsing() -> None:
         "status": 500,
     }
     headers = {"x-emulator-scenario": "SLOW", "X-Emulator-Delay": "0.5"}
-    assert config.with_headers(headers) == ScenarioConfig(
-        Scenario.SLOW, failures=3, delay=0.5, status=500
-    )
+    assert config.with_headers(headers) == ScenarioConfig(Scenario.SLOW, failures=3, delay=0.5, status=500)
     assert ScenarioConfig.of("spoof").name is Scenario.SPOOF
 
 

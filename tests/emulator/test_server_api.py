@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from station.emulator import BALANCE_PATH, CONTROL_PATH, DEFAULT_TOKEN, LIVENESS_PATH, Emulator
 from station.vision import FaceDetector
 
@@ -131,9 +132,7 @@ def test_missing_fields_give_422(client: httpx.Client) -> None:
     "authorization",
     [None, "", "Bearer", "Token demo-token", "Bearerdemo-token", "Bearer wrong", "Basic x"],
 )
-def test_bad_token_gives_the_contract_401(
-    emulator: Emulator, authorization: str | None
-) -> None:
+def test_bad_token_gives_the_contract_401(emulator: Emulator, authorization: str | None) -> None:
     headers = {} if authorization is None else {"Authorization": authorization}
     with httpx.Client(base_url=emulator.base_url, trust_env=False) as anonymous:
         files = {"file": ("face.jpg", sample_bytes("face.jpg"), "application/octet-stream")}
@@ -154,9 +153,10 @@ def test_bearer_scheme_is_case_insensitive(emulator: Emulator) -> None:
 
 
 def test_custom_token(detector: FaceDetector) -> None:
-    with Emulator(token="other-token", detector=detector) as emulator, httpx.Client(
-        base_url=emulator.base_url, trust_env=False
-    ) as http:
+    with (
+        Emulator(token="other-token", detector=detector) as emulator,
+        httpx.Client(base_url=emulator.base_url, trust_env=False) as http,
+    ):
         bad = http.get(BALANCE_PATH, headers={"Authorization": "Bearer demo-token"})
         good = http.get(BALANCE_PATH, headers={"Authorization": "Bearer other-token"})
     assert (bad.status_code, good.status_code) == (401, 200)

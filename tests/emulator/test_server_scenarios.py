@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+
 from station.emulator import BALANCE_PATH, LIVENESS_PATH, Emulator, Scenario, ScenarioConfig
 from station.vision import FaceDetector
 
@@ -62,18 +63,14 @@ def test_several_faces_adds_a_mirrored_face(client: httpx.Client) -> None:
     first, second = (face["bbox"] for face in detail["faces"])
     assert first["width"] == second["width"]
     assert first["y"] == second["y"]
-    overlap = min(first["x"] + first["width"], second["x"] + second["width"]) - max(
-        first["x"], second["x"]
-    )
+    overlap = min(first["x"] + first["width"], second["x"] + second["width"]) - max(first["x"], second["x"])
     assert overlap <= 0
     assert "emulated" in detail["reason"]
 
 
 def test_several_faces_keeps_real_faces(client: httpx.Client) -> None:
     real = assert_liveness_body(_post(client, "two-faces.jpg").json())
-    scripted = assert_liveness_body(
-        _post(client, "two-faces.jpg", _scenario("several_faces")).json()
-    )
+    scripted = assert_liveness_body(_post(client, "two-faces.jpg", _scenario("several_faces")).json())
     boxes = sorted(tuple(f["bbox"].values()) for f in scripted["faces"])
     assert boxes == sorted(tuple(f["bbox"].values()) for f in real["faces"])
 
@@ -227,8 +224,9 @@ def test_header_params_override_the_active_scenario(client: httpx.Client, emulat
 
 
 def test_scenario_at_construction(detector: FaceDetector) -> None:
-    with Emulator(scenario=Scenario.SPOOF, detector=detector) as emulator, httpx.Client(
-        base_url=emulator.base_url, trust_env=False
-    ) as http:
+    with (
+        Emulator(scenario=Scenario.SPOOF, detector=detector) as emulator,
+        httpx.Client(base_url=emulator.base_url, trust_env=False) as http,
+    ):
         response = _post(http, headers={"Authorization": "Bearer demo-token"})
     assert assert_liveness_body(response.json())["verdict"] == "spoof"

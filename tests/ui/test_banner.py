@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
+
 from station.core.models import OutcomeKind
 from station.ui import style
 from station.ui.banner import VerdictBanner

@@ -8,6 +8,7 @@ import numpy.typing as npt
 import pytest
 from PySide6.QtGui import QColor, QImage, QPainter
 from pytestqt.qtbot import QtBot
+
 from station.core.geometry import Rect, map_box
 from station.core.models import BBox, Face, FrameSize, LivenessResult
 from station.resources import sample_path

@@ -1,0 +1,91 @@
+"""From an :class:`~station.attempt.AttemptReport` to an audit record, written off the caller's thread.
+
+The bridge between the verification flow and :mod:`station.audit`, so that neither knows the
+other: the GUI and ``station verify`` both record through :class:`JournalRecorder`. The record
+carries no token and no image, only the SHA-256 of what was submitted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from station import __version__
+from station.attempt import AttemptReport
+from station.audit import AuditJournal, AuditRecord, AuditWriteError, load_or_create_key
+from station.audit.paths import default_journal_path
+
+__all__ = ["AttemptContext", "JournalRecorder", "UnavailableRecorder", "open_journal", "record_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptContext:
+    """Who and where: written with every record."""
+
+    station_id: str | None = None
+    operator_id: str | None = None
+    customer_ref: str | None = None
+
+
+def record_for(report: AttemptReport, context: AttemptContext) -> AuditRecord:
+    outcome, verification, error = report.outcome, report.verification, report.error
+    result = outcome.result if outcome is not None else None
+    primary = outcome.primary_face if outcome is not None else None
+    return AuditRecord(
+        requested_at=report.requested_at,
+        responded_at=report.answered_at,
+        station_id=context.station_id,
+        operator_id=context.operator_id,
+        customer_ref=context.customer_ref,
+        environment=report.environment or None,
+        api_host=report.api_host or None,
+        client_id=result.client_id if result else (error.client_id if error else None),
+        http_status=(verification.http_status if verification else (error.http_status if error else None)),
+        message_code=result.message_code if result else (error.message_code if error else None),
+        attempts=verification.attempts if verification else (error.attempts if error else None),
+        outcome=report.kind.value,
+        score=outcome.score if outcome else None,
+        service_verdict=outcome.service_verdict.value if outcome and outcome.service_verdict else None,
+        service_threshold=outcome.service_threshold if outcome else None,
+        station_threshold=outcome.station_threshold if outcome else None,
+        face_count=result.face_count if result else None,
+        primary_detection_score=primary.detection_score if primary else None,
+        image_sha256=report.submission_sha256 or None,
+        app_version=__version__,
+        error_class=type(error).__name__ if error else None,
+        error_message=error.message if error else (None if outcome else report.message),
+        notes="; ".join(report.notes) or None,
+    )
+
+
+class JournalRecorder:
+    """An :data:`~station.attempt.AttemptRecorder` writing to one journal, in a worker thread."""
+
+    def __init__(self, journal: AuditJournal, context: AttemptContext | None = None) -> None:
+        self.journal = journal
+        self.context = context or AttemptContext()
+
+    def with_context(self, **changes: str | None) -> None:
+        self.context = replace(self.context, **changes)
+
+    async def __call__(self, report: AttemptReport) -> int:
+        record = record_for(report, self.context)
+        # The append fsyncs (synchronous=FULL) and may wait on a lock: never on the caller's loop.
+        return await asyncio.to_thread(self.journal.append, record)
+
+
+def open_journal(path: Path | None = None) -> AuditJournal:
+    """The station's journal (``path``, else ``STATION_AUDIT_DB``, else the platform data dir),
+    with its HMAC key from the keyring or the key file. Raises :class:`AuditError`."""
+    return AuditJournal.open(path or default_journal_path(), load_or_create_key())
+
+
+class UnavailableRecorder:
+    """Stands in when the journal cannot be opened: every attempt then fails closed, with why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    async def __call__(self, report: AttemptReport) -> int:
+        raise AuditWriteError(self.reason)

@@ -1,0 +1,81 @@
+"""UI tests: real widgets, one session-wide qasync loop, the emulator over loopback.
+
+Following ECOSYSTEM.md: a single ``qasync.QEventLoop(app, already_running=True)`` lets
+``qtbot.waitSignal``/``waitUntil`` drive the async verification; the loop is never stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from station.api import RetryPolicy, Timeouts
+from station.app import Station, StationConfig, build_station
+from station.attempt import AttemptRecorder
+from station.audit import AuditJournal
+from station.recording import AttemptContext, JournalRecorder
+
+AUDIT_KEY = b"k" * 32
+
+
+@pytest.fixture(scope="session")
+def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    executor = qasync.QThreadExecutor(2)
+    loop.set_default_executor(executor)
+    yield loop
+    executor.shutdown(wait=True)  # joins asyncio.to_thread's workers, so none outlive Qt
+
+
+@pytest.fixture(autouse=True)
+def _current_loop(qasync_loop: qasync.QEventLoop) -> None:
+    # Other test packages run asyncio.run(), which clears the current loop when it ends.
+    asyncio.set_event_loop(qasync_loop)
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Iterator[AuditJournal]:
+    with AuditJournal.open(tmp_path / "audit.sqlite3", AUDIT_KEY) as opened:
+        yield opened
+
+
+def start_station(
+    qtbot: QtBot,
+    *,
+    scenario: str = "live",
+    recorder: AttemptRecorder | None = None,
+    timeouts: Timeouts | None = None,
+    retry: RetryPolicy | None = None,
+) -> Station:
+    config = StationConfig(
+        demo=True,
+        demo_scenario=scenario,
+        timeouts=timeouts or Timeouts(connect=2, read=5, write=2, deadline=10),
+        retry=retry or RetryPolicy(attempts=3, backoff_initial=0.01, backoff_max=0.05),
+    )
+    station = build_station(config, recorder=recorder)
+    qtbot.addWidget(station.window)
+    station.start()
+    qtbot.waitUntil(lambda: station.window.preview.latest_frame() is not None, timeout=10_000)
+    return station
+
+
+def close_station(qtbot: QtBot, station: Station) -> None:
+    closing = asyncio.ensure_future(station.aclose())
+    qtbot.waitUntil(closing.done, timeout=10_000)
+    closing.result()
+
+
+@pytest.fixture
+def station(qtbot: QtBot, journal: AuditJournal) -> Iterator[Station]:
+    running = start_station(
+        qtbot, recorder=JournalRecorder(journal, AttemptContext(station_id="test-station", operator_id="op7"))
+    )
+    yield running
+    close_station(qtbot, running)

@@ -1,0 +1,213 @@
+"""The operator's flow through real widgets against the emulator: capture → verdict, every kind."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from station.app import Station
+from station.attempt import AttemptReport
+from station.audit import AuditJournal
+from station.core.geometry import Rect, map_box
+from station.core.models import OutcomeKind
+from station.recording import UnavailableRecorder
+from tests.ui.conftest import close_station, start_station
+
+
+def capture(qtbot: QtBot, station: Station, timeout: int = 15_000) -> AttemptReport:
+    with qtbot.waitSignal(station.controller.finished, timeout=timeout) as finished:
+        qtbot.keyClick(station.window, Qt.Key.Key_Space)
+    report = finished.args[0]
+    assert isinstance(report, AttemptReport)
+    return report
+
+
+def assert_boxes_match(station: Station, report: AttemptReport) -> None:
+    assert report.outcome is not None
+    result = report.outcome.result
+    preview = station.window.preview
+    image = preview.latest_frame()
+    assert image is not None
+    height, width = image.shape[:2]
+    display = preview.display_rect()
+    expected = [map_box(f.bbox, result.frame, width, height, display) for f in result.faces]
+    drawn = preview.drawn_boxes()
+    assert len(drawn) == len(result.faces) == result.face_count
+    for got, want in zip(drawn, expected, strict=True):
+        assert isinstance(want, Rect)
+        assert got == pytest.approx(want)
+
+
+def test_capture_live(qtbot: QtBot, station: Station, journal: AuditJournal) -> None:
+    report = capture(qtbot, station)
+    window = station.window
+    assert report.kind is OutcomeKind.LIVE
+    assert window.banner.kind is OutcomeKind.LIVE
+    assert window.banner.title_text == "LIVE"
+    assert "Live person confirmed" in window.banner.message_text
+    assert window.preview.is_frozen
+    assert_boxes_match(station, report)
+    assert "client id" in window.details.text()
+    # Recorded, with who and where.
+    (stored,) = journal.recent(1)
+    assert stored.record.outcome == "LIVE"
+    assert stored.record.operator_id == "op7"
+    assert report.outcome is not None
+    assert stored.record.client_id == report.outcome.result.client_id
+    # Enter: back to the live preview for the next customer.
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert not window.preview.is_frozen
+    assert window.banner.kind is None
+
+
+@pytest.mark.parametrize(
+    ("scenario", "kind", "words"),
+    [
+        ("spoof", OutcomeKind.SPOOF, "Liveness not confirmed"),
+        ("no_face", OutcomeKind.RETRY, "No face found"),
+        ("several_faces", OutcomeKind.RETRY, "More than one person"),
+        ("low_detection", OutcomeKind.RETRY, "not clear enough"),
+        ("not_ok", OutcomeKind.RETRY, "could not be analysed"),
+    ],
+)
+def test_capture_outcomes(
+    qtbot: QtBot, station: Station, scenario: str, kind: OutcomeKind, words: str
+) -> None:
+    assert station.emulator is not None
+    station.emulator.set_scenario(scenario)
+    report = capture(qtbot, station)
+    assert report.kind is kind
+    assert station.window.banner.kind is kind
+    assert station.window.banner.title_text == kind.value
+    assert words in station.window.banner.message_text
+    assert_boxes_match(station, report)
+    if scenario == "several_faces":
+        assert len(station.window.preview.drawn_boxes()) >= 2
+
+
+def test_401_shows_a_plain_error(qtbot: QtBot, station: Station) -> None:
+    assert station.emulator is not None
+    station.emulator.set_scenario("unauthorized")
+    report = capture(qtbot, station)
+    assert report.kind is OutcomeKind.ERROR
+    assert station.window.banner.kind is OutcomeKind.ERROR
+    assert "token" in station.window.banner.message_text
+    assert station.window.preview.drawn_boxes() == []
+
+
+def test_5xx_then_success(qtbot: QtBot, station: Station) -> None:
+    assert station.emulator is not None
+    station.emulator.set_scenario("error_then_ok", failures=2)
+    report = capture(qtbot, station)
+    assert report.kind is OutcomeKind.LIVE
+    assert report.verification is not None
+    assert report.verification.attempts == 3
+    assert station.window.banner.kind is OutcomeKind.LIVE
+    assert_boxes_match(station, report)
+
+
+def test_timeout_shows_what_to_do(qtbot: QtBot) -> None:
+    from station.api import RetryPolicy, Timeouts
+
+    running = start_station(
+        qtbot,
+        scenario="hang",
+        timeouts=Timeouts(connect=1, read=0.5, write=1, deadline=3),
+        retry=RetryPolicy(attempts=1),
+    )
+    try:
+        report = capture(qtbot, running)
+        assert report.kind is OutcomeKind.ERROR
+        assert "did not answer in time" in running.window.banner.message_text
+        assert running.window.capture_button.isEnabled()
+    finally:
+        close_station(qtbot, running)
+
+
+def test_escape_cancels_and_no_double_submission(
+    qtbot: QtBot, station: Station, journal: AuditJournal
+) -> None:
+    emulator = station.emulator
+    assert emulator is not None
+    emulator.set_scenario("hang")
+    window = station.window
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: emulator.requests_received == 1, timeout=10_000)
+    assert window.banner.title_text.startswith("Verifying")
+    assert not window.capture_button.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # ignored while one is in flight
+    with qtbot.waitSignal(station.controller.cancelled, timeout=5_000):
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert emulator.wait_for_disconnect(5.0)
+    assert emulator.requests_received == 1
+    assert "cancelled" in window.banner.message_text.lower()
+    assert window.capture_button.isEnabled()
+    assert not window.preview.is_frozen
+    # The cancelled attempt is journaled too: the request may have been charged.
+    qtbot.waitUntil(lambda: len(journal.recent(5)) == 1, timeout=5_000)
+    assert "cancelled" in (journal.recent(1)[0].record.notes or "")
+
+
+def test_ui_thread_keeps_running_while_the_service_is_slow(qtbot: QtBot, station: Station) -> None:
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    assert station.emulator is not None
+    station.emulator.set_scenario("slow", delay=2)
+    gaps: list[int] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    try:
+        report = capture(qtbot, station, timeout=20_000)
+    finally:
+        timer.stop()
+    assert report.kind is OutcomeKind.LIVE
+    assert report.elapsed_ms >= 2000
+    assert len(gaps) > 100
+    assert max(gaps) < 50, f"the UI thread stalled for {max(gaps)} ms"
+
+
+def test_fail_closed_when_the_audit_record_cannot_be_written(qtbot: QtBot) -> None:
+    running = start_station(qtbot, recorder=UnavailableRecorder("disk full"))
+    try:
+        report = capture(qtbot, running)
+        assert not report.final
+        assert running.window.banner.kind is OutcomeKind.ERROR
+        assert "NOT final" in running.window.banner.message_text
+        assert "disk full" in running.window.banner.message_text
+    finally:
+        close_station(qtbot, running)
+
+
+def test_demo_menu_switches_the_scenario(qtbot: QtBot, station: Station) -> None:
+    station.window.scenario_actions["spoof"].trigger()
+    assert station.emulator is not None
+    assert station.emulator.scenario.name.value == "spoof"
+    assert capture(qtbot, station).kind is OutcomeKind.SPOOF
+
+
+def test_widgets_have_accessible_names(station: Station) -> None:
+    window = station.window
+    for widget in (
+        window.capture_button,
+        window.cancel_button,
+        window.next_button,
+        window.banner,
+        window.preview,
+    ):
+        assert widget.accessibleName()
+    assert asyncio.get_event_loop() is not None
