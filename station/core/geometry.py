@@ -126,8 +126,13 @@ def map_box(
     return mapped.intersect(display)
 
 
-def place_label(box: Rect, label_w: float, label_h: float, display: Rect, gap: float = 2.0) -> Rect:
+def place_label(
+    box: Rect, label_w: float, label_h: float, display: Rect, gap: float = 2.0, prefer_below: bool = False
+) -> Rect:
     """Where a box's label goes: above the box, else below it, else inside its top edge.
+
+    ``prefer_below`` swaps the first two choices, so the labels of faces side by side (the primary
+    one above, the others below) do not cover each other.
 
     The label must stay inside the picture: a face near the top of the frame (the usual case for
     a tall customer) would otherwise have its scores cut off or drawn over the window chrome. The
@@ -139,9 +144,11 @@ def place_label(box: Rect, label_w: float, label_h: float, display: Rect, gap: f
     x = min(max(box.x, display.x), display.right - width)
     above = box.y - gap - height
     below = box.bottom + gap
-    if above >= display.y:
+    fits_above = above >= display.y
+    fits_below = below + height <= display.bottom
+    if fits_above and not (prefer_below and fits_below):
         y = above
-    elif below + height <= display.bottom:
+    elif fits_below:
         y = below
     else:
         y = min(max(box.y, display.y), display.bottom - height)

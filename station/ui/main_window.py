@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from station import __version__
 from station.attempt import AttemptReport
-from station.camera import CameraStatus
+from station.camera import CameraState, CameraStatus
 from station.core.models import OutcomeKind
 from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
@@ -74,6 +74,9 @@ class MainWindow(QMainWindow):
         self.details.setObjectName("ResultDetails")
         self.details.setAccessibleName("Result details")
         self.details.setWordWrap(True)
+        details_font = self.details.font()
+        details_font.setPointSize(12)
+        self.details.setFont(details_font)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
@@ -111,6 +114,7 @@ class MainWindow(QMainWindow):
         self._elapsed.setInterval(100)
         self._elapsed.timeout.connect(self._tick)
         self._captured: np.ndarray | None = None
+        self._camera: CameraStatus | None = None
 
         controller.busy_changed.connect(self._busy_changed)
         controller.finished.connect(self.show_report)
@@ -191,6 +195,13 @@ class MainWindow(QMainWindow):
             return
         if self.preview.is_frozen:
             self.preview.resume_live()
+        if self._camera is not None and self._camera.state is not CameraState.LIVE:
+            # The last picture before the camera went away is stale: never verify it.
+            self.banner.show_outcome(
+                OutcomeKind.ERROR,
+                f"{self._camera.message} Wait until the live picture is back, then capture.",
+            )
+            return
         frame = self.preview.latest_frame()
         if frame is None:
             self.banner.show_outcome(
@@ -218,6 +229,8 @@ class MainWindow(QMainWindow):
     def show_report(self, report: AttemptReport) -> None:
         result = report.outcome.result if report.outcome else None
         primary = report.outcome.primary_face if report.outcome else None
+        if primary is None and result is not None:
+            primary = result.primary_face  # several faces: still show which one the score is for
         if self._captured is not None:
             self.preview.freeze(self._captured, result, primary)
         kind, message = report.kind, report.message
@@ -250,8 +263,9 @@ class MainWindow(QMainWindow):
         self.banner.show_busy(self.controller.elapsed_s, "Verifying…")
 
     def show_camera_status(self, status: CameraStatus) -> None:
-        text = f"Camera: {status.message}"
-        if status.fps:
+        self._camera = status
+        text = status.message
+        if status.fps and status.state is CameraState.LIVE:
             text += f"  ·  {status.fps:.0f} fps"
         self.camera_label.setText(text)
         self.preview.set_camera_status(status.message)

@@ -118,12 +118,12 @@ def _stroke_rect(painter: QPainter, rect: Rect, colour: str, width: int) -> None
     painter.drawRect(inner)
 
 
-def _paint_label(painter: QPainter, box: Rect, text: str, display: Rect) -> None:
+def _paint_label(painter: QPainter, box: Rect, text: str, display: Rect, below: bool = False) -> None:
     label_font = style.font(style.LABEL_POINT_SIZE, bold=True)
     metrics = QFontMetricsF(label_font)
     wanted_w = metrics.horizontalAdvance(text) + 2 * _LABEL_PADDING
     height = metrics.height() + 2 * _LABEL_PADDING
-    where = place_label(box, wanted_w, height, display)
+    where = place_label(box, wanted_w, height, display, prefer_below=below)
     shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, where.width - 2 * _LABEL_PADDING)
     painter.setFont(label_font)
     painter.fillRect(to_qrectf(where), style.qcolor(style.LABEL.background))
@@ -140,7 +140,7 @@ def paint_faces(
     image_h: int,
     display: Rect,
 ) -> list[Rect]:
-    """Draw one box per face, the primary one emphasised and labelled with its scores.
+    """Draw one box per face, each labelled with its scores, the primary one emphasised.
 
     The primary face is the one the verdict is about, so it is drawn last (on top), thicker and
     brighter; the others stay visible but quiet, because "there was a second face" is itself
@@ -149,6 +149,7 @@ def paint_faces(
     """
     drawn: list[Rect] = []
     primary_box: tuple[Rect, Face] | None = None
+    secondary: list[tuple[Rect, Face]] = []
     painter.save()
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
@@ -161,10 +162,13 @@ def paint_faces(
                 primary_box = (box, face)
             else:
                 _stroke_rect(painter, box, style.BOX_SECONDARY, style.BOX_SECONDARY_WIDTH)
+                secondary.append((box, face))
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        for box, face in secondary:
+            _paint_label(painter, box, face_label(face), display, below=primary_box is not None)
         if primary_box is not None:
             box, face = primary_box
             _stroke_rect(painter, box, style.BOX_PRIMARY, style.BOX_PRIMARY_WIDTH)
-            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
             _paint_label(painter, box, face_label(face), display)
     finally:
         painter.restore()

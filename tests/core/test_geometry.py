@@ -111,3 +111,16 @@ def test_label_stays_inside_the_display_horizontally() -> None:
     display = Rect(0, 0, 400, 300)
     assert place_label(Rect(350, 100, 50, 50), 120, 20, display).right == 400
     assert place_label(Rect(0, 100, 50, 50), 900, 20, display).width == 400
+
+
+def test_secondary_labels_can_prefer_below() -> None:
+    from station.core.geometry import place_label
+
+    display = Rect(0, 0, 400, 400)
+    box = Rect(100, 100, 50, 50)
+    assert place_label(box, 80, 20, display).bottom <= box.y
+    below = place_label(box, 80, 20, display, prefer_below=True)
+    assert below.y >= box.bottom
+    # No room below: it still goes above.
+    low = Rect(100, 370, 50, 25)
+    assert place_label(low, 80, 20, display, prefer_below=True).bottom <= low.y

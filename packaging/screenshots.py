@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Take the README's screenshots from the real station in demo mode, in a real X window.
+
+    python packaging/screenshots.py            # re-runs itself under xvfb-run when there is no display
+
+Writes resources/screenshots/{live,live-result,spoof,retry-several-faces}.png. Each one is the
+real window after a real capture against the built-in emulator; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "resources" / "screenshots"
+
+
+def _reexec_under_xvfb() -> None:
+    if os.environ.get("DISPLAY") or os.environ.get("STATION_SCREENSHOT_CHILD"):
+        return
+    xvfb = shutil.which("xvfb-run")
+    if xvfb is None:
+        sys.exit("no display and no xvfb-run: apt-get install xvfb xauth (see ECOSYSTEM.md)")
+    env = dict(os.environ, STATION_SCREENSHOT_CHILD="1", QT_QPA_PLATFORM="xcb")
+    code = subprocess.call(
+        [xvfb, "-a", "-s", "-screen 0 1600x1000x24", sys.executable, __file__, *sys.argv[1:]], env=env
+    )
+    sys.exit(code)
+
+
+async def _signal(signal: Any, timeout: float = 20.0) -> tuple[Any, ...]:
+    future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+
+    def done(*args: Any) -> None:
+        if not future.done():
+            future.set_result(args)
+
+    signal.connect(done)
+    try:
+        return await asyncio.wait_for(future, timeout)
+    finally:
+        signal.disconnect(done)
+
+
+async def _until(predicate: Any, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.05)
+
+
+async def take(app: Any) -> None:
+    from station.app import StationConfig, build_station
+
+    station = build_station(StationConfig(demo=True, demo_scenario="live"))
+    window = station.window
+    window.resize(1400, 800)
+    station.start()
+    assert station.emulator is not None
+    try:
+        await _until(lambda: window.preview.frames_painted > 20)
+        shots: list[tuple[str, str | None]] = [
+            ("live", None),
+            ("live-result", "live"),
+            ("spoof", "spoof"),
+            ("retry-several-faces", "several_faces"),
+        ]
+        OUT.mkdir(parents=True, exist_ok=True)
+        for name, scenario in shots:
+            if scenario is not None:
+                window.next_customer()
+                await _until(lambda: not window.preview.is_frozen)
+                station.emulator.set_scenario(scenario)
+                for action_name, action in window.scenario_actions.items():
+                    action.setChecked(action_name == scenario)
+                pending = _signal(station.controller.finished)
+                window.capture()
+                await pending
+            await asyncio.sleep(0.3)  # let the last paint reach the X server before grabbing
+            screen = app.primaryScreen()
+            pixmap = screen.grabWindow(window.winId())
+            path = OUT / f"{name}.png"
+            if not pixmap.save(str(path)):
+                raise RuntimeError(f"could not save {path}")
+            print(f"wrote {path.relative_to(ROOT)} ({pixmap.width()}x{pixmap.height()})")
+    finally:
+        window.close()
+        await station.aclose()
+
+
+def main() -> int:
+    _reexec_under_xvfb()
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        loop.run_until_complete(take(app))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
