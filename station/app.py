@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
@@ -24,12 +26,16 @@ from station.api.credentials import Credential, load_credential
 from station.api.environments import Environment
 from station.api.errors import LivenessAPIError
 from station.attempt import AttemptRecorder
+from station.audit import AuditError, AuditJournal
 from station.camera import FrameSource, parse_source
+from station.config import Settings, SettingsError, load_settings
 from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY
 from station.emulator import Emulator, Scenario
+from station.recording import AttemptContext, JournalRecorder, UnavailableRecorder, open_journal
 from station.ui.camera_feed import CameraFeed
 from station.ui.controller import VerificationController
+from station.ui.history import HistoryPanel
 from station.ui.main_window import MainWindow
 
 __all__ = ["Station", "StationConfig", "build_station", "run_gui"]
@@ -66,6 +72,9 @@ class StationConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     network: NetworkSettings = field(default_factory=NetworkSettings)
     jpeg_quality: int = DEFAULT_JPEG_QUALITY
+    audit_db: Path | None = None
+    station_id: str = field(default_factory=socket.gethostname)
+    operator_id: str | None = None
     demo: bool = False
     demo_scenario: str = Scenario.LIVE.value
 
@@ -79,6 +88,7 @@ class Station:
     camera: CameraFeed
     client: LivenessClient | None
     emulator: Emulator | None = None
+    journal: AuditJournal | None = None
 
     def start(self) -> None:
         self.camera.start()
@@ -86,11 +96,14 @@ class Station:
 
     async def aclose(self) -> None:
         await self.controller.wait_idle()
+        await self.window.history.wait_idle()
         self.camera.stop()
         if self.client is not None:
             await self.client.aclose()
         if self.emulator is not None:
             self.emulator.stop()
+        if self.journal is not None:
+            await asyncio.to_thread(self.journal.close)
 
 
 def _credential(config: StationConfig, emulator: Emulator | None) -> Credential:
@@ -99,13 +112,30 @@ def _credential(config: StationConfig, emulator: Emulator | None) -> Credential:
     return load_credential(config.environment)
 
 
+def _journal_recorder(config: StationConfig) -> tuple[AttemptRecorder, AuditJournal | None]:
+    context = AttemptContext(station_id=config.station_id, operator_id=config.operator_id)
+    try:
+        journal = open_journal(config.audit_db)
+    except AuditError as exc:
+        _log.error("audit journal unavailable: %s", exc)
+        return UnavailableRecorder(f"the audit journal cannot be opened: {exc}"), None
+    return JournalRecorder(journal, context), journal
+
+
 def build_station(
     config: StationConfig,
     *,
     recorder: AttemptRecorder | None = None,
+    journal: AuditJournal | None = None,
     source_factory: Callable[[], FrameSource] | None = None,
 ) -> Station:
-    """Build and connect every part. Needs a QApplication; starts nothing but the emulator."""
+    """Build and connect every part. Needs a QApplication; starts nothing but the emulator.
+
+    Without a ``recorder`` the station opens its audit journal from the settings; if that fails,
+    every attempt fails closed (its verdict is shown as not final, with the reason).
+    """
+    if recorder is None:
+        recorder, journal = _journal_recorder(config)
     emulator: Emulator | None = None
     base_url = config.base_url
     if config.demo:
@@ -137,6 +167,7 @@ def build_station(
     window = MainWindow(
         controller,
         environment=config.environment.value,
+        history=HistoryPanel(journal),
         demo=config.demo,
         demo_scenarios=[s.value for s in DEMO_SCENARIOS] if emulator else (),
         on_pick_scenario=emulator.set_scenario if emulator else None,
@@ -146,15 +177,39 @@ def build_station(
     camera.status_changed.connect(window.show_camera_status)
     if unavailable:
         window.statusBar().showMessage(f"Verification unavailable: {unavailable}")
-    return Station(window=window, controller=controller, camera=camera, client=client, emulator=emulator)
+    window.history.schedule_refresh()
+    return Station(
+        window=window, controller=controller, camera=camera, client=client, emulator=emulator, journal=journal
+    )
+
+
+def config_from_settings(
+    settings: Settings, *, demo: bool = False, scenario: str | None = None
+) -> StationConfig:
+    """The GUI's start-up configuration from the saved settings (and ``--demo``)."""
+    return StationConfig(
+        environment=Environment.SANDBOX if demo else settings.environment,
+        base_url=None if demo else settings.base_url,
+        camera="demo" if demo else settings.camera,
+        policy=settings.to_policy(),
+        timeouts=settings.to_timeouts(),
+        retry=settings.to_retry(),
+        network=settings.to_network(),
+        jpeg_quality=settings.jpeg_quality,
+        audit_db=settings.audit_db,
+        station_id=settings.station_id,
+        demo=demo,
+        demo_scenario=scenario or Scenario.LIVE.value,
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> StationConfig:
+    """Saved settings (``settings.toml`` + ``STATION_*`` variables), with ``--demo`` on top."""
+    if args.scenario and not args.demo:
+        raise SettingsError([("--scenario", "only makes sense with --demo")])
     if args.demo:
-        scenario = args.scenario or Scenario.LIVE.value
-        Scenario.parse(scenario)  # a clear error for a typo, before any window opens
-        return StationConfig(demo=True, demo_scenario=scenario)
-    return StationConfig()
+        Scenario.parse(args.scenario or Scenario.LIVE.value)  # a clear error for a typo, before any window
+    return config_from_settings(load_settings(), demo=args.demo, scenario=args.scenario)
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -165,7 +220,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     try:
         config = config_from_args(args)
-    except ScenarioError as exc:
+    except (ScenarioError, SettingsError) as exc:
         print(f"station: {exc}", file=sys.stderr)
         return 64
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -82,6 +82,7 @@ class AttemptReport:
     audit_sequence: int | None = None
     audit_error: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    customer_ref: str | None = None
 
     @property
     def final(self) -> bool:
@@ -139,6 +140,7 @@ async def run_attempt(
     policy: DecisionPolicy,
     recorder: AttemptRecorder | None = None,
     notes: tuple[str, ...] = (),
+    customer_ref: str | None = None,
 ) -> AttemptReport:
     """Submit, decide and record one attempt. Cancellation propagates (nothing is recorded then
     by this function; the caller records the cancellation if it wants to)."""
@@ -159,6 +161,7 @@ async def run_attempt(
                 api_host=client.api_host,
                 environment=client.environment.value,
                 notes=(*notes, "cancelled by the operator"),
+                customer_ref=customer_ref,
             )
             with contextlib.suppress(Exception):
                 await asyncio.shield(recorder(cancelled))
@@ -184,6 +187,7 @@ async def run_attempt(
         verification=answer,
         error=failure,
         notes=notes,
+        customer_ref=customer_ref,
     )
     if recorder is None:
         return report

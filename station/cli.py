@@ -25,6 +25,8 @@ __all__ = ["build_parser", "main"]
 _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("station.commands.verify", "verify one image, PDF or link and print the outcome"),
     "emulator": ("station.emulator.cli", "run the local emulator of the face-liveness service"),
+    "token": ("station.commands.token", "enrol, inspect or clear the service token in the OS keyring"),
+    "audit": ("station.audit.cli", "verify, export or purge the tamper-evident audit journal"),
 }
 
 
@@ -52,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="start on the built-in emulator and a bundled sample camera (no token, no webcam)",
     )
     parser.add_argument("--scenario", metavar="NAME", help="with --demo: the emulator's first scenario")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation end to end (resources, camera, emulator, verification, audit)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (_, help_text) in _SUBCOMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
@@ -65,15 +72,25 @@ def _run_gui(args: argparse.Namespace) -> int:
     return run_gui(args)
 
 
+def _run_self_test(args: argparse.Namespace) -> int:
+    from station.selftest import run_self_test
+
+    return run_self_test()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from station.logs import configure_console_logging
 
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_console_logging()
-    runner: Callable[[argparse.Namespace], int] = (
-        _run_gui if args.command is None else _load(args.command).run
-    )
+    runner: Callable[[argparse.Namespace], int]
+    if args.self_test:
+        runner = _run_self_test
+    elif args.command is None:
+        runner = _run_gui
+    else:
+        runner = _load(args.command).run
     try:
         return runner(args)
     except KeyboardInterrupt:

@@ -68,6 +68,8 @@ def configure_console_logging(level: int | None = None) -> None:
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     handler.set_name("station-console")
+    handler.setLevel(level)
     root = logging.getLogger()
     root.handlers[:] = [h for h in root.handlers if h.get_name() != "station-console"] + [handler]
-    root.setLevel(level)
+    # The root passes what any handler wants (a log file may want INFO); each handler filters.
+    root.setLevel(min(level, root.level) if root.level != logging.NOTSET else level)

@@ -347,8 +347,7 @@ async def _balance(
         return CheckResult(
             CHECK_BALANCE, False, "Credit balance not available: no answer in time", _ms(started)
         )
-    except Exception as exc:  # balance() can leak the client's private retry wrapper
-        error = exc if isinstance(exc, LivenessAPIError) else getattr(exc, "error", None)
+    except LivenessAPIError as error:
         elapsed = _ms(started)
         if isinstance(error, AuthError):
             return CheckResult(
@@ -365,11 +364,7 @@ async def _balance(
                 f"({error.message})",
                 elapsed,
             )
-        if isinstance(error, LivenessAPIError):
-            return CheckResult(
-                CHECK_BALANCE, False, f"Credit balance not available: {error.message}", elapsed
-            )
-        raise
+        return CheckResult(CHECK_BALANCE, False, f"Credit balance not available: {error.message}", elapsed)
     elapsed = _ms(started)
     shown = f"{balance:g}" if balance != int(balance) else f"{int(balance)}"
     return CheckResult(CHECK_BALANCE, True, f"{shown} credits left; the token was accepted", elapsed)

@@ -37,7 +37,7 @@ def record_for(report: AttemptReport, context: AttemptContext) -> AuditRecord:
         responded_at=report.answered_at,
         station_id=context.station_id,
         operator_id=context.operator_id,
-        customer_ref=context.customer_ref,
+        customer_ref=report.customer_ref or context.customer_ref,
         environment=report.environment or None,
         api_host=report.api_host or None,
         client_id=result.client_id if result else (error.client_id if error else None),

@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 import tempfile
 
+# Imported up front: hypothesis's pytest plugin otherwise imports it lazily in the terminal summary,
+# after the Qt tests, where CPython 3.11's assertion-rewriting compile hit "AST constructor
+# recursion depth mismatch" (a SystemError) and failed a green run.
+import hypothesis  # noqa: F401
+
 # Before anything can import Qt: the tests run headless, whatever the shell says.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 # No test may reach a real token or the developer's keyring.

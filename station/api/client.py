@@ -294,7 +294,15 @@ class LivenessClient:
 
     async def balance(self) -> float:
         """The credit balance, where the service's balance endpoint answers."""
-        response = await self._send_once("GET", BALANCE_PATH, None, _Attempts())
+        attempts = _Attempts()
+        try:
+            async with asyncio.timeout(self._timeouts.deadline):
+                response = await self._send_once("GET", BALANCE_PATH, None, attempts)
+        except _TransientError as transient:  # one attempt only: report the underlying error
+            transient.error.attempts = attempts.count
+            raise transient.error from None
+        except TimeoutError:
+            raise RequestTimeoutError(f"no answer from {self.api_host} in time", attempts=1) from None
         return parse_balance(response.content)
 
     # -- machinery ---------------------------------------------------------------------------

@@ -15,14 +15,17 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from station.audit.errors import AuditError, JournalNotFoundError
 from station.audit.journal import AuditJournal
 from station.audit.keys import load_key, read_key_file
-from station.audit.paths import ENV_AUDIT_DB, default_journal_path
+from station.audit.paths import ENV_AUDIT_DB
 
 __all__ = ["add_arguments", "run"]
+
+if TYPE_CHECKING:
+    from station.config import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -80,10 +83,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     purge.add_argument(
         "--older-than",
         type=_days,
-        required=True,
         metavar="DAYS",
-        help="remove rows recorded more than DAYS days ago (at least 1)",
+        help="remove rows recorded more than DAYS days ago (at least 1; default: the settings' retention)",
     )
+
+
+def _settings() -> Settings:
+    # Imported here: station.config imports this package's paths module.
+    from station.config import load_settings
+
+    return load_settings()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,7 +100,14 @@ def run(args: argparse.Namespace) -> int:
     command: str = args.audit_command
     db_arg: Path | None = getattr(args, "audit_db", None)
     key_arg: Path | None = getattr(args, "key_file", None)
-    path = db_arg if db_arg is not None else default_journal_path()
+    try:
+        settings = _settings()
+    except ValueError as exc:  # SettingsError: the settings file or a STATION_* variable is wrong
+        print(f"station audit: {exc}", file=sys.stderr)
+        return 1
+    path = db_arg if db_arg is not None else settings.audit_db
+    if command == "purge" and getattr(args, "older_than", None) is None:
+        args.older_than = settings.audit_retention_days
     handlers: dict[str, Callable[[AuditJournal, argparse.Namespace], int]] = {
         "verify": _verify,
         "export": _export,
@@ -164,7 +180,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="PATH",
         default=argparse.SUPPRESS,
-        help=f"journal file (default: ${ENV_AUDIT_DB} or the user data folder)",
+        help=f"journal file (default: ${ENV_AUDIT_DB}, else the settings', else the user data folder)",
     )
     parser.add_argument(
         "--key-file",

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
-import socket
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from station.api.client import LivenessClient, Timeouts
-from station.api.credentials import Credential, load_credential
+from station.api.credentials import load_credential
 from station.api.environments import Environment
 from station.api.errors import LivenessAPIError
 from station.attempt import AttemptRecorder, AttemptReport, Submission, SubmissionKind, run_attempt
 from station.audit import AuditError, AuditJournal
 from station.commands.exit_codes import ExitCode, exit_code_for_error, exit_code_for_outcome
 from station.commands.inputs import InputError, check_link, read_image, read_pdf
-from station.core.decision import DEFAULT_LIVENESS_THRESHOLD, DecisionPolicy, PolicyError
+from station.config import Settings, SettingsError, load_settings
+from station.core.decision import DEFAULT_LIVENESS_THRESHOLD, PolicyError
 from station.recording import AttemptContext, JournalRecorder, UnavailableRecorder, open_journal
 
 __all__ = ["add_arguments", "report_as_dict", "run"]
@@ -52,8 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--env",
         choices=[e.value for e in Environment],
-        default=Environment.SANDBOX.value,
-        help="which environment's token and service to use (default: sandbox)",
+        help="which environment's token and service to use (default: the settings', sandbox unless set)",
     )
     parser.add_argument(
         "--base-url", metavar="URL", help="another base URL (the local emulator, a bank gateway)"
@@ -61,15 +61,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threshold",
         type=_threshold,
-        default=DEFAULT_LIVENESS_THRESHOLD,
-        help=f"liveness threshold, 0..1 (default {DEFAULT_LIVENESS_THRESHOLD})",
+        help=f"liveness threshold, 0..1 (default: the settings', {DEFAULT_LIVENESS_THRESHOLD} unless set)",
     )
     parser.add_argument(
         "--timeout",
         type=_seconds,
-        default=Timeouts().deadline,
         metavar="SECONDS",
-        help=f"overall deadline for the verification, retries included (default {Timeouts().deadline:g})",
+        help="overall deadline for the verification, retries included (default: the settings')",
     )
     parser.add_argument(
         "--audit-db",
@@ -192,42 +190,44 @@ def _submission(args: argparse.Namespace) -> Submission:
     return Submission(SubmissionKind.IMAGE, read_image(args.file), filename=args.file.name)
 
 
-def _recorder(args: argparse.Namespace) -> tuple[AttemptRecorder, AuditJournal | None]:
+def _recorder(args: argparse.Namespace, settings: Settings) -> tuple[AttemptRecorder, AuditJournal | None]:
     try:
-        journal = open_journal(args.audit_db)
+        journal = open_journal(args.audit_db or settings.audit_db)
     except AuditError as exc:
         return UnavailableRecorder(f"the audit journal cannot be opened: {exc}"), None
-    return JournalRecorder(journal, AttemptContext(station_id=socket.gethostname())), journal
+    return JournalRecorder(journal, AttemptContext(station_id=settings.station_id)), journal
 
 
-async def _verify(args: argparse.Namespace, submission: Submission) -> AttemptReport:
-    environment = Environment(args.env)
+async def _verify(args: argparse.Namespace, submission: Submission, settings: Settings) -> AttemptReport:
+    environment = Environment(args.env) if args.env else settings.environment
     credential = load_credential(environment)
-    policy = DecisionPolicy(liveness_threshold=args.threshold)
-    recorder, journal = _recorder(args)
+    policy = settings.to_policy()
+    if args.threshold is not None:
+        policy = dataclasses.replace(policy, liveness_threshold=args.threshold)
+    recorder, journal = _recorder(args, settings)
     try:
-        return await _verify_with(args, submission, credential, policy, recorder)
+        async with LivenessClient(
+            credential,
+            base_url=args.base_url or (settings.base_url if environment is settings.environment else None),
+            timeouts=_timeouts(settings.to_timeouts(), args.timeout),
+            retry=settings.to_retry(),
+            network=settings.to_network(),
+        ) as client:
+            return await run_attempt(client, submission, policy, recorder)
     finally:
         if journal is not None:
             journal.close()
 
 
-async def _verify_with(
-    args: argparse.Namespace,
-    submission: Submission,
-    credential: Credential,
-    policy: DecisionPolicy,
-    recorder: AttemptRecorder,
-) -> AttemptReport:
-    defaults = Timeouts()
-    timeouts = Timeouts(
-        connect=min(defaults.connect, args.timeout),
-        read=min(defaults.read, args.timeout),
-        write=min(defaults.write, args.timeout),
-        deadline=args.timeout,
+def _timeouts(configured: Timeouts, deadline: float | None) -> Timeouts:
+    if deadline is None:
+        return configured
+    return Timeouts(
+        connect=min(configured.connect, deadline),
+        read=min(configured.read, deadline),
+        write=min(configured.write, deadline),
+        deadline=deadline,
     )
-    async with LivenessClient(credential, base_url=args.base_url, timeouts=timeouts) as client:
-        return await run_attempt(client, submission, policy, recorder)
 
 
 def _fail(args: argparse.Namespace, code: ExitCode, kind: str, message: str) -> int:
@@ -244,7 +244,11 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         return _fail(args, ExitCode.USAGE, "usage", str(exc))
     try:
-        report = asyncio.run(_verify(args, submission))
+        settings = load_settings()
+    except SettingsError as exc:
+        return _fail(args, ExitCode.USAGE, "settings", str(exc))
+    try:
+        report = asyncio.run(_verify(args, submission, settings))
     except (PolicyError, ValueError) as exc:
         return _fail(args, ExitCode.USAGE, "usage", str(exc))
     except LivenessAPIError as exc:  # raised before any request: token, configuration

@@ -80,7 +80,9 @@ class VerificationController(QObject):
     def set_policy(self, policy: DecisionPolicy) -> None:
         self._policy = policy
 
-    def submit(self, frame: np.ndarray) -> bool:
+    def submit(
+        self, frame: np.ndarray, *, customer_ref: str | None = None, notes: tuple[str, ...] = ()
+    ) -> bool:
         """Start verifying ``frame``; False (and nothing sent) if one is already in flight."""
         if self.busy:
             return False
@@ -88,7 +90,7 @@ class VerificationController(QObject):
         self._in_flight = True
         self.busy_changed.emit(True)
         self.started.emit()
-        self._task = asyncio.ensure_future(self._run(frame))
+        self._task = asyncio.ensure_future(self._run(frame, customer_ref, notes))
         self._task.add_done_callback(self._task_done)
         return True
 
@@ -119,9 +121,9 @@ class VerificationController(QObject):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def _run(self, frame: np.ndarray) -> None:
+    async def _run(self, frame: np.ndarray, customer_ref: str | None, notes: tuple[str, ...]) -> None:
         try:
-            report = await self._verify(frame)
+            report = await self._verify(frame, customer_ref, notes)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # last resort: the operator sees an ERROR, the log has the rest
@@ -130,15 +132,32 @@ class VerificationController(QObject):
         self._settle()  # idle before ``finished``, so its handlers may submit again
         self.finished.emit(report)
 
-    async def _verify(self, frame: np.ndarray) -> AttemptReport:
+    async def _verify(
+        self, frame: np.ndarray, customer_ref: str | None, notes: tuple[str, ...]
+    ) -> AttemptReport:
         if self._client is None:
-            return self._local_error(self._unavailable_reason or "The station is not configured.")
+            report = self._local_error(self._unavailable_reason or "The station is not configured.")
+            return await self._record_local(report)
         try:
             content = await asyncio.to_thread(encode_jpeg, frame, self._quality)
         except EncodeError as exc:
-            return self._local_error(f"The captured frame could not be encoded: {exc}")
+            return await self._record_local(
+                self._local_error(f"The captured frame could not be encoded: {exc}")
+            )
         submission = Submission(SubmissionKind.IMAGE, content, filename="capture.jpg")
-        return await run_attempt(self._client, submission, self._policy, self._recorder)
+        return await run_attempt(
+            self._client, submission, self._policy, self._recorder, notes=notes, customer_ref=customer_ref
+        )
+
+    async def _record_local(self, report: AttemptReport) -> AttemptReport:
+        """An attempt that never reached the service is still an attempt: journal it."""
+        if self._recorder is None:
+            return report
+        try:
+            sequence = await self._recorder(report)
+        except Exception as exc:  # fail closed, as run_attempt does
+            return report.with_audit(None, str(exc) or type(exc).__name__)
+        return report.with_audit(sequence, None)
 
     def _local_error(self, message: str) -> AttemptReport:
         now = datetime.now(UTC)

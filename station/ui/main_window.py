@@ -15,10 +15,12 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QPushButton,
     QSizePolicy,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +31,7 @@ from station.camera import CameraState, CameraStatus
 from station.core.models import OutcomeKind
 from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
+from station.ui.history import HistoryPanel
 from station.ui.preview import PreviewWidget
 from station.ui.result_text import describe_report
 from station.ui.style import environment_badge_style
@@ -44,6 +47,7 @@ class MainWindow(QMainWindow):
         controller: VerificationController,
         *,
         environment: str,
+        history: HistoryPanel | None = None,
         demo: bool = False,
         demo_scenarios: Sequence[str] = (),
         on_pick_scenario: Callable[[str], object] | None = None,
@@ -56,6 +60,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 760)
 
         self.preview = PreviewWidget()
+        self.preview.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         watermark = "DEMO — emulated results" if demo else None
         if environment == "sandbox" and not demo:
             watermark = "SANDBOX"
@@ -80,12 +85,25 @@ class MainWindow(QMainWindow):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
+        self.customer_ref = QLineEdit()
+        self.customer_ref.setObjectName("CustomerReference")
+        self.customer_ref.setAccessibleName("Customer reference")
+        self.customer_ref.setPlaceholderText("Customer reference (application or CIF number, optional)")
+        self.customer_ref.setMaxLength(64)
+        self.customer_ref.setClearButtonEnabled(True)
+
+        self.history = history or HistoryPanel(None)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.details, "Result")
+        self.tabs.addTab(self.history, "History")
+
         side = QVBoxLayout()
         side.addWidget(self.banner)
+        side.addWidget(self.customer_ref)
         side.addWidget(self.capture_button)
         side.addWidget(self.cancel_button)
         side.addWidget(self.next_button)
-        side.addWidget(self.details, 1)
+        side.addWidget(self.tabs, 1)
         side_widget = QWidget()
         side_widget.setLayout(side)
         side_widget.setMinimumWidth(380)
@@ -212,14 +230,20 @@ class MainWindow(QMainWindow):
         self._captured = frame
         self.preview.freeze(frame, None, None)
         self.details.clear()
-        self.controller.submit(frame)
+        self.tabs.setCurrentWidget(self.details)
+        self.controller.submit(frame, customer_ref=self.customer_ref.text().strip() or None)
 
     def cancel(self) -> None:
         self.controller.cancel()
 
     def next_customer(self) -> None:
+        if self.customer_ref.hasFocus():
+            self.preview.setFocus()  # Enter ends typing the reference; Space then captures
+            return
         if self.controller.busy:
             return
+        if self.preview.is_frozen:
+            self.customer_ref.clear()
         self._captured = None
         self.preview.resume_live()
         self.banner.show_idle(IDLE_TEXT)
@@ -243,6 +267,7 @@ class MainWindow(QMainWindow):
         self.banner.show_outcome(kind, message)
         self.details.setText(describe_report(report))
         self.next_button.setEnabled(True)
+        self.history.schedule_refresh()
 
     def _cancelled(self) -> None:
         self.banner.show_idle("Verification cancelled. Press Space to capture again.")

@@ -252,3 +252,23 @@ async def test_cancel_mid_request_hangs_up_at_once(
             await task
         # The server sees the connection go away: the request really was cancelled.
         assert await asyncio.to_thread(emulator.wait_for_disconnect, 5.0, 1)
+
+
+async def test_balance(emulator: Emulator, credential: Credential, face_jpeg: bytes) -> None:
+    async with client_for(emulator, credential) as client:
+        before = await client.balance()
+        await client.verify_image(face_jpeg)
+        assert await client.balance() == before - 1
+
+
+async def test_balance_errors_are_the_clients_own(emulator: Emulator, face_jpeg: bytes) -> None:
+    from station.api import Environment, LivenessAPIError
+
+    async with client_for(emulator, Credential(Environment.SANDBOX, "wrong")) as client:
+        with pytest.raises(AuthError):
+            await client.balance()
+    gone = emulator.base_url
+    emulator.stop()
+    async with LivenessClient(Credential(Environment.SANDBOX, "tok"), base_url=gone, timeouts=SHORT) as client:
+        with pytest.raises(LivenessAPIError):
+            await client.balance()

@@ -191,9 +191,7 @@ def test_no_token_on_the_command_line() -> None:
         parser.parse_args(["set", "--env", "sandbox", "some-token"])
 
 
-@pytest.mark.parametrize(
-    "argv", [["set", "--env", "sandbox"], ["status"], ["clear", "--env", "production"]]
-)
+@pytest.mark.parametrize("argv", [["set", "--env", "sandbox"], ["status"], ["clear", "--env", "production"]])
 def test_no_secure_store(
     no_keyring: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
@@ -206,7 +204,9 @@ def test_no_secure_store(
     assert "a-token-that-must-not-be-stored" not in out.out + out.err
 
 
-def test_null_backend_counts_as_no_store(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_null_backend_counts_as_no_store(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import keyring.backends.fail
     import keyring.backends.null
 

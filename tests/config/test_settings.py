@@ -157,7 +157,13 @@ def test_environment_overrides_the_file(settings_path: Path) -> None:
     assert settings.retry_attempts == 5
     assert settings.proxy is None
     assert settings.camera == "device:0"
-    assert set(env_overrides(environ)) == {"liveness_threshold", "environment", "kiosk", "retry_attempts", "proxy"}
+    assert set(env_overrides(environ)) == {
+        "liveness_threshold",
+        "environment",
+        "kiosk",
+        "retry_attempts",
+        "proxy",
+    }
 
 
 def test_config_dir_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -240,14 +246,14 @@ def test_bad_environment_value_names_the_variable(settings_path: Path) -> None:
     assert "STATION_LIVENESS_THRESHOLD" in message
     with pytest.raises(SettingsError, match="connect_timeout: must be positive"):
         load_settings(settings_path, environ={"STATION_CONNECT_TIMEOUT": "-3"})
-    with pytest.raises(SettingsError, match="must be a number, got 'nan'|must be positive, got nan"):
+    with pytest.raises(SettingsError, match=r"must be a number, got 'nan'|must be positive, got nan"):
         load_settings(settings_path, environ={"STATION_DEADLINE": "nan"})
 
 
 def test_with_changes_validates() -> None:
     settings = Settings()
     assert settings.with_changes(liveness_threshold=0.9).liveness_threshold == 0.9
-    with pytest.raises(SettingsError, match="liveness_threshold: must be between 0 and 1, got 1.7"):
+    with pytest.raises(SettingsError, match=r"liveness_threshold: must be between 0 and 1, got 1\.7"):
         settings.with_changes(liveness_threshold=1.7)
     with pytest.raises(SettingsError, match="review_upper: must be above liveness_threshold"):
         settings.with_changes(review_upper=0.5)

@@ -123,7 +123,7 @@ def test_lockout_and_its_expiry(admin: AdminPin, clock: FakeClock, pin_path: Pat
         admin.verify(PIN)  # even the right PIN is not checked while locked
     assert str(caught.value) == "Too many wrong PINs: locked for 5 more minutes"
     clock.advance(minutes=3)
-    with pytest.raises(PinLockedError, match="^Too many wrong PINs: locked for 2 more minutes$"):
+    with pytest.raises(PinLockedError, match=r"^Too many wrong PINs: locked for 2 more minutes$"):
         admin.verify(PIN)
     # A restart does not lift the lockout.
     with pytest.raises(PinLockedError):

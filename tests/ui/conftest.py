@@ -50,6 +50,7 @@ def start_station(
     *,
     scenario: str = "live",
     recorder: AttemptRecorder | None = None,
+    journal: AuditJournal | None = None,
     timeouts: Timeouts | None = None,
     retry: RetryPolicy | None = None,
 ) -> Station:
@@ -59,7 +60,7 @@ def start_station(
         timeouts=timeouts or Timeouts(connect=2, read=5, write=2, deadline=10),
         retry=retry or RetryPolicy(attempts=3, backoff_initial=0.01, backoff_max=0.05),
     )
-    station = build_station(config, recorder=recorder)
+    station = build_station(config, recorder=recorder, journal=journal)
     qtbot.addWidget(station.window)
     station.start()
     qtbot.waitUntil(lambda: station.window.preview.latest_frame() is not None, timeout=10_000)
@@ -75,7 +76,9 @@ def close_station(qtbot: QtBot, station: Station) -> None:
 @pytest.fixture
 def station(qtbot: QtBot, journal: AuditJournal) -> Iterator[Station]:
     running = start_station(
-        qtbot, recorder=JournalRecorder(journal, AttemptContext(station_id="test-station", operator_id="op7"))
+        qtbot,
+        recorder=JournalRecorder(journal, AttemptContext(station_id="test-station", operator_id="op7")),
+        journal=journal,
     )
     yield running
     close_station(qtbot, running)

@@ -211,3 +211,24 @@ def test_widgets_have_accessible_names(station: Station) -> None:
     ):
         assert widget.accessibleName()
     assert asyncio.get_event_loop() is not None
+
+
+def test_customer_reference_is_recorded_and_history_shows_it(
+    qtbot: QtBot, station: Station, journal: AuditJournal
+) -> None:
+    window = station.window
+    window.customer_ref.setFocus()
+    qtbot.keyClicks(window.customer_ref, "CIF-0042")
+    qtbot.keyClick(window.customer_ref, Qt.Key.Key_Return)  # ends typing, does not submit
+    assert not window.customer_ref.hasFocus()
+    assert station.emulator is not None
+    assert station.emulator.requests_received == 0
+    capture(qtbot, station)
+    (stored,) = journal.recent(1)
+    assert stored.record.customer_ref == "CIF-0042"
+    table = window.history.table
+    qtbot.waitUntil(lambda: table.rowCount() >= 1 and table.item(0, 6) is not None, timeout=5_000)
+    assert table.item(0, 2).text() == "LIVE"
+    assert table.item(0, 6).text() == "CIF-0042"
+    qtbot.keyClick(window, Qt.Key.Key_Return)  # next customer: the reference is cleared
+    assert window.customer_ref.text() == ""

@@ -1,0 +1,111 @@
+"""Small helpers the Qt-side measurements share: the application, signal waits, a busy UI, a
+tick recorder for event-loop gaps, statistics and resident memory.
+
+Why a busy-*spin* and not ``sleep`` for "the UI is busy": work on the UI thread holds the GIL
+and a core, which is what competes with the capture thread and the event loop in the station.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, SignalInstance
+from PySide6.QtWidgets import QApplication
+
+__all__ = [
+    "TickRecorder",
+    "application",
+    "median",
+    "percentile",
+    "rss_mb",
+    "spin",
+    "wait_signal",
+]
+
+
+def application() -> QApplication:
+    """The process's QApplication (created on first use, offscreen when run by the bench)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(["station-bench"])
+    assert isinstance(app, QApplication)
+    return app
+
+
+async def wait_signal(signal: SignalInstance, timeout: float) -> tuple[Any, ...]:
+    """Wait on the running qasync loop until ``signal`` fires; its arguments. TimeoutError after."""
+    future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+
+    def fired(*args: Any) -> None:
+        if not future.done():
+            future.set_result(args)
+
+    signal.connect(fired)
+    try:
+        return await asyncio.wait_for(future, timeout)
+    finally:
+        signal.disconnect(fired)
+
+
+def spin(seconds: float) -> None:
+    """Keep this thread (and the GIL, in Python bytecode) busy for ``seconds``."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+class TickRecorder(QObject):
+    """A 1 ms precise Qt timer that notes when it actually ran: the gaps are the UI stalls."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ticks: list[float] = []
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(1)
+        self._timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        self.ticks.append(time.perf_counter())
+
+    def start(self) -> None:
+        self.ticks.clear()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def max_gap_ms(self, start: float, end: float) -> float:
+        """The longest interval (ms) between ticks, counting ``start`` and ``end`` as ticks too."""
+        points = [start, *(t for t in self.ticks if start < t < end), end]
+        return max(b - a for a, b in zip(points, points[1:], strict=False)) * 1000.0
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile (``fraction`` 0..1); NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def rss_mb() -> float:
+    """Resident set size now, in MiB (``/proc/self/statm``; ru_maxrss as a fallback)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            resident_pages = int(statm.read().split()[1])
+        return resident_pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
