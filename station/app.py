@@ -128,6 +128,7 @@ def build_station(
     recorder: AttemptRecorder | None = None,
     journal: AuditJournal | None = None,
     source_factory: Callable[[], FrameSource] | None = None,
+    supervisor_check: Callable[[str], bool] | None = None,
 ) -> Station:
     """Build and connect every part. Needs a QApplication; starts nothing but the emulator.
 
@@ -168,6 +169,7 @@ def build_station(
         controller,
         environment=config.environment.value,
         history=HistoryPanel(journal),
+        supervisor_check=supervisor_check,
         demo=config.demo,
         demo_scenarios=[s.value for s in DEMO_SCENARIOS] if emulator else (),
         on_pick_scenario=emulator.set_scenario if emulator else None,

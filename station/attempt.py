@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -39,6 +39,7 @@ __all__ = [
     "Submission",
     "SubmissionKind",
     "advice_for",
+    "record_report",
     "run_attempt",
 ]
 
@@ -83,6 +84,9 @@ class AttemptReport:
     audit_error: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     customer_ref: str | None = None
+    #: ``verification`` for an attempt; ``review`` for a decision taken on it afterwards (a
+    #: supervisor confirming a borderline score, the operator picking the customer's face).
+    record_kind: str = "verification"
 
     @property
     def final(self) -> bool:
@@ -90,9 +94,20 @@ class AttemptReport:
         return self.audit_error is None
 
     def with_audit(self, sequence: int | None, error: str | None) -> AttemptReport:
-        from dataclasses import replace
-
         return replace(self, audit_sequence=sequence, audit_error=error)
+
+    def reviewed(self, outcome: Outcome, message: str, note: str) -> AttemptReport:
+        """A follow-up decision on this attempt (same request, same answer), to be journaled."""
+        return replace(
+            self,
+            kind=outcome.kind,
+            message=message,
+            outcome=outcome,
+            notes=(*self.notes, note),
+            record_kind="review",
+            audit_sequence=None,
+            audit_error=None,
+        )
 
 
 CANCELLED_MESSAGE = "Verification cancelled. Press Space to capture again."
@@ -189,12 +204,17 @@ async def run_attempt(
         notes=notes,
         customer_ref=customer_ref,
     )
+    return await record_report(recorder, report)
+
+
+async def record_report(recorder: AttemptRecorder | None, report: AttemptReport) -> AttemptReport:
+    """Journal ``report``; if that fails for any reason the report comes back not final, with why."""
     if recorder is None:
         return report
     try:
         sequence = await recorder(report)
     except asyncio.CancelledError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # any failure to record means fail closed
         return report.with_audit(None, str(exc) or type(exc).__name__)
     return report.with_audit(sequence, None)

@@ -33,6 +33,7 @@ def record_for(report: AttemptReport, context: AttemptContext) -> AuditRecord:
     result = outcome.result if outcome is not None else None
     primary = outcome.primary_face if outcome is not None else None
     return AuditRecord(
+        kind=report.record_kind,
         requested_at=report.requested_at,
         responded_at=report.answered_at,
         station_id=context.station_id,

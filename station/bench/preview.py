@@ -248,11 +248,16 @@ async def _naive_lag(pool: list[BGRImage], seconds: float) -> tuple[list[float],
 
     receiver.frame_ready.connect(show)  # the receiver lives on the UI thread: queued from the producer
 
+    rss: dict[str, float] = {"before": rss_mb()}
+
     def produce() -> None:
+        # The producer keeps its own clock: the flood of queued signals starves the event loop's
+        # timers, so the UI side could not stop it on time.
         period = 1.0 / CAMERA_FPS
         due = time.monotonic()
+        deadline = due + seconds
         seq = 0
-        while not stop.is_set():
+        while not stop.is_set() and time.monotonic() < deadline:
             delay = due - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
@@ -260,22 +265,22 @@ async def _naive_lag(pool: list[BGRImage], seconds: float) -> tuple[list[float],
             seq += 1
             captured_at = time.monotonic()
             receiver.frame_ready.emit(to_rgb_qimage(pool[seq % len(pool)]), seq, captured_at)
+        rss["peak"] = rss_mb()
+        draining[0] = True  # what is still queued is skipped: the run is over
 
-    rss_before = rss_mb()
     producer = threading.Thread(target=produce, name="bench-naive-camera", daemon=True)
     producer.start()
     try:
-        await asyncio.sleep(seconds)
+        while producer.is_alive():
+            await asyncio.sleep(0.05)
     finally:
         stop.set()
         producer.join(2.0)
-    rss_peak = rss_mb()
-    draining[0] = True
-    for _ in range(20):  # let the backlog of queued signals drain (each is now a no-op)
-        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.2)  # the skipped backlog drains
     receiver.frame_ready.disconnect(show)
     widget.close()
     widget.deleteLater()
+    rss_peak, rss_before = rss.get("peak", float("nan")), rss["before"]
     return lags, len(lags), rss_peak - rss_before
 
 

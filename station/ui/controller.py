@@ -23,6 +23,7 @@ from station.attempt import (
     AttemptReport,
     Submission,
     SubmissionKind,
+    record_report,
     run_attempt,
 )
 from station.core.decision import DecisionPolicy
@@ -44,6 +45,8 @@ class VerificationController(QObject):
     #: The operator cancelled the verification in flight.
     cancelled = Signal()
     busy_changed = Signal(bool)
+    #: A follow-up decision (review, face pick) after it was journaled (or failed to be).
+    followup_recorded = Signal(object)
 
     def __init__(
         self,
@@ -64,6 +67,7 @@ class VerificationController(QObject):
         self._task: asyncio.Task[None] | None = None
         self._in_flight = False
         self._started_at = 0.0
+        self._followups: set[asyncio.Task[None]] = set()
 
     @property
     def busy(self) -> bool:
@@ -115,7 +119,9 @@ class VerificationController(QObject):
         return True
 
     async def wait_idle(self) -> None:
-        """For shutdown: let the task in flight finish its cancellation."""
+        """For shutdown: cancel the verification in flight; let journal writes under way finish."""
+        for followup in list(self._followups):
+            await followup
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -137,11 +143,11 @@ class VerificationController(QObject):
     ) -> AttemptReport:
         if self._client is None:
             report = self._local_error(self._unavailable_reason or "The station is not configured.")
-            return await self._record_local(report)
+            return await self._record(report)
         try:
             content = await asyncio.to_thread(encode_jpeg, frame, self._quality)
         except EncodeError as exc:
-            return await self._record_local(
+            return await self._record(
                 self._local_error(f"The captured frame could not be encoded: {exc}")
             )
         submission = Submission(SubmissionKind.IMAGE, content, filename="capture.jpg")
@@ -149,15 +155,18 @@ class VerificationController(QObject):
             self._client, submission, self._policy, self._recorder, notes=notes, customer_ref=customer_ref
         )
 
-    async def _record_local(self, report: AttemptReport) -> AttemptReport:
-        """An attempt that never reached the service is still an attempt: journal it."""
-        if self._recorder is None:
-            return report
-        try:
-            sequence = await self._recorder(report)
-        except Exception as exc:  # fail closed, as run_attempt does
-            return report.with_audit(None, str(exc) or type(exc).__name__)
-        return report.with_audit(sequence, None)
+    async def _record(self, report: AttemptReport) -> AttemptReport:
+        """Journal a report run_attempt did not: local failures and follow-up decisions."""
+        return await record_report(self._recorder, report)
+
+    def record_followup(self, report: AttemptReport) -> None:
+        """Journal a follow-up decision off the UI thread; ``followup_recorded`` says when."""
+
+        async def record() -> None:
+            self.followup_recorded.emit(await self._record(report))
+
+        self._followups.add(task := asyncio.ensure_future(record()))
+        task.add_done_callback(self._followups.discard)
 
     def _local_error(self, message: str) -> AttemptReport:
         now = datetime.now(UTC)

@@ -8,6 +8,7 @@ always mean the same thing, whatever was clicked last.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
@@ -28,7 +29,8 @@ from PySide6.QtWidgets import (
 from station import __version__
 from station.attempt import AttemptReport
 from station.camera import CameraState, CameraStatus
-from station.core.models import OutcomeKind
+from station.core.decision import SeveralFacesPolicy, decide
+from station.core.models import OutcomeKind, RetryReason
 from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
 from station.ui.history import HistoryPanel
@@ -48,6 +50,7 @@ class MainWindow(QMainWindow):
         *,
         environment: str,
         history: HistoryPanel | None = None,
+        supervisor_check: Callable[[str], bool] | None = None,
         demo: bool = False,
         demo_scenarios: Sequence[str] = (),
         on_pick_scenario: Callable[[str], object] | None = None,
@@ -74,6 +77,16 @@ class MainWindow(QMainWindow):
         self.next_button = self._button("Next customer  (Enter)", "Next customer", self.next_customer)
         self.cancel_button.setEnabled(False)
         self.next_button.setEnabled(False)
+        self.confirm_button = self._button(
+            "Supervisor: confirm live", "Supervisor confirms live", self.confirm_review
+        )
+        self.reject_button = self._button("Supervisor: reject", "Supervisor rejects", self.reject_review)
+        for button in (self.confirm_button, self.reject_button):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.hide()
+        self._supervisor_check = supervisor_check or (lambda reason: False)
+        #: The attempt waiting for a supervisor's review or the operator's face pick.
+        self._pending: AttemptReport | None = None
 
         self.details = QLabel()
         self.details.setObjectName("ResultDetails")
@@ -103,6 +116,10 @@ class MainWindow(QMainWindow):
         side.addWidget(self.capture_button)
         side.addWidget(self.cancel_button)
         side.addWidget(self.next_button)
+        review_row = QHBoxLayout()
+        review_row.addWidget(self.confirm_button)
+        review_row.addWidget(self.reject_button)
+        side.addLayout(review_row)
         side.addWidget(self.tabs, 1)
         side_widget = QWidget()
         side_widget.setLayout(side)
@@ -136,7 +153,9 @@ class MainWindow(QMainWindow):
 
         controller.busy_changed.connect(self._busy_changed)
         controller.finished.connect(self.show_report)
+        controller.followup_recorded.connect(self.show_report)
         controller.cancelled.connect(self._cancelled)
+        self.preview.face_clicked.connect(self.pick_face)
 
     # -- construction helpers -----------------------------------------------------------------
 
@@ -227,6 +246,7 @@ class MainWindow(QMainWindow):
                 "No camera picture yet. Check that the camera is connected, then try again.",
             )
             return
+        self._clear_pending()
         self._captured = frame
         self.preview.freeze(frame, None, None)
         self.details.clear()
@@ -236,6 +256,11 @@ class MainWindow(QMainWindow):
     def cancel(self) -> None:
         self.controller.cancel()
 
+    def _clear_pending(self) -> None:
+        self._pending = None
+        self.confirm_button.hide()
+        self.reject_button.hide()
+
     def next_customer(self) -> None:
         if self.customer_ref.hasFocus():
             self.preview.setFocus()  # Enter ends typing the reference; Space then captures
@@ -244,6 +269,7 @@ class MainWindow(QMainWindow):
             return
         if self.preview.is_frozen:
             self.customer_ref.clear()
+        self._clear_pending()
         self._captured = None
         self.preview.resume_live()
         self.banner.show_idle(IDLE_TEXT)
@@ -264,10 +290,73 @@ class MainWindow(QMainWindow):
                 f"Result NOT final: the audit record could not be written ({report.audit_error}). "
                 "Do not rely on this verdict; call IT support."
             )
+        self._pending = None
+        if report.final and report.outcome is not None:
+            if kind is OutcomeKind.REVIEW:
+                self._pending = report
+            elif self._offers_face_pick(report):
+                self._pending = report
+                message = f"{message} Or click the customer's face to decide on that face alone."
+        self.confirm_button.setVisible(self._pending is not None and kind is OutcomeKind.REVIEW)
+        self.reject_button.setVisible(self._pending is not None and kind is OutcomeKind.REVIEW)
         self.banner.show_outcome(kind, message)
         self.details.setText(describe_report(report))
         self.next_button.setEnabled(True)
         self.history.schedule_refresh()
+
+    # -- follow-up decisions: a supervisor's review, the operator's face pick ----------------------
+
+    def _offers_face_pick(self, report: AttemptReport) -> bool:
+        outcome = report.outcome
+        return (
+            outcome is not None
+            and outcome.retry_reason is RetryReason.SEVERAL_FACES
+            and self.controller.policy.several_faces is SeveralFacesPolicy.OPERATOR_PICKS
+        )
+
+    def pick_face(self, index: int) -> None:
+        pending = self._pending
+        if pending is None or pending.outcome is None or not self._offers_face_pick(pending):
+            return
+        result = pending.outcome.result
+        face = result.faces[index]
+        outcome = decide(result, self.controller.policy, chosen_face=face)
+        box = face.bbox
+        note = (
+            f"operator picked face {index + 1} of {len(result.faces)} "
+            f"(box {box.x},{box.y} {box.width}x{box.height}) on attempt #{pending.audit_sequence}"
+        )
+        self._pending = None
+        self.controller.record_followup(pending.reviewed(outcome, outcome.message, note))
+
+    def confirm_review(self) -> None:
+        self._review(confirmed=True)
+
+    def reject_review(self) -> None:
+        self._review(confirmed=False)
+
+    def _review(self, *, confirmed: bool) -> None:
+        pending = self._pending
+        if pending is None or pending.outcome is None or pending.kind is not OutcomeKind.REVIEW:
+            return
+        action = "confirm this borderline result as live" if confirmed else "reject this borderline result"
+        if not self._supervisor_check(action):
+            self.statusBar().showMessage("Review not recorded: the administrator PIN was not given.", 6000)
+            return
+        outcome = replace(pending.outcome, kind=OutcomeKind.LIVE if confirmed else OutcomeKind.SPOOF)
+        message = (
+            "Confirmed live by a supervisor. You may continue with the customer."
+            if confirmed
+            else "Rejected by a supervisor. Follow the branch's manual identity check."
+        )
+        note = (
+            f"supervisor {'confirmed' if confirmed else 'rejected'} review of attempt "
+            f"#{pending.audit_sequence} (score {pending.outcome.score})"
+        )
+        self._pending = None
+        self.confirm_button.hide()
+        self.reject_button.hide()
+        self.controller.record_followup(pending.reviewed(outcome, message, note))
 
     def _cancelled(self) -> None:
         self.banner.show_idle("Verification cancelled. Press Space to capture again.")

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtGui import QHideEvent, QMouseEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from station.core.geometry import Rect, fit_rect, map_box
@@ -59,6 +59,8 @@ class PreviewWidget(QWidget):
     """Paints the live camera picture, or a captured frame frozen with its face boxes."""
 
     frame_painted = Signal(int)
+    #: The operator clicked a face on the frozen picture: its index in ``result.faces``.
+    face_clicked = Signal(int)
     """Emitted with the frame's ``seq`` after a *new* live frame has been painted."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -168,6 +170,25 @@ class PreviewWidget(QWidget):
             for f in frozen.faces
         )
         return [box for box in boxes if box is not None]
+
+    def face_at(self, x: float, y: float) -> int | None:
+        """Index in ``result.faces`` of the (smallest) face box under a point of the widget."""
+        frozen = self._frozen
+        if frozen is None:
+            return None
+        display = self.display_rect()
+        hits: list[tuple[float, int]] = []
+        for index, face in enumerate(frozen.faces):
+            box = map_box(face.bbox, frozen.service_frame, frozen.shown.width, frozen.shown.height, display)
+            if box is not None and box.x <= x <= box.right and box.y <= y <= box.bottom:
+                hits.append((box.width * box.height, index))
+        return min(hits)[1] if hits else None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        index = self.face_at(event.position().x(), event.position().y())
+        if index is not None:
+            self.face_clicked.emit(index)
+        super().mousePressEvent(event)
 
     def set_watermark(self, text: str | None) -> None:
         """Text written across the picture (``"SANDBOX"``, ``"DEMO — emulated results"``), or None."""

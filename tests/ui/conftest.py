@@ -7,7 +7,7 @@ Following ECOSYSTEM.md: a single ``qasync.QEventLoop(app, already_running=True)`
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from station.api import RetryPolicy, Timeouts
 from station.app import Station, StationConfig, build_station
 from station.attempt import AttemptRecorder
 from station.audit import AuditJournal
+from station.core.decision import DecisionPolicy
 from station.recording import AttemptContext, JournalRecorder
 
 AUDIT_KEY = b"k" * 32
@@ -53,14 +54,17 @@ def start_station(
     journal: AuditJournal | None = None,
     timeouts: Timeouts | None = None,
     retry: RetryPolicy | None = None,
+    policy: DecisionPolicy | None = None,
+    supervisor_check: Callable[[str], bool] | None = None,
 ) -> Station:
     config = StationConfig(
         demo=True,
         demo_scenario=scenario,
         timeouts=timeouts or Timeouts(connect=2, read=5, write=2, deadline=10),
         retry=retry or RetryPolicy(attempts=3, backoff_initial=0.01, backoff_max=0.05),
+        policy=policy or DecisionPolicy(),
     )
-    station = build_station(config, recorder=recorder, journal=journal)
+    station = build_station(config, recorder=recorder, journal=journal, supervisor_check=supervisor_check)
     qtbot.addWidget(station.window)
     station.start()
     qtbot.waitUntil(lambda: station.window.preview.latest_frame() is not None, timeout=10_000)

@@ -1,0 +1,312 @@
+"""The capture-quality analyser on real samples and generated variants: one instruction each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from station.camera import StillImageSource
+from station.resources import sample_path
+from station.vision.faces import DetectedFace, FaceDetector
+from station.vision.quality import (
+    FROZEN_MIN_REPEATS,
+    INSTRUCTION_TEXT,
+    MAX_CENTRE_OFFSET,
+    MIN_FACE_FRACTION,
+    MIN_SHARPNESS,
+    Instruction,
+    QualityAnalyser,
+    QualityReport,
+    gray_signature,
+    guide_oval,
+)
+from tests.vision import variants as v
+
+Image = np.ndarray
+
+
+class _FakeDetector(FaceDetector):
+    def __init__(self, faces: list[DetectedFace]) -> None:
+        self._faces = faces
+
+    def detect(self, image_bgr: Image) -> list[DetectedFace]:
+        return list(self._faces)
+
+
+CASES: list[tuple[str, Callable[[], Image], Instruction]] = [
+    ("face.jpg", lambda: v.sample("face.jpg"), Instruction.READY),
+    ("face-large.jpg", lambda: v.sample("face-large.jpg"), Instruction.READY),
+    ("dim but acceptable (x0.5)", lambda: v.darkened(0.5), Instruction.READY),
+    ("sensor noise", lambda: v.with_noise(v.sample("face.jpg"), 2.0, seed=1), Instruction.READY),
+    ("face-large slightly soft", lambda: v.blurred(1.5, "face-large.jpg"), Instruction.READY),
+    ("darkened x0.3", lambda: v.darkened(0.3), Instruction.TOO_DARK),
+    ("darkened x0.25", lambda: v.darkened(0.25), Instruction.TOO_DARK),
+    ("washed out, dark half", lambda: v.washed_out(0.15, 110.0), Instruction.TOO_DARK),
+    ("overexposed +100", lambda: v.overexposed(1.0, 100.0), Instruction.TOO_BRIGHT),
+    ("overexposed x1.3+40", lambda: v.overexposed(1.3, 40.0), Instruction.TOO_BRIGHT),
+    ("washed out, bright half", lambda: v.washed_out(0.15, 190.0), Instruction.TOO_BRIGHT),
+    ("gaussian blur 1", lambda: v.blurred(1.0), Instruction.HOLD_STILL),
+    ("gaussian blur 2", lambda: v.blurred(2.0), Instruction.HOLD_STILL),
+    ("face-large blur 4", lambda: v.blurred(4.0, "face-large.jpg"), Instruction.HOLD_STILL),
+    ("motion blur 15 px", lambda: v.motion_blurred(15), Instruction.HOLD_STILL),
+    ("shrunk 0.6x", lambda: v.shrunk_in_frame(0.6), Instruction.MOVE_CLOSER),
+    ("shrunk 0.5x (second look)", lambda: v.shrunk_in_frame(0.5), Instruction.MOVE_CLOSER),
+    ("small on a large canvas", v.small_in_large_canvas, Instruction.MOVE_CLOSER),
+    ("off centre", v.off_centre, Instruction.CENTRE_FACE),
+    ("two faces", v.two_faces, Instruction.SEVERAL_FACES),
+    ("no face", v.no_face, Instruction.NO_FACE),
+    ("blank grey frame", lambda: np.full((480, 640, 3), 128, np.uint8), Instruction.NO_FACE),
+]
+
+
+@pytest.mark.parametrize(("image", "expected"), [(c[1], c[2]) for c in CASES], ids=[c[0] for c in CASES])
+def test_each_variant_gets_its_instruction(
+    analyser: QualityAnalyser, image: Callable[[], Image], expected: Instruction
+) -> None:
+    report = analyser.analyse(image())
+    assert report.instruction is expected, report.to_json()
+    assert report.text == INSTRUCTION_TEXT[expected]
+    assert report.ready is (expected is Instruction.READY)
+    assert not report.frozen
+
+
+def test_ready_samples_have_margins(analyser: QualityAnalyser) -> None:
+    for name in ("face.jpg", "face-large.jpg"):
+        report = analyser.analyse(v.sample(name))
+        assert report.face_count == 1
+        assert report.face_fraction is not None and report.face_fraction > MIN_FACE_FRACTION * 1.1
+        assert report.centre_offset is not None and report.centre_offset < MAX_CENTRE_OFFSET * 0.9
+        assert report.sharpness is not None and report.sharpness > MIN_SHARPNESS * 2
+
+
+def test_measurements_of_face_jpg(analyser: QualityAnalyser) -> None:
+    report = analyser.analyse(v.sample("face.jpg"))
+    assert report.face_box == (177, 67, 93, 93)
+    assert (report.frame_width, report.frame_height) == (512, 512)
+    assert report.face_fraction == pytest.approx(93 / 512)
+    assert report.brightness == pytest.approx(157, abs=2)
+    assert report.contrast == pytest.approx(51, abs=2)
+    assert report.frame_difference is None and report.repeats == 0
+    assert report.elapsed_ms > 0
+
+
+def test_sharpness_does_not_depend_on_resolution_or_light(analyser: QualityAnalyser) -> None:
+    small = analyser.analyse(v.sample("face.jpg")).sharpness
+    large = analyser.analyse(v.sample("face-large.jpg")).sharpness
+    dim = analyser.analyse(v.darkened(0.5)).sharpness
+    assert small is not None and large is not None and dim is not None
+    assert large == pytest.approx(small, rel=0.2)
+    assert dim == pytest.approx(small, rel=0.2)
+
+
+def test_priority_dark_beats_small_and_blur(analyser: QualityAnalyser) -> None:
+    import cv2
+
+    dark_small_blurred = cv2.GaussianBlur(cv2.convertScaleAbs(v.shrunk_in_frame(0.6), alpha=0.3), (0, 0), 2)
+    assert analyser.analyse(dark_small_blurred).instruction is Instruction.TOO_DARK
+
+
+def test_priority_two_faces_beats_dark(analyser: QualityAnalyser) -> None:
+    import cv2
+
+    dark_pair = cv2.convertScaleAbs(v.two_faces(), alpha=0.3)
+    assert analyser.analyse(dark_pair).instruction is Instruction.SEVERAL_FACES
+
+
+def test_input_frame_is_never_written(analyser: QualityAnalyser) -> None:
+    for image in (v.sample("face.jpg"), v.two_faces(), v.small_in_large_canvas()):
+        before = image.copy()
+        image.flags.writeable = False  # the camera slot hands over read-only frames
+        analyser.analyse(image)
+        assert np.array_equal(image, before)
+
+
+def test_grayscale_and_bgra_inputs(analyser: QualityAnalyser) -> None:
+    import cv2
+
+    face = v.sample("face.jpg")
+    assert analyser.analyse(cv2.cvtColor(face, cv2.COLOR_BGR2GRAY)).ready
+    assert analyser.analyse(cv2.cvtColor(face, cv2.COLOR_BGR2BGRA)).ready
+
+
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (np.zeros((0, 0, 3), np.uint8), ValueError),
+        (np.zeros((10, 10, 3), np.float32), TypeError),
+        (np.zeros((10, 10, 2), np.uint8), ValueError),
+    ],
+)
+def test_bad_inputs_raise_clearly(analyser: QualityAnalyser, bad: Image, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        analyser.analyse(bad)
+
+
+def test_to_json_keys_and_values(analyser: QualityAnalyser) -> None:
+    data = analyser.analyse(v.sample("face.jpg")).to_json()
+    assert data["instruction"] == "ready"
+    assert set(data) >= {
+        "instruction",
+        "text",
+        "ready",
+        "face_count",
+        "face_fraction",
+        "centre_offset",
+        "brightness",
+        "contrast",
+        "sharpness",
+        "frozen",
+        "elapsed_ms",
+        "face_box",
+    }
+    assert data["face_box"] == [177, 67, 93, 93]
+    import json
+
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_instruction_values_are_exactly_the_nine() -> None:
+    assert {i.value for i in Instruction} == {
+        "ready",
+        "no_face",
+        "several_faces",
+        "move_closer",
+        "centre_face",
+        "too_dark",
+        "too_bright",
+        "hold_still",
+        "frozen_camera",
+    }
+    assert set(INSTRUCTION_TEXT) == set(Instruction)
+
+
+# ------------------------------------------------------------------------------- guide oval
+
+
+@pytest.mark.parametrize(("w", "h"), [(640, 480), (1280, 720), (512, 512), (1896, 2735), (100, 1000)])
+def test_guide_oval_is_inside_the_frame_and_centred(w: int, h: int) -> None:
+    x, y, ow, oh = guide_oval(w, h)
+    assert x >= 0 and y >= 0 and x + ow <= w + 1e-9 and y + oh <= h + 1e-9
+    assert x + ow / 2 == pytest.approx(w / 2)
+    assert oh > ow > 0
+
+
+@pytest.mark.parametrize(
+    ("dx", "dy", "expected"),
+    [(0.0, 0.0, 0.0), (0.5, 0.0, 0.5), (0.0, -1.0, 1.0), (-2.0, 0.0, 2.0), (0.6, 0.8, 1.0)],
+)
+def test_centre_offset_is_in_oval_half_axes(dx: float, dy: float, expected: float) -> None:
+    x, y, ow, oh = guide_oval(640, 480)
+    side = 120
+    cx = x + ow / 2 + dx * ow / 2
+    cy = y + oh / 2 + dy * oh / 2
+    face = DetectedFace(round(cx - side / 2), round(cy - side / 2), side, side, 0.99)
+    report = QualityAnalyser(_FakeDetector([face])).analyse(np.full((480, 640, 3), 128, np.uint8))
+    assert report.centre_offset == pytest.approx(expected, abs=0.02)
+
+
+def test_guide_oval_rejects_empty_frames() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        guide_oval(0, 480)
+
+
+# ------------------------------------------------------------------------------- frozen frames
+
+
+def test_a_repeated_frame_is_frozen_after_n_analyses(analyser: QualityAnalyser) -> None:
+    frame = v.sample("face.jpg")
+    reports = [analyser.analyse_stream(frame) for _ in range(FROZEN_MIN_REPEATS + 2)]
+    assert [r.frozen for r in reports] == [False] * FROZEN_MIN_REPEATS + [True, True]
+    assert reports[-1].instruction is Instruction.FROZEN_CAMERA
+    assert reports[-1].frame_difference == 0.0
+    # Frozen outranks everything, and the face was still measured.
+    assert reports[-1].face_count == 1
+
+
+def test_one_changed_frame_resets_the_frozen_count(analyser: QualityAnalyser) -> None:
+    frame = v.sample("face.jpg")
+    for _ in range(FROZEN_MIN_REPEATS + 1):
+        analyser.analyse_stream(frame)
+    assert analyser.analyse_stream(v.with_noise(frame, 2.0, seed=3)).instruction is Instruction.READY
+    assert not analyser.analyse_stream(frame).frozen
+
+
+def test_a_noisy_sensor_is_never_frozen(analyser: QualityAnalyser) -> None:
+    frame = v.sample("face.jpg")
+    reports = [
+        analyser.analyse_stream(v.with_noise(frame, 1.0, seed=i)) for i in range(FROZEN_MIN_REPEATS + 3)
+    ]
+    assert not any(r.frozen for r in reports)
+    assert all(r.instruction is Instruction.READY for r in reports)
+
+
+def test_the_demo_camera_is_not_frozen(analyser: QualityAnalyser) -> None:
+    # The highest frame rate gives the least motion between two frames: the hardest case.
+    source = StillImageSource(sample_path("face.jpg"), fps=240.0)
+    source.open()
+    try:
+        reports = [analyser.analyse_stream(source.read()) for _ in range(FROZEN_MIN_REPEATS + 4)]
+    finally:
+        source.close()
+    assert not any(r.frozen for r in reports), [r.frame_difference for r in reports]
+    assert all(r.repeats == 0 for r in reports)
+    assert {r.instruction for r in reports} == {Instruction.READY}
+
+
+def test_a_still_source_without_motion_is_frozen(analyser: QualityAnalyser) -> None:
+    source = StillImageSource(sample_path("face.jpg"), fps=240.0, motion=0.0)
+    source.open()
+    try:
+        reports = [analyser.analyse_stream(source.read()) for _ in range(FROZEN_MIN_REPEATS + 1)]
+    finally:
+        source.close()
+    assert reports[-1].instruction is Instruction.FROZEN_CAMERA
+
+
+def test_analyse_with_a_previous_signature_is_pure(analyser: QualityAnalyser) -> None:
+    import cv2
+
+    frame = v.sample("face.jpg")
+    signature = gray_signature(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+    once = analyser.analyse(frame, signature)
+    assert once.repeats == 1 and not once.frozen
+    last = analyser.analyse(frame, signature, previous_repeats=FROZEN_MIN_REPEATS - 1)
+    assert last.frozen and last.instruction is Instruction.FROZEN_CAMERA
+    resized = analyser.analyse(v.shrunk_in_frame(0.6)[:400], signature)
+    assert resized.frame_difference is not None and resized.repeats == 0
+
+
+def test_reset_forgets_the_history(analyser: QualityAnalyser) -> None:
+    frame = v.sample("face.jpg")
+    for _ in range(FROZEN_MIN_REPEATS + 1):
+        analyser.analyse_stream(frame)
+    analyser.reset()
+    assert analyser.analyse_stream(frame).frame_difference is None
+
+
+# ------------------------------------------------------------------------------- nested boxes
+
+
+def test_a_box_around_a_face_is_not_a_second_person() -> None:
+    real = DetectedFace(200, 120, 70, 70, 0.96)
+    ghost = DetectedFace(90, 30, 290, 290, 0.90)  # a Haar false face around the real one
+    report = QualityAnalyser(_FakeDetector([ghost, real])).analyse(v.shrunk_in_frame(0.7))
+    assert report.face_count == 1
+    assert report.face_box == (200, 120, 70, 70)
+
+
+def test_two_separate_boxes_are_two_people() -> None:
+    faces = [DetectedFace(40, 60, 100, 100, 0.9), DetectedFace(300, 60, 100, 100, 0.95)]
+    report = QualityAnalyser(_FakeDetector(faces)).analyse(v.sample("face.jpg"))
+    assert report.instruction is Instruction.SEVERAL_FACES
+
+
+def test_report_is_frozen_dataclass(analyser: QualityAnalyser) -> None:
+    import dataclasses
+
+    report: QualityReport = analyser.analyse(v.no_face())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.face_count = 3  # type: ignore[misc]
+    assert report.face_box is None and report.brightness is None
