@@ -19,8 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from station import __version__
 from station.api.client import LivenessClient, NetworkSettings, RetryPolicy, Timeouts
 from station.api.credentials import Credential, load_credential
 from station.api.environments import Environment
@@ -33,8 +35,10 @@ from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY
 from station.emulator import Emulator, Scenario
 from station.recording import AttemptContext, JournalRecorder, UnavailableRecorder, open_journal
+from station.resources import resource_path
 from station.ui.camera_feed import CameraFeed
 from station.ui.controller import VerificationController
+from station.ui.guidance import QualityFeed
 from station.ui.history import HistoryPanel
 from station.ui.main_window import MainWindow
 
@@ -73,6 +77,7 @@ class StationConfig:
     network: NetworkSettings = field(default_factory=NetworkSettings)
     jpeg_quality: int = DEFAULT_JPEG_QUALITY
     audit_db: Path | None = None
+    quality_gate: bool = True
     station_id: str = field(default_factory=socket.gethostname)
     operator_id: str | None = None
     demo: bool = False
@@ -89,14 +94,19 @@ class Station:
     client: LivenessClient | None
     emulator: Emulator | None = None
     journal: AuditJournal | None = None
+    quality: QualityFeed | None = None
 
     def start(self) -> None:
         self.camera.start()
+        if self.quality is not None:
+            self.quality.start()
         self.window.show()
 
     async def aclose(self) -> None:
         await self.controller.wait_idle()
         await self.window.history.wait_idle()
+        if self.quality is not None:
+            await asyncio.to_thread(self.quality.stop)
         self.camera.stop()
         if self.client is not None:
             await self.client.aclose()
@@ -120,6 +130,18 @@ def _journal_recorder(config: StationConfig) -> tuple[AttemptRecorder, AuditJour
         _log.error("audit journal unavailable: %s", exc)
         return UnavailableRecorder(f"the audit journal cannot be opened: {exc}"), None
     return JournalRecorder(journal, context), journal
+
+
+def _event_recorder(recorder: AttemptRecorder) -> Callable[[str, str], object] | None:
+    """Station events (not attempts) go to the same journal, written off the UI thread."""
+    if not isinstance(recorder, JournalRecorder):
+        return None
+    journal_recorder = recorder
+
+    def record(kind: str, notes: str) -> object:
+        return asyncio.ensure_future(journal_recorder.record_event(kind, notes))
+
+    return record
 
 
 def build_station(
@@ -170,18 +192,30 @@ def build_station(
         environment=config.environment.value,
         history=HistoryPanel(journal),
         supervisor_check=supervisor_check,
+        quality_gate=config.quality_gate,
+        record_event=_event_recorder(recorder),
         demo=config.demo,
         demo_scenarios=[s.value for s in DEMO_SCENARIOS] if emulator else (),
         on_pick_scenario=emulator.set_scenario if emulator else None,
         current_scenario=config.demo_scenario,
     )
     window.preview.attach_source(camera.latest)
+    quality: QualityFeed | None = None
+    if config.quality_gate:
+        quality = QualityFeed(camera.latest)
+        quality.report_ready.connect(window.show_quality)
     camera.status_changed.connect(window.show_camera_status)
     if unavailable:
         window.statusBar().showMessage(f"Verification unavailable: {unavailable}")
     window.history.schedule_refresh()
     return Station(
-        window=window, controller=controller, camera=camera, client=client, emulator=emulator, journal=journal
+        window=window,
+        controller=controller,
+        camera=camera,
+        client=client,
+        emulator=emulator,
+        journal=journal,
+        quality=quality,
     )
 
 
@@ -199,6 +233,7 @@ def config_from_settings(
         network=settings.to_network(),
         jpeg_quality=settings.jpeg_quality,
         audit_db=settings.audit_db,
+        quality_gate=settings.quality_gate,
         station_id=settings.station_id,
         demo=demo,
         demo_scenario=scenario or Scenario.LIVE.value,
@@ -229,6 +264,9 @@ def run_gui(args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Station")
     app.setApplicationDisplayName("Station")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("station")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "station.png"))))
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     station = build_station(config)

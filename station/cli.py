@@ -25,6 +25,7 @@ __all__ = ["build_parser", "main"]
 _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("station.commands.verify", "verify one image, PDF or link and print the outcome"),
     "emulator": ("station.emulator.cli", "run the local emulator of the face-liveness service"),
+    "analyse": ("station.commands.analyse", "check a picture's capture quality locally (no service call)"),
     "token": ("station.commands.token", "enrol, inspect or clear the service token in the OS keyring"),
     "audit": ("station.audit.cli", "verify, export or purge the tamper-evident audit journal"),
 }
@@ -42,7 +43,14 @@ def _load(name: str) -> ModuleType:
     return importlib.import_module(_SUBCOMMANDS[name][0])
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line, found without importing any command module."""
+    return next((arg for arg in argv if arg in _SUBCOMMANDS), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the chosen subcommand's module is imported to add its options, so
+    ``station --version`` and ``--help`` start without loading OpenCV, httpx or Qt."""
     parser = _Parser(
         prog="station",
         description="Face-liveness verification station for bank branches.",
@@ -60,9 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="check this installation end to end (resources, camera, emulator, verification, audit)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    chosen = _chosen_command(sys.argv[1:] if argv is None else argv)
     for name, (_, help_text) in _SUBCOMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
-        _load(name).add_arguments(command)
+        if name == chosen:
+            _load(name).add_arguments(command)
     return parser
 
 
@@ -81,7 +91,7 @@ def _run_self_test(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     from station.logs import configure_console_logging
 
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     configure_console_logging()
     runner: Callable[[argparse.Namespace], int]

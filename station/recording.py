@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from station import __version__
@@ -69,6 +70,18 @@ class JournalRecorder:
 
     def with_context(self, **changes: str | None) -> None:
         self.context = replace(self.context, **changes)
+
+    async def record_event(self, kind: str, notes: str) -> int:
+        """A station event that is not an attempt (a capture the quality gate stopped, say)."""
+        record = AuditRecord(
+            kind=kind,
+            requested_at=datetime.now(UTC),
+            station_id=self.context.station_id,
+            operator_id=self.context.operator_id,
+            app_version=__version__,
+            notes=notes,
+        )
+        return await asyncio.to_thread(self.journal.append, record)
 
     async def __call__(self, report: AttemptReport) -> int:
         record = record_for(report, self.context)

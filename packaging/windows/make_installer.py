@@ -79,7 +79,9 @@ def find_iscc(given: str | None) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sign", action="store_true", help="sign the executables, setup and uninstaller")
     parser.add_argument("--iscc", help="path of ISCC.exe")
     parser.add_argument("--signtool", default="signtool", help="path of signtool.exe (Windows SDK)")

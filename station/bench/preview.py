@@ -124,7 +124,9 @@ class PerFrameResult:
     frames: int
 
 
-def paint_real_frames(widget: PreviewWidget, pool: list[BGRImage], frames: int, first_seq: int) -> list[float]:
+def paint_real_frames(
+    widget: PreviewWidget, pool: list[BGRImage], frames: int, first_seq: int
+) -> list[float]:
     """Hand ``frames`` new frames to the widget as its timer would, paint each; per-frame seconds."""
     newest: list[tuple[int, BGRImage]] = []
     widget.attach_source(lambda: newest[0] if newest else None)
@@ -165,7 +167,9 @@ def measure_per_frame(pool: list[BGRImage], frames: int, warmup: int = 30) -> Pe
         naive.deleteLater()
     ms = [t * 1000 for t in real_times]
     naive_ms = [t * 1000 for t in naive_times]
-    return PerFrameResult(median(ms), percentile(ms, 0.95), median(naive_ms), percentile(naive_ms, 0.95), frames)
+    return PerFrameResult(
+        median(ms), percentile(ms, 0.95), median(naive_ms), percentile(naive_ms, 0.95), frames
+    )
 
 
 # -- lag ----------------------------------------------------------------------------------------
@@ -271,8 +275,7 @@ async def _naive_lag(pool: list[BGRImage], seconds: float) -> tuple[list[float],
     producer = threading.Thread(target=produce, name="bench-naive-camera", daemon=True)
     producer.start()
     try:
-        while producer.is_alive():
-            await asyncio.sleep(0.05)
+        await asyncio.to_thread(producer.join, seconds + 5.0)
     finally:
         stop.set()
         producer.join(2.0)
@@ -296,4 +299,3 @@ async def measure_lag(pool: list[BGRImage], seconds: float) -> LagResult:
         naive_frames_shown=naive_shown,
         naive_rss_growth_mb=naive_growth,
     )
-

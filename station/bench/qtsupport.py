@@ -8,6 +8,7 @@ and a core, which is what competes with the capture thread and the event loop in
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import statistics
 import time
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import QApplication
 __all__ = [
     "TickRecorder",
     "application",
-    "guard_singleton_refcounts",
     "median",
     "percentile",
     "rss_mb",
@@ -40,7 +40,7 @@ def application() -> QApplication:
     return app
 
 
-async def wait_signal(signal: SignalInstance, timeout: float) -> tuple[Any, ...]:
+async def wait_signal(signal: SignalInstance, timeout: float) -> tuple[Any, ...]:  # noqa: ASYNC109
     """Wait on the running qasync loop until ``signal`` fires; its arguments. TimeoutError after."""
     future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
 
@@ -83,10 +83,12 @@ class TickRecorder(QObject):
     def stop(self) -> None:
         self._timer.stop()
 
-    def max_gap_ms(self, start: float, end: float) -> float:
-        """The longest interval (ms) between ticks, counting ``start`` and ``end`` as ticks too."""
+    def max_gap_ms(self, start: float, end: float) -> tuple[float, float]:
+        """The longest interval (ms) between ticks, counting ``start`` and ``end`` as ticks too,
+        and when it began (ms after ``start``)."""
         points = [start, *(t for t in self.ticks if start < t < end), end]
-        return max(b - a for a, b in zip(points, points[1:], strict=False)) * 1000.0
+        gap, began = max((b - a, a) for a, b in itertools.pairwise(points))
+        return gap * 1000.0, (began - start) * 1000.0
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -112,23 +114,3 @@ def rss_mb() -> float:
         import resource
 
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def guard_singleton_refcounts() -> bool:
-    """Pad the reference counts of ``None``, ``True`` and ``False`` so the bench outlives a binding bug.
-
-    Measured here with PySide6 6.12.0 on CPython 3.11: every call of a void Qt method from Python
-    (``QPainter.save``/``restore``/``setPen``…, ~21 per preview frame) drops one reference to
-    ``None`` and every ``SignalInstance.emit`` drops one to ``True``; the interpreter aborts
-    ("none_dealloc"/"bool_dealloc") once a count reaches zero, which the 10,000-frame memory run
-    would otherwise do. The padding is never released. CPython ≥ 3.12 has immortal singletons.
-    Returns True when padding was applied.
-    """
-    import ctypes
-    import sys
-
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return False
-    for singleton in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
-    return True

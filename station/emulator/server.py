@@ -190,6 +190,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "SurepassEmulator/1.0"
     sys_version = ""
+    # Headers and body go out in two writes; with Nagle on, the body waits for the client's
+    # delayed ACK and every kept-alive answer gains ~40 ms (measured by the benchmark).
+    disable_nagle_algorithm = True
     server: _Server
 
     # -- plumbing -------------------------------------------------------------------------------

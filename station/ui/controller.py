@@ -147,9 +147,7 @@ class VerificationController(QObject):
         try:
             content = await asyncio.to_thread(encode_jpeg, frame, self._quality)
         except EncodeError as exc:
-            return await self._record(
-                self._local_error(f"The captured frame could not be encoded: {exc}")
-            )
+            return await self._record(self._local_error(f"The captured frame could not be encoded: {exc}"))
         submission = Submission(SubmissionKind.IMAGE, content, filename="capture.jpg")
         return await run_attempt(
             self._client, submission, self._policy, self._recorder, notes=notes, customer_ref=customer_ref

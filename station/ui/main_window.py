@@ -35,8 +35,10 @@ from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
 from station.ui.history import HistoryPanel
 from station.ui.preview import PreviewWidget
+from station.ui.quality_gate import GateVerdict, QualityGate
 from station.ui.result_text import describe_report
 from station.ui.style import environment_badge_style
+from station.vision.quality import QualityReport
 
 __all__ = ["MainWindow"]
 
@@ -51,6 +53,8 @@ class MainWindow(QMainWindow):
         environment: str,
         history: HistoryPanel | None = None,
         supervisor_check: Callable[[str], bool] | None = None,
+        quality_gate: bool = False,
+        record_event: Callable[[str, str], object] | None = None,
         demo: bool = False,
         demo_scenarios: Sequence[str] = (),
         on_pick_scenario: Callable[[str], object] | None = None,
@@ -85,6 +89,8 @@ class MainWindow(QMainWindow):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             button.hide()
         self._supervisor_check = supervisor_check or (lambda reason: False)
+        self.gate = QualityGate(enabled=quality_gate)
+        self._record_event = record_event or (lambda kind, notes: None)
         #: The attempt waiting for a supervisor's review or the operator's face pick.
         self._pending: AttemptReport | None = None
 
@@ -139,7 +145,11 @@ class MainWindow(QMainWindow):
         self.environment_badge.setStyleSheet(environment_badge_style("demo" if demo else environment))
         self.camera_label = QLabel("Camera: starting…")
         self.camera_label.setAccessibleName("Camera state")
+        self.calls_saved_label = QLabel()
+        self.calls_saved_label.setAccessibleName("Calls saved this shift")
         self.statusBar().addWidget(self.camera_label, 1)
+        self.statusBar().addPermanentWidget(self.calls_saved_label)
+        self._show_calls_saved()
         self.statusBar().addPermanentWidget(self.environment_badge)
 
         self._shortcuts()
@@ -227,11 +237,43 @@ class MainWindow(QMainWindow):
 
     # -- the flow ---------------------------------------------------------------------------------
 
+    def show_quality(self, report: QualityReport) -> None:
+        """A new local quality report: update the guide, and the banner if it holds an objection."""
+        self.gate.update(report)
+        if self.gate.enabled and not self.preview.is_frozen:
+            self.preview.set_guidance(report)
+
+    def _show_calls_saved(self) -> None:
+        self.calls_saved_label.setText(f"Calls saved this shift: {self.gate.calls_saved}")
+        self.calls_saved_label.setVisible(self.gate.enabled)
+
+    def _let_objection_go(self) -> None:
+        objection = self.gate.let_go()
+        if objection is not None:
+            self._show_calls_saved()
+            self._record_event(
+                "quality_gate",
+                f"capture stopped by the quality gate ({objection.value}) and not overridden; "
+                f"calls saved this shift: {self.gate.calls_saved}",
+            )
+
     def capture(self) -> None:
         if self.controller.busy:
             return
+        notes: tuple[str, ...] = ()
+        verdict = self.gate.on_capture()
+        if verdict is GateVerdict.OBJECT:
+            self._back_to_live()
+            text = self.gate.latest.text if self.gate.latest else ""
+            self.banner.show_idle(f"Not ready: {text}. Press Space again to capture anyway.")
+            return
+        if verdict is GateVerdict.OVERRIDE:
+            overridden = self.gate.overridden()
+            notes = (f"quality gate overridden: {overridden.value if overridden else 'unknown'}",)
+        else:
+            self._let_objection_go()
         if self.preview.is_frozen:
-            self.preview.resume_live()
+            self._back_to_live()
         if self._camera is not None and self._camera.state is not CameraState.LIVE:
             # The last picture before the camera went away is stale: never verify it.
             self.banner.show_outcome(
@@ -251,10 +293,16 @@ class MainWindow(QMainWindow):
         self.preview.freeze(frame, None, None)
         self.details.clear()
         self.tabs.setCurrentWidget(self.details)
-        self.controller.submit(frame, customer_ref=self.customer_ref.text().strip() or None)
+        self.preview.set_guidance(None)
+        self.controller.submit(frame, customer_ref=self.customer_ref.text().strip() or None, notes=notes)
 
     def cancel(self) -> None:
         self.controller.cancel()
+
+    def _back_to_live(self) -> None:
+        self._clear_pending()
+        self.preview.resume_live()
+        self.preview.set_guidance(self.gate.latest if self.gate.enabled else None)
 
     def _clear_pending(self) -> None:
         self._pending = None
@@ -269,9 +317,9 @@ class MainWindow(QMainWindow):
             return
         if self.preview.is_frozen:
             self.customer_ref.clear()
-        self._clear_pending()
+        self._let_objection_go()
         self._captured = None
-        self.preview.resume_live()
+        self._back_to_live()
         self.banner.show_idle(IDLE_TEXT)
         self.details.clear()
         self.next_button.setEnabled(False)
@@ -360,7 +408,7 @@ class MainWindow(QMainWindow):
 
     def _cancelled(self) -> None:
         self.banner.show_idle("Verification cancelled. Press Space to capture again.")
-        self.preview.resume_live()
+        self._back_to_live()
         self._captured = None
 
     def _busy_changed(self, busy: bool) -> None:

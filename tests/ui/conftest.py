@@ -19,6 +19,7 @@ from station.api import RetryPolicy, Timeouts
 from station.app import Station, StationConfig, build_station
 from station.attempt import AttemptRecorder
 from station.audit import AuditJournal
+from station.camera import FrameSource
 from station.core.decision import DecisionPolicy
 from station.recording import AttemptContext, JournalRecorder
 
@@ -56,6 +57,8 @@ def start_station(
     retry: RetryPolicy | None = None,
     policy: DecisionPolicy | None = None,
     supervisor_check: Callable[[str], bool] | None = None,
+    quality_gate: bool = False,
+    source_factory: Callable[[], FrameSource] | None = None,
 ) -> Station:
     config = StationConfig(
         demo=True,
@@ -63,8 +66,15 @@ def start_station(
         timeouts=timeouts or Timeouts(connect=2, read=5, write=2, deadline=10),
         retry=retry or RetryPolicy(attempts=3, backoff_initial=0.01, backoff_max=0.05),
         policy=policy or DecisionPolicy(),
+        quality_gate=quality_gate,
     )
-    station = build_station(config, recorder=recorder, journal=journal, supervisor_check=supervisor_check)
+    station = build_station(
+        config,
+        recorder=recorder,
+        journal=journal,
+        supervisor_check=supervisor_check,
+        source_factory=source_factory,
+    )
     qtbot.addWidget(station.window)
     station.start()
     qtbot.waitUntil(lambda: station.window.preview.latest_frame() is not None, timeout=10_000)

@@ -1,0 +1,49 @@
+"""The benchmark runs headless and reports every number; speed itself is never asserted here."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+REQUIRED = (
+    "preview_ms_per_frame",
+    "preview_lag_ms",
+    "ui_stall_max_ms",
+    "capture_to_request_ms",
+    "upload_bytes_1080p",
+    "verify_overhead_ms",
+    "rss_growth_mb",
+    "start_to_first_frame_ms",
+)
+
+
+@pytest.mark.timeout(170)
+def test_quick_json_has_every_number() -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-m", "station.bench", "--quick", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=160,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = json.loads(done.stdout)  # stdout is exactly one JSON object
+    assert isinstance(data, dict)
+    for name in REQUIRED:
+        for key in (name, f"{name}_naive"):
+            assert key in data, f"missing {key}"
+            value = data[key]
+            assert isinstance(value, int | float), f"{key} is {value!r}"
+            assert math.isfinite(value), f"{key} is {value!r}"
+    assert all(v is None or isinstance(v, int | float) for v in data.values())

@@ -1,0 +1,120 @@
+"""The Windows installer script refers to what the build really produces (it is compiled on Windows only)."""
+
+from __future__ import annotations
+
+import re
+import struct
+from pathlib import Path
+from types import ModuleType
+
+from tests.packaging.conftest import PACKAGING, ROOT, load_script
+
+ISS = PACKAGING / "windows" / "station.iss"
+
+
+def _iss() -> str:
+    """The script without its comment lines."""
+    lines = ISS.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith(";"))
+
+
+def _defines(text: str) -> dict[str, str]:
+    return dict(re.findall(r"^#define (\w+) (.+)$", text, re.MULTILINE))
+
+
+def _resolve(expr: str, defines: dict[str, str]) -> str:
+    """Evaluate an ISPP string expression of quoted literals and defines joined with '+'."""
+    parts = []
+    for token in (t.strip() for t in expr.split("+")):
+        parts.append(token.strip('"') if token.startswith('"') else _resolve(defines[token], defines))
+    return "".join(parts)
+
+
+def _repo_path(windows_path: str) -> Path:
+    assert windows_path.startswith("REPO\\"), windows_path
+    return ROOT.joinpath(*windows_path.removeprefix("REPO\\").split("\\"))
+
+
+def test_bundle_folder_and_exe_names_match_the_build(build_script: ModuleType) -> None:
+    defines = _defines(_iss())
+    defines["RepoRoot"] = '"REPO"'
+    assert _repo_path(_resolve(defines["BundleDir"], defines)) == build_script.BUNDLE
+    spec = (PACKAGING / "station.spec").read_text(encoding="utf-8")
+    # The spec names the windowed program "station" and, on Windows, "station-console".
+    assert '_exe("station", console=not IS_WIN)' in spec
+    assert '_exe("station-console", console=True)' in spec
+    assert 'name="station"' in spec  # the COLLECT folder: dist/station
+    assert _resolve(defines["AppExeName"], defines) == "station.exe"
+    assert _resolve(defines["ConsoleExeName"], defines) == "station-console.exe"
+
+
+def test_files_section_takes_the_bundle() -> None:
+    text = _iss()
+    sources = re.findall(r'^Source: "([^"]+)"', text, re.MULTILINE)
+    assert sources == [
+        "{#BundleDir}\\{#AppExeName}",
+        "{#BundleDir}\\{#ConsoleExeName}",
+        "{#BundleDir}\\_internal\\*",
+    ]
+    assert "recursesubdirs" in text
+
+
+def test_icon_is_the_committed_ico() -> None:
+    defines = _defines(_iss())
+    defines["RepoRoot"] = '"REPO"'
+    icon = _repo_path(_resolve(defines["AppIcon"], defines))
+    assert icon == ROOT / "resources" / "icons" / "station.ico"
+    data = icon.read_bytes()
+    reserved, kind, count = struct.unpack("<HHH", data[:6])
+    assert (reserved, kind) == (0, 1) and count >= 4
+    assert "SetupIconFile={#AppIcon}" in _iss()
+
+
+def test_output_goes_to_dist() -> None:
+    assert "OutputDir={#RepoRoot}\\dist" in _iss()
+
+
+def test_metadata_comes_from_pyproject_not_the_script(project_metadata: dict[str, str]) -> None:
+    text = _iss()
+    for name in ("AppName", "AppVersion", "AppPublisher"):
+        assert f"#ifndef {name}" in text and f"#define {name}" not in text
+    assert project_metadata["AppVersion"] not in text
+    maker = load_script(PACKAGING / "windows" / "make_installer.py", "station_make_installer")
+    assert maker.metadata() == project_metadata
+    command = maker.iscc_command("ISCC.exe", sign=False, signtool="signtool", timestamp_url="http://ts")
+    for name, value in project_metadata.items():
+        assert f"/D{name}={value}" in command
+    assert command[-1] == str(ISS)
+
+
+def test_signing_uses_sha256_and_a_timestamp_server() -> None:
+    maker = load_script(PACKAGING / "windows" / "make_installer.py", "station_make_installer")
+    command = maker.iscc_command(
+        "ISCC.exe", sign=True, signtool="signtool", timestamp_url="http://ts.example"
+    )
+    tool = next(arg for arg in command if arg.startswith("/Sstationsign="))
+    assert "/fd SHA256" in tool and "/tr http://ts.example" in tool and "/td SHA256" in tool
+    assert tool.endswith("$f")
+    assert "/DSignTool=stationsign" in command
+    assert "SignTool={#SignTool}" in _iss()
+
+
+def test_per_machine_with_optional_shortcuts_and_kiosk() -> None:
+    text = _iss()
+    assert "PrivilegesRequired=admin" in text
+    assert "DefaultDirName={autopf}\\{#AppName}" in text
+    assert re.search(r'^Name: "\{autoprograms\}\\\{#AppName\}"', text, re.MULTILINE)
+    assert re.search(r'^Name: "desktopicon";.*Flags: unchecked', text, re.MULTILINE)
+    assert re.search(r'^Name: "kiosk";.*Flags: unchecked', text, re.MULTILINE)
+    kiosk = re.search(r'^Name: "\{commonstartup\}.*$', text, re.MULTILINE)
+    assert kiosk and 'Parameters: "--kiosk"' in kiosk.group(0) and "Tasks: kiosk" in kiosk.group(0)
+
+
+def test_uninstall_keeps_journal_and_settings() -> None:
+    text = _iss()
+    uninstall = text.split("[UninstallDelete]", 1)[1] if "[UninstallDelete]" in text else ""
+    for location in ("{localappdata}", "{userappdata}", "{commonappdata}", "{app}"):
+        assert location not in uninstall
+    # The only delete the installer does is of its own previous bundle, on upgrade.
+    install_delete = re.findall(r"^Type: .*$", text, re.MULTILINE)
+    assert install_delete == ['Type: filesandordirs; Name: "{app}\\_internal"']
