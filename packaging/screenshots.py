@@ -3,7 +3,7 @@
 
     python packaging/screenshots.py            # re-runs itself under xvfb-run when there is no display
 
-Writes resources/screenshots/{live,live-result,spoof,retry-several-faces}.png. Each one is the
+Writes resources/screenshots/{live,live-result,spoof,retry-several-faces,guide-too-dark}.png. Each one is the
 real window after a real capture against the built-in emulator; nothing is mocked.
 """
 
@@ -94,6 +94,38 @@ async def take(app: Any) -> None:
     finally:
         window.close()
         await station.aclose()
+    await _guide_too_dark(app)
+
+
+async def _guide_too_dark(app: Any) -> None:
+    """The capture guide objecting to a dark picture (the camera is the sample, darkened)."""
+    import tempfile
+
+    import cv2
+
+    from station.app import StationConfig, build_station
+    from station.camera import StillImageSource
+    from station.resources import sample_path
+
+    with tempfile.TemporaryDirectory() as folder:
+        dark = Path(folder) / "dark.png"
+        cv2.imwrite(str(dark), (cv2.imread(str(sample_path("face.jpg"))) * 0.3).astype("uint8"))
+        station = build_station(
+            StationConfig(demo=True, demo_scenario="live"), source_factory=lambda: StillImageSource(dark)
+        )
+        window = station.window
+        window.resize(1400, 800)
+        station.start()
+        try:
+            await _until(lambda: window.gate.latest is not None and window.preview.frames_painted > 20)
+            window.capture()  # the gate objects: nothing is sent
+            await asyncio.sleep(0.5)
+            path = OUT / "guide-too-dark.png"
+            app.primaryScreen().grabWindow(window.winId()).save(str(path))
+            print(f"wrote {path.relative_to(ROOT)}")
+        finally:
+            window.close()
+            await station.aclose()
 
 
 def main() -> int:
@@ -102,6 +134,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)  # two windows in turn, one after the other
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:

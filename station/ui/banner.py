@@ -79,6 +79,12 @@ class VerdictBanner(QFrame):
         self._kind = None
         self._show(style.IDLE_STYLE, IDLE_TITLE, text, "")
 
+    def show_not_ready(self, instruction: str) -> None:
+        """The quality gate held a capture back: what to fix, and how to capture anyway."""
+        self._kind = None
+        look = style.NOT_READY_STYLE
+        self._show(look, look.word, instruction, "Press Space again to capture anyway.")
+
     @property
     def kind(self) -> OutcomeKind | None:
         """The outcome shown, or None while idle or busy."""

@@ -264,8 +264,7 @@ class MainWindow(QMainWindow):
         verdict = self.gate.on_capture()
         if verdict is GateVerdict.OBJECT:
             self._back_to_live()
-            text = self.gate.latest.text if self.gate.latest else ""
-            self.banner.show_idle(f"Not ready: {text}. Press Space again to capture anyway.")
+            self.banner.show_not_ready(self.gate.latest.text if self.gate.latest else "")
             return
         if verdict is GateVerdict.OVERRIDE:
             overridden = self.gate.overridden()

@@ -30,6 +30,7 @@ __all__ = [
     "DETAIL_POINT_SIZE",
     "GLYPH_POINT_SIZE",
     "IDLE_STYLE",
+    "NOT_READY_STYLE",
     "LABEL",
     "LABEL_POINT_SIZE",
     "MESSAGE_POINT_SIZE",
@@ -95,6 +96,9 @@ BUSY_STYLE = BannerStyle("", "◌", Palette(_WHITE, "#37474F"))
 
 IDLE_STYLE = BannerStyle("", "◉", Palette("#263238", "#ECEFF1"))
 """Quiet and light while nothing has been captured yet."""
+
+NOT_READY_STYLE = BannerStyle("Not ready", "⚠", Palette("#1A1A1A", "#FFE082"))
+"""The local quality gate holding a capture back: amber-light, so it reads as 'wait', not a verdict."""
 
 BADGE_STYLES: Mapping[str, BadgeStyle] = MappingProxyType(
     {
@@ -192,6 +196,7 @@ def text_pairs() -> dict[str, Palette]:
     pairs: dict[str, Palette] = {f"outcome {k.value}": s.palette for k, s in OUTCOME_STYLES.items()}
     pairs["busy"] = BUSY_STYLE.palette
     pairs["idle"] = IDLE_STYLE.palette
+    pairs["not ready"] = NOT_READY_STYLE.palette
     pairs.update({f"badge {name}": b.palette for name, b in BADGE_STYLES.items()})
     pairs["face label"] = LABEL
     pairs["status chip"] = CHIP

@@ -62,8 +62,9 @@ def test_gate_objects_once_then_the_operator_may_override(
     assert window.gate.latest is not None
     assert window.gate.latest.instruction is Instruction.TOO_DARK
     qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.banner.title_text == "Not ready"
     assert "Too dark" in window.banner.message_text
-    assert "capture anyway" in window.banner.message_text
+    assert "capture anyway" in window.banner.detail_text
     assert emulator.requests_received == 0
     report = capture(qtbot, dark_station)  # the second press overrides
     assert report.kind is not OutcomeKind.ERROR
