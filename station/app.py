@@ -5,7 +5,8 @@
             ─▶ decide ─▶ audit ─▶ MainWindow (banner, boxes)
 
 Nothing reaches for a global: :func:`build_station` returns the parts, the tests build the same
-thing, and :func:`run_gui` adds only the QApplication and the event loop.
+thing, and :func:`station.launch.run_gui` adds the QApplication, the event loop, the operator's
+sign-in, the administrator's actions and kiosk mode.
 """
 
 from __future__ import annotations
@@ -14,15 +15,10 @@ import argparse
 import asyncio
 import logging
 import socket
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
-
-from station import __version__
 from station.api.client import LivenessClient, NetworkSettings, RetryPolicy, Timeouts
 from station.api.credentials import Credential, load_credential
 from station.api.environments import Environment
@@ -35,14 +31,13 @@ from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY
 from station.emulator import Emulator, Scenario
 from station.recording import AttemptContext, JournalRecorder, UnavailableRecorder, open_journal
-from station.resources import resource_path
 from station.ui.camera_feed import CameraFeed
 from station.ui.controller import VerificationController
 from station.ui.guidance import QualityFeed
 from station.ui.history import HistoryPanel
 from station.ui.main_window import MainWindow
 
-__all__ = ["Station", "StationConfig", "build_station", "run_gui"]
+__all__ = ["Station", "StationConfig", "build_station", "config_from_args", "config_from_settings"]
 
 _log = logging.getLogger(__name__)
 
@@ -86,7 +81,7 @@ class StationConfig:
 
 @dataclass
 class Station:
-    """The running parts; :meth:`aclose` shuts them down in order."""
+    """The running parts; :meth:`apply` takes new settings, :meth:`aclose` shuts down in order."""
 
     window: MainWindow
     controller: VerificationController
@@ -95,10 +90,34 @@ class Station:
     emulator: Emulator | None = None
     journal: AuditJournal | None = None
     quality: QualityFeed | None = None
+    config: StationConfig | None = None
+
+    async def apply(self, config: StationConfig) -> None:
+        """New settings, without a restart: policy, capture, camera, gate and service client."""
+        old, self.config = self.config, config
+        self.controller.set_policy(config.policy)
+        self.controller.set_jpeg_quality(config.jpeg_quality)
+        self.window.gate.enabled = config.quality_gate
+        if old is None or config.camera != old.camera:
+            self.camera.restart(lambda: parse_source(config.camera))
+        if self.quality is not None and not config.quality_gate:
+            await asyncio.to_thread(self.quality.stop)
+        elif self.quality is not None and config.quality_gate:
+            self.quality.start()
+        if old is None or _service_part(config) != _service_part(old):
+            base_url = self.emulator.base_url if self.emulator is not None else config.base_url
+            client, unavailable = _client(config, self.emulator, base_url)
+            previous = self.controller.set_client(client, unavailable)
+            self.client = client
+            if previous is not None:
+                await previous.aclose()
+            self.window.statusBar().showMessage(
+                f"Verification unavailable: {unavailable}" if unavailable else "Settings applied.", 8000
+            )
 
     def start(self) -> None:
         self.camera.start()
-        if self.quality is not None:
+        if self.quality is not None and (self.config is None or self.config.quality_gate):
             self.quality.start()
         self.window.show()
 
@@ -122,6 +141,24 @@ def _credential(config: StationConfig, emulator: Emulator | None) -> Credential:
     return load_credential(config.environment)
 
 
+def _client(
+    config: StationConfig, emulator: Emulator | None, base_url: str | None
+) -> tuple[LivenessClient | None, str]:
+    """The service client, or why there is none (no token enrolled, a refused base URL…)."""
+    try:
+        client = LivenessClient(
+            _credential(config, emulator),
+            base_url=base_url,
+            timeouts=config.timeouts,
+            retry=config.retry,
+            network=config.network,
+        )
+    except LivenessAPIError as exc:
+        _log.warning("verification unavailable: %s", exc.message)
+        return None, exc.message
+    return client, ""
+
+
 def _journal_recorder(config: StationConfig) -> tuple[AttemptRecorder, AuditJournal | None]:
     context = AttemptContext(station_id=config.station_id, operator_id=config.operator_id)
     try:
@@ -130,6 +167,10 @@ def _journal_recorder(config: StationConfig) -> tuple[AttemptRecorder, AuditJour
         _log.error("audit journal unavailable: %s", exc)
         return UnavailableRecorder(f"the audit journal cannot be opened: {exc}"), None
     return JournalRecorder(journal, context), journal
+
+
+def _service_part(config: StationConfig) -> tuple[object, ...]:
+    return (config.environment, config.base_url, config.timeouts, config.retry, config.network)
 
 
 def _event_recorder(recorder: AttemptRecorder) -> Callable[[str, str], object] | None:
@@ -165,19 +206,7 @@ def build_station(
         emulator = Emulator(scenario=Scenario.parse(config.demo_scenario)).start()
         base_url = emulator.base_url
 
-    client: LivenessClient | None = None
-    unavailable = ""
-    try:
-        client = LivenessClient(
-            _credential(config, emulator),
-            base_url=base_url,
-            timeouts=config.timeouts,
-            retry=config.retry,
-            network=config.network,
-        )
-    except LivenessAPIError as exc:
-        unavailable = f"{exc.message}"
-        _log.warning("verification unavailable: %s", exc.message)
+    client, unavailable = _client(config, emulator, base_url)
 
     controller = VerificationController(
         client,
@@ -200,15 +229,15 @@ def build_station(
         current_scenario=config.demo_scenario,
     )
     window.preview.attach_source(camera.latest)
-    quality: QualityFeed | None = None
-    if config.quality_gate:
-        quality = QualityFeed(camera.latest)
-        quality.report_ready.connect(window.show_quality)
+    # The analyser runs only while the gate is on; built anyway so settings can switch it on.
+    quality = QualityFeed(camera.latest)
+    quality.report_ready.connect(window.show_quality)
     camera.status_changed.connect(window.show_camera_status)
     if unavailable:
         window.statusBar().showMessage(f"Verification unavailable: {unavailable}")
     window.history.schedule_refresh()
     return Station(
+        config=config,
         window=window,
         controller=controller,
         camera=camera,
@@ -220,7 +249,7 @@ def build_station(
 
 
 def config_from_settings(
-    settings: Settings, *, demo: bool = False, scenario: str | None = None
+    settings: Settings, *, demo: bool = False, scenario: str | None = None, operator_id: str | None = None
 ) -> StationConfig:
     """The GUI's start-up configuration from the saved settings (and ``--demo``)."""
     return StationConfig(
@@ -235,46 +264,16 @@ def config_from_settings(
         audit_db=settings.audit_db,
         quality_gate=settings.quality_gate,
         station_id=settings.station_id,
+        operator_id=operator_id,
         demo=demo,
         demo_scenario=scenario or Scenario.LIVE.value,
     )
 
 
-def config_from_args(args: argparse.Namespace) -> StationConfig:
+def config_from_args(args: argparse.Namespace, settings: Settings | None = None) -> StationConfig:
     """Saved settings (``settings.toml`` + ``STATION_*`` variables), with ``--demo`` on top."""
     if args.scenario and not args.demo:
         raise SettingsError([("--scenario", "only makes sense with --demo")])
     if args.demo:
         Scenario.parse(args.scenario or Scenario.LIVE.value)  # a clear error for a typo, before any window
-    return config_from_settings(load_settings(), demo=args.demo, scenario=args.scenario)
-
-
-def run_gui(args: argparse.Namespace) -> int:
-    """Start the operator station and run until its window closes."""
-    import qasync
-
-    from station.emulator.scenarios import ScenarioError
-
-    try:
-        config = config_from_args(args)
-    except (ScenarioError, SettingsError) as exc:
-        print(f"station: {exc}", file=sys.stderr)
-        return 64
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Station")
-    app.setApplicationDisplayName("Station")
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName("station")
-    app.setWindowIcon(QIcon(str(resource_path("icons", "station.png"))))
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    station = build_station(config)
-    closed = asyncio.Event()
-    app.aboutToQuit.connect(closed.set)
-    app.lastWindowClosed.connect(closed.set)
-    with loop:
-        station.start()
-        loop.run_until_complete(closed.wait())
-        loop.run_until_complete(station.aclose())
-    return 0
+    return config_from_settings(settings or load_settings(), demo=args.demo, scenario=args.scenario)

@@ -63,6 +63,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--scenario", metavar="NAME", help="with --demo: the emulator's first scenario")
     parser.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="fullscreen, one instance per machine; closing needs the administrator PIN",
+    )
+    parser.add_argument(
         "--self-test",
         action="store_true",
         help="check this installation end to end (resources, camera, emulator, verification, audit)",
@@ -77,7 +82,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
-    from station.app import run_gui
+    from station.launch import run_gui
 
     return run_gui(args)
 

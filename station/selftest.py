@@ -232,7 +232,7 @@ def _step_gui(state: _State) -> str:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    # The same loop and composition as ``station --demo`` (station.app.run_gui).
+    # The same loop and composition as ``station --demo`` (station.launch.run_gui).
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     # Never the station's real journal or the keyring: attempts would go to a throwaway journal.

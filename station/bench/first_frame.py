@@ -2,7 +2,7 @@
 
 Run as ``python -m station.bench.first_frame [--naive]``. It does what ``python -m station --demo``
 does — ``station.cli`` parses the arguments (importing every subcommand, as the product does),
-then :func:`station.app.run_gui`'s steps: QApplication, qasync loop, ``build_station``,
+then :func:`station.launch.run_gui`'s steps: QApplication, qasync loop, ``build_station``,
 ``Station.start`` — plus one connection the product lacks: the preview's ``frame_painted``
 signal. On the first one it prints one JSON line with ``time.monotonic()`` stamps (a clock shared
 by all processes on Linux) and shuts the station down as ``run_gui`` does.

@@ -84,6 +84,17 @@ class VerificationController(QObject):
     def set_policy(self, policy: DecisionPolicy) -> None:
         self._policy = policy
 
+    def set_client(
+        self, client: LivenessClient | None, unavailable_reason: str = ""
+    ) -> LivenessClient | None:
+        """Use another client from the next verification on; returns the old one for closing."""
+        old, self._client = self._client, client
+        self._unavailable_reason = unavailable_reason
+        return old
+
+    def set_jpeg_quality(self, quality: int) -> None:
+        self._quality = quality
+
     def submit(
         self, frame: np.ndarray, *, customer_ref: str | None = None, notes: tuple[str, ...] = ()
     ) -> bool:

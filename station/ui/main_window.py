@@ -91,6 +91,8 @@ class MainWindow(QMainWindow):
         self._supervisor_check = supervisor_check or (lambda reason: False)
         self.gate = QualityGate(enabled=quality_gate)
         self._record_event = record_event or (lambda kind, notes: None)
+        self._close_guard: Callable[[], bool] = lambda: True
+        self.operator_id: str | None = None
         #: The attempt waiting for a supervisor's review or the operator's face pick.
         self._pending: AttemptReport | None = None
 
@@ -145,9 +147,12 @@ class MainWindow(QMainWindow):
         self.environment_badge.setStyleSheet(environment_badge_style("demo" if demo else environment))
         self.camera_label = QLabel("Camera: starting…")
         self.camera_label.setAccessibleName("Camera state")
+        self.operator_label = QLabel("Operator: not signed in")
+        self.operator_label.setAccessibleName("Operator")
         self.calls_saved_label = QLabel()
         self.calls_saved_label.setAccessibleName("Calls saved this shift")
         self.statusBar().addWidget(self.camera_label, 1)
+        self.statusBar().addPermanentWidget(self.operator_label)
         self.statusBar().addPermanentWidget(self.calls_saved_label)
         self._show_calls_saved()
         self.statusBar().addPermanentWidget(self.environment_badge)
@@ -204,7 +209,7 @@ class MainWindow(QMainWindow):
         on_pick: Callable[[str], object] | None,
         current: str | None,
     ) -> None:
-        menu = self.menuBar().addMenu("&Station")
+        menu = self.station_menu = self.menuBar().addMenu("&Station")
         quit_action = menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -221,6 +226,37 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         about = help_menu.addAction("&About Station")
         about.triggered.connect(self._about)
+
+    def add_admin_actions(
+        self, open_settings: Callable[[], object], network_check: Callable[[], object]
+    ) -> None:
+        """Settings (security-relevant fields behind the administrator PIN) and the network check."""
+        menu = self.station_menu
+        first = menu.actions()[0]
+        settings = QAction("&Settings…", self)
+        settings.triggered.connect(open_settings)
+        check = QAction("&Network check…", self)
+        check.triggered.connect(network_check)
+        menu.insertAction(first, settings)
+        menu.insertAction(first, check)
+        menu.insertSeparator(first)
+
+    def set_supervisor_check(self, check: Callable[[str], bool]) -> None:
+        self._supervisor_check = check
+
+    def bring_to_front(self) -> None:
+        """A second start of the kiosk asked for this window."""
+        self.showNormal() if not self.isFullScreen() else None
+        self.raise_()
+        self.activateWindow()
+
+    def set_operator(self, operator_id: str | None) -> None:
+        self.operator_id = operator_id
+        self.operator_label.setText(f"Operator: {operator_id}" if operator_id else "Operator: not signed in")
+
+    def set_close_guard(self, guard: Callable[[], bool]) -> None:
+        """Closing asks ``guard`` first (the kiosk asks for the administrator PIN)."""
+        self._close_guard = guard
 
     def _pick(self, name: str, on_pick: Callable[[str], object]) -> None:
         on_pick(name)
@@ -432,5 +468,8 @@ class MainWindow(QMainWindow):
         self.preview.set_camera_status(status.message)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._close_guard():
+            event.ignore()
+            return
         self.controller.cancel()
         super().closeEvent(event)

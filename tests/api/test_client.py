@@ -269,6 +269,8 @@ async def test_balance_errors_are_the_clients_own(emulator: Emulator, face_jpeg:
             await client.balance()
     gone = emulator.base_url
     emulator.stop()
-    async with LivenessClient(Credential(Environment.SANDBOX, "tok"), base_url=gone, timeouts=SHORT) as client:
+    async with LivenessClient(
+        Credential(Environment.SANDBOX, "tok"), base_url=gone, timeouts=SHORT
+    ) as client:
         with pytest.raises(LivenessAPIError):
             await client.balance()

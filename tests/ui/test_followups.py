@@ -74,7 +74,9 @@ def test_review_band_needs_a_supervisor(
     assert "supervisor confirmed" in (review.record.notes or "")
 
 
-def test_supervisor_can_reject(qtbot: QtBot, reviewing: Station, journal: AuditJournal, answers: list[bool]) -> None:
+def test_supervisor_can_reject(
+    qtbot: QtBot, reviewing: Station, journal: AuditJournal, answers: list[bool]
+) -> None:
     capture(qtbot, reviewing)
     answers.append(True)
     rejected = followup(qtbot, reviewing, reviewing.window.reject_button.click)
@@ -93,7 +95,9 @@ def test_operator_picks_the_customers_face(qtbot: QtBot, reviewing: Station, jou
     assert len(boxes) == 2
     second = boxes[1]
     centre = QPointF(second.x + second.width / 2, second.y + second.height / 2).toPoint()
-    picked = followup(qtbot, reviewing, lambda: qtbot.mouseClick(window.preview, Qt.MouseButton.LeftButton, pos=centre))
+    picked = followup(
+        qtbot, reviewing, lambda: qtbot.mouseClick(window.preview, Qt.MouseButton.LeftButton, pos=centre)
+    )
     assert picked.outcome is not None
     assert picked.outcome.primary_face == report.outcome.result.faces[1]  # type: ignore[union-attr]
     assert picked.kind in (OutcomeKind.LIVE, OutcomeKind.REVIEW, OutcomeKind.SPOOF)

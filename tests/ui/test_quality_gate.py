@@ -74,7 +74,9 @@ def test_gate_objects_once_then_the_operator_may_override(
     assert window.gate.calls_saved == 0
 
 
-def test_an_objection_let_go_is_a_call_saved(qtbot: QtBot, dark_station: Station, journal: AuditJournal) -> None:
+def test_an_objection_let_go_is_a_call_saved(
+    qtbot: QtBot, dark_station: Station, journal: AuditJournal
+) -> None:
     window = dark_station.window
     qtbot.keyClick(window, Qt.Key.Key_Space)
     qtbot.keyClick(window, Qt.Key.Key_Return)  # next customer instead of overriding

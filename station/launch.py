@@ -1,0 +1,129 @@
+"""Starting the operator station: logs, the crash handler, kiosk mode, sign-in, then the window.
+
+station              saved settings; the operator signs in
+station --demo       built-in emulator and sample camera; no sign-in
+station --kiosk      fullscreen, one instance per machine, closing needs the administrator PIN
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QDialog
+
+from station import __version__
+from station.api.credentials import load_credential
+from station.api.errors import LivenessAPIError
+from station.app import Station, build_station, config_from_args, config_from_settings
+from station.config import Settings, SettingsError, load_settings
+from station.logfiles import configure_file_logging
+from station.resources import resource_path
+from station.security.jwt_expiry import expiry_warning, token_expiry
+from station.ui.admin import AdminActions
+from station.ui.crash import install_crash_handler, install_loop_exception_handler
+from station.ui.signin_dialog import OperatorSignInDialog
+from station.ui.single_instance import SingleInstance
+
+__all__ = ["run_gui"]
+
+_log = logging.getLogger(__name__)
+
+#: One kiosk per machine (and per OS user): the name a second start looks for.
+INSTANCE_KEY = "station-kiosk"
+
+
+def _application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Station")
+    app.setApplicationDisplayName("Station")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("station")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "station.png"))))
+    return app
+
+
+def _sign_in(station_id: str) -> str | None:
+    dialog = OperatorSignInDialog(station_id=station_id)
+    return dialog.operator_id() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def _token_warning(settings: Settings) -> str | None:
+    try:
+        credential = load_credential(settings.environment)
+    except LivenessAPIError:
+        return None
+    return expiry_warning(token_expiry(credential.reveal()))
+
+
+def _wire_admin(station: Station, settings: Settings, demo: bool, kiosk: bool) -> AdminActions:
+    async def apply(new: Settings) -> None:
+        await station.apply(config_from_settings(new, demo=demo, operator_id=station.window.operator_id))
+
+    admin = AdminActions(settings, apply, parent=lambda: station.window)
+    station.window.add_admin_actions(admin.open_settings, admin.open_network_check)
+    station.window.set_supervisor_check(admin.require_pin)
+    if kiosk:
+        station.window.set_close_guard(lambda: admin.require_pin("close the station"))
+    return admin
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Start the operator station and run until its window closes."""
+    import qasync
+
+    from station.emulator.scenarios import ScenarioError
+
+    log_file = configure_file_logging()
+    try:
+        settings = load_settings()
+        config = config_from_args(args, settings)
+    except (ScenarioError, SettingsError) as exc:
+        print(f"station: {exc}", file=sys.stderr)
+        return 64
+    kiosk = bool(getattr(args, "kiosk", False)) or settings.kiosk
+    app = _application()
+    instance = SingleInstance(INSTANCE_KEY) if kiosk else None
+    if instance is not None and not instance.try_become_primary():
+        _log.info("a kiosk station is already running here: asked it to come to the front")
+        return 0
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    holder: list[Station] = []
+    install_crash_handler(lambda: holder[0].window if holder else None)
+    install_loop_exception_handler(loop)
+
+    if not config.demo:
+        operator = _sign_in(config.station_id)
+        if operator is None:
+            return 0
+        config = config_from_settings(settings, operator_id=operator)
+    station = build_station(config)
+    holder.append(station)
+    admin = _wire_admin(station, settings, config.demo, kiosk)
+    station.window.set_operator(config.operator_id or ("demo" if config.demo else None))
+    warning = _token_warning(settings) if not config.demo else None
+    if warning:
+        station.window.statusBar().showMessage(warning)
+    if instance is not None:
+        instance.activation_requested.connect(station.window.bring_to_front)
+    _log.info("station %s started (log file %s)", __version__, log_file)
+
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    app.lastWindowClosed.connect(closed.set)
+    with loop:
+        station.start()
+        if kiosk:
+            station.window.showFullScreen()
+        loop.run_until_complete(closed.wait())
+        if admin.applying is not None:
+            loop.run_until_complete(admin.applying)
+        loop.run_until_complete(station.aclose())
+    if instance is not None:
+        instance.close()
+    return 0
