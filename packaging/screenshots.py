@@ -34,7 +34,7 @@ def _reexec_under_xvfb() -> None:
     sys.exit(code)
 
 
-async def _signal(signal: Any, timeout: float = 20.0) -> tuple[Any, ...]:
+async def _signal(signal: Any, within: float = 20.0) -> tuple[Any, ...]:
     future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
 
     def done(*args: Any) -> None:
@@ -43,14 +43,14 @@ async def _signal(signal: Any, timeout: float = 20.0) -> tuple[Any, ...]:
 
     signal.connect(done)
     try:
-        return await asyncio.wait_for(future, timeout)
+        return await asyncio.wait_for(future, within)
     finally:
         signal.disconnect(done)
 
 
-async def _until(predicate: Any, timeout: float = 20.0) -> None:
+async def _until(predicate: Any, within: float = 20.0) -> None:
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while not predicate():
         if loop.time() > deadline:
             raise TimeoutError("condition not met")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterable
 
@@ -56,6 +57,19 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is *now*, not the stream it was created with (tests and
+    embedding hosts swap it; a handler holding a closed stream fails on every record)."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def configure_console_logging(level: int | None = None) -> None:
     """Plain stderr logging for the command-line tools, with redaction.
 
@@ -64,7 +78,7 @@ def configure_console_logging(level: int | None = None) -> None:
     if level is None:
         named = os.environ.get("STATION_LOG_LEVEL", "WARNING").upper()
         level = logging.getLevelNamesMapping().get(named, logging.WARNING)
-    handler = logging.StreamHandler()
+    handler = _CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     handler.set_name("station-console")
