@@ -261,7 +261,8 @@ def config_from_settings(
         retry=settings.to_retry(),
         network=settings.to_network(),
         jpeg_quality=settings.jpeg_quality,
-        audit_db=settings.audit_db,
+        # Demo answers are emulated: they go to a journal of their own beside the real one.
+        audit_db=settings.audit_db.with_name(f"demo-{settings.audit_db.name}") if demo else settings.audit_db,
         quality_gate=settings.quality_gate,
         station_id=settings.station_id,
         operator_id=operator_id,

@@ -82,3 +82,15 @@ def test_kiosk_close_needs_the_guard(qtbot: QtBot, station: Station) -> None:
     assert window.isVisible()
     assert window.close()
     assert asked == [True, True]
+
+
+def test_demo_mode_keeps_its_own_journal() -> None:
+    from station.app import config_from_settings
+
+    settings = load_settings()
+    demo = config_from_settings(settings, demo=True)
+    real = config_from_settings(settings)
+    assert real.audit_db == settings.audit_db
+    assert demo.audit_db is not None
+    assert demo.audit_db.parent == settings.audit_db.parent
+    assert demo.audit_db.name == f"demo-{settings.audit_db.name}"
