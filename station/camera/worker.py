@@ -25,10 +25,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from types import TracebackType
 
 from station.camera.frames import LatestFrameSlot
 from station.camera.sources import CameraError, FrameSource, SourceExhaustedError
+from station.threads import CooperativeThread
 
 __all__ = ["CameraState", "CameraStatus", "CaptureWorker", "StateCallback"]
 
@@ -85,7 +85,7 @@ _MESSAGES = {
 }
 
 
-class CaptureWorker:
+class CaptureWorker(CooperativeThread):
     """Runs one :class:`FrameSource` on a daemon thread and publishes into a slot.
 
     ``source_factory`` builds a *fresh, unopened* source; it is called again for every reconnect,
@@ -114,11 +114,9 @@ class CaptureWorker:
         self._on_state = on_state
         self._initial_delay = float(reconnect_delay)
         self._max_delay = float(max_reconnect_delay)
-        self._stop_event = threading.Event()
         self._lock = threading.Lock()
         self._status = CameraStatus(CameraState.OPENING, _MESSAGES[CameraState.OPENING])
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._started = False
+        super().__init__(name)
 
     # ---------------------------------------------------------------- public API
 
@@ -133,45 +131,8 @@ class CaptureWorker:
         with self._lock:
             return self._status
 
-    @property
-    def is_running(self) -> bool:
-        """True while the capture thread is alive."""
-        return self._thread.is_alive()
-
-    def start(self) -> None:
-        """Start the capture thread. A worker runs once: make a new one to start again."""
-        if self._started:
-            raise RuntimeError("this CaptureWorker was already started; create a new one")
-        self._started = True
-        self._thread.start()
-
-    def stop(self, timeout: float = 2.0) -> bool:
-        """Ask the thread to finish and wait up to ``timeout`` s. True if it has ended.
-
-        Never kills the thread. Called from inside ``on_state`` (the capture thread itself) it
-        only requests the stop and returns False. On a worker that was never started it reports
-        STOPPED (from the calling thread) and returns True.
-        """
-        self._stop_event.set()
-        if not self._started:
-            self._publish(CameraState.STOPPED, _MESSAGES[CameraState.STOPPED])
-            return True
-        if threading.current_thread() is self._thread:
-            return False
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    def __enter__(self) -> CaptureWorker:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def _stopped_before_start(self) -> None:
+        self._publish(CameraState.STOPPED, _MESSAGES[CameraState.STOPPED])
 
     # ---------------------------------------------------------------- internals
 

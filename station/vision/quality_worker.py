@@ -32,11 +32,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from types import TracebackType
 
 import numpy as np
 import numpy.typing as npt
 
+from station.threads import CooperativeThread
 from station.vision.quality import QualityAnalyser, QualityReport
 
 __all__ = ["DEFAULT_INTERVAL_S", "LatestFrame", "QualityMonitor", "ReportCallback"]
@@ -57,7 +57,7 @@ LatestFrame = Callable[[], tuple[int, npt.NDArray[np.uint8]] | None]
 ReportCallback = Callable[[QualityReport], None]
 
 
-class QualityMonitor:
+class QualityMonitor(CooperativeThread):
     """A background analyser for the live preview; pure threading, no Qt.
 
     ``latest`` gives the newest ``(seq, BGR image)`` (e.g. from ``LatestFrameSlot.latest``).
@@ -87,12 +87,10 @@ class QualityMonitor:
         # interval: a new frame is picked up within about interval/4 of its arrival.
         self._poll = max(0.005, min(self._interval / 4.0, 0.05))
         self._analyser = analyser if analyser is not None else QualityAnalyser()
-        self._stop_event = threading.Event()
         self._lock = threading.Lock()
         self._report: QualityReport | None = None
         self._analyses = 0
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._started = False
+        super().__init__(name)
 
     # ---------------------------------------------------------------- public API
 
@@ -109,50 +107,8 @@ class QualityMonitor:
             return self._analyses
 
     @property
-    def thread_ident(self) -> int | None:
-        """``threading.get_ident()`` of the monitor's thread (None before :meth:`start`)."""
-        return self._thread.ident
-
-    @property
     def interval_s(self) -> float:
         return self._interval
-
-    @property
-    def is_running(self) -> bool:
-        return self._thread.is_alive()
-
-    def start(self) -> None:
-        """Start the monitor thread. A monitor runs once: make a new one to start again."""
-        if self._started:
-            raise RuntimeError("this QualityMonitor was already started; create a new one")
-        self._started = True
-        self._thread.start()
-
-    def stop(self, timeout: float = 2.0) -> bool:
-        """Ask the thread to finish and wait up to ``timeout`` s; True if it has ended.
-
-        Cooperative: an analysis in progress completes first (at most about 0.2 s). Called from
-        ``on_report`` (the monitor's own thread) it only requests the stop and returns False.
-        """
-        self._stop_event.set()
-        if not self._started:
-            return True
-        if threading.current_thread() is self._thread:
-            return False
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    def __enter__(self) -> QualityMonitor:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # ---------------------------------------------------------------- internals
 
