@@ -99,7 +99,9 @@ class Station:
         self.controller.set_jpeg_quality(config.jpeg_quality)
         self.window.gate.enabled = config.quality_gate
         if old is None or config.camera != old.camera:
-            self.camera.restart(lambda: parse_source(config.camera))
+            # Joining the capture thread may wait on a driver: never on the UI thread.
+            await asyncio.to_thread(self.camera.stop)
+            self.camera.start(lambda: parse_source(config.camera))
         if self.quality is not None and not config.quality_gate:
             await asyncio.to_thread(self.quality.stop)
         elif self.quality is not None and config.quality_gate:
@@ -126,7 +128,7 @@ class Station:
         await self.window.history.wait_idle()
         if self.quality is not None:
             await asyncio.to_thread(self.quality.stop)
-        self.camera.stop()
+        await asyncio.to_thread(self.camera.stop)
         if self.client is not None:
             await self.client.aclose()
         if self.emulator is not None:

@@ -32,9 +32,12 @@ class CameraFeed(QObject):
     def _remember(self, status: CameraStatus) -> None:
         self.status = status
 
-    def start(self) -> None:
+    def start(self, source_factory: Callable[[], FrameSource] | None = None) -> None:
+        """Start capturing (from a new source, if given); a running capture is left alone."""
         if self._worker is not None:
             return
+        if source_factory is not None:
+            self._source_factory = source_factory
         # Emitting a signal from the worker thread is thread-safe; Qt queues it to this object's
         # (the UI) thread because the receiver lives there.
         self._worker = CaptureWorker(self._source_factory, self.slot, on_state=self.status_changed.emit)
@@ -45,11 +48,6 @@ class CameraFeed(QObject):
         if worker is None:
             return True
         return worker.stop(timeout)
-
-    def restart(self, source_factory: Callable[[], FrameSource]) -> None:
-        self.stop()
-        self._source_factory = source_factory
-        self.start()
 
     def latest(self) -> tuple[int, np.ndarray] | None:
         """The newest frame as ``(seq, bgr_image)``, or None before the first frame."""
