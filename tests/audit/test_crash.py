@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,8 @@ with AuditJournal.open(path, key) as journal:
         journal.append(AuditRecord(customer_ref=f"CUST-{i}", outcome="LIVE", score=0.5,
                                    notes="x" * 500))
         i += 1
+        if i == 200:  # tell the test, then keep appending until killed
+            print(i, flush=True)
 """
 
 
@@ -51,17 +53,18 @@ def test_sigkill_mid_append_leaves_a_journal_that_verifies(db_path: Path) -> Non
         [sys.executable, "-c", CHILD, str(db_path), KEY.hex()],
         cwd=REPO,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 20
-        seen = 0
-        while seen < 200:
-            assert child.poll() is None, "the appending child died on its own"
-            assert time.monotonic() < deadline, f"only {seen} rows appeared within 20 s"
-            seen = _rows_committed(db_path)
-            time.sleep(0.01)
+        # Block until the child says 200 rows are committed (a line on its stdout), with a limit.
+        assert child.stdout is not None
+        ready, _, _ = select.select([child.stdout], [], [], 30)
+        assert ready, "the appending child did not reach 200 rows within 30 s"
+        assert child.stdout.readline().strip() == b"200", "the appending child died on its own"
+        assert child.poll() is None
+        seen = _rows_committed(db_path)
+        assert seen >= 200
     finally:
         child.send_signal(signal.SIGKILL)
         _, stderr = child.communicate(timeout=10)
