@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 
 # Imported up front: hypothesis's pytest plugin otherwise imports it lazily in the terminal summary,
 # after the Qt tests, where CPython 3.11's assertion-rewriting compile hit "AST constructor
 # recursion depth mismatch" (a SystemError) and failed a green run.
 import hypothesis  # noqa: F401
+import keyring
+import pytest
+
+from tests.keyrings import MemoryKeyring, NoKeyring
 
 # Before anything can import Qt: the tests run headless, whatever the shell says.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -29,3 +34,22 @@ def pytest_sessionfinish(session: object, exitstatus: int) -> None:
     import shutil
 
     shutil.rmtree(_home, ignore_errors=True)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """An in-memory keyring installed for one test."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """No secure store at all, as on a headless Linux kiosk."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())
+    yield
+    keyring.set_keyring(previous)

@@ -14,6 +14,7 @@ from station.api import (
     load_credential,
 )
 from station.api.environments import base_url_for
+from tests.keyrings import MemoryKeyring
 
 
 @pytest.fixture
@@ -80,31 +81,18 @@ def test_token_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "tok-from-env" not in repr(credential)
 
 
-def test_token_from_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
-    import keyring
-    from keyring.backend import KeyringBackend
-
-    class Memory(KeyringBackend):
-        priority = 1  # type: ignore[assignment]
-
-        def get_password(self, service: str, username: str) -> str | None:
-            return "tok-from-keyring" if (service, username) == ("station", "sandbox") else None
-
-        def set_password(self, service: str, username: str, password: str) -> None:
-            raise NotImplementedError
-
-        def delete_password(self, service: str, username: str) -> None:
-            raise NotImplementedError
-
+def test_token_from_keyring(monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring) -> None:
     monkeypatch.delenv("SUREPASS_SANDBOX_TOKEN", raising=False)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(Memory())
-    try:
-        assert load_credential(Environment.SANDBOX).reveal() == "tok-from-keyring"
-        with pytest.raises(TokenMissingError):
-            load_credential(Environment.PRODUCTION)
-    finally:
-        keyring.set_keyring(previous)
+    memory_keyring.store[("station", "sandbox")] = "tok-from-keyring"
+    assert load_credential(Environment.SANDBOX).reveal() == "tok-from-keyring"
+    with pytest.raises(TokenMissingError):
+        load_credential(Environment.PRODUCTION)
+
+
+def test_no_keyring_means_no_token(monkeypatch: pytest.MonkeyPatch, no_keyring: None) -> None:
+    monkeypatch.delenv("SUREPASS_SANDBOX_TOKEN", raising=False)
+    with pytest.raises(TokenMissingError, match="SUREPASS_SANDBOX_TOKEN"):
+        load_credential(Environment.SANDBOX)
 
 
 def test_credential_refuses_blank_and_cannot_be_pickled() -> None:

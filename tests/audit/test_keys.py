@@ -23,42 +23,9 @@ from station.audit import (
 )
 from station.audit.keys import KEYRING_SERVICE, KEYRING_USER
 from tests.audit.support import make_record
+from tests.keyrings import MemoryKeyring, NoKeyring
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
-
-
-class MemoryKeyring(KeyringBackend):
-    """An in-memory OS keyring: keyring's own backend interface, nothing stored on disk."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
-class NoKeyring(KeyringBackend):
-    """What a headless kiosk without Secret Service looks like to keyring."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-
-    def get_password(self, service: str, username: str) -> str | None:
-        raise keyring.errors.NoKeyringError("no Secret Service on this machine")
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        raise keyring.errors.NoKeyringError("no Secret Service on this machine")
 
 
 class LockedKeyring(MemoryKeyring):

@@ -6,58 +6,13 @@ import argparse
 import base64
 import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import keyring
-import keyring.backend
-import keyring.errors
 import pytest
-from jaraco.classes import properties
 
 from station.commands import token as token_command
 from station.commands.token import NO_SECURE_STORE, add_arguments, keyring_backend_is_secure, run
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring in a dict. Not viable on its own (priority raises), so only set_keyring uses it."""
-
-    @properties.classproperty
-    def priority(cls) -> float:  # noqa: N805
-        raise RuntimeError("test backend: installed explicitly only")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.store[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("not found") from None
-
-
-class NoKeyring(keyring.backend.KeyringBackend):
-    """Behaves like a headless Linux box without a Secret Service."""
-
-    @properties.classproperty
-    def priority(cls) -> float:  # noqa: N805
-        raise RuntimeError("test backend: installed explicitly only")
-
-    def get_password(self, service: str, username: str) -> str | None:
-        raise keyring.errors.NoKeyringError("no backend")
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        raise keyring.errors.NoKeyringError("no backend")
-
-    def delete_password(self, service: str, username: str) -> None:
-        raise keyring.errors.NoKeyringError("no backend")
+from tests.keyrings import MemoryKeyring
 
 
 def make_jwt(exp: datetime) -> str:
@@ -68,20 +23,8 @@ def make_jwt(exp: datetime) -> str:
 
 
 @pytest.fixture
-def memory() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(NoKeyring())
-    yield
-    keyring.set_keyring(previous)
+def memory(memory_keyring: MemoryKeyring) -> MemoryKeyring:
+    return memory_keyring
 
 
 @pytest.fixture(autouse=True)

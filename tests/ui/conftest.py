@@ -36,9 +36,14 @@ def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
 
 
 @pytest.fixture(autouse=True)
-def _current_loop(qasync_loop: qasync.QEventLoop) -> None:
-    # Other test packages run asyncio.run(), which clears the current loop when it ends.
+def _current_loop(qasync_loop: qasync.QEventLoop) -> Iterator[None]:
+    # Other test packages run asyncio.run(), which clears the current loop when it ends; and a
+    # qasync loop made with already_running=True marks itself as this thread's running loop,
+    # which would make every later asyncio.run() refuse to start. Both are scoped to the test.
     asyncio.set_event_loop(qasync_loop)
+    asyncio.events._set_running_loop(qasync_loop)
+    yield
+    asyncio.events._set_running_loop(None)
 
 
 @pytest.fixture

@@ -10,10 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import keyring
-import keyring.errors
 import pytest
-from keyring.backend import KeyringBackend
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
@@ -21,6 +18,7 @@ from station.api import Environment
 from station.commands.token import NO_SECURE_STORE
 from station.config import Settings, load_settings
 from station.ui.settings_dialog import SettingsDialog, read_token_status
+from tests.keyrings import MemoryKeyring
 
 BASE = Settings(station_id="branch-12", camera="device:0")
 
@@ -35,35 +33,6 @@ class PinCheck:
     def __call__(self, fields: set[str]) -> bool:
         self.calls.append(set(fields))
         return self.answer
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring in a dict: stands in for the OS keyring in these tests only."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.store.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not there")
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 _made: list[SettingsDialog] = []
