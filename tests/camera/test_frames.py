@@ -105,25 +105,34 @@ def test_concurrent_reader_never_sees_a_torn_or_mismatched_frame() -> None:
     """Frame k is uniformly k % 251: a half-written frame or a seq/image mix-up would show."""
     slot = LatestFrameSlot()
     done = threading.Event()
-    total = 2000
+    caught_up = threading.Event()
+    total, checkpoint = 2000, 100
+    seen_seq = [0]
 
     def writer() -> None:
         for k in range(1, total + 1):
             slot.put(_grey(k % 251, (60, 80)))
+            if k % checkpoint == 0:
+                # Let the reader catch up now and then, so the two really interleave (on a busy
+                # machine the writer could otherwise finish before the reader runs at all).
+                assert caught_up.wait(5.0), "the reader stopped reading"
+                caught_up.clear()
         done.set()
 
     thread = threading.Thread(target=writer)
     thread.start()
     checked = 0
-    last_seq = 0
-    while not done.is_set() or checked == 0:
-        frame = slot.wait_for_seq(last_seq, timeout=5.0)
-        assert frame is not None
-        assert frame.seq >= last_seq
+    while seen_seq[0] < total:
+        frame = slot.wait_for_seq(seen_seq[0], timeout=5.0)
+        assert frame is not None, "no new frame within 5 s"
+        assert frame.seq >= seen_seq[0]
         image = frame.image
         assert image.min() == image.max() == frame.seq % 251
-        last_seq = frame.seq
+        seen_seq[0] = frame.seq
         checked += 1
+        if frame.seq % checkpoint == 0:
+            caught_up.set()
     thread.join(5.0)
+    assert done.is_set()
     assert slot.seq == total
-    assert checked > 1
+    assert checked >= total // checkpoint

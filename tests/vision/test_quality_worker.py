@@ -235,8 +235,9 @@ def test_the_demo_camera_is_ready_and_never_frozen(detector: FaceDetector) -> No
     )
     with worker, monitor:
         assert collector.enough.wait(WAIT)
-    assert not any(r.frozen for r in collector.reports)
-    assert all(r.instruction is Instruction.READY for r in collector.reports)
+    seen = [(r.instruction.value, r.frame_difference, r.centre_offset) for r in collector.reports]
+    assert not any(r.frozen for r in collector.reports), seen
+    assert all(r.instruction is Instruction.READY for r in collector.reports), seen
 
 
 def test_a_camera_repeating_one_frame_is_frozen(detector: FaceDetector) -> None:
