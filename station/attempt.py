@@ -161,6 +161,7 @@ async def run_attempt(
     by this function; the caller records the cancellation if it wants to)."""
     requested_at = datetime.now(UTC)
     started = time.monotonic()
+    sha256 = submission.sha256  # hashed once: the audit record's proof of what was sent
     try:
         verification = await _submit(client, submission)
     except asyncio.CancelledError:
@@ -172,7 +173,7 @@ async def run_attempt(
                 requested_at=requested_at,
                 answered_at=datetime.now(UTC),
                 elapsed_ms=(time.monotonic() - started) * 1000.0,
-                submission_sha256=submission.sha256,
+                submission_sha256=sha256,
                 api_host=client.api_host,
                 environment=client.environment.value,
                 notes=(*notes, "cancelled by the operator"),
@@ -195,7 +196,7 @@ async def run_attempt(
         requested_at=requested_at,
         answered_at=answered_at,
         elapsed_ms=elapsed_ms,
-        submission_sha256=submission.sha256,
+        submission_sha256=sha256,
         api_host=client.api_host,
         environment=client.environment.value,
         outcome=outcome,

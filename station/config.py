@@ -43,6 +43,7 @@ from station.core.decision import (
     DecisionPolicy,
     SeveralFacesPolicy,
 )
+from station.core.encode import DEFAULT_JPEG_QUALITY
 from station.logs import register_secret
 from station.security.files import atomic_write_text
 
@@ -92,17 +93,14 @@ DEFAULT_CAMERA: Final = "device:0"
 #: A fresh install talks to the sandbox: production must be chosen on purpose.
 DEFAULT_ENVIRONMENT: Final = Environment.SANDBOX
 DEFAULT_SEVERAL_FACES: Final = SeveralFacesPolicy.RETRY
-#: Same value as ``station.core.encode.DEFAULT_JPEG_QUALITY`` (a test holds them equal); not
-#: imported from there because that module loads OpenCV, which the command-line tools avoid.
-DEFAULT_JPEG_QUALITY: Final = 90
-#: Seconds; the same defaults as :class:`station.api.client.Timeouts`.
-DEFAULT_CONNECT_TIMEOUT: Final = 5.0
-DEFAULT_READ_TIMEOUT: Final = 15.0
+#: Seconds, from :class:`station.api.client.Timeouts`: one source for the client and the settings.
+DEFAULT_CONNECT_TIMEOUT: Final = Timeouts().connect
+DEFAULT_READ_TIMEOUT: Final = Timeouts().read
 #: One whole verification, every retry and wait included.
-DEFAULT_DEADLINE: Final = 30.0
+DEFAULT_DEADLINE: Final = Timeouts().deadline
 #: No timeout above ten minutes makes sense at a counter; larger values are typing mistakes.
 MAX_TIMEOUT_SECONDS: Final = 600.0
-DEFAULT_RETRY_ATTEMPTS: Final = 3
+DEFAULT_RETRY_ATTEMPTS: Final = RetryPolicy().attempts
 #: About seven years (7 × 365 days), a common retention period for banking records. The bank's
 #: compliance framework decides the real value; the provider asks that verdicts and client_ids be
 #: kept "as long as the compliance framework requires".

@@ -119,7 +119,7 @@ def run_gui(args: argparse.Namespace) -> int:
     with loop:
         station.start()
         if kiosk:
-            station.window.showFullScreen()
+            station.window.enter_kiosk()
         loop.run_until_complete(closed.wait())
         if admin.applying is not None:
             loop.run_until_complete(admin.applying)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import hashlib
 import logging
 import ssl
 import time
@@ -130,7 +129,6 @@ class Verification:
     requested_at: datetime
     answered_at: datetime
     api_host: str
-    submitted_sha256: str
 
 
 def build_ssl_context(ca_bundle: Path | None = None) -> ssl.SSLContext:
@@ -269,7 +267,7 @@ class LivenessClient:
     async def verify_image(self, image: bytes, filename: str = "capture.jpg") -> Verification:
         """An image as bytes, in a multipart part named ``file`` sent as octet-stream."""
         files = {"file": (filename, image, "application/octet-stream")}
-        return await self._verify(files, hashlib.sha256(image).hexdigest())
+        return await self._verify(files)
 
     async def verify_pdf(self, document: bytes, filename: str = "document.pdf") -> Verification:
         """A PDF: the same ``file`` part plus ``use_pdf=true``."""
@@ -277,7 +275,7 @@ class LivenessClient:
             "file": (filename, document, "application/octet-stream"),
             "use_pdf": (None, "true"),
         }
-        return await self._verify(files, hashlib.sha256(document).hexdigest())
+        return await self._verify(files)
 
     async def verify_link(self, link: str) -> Verification:
         """A link, sent as a multipart ``link`` field.
@@ -290,7 +288,7 @@ class LivenessClient:
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise BadRequestError(f"the link must be an http(s) URL with a host, got {link[:80]!r}")
         files = {"link": (None, link)}
-        return await self._verify(files, hashlib.sha256(link.encode()).hexdigest())
+        return await self._verify(files)
 
     async def balance(self) -> float:
         """The credit balance, where the service's balance endpoint answers."""
@@ -307,7 +305,7 @@ class LivenessClient:
 
     # -- machinery ---------------------------------------------------------------------------
 
-    async def _verify(self, files: Mapping[str, Any], sha256: str) -> Verification:
+    async def _verify(self, files: Mapping[str, Any]) -> Verification:
         requested_at = datetime.now(UTC)
         attempts = _Attempts()
         deadline = attempts.started + self._timeouts.deadline
@@ -352,7 +350,6 @@ class LivenessClient:
             requested_at=requested_at,
             answered_at=answered_at,
             api_host=self.api_host,
-            submitted_sha256=sha256,
         )
 
     def _would_pass(self, deadline: float) -> Any:

@@ -8,7 +8,6 @@ print or a screen). The benchmark reports the measured size.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 __all__ = ["DEFAULT_JPEG_QUALITY", "EncodeError", "encode_jpeg"]
@@ -26,6 +25,8 @@ def encode_jpeg(frame: np.ndarray, quality: int = DEFAULT_JPEG_QUALITY) -> bytes
         raise EncodeError(f"JPEG quality must be 1..100, got {quality}")
     if frame.size == 0 or frame.dtype != np.uint8 or frame.ndim not in (2, 3):
         raise EncodeError(f"not an 8-bit image: shape {frame.shape}, type {frame.dtype}")
+    import cv2  # here, not at the top: settings import DEFAULT_JPEG_QUALITY without paying for OpenCV
+
     ok, buffer = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     if not ok:
         raise EncodeError("OpenCV could not encode the frame")

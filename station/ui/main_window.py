@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self._record_event = record_event or (lambda kind, notes: None)
         self._close_guard: Callable[[], bool] = lambda: True
         self.operator_id: str | None = None
+        self._kiosk_fullscreen = False
         #: The attempt waiting for a supervisor's review or the operator's face pick.
         self._pending: AttemptReport | None = None
 
@@ -246,7 +247,8 @@ class MainWindow(QMainWindow):
 
     def bring_to_front(self) -> None:
         """A second start of the kiosk asked for this window."""
-        self.showNormal() if not self.isFullScreen() else None
+        if self.isMinimized():
+            self.showFullScreen() if self._kiosk_fullscreen else self.showNormal()
         self.raise_()
         self.activateWindow()
 
@@ -257,6 +259,11 @@ class MainWindow(QMainWindow):
     def set_close_guard(self, guard: Callable[[], bool]) -> None:
         """Closing asks ``guard`` first (the kiosk asks for the administrator PIN)."""
         self._close_guard = guard
+
+    def enter_kiosk(self) -> None:
+        """Fullscreen, and back to fullscreen whenever a second start brings the window forward."""
+        self._kiosk_fullscreen = True
+        self.showFullScreen()
 
     def _pick(self, name: str, on_pick: Callable[[str], object]) -> None:
         on_pick(name)

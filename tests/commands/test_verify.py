@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -210,7 +211,7 @@ def test_every_attempt_is_journaled(
         newest, oldest = journal.recent(2)
     assert oldest.record.outcome == "LIVE"
     assert oldest.record.client_id and oldest.record.client_id.startswith("face_liveness_v5_")
-    assert oldest.record.image_sha256 and len(oldest.record.image_sha256) == 64
+    assert oldest.record.image_sha256 == hashlib.sha256(sample_path("face.jpg").read_bytes()).hexdigest()
     assert newest.record.outcome == "ERROR"
     assert newest.record.error_class == "ServiceUnavailableError"
     assert newest.record.attempts == 3

@@ -12,7 +12,6 @@ import pytest
 from station.api import Environment
 from station.config import (
     DEFAULT_AUDIT_RETENTION_DAYS,
-    DEFAULT_JPEG_QUALITY,
     ENV_CONFIG_DIR,
     SECURITY_FIELDS,
     SETTINGS_FILENAME,
@@ -58,12 +57,6 @@ def test_defaults_without_a_file(settings_path: Path) -> None:
     assert settings.kiosk is False
     assert settings.station_id
     assert not settings_path.exists()
-
-
-def test_jpeg_quality_default_matches_the_encoder() -> None:
-    from station.core.encode import DEFAULT_JPEG_QUALITY as ENCODER_DEFAULT
-
-    assert DEFAULT_JPEG_QUALITY == ENCODER_DEFAULT
 
 
 def test_conversions_to_the_api_and_core_types(ca_file: Path) -> None:

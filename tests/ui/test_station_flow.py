@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -210,7 +208,6 @@ def test_widgets_have_accessible_names(station: Station) -> None:
         window.preview,
     ):
         assert widget.accessibleName()
-    assert asyncio.get_event_loop() is not None
 
 
 def test_customer_reference_is_recorded_and_history_shows_it(
