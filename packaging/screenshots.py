@@ -62,6 +62,7 @@ async def take(app: Any) -> None:
 
     station = build_station(StationConfig(demo=True, demo_scenario="live"))
     window = station.window
+    window.set_operator("demo")  # as `station --demo` shows it
     window.resize(1400, 800)
     station.start()
     assert station.emulator is not None
@@ -114,6 +115,7 @@ async def _guide_too_dark(app: Any) -> None:
             StationConfig(demo=True, demo_scenario="live"), source_factory=lambda: StillImageSource(dark)
         )
         window = station.window
+        window.set_operator("demo")
         window.resize(1400, 800)
         station.start()
         try:

@@ -57,7 +57,6 @@ __all__ = [
     "MAX_CLIPPED_FRACTION",
     "MIN_BRIGHTNESS",
     "MIN_CONTRAST",
-    "MIN_FACE_CONFIDENCE",
     "MIN_FACE_FRACTION",
     "MIN_SHARPNESS",
     "SECOND_LOOK_MIN_CONFIDENCE",
@@ -141,14 +140,6 @@ FROZEN_MIN_REPEATS = 3
 
 #: The centre crop searched again when the whole frame shows no face, as a share of each side.
 CENTRE_CROP_SIZE = 0.5
-
-#: Faces less confident than this are ignored (unless no face reaches it: then the most confident
-#: one is kept, so a weak but real single face is still measured). Why: on the demo camera's
-#: moving frames the cascade reports a false, *larger* "face" on the space suit in 82 of 300 frames
-#: of face.jpg (confidence 0.45-0.82) and a false third face in 109 of 300 of two-faces.jpg; real
-#: faces in the same frames score 0.935-0.999, and >= 0.94 on the stills. With the floor the wrong
-#: count drops to 0/300 for both; face-large.jpg keeps 12/300 (its false faces reach 0.96).
-MIN_FACE_CONFIDENCE = 0.85
 
 #: Faces found only by that second look must be at least this confident: searching smaller scales
 #: finds more false faces. Measured in the crop pass: real faces 0.96-0.99 (face.jpg at 0.45-0.55x,
@@ -382,7 +373,7 @@ class QualityAnalyser:
         )
 
     def _find_faces(self, gray: npt.NDArray[np.uint8]) -> list[DetectedFace]:
-        faces = _confident(_drop_nested(self._detector.detect(gray)))
+        faces = self._detector.detect(gray)
         if faces:
             return faces
         # Second look: a face too small for the detector's floor on the whole frame is still found
@@ -394,9 +385,7 @@ class QualityAnalyser:
         x0 = int(min(max(0, round(ox + ow / 2 - crop_w / 2)), width - crop_w))
         y0 = int(min(max(0, round(oy + oh / 2 - crop_h / 2)), height - crop_h))
         crop = gray[y0 : y0 + crop_h, x0 : x0 + crop_w]
-        found = [
-            f for f in _drop_nested(self._detector.detect(crop)) if f.confidence >= SECOND_LOOK_MIN_CONFIDENCE
-        ]
+        found = self._detector.detect(crop, min_confidence=SECOND_LOOK_MIN_CONFIDENCE, keep_best=False)
         return [DetectedFace(f.x + x0, f.y + y0, f.width, f.height, f.confidence) for f in found]
 
 
@@ -475,31 +464,6 @@ def _measure(gray: npt.NDArray[np.uint8], face: DetectedFace) -> _Measures:
         sharpness=sharpness,
         laplacian_variance=laplacian_variance,
     )
-
-
-def _confident(faces: list[DetectedFace]) -> list[DetectedFace]:
-    """Faces at or above :data:`MIN_FACE_CONFIDENCE`, else the single most confident one."""
-    if not faces:
-        return []
-    kept = [f for f in faces if f.confidence >= MIN_FACE_CONFIDENCE]
-    return kept if kept else [max(faces, key=lambda f: f.confidence)]
-
-
-def _drop_nested(faces: list[DetectedFace]) -> list[DetectedFace]:
-    """Of two boxes where one's centre lies inside the other, keep the more confident one."""
-    kept: list[DetectedFace] = []
-    for face in sorted(faces, key=lambda f: f.confidence, reverse=True):
-        if not any(_nested(face, other) for other in kept):
-            kept.append(face)
-    kept.sort(key=lambda f: (f.area, f.confidence), reverse=True)
-    return kept
-
-
-def _nested(a: DetectedFace, b: DetectedFace) -> bool:
-    small, big = (a, b) if a.area <= b.area else (b, a)
-    cx = small.x + small.width / 2.0
-    cy = small.y + small.height / 2.0
-    return big.x <= cx <= big.x + big.width and big.y <= cy <= big.y + big.height
 
 
 def _to_gray(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:

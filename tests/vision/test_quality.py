@@ -31,7 +31,8 @@ class _FakeDetector(FaceDetector):
     def __init__(self, faces: list[DetectedFace]) -> None:
         self._faces = faces
 
-    def detect(self, image_bgr: Image) -> list[DetectedFace]:
+    def detect_candidates(self, image_bgr: Image) -> list[DetectedFace]:
+        """The cascade's raw boxes; FaceDetector.detect's own filtering still runs on them."""
         return list(self._faces)
 
 
