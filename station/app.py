@@ -1,12 +1,13 @@
 """The composition root of the GUI: every object is built here and every arrow connected here.
 
     camera (worker thread) ─latest frame─▶ PreviewWidget (polls at display rate)
-    Capture ─▶ VerificationController ─▶ encode (thread) ─▶ LivenessClient (qasync loop)
-            ─▶ decide ─▶ audit ─▶ MainWindow (banner, boxes)
+    Space ─▶ VerificationController ─▶ Desk ─▶ CustomerSession (application layer, no Qt)
+          ─▶ Verifier: encode (thread) ─▶ LivenessClient (qasync loop) ─▶ decide ─▶ journal
+          ─▶ MainWindow (banner, boxes)
 
 Nothing reaches for a global: :func:`build_station` returns the parts, the tests build the same
 thing, and :func:`station.launch.run_gui` adds the QApplication, the event loop, the operator's
-sign-in, the administrator's actions and kiosk mode.
+sign-in and kiosk mode. :meth:`Station.apply` takes new settings without a restart.
 """
 
 from __future__ import annotations
@@ -14,30 +15,37 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
-from station.api.client import LivenessClient, NetworkSettings, RetryPolicy, Timeouts
-from station.api.credentials import Credential, load_credential
-from station.api.environments import Environment
-from station.api.errors import LivenessAPIError
-from station.attempt import AttemptRecorder
-from station.audit import AuditError, AuditJournal
+from station.api.client import LivenessClient
+from station.api.credentials import Credential
+from station.application.desk import Desk
+from station.application.factory import StationConfig, build_client, config_from_settings, open_recorder
+from station.application.gate import QualityGate
+from station.application.recording import Recorder
+from station.application.tokens import TokenStore
+from station.application.verifier import Verifier
+from station.audit import AuditJournal
 from station.camera import FrameSource, parse_source
 from station.config import Settings, SettingsError, load_settings
-from station.core.decision import DecisionPolicy
-from station.core.encode import DEFAULT_JPEG_QUALITY
 from station.emulator import Emulator, Scenario
-from station.recording import AttemptContext, JournalRecorder, UnavailableRecorder, open_journal
+from station.ui.admin import AdminActions
 from station.ui.camera_feed import CameraFeed
 from station.ui.controller import VerificationController
 from station.ui.guidance import QualityFeed
 from station.ui.history import HistoryPanel
-from station.ui.main_window import MainWindow
+from station.ui.main_window import MainWindow, SupervisorCheck
 
-__all__ = ["Station", "StationConfig", "build_station", "config_from_args", "config_from_settings"]
+__all__ = [
+    "DEMO_SCENARIOS",
+    "Station",
+    "StationConfig",
+    "attach_admin",
+    "build_station",
+    "config_from_args",
+    "config_from_settings",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -59,26 +67,6 @@ DEMO_SCENARIOS: tuple[Scenario, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class StationConfig:
-    """What the GUI needs to start. Built from saved settings, or from ``--demo``."""
-
-    environment: Environment = Environment.SANDBOX
-    base_url: str | None = None
-    camera: str = "demo"
-    policy: DecisionPolicy = field(default_factory=DecisionPolicy)
-    timeouts: Timeouts = field(default_factory=Timeouts)
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    network: NetworkSettings = field(default_factory=NetworkSettings)
-    jpeg_quality: int = DEFAULT_JPEG_QUALITY
-    audit_db: Path | None = None
-    quality_gate: bool = True
-    station_id: str = field(default_factory=socket.gethostname)
-    operator_id: str | None = None
-    demo: bool = False
-    demo_scenario: str = Scenario.LIVE.value
-
-
 @dataclass
 class Station:
     """The running parts; :meth:`apply` takes new settings, :meth:`aclose` shuts down in order."""
@@ -86,19 +74,25 @@ class Station:
     window: MainWindow
     controller: VerificationController
     camera: CameraFeed
-    client: LivenessClient | None
+    verifier: Verifier
+    config: StationConfig
     emulator: Emulator | None = None
     journal: AuditJournal | None = None
     quality: QualityFeed | None = None
-    config: StationConfig | None = None
+    tokens: TokenStore | None = None
+
+    @property
+    def client(self) -> LivenessClient | None:
+        return self.verifier.client
 
     async def apply(self, config: StationConfig) -> None:
-        """New settings, without a restart: policy, capture, camera, gate and service client."""
+        """New settings, without a restart: rules, capture, camera, gate and service client."""
         old, self.config = self.config, config
-        self.controller.set_policy(config.policy)
-        self.controller.set_jpeg_quality(config.jpeg_quality)
-        self.window.gate.enabled = config.quality_gate
-        if old is None or config.camera != old.camera:
+        self.verifier.policy = config.policy
+        self.verifier.jpeg_quality = config.jpeg_quality
+        self.controller.desk.set_policy(config.session)
+        self.controller.desk.gate.enabled = config.quality_gate
+        if config.camera != old.camera:
             # Joining the capture thread may wait on a driver: never on the UI thread.
             await asyncio.to_thread(self.camera.stop)
             self.camera.start(lambda: parse_source(config.camera))
@@ -106,20 +100,23 @@ class Station:
             await asyncio.to_thread(self.quality.stop)
         elif self.quality is not None and config.quality_gate:
             self.quality.start()
-        if old is None or _service_part(config) != _service_part(old):
-            base_url = self.emulator.base_url if self.emulator is not None else config.base_url
-            client, unavailable = _client(config, self.emulator, base_url)
-            previous = self.controller.set_client(client, unavailable)
-            self.client = client
+        if config.service_part() != old.service_part():
+            client, unavailable = await self._client(config)
+            previous = self.verifier.swap_client(client, unavailable)
             if previous is not None:
                 await previous.aclose()
-            self.window.statusBar().showMessage(
-                f"Verification unavailable: {unavailable}" if unavailable else "Settings applied.", 8000
-            )
+            self.window.show_service_state(unavailable)
+
+    async def _client(self, config: StationConfig) -> tuple[LivenessClient | None, str]:
+        if self.emulator is not None:
+            credential = Credential(config.environment, self.emulator.token)
+            return build_client(config, credential=credential, base_url=self.emulator.base_url)
+        # Reading the keyring may wait on the OS (a locked Secret Service): off the UI thread.
+        return await asyncio.to_thread(build_client, config, tokens=self.tokens)
 
     def start(self) -> None:
         self.camera.start()
-        if self.quality is not None and (self.config is None or self.config.quality_gate):
+        if self.quality is not None and self.config.quality_gate:
             self.quality.start()
         self.window.show()
 
@@ -129,148 +126,97 @@ class Station:
         if self.quality is not None:
             await asyncio.to_thread(self.quality.stop)
         await asyncio.to_thread(self.camera.stop)
-        if self.client is not None:
-            await self.client.aclose()
+        if self.verifier.client is not None:
+            await self.verifier.client.aclose()
         if self.emulator is not None:
             self.emulator.stop()
         if self.journal is not None:
             await asyncio.to_thread(self.journal.close)
 
 
-def _credential(config: StationConfig, emulator: Emulator | None) -> Credential:
-    if emulator is not None:
-        return Credential(config.environment, emulator.token)
-    return load_credential(config.environment)
-
-
-def _client(
-    config: StationConfig, emulator: Emulator | None, base_url: str | None
-) -> tuple[LivenessClient | None, str]:
-    """The service client, or why there is none (no token enrolled, a refused base URL…)."""
-    try:
-        client = LivenessClient(
-            _credential(config, emulator),
-            base_url=base_url,
-            timeouts=config.timeouts,
-            retry=config.retry,
-            network=config.network,
-        )
-    except LivenessAPIError as exc:
-        _log.warning("verification unavailable: %s", exc.message)
-        return None, exc.message
-    return client, ""
-
-
-def _journal_recorder(config: StationConfig) -> tuple[AttemptRecorder, AuditJournal | None]:
-    context = AttemptContext(station_id=config.station_id, operator_id=config.operator_id)
-    try:
-        journal = open_journal(config.audit_db)
-    except AuditError as exc:
-        _log.error("audit journal unavailable: %s", exc)
-        return UnavailableRecorder(f"the audit journal cannot be opened: {exc}"), None
-    return JournalRecorder(journal, context), journal
-
-
-def _service_part(config: StationConfig) -> tuple[object, ...]:
-    return (config.environment, config.base_url, config.timeouts, config.retry, config.network)
-
-
-def _event_recorder(recorder: AttemptRecorder) -> Callable[[str, str], object] | None:
-    """Station events (not attempts) go to the same journal, written off the UI thread."""
-    if not isinstance(recorder, JournalRecorder):
-        return None
-    journal_recorder = recorder
-
-    def record(kind: str, notes: str) -> object:
-        return asyncio.ensure_future(journal_recorder.record_event(kind, notes))
-
-    return record
-
-
 def build_station(
     config: StationConfig,
     *,
-    recorder: AttemptRecorder | None = None,
+    recorder: Recorder | None = None,
     journal: AuditJournal | None = None,
     source_factory: Callable[[], FrameSource] | None = None,
-    supervisor_check: Callable[[str], bool] | None = None,
+    supervisor_check: SupervisorCheck | None = None,
+    tokens: TokenStore | None = None,
 ) -> Station:
     """Build and connect every part. Needs a QApplication; starts nothing but the emulator.
 
-    Without a ``recorder`` the station opens its audit journal from the settings; if that fails,
-    every attempt fails closed (its verdict is shown as not final, with the reason).
+    Without a ``recorder`` the station opens its audit journal from the configuration; if that
+    fails, every attempt fails closed (its verdict is shown as not final, with the reason).
     """
     if recorder is None:
-        recorder, journal = _journal_recorder(config)
+        recorder, journal = open_recorder(config)
     emulator: Emulator | None = None
-    base_url = config.base_url
     if config.demo:
         emulator = Emulator(scenario=Scenario.parse(config.demo_scenario)).start()
-        base_url = emulator.base_url
+        client, unavailable = build_client(
+            config, credential=Credential(config.environment, emulator.token), base_url=emulator.base_url
+        )
+    else:
+        client, unavailable = build_client(config, tokens=tokens)
 
-    client, unavailable = _client(config, emulator, base_url)
-
-    controller = VerificationController(
-        client,
-        config.policy,
-        recorder=recorder,
-        jpeg_quality=config.jpeg_quality,
-        unavailable_reason=unavailable,
+    verifier = Verifier(
+        client, config.policy, recorder, jpeg_quality=config.jpeg_quality, unavailable_reason=unavailable
     )
+    desk = Desk(
+        verifier,
+        gate=QualityGate(enabled=config.quality_gate),
+        policy=config.session,
+        operator_id=config.operator_id,
+    )
+    controller = VerificationController(desk)
     camera = CameraFeed(source_factory or (lambda: parse_source(config.camera)))
     window = MainWindow(
         controller,
         environment=config.environment.value,
         history=HistoryPanel(journal),
         supervisor_check=supervisor_check,
-        quality_gate=config.quality_gate,
-        record_event=_event_recorder(recorder),
         demo=config.demo,
         demo_scenarios=[s.value for s in DEMO_SCENARIOS] if emulator else (),
         on_pick_scenario=emulator.set_scenario if emulator else None,
         current_scenario=config.demo_scenario,
     )
+    window.set_operator(config.operator_id or ("demo" if config.demo else None))
     window.preview.attach_source(camera.latest)
     # The analyser runs only while the gate is on; built anyway so settings can switch it on.
     quality = QualityFeed(camera.latest)
     quality.report_ready.connect(window.show_quality)
     camera.status_changed.connect(window.show_camera_status)
     if unavailable:
-        window.statusBar().showMessage(f"Verification unavailable: {unavailable}")
+        window.show_service_state(unavailable)
     window.history.schedule_refresh()
     return Station(
-        config=config,
         window=window,
         controller=controller,
         camera=camera,
-        client=client,
+        verifier=verifier,
+        config=config,
         emulator=emulator,
         journal=journal,
         quality=quality,
+        tokens=tokens,
     )
 
 
-def config_from_settings(
-    settings: Settings, *, demo: bool = False, scenario: str | None = None, operator_id: str | None = None
-) -> StationConfig:
-    """The GUI's start-up configuration from the saved settings (and ``--demo``)."""
-    return StationConfig(
-        environment=Environment.SANDBOX if demo else settings.environment,
-        base_url=None if demo else settings.base_url,
-        camera="demo" if demo else settings.camera,
-        policy=settings.to_policy(),
-        timeouts=settings.to_timeouts(),
-        retry=settings.to_retry(),
-        network=settings.to_network(),
-        jpeg_quality=settings.jpeg_quality,
-        # Demo answers are emulated: they go to a journal of their own beside the real one.
-        audit_db=settings.audit_db.with_name(f"demo-{settings.audit_db.name}") if demo else settings.audit_db,
-        quality_gate=settings.quality_gate,
-        station_id=settings.station_id,
-        operator_id=operator_id,
-        demo=demo,
-        demo_scenario=scenario or Scenario.LIVE.value,
-    )
+def attach_admin(station: Station, settings: Settings, *, kiosk: bool) -> AdminActions:
+    """The administrator's actions (settings, network check, the PIN for reviews and closing)."""
+
+    async def apply(new: Settings) -> None:
+        await station.apply(
+            config_from_settings(new, demo=station.config.demo, operator_id=station.window.operator_id)
+        )
+
+    admin = AdminActions(settings, apply, parent=lambda: station.window)
+    window = station.window
+    window.add_admin_actions(admin.open_settings, admin.open_network_check)
+    window.set_supervisor_check(lambda action: "administrator" if admin.require_pin(action) else None)
+    if kiosk:
+        window.set_close_guard(lambda: admin.require_pin("close the station"))
+    return admin
 
 
 def config_from_args(args: argparse.Namespace, settings: Settings | None = None) -> StationConfig:

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any, Final
 
 import httpx
-import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
@@ -44,6 +43,7 @@ from station.core.decision import (
     SeveralFacesPolicy,
 )
 from station.core.encode import DEFAULT_JPEG_QUALITY
+from station.locations import ENV_CONFIG_DIR, user_config_dir
 from station.logs import register_secret
 from station.security.files import atomic_write_text
 
@@ -80,8 +80,6 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 
-#: Environment variable that moves the configuration directory (tests, a managed install).
-ENV_CONFIG_DIR: Final = "STATION_CONFIG_DIR"
 #: Prefix of the per-field overrides: ``STATION_<FIELD NAME IN CAPITALS>``.
 ENV_PREFIX: Final = "STATION_"
 SETTINGS_FILENAME: Final = "settings.toml"
@@ -427,10 +425,7 @@ def parse_settings(data: Mapping[str, Any], source: str | None = None) -> Settin
 
 def config_dir() -> Path:
     """``$STATION_CONFIG_DIR`` if set, else the per-user config directory (platformdirs)."""
-    override = os.environ.get(ENV_CONFIG_DIR, "").strip()
-    if override:
-        return Path(override).expanduser()
-    return platformdirs.user_config_path("station", appauthor=False)
+    return user_config_dir()
 
 
 def default_settings_path() -> Path:

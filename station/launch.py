@@ -16,14 +16,11 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from station import __version__
-from station.api.credentials import load_credential
-from station.api.errors import LivenessAPIError
-from station.app import Station, build_station, config_from_args, config_from_settings
+from station.app import Station, attach_admin, build_station, config_from_args, config_from_settings
+from station.application.tokens import TokenStore
 from station.config import Settings, SettingsError, load_settings
 from station.logfiles import configure_file_logging
 from station.resources import resource_path
-from station.security.jwt_expiry import expiry_warning, token_expiry
-from station.ui.admin import AdminActions
 from station.ui.crash import install_crash_handler, install_loop_exception_handler
 from station.ui.signin_dialog import OperatorSignInDialog
 from station.ui.single_instance import SingleInstance
@@ -53,23 +50,7 @@ def _sign_in(station_id: str) -> str | None:
 
 
 def _token_warning(settings: Settings) -> str | None:
-    try:
-        credential = load_credential(settings.environment)
-    except LivenessAPIError:
-        return None
-    return expiry_warning(token_expiry(credential.reveal()))
-
-
-def _wire_admin(station: Station, settings: Settings, demo: bool, kiosk: bool) -> AdminActions:
-    async def apply(new: Settings) -> None:
-        await station.apply(config_from_settings(new, demo=demo, operator_id=station.window.operator_id))
-
-    admin = AdminActions(settings, apply, parent=lambda: station.window)
-    station.window.add_admin_actions(admin.open_settings, admin.open_network_check)
-    station.window.set_supervisor_check(admin.require_pin)
-    if kiosk:
-        station.window.set_close_guard(lambda: admin.require_pin("close the station"))
-    return admin
+    return TokenStore().status(settings.environment).warning
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -104,8 +85,7 @@ def run_gui(args: argparse.Namespace) -> int:
         config = config_from_settings(settings, operator_id=operator)
     station = build_station(config)
     holder.append(station)
-    admin = _wire_admin(station, settings, config.demo, kiosk)
-    station.window.set_operator(config.operator_id or ("demo" if config.demo else None))
+    admin = attach_admin(station, settings, kiosk=kiosk)
     warning = _token_warning(settings) if not config.demo else None
     if warning:
         station.window.statusBar().showMessage(warning)

@@ -20,8 +20,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any, Final
 
-import platformdirs
-
+from station.locations import ENV_LOG_DIR, user_log_dir
 from station.logs import RedactingFilter
 from station.security.files import PRIVATE_FILE_MODE, ensure_private_dir
 
@@ -37,7 +36,6 @@ __all__ = [
     "new_incident_id",
 ]
 
-ENV_LOG_DIR: Final = "STATION_LOG_DIR"
 LOG_FILENAME: Final = "station.log"
 LOG_MAX_BYTES: Final = 2 * 1024 * 1024
 LOG_BACKUP_COUNT: Final = 5
@@ -64,10 +62,7 @@ class _PrivateRotatingFileHandler(RotatingFileHandler):
 
 def default_log_dir() -> Path:
     """``$STATION_LOG_DIR`` if set, else the per-user log directory (platformdirs)."""
-    override = os.environ.get(ENV_LOG_DIR, "").strip()
-    if override:
-        return Path(override).expanduser()
-    return platformdirs.user_log_path("station", appauthor=False)
+    return user_log_dir()
 
 
 def _find_handler(root: logging.Logger) -> logging.Handler | None:

@@ -19,8 +19,9 @@ Steps, in order:
 ``journal``       a fresh audit journal opens in a temporary directory with a fixed key (never the
                   keyring, never the station's real journal).
 ``verification``  one verification end to end: :class:`~station.api.LivenessClient` →
-                  :func:`~station.attempt.run_attempt` → :class:`~station.recording.JournalRecorder`;
-                  the verdict must be LIVE and recorded.
+                  :func:`~station.application.attempt.run_attempt` →
+                  :class:`~station.application.recording.JournalRecorder`; the verdict must be
+                  LIVE and recorded.
 ``audit``         the journal holds that record and its HMAC chain verifies.
 ``gui``           the Qt window is built as ``station --demo`` builds it (offscreen unless
                   ``QT_QPA_PLATFORM`` says otherwise) and paints its first camera frame; this
@@ -181,10 +182,10 @@ def _step_journal(state: _State) -> str:
 
 def _step_verification(state: _State) -> str:
     from station.api import Credential, Environment, LivenessClient
-    from station.attempt import Submission, SubmissionKind, run_attempt
+    from station.application.attempt import Submission, SubmissionKind, run_attempt
+    from station.application.recording import AttemptContext, JournalRecorder
     from station.core.decision import DecisionPolicy
     from station.core.models import OutcomeKind
-    from station.recording import AttemptContext, JournalRecorder
 
     emulator = state.emulator
     recorder = JournalRecorder(state.journal, AttemptContext(station_id="self-test"))
@@ -227,8 +228,8 @@ def _step_gui(state: _State) -> str:
     from PySide6.QtWidgets import QApplication
 
     from station.app import StationConfig, build_station
+    from station.application.recording import JournalRecorder
     from station.audit import AuditJournal
-    from station.recording import JournalRecorder
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

@@ -8,7 +8,7 @@ from station.api.client import (
     Verification,
     build_ssl_context,
 )
-from station.api.credentials import Credential, load_credential
+from station.api.credentials import Credential
 from station.api.environments import Environment, base_url_for
 from station.api.errors import (
     AuthError,
@@ -50,6 +50,5 @@ __all__ = [
     "Verification",
     "base_url_for",
     "build_ssl_context",
-    "load_credential",
     "parse_liveness_response",
 ]

@@ -2,7 +2,7 @@
 
 Use it as an async context manager so the connection pool is closed explicitly::
 
-    async with LivenessClient(load_credential(Environment.SANDBOX)) as client:
+    async with LivenessClient(TokenStore().credential(Environment.SANDBOX)) as client:
         verification = await client.verify_image(jpeg_bytes)
 
 Transport choices (see ECOSYSTEM.md): no custom ``transport=`` is passed, because httpx then

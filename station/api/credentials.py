@@ -1,32 +1,17 @@
-"""Tokens: where they come from, and how they are kept out of every output.
+"""A bearer token bound to one environment, kept out of every output.
 
-A token is enrolled for exactly one environment. It is read from ``SUREPASS_<ENV>_TOKEN`` or
-else from the OS keyring (service ``station``, user = the environment's name). The keyring is
-the only persistent store: if none is available the station says so and never falls back to a
-file. :class:`Credential` hides the secret from ``repr``/``str`` so it cannot leak into a log line,
-a traceback or an exception message by accident.
+:class:`Credential` hides the secret from ``repr``/``str`` so it cannot leak into a log line, a
+traceback or an exception message by accident. Where tokens come from (the environment variable
+``SUREPASS_<ENV>_TOKEN``, the OS keyring) is :class:`station.application.tokens.TokenStore`'s job.
 """
 
 from __future__ import annotations
-
-import logging
-import os
 
 from station.api.environments import Environment
 from station.api.errors import TokenMissingError
 from station.logs import register_secret
 
-__all__ = [
-    "KEYRING_SERVICE",
-    "Credential",
-    "TokenSource",
-    "env_var_for",
-    "load_credential",
-]
-
-KEYRING_SERVICE = "station"
-
-_log = logging.getLogger(__name__)
+__all__ = ["Credential", "TokenSource", "env_var_for"]
 
 
 def env_var_for(environment: Environment) -> str:
@@ -71,34 +56,3 @@ class Credential:
 
     def __reduce__(self) -> str:
         raise TypeError("a Credential cannot be pickled")
-
-
-def _from_keyring(environment: Environment) -> str | None:
-    try:
-        import keyring
-        from keyring.errors import KeyringError, NoKeyringError
-    except ImportError:  # pragma: no cover - keyring is a dependency
-        return None
-    try:
-        return keyring.get_password(KEYRING_SERVICE, environment.value)
-    except NoKeyringError:
-        _log.info("no OS keyring available; tokens can only come from the environment")
-        return None
-    except KeyringError as exc:
-        _log.warning("the OS keyring could not be read: %s", type(exc).__name__)
-        return None
-
-
-def load_credential(environment: Environment) -> Credential:
-    """The enrolled token for ``environment``, or :class:`TokenMissingError` saying how to enrol."""
-    from_env = os.environ.get(env_var_for(environment), "").strip()
-    if from_env:
-        return Credential(environment, from_env, TokenSource.ENVIRONMENT_VARIABLE)
-    from_keyring = _from_keyring(environment)
-    if from_keyring:
-        return Credential(environment, from_keyring, TokenSource.KEYRING)
-    raise TokenMissingError(
-        f"no {environment.value} token is enrolled. Enrol one with "
-        f"`station token set --env {environment.value}` (stored in the OS keyring), or set "
-        f"{env_var_for(environment)} in the station's environment."
-    )

@@ -15,15 +15,14 @@ measured once and counted in both. RSS is read from ``/proc/self/statm`` after `
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from dataclasses import dataclass
 
+from station.bench.desk import bench_controller, bench_journal, verify_once
 from station.bench.preview import _real_widget, paint_real_frames
-from station.bench.qtsupport import rss_mb, wait_signal
+from station.bench.qtsupport import rss_mb
 from station.bench.verify import make_client
 from station.camera import BGRImage
-from station.core.decision import DecisionPolicy
 from station.emulator import Emulator
 from station.ui.controller import VerificationController
 
@@ -41,10 +40,7 @@ class MemoryResult:
 
 async def _verify_many(controller: VerificationController, frame: BGRImage, count: int) -> None:
     for _ in range(count):
-        finished = asyncio.ensure_future(wait_signal(controller.finished, 30.0))
-        await asyncio.sleep(0)
-        controller.submit(frame)
-        await finished
+        await verify_once(controller, frame)
 
 
 async def measure_memory(
@@ -58,7 +54,9 @@ async def measure_memory(
     baseline = rss_mb()
     widget = _real_widget()
     client = make_client(emulator, emulator.base_url)
-    controller = VerificationController(client, DecisionPolicy())
+    journals = bench_journal()
+    journal = journals.__enter__()
+    controller = bench_controller(client, journal)
     abandoned: list[VerificationController] = []
     try:
         # Warm-up: caches (fonts, the watermark layer, the JPEG encoder, the connection) filled.
@@ -73,7 +71,7 @@ async def measure_memory(
         gc.collect()
         after_real = rss_mb()
         for _ in range(verifications):
-            fresh = VerificationController(make_client(emulator, emulator.base_url), DecisionPolicy())
+            fresh = bench_controller(make_client(emulator, emulator.base_url), journal)
             abandoned.append(fresh)  # in the window, its signal connections keep it alive
             await _verify_many(fresh, small, 1)
         gc.collect()
@@ -83,6 +81,7 @@ async def measure_memory(
         widget.deleteLater()
         await controller.wait_idle()
         await client.aclose()
+        journals.__exit__(None, None, None)
     return MemoryResult(
         growth_mb=after_real - before,
         naive_growth_mb=(after_frames - before) + (after_naive - after_real),

@@ -32,6 +32,8 @@ from station.api.client import LivenessClient, RetryPolicy, Timeouts
 from station.api.credentials import Credential
 from station.api.environments import Environment
 from station.api.schema import parse_liveness_response
+from station.audit import AuditJournal
+from station.bench.desk import bench_controller, bench_journal, verify_once
 from station.bench.frames import SyntheticCamera
 from station.bench.qtsupport import TickRecorder, application, median, wait_signal
 from station.camera import BGRImage
@@ -40,7 +42,6 @@ from station.core.encode import DEFAULT_JPEG_QUALITY, encode_jpeg
 from station.emulator import LIVENESS_PATH, Emulator, Scenario
 from station.emulator import server as emulator_server
 from station.ui.camera_feed import CameraFeed
-from station.ui.controller import VerificationController
 from station.ui.main_window import MainWindow
 
 __all__ = ["FirstByteRelay", "VerifyRig", "emulator_timing", "upload_sizes"]
@@ -215,6 +216,8 @@ class VerifyRig:
     window: MainWindow
     feed: CameraFeed
     client: LivenessClient
+    journal: AuditJournal
+    _journals: Any
 
     @classmethod
     def build(cls, pool: list[BGRImage]) -> VerifyRig:
@@ -227,14 +230,16 @@ class VerifyRig:
         emulator = Emulator(scenario=Scenario.LIVE).start()
         relay = FirstByteRelay(("127.0.0.1", emulator.port)).start()
         client = make_client(emulator, relay.url)
-        controller = VerificationController(client, DecisionPolicy())
+        journals = bench_journal()
+        journal = journals.__enter__()
+        controller = bench_controller(client, journal)
         feed = CameraFeed(lambda: SyntheticCamera(pool, 30.0))
         window = MainWindow(controller, environment="sandbox", demo=True)
         window.preview.attach_source(feed.latest)
         feed.status_changed.connect(window.show_camera_status)
         feed.start()
         window.show()
-        return cls(emulator, relay, window, feed, client)
+        return cls(emulator, relay, window, feed, client, journal, journals)
 
     async def wait_live(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         deadline = time.monotonic() + timeout
@@ -263,6 +268,7 @@ class VerifyRig:
         await self.client.aclose()
         self.relay.stop()
         self.emulator.stop()
+        self._journals.__exit__(None, None, None)
         emulator_server._Handler.disable_nagle_algorithm = False
 
 
@@ -335,11 +341,11 @@ async def measure_overhead(
     """(real overhead ms, naive overhead ms, emulator ms) for verifications of a 1080p frame.
 
     Real: a controller with its own long-lived client straight to the emulator (no relay),
-    ``submit(frame)`` → ``finished``. Naive: encode + a new httpx client + blocking POST + parse
+    Space (``try_capture``) → ``finished``. Naive: encode + a new httpx client + blocking POST + parse
     + decide, inline. Each minus the emulator's ``do_POST`` time for the same request.
     """
     client = make_client(rig.emulator, rig.emulator.base_url)
-    controller = VerificationController(client, DecisionPolicy())
+    controller = bench_controller(client, rig.journal)
     policy = DecisionPolicy()
     real: list[float] = []
     server_ms: list[float] = []
@@ -347,12 +353,9 @@ async def measure_overhead(
     try:
         with emulator_timing() as durations:
             for index in range(samples + 2):
-                finished = asyncio.ensure_future(wait_signal(controller.finished, 30.0))
-                await asyncio.sleep(0)
                 seen = len(durations)
                 start = time.perf_counter()
-                controller.submit(frame)
-                await finished
+                await verify_once(controller, frame)
                 total = time.perf_counter() - start
                 if index >= 2 and len(durations) == seen + 1:  # two warm-ups
                     real.append((total - durations[seen]) * 1000.0)

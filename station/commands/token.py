@@ -10,71 +10,36 @@
 * ``clear --env ENV`` deletes the keyring entry.
 
 Without a secure store (no OS keyring, or keyring's ``fail``/``null`` backend, or the plain-file
-``keyrings.alt`` backends) the command exits 4 and says so; it never falls back to a file. The
-token is never printed, not even in part.
+``keyrings.alt`` backends) ``set`` and ``clear`` exit 4 and say so; it never falls back to a file.
+``status`` exits 4 only when the environment the station uses (its settings') has no token: a
+missing token for the other environment is reported, not an error. The token is never printed,
+not even in part. Every keyring rule lives in :class:`~station.application.tokens.TokenStore`.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from collections.abc import Iterable
-from typing import Any, Final, TextIO
+from typing import TextIO
 
-import keyring
-import keyring.errors
-
-from station.api.credentials import KEYRING_SERVICE, Credential, env_var_for
+from station.api.credentials import env_var_for
 from station.api.environments import Environment
 from station.api.errors import TokenMissingError
+from station.application.tokens import (
+    MAX_TOKEN_CHARS,
+    NO_SECURE_STORE,
+    NoSecureStoreError,
+    TokenStatus,
+    TokenStore,
+    TokenStoreError,
+)
 from station.commands.exit_codes import ExitCode
-from station.logs import register_secret
-from station.security.jwt_expiry import expiry_warning, format_expiry, token_expiry
+from station.config import SettingsError, load_settings
+from station.security.jwt_expiry import format_expiry
 
-__all__ = ["NO_SECURE_STORE", "NoSecureStoreError", "add_arguments", "keyring_backend_is_secure", "run"]
-
-NO_SECURE_STORE: Final = "no secure store: enrol with the environment variable or install one"
-_MAX_TOKEN_CHARS = 16_384
-#: Backends that do not keep a secret safely (or at all): treated as no store.
-_INSECURE_BACKEND_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
-
-
-class NoSecureStoreError(Exception):
-    """No OS keyring that keeps secrets safely is available."""
-
-
-def keyring_backend_is_secure(backend: Any | None = None) -> bool:
-    """False for keyring's ``fail``/``null`` backends and the plain-file ``keyrings.alt`` ones."""
-    backend = keyring.get_keyring() if backend is None else backend
-    classes: Iterable[Any] = [backend]
-    inner = getattr(backend, "backends", None)  # a ChainerBackend: judge what it chains
-    if isinstance(inner, list | tuple):
-        if not inner:
-            return False
-        classes = inner
-    for item in classes:
-        module = type(item).__module__
-        if any(module == bad or module.startswith(bad + ".") for bad in _INSECURE_BACKEND_MODULES):
-            return False
-    return True
-
-
-def _require_store() -> None:
-    if not keyring_backend_is_secure():
-        raise NoSecureStoreError(NO_SECURE_STORE)
-
-
-def _keyring_get(environment: Environment) -> str | None:
-    _require_store()
-    try:
-        value: str | None = keyring.get_password(KEYRING_SERVICE, environment.value)
-    except keyring.errors.NoKeyringError:
-        raise NoSecureStoreError(NO_SECURE_STORE) from None
-    if value:
-        register_secret(value)
-    return value
+__all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -90,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     status = actions.add_parser(
         "status",
         help="where each environment's token comes from and when it expires",
-        description="Say whether a token is enrolled, where, and when it expires.",
+        description="Say whether a token is enrolled, where, and when it expires. Exits 4 when the "
+        "environment the station uses (or the one given) has no token.",
     )
     status.add_argument("--env", choices=choices, help="only this environment (default: both)")
     clear = actions.add_parser(
@@ -111,127 +77,116 @@ def _read_token(environment: Environment) -> str:
         return getpass.getpass(f"{environment.value} token (not shown): ")
     if sys.stdin is None:
         return ""
-    return sys.stdin.readline(_MAX_TOKEN_CHARS + 2)
+    return sys.stdin.readline(MAX_TOKEN_CHARS + 2)
 
 
-def _expiry_lines(token: str) -> list[str]:
-    exp = token_expiry(token)
-    if exp is None:
+def _expiry_lines(status: TokenStatus) -> list[str]:
+    if status.expiry is None:
         return ["expiry unknown (not a JWT with an exp claim)"]
-    lines = [f"expires {format_expiry(exp)}"]
-    warning = expiry_warning(exp)
-    if warning:
-        lines.append(f"WARNING: {warning}")
+    lines = [f"expires {format_expiry(status.expiry)}"]
+    if status.warning:
+        lines.append(f"WARNING: {status.warning}")
     return lines
 
 
-def _set(environment: Environment, out: TextIO, err: TextIO) -> int:
-    try:
-        _require_store()
-    except NoSecureStoreError:
-        return _say_no_store([environment], err)
+def _set(store: TokenStore, environment: Environment, out: TextIO, err: TextIO) -> int:
     try:
         raw = _read_token(environment)
     except (EOFError, KeyboardInterrupt):
+        raw = ""
+    if not raw.strip():
         print("no token given: nothing stored", file=err)
-        return int(ExitCode.USAGE)
-    token = raw.strip()
-    if not token:
-        print("no token given: nothing stored", file=err)
-        return int(ExitCode.USAGE)
-    if len(token) > _MAX_TOKEN_CHARS:
-        print("that is too long to be a token: nothing stored", file=err)
         return int(ExitCode.USAGE)
     try:
-        Credential(environment, token)  # registers it for redaction; refuses spaces/control chars
+        store.store(environment, raw)
+    except NoSecureStoreError:
+        return _say_no_store([environment], err)
     except TokenMissingError as exc:
         print(f"{exc.message}: nothing stored", file=err)
         return int(ExitCode.USAGE)
-    try:
-        keyring.set_password(KEYRING_SERVICE, environment.value, token)
-        kept = keyring.get_password(KEYRING_SERVICE, environment.value)
-    except keyring.errors.NoKeyringError:
-        return _say_no_store([environment], err)
-    except keyring.errors.KeyringError as exc:
-        print(f"the OS keyring refused the token ({type(exc).__name__}): nothing stored", file=err)
-        return int(ExitCode.FAILURE)
-    if kept != token:
-        print("the OS keyring did not keep the token: nothing stored", file=err)
+    except TokenStoreError as exc:
+        print(f"{exc}: nothing stored", file=err)
         return int(ExitCode.FAILURE)
     print(f"{environment.value} token stored in the OS keyring", file=out)
-    for line in _expiry_lines(token):
+    for line in _expiry_lines(store.status(environment)):
         print(f"  {line}", file=out)
-    if os.environ.get(env_var_for(environment), "").strip():
-        print(
-            f"  note: {env_var_for(environment)} is set and takes precedence over the keyring",
-            file=out,
-        )
+    if store.overridden_by_environment(environment):
+        print(f"  note: {env_var_for(environment)} is set and takes precedence over the keyring", file=out)
     return 0
 
 
-def _status(environments: list[Environment], out: TextIO, err: TextIO) -> int:
-    missing_store: list[Environment] = []
-    for environment in environments:
-        from_env = os.environ.get(env_var_for(environment), "").strip()
-        try:
-            from_keyring = _keyring_get(environment)
-            store_ok = True
-        except NoSecureStoreError:
-            from_keyring, store_ok = None, False
-        except keyring.errors.KeyringError as exc:
-            print(f"{environment.value}: the OS keyring could not be read ({type(exc).__name__})", file=out)
-            continue
-        if from_env:
-            register_secret(from_env)
-            source = f"environment variable {env_var_for(environment)}"
-            if from_keyring:
-                source += " (takes precedence over the OS keyring entry)"
-            token: str | None = from_env
-        elif from_keyring:
-            source, token = "OS keyring", from_keyring
-        else:
-            source, token = "none", None
-            if not store_ok:
-                missing_store.append(environment)
-        if token is None:
-            print(f"{environment.value}: not enrolled", file=out)
-            continue
-        print(f"{environment.value}: enrolled ({source})", file=out)
-        for line in _expiry_lines(token):
-            print(f"  {line}", file=out)
-    if missing_store:
-        return _say_no_store(missing_store, err)
-    return 0
-
-
-def _clear(environment: Environment, out: TextIO, err: TextIO) -> int:
+def _environment_in_use() -> Environment | None:
     try:
-        _require_store()
-        keyring.delete_password(KEYRING_SERVICE, environment.value)
-    except (NoSecureStoreError, keyring.errors.NoKeyringError):
+        return load_settings().environment
+    except SettingsError:
+        return None
+
+
+def _status(store: TokenStore, environments: list[Environment], asked: bool, out: TextIO, err: TextIO) -> int:
+    """Every environment asked about is reported; the exit code is about the one that matters:
+    the one named with ``--env``, else the one the station's settings use."""
+    in_use = environments[0] if asked else _environment_in_use()
+    missing_store: list[Environment] = []
+    missing_in_use = False
+    for environment in environments:
+        status = store.status(environment)
+        if status.problem and not status.enrolled:
+            print(f"{environment.value}: {status.problem}", file=out)
+            missing_in_use |= environment is in_use
+            continue
+        if not status.enrolled:
+            print(f"{environment.value}: not enrolled", file=out)
+            if not status.store_available:
+                missing_store.append(environment)
+            missing_in_use |= environment is in_use
+            continue
+        source = status.source
+        if store.overridden_by_environment(environment) and _keyring_also_holds(store, environment):
+            source += " (takes precedence over the OS keyring entry)"
+        print(f"{environment.value}: enrolled ({source})", file=out)
+        for line in _expiry_lines(status):
+            print(f"  {line}", file=out)
+    if missing_store and (in_use is None or in_use in missing_store):
+        return _say_no_store(missing_store, err)
+    if in_use is not None and missing_in_use:
+        print(f"the station uses {in_use.value}, which has no token", file=err)
+        return int(ExitCode.AUTH)
+    return 0
+
+
+def _keyring_also_holds(store: TokenStore, environment: Environment) -> bool:
+    keyring_only = TokenStore(environ={})
+    return keyring_only.status(environment).enrolled
+
+
+def _clear(store: TokenStore, environment: Environment, out: TextIO, err: TextIO) -> int:
+    try:
+        removed = store.clear(environment)
+    except NoSecureStoreError:
         return _say_no_store([environment], err)
-    except keyring.errors.PasswordDeleteError:
-        print(f"{environment.value}: no token in the OS keyring; nothing to clear", file=out)
-    except keyring.errors.KeyringError as exc:
-        print(f"the OS keyring refused ({type(exc).__name__}): nothing cleared", file=err)
+    except TokenStoreError as exc:
+        print(f"{exc}: nothing cleared", file=err)
         return int(ExitCode.FAILURE)
-    else:
+    if removed:
         print(f"{environment.value} token removed from the OS keyring", file=out)
-    if os.environ.get(env_var_for(environment), "").strip():
+    else:
+        print(f"{environment.value}: no token in the OS keyring; nothing to clear", file=out)
+    if store.overridden_by_environment(environment):
         print(f"  note: {env_var_for(environment)} is still set in this environment", file=out)
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
     out, err = sys.stdout, sys.stderr
+    store = TokenStore()
     action = args.token_action
     if action == "status":
         environments = [Environment(args.env)] if args.env else list(Environment)
-        return _status(environments, out, err)
+        return _status(store, environments, args.env is not None, out, err)
     environment = Environment(args.env)
     if action == "set":
-        return _set(environment, out, err)
+        return _set(store, environment, out, err)
     if action == "clear":
-        return _clear(environment, out, err)
+        return _clear(store, environment, out, err)
     print(f"unknown token action {action!r}", file=err)
     return int(ExitCode.USAGE)

@@ -11,16 +11,16 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from station.api.client import LivenessClient, Timeouts
-from station.api.credentials import load_credential
 from station.api.environments import Environment
 from station.api.errors import LivenessAPIError
-from station.attempt import AttemptRecorder, AttemptReport, Submission, SubmissionKind, run_attempt
-from station.audit import AuditError, AuditJournal
+from station.application.attempt import AttemptReport, Submission, SubmissionKind, run_attempt
+from station.application.factory import config_from_settings, open_recorder
+from station.application.result_text import describe_report
+from station.application.tokens import TokenStore
 from station.commands.exit_codes import ExitCode, exit_code_for_error, exit_code_for_outcome
 from station.commands.inputs import InputError, check_link, read_image, read_pdf
 from station.config import Settings, SettingsError, load_settings
 from station.core.decision import DEFAULT_LIVENESS_THRESHOLD, PolicyError
-from station.recording import AttemptContext, JournalRecorder, UnavailableRecorder, open_journal
 
 __all__ = ["add_arguments", "report_as_dict", "run"]
 
@@ -143,43 +143,8 @@ def report_as_dict(report: AttemptReport) -> dict[str, Any]:
 
 def _print_human(report: AttemptReport, out: TextIO) -> None:
     print(f"{report.kind.value}: {report.message}", file=out)
-    if report.outcome is not None and report.verification is not None:
-        outcome, result = report.outcome, report.outcome.result
-        score = f"{outcome.score:.3f}" if outcome.score is not None else "none"
-        service = outcome.service_verdict.value if outcome.service_verdict else "no verdict"
-        service_threshold = (
-            f" at {outcome.service_threshold:g}" if outcome.service_threshold is not None else ""
-        )
-        print(
-            f"  score {score} (station threshold {outcome.station_threshold:g}; "
-            f"service said {service}{service_threshold})",
-            file=out,
-        )
-        if outcome.disagrees_with_service:
-            print("  note: the station's decision differs from the service's verdict", file=out)
-        frame = f"{result.frame.width}x{result.frame.height}" if result.frame else "unknown"
-        print(f"  faces {result.face_count}, frame {frame}", file=out)
-        for index, face in enumerate(result.faces, start=1):
-            box = face.bbox
-
-            def fmt(value: float | None) -> str:
-                return "-" if value is None else f"{value:.3f}"
-
-            print(
-                f"    face {index}: box {box.x},{box.y} {box.width}x{box.height}  "
-                f"liveness {fmt(face.liveness_score)}  anti-spoof {fmt(face.antispoof_score)}  "
-                f"detection {fmt(face.detection_score)}",
-                file=out,
-            )
-        print(
-            f"  client_id {result.client_id or '-'}, {report.elapsed_ms:.0f} ms, "
-            f"{report.verification.attempts} attempt(s), {report.api_host}",
-            file=out,
-        )
-    if report.error is not None:
-        print(f"  cause: {report.error.message}", file=out)
-    if report.audit_error is not None:
-        print(f"  AUDIT RECORD NOT WRITTEN: {report.audit_error}. The result is not final.", file=out)
+    for line in describe_report(report):
+        print(f"  {line}", file=out)
 
 
 def _submission(args: argparse.Namespace) -> Submission:
@@ -190,21 +155,14 @@ def _submission(args: argparse.Namespace) -> Submission:
     return Submission(SubmissionKind.IMAGE, read_image(args.file), filename=args.file.name)
 
 
-def _recorder(args: argparse.Namespace, settings: Settings) -> tuple[AttemptRecorder, AuditJournal | None]:
-    try:
-        journal = open_journal(args.audit_db or settings.audit_db)
-    except AuditError as exc:
-        return UnavailableRecorder(f"the audit journal cannot be opened: {exc}"), None
-    return JournalRecorder(journal, AttemptContext(station_id=settings.station_id)), journal
-
-
 async def _verify(args: argparse.Namespace, submission: Submission, settings: Settings) -> AttemptReport:
     environment = Environment(args.env) if args.env else settings.environment
-    credential = load_credential(environment)
+    credential = TokenStore().credential(environment)
     policy = settings.to_policy()
     if args.threshold is not None:
         policy = dataclasses.replace(policy, liveness_threshold=args.threshold)
-    recorder, journal = _recorder(args, settings)
+    config = dataclasses.replace(config_from_settings(settings), audit_db=args.audit_db or settings.audit_db)
+    recorder, journal = open_recorder(config)
     try:
         async with LivenessClient(
             credential,

@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from station.locations import user_config_dir
 from station.security.files import atomic_write_text
 
 __all__ = [
@@ -248,9 +249,7 @@ def _utc_now() -> datetime:
 
 def default_pin_path() -> Path:
     """``admin_pin.json`` in the station's config directory."""
-    from station.config import config_dir  # late: config imports station.security
-
-    return config_dir() / PIN_FILENAME
+    return user_config_dir() / PIN_FILENAME
 
 
 class AdminPin:

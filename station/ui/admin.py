@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from station.api.credentials import load_credential
 from station.api.errors import LivenessAPIError
+from station.application.tokens import TokenStore
 from station.config import Settings, SettingsError, load_settings, save_settings
 from station.security.pin import AdminPin, PinError
 from station.ui.netcheck_dialog import NetworkCheckDialog
@@ -63,7 +63,7 @@ class AdminActions:
         dialog = SettingsDialog(
             self.settings,
             self._parent(),
-            pin_check=lambda fields: self.require_pin("change " + ", ".join(sorted(fields))),
+            pin_check=self.require_pin,
             extra_guarded_fields=EXTRA_GUARDED_FIELDS,
         )
         dialog.network_check_requested.connect(self.open_network_check)
@@ -90,7 +90,7 @@ class AdminActions:
     def open_network_check(self, settings: Settings | None = None) -> None:
         settings = settings or self.settings
         try:
-            credential = load_credential(settings.environment)
+            credential = TokenStore().credential(settings.environment)
         except LivenessAPIError:
             credential = None
         dialog = NetworkCheckDialog(

@@ -8,9 +8,8 @@ always mean the same thing, whatever was clicked last.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from html import escape
 
-import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -27,22 +26,32 @@ from PySide6.QtWidgets import (
 )
 
 from station import __version__
-from station.attempt import AttemptReport
+from station.application.attempt import AttemptReport
+from station.application.gate import QualityGate
+from station.application.result_text import describe_report
+from station.application.session import REFUSAL_MESSAGES, CaptureCheck, CloseReason, Phase, Refusal
 from station.camera import CameraState, CameraStatus
-from station.core.decision import SeveralFacesPolicy, decide
-from station.core.models import OutcomeKind, RetryReason
+from station.core.models import OutcomeKind
 from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
 from station.ui.history import HistoryPanel
 from station.ui.preview import PreviewWidget
-from station.ui.quality_gate import GateVerdict, QualityGate
-from station.ui.result_text import describe_report
 from station.ui.style import environment_badge_style
 from station.vision.quality import QualityReport
 
 __all__ = ["MainWindow"]
 
 IDLE_TEXT = "Ask the customer to face the camera, then press Space to capture."
+CLEARED_TEXT = "The last result was cleared after {seconds:g} s. " + IDLE_TEXT
+
+#: Asks for a supervisor's approval of ``action``; the supervisor's id, or None if not given.
+SupervisorCheck = Callable[[str], str | None]
+
+
+def _details_html(report: AttemptReport) -> str:
+    return "<br>".join(
+        escape(line, quote=False).replace("  ", "&nbsp;&nbsp;") for line in describe_report(report)
+    )
 
 
 class MainWindow(QMainWindow):
@@ -52,9 +61,7 @@ class MainWindow(QMainWindow):
         *,
         environment: str,
         history: HistoryPanel | None = None,
-        supervisor_check: Callable[[str], bool] | None = None,
-        quality_gate: bool = False,
-        record_event: Callable[[str, str], object] | None = None,
+        supervisor_check: SupervisorCheck | None = None,
         demo: bool = False,
         demo_scenarios: Sequence[str] = (),
         on_pick_scenario: Callable[[str], object] | None = None,
@@ -88,14 +95,10 @@ class MainWindow(QMainWindow):
         for button in (self.confirm_button, self.reject_button):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             button.hide()
-        self._supervisor_check = supervisor_check or (lambda reason: False)
-        self.gate = QualityGate(enabled=quality_gate)
-        self._record_event = record_event or (lambda kind, notes: None)
+        self._supervisor_check: SupervisorCheck = supervisor_check or (lambda reason: None)
         self._close_guard: Callable[[], bool] = lambda: True
         self.operator_id: str | None = None
         self._kiosk_fullscreen = False
-        #: The attempt waiting for a supervisor's review or the operator's face pick.
-        self._pending: AttemptReport | None = None
 
         self.details = QLabel()
         self.details.setObjectName("ResultDetails")
@@ -164,14 +167,24 @@ class MainWindow(QMainWindow):
         self._elapsed = QTimer(self)
         self._elapsed.setInterval(100)
         self._elapsed.timeout.connect(self._tick)
-        self._captured: np.ndarray | None = None
+        # A verdict clears itself after the session policy's timeout (checked once a second).
+        self._verdict_clock = QTimer(self)
+        self._verdict_clock.setInterval(1000)
+        self._verdict_clock.timeout.connect(self._clear_stale_verdict)
+        self._verdict_clock.start()
         self._camera: CameraStatus | None = None
 
         controller.busy_changed.connect(self._busy_changed)
         controller.finished.connect(self.show_report)
         controller.followup_recorded.connect(self.show_report)
         controller.cancelled.connect(self._cancelled)
+        controller.session_started.connect(self._session_started)
         self.preview.face_clicked.connect(self.pick_face)
+
+    @property
+    def gate(self) -> QualityGate:
+        """The shift's quality gate (it lives on the desk, beyond any one customer)."""
+        return self.controller.desk.gate
 
     # -- construction helpers -----------------------------------------------------------------
 
@@ -242,7 +255,13 @@ class MainWindow(QMainWindow):
         menu.insertAction(first, check)
         menu.insertSeparator(first)
 
-    def set_supervisor_check(self, check: Callable[[str], bool]) -> None:
+    def show_service_state(self, unavailable: str) -> None:
+        """Whether verification is possible with the current settings, in the status bar."""
+        self.statusBar().showMessage(
+            f"Verification unavailable: {unavailable}" if unavailable else "Settings applied.", 8000
+        )
+
+    def set_supervisor_check(self, check: SupervisorCheck) -> None:
         self._supervisor_check = check
 
     def bring_to_front(self) -> None:
@@ -254,6 +273,7 @@ class MainWindow(QMainWindow):
 
     def set_operator(self, operator_id: str | None) -> None:
         self.operator_id = operator_id
+        self.controller.desk.sign_in(operator_id)
         self.operator_label.setText(f"Operator: {operator_id}" if operator_id else "Operator: not signed in")
 
     def set_close_guard(self, guard: Callable[[], bool]) -> None:
@@ -290,89 +310,89 @@ class MainWindow(QMainWindow):
         self.calls_saved_label.setText(f"Calls saved this shift: {self.gate.calls_saved}")
         self.calls_saved_label.setVisible(self.gate.enabled)
 
-    def _let_objection_go(self) -> None:
-        objection = self.gate.let_go()
-        if objection is not None:
-            self._show_calls_saved()
-            self._record_event(
-                "quality_gate",
-                f"capture stopped by the quality gate ({objection.value}) and not overridden; "
-                f"calls saved this shift: {self.gate.calls_saved}",
-            )
-
     def capture(self) -> None:
+        """Space: capture the current customer, if the session allows it now."""
         if self.controller.busy:
             return
-        notes: tuple[str, ...] = ()
-        verdict = self.gate.on_capture()
-        if verdict is GateVerdict.OBJECT:
-            self._back_to_live()
-            self.banner.show_not_ready(self.gate.latest.text if self.gate.latest else "")
+        camera = self._camera
+        camera_live = camera is None or camera.state is CameraState.LIVE
+        frame = self.preview.latest_frame() if camera_live else None
+        check = self.controller.try_capture(
+            frame,
+            reference=self.customer_ref.text(),
+            camera_live=camera_live,
+            camera_problem=camera.message if camera is not None else "",
+        )
+        self._show_calls_saved()
+        if not check.allowed:
+            self._refused(check)
             return
-        if verdict is GateVerdict.OVERRIDE:
-            overridden = self.gate.overridden()
-            notes = (f"quality gate overridden: {overridden.value if overridden else 'unknown'}",)
-        else:
-            self._let_objection_go()
-        if self.preview.is_frozen:
-            self._back_to_live()
-        if self._camera is not None and self._camera.state is not CameraState.LIVE:
-            # The last picture before the camera went away is stale: never verify it.
-            self.banner.show_outcome(
-                OutcomeKind.ERROR,
-                f"{self._camera.message} Wait until the live picture is back, then capture.",
-            )
-            return
-        frame = self.preview.latest_frame()
-        if frame is None:
-            self.banner.show_outcome(
-                OutcomeKind.ERROR,
-                "No camera picture yet. Check that the camera is connected, then try again.",
-            )
-            return
-        self._clear_pending()
-        self._captured = frame
+        assert frame is not None
+        self._hide_review_actions()
+        self.customer_ref.setReadOnly(True)
         self.preview.freeze(frame, None, None)
         self.details.clear()
         self.tabs.setCurrentWidget(self.details)
         self.preview.set_guidance(None)
-        self.controller.submit(frame, customer_ref=self.customer_ref.text().strip() or None, notes=notes)
+
+    def _refused(self, check: CaptureCheck) -> None:
+        refusal = check.refusal
+        if refusal is Refusal.NOT_READY:
+            self._back_to_live()
+            self.banner.show_not_ready(check.message)
+        elif refusal in (Refusal.CAMERA_NOT_LIVE, Refusal.NO_FRAME):
+            self.banner.show_outcome(OutcomeKind.ERROR, check.message)
+        else:  # busy, closed, attempts exhausted, review pending: the verdict stays on screen
+            self.statusBar().showMessage(check.message, 6000)
 
     def cancel(self) -> None:
         self.controller.cancel()
 
     def _back_to_live(self) -> None:
-        self._clear_pending()
         self.preview.resume_live()
         self.preview.set_guidance(self.gate.latest if self.gate.enabled else None)
 
-    def _clear_pending(self) -> None:
-        self._pending = None
+    def _hide_review_actions(self) -> None:
         self.confirm_button.hide()
         self.reject_button.hide()
 
     def next_customer(self) -> None:
+        """Enter: end this customer's session and get ready for the next one."""
         if self.customer_ref.hasFocus():
             self.preview.setFocus()  # Enter ends typing the reference; Space then captures
             return
-        if self.controller.busy:
-            return
-        if self.preview.is_frozen:
-            self.customer_ref.clear()
-        self._let_objection_go()
-        self._captured = None
+        session = self.controller.session
+        if not session.has_verdict and not session.reference_locked and self.gate.objection is None:
+            return  # nothing to move on from: a reference just typed stays
+        refusal = self.controller.next_customer()
+        if refusal is not None:
+            self.statusBar().showMessage(REFUSAL_MESSAGES[refusal], 6000)
+
+    def _session_started(self, _session: object, *, cleared: bool = False) -> None:
+        """A new customer: the previous verdict, picture and reference leave the screen."""
+        self._show_calls_saved()
+        self._hide_review_actions()
+        self.customer_ref.setReadOnly(False)
+        self.customer_ref.clear()
         self._back_to_live()
         self.banner.show_idle(IDLE_TEXT)
         self.details.clear()
         self.next_button.setEnabled(False)
 
+    def _clear_stale_verdict(self) -> None:
+        if self.controller.clear_if_expired():
+            seconds = self.controller.desk.policy.verdict_timeout_s
+            self.banner.show_idle(CLEARED_TEXT.format(seconds=seconds))
+
     def show_report(self, report: AttemptReport) -> None:
+        session = self.controller.session
         result = report.outcome.result if report.outcome else None
         primary = report.outcome.primary_face if report.outcome else None
         if primary is None and result is not None:
             primary = result.primary_face  # several faces: still show which one the score is for
-        if self._captured is not None:
-            self.preview.freeze(self._captured, result, primary)
+        captured = self.preview.frozen_frame()
+        if captured is not None:
+            self.preview.freeze(captured, result, primary)
         kind, message = report.kind, report.message
         if not report.final:
             kind = OutcomeKind.ERROR
@@ -380,44 +400,22 @@ class MainWindow(QMainWindow):
                 f"Result NOT final: the audit record could not be written ({report.audit_error}). "
                 "Do not rely on this verdict; call IT support."
             )
-        self._pending = None
-        if report.final and report.outcome is not None:
-            if kind is OutcomeKind.REVIEW:
-                self._pending = report
-            elif self._offers_face_pick(report):
-                self._pending = report
-                message = f"{message} Or click the customer's face to decide on that face alone."
-        self.confirm_button.setVisible(self._pending is not None and kind is OutcomeKind.REVIEW)
-        self.reject_button.setVisible(self._pending is not None and kind is OutcomeKind.REVIEW)
+        elif session.face_pick_offered:
+            message = f"{message} Or click the customer's face to decide on that face alone."
+        elif session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED:
+            message = f"{message} {REFUSAL_MESSAGES[Refusal.ATTEMPTS_EXHAUSTED]}"
+        review = session.phase is Phase.REVIEW
+        self.confirm_button.setVisible(review)
+        self.reject_button.setVisible(review)
         self.banner.show_outcome(kind, message)
-        self.details.setText(describe_report(report))
+        self.details.setText(_details_html(report))
         self.next_button.setEnabled(True)
         self.history.schedule_refresh()
 
     # -- follow-up decisions: a supervisor's review, the operator's face pick ----------------------
 
-    def _offers_face_pick(self, report: AttemptReport) -> bool:
-        outcome = report.outcome
-        return (
-            outcome is not None
-            and outcome.retry_reason is RetryReason.SEVERAL_FACES
-            and self.controller.policy.several_faces is SeveralFacesPolicy.OPERATOR_PICKS
-        )
-
     def pick_face(self, index: int) -> None:
-        pending = self._pending
-        if pending is None or pending.outcome is None or not self._offers_face_pick(pending):
-            return
-        result = pending.outcome.result
-        face = result.faces[index]
-        outcome = decide(result, self.controller.policy, chosen_face=face)
-        box = face.bbox
-        note = (
-            f"operator picked face {index + 1} of {len(result.faces)} "
-            f"(box {box.x},{box.y} {box.width}x{box.height}) on attempt #{pending.audit_sequence}"
-        )
-        self._pending = None
-        self.controller.record_followup(pending.reviewed(outcome, outcome.message, note))
+        self.controller.pick_face(index)
 
     def confirm_review(self) -> None:
         self._review(confirmed=True)
@@ -426,32 +424,24 @@ class MainWindow(QMainWindow):
         self._review(confirmed=False)
 
     def _review(self, *, confirmed: bool) -> None:
-        pending = self._pending
-        if pending is None or pending.outcome is None or pending.kind is not OutcomeKind.REVIEW:
+        if not self.controller.session.review_pending:
             return
         action = "confirm this borderline result as live" if confirmed else "reject this borderline result"
-        if not self._supervisor_check(action):
-            self.statusBar().showMessage("Review not recorded: the administrator PIN was not given.", 6000)
+        supervisor = self._supervisor_check(action)
+        if supervisor is None:
+            self.statusBar().showMessage("Review not recorded: the supervisor's PIN was not given.", 6000)
             return
-        outcome = replace(pending.outcome, kind=OutcomeKind.LIVE if confirmed else OutcomeKind.SPOOF)
-        message = (
-            "Confirmed live by a supervisor. You may continue with the customer."
-            if confirmed
-            else "Rejected by a supervisor. Follow the branch's manual identity check."
-        )
-        note = (
-            f"supervisor {'confirmed' if confirmed else 'rejected'} review of attempt "
-            f"#{pending.audit_sequence} (score {pending.outcome.score})"
-        )
-        self._pending = None
-        self.confirm_button.hide()
-        self.reject_button.hide()
-        self.controller.record_followup(pending.reviewed(outcome, message, note))
+        if supervisor == self.operator_id:
+            self.statusBar().showMessage(
+                "Review not recorded: a supervisor cannot settle a review of their own attempt.", 6000
+            )
+            return
+        self._hide_review_actions()
+        self.controller.settle_review(confirmed=confirmed, supervisor_id=supervisor)
 
     def _cancelled(self) -> None:
         self.banner.show_idle("Verification cancelled. Press Space to capture again.")
         self._back_to_live()
-        self._captured = None
 
     def _busy_changed(self, busy: bool) -> None:
         self.capture_button.setEnabled(not busy)

@@ -107,7 +107,11 @@ class PinDialog(QDialog):
         self.setWindowTitle("Administrator PIN")
         self.setObjectName("PinDialog")
 
-        self.reason_label = QLabel(reason or "This change needs the administrator PIN.")
+        self.reason_label = QLabel(
+            f"The administrator PIN is needed to {reason}."
+            if reason
+            else "This change needs the administrator PIN."
+        )
         self.reason_label.setWordWrap(True)
         self.pin_edit = _pin_edit("Administrator PIN")
         self.error_label = _error_label("PIN error")

@@ -181,6 +181,10 @@ class PreviewWidget(QWidget):
         """True while a captured frame is shown instead of the live picture."""
         return self._frozen is not None
 
+    def frozen_frame(self) -> BGRArray | None:
+        """The captured picture on screen, or None while live."""
+        return self._frozen.shown.array if self._frozen is not None else None
+
     def display_rect(self) -> Rect:
         """Where the current picture is drawn: letterboxed in the widget (all of it if none)."""
         widget = Rect(0.0, 0.0, float(self.width()), float(self.height()))

@@ -27,16 +27,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from enum import Enum
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-import keyring
-import keyring.errors
 import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
@@ -49,7 +43,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -60,10 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station.api.credentials import KEYRING_SERVICE, Credential, env_var_for
-from station.api.environments import Environment
-from station.api.errors import TokenMissingError
-from station.commands.token import NO_SECURE_STORE, keyring_backend_is_secure
+from station.application.tokens import TokenStore
 from station.config import (
     ENV_PREFIX,
     SECURITY_FIELDS,
@@ -72,230 +62,42 @@ from station.config import (
     env_overrides,
     security_fields_changed,
 )
-from station.core.decision import SeveralFacesPolicy
-from station.logs import register_secret
-from station.security.jwt_expiry import expiry_warning, format_expiry, token_expiry
 from station.security.pin import AdminPin, PinError
 from station.ui.pin_dialog import require_admin_pin
+from station.ui.settings_fields import (
+    BOOLS,
+    CHOICES,
+    FIELD_LABELS,
+    FLOATS,
+    GROUPS,
+    INT_RANGES,
+    OPTIONAL,
+    PATHS,
+    PLACEHOLDERS,
+    describe_change,
+    number_text,
+    plain_problem,
+    shown,
+)
+from station.ui.token_panel import TokenPanel, TokenPrompt
 
-__all__ = [
-    "FIELD_LABELS",
-    "PinCheck",
-    "SettingsDialog",
-    "TokenStatus",
-    "read_token_status",
-]
+__all__ = ["PinCheck", "SettingsDialog"]
 
 _log = logging.getLogger(__name__)
 
-#: Called with the names of the guarded fields about to change; True = the administrator allowed it.
-PinCheck = Callable[[set[str]], bool]
+#: Called with what is about to change, in the dialog's words ("change the liveness threshold");
+#: True = the administrator allowed it.
+PinCheck = Callable[[str], bool]
 CameraLister = Callable[[], Sequence[tuple[int, str]]]
-TokenPrompt = Callable[[Environment], str | None]
 
 _ERROR_STYLE = "QLabel { color: #B71C1C; }"
 _NOTE_STYLE = "QLabel { color: #37474F; font-style: italic; }"
 _WARNING_STYLE = "QLabel { color: #8A4B00; font-weight: bold; }"
 
-#: The person-facing name of each setting.
-FIELD_LABELS: Final[Mapping[str, str]] = {
-    "camera": "Camera",
-    "environment": "Environment",
-    "base_url": "Service address (override)",
-    "liveness_threshold": "Liveness threshold",
-    "min_detection_score": "Minimum face detection score",
-    "review_upper": "Review band upper edge",
-    "several_faces": "Several faces in view",
-    "jpeg_quality": "JPEG quality",
-    "quality_gate": "Check picture quality before sending",
-    "connect_timeout": "Connect timeout (seconds)",
-    "read_timeout": "Read timeout (seconds)",
-    "deadline": "Deadline per verification (seconds)",
-    "retry_attempts": "Attempts per verification",
-    "proxy": "Proxy",
-    "ca_bundle": "Extra CA bundle (PEM file)",
-    "audit_db": "Audit journal file",
-    "audit_retention_days": "Keep audit records (days)",
-    "retain_images": "Keep customers' pictures",
-    "station_id": "Station id",
-    "kiosk": "Kiosk mode (full screen)",
-}
-
-_CHOICES: Final[Mapping[str, Sequence[tuple[str, str]]]] = {
-    "environment": (
-        (Environment.SANDBOX.value, "Sandbox (tests; no real customers)"),
-        (Environment.PRODUCTION.value, "Production (real customers; uses credits)"),
-    ),
-    "several_faces": (
-        (SeveralFacesPolicy.RETRY.value, "Ask for one person in frame"),
-        (SeveralFacesPolicy.OPERATOR_PICKS.value, "Operator picks the customer's face"),
-    ),
-}
-
-_INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
-    "jpeg_quality": (1, 100),
-    "retry_attempts": (1, 10),
-    "audit_retention_days": (1, 36500),
-}
-
-#: (group title, fields) in the order shown.
-_GROUPS: Final[Sequence[tuple[str, Sequence[str]]]] = (
-    ("Camera", ("camera",)),
-    ("Service", ("environment", "base_url")),
-    ("Decision", ("liveness_threshold", "min_detection_score", "review_upper", "several_faces")),
-    ("Capture", ("jpeg_quality", "quality_gate")),
-    ("Network", ("connect_timeout", "read_timeout", "deadline", "retry_attempts", "proxy", "ca_bundle")),
-    ("Audit", ("audit_db", "audit_retention_days", "retain_images")),
-    ("Station", ("station_id", "kiosk")),
-)
-
-_FLOATS = frozenset(
-    {"liveness_threshold", "min_detection_score", "connect_timeout", "read_timeout", "deadline"}
-)
-_OPTIONAL = frozenset({"base_url", "review_upper", "proxy", "ca_bundle"})
-_BOOLS = frozenset({"quality_gate", "retain_images", "kiosk"})
-_PATHS = frozenset({"ca_bundle", "audit_db"})
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, float):
-        return repr(value)  # exact round trip: an untouched field never "changes"
-    return str(value)
-
-
-def _number_text(text: str) -> str:
-    """``0,85`` (a decimal comma) → ``0.85``; anything else unchanged for the model to judge."""
-    text = text.strip()
-    if "," in text and "." not in text and text.count(",") == 1:
-        return text.replace(",", ".")
-    return text
-
-
-def _plain(problem: str) -> str:
-    """A model message with field names (``liveness_threshold``) in the dialog's words."""
-    # Only names with an underscore: "camera" or "proxy" are also ordinary words in the messages.
-    for name in sorted((n for n in FIELD_LABELS if "_" in n), key=len, reverse=True):
-        if name in problem:
-            problem = problem.replace(name, f"“{FIELD_LABELS[name].lower()}”")
-    return problem
-
-
-# -- tokens ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TokenStatus:
-    """Where an environment's token comes from and when it expires; never the token itself."""
-
-    environment: Environment
-    source: str  # "environment variable SUREPASS_…_TOKEN", "OS keyring" or "none"
-    expiry: datetime | None = None
-    warning: str | None = None
-    store_available: bool = True
-    problem: str | None = None
-
-    @property
-    def enrolled(self) -> bool:
-        return self.source != "none"
-
-    def describe(self) -> str:
-        if self.problem:
-            return self.problem
-        if not self.enrolled:
-            text = "Not enrolled"
-            if not self.store_available:
-                text += f" ({NO_SECURE_STORE})"
-            return text
-        text = f"Enrolled ({self.source})"
-        text += f"; expires {format_expiry(self.expiry)}" if self.expiry else "; expiry unknown"
-        return text
-
-
-def read_token_status(environment: Environment, environ: Mapping[str, str] | None = None) -> TokenStatus:
-    """The token status of ``environment`` (reads the keyring: call it off the UI thread)."""
-    environ = os.environ if environ is None else environ
-    from_env = environ.get(env_var_for(environment), "").strip()
-    try:
-        store_ok = keyring_backend_is_secure()
-    except Exception:  # a broken keyring configuration is "no secure store", not a crash
-        store_ok = False
-    from_keyring: str | None = None
-    problem: str | None = None
-    if store_ok:
-        try:
-            from_keyring = keyring.get_password(KEYRING_SERVICE, environment.value)
-        except keyring.errors.NoKeyringError:
-            store_ok = False
-        except keyring.errors.KeyringError as exc:
-            problem = f"The OS keyring could not be read ({type(exc).__name__})"
-    if from_env:
-        source, token = f"environment variable {env_var_for(environment)}", from_env
-    elif from_keyring:
-        source, token = "OS keyring", from_keyring
-    else:
-        return TokenStatus(environment, "none", store_available=store_ok, problem=problem)
-    register_secret(token)
-    expiry = token_expiry(token)
-    return TokenStatus(environment, source, expiry, expiry_warning(expiry), store_ok, problem)
-
-
-def _store_token(environment: Environment, token: str) -> str:
-    """Store ``token`` in the OS keyring; the plain result. Raises :class:`_TokenStoreError`."""
-    if not keyring_backend_is_secure():
-        raise _TokenStoreError(NO_SECURE_STORE)
-    try:
-        keyring.set_password(KEYRING_SERVICE, environment.value, token)
-        kept = keyring.get_password(KEYRING_SERVICE, environment.value)
-    except keyring.errors.NoKeyringError:
-        raise _TokenStoreError(NO_SECURE_STORE) from None
-    except keyring.errors.KeyringError as exc:
-        raise _TokenStoreError(
-            f"the OS keyring refused the token ({type(exc).__name__}): nothing stored"
-        ) from None
-    if kept != token:
-        raise _TokenStoreError("the OS keyring did not keep the token: nothing stored")
-    return f"The {environment.value} token is stored in the OS keyring."
-
-
-def _clear_token(environment: Environment) -> str:
-    if not keyring_backend_is_secure():
-        raise _TokenStoreError(NO_SECURE_STORE)
-    try:
-        keyring.delete_password(KEYRING_SERVICE, environment.value)
-    except keyring.errors.NoKeyringError:
-        raise _TokenStoreError(NO_SECURE_STORE) from None
-    except keyring.errors.PasswordDeleteError:
-        return f"No {environment.value} token in the OS keyring: nothing to clear."
-    except keyring.errors.KeyringError as exc:
-        raise _TokenStoreError(f"the OS keyring refused ({type(exc).__name__}): nothing cleared") from None
-    return f"The {environment.value} token was removed from the OS keyring."
-
-
-class _TokenStoreError(Exception):
-    pass
-
-
 def _default_camera_lister() -> Sequence[tuple[int, str]]:
     from station.camera.sources import list_devices  # late: loads OpenCV
 
     return list_devices()
-
-
-def _default_token_prompt(parent: QWidget) -> TokenPrompt:
-    def prompt(environment: Environment) -> str | None:
-        text, ok = QInputDialog.getText(
-            parent,
-            "Enrol a token",
-            f"The {environment.value} token (not shown while typed):",
-            QLineEdit.EchoMode.Password,
-        )
-        return text if ok else None
-
-    return prompt
 
 
 # -- the dialog ------------------------------------------------------------------------------------
@@ -330,7 +132,6 @@ class SettingsDialog(QDialog):
         self._pin_check: PinCheck = pin_check or self._default_pin_check
         self._overrides = dict(env_overrides(environ) if overrides is None else overrides)
         self._camera_lister = camera_lister or _default_camera_lister
-        self._token_prompt = token_prompt or _default_token_prompt(self)
         self._guarded = frozenset(SECURITY_FIELDS) | frozenset(extra_guarded_fields)
         self._environ = environ
         self._tasks: set[asyncio.Task[None]] = set()
@@ -358,13 +159,15 @@ class SettingsDialog(QDialog):
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
-        for title, names in _GROUPS:
+        for title, names in GROUPS:
             group = QGroupBox(title)
             form = QFormLayout(group)
             for name in names:
                 self._add_field(form, name)
             body_layout.addWidget(group)
-        body_layout.addWidget(self._build_tokens())
+        self.tokens = TokenPanel(TokenStore(environ), self._pin_check, token_prompt)
+        self.tokens.updated.connect(self.tokens_updated)
+        body_layout.addWidget(self.tokens)
         body_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -399,32 +202,32 @@ class SettingsDialog(QDialog):
         label = FIELD_LABELS[name] + (" *" if name in self._guarded else "")
         widget: QWidget
         editor: QWidget
-        if name in _BOOLS:
+        if name in BOOLS:
             box = QCheckBox()
             box.setChecked(bool(value))
             widget = editor = box
             self._getters[name] = box.isChecked
-        elif name in _CHOICES:
+        elif name in CHOICES:
             combo = QComboBox()
-            for data, text in _CHOICES[name]:
+            for data, text in CHOICES[name]:
                 combo.addItem(text, data)
-            combo.setCurrentIndex(max(0, combo.findData(_shown(value))))
+            combo.setCurrentIndex(max(0, combo.findData(shown(value))))
             widget = editor = combo
             self._getters[name] = combo.currentData
-        elif name in _INT_RANGES:
+        elif name in INT_RANGES:
             spin = QSpinBox()
-            low, high = _INT_RANGES[name]
+            low, high = INT_RANGES[name]
             spin.setRange(low, high)
             spin.setValue(int(value))
             widget = editor = spin
             self._getters[name] = spin.value
         else:
-            edit = QLineEdit(_shown(value))
+            edit = QLineEdit(shown(value))
             editor = edit
             self._getters[name] = self._text_getter(name, edit)
-            if name in _OPTIONAL:
-                edit.setPlaceholderText(self._placeholder(name))
-            side = name in _PATHS or name == "camera"
+            if name in OPTIONAL:
+                edit.setPlaceholderText(PLACEHOLDERS.get(name, ""))
+            side = name in PATHS or name == "camera"
             widget = self._with_side_widget(name, edit) if side else edit
         editor.setAccessibleName(FIELD_LABELS[name])
         editor.setToolTip(FIELD_LABELS[name])
@@ -456,22 +259,13 @@ class SettingsDialog(QDialog):
         caption.setBuddy(editor)
         form.addRow(caption, holder)
 
-    @staticmethod
-    def _placeholder(name: str) -> str:
-        return {
-            "base_url": "empty = the environment's own address",
-            "review_upper": "empty = no review band",
-            "proxy": "empty = the system's proxy settings, if any",
-            "ca_bundle": "empty = the operating system's trusted CAs only",
-        }.get(name, "")
-
     def _text_getter(self, name: str, edit: QLineEdit) -> Callable[[], Any]:
         def get() -> Any:
             text = edit.text().strip()
-            if name in _OPTIONAL and not text:
+            if name in OPTIONAL and not text:
                 return None
-            if name in _FLOATS or name == "review_upper":
-                return _number_text(text)
+            if name in FLOATS or name == "review_upper":
+                return number_text(text)
             return text
 
         return get
@@ -537,57 +331,6 @@ class SettingsDialog(QDialog):
         if chosen:
             edit.setText(chosen)
 
-    def _build_tokens(self) -> QGroupBox:
-        group = QGroupBox("Service tokens")
-        layout = QVBoxLayout(group)
-        explain = QLabel(
-            "Tokens are kept in the operating system's keyring, never in a file. A token set by an "
-            "environment variable takes precedence. Setting or clearing a token needs the "
-            "administrator PIN."
-        )
-        explain.setWordWrap(True)
-        layout.addWidget(explain)
-        form = QFormLayout()
-        self.token_labels: dict[Environment, QLabel] = {}
-        self.token_warnings: dict[Environment, QLabel] = {}
-        self.token_set_buttons: dict[Environment, QPushButton] = {}
-        self.token_clear_buttons: dict[Environment, QPushButton] = {}
-        for environment in Environment:
-            status = QLabel("Not read yet")
-            status.setWordWrap(True)
-            status.setAccessibleName(f"{environment.value} token status")
-            warning = QLabel()
-            warning.setWordWrap(True)
-            warning.setStyleSheet(_WARNING_STYLE)
-            warning.setAccessibleName(f"{environment.value} token warning")
-            warning.hide()
-            set_button = QPushButton("Set token…")
-            set_button.setAccessibleName(f"Set the {environment.value} token")
-            set_button.clicked.connect(lambda _=False, e=environment: self.set_token(e))
-            clear_button = QPushButton("Clear")
-            clear_button.setAccessibleName(f"Clear the {environment.value} token")
-            clear_button.clicked.connect(lambda _=False, e=environment: self.clear_token(e))
-            row = QHBoxLayout()
-            row.addWidget(status, 1)
-            row.addWidget(set_button)
-            row.addWidget(clear_button)
-            column = QVBoxLayout()
-            column.addLayout(row)
-            column.addWidget(warning)
-            holder = QWidget()
-            holder.setLayout(column)
-            form.addRow(environment.value.capitalize() + ":", holder)
-            self.token_labels[environment] = status
-            self.token_warnings[environment] = warning
-            self.token_set_buttons[environment] = set_button
-            self.token_clear_buttons[environment] = clear_button
-        layout.addLayout(form)
-        self.token_message = QLabel()
-        self.token_message.setWordWrap(True)
-        self.token_message.setAccessibleName("Token message")
-        layout.addWidget(self.token_message)
-        return group
-
     # -- background work -------------------------------------------------------------------------
 
     def _spawn(self, coroutine: Any) -> asyncio.Task[None]:
@@ -598,23 +341,24 @@ class SettingsDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return any(not task.done() for task in self._tasks)
+        return any(not task.done() for task in self._tasks) or self.tokens.busy
 
     async def wait_idle(self) -> None:
         """For tests and shutdown: wait for the background work under way (cameras, keyring)."""
         while self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.tokens.wait_idle()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
             self.detect_cameras()
-            self.refresh_tokens()
+            self.tokens.refresh()
 
     def _alive(self) -> bool:
-        return shiboken6.isValid(self) and shiboken6.isValid(self.token_message)
+        return shiboken6.isValid(self) and shiboken6.isValid(self.summary_label)
 
     def detect_cameras(self) -> None:
         """List the local cameras in a worker thread and fill the "detected cameras" list."""
@@ -649,72 +393,6 @@ class SettingsDialog(QDialog):
             assert isinstance(edit, QLineEdit)
             edit.setText(data)
 
-    def refresh_tokens(self) -> None:
-        """Read each environment's token status in a worker thread."""
-        self._spawn(self._refresh_tokens())
-
-    async def _refresh_tokens(self) -> None:
-        statuses = [
-            await asyncio.to_thread(read_token_status, environment, self._environ)
-            for environment in Environment
-        ]
-        if not self._alive():
-            return
-        for status in statuses:
-            self.token_labels[status.environment].setText(status.describe())
-            warning = self.token_warnings[status.environment]
-            warning.setText(f"⚠ {status.warning}" if status.warning else "")
-            warning.setVisible(bool(status.warning))
-        self.tokens_updated.emit()
-
-    def _token_store_available(self) -> bool:
-        try:
-            return keyring_backend_is_secure()
-        except Exception:
-            return False
-
-    def set_token(self, environment: Environment) -> bool:
-        """Ask for the PIN, then the token, and store it (in a worker thread). False if refused."""
-        if not self._token_store_available():
-            self.token_message.setText(NO_SECURE_STORE)
-            return False
-        if not self._pin_check({f"{environment.value}_token"}):
-            self.token_message.setText("The administrator PIN was not given: the token was not changed.")
-            return False
-        raw = self._token_prompt(environment)
-        token = (raw or "").strip()
-        if not token:
-            self.token_message.setText("No token given: nothing stored.")
-            return False
-        try:
-            Credential(environment, token)  # registers it for redaction; refuses spaces and the like
-        except TokenMissingError as exc:
-            self.token_message.setText(f"{exc.message}: nothing stored.")
-            return False
-        self._spawn(self._token_operation(lambda: _store_token(environment, token)))
-        return True
-
-    def clear_token(self, environment: Environment) -> bool:
-        """Ask for the PIN and delete the keyring entry (in a worker thread). False if refused."""
-        if not self._token_store_available():
-            self.token_message.setText(NO_SECURE_STORE)
-            return False
-        if not self._pin_check({f"{environment.value}_token"}):
-            self.token_message.setText("The administrator PIN was not given: the token was not changed.")
-            return False
-        self._spawn(self._token_operation(lambda: _clear_token(environment)))
-        return True
-
-    async def _token_operation(self, operation: Callable[[], str]) -> None:
-        try:
-            message = await asyncio.to_thread(operation)
-        except _TokenStoreError as exc:
-            message = str(exc)
-        if not self._alive():
-            return
-        self.token_message.setText(message[:1].upper() + message[1:])
-        await self._refresh_tokens()
-
     # -- validating --------------------------------------------------------------------------------
 
     def _entered(self) -> dict[str, Any]:
@@ -739,9 +417,9 @@ class SettingsDialog(QDialog):
         for name, problem in problems:
             label = self.errors.get(name)
             if label is None:
-                general.append(_plain(problem))
+                general.append(plain_problem(problem))
                 continue
-            text = _plain(problem)
+            text = plain_problem(problem)
             label.setText(f"{text[:1].upper()}{text[1:]}" if not label.text() else f"{label.text()}; {text}")
             label.show()
             if first is None:
@@ -760,14 +438,13 @@ class SettingsDialog(QDialog):
         label = self.errors[name]
         return label.text() if not label.isHidden() else ""
 
-    def _default_pin_check(self, fields: set[str]) -> bool:
-        names = ", ".join(sorted(FIELD_LABELS.get(n, n.replace("_", " ")).lower() for n in fields))
+    def _default_pin_check(self, action: str) -> bool:
         try:
             pin = AdminPin.load()
         except PinError as exc:  # a damaged PIN file: fail closed
             QMessageBox.warning(self, "Administrator PIN", f"The PIN cannot be checked: {exc}")
             return False
-        return require_admin_pin(self, pin, f"Changing {names} needs the administrator PIN.")
+        return require_admin_pin(self, pin, action)
 
     def accept(self) -> None:
         candidate = self._validate()
@@ -776,7 +453,7 @@ class SettingsDialog(QDialog):
         guarded = security_fields_changed(self._original, candidate) | {
             name for name in self._guarded if getattr(self._original, name) != getattr(candidate, name)
         }
-        if guarded and not self._pin_check(set(guarded)):
+        if guarded and not self._pin_check(describe_change(guarded)):
             names = ", ".join(sorted(FIELD_LABELS[n].lower() for n in guarded))
             self.summary_label.setText(
                 f"The administrator PIN is needed to change {names}. Nothing was changed."

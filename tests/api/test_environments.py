@@ -11,10 +11,8 @@ from station.api import (
     EnvironmentMismatchError,
     LivenessClient,
     TokenMissingError,
-    load_credential,
 )
 from station.api.environments import base_url_for
-from tests.keyrings import MemoryKeyring
 
 
 @pytest.fixture
@@ -61,38 +59,6 @@ def test_refused_base_urls(url: str) -> None:
 async def test_accepted_base_urls(url: str) -> None:
     async with LivenessClient(Credential(Environment.SANDBOX, "tok"), base_url=url) as client:
         assert client.api_host
-
-
-def test_missing_token_names_environment_and_how_to_enrol(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SUREPASS_PRODUCTION_TOKEN", raising=False)
-    with pytest.raises(TokenMissingError) as caught:
-        load_credential(Environment.PRODUCTION)
-    text = str(caught.value)
-    assert "production" in text
-    assert "station token set --env production" in text
-    assert "SUREPASS_PRODUCTION_TOKEN" in text
-
-
-def test_token_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SUREPASS_SANDBOX_TOKEN", "  tok-from-env  ")
-    credential = load_credential(Environment.SANDBOX)
-    assert credential.reveal() == "tok-from-env"
-    assert credential.environment is Environment.SANDBOX
-    assert "tok-from-env" not in repr(credential)
-
-
-def test_token_from_keyring(monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring) -> None:
-    monkeypatch.delenv("SUREPASS_SANDBOX_TOKEN", raising=False)
-    memory_keyring.store[("station", "sandbox")] = "tok-from-keyring"
-    assert load_credential(Environment.SANDBOX).reveal() == "tok-from-keyring"
-    with pytest.raises(TokenMissingError):
-        load_credential(Environment.PRODUCTION)
-
-
-def test_no_keyring_means_no_token(monkeypatch: pytest.MonkeyPatch, no_keyring: None) -> None:
-    monkeypatch.delenv("SUREPASS_SANDBOX_TOKEN", raising=False)
-    with pytest.raises(TokenMissingError, match="SUREPASS_SANDBOX_TOKEN"):
-        load_credential(Environment.SANDBOX)
 
 
 def test_credential_refuses_blank_and_cannot_be_pickled() -> None:

@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from station.application.tokens import NO_SECURE_STORE
 from station.commands import token as token_command
-from station.commands.token import NO_SECURE_STORE, add_arguments, keyring_backend_is_secure, run
+from station.commands.token import add_arguments, run
+from station.security.keyring_rules import secure_keyring
 from tests.keyrings import MemoryKeyring
 
 
@@ -55,7 +57,8 @@ def test_set_status_clear(
 
     assert invoke(monkeypatch, ["clear", "--env", "sandbox"]) == 0
     assert memory.store == {}
-    assert invoke(monkeypatch, ["status", "--env", "sandbox"]) == 0
+    # The environment asked about has no token: that is what the exit code says.
+    assert invoke(monkeypatch, ["status", "--env", "sandbox"]) == 4
     out = capsys.readouterr()
     assert "sandbox: not enrolled" in out.out
     assert secret not in out.out + out.err
@@ -157,7 +160,7 @@ def test_null_backend_counts_as_no_store(
     try:
         for backend in (keyring.backends.null.Keyring(), keyring.backends.fail.Keyring()):
             keyring.set_keyring(backend)
-            assert not keyring_backend_is_secure()
+            assert secure_keyring() is None
             assert invoke(monkeypatch, ["set", "--env", "sandbox"], stdin="some-token-value\n") == 4
             assert capsys.readouterr().err.splitlines()[0] == NO_SECURE_STORE
     finally:
@@ -172,3 +175,17 @@ def test_status_with_env_token_and_no_store_succeeds(
     out = capsys.readouterr().out
     assert "sandbox: enrolled (environment variable SUREPASS_SANDBOX_TOKEN)" in out
     assert "env-only-token-abc" not in out
+
+
+def test_status_exit_code_follows_the_environment_in_use(
+    memory: MemoryKeyring, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    memory.store[("station", "sandbox")] = "sandbox-token-value"
+    # The station uses sandbox (the default): production having no token is reported, not an error.
+    assert invoke(monkeypatch, ["status"]) == 0
+    out = capsys.readouterr().out
+    assert "sandbox: enrolled (OS keyring)" in out
+    assert "production: not enrolled" in out
+    monkeypatch.setenv("STATION_ENVIRONMENT", "production")
+    assert invoke(monkeypatch, ["status"]) == 4
+    assert "the station uses production, which has no token" in capsys.readouterr().err

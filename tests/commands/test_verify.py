@@ -99,7 +99,7 @@ def test_human_output(capsys: pytest.CaptureFixture[str], emulator: Emulator) ->
     code, out, _ = verify(capsys, emulator, str(sample_path("face.jpg")))
     assert code == 0
     assert out.startswith("LIVE: ")
-    assert "client_id face_liveness_v5_" in out
+    assert "Service reference (client_id): face_liveness_v5_" in out
 
 
 def test_pdf(capsys: pytest.CaptureFixture[str], emulator: Emulator) -> None:

@@ -17,11 +17,11 @@ from pytestqt.qtbot import QtBot
 
 from station.api import RetryPolicy, Timeouts
 from station.app import Station, StationConfig, build_station
-from station.attempt import AttemptRecorder
+from station.application.recording import AttemptContext, JournalRecorder, Recorder
+from station.application.session import SessionPolicy
 from station.audit import AuditJournal
 from station.camera import FrameSource
 from station.core.decision import DecisionPolicy
-from station.recording import AttemptContext, JournalRecorder
 
 AUDIT_KEY = b"k" * 32
 
@@ -56,12 +56,13 @@ def start_station(
     qtbot: QtBot,
     *,
     scenario: str = "live",
-    recorder: AttemptRecorder | None = None,
+    recorder: Recorder | None = None,
     journal: AuditJournal | None = None,
     timeouts: Timeouts | None = None,
     retry: RetryPolicy | None = None,
     policy: DecisionPolicy | None = None,
-    supervisor_check: Callable[[str], bool] | None = None,
+    session: SessionPolicy | None = None,
+    supervisor_check: Callable[[str], str | None] | None = None,
     quality_gate: bool = False,
     source_factory: Callable[[], FrameSource] | None = None,
 ) -> Station:
@@ -71,6 +72,7 @@ def start_station(
         timeouts=timeouts or Timeouts(connect=2, read=5, write=2, deadline=10),
         retry=retry or RetryPolicy(attempts=3, backoff_initial=0.01, backoff_max=0.05),
         policy=policy or DecisionPolicy(),
+        session=session or SessionPolicy(),
         quality_gate=quality_gate,
     )
     station = build_station(

@@ -9,23 +9,23 @@ from PySide6.QtCore import QPointF, Qt
 from pytestqt.qtbot import QtBot
 
 from station.app import Station
-from station.attempt import AttemptReport
+from station.application.attempt import AttemptReport
+from station.application.recording import AttemptContext, JournalRecorder
 from station.audit import AuditJournal
 from station.core.decision import DecisionPolicy, SeveralFacesPolicy
 from station.core.models import OutcomeKind
-from station.recording import AttemptContext, JournalRecorder
 from tests.ui.conftest import close_station, start_station
 from tests.ui.test_station_flow import capture
 
 
 @pytest.fixture
-def answers() -> list[bool]:
+def answers() -> list[str | None]:
     return []
 
 
 @pytest.fixture
-def reviewing(qtbot: QtBot, journal: AuditJournal, answers: list[bool]) -> Iterator[Station]:
-    def supervisor(reason: str) -> bool:
+def reviewing(qtbot: QtBot, journal: AuditJournal, answers: list[str | None]) -> Iterator[Station]:
+    def supervisor(reason: str) -> str | None:
         return answers.pop(0)
 
     running = start_station(
@@ -48,7 +48,7 @@ def followup(qtbot: QtBot, station: Station, action: object) -> AttemptReport:
 
 
 def test_review_band_needs_a_supervisor(
-    qtbot: QtBot, reviewing: Station, journal: AuditJournal, answers: list[bool]
+    qtbot: QtBot, reviewing: Station, journal: AuditJournal, answers: list[str | None]
 ) -> None:
     window = reviewing.window
     report = capture(qtbot, reviewing)
@@ -56,11 +56,11 @@ def test_review_band_needs_a_supervisor(
     assert window.banner.title_text == "REVIEW"
     assert window.confirm_button.isVisible()
     # A wrong or missing PIN changes nothing and records nothing.
-    answers.append(False)
+    answers.append(None)
     window.confirm_button.click()
     assert window.banner.kind is OutcomeKind.REVIEW
     assert len(journal.recent(10)) == 1
-    answers.append(True)
+    answers.append("sup2")
     confirmed = followup(qtbot, reviewing, window.confirm_button.click)
     assert confirmed.kind is OutcomeKind.LIVE
     assert window.banner.kind is OutcomeKind.LIVE
@@ -71,14 +71,14 @@ def test_review_band_needs_a_supervisor(
     assert review.record.outcome == "LIVE"
     assert review.record.client_id == attempt.record.client_id
     assert f"attempt #{attempt.sequence}" in (review.record.notes or "")
-    assert "supervisor confirmed" in (review.record.notes or "")
+    assert "supervisor sup2 confirmed" in (review.record.notes or "")
 
 
 def test_supervisor_can_reject(
-    qtbot: QtBot, reviewing: Station, journal: AuditJournal, answers: list[bool]
+    qtbot: QtBot, reviewing: Station, journal: AuditJournal, answers: list[str | None]
 ) -> None:
     capture(qtbot, reviewing)
-    answers.append(True)
+    answers.append("sup2")
     rejected = followup(qtbot, reviewing, reviewing.window.reject_button.click)
     assert rejected.kind is OutcomeKind.SPOOF
     assert journal.recent(1)[0].record.outcome == "SPOOF"

@@ -15,12 +15,12 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from station.app import Station
+from station.application.gate import GateVerdict, QualityGate
+from station.application.recording import AttemptContext, JournalRecorder
 from station.audit import AuditJournal
 from station.camera import StillImageSource
 from station.core.models import OutcomeKind
-from station.recording import AttemptContext, JournalRecorder
 from station.resources import sample_path
-from station.ui.quality_gate import GateVerdict, QualityGate
 from station.vision.quality import Instruction, QualityAnalyser
 from tests.ui.conftest import close_station, start_station
 from tests.ui.test_station_flow import capture

@@ -15,23 +15,23 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from station.api import Environment
-from station.commands.token import NO_SECURE_STORE
+from station.application.tokens import NO_SECURE_STORE, TokenStore
 from station.config import Settings, load_settings
-from station.ui.settings_dialog import SettingsDialog, read_token_status
+from station.ui.settings_dialog import SettingsDialog
 from tests.keyrings import MemoryKeyring
 
 BASE = Settings(station_id="branch-12", camera="device:0")
 
 
 class PinCheck:
-    """Records what the dialog asked the PIN for, and answers as told."""
+    """Records what the dialog asked the PIN for (in the words the PIN prompt shows), and answers."""
 
     def __init__(self, answer: bool) -> None:
         self.answer = answer
-        self.calls: list[set[str]] = []
+        self.calls: list[str] = []
 
-    def __call__(self, fields: set[str]) -> bool:
-        self.calls.append(set(fields))
+    def __call__(self, action: str) -> bool:
+        self.calls.append(action)
         return self.answer
 
 
@@ -175,7 +175,7 @@ def test_a_security_change_needs_the_pin_and_is_refused_without_it(qtbot: QtBot)
     _edit(dialog, "liveness_threshold").setText("0.9")
     _edit(dialog, "station_id").setText("desk-9")
     dialog.ok_button.click()
-    assert refuse.calls == [{"liveness_threshold"}]
+    assert refuse.calls == ["change liveness threshold"]
     assert "administrator PIN is needed to change liveness threshold" in dialog.summary_label.text()
     assert dialog.isVisible()
     assert dialog.result_settings() is None
@@ -185,7 +185,7 @@ def test_a_security_change_needs_the_pin_and_is_refused_without_it(qtbot: QtBot)
         dialog.ok_button.click()
     result = dialog.result_settings()
     assert result is not None and result.liveness_threshold == 0.9
-    assert refuse.calls[-1] == {"liveness_threshold"}
+    assert refuse.calls[-1] == "change liveness threshold"
 
 
 def test_every_security_field_is_guarded(qtbot: QtBot) -> None:
@@ -199,7 +199,9 @@ def test_every_security_field_is_guarded(qtbot: QtBot) -> None:
     retention = dialog.fields["audit_retention_days"]
     retention.setValue(365)  # type: ignore[attr-defined]
     dialog.ok_button.click()
-    assert check.calls == [{"environment", "base_url", "audit_retention_days"}]
+    (asked,) = check.calls
+    assert asked == "change environment, keep audit records (days) and service address (override)"
+    assert "_" not in asked  # the labels the dialog shows, never internal field names
 
 
 def test_extra_guarded_fields_can_be_added(qtbot: QtBot) -> None:
@@ -208,7 +210,7 @@ def test_extra_guarded_fields_can_be_added(qtbot: QtBot) -> None:
     dialog.open()
     _edit(dialog, "proxy").setText("http://proxy.bank.example:8080")
     dialog.ok_button.click()
-    assert check.calls == [{"proxy"}]
+    assert check.calls == ["change proxy"]
     assert dialog.result_settings() is None
 
 
@@ -269,9 +271,9 @@ def test_token_status_without_a_secure_store(qtbot: QtBot) -> None:
     dialog = _dialog(qtbot, pin_check=check)
     with qtbot.waitSignal(dialog.tokens_updated, timeout=10_000):
         dialog.show()
-    assert NO_SECURE_STORE in dialog.token_labels[Environment.SANDBOX].text()
-    assert not dialog.set_token(Environment.SANDBOX)
-    assert dialog.token_message.text() == NO_SECURE_STORE
+    assert NO_SECURE_STORE in dialog.tokens.labels[Environment.SANDBOX].text()
+    assert not dialog.tokens.set_token(Environment.SANDBOX)
+    assert dialog.tokens.message.text() == NO_SECURE_STORE
     assert check.calls == []
     _idle(qtbot, dialog)
 
@@ -280,13 +282,13 @@ def test_an_expiring_env_token_is_warned_about(qtbot: QtBot) -> None:
     token = _jwt(datetime.now(UTC) + timedelta(days=3, hours=2))
     dialog = _dialog(qtbot, pin_check=PinCheck(True), environ={"SUREPASS_PRODUCTION_TOKEN": token})
     with qtbot.waitSignal(dialog.tokens_updated, timeout=10_000):
-        dialog.refresh_tokens()
-    status = dialog.token_labels[Environment.PRODUCTION].text()
+        dialog.tokens.refresh()
+    status = dialog.tokens.labels[Environment.PRODUCTION].text()
     assert status.startswith("Enrolled (environment variable SUREPASS_PRODUCTION_TOKEN); expires ")
-    warning = dialog.token_warnings[Environment.PRODUCTION]
+    warning = dialog.tokens.warnings[Environment.PRODUCTION]
     assert not warning.isHidden()
     assert "expires in 3 days" in warning.text()
-    assert dialog.token_warnings[Environment.SANDBOX].isHidden()
+    assert dialog.tokens.warnings[Environment.SANDBOX].isHidden()
     assert token not in status
 
 
@@ -300,28 +302,28 @@ def test_setting_and_clearing_a_token_needs_the_pin(qtbot: QtBot, memory_keyring
         return token
 
     dialog = _dialog(qtbot, pin_check=check, token_prompt=prompt)
-    assert not dialog.set_token(Environment.SANDBOX)
-    assert check.calls == [{"sandbox_token"}]
+    assert not dialog.tokens.set_token(Environment.SANDBOX)
+    assert check.calls == ["change the sandbox service token"]
     assert prompts == []  # the secret is not even asked for without the PIN
     assert memory_keyring.store == {}
 
     check.answer = True
     with qtbot.waitSignal(dialog.tokens_updated, timeout=10_000):
-        assert dialog.set_token(Environment.SANDBOX)
+        assert dialog.tokens.set_token(Environment.SANDBOX)
     assert memory_keyring.store == {("station", "sandbox"): token}
-    assert dialog.token_labels[Environment.SANDBOX].text().startswith("Enrolled (OS keyring)")
-    assert "stored in the OS keyring" in dialog.token_message.text()
-    assert read_token_status(Environment.SANDBOX, {}).source == "OS keyring"
+    assert dialog.tokens.labels[Environment.SANDBOX].text().startswith("Enrolled (OS keyring)")
+    assert "stored in the OS keyring" in dialog.tokens.message.text()
+    assert TokenStore(environ={}).status(Environment.SANDBOX).source == "OS keyring"
 
     with qtbot.waitSignal(dialog.tokens_updated, timeout=10_000):
-        assert dialog.clear_token(Environment.SANDBOX)
+        assert dialog.tokens.clear_token(Environment.SANDBOX)
     assert memory_keyring.store == {}
-    assert dialog.token_labels[Environment.SANDBOX].text() == "Not enrolled"
+    assert dialog.tokens.labels[Environment.SANDBOX].text() == "Not enrolled"
     _idle(qtbot, dialog)
 
 
 def test_a_token_with_spaces_is_not_stored(qtbot: QtBot, memory_keyring: MemoryKeyring) -> None:
     dialog = _dialog(qtbot, pin_check=PinCheck(True), token_prompt=lambda _env: "abc def")
-    assert not dialog.set_token(Environment.SANDBOX)
-    assert "nothing stored" in dialog.token_message.text()
+    assert not dialog.tokens.set_token(Environment.SANDBOX)
+    assert "nothing stored" in dialog.tokens.message.text()
     assert memory_keyring.store == {}

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from station.app import Station
-from station.attempt import AttemptReport
+from station.application.attempt import AttemptReport
+from station.application.recording import UnavailableRecorder
 from station.audit import AuditJournal
 from station.core.geometry import Rect, map_box
 from station.core.models import OutcomeKind
-from station.recording import UnavailableRecorder
 from tests.ui.conftest import close_station, start_station
 
 
@@ -48,7 +50,8 @@ def test_capture_live(qtbot: QtBot, station: Station, journal: AuditJournal) -> 
     assert "Live person confirmed" in window.banner.message_text
     assert window.preview.is_frozen
     assert_boxes_match(station, report)
-    assert "client id" in window.details.text()
+    assert report.outcome is not None and report.outcome.result.client_id
+    assert f"(client_id): {report.outcome.result.client_id}" in window.details.text()
     # Recorded, with who and where.
     (stored,) = journal.recent(1)
     assert stored.record.outcome == "LIVE"
@@ -150,33 +153,32 @@ def test_escape_cancels_and_no_double_submission(
 
 
 def test_ui_thread_keeps_running_while_the_service_is_slow(qtbot: QtBot, station: Station) -> None:
+    """A UI blocked on the network would not tick at all during the 2 s answer: its longest gap
+    would be the whole call. The bound (1 s) is far from both that and a loaded machine's hiccups;
+    the fine-grained stall figure is the benchmark's (``ui_stall_max_ms``)."""
     from PySide6.QtCore import QElapsedTimer, QTimer
 
     assert station.emulator is not None
     station.emulator.set_scenario("slow", delay=2)
-    gaps: list[int] = []
+    ticks: list[int] = []
     clock = QElapsedTimer()
     clock.start()
-    last = [clock.elapsed()]
-
-    def tick() -> None:
-        now = clock.elapsed()
-        gaps.append(now - last[0])
-        last[0] = now
-
     timer = QTimer()
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-    timer.setInterval(5)
-    timer.timeout.connect(tick)
+    timer.setInterval(50)
+    timer.timeout.connect(lambda: ticks.append(clock.elapsed()))
     timer.start()
     try:
+        pressed = clock.elapsed()
         report = capture(qtbot, station, timeout=20_000)
+        answered = clock.elapsed()
     finally:
         timer.stop()
     assert report.kind is OutcomeKind.LIVE
     assert report.elapsed_ms >= 2000
-    assert len(gaps) > 100
-    assert max(gaps) < 50, f"the UI thread stalled for {max(gaps)} ms"
+    during = [pressed, *(t for t in ticks if pressed <= t <= answered), answered]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(during)]
+    assert len(during) > 10, f"the timer ticked only {len(during) - 2} times during a 2 s call"
+    assert max(gaps) < 1000, f"the UI thread stopped for {max(gaps)} ms during the call"
 
 
 def test_fail_closed_when_the_audit_record_cannot_be_written(qtbot: QtBot) -> None:

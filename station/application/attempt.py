@@ -1,4 +1,4 @@
-"""One verification attempt end to end, shared by the GUI and ``station verify``.
+"""One verification attempt end to end, for the customer session, ``station verify`` and the self-test.
 
 submit (client) → decide (core) → record (audit) → :class:`AttemptReport`. No Qt here: the GUI
 awaits :func:`run_attempt` on the qasync loop, the CLI on a plain asyncio loop. Errors become an
@@ -33,6 +33,7 @@ from station.core.decision import DecisionPolicy, decide
 from station.core.models import Outcome, OutcomeKind
 
 __all__ = [
+    "CANCELLED_BY_OPERATOR",
     "CANCELLED_MESSAGE",
     "AttemptRecorder",
     "AttemptReport",
@@ -87,16 +88,28 @@ class AttemptReport:
     #: ``verification`` for an attempt; ``review`` for a decision taken on it afterwards (a
     #: supervisor confirming a borderline score, the operator picking the customer's face).
     record_kind: str = "verification"
+    #: The customer session the attempt belongs to (see :mod:`station.application.session`).
+    session_id: str | None = None
+    #: For a ``review`` record: the journal sequence of the attempt it settles.
+    settles_sequence: int | None = None
+    #: For a supervisor's review: who settled it.
+    supervisor_id: str | None = None
 
     @property
     def final(self) -> bool:
-        """A verdict is final only once its audit record is safely written (fail closed)."""
-        return self.audit_error is None
+        """A verdict is final only once its audit record is written: a journal row exists.
+
+        Fail closed by construction: a report that never went through a recorder has no
+        sequence, so it is never final.
+        """
+        return self.audit_sequence is not None and self.audit_error is None
 
     def with_audit(self, sequence: int | None, error: str | None) -> AttemptReport:
         return replace(self, audit_sequence=sequence, audit_error=error)
 
-    def reviewed(self, outcome: Outcome, message: str, note: str) -> AttemptReport:
+    def reviewed(
+        self, outcome: Outcome, message: str, note: str, supervisor_id: str | None = None
+    ) -> AttemptReport:
         """A follow-up decision on this attempt (same request, same answer), to be journaled."""
         return replace(
             self,
@@ -105,12 +118,16 @@ class AttemptReport:
             outcome=outcome,
             notes=(*self.notes, note),
             record_kind="review",
+            settles_sequence=self.audit_sequence,
+            supervisor_id=supervisor_id,
             audit_sequence=None,
             audit_error=None,
         )
 
 
 CANCELLED_MESSAGE = "Verification cancelled. Press Space to capture again."
+#: The cancellation note when nobody said otherwise (``task.cancel()`` without a message).
+CANCELLED_BY_OPERATOR = "cancelled by the operator"
 
 #: Writes the report to the audit journal and returns its sequence; raises on failure.
 AttemptRecorder = Callable[[AttemptReport], Awaitable[int]]
@@ -153,34 +170,38 @@ async def run_attempt(
     client: LivenessClient,
     submission: Submission,
     policy: DecisionPolicy,
-    recorder: AttemptRecorder | None = None,
+    recorder: AttemptRecorder,
     notes: tuple[str, ...] = (),
     customer_ref: str | None = None,
+    session_id: str | None = None,
 ) -> AttemptReport:
-    """Submit, decide and record one attempt. Cancellation propagates (nothing is recorded then
-    by this function; the caller records the cancellation if it wants to)."""
+    """Submit, decide and record one attempt. A recorder is required: an attempt without a
+    journal row is never final. Cancellation propagates, after a record of the cancellation (the
+    request may already have reached the service and been charged)."""
     requested_at = datetime.now(UTC)
     started = time.monotonic()
     sha256 = submission.sha256  # hashed once: the audit record's proof of what was sent
     try:
         verification = await _submit(client, submission)
-    except asyncio.CancelledError:
+    except asyncio.CancelledError as cancel:
         # The request may already have reached the service (and been charged): keep a record.
-        if recorder is not None:
-            cancelled = AttemptReport(
-                kind=OutcomeKind.ERROR,
-                message=CANCELLED_MESSAGE,
-                requested_at=requested_at,
-                answered_at=datetime.now(UTC),
-                elapsed_ms=(time.monotonic() - started) * 1000.0,
-                submission_sha256=sha256,
-                api_host=client.api_host,
-                environment=client.environment.value,
-                notes=(*notes, "cancelled by the operator"),
-                customer_ref=customer_ref,
-            )
-            with contextlib.suppress(Exception):
-                await asyncio.shield(recorder(cancelled))
+        # ``task.cancel(msg)`` says who stopped it (the operator, a signal, shutdown).
+        why = str(cancel.args[0]) if cancel.args and cancel.args[0] else CANCELLED_BY_OPERATOR
+        cancelled = AttemptReport(
+            kind=OutcomeKind.ERROR,
+            message=CANCELLED_MESSAGE,
+            requested_at=requested_at,
+            answered_at=datetime.now(UTC),
+            elapsed_ms=(time.monotonic() - started) * 1000.0,
+            submission_sha256=sha256,
+            api_host=client.api_host,
+            environment=client.environment.value,
+            notes=(*notes, why),
+            customer_ref=customer_ref,
+            session_id=session_id,
+        )
+        with contextlib.suppress(Exception):
+            await asyncio.shield(recorder(cancelled))
         raise
     except LivenessAPIError as error:
         kind, message, outcome, answer = OutcomeKind.ERROR, advice_for(error), None, None
@@ -204,14 +225,13 @@ async def run_attempt(
         error=failure,
         notes=notes,
         customer_ref=customer_ref,
+        session_id=session_id,
     )
     return await record_report(recorder, report)
 
 
-async def record_report(recorder: AttemptRecorder | None, report: AttemptReport) -> AttemptReport:
+async def record_report(recorder: AttemptRecorder, report: AttemptReport) -> AttemptReport:
     """Journal ``report``; if that fails for any reason the report comes back not final, with why."""
-    if recorder is None:
-        return report
     try:
         sequence = await recorder(report)
     except asyncio.CancelledError:

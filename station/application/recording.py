@@ -1,4 +1,4 @@
-"""From an :class:`~station.attempt.AttemptReport` to an audit record, written off the caller's thread.
+"""From an attempt report to an audit record, written off the caller's thread.
 
 The bridge between the verification flow and :mod:`station.audit`, so that neither knows the
 other: the GUI and ``station verify`` both record through :class:`JournalRecorder`. The record
@@ -11,13 +11,21 @@ import asyncio
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from station import __version__
-from station.attempt import AttemptReport
+from station.application.attempt import AttemptReport
 from station.audit import AuditJournal, AuditRecord, AuditWriteError, load_or_create_key
 from station.audit.paths import default_journal_path
 
-__all__ = ["AttemptContext", "JournalRecorder", "UnavailableRecorder", "open_journal", "record_for"]
+__all__ = [
+    "AttemptContext",
+    "JournalRecorder",
+    "Recorder",
+    "UnavailableRecorder",
+    "open_journal",
+    "record_for",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +69,24 @@ def record_for(report: AttemptReport, context: AttemptContext) -> AuditRecord:
     )
 
 
+class Recorder(Protocol):
+    """Writes attempts and station events to the journal; each call returns the row's sequence
+    and raises if nothing was written (the caller then fails closed)."""
+
+    async def __call__(self, report: AttemptReport) -> int: ...
+
+    async def record_event(
+        self,
+        kind: str,
+        notes: str,
+        *,
+        outcome: str | None = None,
+        customer_ref: str | None = None,
+    ) -> int: ...
+
+
 class JournalRecorder:
-    """An :data:`~station.attempt.AttemptRecorder` writing to one journal, in a worker thread."""
+    """A :class:`Recorder` writing to one journal, in a worker thread."""
 
     def __init__(self, journal: AuditJournal, context: AttemptContext | None = None) -> None:
         self.journal = journal
@@ -71,13 +95,23 @@ class JournalRecorder:
     def with_context(self, **changes: str | None) -> None:
         self.context = replace(self.context, **changes)
 
-    async def record_event(self, kind: str, notes: str) -> int:
-        """A station event that is not an attempt (a capture the quality gate stopped, say)."""
+    async def record_event(
+        self,
+        kind: str,
+        notes: str,
+        *,
+        outcome: str | None = None,
+        customer_ref: str | None = None,
+    ) -> int:
+        """A station event that is not an attempt (a capture the quality gate stopped, a customer
+        session closing, say)."""
         record = AuditRecord(
             kind=kind,
             requested_at=datetime.now(UTC),
             station_id=self.context.station_id,
             operator_id=self.context.operator_id,
+            customer_ref=customer_ref,
+            outcome=outcome,
             app_version=__version__,
             notes=notes,
         )
@@ -102,4 +136,14 @@ class UnavailableRecorder:
         self.reason = reason
 
     async def __call__(self, report: AttemptReport) -> int:
+        raise AuditWriteError(self.reason)
+
+    async def record_event(
+        self,
+        kind: str,
+        notes: str,
+        *,
+        outcome: str | None = None,
+        customer_ref: str | None = None,
+    ) -> int:
         raise AuditWriteError(self.reason)

@@ -1,0 +1,130 @@
+"""One factory for the parts a verification needs, from the station's settings: the service
+client, the audit journal and its recorder, the decision and session rules.
+
+The GUI's composition root, ``station verify`` and the self-test build their parts here, so the
+rules (which token goes to which host, where the journal is, that a journal that cannot be opened
+makes every verdict not final) are written once.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from station.api.client import LivenessClient, NetworkSettings, RetryPolicy, Timeouts
+from station.api.credentials import Credential
+from station.api.environments import Environment
+from station.api.errors import LivenessAPIError
+from station.application.recording import (
+    AttemptContext,
+    JournalRecorder,
+    Recorder,
+    UnavailableRecorder,
+    open_journal,
+)
+from station.application.session import SessionPolicy
+from station.application.tokens import TokenStore
+from station.audit import AuditError, AuditJournal
+from station.config import Settings
+from station.core.decision import DecisionPolicy
+from station.core.encode import DEFAULT_JPEG_QUALITY
+
+__all__ = [
+    "DEMO_SCENARIO",
+    "StationConfig",
+    "build_client",
+    "config_from_settings",
+    "open_recorder",
+]
+
+_log = logging.getLogger(__name__)
+
+#: The demo's first answer: a live person.
+DEMO_SCENARIO = "live"
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    """What the station needs to run, derived from the settings (and ``--demo``)."""
+
+    environment: Environment = Environment.SANDBOX
+    base_url: str | None = None
+    camera: str = "demo"
+    policy: DecisionPolicy = field(default_factory=DecisionPolicy)
+    session: SessionPolicy = field(default_factory=SessionPolicy)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    jpeg_quality: int = DEFAULT_JPEG_QUALITY
+    audit_db: Path | None = None
+    quality_gate: bool = True
+    station_id: str = field(default_factory=socket.gethostname)
+    operator_id: str | None = None
+    demo: bool = False
+    demo_scenario: str = DEMO_SCENARIO
+
+    def service_part(self) -> tuple[object, ...]:
+        """What the service client is built from: a change here needs a new client."""
+        return (self.environment, self.base_url, self.timeouts, self.retry, self.network)
+
+
+def config_from_settings(
+    settings: Settings, *, demo: bool = False, scenario: str | None = None, operator_id: str | None = None
+) -> StationConfig:
+    """The station's configuration from the saved settings (and ``--demo``)."""
+    return StationConfig(
+        environment=Environment.SANDBOX if demo else settings.environment,
+        base_url=None if demo else settings.base_url,
+        camera="demo" if demo else settings.camera,
+        policy=settings.to_policy(),
+        timeouts=settings.to_timeouts(),
+        retry=settings.to_retry(),
+        network=settings.to_network(),
+        jpeg_quality=settings.jpeg_quality,
+        # Demo answers are emulated: they go to a journal of their own beside the real one.
+        audit_db=settings.audit_db.with_name(f"demo-{settings.audit_db.name}") if demo else settings.audit_db,
+        quality_gate=settings.quality_gate,
+        station_id=settings.station_id,
+        operator_id=operator_id,
+        demo=demo,
+        demo_scenario=scenario or DEMO_SCENARIO,
+    )
+
+
+def build_client(
+    config: StationConfig,
+    *,
+    tokens: TokenStore | None = None,
+    credential: Credential | None = None,
+    base_url: str | None = None,
+) -> tuple[LivenessClient | None, str]:
+    """The service client, or None and why (no token enrolled, a refused base URL…), in the
+    operator's words. ``credential`` (the emulator's token) wins over the token store."""
+    try:
+        if credential is None:
+            credential = (tokens or TokenStore()).credential(config.environment)
+        client = LivenessClient(
+            credential,
+            base_url=base_url if base_url is not None else config.base_url,
+            timeouts=config.timeouts,
+            retry=config.retry,
+            network=config.network,
+        )
+    except LivenessAPIError as exc:
+        _log.warning("verification unavailable: %s", exc.message)
+        return None, exc.message
+    return client, ""
+
+
+def open_recorder(config: StationConfig) -> tuple[Recorder, AuditJournal | None]:
+    """The journal and its recorder; if the journal cannot be opened, a recorder that makes every
+    attempt fail closed (its verdict is not final, with the reason)."""
+    context = AttemptContext(station_id=config.station_id, operator_id=config.operator_id)
+    try:
+        journal = open_journal(config.audit_db)
+    except AuditError as exc:
+        _log.error("audit journal unavailable: %s", exc)
+        return UnavailableRecorder(f"the audit journal cannot be opened: {exc}"), None
+    return JournalRecorder(journal, context), journal

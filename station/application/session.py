@@ -1,0 +1,423 @@
+"""One customer at the counter, from the first capture to one outcome: the customer session.
+
+::
+
+    READY ──capture──▶ VERIFYING ──LIVE──────────────────────────▶ CLOSED (verified)
+      ▲                    │ ├─REVIEW──▶ REVIEW ──supervisor──────▶ CLOSED (verified | rejected)
+      │                    │ └─SPOOF / RETRY / ERROR──▶ RESULT ──capture──▶ VERIFYING …
+      └──── cancelled ─────┘                             └─limit reached──▶ CLOSED (attempts exhausted)
+
+    any state but VERIFYING (and REVIEW, by policy) ──next customer / verdict timeout──▶ CLOSED
+
+The rules a bank's branch manual asks for live here, not in a widget, so they hold whatever drives
+them (the window, a benchmark's scripted day) and are tested without Qt:
+
+* The customer reference is taken before the first capture and locked after it: a verdict can
+  never sit beside another customer's reference.
+* Every capture goes through the quality gate; an objection the operator overrides is noted on the
+  attempt, one they let go is a call saved.
+* Answered attempts (the service gave a verdict) count towards :attr:`SessionPolicy.max_attempts`;
+  after that the operator is told to use the branch's manual identity check. Answers that never
+  came (network down, cancelled) do not count: they are not the customer's doing.
+* A LIVE closes the session: Space on it does not capture the same customer again.
+* A REVIEW waits for a supervisor, who must not be the operator who made the attempt; by policy
+  the next customer cannot be started until it is settled.
+* A verdict clears itself after :attr:`SessionPolicy.verdict_timeout_s`, so a customer's face and
+  verdict never stay on screen for the next person; the clearing is journaled.
+* Closing a session journals one ``session`` record with its outcome and how it ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Final
+
+import numpy as np
+
+from station.application.attempt import AttemptReport
+from station.application.gate import GateVerdict, QualityGate
+from station.application.verifier import Verifier
+from station.core.decision import SeveralFacesPolicy, decide
+from station.core.models import OutcomeKind, RetryReason
+from station.vision.quality import Instruction
+
+__all__ = [
+    "KIND_SESSION",
+    "MAX_REFERENCE_CHARS",
+    "CaptureCheck",
+    "CloseReason",
+    "CustomerSession",
+    "Phase",
+    "Refusal",
+    "SessionError",
+    "SessionPolicy",
+]
+
+#: The journal record kind written when a session closes.
+KIND_SESSION: Final = "session"
+MAX_REFERENCE_CHARS: Final = 64
+
+Clock = Callable[[], float]
+
+
+class Phase(StrEnum):
+    READY = "ready"
+    VERIFYING = "verifying"
+    #: A verdict is shown and the customer may be captured again.
+    RESULT = "result"
+    #: A REVIEW waits for a supervisor.
+    REVIEW = "review"
+    CLOSED = "closed"
+
+
+class CloseReason(StrEnum):
+    VERIFIED = "verified"
+    REJECTED = "rejected by a supervisor"
+    ATTEMPTS_EXHAUSTED = "attempts exhausted"
+    NEXT_CUSTOMER = "operator moved to the next customer"
+    VERDICT_TIMEOUT = "verdict cleared after the timeout"
+    SHUTDOWN = "station closed"
+
+
+class Refusal(StrEnum):
+    """Why a capture (or moving to the next customer) is not started."""
+
+    BUSY = "busy"
+    REVIEW_PENDING = "review_pending"
+    CLOSED = "closed"
+    ATTEMPTS_EXHAUSTED = "attempts_exhausted"
+    CAMERA_NOT_LIVE = "camera_not_live"
+    NO_FRAME = "no_frame"
+    NOT_READY = "not_ready"
+
+
+REFUSAL_MESSAGES: Final[dict[Refusal, str]] = {
+    Refusal.BUSY: "A verification is in progress. Wait for it, or press Esc to cancel it.",
+    Refusal.REVIEW_PENDING: ("A supervisor must confirm or reject the REVIEW before the next customer."),
+    Refusal.CLOSED: "This customer's verification is complete. Press Enter for the next customer.",
+    Refusal.ATTEMPTS_EXHAUSTED: (
+        "No more attempts for this customer: follow the branch's manual identity check. "
+        "Press Enter for the next customer."
+    ),
+    Refusal.NO_FRAME: "No camera picture yet. Check that the camera is connected, then try again.",
+}
+
+
+class SessionError(RuntimeError):
+    """An action the session's state does not allow (a programming error, or a stale click)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    """The bank's rules for one customer's verification (machine policy or settings)."""
+
+    #: Answered attempts per customer before the branch's manual identity check.
+    max_attempts: int = 2
+    #: Seconds a verdict stays on screen before it clears itself.
+    verdict_timeout_s: float = 60.0
+    #: An unresolved REVIEW blocks the next customer.
+    review_blocks_next: bool = True
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_attempts <= 10:
+            raise ValueError(f"max_attempts must be between 1 and 10, got {self.max_attempts}")
+        if not 5.0 <= self.verdict_timeout_s <= 3600.0:
+            raise ValueError(f"verdict_timeout_s must be between 5 and 3600, got {self.verdict_timeout_s}")
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureCheck:
+    """Whether a press of Capture starts a verification now, and if not, why."""
+
+    refusal: Refusal | None = None
+    message: str = ""
+    #: Notes for the attempt's audit record (a quality-gate override).
+    notes: tuple[str, ...] = ()
+    #: The gate's instruction when it objected (``refusal is NOT_READY``).
+    objection: Instruction | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+
+class CustomerSession:
+    """One customer's verification; see the module docstring for the rules."""
+
+    def __init__(
+        self,
+        verifier: Verifier,
+        gate: QualityGate,
+        policy: SessionPolicy | None = None,
+        *,
+        operator_id: str | None = None,
+        clock: Clock = time.monotonic,
+        session_id: str | None = None,
+    ) -> None:
+        self.id = session_id or uuid.uuid4().hex[:16]
+        self.policy = policy or SessionPolicy()
+        self.operator_id = operator_id
+        self._verifier = verifier
+        self._gate = gate
+        self._clock = clock
+        self.phase = Phase.READY
+        self._reference: str | None = None
+        #: Captures sent to the service (or tried): the first one locks the reference.
+        self.attempts_started = 0
+        #: Attempts the service answered: these count towards the limit.
+        self.attempts_answered = 0
+        #: The latest verdict (an attempt or a follow-up decision on it).
+        self.last_report: AttemptReport | None = None
+        #: The answered attempt a REVIEW or a face pick is about.
+        self._pending: AttemptReport | None = None
+        self.close_reason: CloseReason | None = None
+        self._verdict_since: float | None = None
+
+    # -- the reference ------------------------------------------------------------------------
+
+    @property
+    def reference(self) -> str | None:
+        return self._reference
+
+    @property
+    def reference_locked(self) -> bool:
+        return self.attempts_started > 0 or self.phase is Phase.CLOSED
+
+    def set_reference(self, text: str | None) -> None:
+        """Take the customer reference; refused (:class:`SessionError`) once the first capture is sent."""
+        value = (text or "").strip()[:MAX_REFERENCE_CHARS] or None
+        if value == self._reference:
+            return
+        if self.reference_locked:
+            raise SessionError("the customer reference is locked after the first capture")
+        self._reference = value
+
+    # -- capture --------------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self.phase is Phase.CLOSED
+
+    @property
+    def attempts_left(self) -> int:
+        return max(0, self.policy.max_attempts - self.attempts_answered)
+
+    def check_capture(
+        self, *, has_frame: bool, camera_live: bool = True, camera_problem: str = ""
+    ) -> CaptureCheck:
+        """What a press of Capture does now. Consults the quality gate last (its objection is
+        the only refusal the operator may override by pressing again)."""
+        refusal = self._state_refusal()
+        if refusal is not None:
+            return CaptureCheck(refusal, REFUSAL_MESSAGES[refusal])
+        if not camera_live:
+            message = f"{camera_problem} Wait until the live picture is back, then capture.".strip()
+            return CaptureCheck(Refusal.CAMERA_NOT_LIVE, message)
+        if not has_frame:
+            return CaptureCheck(Refusal.NO_FRAME, REFUSAL_MESSAGES[Refusal.NO_FRAME])
+        verdict = self._gate.on_capture()
+        if verdict is GateVerdict.OBJECT:
+            latest = self._gate.latest
+            return CaptureCheck(
+                Refusal.NOT_READY, latest.text if latest else "", objection=self._gate.objection
+            )
+        if verdict is GateVerdict.OVERRIDE:
+            overridden = self._gate.overridden()
+            reason = overridden.value if overridden else "unknown"
+            return CaptureCheck(notes=(f"quality gate overridden: {reason}",))
+        self.let_go_objection()
+        return CaptureCheck()
+
+    def _state_refusal(self) -> Refusal | None:
+        if self.phase is Phase.VERIFYING:
+            return Refusal.BUSY
+        if self.phase is Phase.REVIEW:
+            return Refusal.REVIEW_PENDING
+        if self.phase is Phase.CLOSED:
+            if self.close_reason is CloseReason.ATTEMPTS_EXHAUSTED:
+                return Refusal.ATTEMPTS_EXHAUSTED
+            return Refusal.CLOSED
+        return None
+
+    def let_go_objection(self) -> None:
+        """The operator moved on from a gate objection without overriding it: a call saved."""
+        objection = self._gate.let_go()
+        if objection is not None:
+            self._verifier.record_event_soon(
+                "quality_gate",
+                f"capture stopped by the quality gate ({objection.value}) and not overridden; "
+                f"calls saved this shift: {self._gate.calls_saved}",
+                customer_ref=self._reference,
+            )
+
+    async def verify(self, frame: np.ndarray, notes: tuple[str, ...] = ()) -> AttemptReport:
+        """Verify ``frame`` for this customer (after :meth:`check_capture` allowed it)."""
+        if self._state_refusal() is not None:
+            raise SessionError(f"cannot capture in the {self.phase.value} state")
+        before = self.phase
+        self.phase = Phase.VERIFYING
+        self.attempts_started += 1
+        self._pending = None
+        try:
+            report = await self._verifier.verify_frame(
+                frame, notes=notes, customer_ref=self._reference, session_id=self.id
+            )
+        except asyncio.CancelledError:
+            self.phase = before if before is Phase.RESULT else Phase.READY
+            raise
+        if report.outcome is not None:
+            self.attempts_answered += 1
+        self._show(report)
+        return report
+
+    def _show(self, report: AttemptReport) -> None:
+        """A new verdict (or an error) on screen: decide where the session goes from here."""
+        self.last_report = report
+        self._verdict_since = self._clock()
+        if not report.final:
+            # Not recorded: never final, whatever the service said. The operator is told to call IT.
+            self.phase = Phase.RESULT
+        elif report.kind is OutcomeKind.LIVE:
+            self._close(CloseReason.VERIFIED)
+            return
+        elif report.kind is OutcomeKind.REVIEW:
+            self._pending = report
+            self.phase = Phase.REVIEW
+            return
+        elif self._offers_face_pick(report):
+            self._pending = report
+            self.phase = Phase.RESULT
+            return
+        else:
+            self.phase = Phase.RESULT
+        if self.attempts_left == 0:
+            self._close(CloseReason.ATTEMPTS_EXHAUSTED)
+
+    # -- follow-up decisions ----------------------------------------------------------------------
+
+    def _offers_face_pick(self, report: AttemptReport) -> bool:
+        outcome = report.outcome
+        return (
+            outcome is not None
+            and outcome.retry_reason is RetryReason.SEVERAL_FACES
+            and self._verifier.policy.several_faces is SeveralFacesPolicy.OPERATOR_PICKS
+        )
+
+    @property
+    def face_pick_offered(self) -> bool:
+        return self.phase is Phase.RESULT and self._pending is not None
+
+    @property
+    def review_pending(self) -> bool:
+        return self.phase is Phase.REVIEW
+
+    async def pick_face(self, index: int) -> AttemptReport:
+        """The operator picked face ``index`` of a several-faces answer: decide on that face alone."""
+        pending = self._pending
+        if not self.face_pick_offered or pending is None or pending.outcome is None:
+            raise SessionError("no face pick is offered now")
+        result = pending.outcome.result
+        if not 0 <= index < len(result.faces):
+            raise SessionError(f"there is no face {index + 1}")
+        face = result.faces[index]
+        outcome = decide(result, self._verifier.policy, chosen_face=face)
+        box = face.bbox
+        note = (
+            f"operator picked face {index + 1} of {len(result.faces)} "
+            f"(box {box.x},{box.y} {box.width}x{box.height}) on attempt #{pending.audit_sequence}"
+        )
+        self._pending = None
+        recorded = await self._verifier.record(pending.reviewed(outcome, outcome.message, note))
+        self._show(recorded)
+        return recorded
+
+    async def settle_review(self, *, confirmed: bool, supervisor_id: str | None) -> AttemptReport:
+        """A supervisor confirms or rejects the REVIEW. Refused when the supervisor is the
+        operator who made the attempt. If the decision cannot be journaled the REVIEW stays open."""
+        pending = self._pending
+        if self.phase is not Phase.REVIEW or pending is None or pending.outcome is None:
+            raise SessionError("no review is waiting")
+        if supervisor_id is not None and supervisor_id == self.operator_id:
+            raise SessionError("a supervisor cannot settle a review of their own attempt")
+        kind = OutcomeKind.LIVE if confirmed else OutcomeKind.SPOOF
+        outcome = replace(pending.outcome, kind=kind)
+        who = f"supervisor {supervisor_id}" if supervisor_id else "supervisor"
+        if confirmed:
+            message = f"Confirmed live by {who}. You may continue with the customer."
+        else:
+            message = f"Rejected by {who}. Follow the branch's manual identity check."
+        note = (
+            f"{who} {'confirmed' if confirmed else 'rejected'} review of attempt "
+            f"#{pending.audit_sequence} (score {pending.outcome.score})"
+        )
+        recorded = await self._verifier.record(pending.reviewed(outcome, message, note, supervisor_id))
+        self.last_report = recorded
+        self._verdict_since = self._clock()
+        if recorded.final:
+            self._pending = None
+            self._close(CloseReason.VERIFIED if confirmed else CloseReason.REJECTED)
+        return recorded
+
+    # -- the end ----------------------------------------------------------------------------------
+
+    def move_on_refusal(self) -> Refusal | None:
+        """Why the next customer cannot be started now, or None."""
+        if self.phase is Phase.VERIFYING:
+            return Refusal.BUSY
+        if self.phase is Phase.REVIEW and self.policy.review_blocks_next:
+            return Refusal.REVIEW_PENDING
+        return None
+
+    @property
+    def has_verdict(self) -> bool:
+        return self.last_report is not None
+
+    def verdict_expired(self, now: float | None = None) -> bool:
+        """True once a verdict has been on screen for the policy's timeout (a REVIEW excepted:
+        it waits for a supervisor)."""
+        if self._verdict_since is None or self.phase in (Phase.VERIFYING, Phase.REVIEW):
+            return False
+        now = self._clock() if now is None else now
+        return now - self._verdict_since >= self.policy.verdict_timeout_s
+
+    def close(self, reason: CloseReason) -> None:
+        """End the session (the operator moved on, the verdict timed out, the station closes)."""
+        if self.phase is Phase.VERIFYING:
+            raise SessionError("cannot close while a verification is in flight")
+        if self.phase is Phase.CLOSED:
+            if reason is CloseReason.VERDICT_TIMEOUT:
+                self._journal_note(f"verdict cleared after {self.policy.verdict_timeout_s:g} s")
+            return
+        self._close(reason)
+
+    @property
+    def outcome(self) -> OutcomeKind | None:
+        """The session's one outcome: the last verdict (after any review or face pick)."""
+        return self.last_report.kind if self.last_report is not None else None
+
+    def _close(self, reason: CloseReason) -> None:
+        self.let_go_objection()
+        self.phase = Phase.CLOSED
+        self.close_reason = reason
+        self._pending = None
+        if self.attempts_started == 0:
+            return  # nobody was verified: nothing to journal
+        outcome = self.outcome
+        self._verifier.record_event_soon(
+            KIND_SESSION,
+            f"session {self.id} closed: {reason.value}; "
+            f"{self.attempts_answered} answered of {self.attempts_started} attempt(s)",
+            outcome=outcome.value if outcome is not None else None,
+            customer_ref=self._reference,
+        )
+
+    def _journal_note(self, text: str) -> None:
+        if self.attempts_started:
+            self._verifier.record_event_soon(
+                KIND_SESSION, f"session {self.id}: {text}", customer_ref=self._reference
+            )

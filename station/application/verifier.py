@@ -1,0 +1,130 @@
+"""The parts one verification needs, in one place: the service client, the decision policy, the
+journal recorder and the JPEG quality.
+
+Settings change while the station runs (a new token, a new threshold): the composition root swaps
+the parts here and every later attempt uses them. Encoding runs in a worker thread (OpenCV releases
+the GIL), the request is awaited on the caller's loop, and the journal write runs in a worker
+thread: a caller on the UI thread's event loop never waits on any of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+import numpy as np
+
+from station.api.client import LivenessClient
+from station.application.attempt import AttemptReport, Submission, SubmissionKind, record_report, run_attempt
+from station.application.recording import Recorder
+from station.core.decision import DecisionPolicy
+from station.core.encode import DEFAULT_JPEG_QUALITY, EncodeError, encode_jpeg
+from station.core.models import OutcomeKind
+
+__all__ = ["Verifier"]
+
+_log = logging.getLogger(__name__)
+
+
+class Verifier:
+    """Runs attempts with the current parts; records station events in the background."""
+
+    def __init__(
+        self,
+        client: LivenessClient | None,
+        policy: DecisionPolicy,
+        recorder: Recorder,
+        *,
+        jpeg_quality: int = DEFAULT_JPEG_QUALITY,
+        unavailable_reason: str = "",
+    ) -> None:
+        self.client = client
+        self.policy = policy
+        self.recorder = recorder
+        self.jpeg_quality = jpeg_quality
+        #: Why there is no client (no token enrolled, a refused base URL…), in the operator's words.
+        self.unavailable_reason = unavailable_reason
+        self._background: set[asyncio.Task[None]] = set()
+
+    def swap_client(
+        self, client: LivenessClient | None, unavailable_reason: str = ""
+    ) -> LivenessClient | None:
+        """Use another client from the next attempt on; returns the old one for closing."""
+        old, self.client = self.client, client
+        self.unavailable_reason = unavailable_reason
+        return old
+
+    async def verify_frame(
+        self,
+        frame: np.ndarray,
+        *,
+        notes: tuple[str, ...] = (),
+        customer_ref: str | None = None,
+        session_id: str | None = None,
+    ) -> AttemptReport:
+        """Encode ``frame``, send it, decide and record. Cancellation propagates after the record."""
+        client = self.client
+        if client is None:
+            return await self.record(
+                self.local_error(self.unavailable_reason or "The station is not configured.", session_id)
+            )
+        try:
+            content = await asyncio.to_thread(encode_jpeg, frame, self.jpeg_quality)
+        except EncodeError as exc:
+            return await self.record(
+                self.local_error(f"The captured frame could not be encoded: {exc}", session_id)
+            )
+        submission = Submission(SubmissionKind.IMAGE, content, filename="capture.jpg")
+        return await run_attempt(
+            client,
+            submission,
+            self.policy,
+            self.recorder,
+            notes=notes,
+            customer_ref=customer_ref,
+            session_id=session_id,
+        )
+
+    async def record(self, report: AttemptReport) -> AttemptReport:
+        """Journal a report :func:`run_attempt` did not: local failures and follow-up decisions."""
+        return await record_report(self.recorder, report)
+
+    def local_error(self, message: str, session_id: str | None = None) -> AttemptReport:
+        """An ERROR that never reached the service (nothing was sent, nothing charged)."""
+        now = datetime.now(UTC)
+        return AttemptReport(
+            kind=OutcomeKind.ERROR,
+            message=message,
+            requested_at=now,
+            answered_at=now,
+            elapsed_ms=0.0,
+            submission_sha256="",
+            api_host=self.client.api_host if self.client else "",
+            environment=self.client.environment.value if self.client else "",
+            session_id=session_id,
+        )
+
+    def record_event_soon(
+        self, kind: str, notes: str, *, outcome: str | None = None, customer_ref: str | None = None
+    ) -> None:
+        """Journal a station event without waiting for it (a failure is logged: the event is
+        evidence of a call saved or a session closed, never a verdict)."""
+
+        async def write() -> None:
+            try:
+                await self.recorder.record_event(kind, notes, outcome=outcome, customer_ref=customer_ref)
+            except Exception as exc:  # the journal's own failure is reported by the next attempt
+                _log.error("the %s event could not be journaled: %s", kind, exc)
+
+        task = asyncio.ensure_future(write())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def wait_idle(self) -> None:
+        """For shutdown: let every journal write under way finish."""
+        while pending := [task for task in self._background if not task.done()]:
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task

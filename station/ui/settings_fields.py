@@ -1,0 +1,134 @@
+"""What each setting looks like in the settings dialog: its label, its editor, its group.
+
+Pure data and small text helpers, no widgets: the dialog builds its form from these, the PIN
+prompt names changes with the same labels the administrator sees, and the tests read them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
+from typing import Any, Final
+
+from station.api.environments import Environment
+from station.core.decision import SeveralFacesPolicy
+
+__all__ = [
+    "BOOLS",
+    "CHOICES",
+    "FIELD_LABELS",
+    "FLOATS",
+    "GROUPS",
+    "INT_RANGES",
+    "OPTIONAL",
+    "PATHS",
+    "PLACEHOLDERS",
+    "describe_change",
+    "number_text",
+    "plain_problem",
+    "shown",
+]
+
+#: The person-facing name of each setting.
+FIELD_LABELS: Final[Mapping[str, str]] = {
+    "camera": "Camera",
+    "environment": "Environment",
+    "base_url": "Service address (override)",
+    "liveness_threshold": "Liveness threshold",
+    "min_detection_score": "Minimum face detection score",
+    "review_upper": "Review band upper edge",
+    "several_faces": "Several faces in view",
+    "jpeg_quality": "JPEG quality",
+    "quality_gate": "Check picture quality before sending",
+    "connect_timeout": "Connect timeout (seconds)",
+    "read_timeout": "Read timeout (seconds)",
+    "deadline": "Deadline per verification (seconds)",
+    "retry_attempts": "Attempts per verification",
+    "proxy": "Proxy",
+    "ca_bundle": "Extra CA bundle (PEM file)",
+    "audit_db": "Audit journal file",
+    "audit_retention_days": "Keep audit records (days)",
+    "retain_images": "Keep customers' pictures",
+    "station_id": "Station id",
+    "kiosk": "Kiosk mode (full screen)",
+}
+
+CHOICES: Final[Mapping[str, Sequence[tuple[str, str]]]] = {
+    "environment": (
+        (Environment.SANDBOX.value, "Sandbox (tests; no real customers)"),
+        (Environment.PRODUCTION.value, "Production (real customers; uses credits)"),
+    ),
+    "several_faces": (
+        (SeveralFacesPolicy.RETRY.value, "Ask for one person in frame"),
+        (SeveralFacesPolicy.OPERATOR_PICKS.value, "Operator picks the customer's face"),
+    ),
+}
+
+INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
+    "jpeg_quality": (1, 100),
+    "retry_attempts": (1, 10),
+    "audit_retention_days": (1, 36500),
+}
+
+#: (group title, fields) in the order shown.
+GROUPS: Final[Sequence[tuple[str, Sequence[str]]]] = (
+    ("Camera", ("camera",)),
+    ("Service", ("environment", "base_url")),
+    ("Decision", ("liveness_threshold", "min_detection_score", "review_upper", "several_faces")),
+    ("Capture", ("jpeg_quality", "quality_gate")),
+    ("Network", ("connect_timeout", "read_timeout", "deadline", "retry_attempts", "proxy", "ca_bundle")),
+    ("Audit", ("audit_db", "audit_retention_days", "retain_images")),
+    ("Station", ("station_id", "kiosk")),
+)
+
+FLOATS = frozenset(
+    {"liveness_threshold", "min_detection_score", "connect_timeout", "read_timeout", "deadline"}
+)
+OPTIONAL = frozenset({"base_url", "review_upper", "proxy", "ca_bundle"})
+BOOLS = frozenset({"quality_gate", "retain_images", "kiosk"})
+PATHS = frozenset({"ca_bundle", "audit_db"})
+
+
+def shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, float):
+        return repr(value)  # exact round trip: an untouched field never "changes"
+    return str(value)
+
+
+def number_text(text: str) -> str:
+    """``0,85`` (a decimal comma) → ``0.85``; anything else unchanged for the model to judge."""
+    text = text.strip()
+    if "," in text and "." not in text and text.count(",") == 1:
+        return text.replace(",", ".")
+    return text
+
+
+def plain_problem(problem: str) -> str:
+    """A model message with field names (``liveness_threshold``) in the dialog's words."""
+    # Only names with an underscore: "camera" or "proxy" are also ordinary words in the messages.
+    for name in sorted((n for n in FIELD_LABELS if "_" in n), key=len, reverse=True):
+        if name in problem:
+            problem = problem.replace(name, f"“{FIELD_LABELS[name].lower()}”")
+    return problem
+
+
+PLACEHOLDERS: Final[Mapping[str, str]] = {
+    "base_url": "empty = the environment's own address",
+    "review_upper": "empty = no review band",
+    "proxy": "empty = the system's proxy settings, if any",
+    "ca_bundle": "empty = the operating system's trusted CAs only",
+}
+
+
+def describe_change(fields: Iterable[str]) -> str:
+    """``change the liveness threshold and the review band upper edge``: what a PIN prompt says,
+    in the labels the dialog shows (never the internal field names)."""
+    names = sorted(FIELD_LABELS.get(name, name.replace("_", " ")).lower() for name in fields)
+    if not names:
+        return "change the settings"
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"change {listed}"

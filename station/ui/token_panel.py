@@ -1,0 +1,216 @@
+"""The settings dialog's "Service tokens" group: each environment's token status, Set and Clear.
+
+A view of :class:`~station.application.tokens.TokenStore`: every keyring rule lives there. Reading
+and writing the keyring may wait on a system prompt, so it runs in worker threads; setting or
+clearing a token needs the administrator PIN first (the token is not even asked for without it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station.api.credentials import Credential
+from station.api.environments import Environment
+from station.api.errors import TokenMissingError
+from station.application.tokens import NO_SECURE_STORE, NoSecureStoreError, TokenStore, TokenStoreError
+from station.security.keyring_rules import secure_keyring
+
+__all__ = ["TokenPanel", "TokenPrompt"]
+
+#: Asks for an environment's token; None if the person cancelled.
+TokenPrompt = Callable[[Environment], str | None]
+#: Asks for the administrator PIN before the named change; True if given.
+TokenPinCheck = Callable[[str], bool]
+
+_WARNING_STYLE = "QLabel { color: #8A4B00; font-weight: bold; }"
+
+
+def default_token_prompt(parent: QWidget) -> TokenPrompt:
+    def prompt(environment: Environment) -> str | None:
+        text, ok = QInputDialog.getText(
+            parent,
+            "Enrol a token",
+            f"The {environment.value} token (not shown while typed):",
+            QLineEdit.EchoMode.Password,
+        )
+        return text if ok else None
+
+    return prompt
+
+
+class TokenPanel(QGroupBox):
+    #: The statuses were read again.
+    updated = Signal()
+
+    def __init__(
+        self,
+        store: TokenStore,
+        pin_check: TokenPinCheck,
+        token_prompt: TokenPrompt | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Service tokens", parent)
+        self._store = store
+        self._pin_check = pin_check
+        self._prompt = token_prompt or default_token_prompt(self)
+        self._tasks: set[asyncio.Task[None]] = set()
+        layout = QVBoxLayout(self)
+        explain = QLabel(
+            "Tokens are kept in the operating system's keyring, never in a file. A token set by an "
+            "environment variable takes precedence. Setting or clearing a token needs the "
+            "administrator PIN."
+        )
+        explain.setWordWrap(True)
+        layout.addWidget(explain)
+        form = QFormLayout()
+        self.labels: dict[Environment, QLabel] = {}
+        self.warnings: dict[Environment, QLabel] = {}
+        self.set_buttons: dict[Environment, QPushButton] = {}
+        self.clear_buttons: dict[Environment, QPushButton] = {}
+        for environment in Environment:
+            form.addRow(environment.value.capitalize() + ":", self._row(environment))
+        layout.addLayout(form)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Token message")
+        layout.addWidget(self.message)
+
+    def _row(self, environment: Environment) -> QWidget:
+        status = QLabel("Not read yet")
+        status.setWordWrap(True)
+        status.setAccessibleName(f"{environment.value} token status")
+        warning = QLabel()
+        warning.setWordWrap(True)
+        warning.setStyleSheet(_WARNING_STYLE)
+        warning.setAccessibleName(f"{environment.value} token warning")
+        warning.hide()
+        set_button = QPushButton("Set token…")
+        set_button.setAccessibleName(f"Set the {environment.value} token")
+        set_button.clicked.connect(lambda _=False, e=environment: self.set_token(e))
+        clear_button = QPushButton("Clear")
+        clear_button.setAccessibleName(f"Clear the {environment.value} token")
+        clear_button.clicked.connect(lambda _=False, e=environment: self.clear_token(e))
+        row = QHBoxLayout()
+        row.addWidget(status, 1)
+        row.addWidget(set_button)
+        row.addWidget(clear_button)
+        column = QVBoxLayout()
+        column.addLayout(row)
+        column.addWidget(warning)
+        holder = QWidget()
+        holder.setLayout(column)
+        self.labels[environment] = status
+        self.warnings[environment] = warning
+        self.set_buttons[environment] = set_button
+        self.clear_buttons[environment] = clear_button
+        return holder
+
+    # -- background work ---------------------------------------------------------------------------
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @property
+    def busy(self) -> bool:
+        return any(not task.done() for task in self._tasks)
+
+    async def wait_idle(self) -> None:
+        while self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _alive(self) -> bool:
+        return shiboken6.isValid(self) and shiboken6.isValid(self.message)
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read each environment's token status in a worker thread."""
+        self._spawn(self._refresh())
+
+    async def _refresh(self) -> None:
+        statuses = [await asyncio.to_thread(self._store.status, environment) for environment in Environment]
+        if not self._alive():
+            return
+        for status in statuses:
+            self.labels[status.environment].setText(status.describe())
+            warning = self.warnings[status.environment]
+            warning.setText(f"⚠ {status.warning}" if status.warning else "")
+            warning.setVisible(bool(status.warning))
+        self.updated.emit()
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text[:1].upper() + text[1:])
+
+    def set_token(self, environment: Environment) -> bool:
+        """Ask for the PIN, then the token, and store it (in a worker thread). False if refused."""
+        if secure_keyring() is None:
+            self.message.setText(NO_SECURE_STORE)
+            return False
+        if not self._pin_check(f"change the {environment.value} service token"):
+            self._say("The administrator PIN was not given: the token was not changed.")
+            return False
+        token = (self._prompt(environment) or "").strip()
+        if not token:
+            self._say("No token given: nothing stored.")
+            return False
+        try:
+            Credential(environment, token)  # checked at once, before the worker thread
+        except TokenMissingError as exc:
+            self._say(f"{exc.message}: nothing stored.")
+            return False
+        self._spawn(self._operate(lambda: self._store_token(environment, token)))
+        return True
+
+    def _store_token(self, environment: Environment, token: str) -> str:
+        self._store.store(environment, token)
+        return f"The {environment.value} token is stored in the OS keyring."
+
+    def clear_token(self, environment: Environment) -> bool:
+        """Ask for the PIN and delete the keyring entry (in a worker thread). False if refused."""
+        if secure_keyring() is None:
+            self.message.setText(NO_SECURE_STORE)
+            return False
+        if not self._pin_check(f"remove the {environment.value} service token"):
+            self._say("The administrator PIN was not given: the token was not changed.")
+            return False
+        self._spawn(self._operate(lambda: self._clear_token(environment)))
+        return True
+
+    def _clear_token(self, environment: Environment) -> str:
+        if self._store.clear(environment):
+            return f"The {environment.value} token was removed from the OS keyring."
+        return f"No {environment.value} token in the OS keyring: nothing to clear."
+
+    async def _operate(self, operation: Callable[[], str]) -> None:
+        try:
+            text = await asyncio.to_thread(operation)
+        except NoSecureStoreError:
+            text = NO_SECURE_STORE
+        except TokenMissingError as exc:
+            text = f"{exc.message}: nothing stored"
+        except TokenStoreError as exc:
+            text = f"{exc}: nothing changed"
+        if not self._alive():
+            return
+        self._say(text)
+        await self._refresh()

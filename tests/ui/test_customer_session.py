@@ -1,0 +1,167 @@
+"""The customer session on screen: what the operator sees when the rules of one customer hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from station.app import Station
+from station.application.recording import AttemptContext, JournalRecorder
+from station.application.session import Phase, SessionPolicy
+from station.audit import AuditJournal
+from station.core.decision import DecisionPolicy
+from station.core.models import OutcomeKind
+from tests.ui.conftest import close_station, start_station
+from tests.ui.test_station_flow import capture
+
+
+def test_space_on_a_live_verdict_does_not_capture_the_customer_again(
+    qtbot: QtBot, station: Station, journal: AuditJournal
+) -> None:
+    assert capture(qtbot, station).kind is OutcomeKind.LIVE
+    qtbot.keyClick(station.window, Qt.Key.Key_Space)
+    assert station.emulator is not None
+    assert station.emulator.requests_received == 1
+    assert station.window.banner.kind is OutcomeKind.LIVE
+    assert "next customer" in station.window.statusBar().currentMessage()
+    assert len(journal.recent(10)) == 1
+
+
+def test_the_reference_is_locked_under_its_verdict(qtbot: QtBot, station: Station) -> None:
+    window = station.window
+    window.customer_ref.setFocus()
+    qtbot.keyClicks(window.customer_ref, "CIF-111")
+    qtbot.keyClick(window.customer_ref, Qt.Key.Key_Return)
+    capture(qtbot, station)
+    assert window.customer_ref.isReadOnly()
+    window.customer_ref.setFocus()
+    qtbot.keyClicks(window.customer_ref, "CIF-222")  # typing into a locked field changes nothing
+    assert window.customer_ref.text() == "CIF-111"
+    assert station.controller.session.reference == "CIF-111"
+    window.preview.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Return)  # next customer: a fresh, editable reference
+    assert not window.customer_ref.isReadOnly()
+    assert window.customer_ref.text() == ""
+
+
+def test_enter_does_not_wipe_a_reference_just_typed(qtbot: QtBot, station: Station) -> None:
+    window = station.window
+    window.customer_ref.setFocus()
+    qtbot.keyClicks(window.customer_ref, "CIF-0042")
+    qtbot.keyClick(window.customer_ref, Qt.Key.Key_Return)  # ends typing
+    qtbot.keyClick(window, Qt.Key.Key_Return)  # a second Enter: nothing to move on from
+    assert window.customer_ref.text() == "CIF-0042"
+    report = capture(qtbot, station)
+    assert report.customer_ref == "CIF-0042"
+
+
+@pytest.fixture
+def spoofing(qtbot: QtBot, journal: AuditJournal) -> Iterator[Station]:
+    running = start_station(
+        qtbot,
+        scenario="spoof",
+        recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
+        journal=journal,
+    )
+    yield running
+    close_station(qtbot, running)
+
+
+def test_attempts_are_limited_per_customer(qtbot: QtBot, spoofing: Station) -> None:
+    window = spoofing.window
+    assert capture(qtbot, spoofing).kind is OutcomeKind.SPOOF
+    assert "manual identity check" not in window.banner.message_text.split("If it fails again")[0]
+    assert capture(qtbot, spoofing).kind is OutcomeKind.SPOOF
+    assert "No more attempts for this customer" in window.banner.message_text
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert spoofing.emulator is not None
+    assert spoofing.emulator.requests_received == 2
+    assert "manual identity check" in window.statusBar().currentMessage()
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert capture(qtbot, spoofing).kind is OutcomeKind.SPOOF  # the next customer may try
+
+
+@pytest.fixture
+def reviewing(qtbot: QtBot, journal: AuditJournal) -> Iterator[Station]:
+    running = start_station(
+        qtbot,
+        recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
+        journal=journal,
+        policy=DecisionPolicy(review_upper=0.999),
+        supervisor_check=lambda _action: "sup2",
+    )
+    yield running
+    close_station(qtbot, running)
+
+
+def test_a_review_must_be_settled_before_the_next_customer(qtbot: QtBot, reviewing: Station) -> None:
+    window = reviewing.window
+    assert capture(qtbot, reviewing).kind is OutcomeKind.REVIEW
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert window.banner.kind is OutcomeKind.REVIEW
+    assert window.preview.is_frozen
+    assert "supervisor must confirm or reject" in window.statusBar().currentMessage()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert reviewing.emulator is not None
+    assert reviewing.emulator.requests_received == 1
+    assert reviewing.controller.session.phase is Phase.REVIEW
+    with qtbot.waitSignal(reviewing.controller.followup_recorded, timeout=5_000):
+        window.confirm_button.click()
+    assert window.banner.kind is OutcomeKind.LIVE
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert not window.preview.is_frozen
+
+
+def test_a_supervisor_cannot_settle_their_own_attempt(qtbot: QtBot, journal: AuditJournal) -> None:
+    running = start_station(
+        qtbot,
+        recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
+        journal=journal,
+        policy=DecisionPolicy(review_upper=0.999),
+        supervisor_check=lambda _action: "op1",
+    )
+    try:
+        running.window.set_operator("op1")
+        assert capture(qtbot, running).kind is OutcomeKind.REVIEW
+        running.window.confirm_button.click()
+        assert "own attempt" in running.window.statusBar().currentMessage()
+        assert running.window.banner.kind is OutcomeKind.REVIEW
+        assert len(journal.recent(10)) == 1
+    finally:
+        close_station(qtbot, running)
+
+
+def test_a_stale_verdict_clears_itself(qtbot: QtBot, journal: AuditJournal) -> None:
+    running = start_station(
+        qtbot,
+        recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
+        journal=journal,
+        session=SessionPolicy(verdict_timeout_s=5),
+    )
+    try:
+        window = running.window
+        window.customer_ref.setFocus()
+        qtbot.keyClicks(window.customer_ref, "CIF-111")
+        window.preview.setFocus()
+        capture(qtbot, running)
+        assert window.preview.is_frozen
+        qtbot.waitUntil(lambda: not window.preview.is_frozen, timeout=20_000)
+        assert window.banner.kind is None
+        assert "cleared after 5 s" in window.banner.message_text
+        assert window.customer_ref.text() == ""
+        assert window.details.text() == ""
+
+        def clearing() -> list[str]:
+            return [
+                r.record.customer_ref or ""
+                for r in journal.recent(5)
+                if r.record.kind == "session" and "verdict cleared after 5 s" in (r.record.notes or "")
+            ]
+
+        qtbot.waitUntil(lambda: clearing() != [], timeout=5_000)
+        assert clearing() == ["CIF-111"]
+    finally:
+        close_station(qtbot, running)
