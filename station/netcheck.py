@@ -43,6 +43,7 @@ from station.api.errors import (
     ConfigurationError,
     LivenessAPIError,
 )
+from station.security.urls import mask_url_credentials
 
 __all__ = [
     "CHECK_BALANCE",
@@ -85,14 +86,7 @@ class ProxyChoice:
     @property
     def shown(self) -> str:
         """The URL with any user name and password masked."""
-        return _mask(self.url) if self.url else ""
-
-
-def _mask(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urllib.parse.urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
+        return mask_url_credentials(self.url) if self.url else ""
 
 
 def _env_name_for(value: str, scheme: str) -> str | None:

@@ -39,6 +39,7 @@ import numpy as np
 
 from station.camera.frames import BGRImage
 from station.resources import sample_path
+from station.security.urls import mask_url_credentials
 
 __all__ = [
     "IMAGE_EXTENSIONS",
@@ -514,20 +515,6 @@ class StillImageSource:
         self._pacer.reset()
 
 
-def _redact_url(url: str) -> str:
-    """The URL without ``user:password@`` so it can be shown and logged."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError:
-        return "(invalid address)"
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, ""))
-
-
 class StreamSource:
     """An IP camera: RTSP or HTTP MJPEG through OpenCV's FFmpeg backend, with timeouts.
 
@@ -546,7 +533,7 @@ class StreamSource:
 
     @property
     def description(self) -> str:
-        return f"Stream {_redact_url(self._url)}"
+        return f"Stream {mask_url_credentials(self._url)}"
 
     @property
     def nominal_fps(self) -> float:
@@ -560,7 +547,7 @@ class StreamSource:
             cv2.CAP_PROP_READ_TIMEOUT_MSEC,
             self._read_timeout_ms,
         ]
-        where = _redact_url(self._url)
+        where = mask_url_credentials(self._url)
         try:
             cap = cv2.VideoCapture(self._url, cv2.CAP_FFMPEG, params)
         except cv2.error as exc:  # pragma: no cover - backend-specific

@@ -13,6 +13,7 @@ from station.api import Environment
 from station.config import (
     DEFAULT_AUDIT_RETENTION_DAYS,
     ENV_CONFIG_DIR,
+    FIELD_RULES,
     SECURITY_FIELDS,
     SETTINGS_FILENAME,
     Settings,
@@ -100,7 +101,7 @@ def test_toml_round_trip(settings_path: Path, ca_file: Path) -> None:
     )
     written = save_settings(original, settings_path)
     assert written == settings_path
-    loaded = load_settings(settings_path, environ={})
+    loaded = parse_settings(tomllib.loads(settings_path.read_text(encoding="utf-8")))  # the file format
     assert loaded == original
     assert loaded.base_url == "https://gateway.bank.example/surepass"
     document = tomllib.loads(settings_path.read_text(encoding="utf-8"))
@@ -132,11 +133,11 @@ def test_a_failed_write_leaves_the_old_file(settings_path: Path, monkeypatch: py
     assert [p.name for p in settings_path.parent.iterdir()] == [SETTINGS_FILENAME]
 
 
-def test_environment_overrides_the_file(settings_path: Path) -> None:
+def test_environment_overrides_the_file_on_a_development_station(settings_path: Path) -> None:
     save_settings(Settings(liveness_threshold=0.75, proxy="http://proxy.bank.example:8080"), settings_path)
     environ = {
         "STATION_LIVENESS_THRESHOLD": "0.8",
-        "STATION_ENVIRONMENT": "Production",
+        "STATION_ENVIRONMENT": "sandbox",
         "STATION_KIOSK": "yes",
         "STATION_RETRY_ATTEMPTS": "5",
         "STATION_PROXY": "",  # empty clears an optional setting
@@ -145,7 +146,7 @@ def test_environment_overrides_the_file(settings_path: Path) -> None:
     }
     settings = load_settings(settings_path, environ=environ)
     assert settings.liveness_threshold == 0.8
-    assert settings.environment is Environment.PRODUCTION
+    assert settings.environment is Environment.SANDBOX
     assert settings.kiosk is True
     assert settings.retry_attempts == 5
     assert settings.proxy is None
@@ -271,20 +272,33 @@ def test_proxy_password_is_masked_in_repr() -> None:
     assert "S3cretProxyPw" in dumps_settings(settings)  # the file keeps it (mode 0600)
 
 
-def test_security_fields_changed() -> None:
+def test_every_field_has_a_rule_and_what_decides_a_verdict_is_security_relevant() -> None:
+    assert set(FIELD_RULES) == set(Settings.model_fields)
     assert {
+        "camera",
         "environment",
         "base_url",
         "liveness_threshold",
         "min_detection_score",
+        "min_antispoof_score",
         "review_upper",
+        "several_faces",
+        "station_id",
+        "audit_db",
         "audit_retention_days",
-    } == SECURITY_FIELDS
+        "connect_timeout",
+        "read_timeout",
+        "deadline",
+        "retry_attempts",
+        "quality_gate",
+        "kiosk",
+    } <= SECURITY_FIELDS
+
+
+def test_security_fields_changed() -> None:
     old = Settings()
     assert security_fields_changed(old, old) == set()
-    new = old.with_changes(camera="demo", kiosk=True, jpeg_quality=70)
-    assert security_fields_changed(old, new) == set()
     new = old.with_changes(liveness_threshold=0.6, review_upper=0.8, camera="demo")
-    assert security_fields_changed(old, new) == {"liveness_threshold", "review_upper"}
+    assert security_fields_changed(old, new) == {"liveness_threshold", "review_upper", "camera"}
     new = old.with_changes(environment="production", audit_retention_days=30)
     assert security_fields_changed(old, new) == {"environment", "audit_retention_days"}

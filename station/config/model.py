@@ -1,30 +1,23 @@
-"""The station's settings: one typed, validated, immutable model, a TOML file and env overrides.
+"""The station's settings: one typed, validated, immutable model, and what each field may change.
 
-Where settings come from, later ones winning:
+Every bad value, wherever it came from (a policy file, the registry, the settings file, the
+dialog), becomes one :class:`SettingsError` whose message names the field and the problem in plain
+words (``liveness_threshold: must be between 0 and 1, got 1.7``).
 
-1. the defaults below (each a named constant, so the README and an auditor can cite it);
-2. ``settings.toml`` in :func:`config_dir` (a flat table of ``key = value`` lines);
-3. environment variables ``STATION_<FIELD>``, e.g. ``STATION_LIVENESS_THRESHOLD=0.8`` or
-   ``STATION_ENVIRONMENT=production``. An empty variable clears an optional setting
-   (``STATION_PROXY=``) and is ignored for the others.
-
-Every bad value, wherever it came from, becomes one :class:`SettingsError` whose message names
-the field and the problem in plain words (``liveness_threshold: must be between 0 and 1, got
-1.7``). The fields in :data:`SECURITY_FIELDS` change what the station accepts as a live person or
-where the customer's face is sent; the settings dialog puts them behind the administrator PIN.
+:data:`FIELD_RULES` says, per field, whether it is *security-relevant* (it can change a verdict,
+where a customer's face is sent, or what evidence is kept): such a field comes only from machine
+policy or from settings an administrator changed with the PIN, never from the operator's own
+settings file, environment or command line in production (see :mod:`station.config.resolve`).
+Ranges come from :mod:`station.core.bounds`, the one definition the dialog and the CLI use too.
 
 No Qt and no OpenCV here: the command-line tools load settings too.
 """
 
 from __future__ import annotations
 
-import logging
-import math
-import os
 import socket
-import tomllib
 from collections.abc import Mapping
-from enum import Enum
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -36,6 +29,7 @@ from station.api.client import NetworkSettings, RetryPolicy, Timeouts
 from station.api.environments import Environment, base_url_for, known_environment_of, validate_base_url
 from station.api.errors import ConfigurationError
 from station.audit.paths import default_journal_path
+from station.core import bounds
 from station.core.decision import (
     DEFAULT_LIVENESS_THRESHOLD,
     DEFAULT_MIN_DETECTION_SCORE,
@@ -43,9 +37,8 @@ from station.core.decision import (
     SeveralFacesPolicy,
 )
 from station.core.encode import DEFAULT_JPEG_QUALITY
-from station.locations import ENV_CONFIG_DIR, user_config_dir
 from station.logs import register_secret
-from station.security.files import atomic_write_text
+from station.security.urls import mask_url_credentials
 
 __all__ = [
     "DEFAULT_AUDIT_RETENTION_DAYS",
@@ -55,30 +48,23 @@ __all__ = [
     "DEFAULT_ENVIRONMENT",
     "DEFAULT_JPEG_QUALITY",
     "DEFAULT_KIOSK",
+    "DEFAULT_MAX_ATTEMPTS",
     "DEFAULT_QUALITY_GATE",
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_RETAIN_IMAGES",
     "DEFAULT_RETRY_ATTEMPTS",
     "DEFAULT_SEVERAL_FACES",
-    "ENV_CONFIG_DIR",
+    "DEFAULT_VERDICT_TIMEOUT",
     "ENV_PREFIX",
+    "FIELD_RULES",
     "MAX_TIMEOUT_SECONDS",
     "SECURITY_FIELDS",
     "SETTINGS_FILENAME",
+    "FieldRule",
     "Settings",
     "SettingsError",
-    "config_dir",
-    "default_settings_path",
-    "dumps_settings",
-    "env_overrides",
-    "load_settings",
-    "mask_url_credentials",
     "parse_settings",
-    "save_settings",
-    "security_fields_changed",
 ]
-
-_log = logging.getLogger(__name__)
 
 #: Prefix of the per-field overrides: ``STATION_<FIELD NAME IN CAPITALS>``.
 ENV_PREFIX: Final = "STATION_"
@@ -97,7 +83,7 @@ DEFAULT_READ_TIMEOUT: Final = Timeouts().read
 #: One whole verification, every retry and wait included.
 DEFAULT_DEADLINE: Final = Timeouts().deadline
 #: No timeout above ten minutes makes sense at a counter; larger values are typing mistakes.
-MAX_TIMEOUT_SECONDS: Final = 600.0
+MAX_TIMEOUT_SECONDS: Final = bounds.TIMEOUT_SECONDS.high
 DEFAULT_RETRY_ATTEMPTS: Final = RetryPolicy().attempts
 #: About seven years (7 × 365 days), a common retention period for banking records. The bank's
 #: compliance framework decides the real value; the provider asks that verdicts and client_ids be
@@ -109,22 +95,12 @@ DEFAULT_RETAIN_IMAGES: Final = False
 DEFAULT_QUALITY_GATE: Final = True
 #: Full-screen, no window controls: for a dedicated counter terminal.
 DEFAULT_KIOSK: Final = False
+#: Answered attempts per customer before the branch's manual identity check.
+DEFAULT_MAX_ATTEMPTS: Final = 2
+#: Seconds a verdict (and the customer's picture) stays on screen before it clears itself.
+DEFAULT_VERDICT_TIMEOUT: Final = 60.0
 
 _MAX_TEXT = 256
-
-#: Settings that change what counts as a live person, where faces are sent, or how long the
-#: evidence is kept. Changing any of them needs the administrator PIN.
-SECURITY_FIELDS: Final[frozenset[str]] = frozenset(
-    {
-        "environment",
-        "base_url",
-        "liveness_threshold",
-        "min_detection_score",
-        "review_upper",
-        "audit_retention_days",
-    }
-)
-
 
 class SettingsError(ValueError):
     """Settings that cannot be used; the message names each field and its problem in plain words.
@@ -145,17 +121,6 @@ class SettingsError(ValueError):
         return frozenset(field for field, _ in self.problems if field)
 
 
-def mask_url_credentials(url: str) -> str:
-    """``http://user:secret@proxy:8080`` → ``http://***@proxy:8080``: for messages and logs."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    authority, slash, path = rest.partition("/")
-    if "@" not in authority:
-        return url
-    return f"{scheme}://***@{authority.rpartition('@')[2]}{slash}{path}"
-
-
 def _default_station_id() -> str:
     name = socket.gethostname().strip()
     return name[:64] or "station"
@@ -163,20 +128,6 @@ def _default_station_id() -> str:
 
 def _number(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _check_fraction(value: float) -> float:
-    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
-        raise ValueError(f"must be between 0 and 1, got {_number(value)}")
-    return value
-
-
-def _check_seconds(value: float) -> float:
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"must be positive, got {_number(value)}")
-    if value > MAX_TIMEOUT_SECONDS:
-        raise ValueError(f"must be at most {MAX_TIMEOUT_SECONDS:g} seconds, got {_number(value)}")
-    return value
 
 
 def _check_text(value: str, what: str) -> str:
@@ -220,6 +171,16 @@ class Settings(BaseModel):
     station_id: str = Field(default_factory=_default_station_id)
     quality_gate: bool = DEFAULT_QUALITY_GATE
     kiosk: bool = DEFAULT_KIOSK
+    #: A minimum for the primary face's anti-spoof score; ``None`` = the service's verdict alone.
+    min_antispoof_score: float | None = None
+    #: Answered attempts per customer before the branch's manual identity check.
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    #: Seconds a verdict stays on screen before it clears itself.
+    verdict_timeout: float = DEFAULT_VERDICT_TIMEOUT
+    #: An unresolved REVIEW blocks the next customer.
+    review_blocks_next: bool = True
+    #: A still picture or a video file as the camera outside demo mode (training rooms only).
+    allow_non_live_camera: bool = False
 
     # -- field checks (messages are shown to people: plain words, the bad value echoed) -----------
 
@@ -251,31 +212,37 @@ class Settings(BaseModel):
     @field_validator("liveness_threshold", "min_detection_score")
     @classmethod
     def _check_fractions(cls, value: float) -> float:
-        return _check_fraction(value)
+        return bounds.FRACTION.check(value)
 
-    @field_validator("review_upper")
+    @field_validator("review_upper", "min_antispoof_score")
     @classmethod
-    def _check_review_upper(cls, value: float | None) -> float | None:
-        return None if value is None else _check_fraction(value)
+    def _check_optional_fractions(cls, value: float | None) -> float | None:
+        return None if value is None else bounds.FRACTION.check(value)
 
     @field_validator("jpeg_quality")
     @classmethod
     def _check_quality(cls, value: int) -> int:
-        if not 1 <= value <= 100:
-            raise ValueError(f"must be between 1 and 100, got {value}")
-        return value
+        return bounds.JPEG_QUALITY.check(value)
 
     @field_validator("connect_timeout", "read_timeout", "deadline")
     @classmethod
     def _check_timeouts(cls, value: float) -> float:
-        return _check_seconds(value)
+        return bounds.TIMEOUT_SECONDS.check(value)
 
     @field_validator("retry_attempts")
     @classmethod
     def _check_attempts(cls, value: int) -> int:
-        if not 1 <= value <= 10:
-            raise ValueError(f"must be between 1 and 10, got {value}")
-        return value
+        return bounds.RETRY_ATTEMPTS.check(value)
+
+    @field_validator("max_attempts")
+    @classmethod
+    def _check_max_attempts(cls, value: int) -> int:
+        return bounds.ATTEMPTS_PER_CUSTOMER.check(value)
+
+    @field_validator("verdict_timeout")
+    @classmethod
+    def _check_verdict_timeout(cls, value: float) -> float:
+        return bounds.VERDICT_SECONDS.check(value)
 
     @field_validator("proxy")
     @classmethod
@@ -319,11 +286,7 @@ class Settings(BaseModel):
     @field_validator("audit_retention_days")
     @classmethod
     def _check_retention(cls, value: int) -> int:
-        if value < 1:
-            raise ValueError(f"must be at least 1 day, got {value}")
-        if value > 36500:
-            raise ValueError(f"must be at most 36500 days (100 years), got {value}")
-        return value
+        return bounds.RETENTION_DAYS.check(value)
 
     @model_validator(mode="after")
     def _check_together(self) -> Settings:
@@ -420,136 +383,48 @@ def parse_settings(data: Mapping[str, Any], source: str | None = None) -> Settin
         raise SettingsError([_plain_problem(e) for e in exc.errors()], source) from None
 
 
-# -- where the file lives ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FieldRule:
+    """What a setting may change, and so where it may come from."""
+
+    #: Changes a verdict, where a customer's face goes, or what evidence is kept: only machine
+    #: policy or the administrator (PIN) may set it; never the operator's own file, environment
+    #: or command line in production.
+    security: bool
+    #: Why, for the README's policy table and the administrators who read it.
+    locks: str
 
 
-def config_dir() -> Path:
-    """``$STATION_CONFIG_DIR`` if set, else the per-user config directory (platformdirs)."""
-    return user_config_dir()
+#: One rule per field of :class:`Settings` (a test checks that none is missing).
+FIELD_RULES: Final[Mapping[str, FieldRule]] = {
+    "camera": FieldRule(True, "which camera is the customer's face; a picture or a video is a spoof"),
+    "environment": FieldRule(True, "sandbox or production service"),
+    "base_url": FieldRule(True, "where faces are sent"),
+    "liveness_threshold": FieldRule(True, "the score above which a face is live"),
+    "min_detection_score": FieldRule(True, "how sure the service must be that it saw a face"),
+    "review_upper": FieldRule(True, "the borderline band a supervisor reviews"),
+    "min_antispoof_score": FieldRule(True, "a minimum anti-spoof score for LIVE"),
+    "several_faces": FieldRule(True, "whether the operator may pick the customer among faces"),
+    "jpeg_quality": FieldRule(True, "the detail the service sees"),
+    "connect_timeout": FieldRule(True, "how long the station waits for the service"),
+    "read_timeout": FieldRule(True, "how long the station waits for the service"),
+    "deadline": FieldRule(True, "how long one verification may take"),
+    "retry_attempts": FieldRule(True, "how many paid calls one verification may make"),
+    "proxy": FieldRule(True, "the route faces take (a proxy can read them)"),
+    "ca_bundle": FieldRule(True, "whom the station trusts with faces (TLS)"),
+    "audit_db": FieldRule(True, "where the evidence is kept"),
+    "audit_retention_days": FieldRule(True, "how long the evidence is kept"),
+    "retain_images": FieldRule(True, "whether customers' pictures are kept"),
+    "station_id": FieldRule(True, "which station the evidence names"),
+    "quality_gate": FieldRule(True, "the local check before a paid call"),
+    "kiosk": FieldRule(True, "whether the operator can leave the station"),
+    "max_attempts": FieldRule(True, "attempts per customer before the manual check"),
+    "verdict_timeout": FieldRule(True, "how long a verdict and a face stay on screen"),
+    "review_blocks_next": FieldRule(True, "whether a REVIEW must be settled before the next customer"),
+    "allow_non_live_camera": FieldRule(True, "whether a picture or a video may stand in for the camera"),
+}
 
-
-def default_settings_path() -> Path:
-    return config_dir() / SETTINGS_FILENAME
-
-
-# -- reading ----------------------------------------------------------------------------------
-
-
-def _optional_fields() -> frozenset[str]:
-    return frozenset(name for name, info in Settings.model_fields.items() if info.default is None)
-
-
-def env_overrides(environ: Mapping[str, str] | None = None) -> dict[str, str | None]:
-    """The ``STATION_<FIELD>`` variables that are set: field name → raw value (``None`` = clear).
-
-    The settings dialog uses this to show which values the environment fixes.
-    """
-    environ = os.environ if environ is None else environ
-    optional = _optional_fields()
-    found: dict[str, str | None] = {}
-    for name in Settings.model_fields:
-        raw = environ.get(ENV_PREFIX + name.upper())
-        if raw is None:
-            continue
-        value = raw.strip()
-        if value:
-            found[name] = value
-        elif name in optional:
-            found[name] = None
-    return found
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError([("", f"the settings file is not valid TOML: {exc}")], str(path)) from None
-    except UnicodeDecodeError:
-        raise SettingsError([("", "the settings file is not UTF-8 text")], str(path)) from None
-    except OSError as exc:
-        raise SettingsError(
-            [("", f"the settings file cannot be read: {exc.strerror or exc}")], str(path)
-        ) from None
-
-
-def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Defaults, then ``settings.toml`` (missing file = defaults), then ``STATION_<FIELD>`` variables."""
-    path = default_settings_path() if path is None else path
-    from_file = _read_toml(path)
-    # Check the file on its own first, so a bad value in it is blamed on the file.
-    file_settings = parse_settings(from_file, str(path))
-    overrides = env_overrides(environ)
-    if not overrides:
-        return file_settings
-    for name in sorted(overrides.keys() & SECURITY_FIELDS):
-        _log.warning("setting %s is fixed by %s%s", name, ENV_PREFIX, name.upper())
-    try:
-        return parse_settings({**from_file, **overrides})
-    except SettingsError as exc:
-        named = sorted(f"{ENV_PREFIX}{name.upper()}" for name in overrides)
-        raise SettingsError(list(exc.problems), "environment variables " + ", ".join(named)) from None
-
-
-# -- writing ----------------------------------------------------------------------------------
-
-
-def _toml_string(text: str) -> str:
-    out = ['"']
-    for ch in text:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch in "\b\t\n\f\r":
-            out.append({"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise SettingsError([("", f"cannot write the number {value} to the settings file")])
-        return repr(value)
-    if isinstance(value, Enum):
-        return _toml_string(str(value.value))
-    if isinstance(value, str | Path):
-        return _toml_string(str(value))
-    raise TypeError(f"no TOML form for {type(value).__name__}")
-
-
-def dumps_settings(settings: Settings) -> str:
-    """The TOML text :func:`save_settings` writes: flat ``key = value`` lines, ``None`` left out."""
-    lines = [
-        "# Station settings. Written by the station; see the README for each key.",
-        "# Security settings (environment, base_url, thresholds, retention) need the admin PIN.",
-        "",
-    ]
-    for name in Settings.model_fields:
-        value = getattr(settings, name)
-        if value is not None:
-            lines.append(f"{name} = {_toml_value(value)}")
-    return "\n".join(lines) + "\n"
-
-
-def save_settings(settings: Settings, path: Path | None = None) -> Path:
-    """Write ``settings`` atomically (temp file + ``os.replace``), mode 0600; returns the path."""
-    path = default_settings_path() if path is None else path
-    atomic_write_text(path, dumps_settings(settings))
-    return path
-
-
-def security_fields_changed(old: Settings, new: Settings) -> set[str]:
-    """The :data:`SECURITY_FIELDS` whose values differ between ``old`` and ``new``."""
-    return {name for name in SECURITY_FIELDS if getattr(old, name) != getattr(new, name)}
+#: The security-relevant fields (see :class:`FieldRule`).
+SECURITY_FIELDS: Final[frozenset[str]] = frozenset(
+    name for name, rule in FIELD_RULES.items() if rule.security
+)

@@ -1,0 +1,310 @@
+"""Machine policy: what the bank's IT sets for every station, and the operator cannot write.
+
+The way browsers and Office are managed:
+
+* **Windows**: the registry, ``HKLM\\SOFTWARE\\Policies\\Station`` (mandatory, machine), then
+  ``HKCU\\SOFTWARE\\Policies\\Station`` (mandatory, user), and a ``Recommended`` subkey under each for
+  defaults. Set through Group Policy or Intune with the ADMX templates in ``packaging/windows/``.
+  Numbers and switches are DWORDs or strings; lists and tables are JSON strings. Read with the
+  standard library's ``winreg``; tests pass a dict-backed registry with the same functions, so the
+  parsing code is the one that runs on Windows.
+* **Linux**: ``/etc/opt/station/policies/managed/*.json`` (mandatory) and ``…/recommended/*.json``,
+  each a JSON object. A file (and its folder) counts only if owned by root and not writable by
+  group or others; files merge in name order and a field set twice is reported (the later file
+  wins, as the name order promises).
+
+Precedence: mandatory machine > mandatory user > recommended (see :mod:`station.config.resolve`
+for where saved settings and defaults come in).
+
+**Fail closed.** Unlike a browser (Firefox ignores a policy file it cannot parse), a policy that
+cannot be read or parsed, names a setting the station does not know, or a policy file with unsafe
+ownership raises :class:`PolicyError` naming the file or key: the station then stops verifying
+rather than run without the bank's rules. The effective policy's hash (:attr:`Policy.digest`) is
+journaled at start and whenever it changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+from station.config.model import Settings
+
+__all__ = [
+    "POLICY_KEY",
+    "POLICY_ONLY_FIELDS",
+    "LinuxPolicyFiles",
+    "Policy",
+    "PolicyEntry",
+    "PolicyError",
+    "PolicyLevel",
+    "PolicySource",
+    "Registry",
+    "RegistryPolicy",
+    "default_policy_sources",
+    "read_policy",
+]
+
+#: The registry key under HKLM and HKCU.
+POLICY_KEY: Final = r"SOFTWARE\Policies\Station"
+#: Policies that are not settings: they configure the people, not the verification.
+POLICY_ONLY_FIELDS: Final[frozenset[str]] = frozenset({"admin_pin_hash", "supervisors"})
+#: A policy file larger than this is not a policy (and would be slow to parse).
+_MAX_POLICY_BYTES: Final = 256 * 1024
+
+
+class PolicyError(Exception):
+    """The machine policy cannot be used; the message names the file or key and the problem."""
+
+
+class PolicyLevel(IntEnum):
+    RECOMMENDED = 1
+    MANDATORY_USER = 2
+    MANDATORY_MACHINE = 3
+
+    @property
+    def words(self) -> str:
+        return {1: "recommended by policy", 2: "user policy", 3: "machine policy"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyEntry:
+    name: str
+    value: Any
+    level: PolicyLevel
+    #: The file or registry key it came from.
+    origin: str
+
+
+class PolicySource(Protocol):
+    def read(self) -> list[PolicyEntry]:
+        """Every entry this source holds; :class:`PolicyError` if it cannot be used."""
+        ...
+
+
+def _known(name: str) -> bool:
+    return name in Settings.model_fields or name in POLICY_ONLY_FIELDS
+
+
+def _check_name(name: str, origin: str) -> None:
+    if not _known(name):
+        raise PolicyError(f"{origin}: {name!r} is not a policy the station knows (a typing mistake?)")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The effective policy: for each name, the entry that wins."""
+
+    entries: Mapping[str, PolicyEntry] = field(default_factory=dict)
+    #: "liveness_threshold is set in both 10-a.json and 20-b.json (20-b.json wins)".
+    duplicates: tuple[str, ...] = ()
+
+    def at(self, *levels: PolicyLevel) -> dict[str, Any]:
+        """The settings values set at ``levels`` (policy-only entries left out)."""
+        return {
+            name: entry.value
+            for name, entry in self.entries.items()
+            if entry.level in levels and name in Settings.model_fields
+        }
+
+    def value(self, name: str) -> Any:
+        entry = self.entries.get(name)
+        return None if entry is None else entry.value
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the effective policy (name, level, value, sorted): journaled, shipped, compared."""
+        canonical = json.dumps(
+            {name: [int(entry.level), entry.value] for name, entry in sorted(self.entries.items())},
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=True,
+            default=str,
+        )
+        return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def read_policy(sources: Iterable[PolicySource]) -> Policy:
+    """Merge every source's entries: the higher level wins; at one level, the later entry wins
+    and the clash is reported."""
+    winners: dict[str, PolicyEntry] = {}
+    duplicates: list[str] = []
+    for source in sources:
+        for entry in source.read():
+            current = winners.get(entry.name)
+            if current is None or entry.level > current.level:
+                winners[entry.name] = entry
+            elif entry.level == current.level:
+                duplicates.append(
+                    f"{entry.name} is set in both {current.origin} and {entry.origin} ({entry.origin} wins)"
+                )
+                winners[entry.name] = entry
+    return Policy(winners, tuple(duplicates))
+
+
+# -- Linux: JSON files under /etc/opt/station/policies ---------------------------------------------
+
+
+class LinuxPolicyFiles:
+    """``managed/*.json`` and ``recommended/*.json`` under ``root``, owned by ``trusted_owner``."""
+
+    def __init__(self, root: Path, *, trusted_owner: int = 0) -> None:
+        self.root = root
+        self.trusted_owner = trusted_owner
+
+    def _check_safe(self, path: Path, what: str) -> os.stat_result:
+        try:
+            info = path.lstat()
+        except OSError as exc:
+            raise PolicyError(f"{path}: the {what} cannot be read ({exc.strerror or exc})") from None
+        if stat.S_ISLNK(info.st_mode):
+            raise PolicyError(f"{path}: the {what} is a symbolic link; policy must be a real {what}")
+        if info.st_uid != self.trusted_owner:
+            raise PolicyError(
+                f"{path}: the {what} is not owned by root (owner uid {info.st_uid}); "
+                "anyone who owns it could change the bank's policy"
+            )
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise PolicyError(
+                f"{path}: the {what} is writable by group or others (mode {stat.S_IMODE(info.st_mode):o})"
+            )
+        return info
+
+    def _files(self, folder: Path) -> Iterator[Path]:
+        if not folder.exists():
+            return
+        self._check_safe(folder, "folder")
+        try:
+            names = sorted(entry.name for entry in os.scandir(folder) if entry.name.endswith(".json"))
+        except OSError as exc:
+            raise PolicyError(f"{folder}: the folder cannot be listed ({exc.strerror or exc})") from None
+        for name in names:
+            yield folder / name
+
+    def _read_file(self, path: Path, level: PolicyLevel) -> list[PolicyEntry]:
+        info = self._check_safe(path, "file")
+        if not stat.S_ISREG(info.st_mode):
+            raise PolicyError(f"{path}: a policy must be a regular file")
+        if info.st_size > _MAX_POLICY_BYTES:
+            raise PolicyError(f"{path}: the file is too large to be a policy ({info.st_size} bytes)")
+        try:
+            document = json.loads(path.read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PolicyError(f"{path}: the file cannot be read ({exc})") from None
+        except ValueError as exc:
+            raise PolicyError(f"{path}: the file is not valid JSON ({exc})") from None
+        if not isinstance(document, dict):
+            raise PolicyError(f"{path}: a policy file must hold one JSON object of name: value pairs")
+        entries = []
+        for name, value in document.items():
+            _check_name(name, str(path))
+            entries.append(PolicyEntry(name, value, level, str(path)))
+        return entries
+
+    def read(self) -> list[PolicyEntry]:
+        if not self.root.exists():
+            return []
+        entries: list[PolicyEntry] = []
+        for level, sub in (
+            (PolicyLevel.MANDATORY_MACHINE, "managed"),
+            (PolicyLevel.RECOMMENDED, "recommended"),
+        ):
+            for path in self._files(self.root / sub):
+                entries.extend(self._read_file(path, level))
+        return entries
+
+
+# -- Windows: the registry ---------------------------------------------------------------------------
+
+
+class Registry(Protocol):
+    """The part of ``winreg`` the policy reader uses (``winreg`` itself, or a test's stand-in)."""
+
+    HKEY_LOCAL_MACHINE: int
+    HKEY_CURRENT_USER: int
+    REG_SZ: int
+    REG_EXPAND_SZ: int
+    REG_DWORD: int
+    REG_QWORD: int
+    REG_MULTI_SZ: int
+
+    def OpenKey(self, key: Any, sub_key: str) -> Any: ...  # noqa: N802 - winreg's names
+
+    def EnumValue(self, key: Any, index: int) -> tuple[str, Any, int]: ...  # noqa: N802
+
+    def CloseKey(self, key: Any) -> None: ...  # noqa: N802
+
+
+#: Settings whose policy value is a JSON document in a string (a list or a table).
+_JSON_VALUED: Final = frozenset({"supervisors"})
+
+
+class RegistryPolicy:
+    """The four policy keys: HKLM and HKCU, each mandatory and ``Recommended``."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def _keys(self) -> Sequence[tuple[Any, str, PolicyLevel, str]]:
+        reg = self.registry
+        return (
+            (reg.HKEY_LOCAL_MACHINE, POLICY_KEY, PolicyLevel.MANDATORY_MACHINE, "HKLM"),
+            (reg.HKEY_CURRENT_USER, POLICY_KEY, PolicyLevel.MANDATORY_USER, "HKCU"),
+            (reg.HKEY_LOCAL_MACHINE, POLICY_KEY + r"\Recommended", PolicyLevel.RECOMMENDED, "HKLM"),
+            (reg.HKEY_CURRENT_USER, POLICY_KEY + r"\Recommended", PolicyLevel.RECOMMENDED, "HKCU"),
+        )
+
+    def _convert(self, name: str, value: Any, kind: int, origin: str) -> Any:
+        reg = self.registry
+        if kind in (reg.REG_DWORD, reg.REG_QWORD):
+            return int(value)
+        if kind in (reg.REG_SZ, reg.REG_EXPAND_SZ):
+            text = str(value)
+            if name in _JSON_VALUED:
+                try:
+                    return json.loads(text)
+                except ValueError as exc:
+                    raise PolicyError(f"{origin}\\{name}: not valid JSON ({exc})") from None
+            return text
+        raise PolicyError(f"{origin}\\{name}: a policy must be a string or a DWORD (registry type {kind})")
+
+    def read(self) -> list[PolicyEntry]:
+        entries: list[PolicyEntry] = []
+        for hive, path, level, hive_name in self._keys():
+            origin = f"{hive_name}\\{path}"
+            try:
+                handle = self.registry.OpenKey(hive, path)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise PolicyError(f"{origin}: the key cannot be read ({exc})") from None
+            try:
+                index = 0
+                while True:
+                    try:
+                        name, value, kind = self.registry.EnumValue(handle, index)
+                    except OSError:  # winreg's "no more values"
+                        break
+                    index += 1
+                    _check_name(name, origin)
+                    entries.append(PolicyEntry(name, self._convert(name, value, kind, origin), level, origin))
+            finally:
+                self.registry.CloseKey(handle)
+        return entries
+
+
+def default_policy_sources(machine_config: Path) -> list[PolicySource]:
+    """The registry on Windows; the JSON policy folders on Linux (``<machine config>/policies``)."""
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows through the same class
+        import winreg
+
+        return [RegistryPolicy(winreg)]  # type: ignore[arg-type]
+    return [LinuxPolicyFiles(machine_config / "policies")]
