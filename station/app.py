@@ -14,22 +14,34 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import QTimer
+
 from station.api.client import LivenessClient
 from station.api.credentials import Credential
 from station.application.desk import Desk
-from station.application.factory import StationConfig, build_client, config_from_settings, open_recorder
+from station.application.factory import (
+    StationConfig,
+    build_client,
+    camera_check,
+    config_from_resolved,
+    config_from_settings,
+    open_recorder,
+)
 from station.application.gate import QualityGate
 from station.application.recording import Recorder
+from station.application.settings_store import SettingsStore
 from station.application.tokens import TokenStore
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
 from station.camera import FrameSource, parse_source
-from station.config import Settings, SettingsError, load_settings
+from station.config import ResolvedSettings, SettingsError, resolve_station_settings
 from station.emulator import Emulator, Scenario
+from station.security.people import PinGuard
 from station.ui.admin import AdminActions
 from station.ui.camera_feed import CameraFeed
 from station.ui.controller import VerificationController
@@ -44,10 +56,14 @@ __all__ = [
     "attach_admin",
     "build_station",
     "config_from_args",
+    "config_from_resolved",
     "config_from_settings",
 ]
 
 _log = logging.getLogger(__name__)
+
+#: How often a running station reads its machine policy again.
+POLICY_RECHECK_MS = 60_000
 
 #: Scenarios offered in the Demo menu, in the order an operator trainer would show them.
 DEMO_SCENARIOS: tuple[Scenario, ...] = (
@@ -80,6 +96,8 @@ class Station:
     journal: AuditJournal | None = None
     quality: QualityFeed | None = None
     tokens: TokenStore | None = None
+    _policy_timer: QTimer | None = None
+    _rechecking: asyncio.Future[None] | None = None
 
     @property
     def client(self) -> LivenessClient | None:
@@ -92,6 +110,9 @@ class Station:
         self.verifier.jpeg_quality = config.jpeg_quality
         self.controller.desk.set_policy(config.session)
         self.controller.desk.gate.enabled = config.quality_gate
+        _show_configuration(self.window, self.verifier, config)
+        if config.policy_hash != old.policy_hash:
+            self.verifier.record_event_soon("policy", _policy_note(config))
         if config.camera != old.camera:
             # Joining the capture thread may wait on a driver: never on the UI thread.
             await asyncio.to_thread(self.camera.stop)
@@ -100,7 +121,7 @@ class Station:
             await asyncio.to_thread(self.quality.stop)
         elif self.quality is not None and config.quality_gate:
             self.quality.start()
-        if config.service_part() != old.service_part():
+        if config.service_part() != old.service_part() or config.blocked != old.blocked:
             client, unavailable = await self._client(config)
             previous = self.verifier.swap_client(client, unavailable)
             if previous is not None:
@@ -108,11 +129,34 @@ class Station:
             self.window.show_service_state(unavailable)
 
     async def _client(self, config: StationConfig) -> tuple[LivenessClient | None, str]:
+        if config.blocked:
+            return None, config.blocked
         if self.emulator is not None:
             credential = Credential(config.environment, self.emulator.token)
             return build_client(config, credential=credential, base_url=self.emulator.base_url)
         # Reading the keyring may wait on the OS (a locked Secret Service): off the UI thread.
         return await asyncio.to_thread(build_client, config, tokens=self.tokens)
+
+    def watch_policy(
+        self, configure: Callable[[], StationConfig], interval_ms: int = POLICY_RECHECK_MS
+    ) -> None:
+        """Read the policy again every ``interval_ms`` (in a worker thread) and apply what changed:
+        IT's new policy reaches a running station, and a policy that breaks stops verification."""
+        timer = QTimer(self.window)
+        timer.setInterval(interval_ms)
+        timer.timeout.connect(lambda: self.recheck_policy(configure))
+        timer.start()
+        self._policy_timer = timer
+
+    def recheck_policy(self, configure: Callable[[], StationConfig]) -> asyncio.Future[None]:
+        if self._rechecking is None or self._rechecking.done():
+            self._rechecking = asyncio.ensure_future(self._recheck(configure))
+        return self._rechecking
+
+    async def _recheck(self, configure: Callable[[], StationConfig]) -> None:
+        config = await asyncio.to_thread(configure)
+        if config != self.config:
+            await self.apply(config)
 
     def start(self) -> None:
         self.camera.start()
@@ -121,6 +165,11 @@ class Station:
         self.window.show()
 
     async def aclose(self) -> None:
+        if self._policy_timer is not None:
+            self._policy_timer.stop()
+        if self._rechecking is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._rechecking
         await self.controller.wait_idle()
         await self.window.history.wait_idle()
         if self.quality is not None:
@@ -153,6 +202,9 @@ def build_station(
     emulator: Emulator | None = None
     if config.demo:
         emulator = Emulator(scenario=Scenario.parse(config.demo_scenario)).start()
+    if config.blocked:
+        client, unavailable = None, config.blocked
+    elif emulator is not None:
         client, unavailable = build_client(
             config, credential=Credential(config.environment, emulator.token), base_url=emulator.base_url
         )
@@ -181,6 +233,8 @@ def build_station(
         current_scenario=config.demo_scenario,
     )
     window.set_operator(config.operator_id or ("demo" if config.demo else None))
+    _show_configuration(window, verifier, config)
+    verifier.record_event_soon("policy", _policy_note(config), outcome="ERROR" if config.blocked else None)
     window.preview.attach_source(camera.latest)
     # The analyser runs only while the gate is on; built anyway so settings can switch it on.
     quality = QualityFeed(camera.latest)
@@ -202,27 +256,62 @@ def build_station(
     )
 
 
-def attach_admin(station: Station, settings: Settings, *, kiosk: bool) -> AdminActions:
-    """The administrator's actions (settings, network check, the PIN for reviews and closing)."""
+def _policy_note(config: StationConfig) -> str:
+    """The journal's record of what the station runs on: policy hash, overrides, a stop."""
+    parts = [f"effective policy sha256 {config.policy_hash or 'none'}"]
+    parts.append("production" if config.production else ("demo" if config.demo else "development"))
+    if config.dev_overrides:
+        parts.append("development overrides: " + ", ".join(config.dev_overrides))
+    if config.refused:
+        parts.append("refused: " + "; ".join(config.refused))
+    if config.blocked:
+        parts.append(f"verification stopped: {config.blocked}")
+    return "; ".join(parts)
 
-    async def apply(new: Settings) -> None:
+
+def _show_configuration(window: MainWindow, verifier: Verifier, config: StationConfig) -> None:
+    """What the operator must see about the configuration: overrides, a camera that is not live."""
+    label, refusal = camera_check(config)
+    verifier.camera_label, verifier.camera_refusal = label, refusal
+    window.show_configuration(
+        dev_overrides=config.dev_overrides,
+        refused=config.refused,
+        non_live_camera=not config.demo and not label.startswith(("device:", "stream:")),
+    )
+
+
+def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kiosk: bool) -> AdminActions:
+    """The administrator's actions (settings, network check), supervisors' reviews, closing."""
+
+    async def apply(resolved: ResolvedSettings) -> None:
         await station.apply(
-            config_from_settings(new, demo=station.config.demo, operator_id=station.window.operator_id)
+            config_from_resolved(resolved, demo=station.config.demo, operator_id=station.window.operator_id)
         )
 
-    admin = AdminActions(settings, apply, parent=lambda: station.window)
+    emulator = station.emulator
+    admin = AdminActions(
+        store,
+        apply,
+        parent=lambda: station.window,
+        guard=guard,
+        demo_endpoint=(emulator.base_url, Credential(station.config.environment, emulator.token))
+        if emulator is not None
+        else None,
+    )
     window = station.window
     window.add_admin_actions(admin.open_settings, admin.open_network_check)
-    window.set_supervisor_check(lambda action: "administrator" if admin.require_pin(action) else None)
+    window.set_supervisor_check(admin.supervisor)
     if kiosk:
         window.set_close_guard(lambda: admin.require_pin("close the station"))
     return admin
 
 
-def config_from_args(args: argparse.Namespace, settings: Settings | None = None) -> StationConfig:
-    """Saved settings (``settings.toml`` + ``STATION_*`` variables), with ``--demo`` on top."""
+def config_from_args(args: argparse.Namespace, resolved: ResolvedSettings | None = None) -> StationConfig:
+    """The resolved settings (policy, files, overrides), with ``--demo`` on top."""
     if args.scenario and not args.demo:
         raise SettingsError([("--scenario", "only makes sense with --demo")])
     if args.demo:
         Scenario.parse(args.scenario or Scenario.LIVE.value)  # a clear error for a typo, before any window
-    return config_from_settings(settings or load_settings(), demo=args.demo, scenario=args.scenario)
+    return config_from_resolved(
+        resolved or resolve_station_settings(), demo=args.demo, scenario=args.scenario
+    )

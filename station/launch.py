@@ -16,11 +16,25 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from station import __version__
-from station.app import Station, attach_admin, build_station, config_from_args, config_from_settings
+from station.app import Station, attach_admin, build_station, config_from_args
+from station.application.factory import StationConfig, blocked_config, config_from_resolved, stopped_because
+from station.application.people import pin_guard
+from station.application.settings_store import SettingsStore
 from station.application.tokens import TokenStore
-from station.config import Settings, SettingsError, load_settings
+from station.config import (
+    Policy,
+    PolicyError,
+    ResolvedSettings,
+    SettingsError,
+    admin_settings_file,
+    default_settings_path,
+    resolve_station_settings,
+)
 from station.logfiles import configure_file_logging
 from station.resources import resource_path
+from station.security.lockout import PinLedger
+from station.security.people import People, PinGuard
+from station.security.pin import PinError
 from station.ui.crash import install_crash_handler, install_loop_exception_handler
 from station.ui.signin_dialog import OperatorSignInDialog
 from station.ui.single_instance import SingleInstance
@@ -49,8 +63,40 @@ def _sign_in(station_id: str) -> str | None:
     return dialog.operator_id() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
-def _token_warning(settings: Settings) -> str | None:
-    return TokenStore().status(settings.environment).warning
+def _token_warning(config: StationConfig) -> str | None:
+    return TokenStore().status(config.environment).warning
+
+
+def _resolve() -> tuple[ResolvedSettings | None, str]:
+    """The effective settings, or why they cannot be used (the station then fails closed)."""
+    try:
+        return resolve_station_settings(), ""
+    except (PolicyError, SettingsError) as exc:
+        _log.error("policy or settings cannot be used: %s", exc)
+        return None, stopped_because(exc)
+
+
+def _guard(policy: Policy) -> PinGuard:
+    """The PIN guard; with a damaged people file, one that knows nobody (administrator actions
+    are then unavailable and say how IT sets the PIN)."""
+    try:
+        return pin_guard(policy)
+    except PinError as exc:
+        _log.error("the administrator and supervisors cannot be read: %s", exc)
+        from station.application.people import PIN_LEDGER_FILENAME
+        from station.locations import machine_data_dir
+
+        return PinGuard(People(), PinLedger(machine_data_dir() / PIN_LEDGER_FILENAME))
+
+
+def _station_config(args: argparse.Namespace, operator: str | None = None) -> StationConfig:
+    resolved, blocked = _resolve()
+    if resolved is None:
+        return blocked_config(blocked, demo=args.demo, scenario=args.scenario)
+    config = config_from_args(args, resolved)
+    return (
+        config if operator is None else config_from_resolved(resolved, demo=args.demo, operator_id=operator)
+    )
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -61,12 +107,12 @@ def run_gui(args: argparse.Namespace) -> int:
 
     log_file = configure_file_logging()
     try:
-        settings = load_settings()
-        config = config_from_args(args, settings)
+        config = _station_config(args)
     except (ScenarioError, SettingsError) as exc:
         print(f"station: {exc}", file=sys.stderr)
         return 64
-    kiosk = bool(getattr(args, "kiosk", False)) or settings.kiosk
+    resolved, _ = _resolve()
+    kiosk = bool(getattr(args, "kiosk", False)) or (resolved is not None and resolved.settings.kiosk)
     app = _application()
     instance = SingleInstance(INSTANCE_KEY) if kiosk else None
     if instance is not None and not instance.try_become_primary():
@@ -82,11 +128,20 @@ def run_gui(args: argparse.Namespace) -> int:
         operator = _sign_in(config.station_id)
         if operator is None:
             return 0
-        config = config_from_settings(settings, operator_id=operator)
+        config = _station_config(args, operator)
     station = build_station(config)
     holder.append(station)
-    admin = attach_admin(station, settings, kiosk=kiosk)
-    warning = _token_warning(settings) if not config.demo else None
+    store = SettingsStore(
+        resolve_station_settings,
+        admin_file=admin_settings_file(),
+        user_file=default_settings_path(),
+        persist=not config.demo,  # the demo never writes a real station's settings
+    )
+    admin = attach_admin(station, store, _guard(resolved.policy if resolved else Policy()), kiosk=kiosk)
+    station.watch_policy(
+        lambda: _station_config(args, station.window.operator_id if not config.demo else None)
+    )
+    warning = _token_warning(config) if not config.demo else None
     if warning:
         station.window.statusBar().showMessage(warning)
     if instance is not None:

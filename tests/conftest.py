@@ -26,6 +26,9 @@ for _name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_H
     os.environ[_name] = os.path.join(_home, _name.lower())
 os.environ["STATION_CONFIG_DIR"] = os.path.join(_home, "config")
 os.environ["STATION_LOG_DIR"] = os.path.join(_home, "logs")
+# The machine folders (policy, journal, administrator's settings) of a station that is not installed.
+os.environ["STATION_MACHINE_CONFIG_DIR"] = os.path.join(_home, "machine-config")
+os.environ["STATION_MACHINE_DATA_DIR"] = os.path.join(_home, "machine-data")
 # The OS keyring is never consulted by tests unless a test installs its own backend.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 

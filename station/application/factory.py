@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from station.api.client import LivenessClient, NetworkSettings, RetryPolicy, Timeouts
@@ -27,16 +27,21 @@ from station.application.recording import (
 from station.application.session import SessionPolicy
 from station.application.tokens import TokenStore
 from station.audit import AuditError, AuditJournal
-from station.config import Settings
+from station.camera import describe_source
+from station.config import ResolvedSettings, Settings
 from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY
 
 __all__ = [
     "DEMO_SCENARIO",
     "StationConfig",
+    "blocked_config",
     "build_client",
+    "camera_check",
+    "config_from_resolved",
     "config_from_settings",
     "open_recorder",
+    "stopped_because",
 ]
 
 _log = logging.getLogger(__name__)
@@ -64,6 +69,18 @@ class StationConfig:
     operator_id: str | None = None
     demo: bool = False
     demo_scenario: str = DEMO_SCENARIO
+    #: A still picture or a video as the camera, outside demo mode (a training room's policy).
+    allow_non_live_camera: bool = False
+    #: Production is decided by policy or the administrator (see station.config.resolve).
+    production: bool = False
+    #: The effective machine policy's SHA-256 (journaled at start and on change).
+    policy_hash: str = ""
+    #: Development overrides in effect (a marker on screen; every record names them).
+    dev_overrides: tuple[str, ...] = ()
+    #: Overrides the station refused (production, or a mandatory policy).
+    refused: tuple[str, ...] = ()
+    #: Why verification is stopped (a policy or settings problem): the station fails closed.
+    blocked: str = ""
 
     def service_part(self) -> tuple[object, ...]:
         """What the service client is built from: a change here needs a new client."""
@@ -79,6 +96,11 @@ def config_from_settings(
         base_url=None if demo else settings.base_url,
         camera="demo" if demo else settings.camera,
         policy=settings.to_policy(),
+        session=SessionPolicy(
+            max_attempts=settings.max_attempts,
+            verdict_timeout_s=settings.verdict_timeout,
+            review_blocks_next=settings.review_blocks_next,
+        ),
         timeouts=settings.to_timeouts(),
         retry=settings.to_retry(),
         network=settings.to_network(),
@@ -90,6 +112,57 @@ def config_from_settings(
         operator_id=operator_id,
         demo=demo,
         demo_scenario=scenario or DEMO_SCENARIO,
+        allow_non_live_camera=settings.allow_non_live_camera,
+    )
+
+
+def config_from_resolved(
+    resolved: ResolvedSettings,
+    *,
+    demo: bool = False,
+    scenario: str | None = None,
+    operator_id: str | None = None,
+) -> StationConfig:
+    """The configuration with what the resolution found: production, the policy hash, overrides."""
+    config = config_from_settings(resolved.settings, demo=demo, scenario=scenario, operator_id=operator_id)
+    return replace(
+        config,
+        production=resolved.production and not demo,
+        policy_hash=resolved.policy_hash,
+        dev_overrides=resolved.dev_overrides,
+        refused=resolved.refused,
+    )
+
+
+def blocked_config(reason: str, *, demo: bool = False, scenario: str | None = None) -> StationConfig:
+    """The configuration of a station whose policy or settings cannot be used: it starts (the
+    operator must read why) but verifies nothing until IT fixes it."""
+    return StationConfig(demo=demo, demo_scenario=scenario or DEMO_SCENARIO, blocked=reason)
+
+
+def stopped_because(problem: Exception) -> str:
+    """The operator's words for a policy or settings problem."""
+    return (
+        f"Verification stopped: the station's policy or settings cannot be used ({problem}). Call IT support."
+    )
+
+
+def camera_check(config: StationConfig) -> tuple[str, str]:
+    """The camera's journal label, and why captures are refused with it ("" if they are not).
+
+    A still picture or a video file is the oldest presentation attack: outside demo mode it is
+    refused unless a policy allows it for training (and then the window marks it "not a live
+    camera" and every record names it).
+    """
+    try:
+        kind, label = describe_source(config.camera)
+    except ValueError as exc:
+        return "unknown", f"The camera setting cannot be used: {exc}"
+    if config.demo or kind.is_live or config.allow_non_live_camera:
+        return label, ""
+    return label, (
+        "The camera is a picture or a video file, not a live camera: verification is refused. "
+        "Choose the counter's camera in Settings, or call IT."
     )
 
 

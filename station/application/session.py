@@ -91,6 +91,7 @@ class Refusal(StrEnum):
     REVIEW_PENDING = "review_pending"
     CLOSED = "closed"
     ATTEMPTS_EXHAUSTED = "attempts_exhausted"
+    UNAVAILABLE = "unavailable"
     CAMERA_NOT_LIVE = "camera_not_live"
     NO_FRAME = "no_frame"
     NOT_READY = "not_ready"
@@ -215,6 +216,13 @@ class CustomerSession:
         refusal = self._state_refusal()
         if refusal is not None:
             return CaptureCheck(refusal, REFUSAL_MESSAGES[refusal])
+        verifier = self._verifier
+        if verifier.client is None:
+            return CaptureCheck(
+                Refusal.UNAVAILABLE, verifier.unavailable_reason or "The station is not configured."
+            )
+        if verifier.camera_refusal:
+            return CaptureCheck(Refusal.CAMERA_NOT_LIVE, verifier.camera_refusal)
         if not camera_live:
             message = f"{camera_problem} Wait until the live picture is back, then capture.".strip()
             return CaptureCheck(Refusal.CAMERA_NOT_LIVE, message)

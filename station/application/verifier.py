@@ -46,6 +46,10 @@ class Verifier:
         self.jpeg_quality = jpeg_quality
         #: Why there is no client (no token enrolled, a refused base URL…), in the operator's words.
         self.unavailable_reason = unavailable_reason
+        #: The camera as the journal names it (``device:Logitech C920``, ``image:face.jpg``).
+        self.camera_label = ""
+        #: Why captures from this camera are refused ("" if they are not): not a live camera.
+        self.camera_refusal = ""
         self._background: set[asyncio.Task[None]] = set()
 
     def swap_client(

@@ -6,10 +6,9 @@ file, so copying or exporting the database never carries the key with it.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import platformdirs
+from station.locations import machine_data_dir
 
 __all__ = ["ENV_AUDIT_DB", "data_dir", "default_journal_path", "default_key_path"]
 
@@ -18,15 +17,13 @@ ENV_AUDIT_DB = "STATION_AUDIT_DB"
 
 
 def data_dir() -> Path:
-    """The station's per-user data directory (platformdirs, app name ``station``)."""
-    return platformdirs.user_data_path("station", appauthor=False)
+    """The machine data folder (see :mod:`station.locations`): one journal for every operator."""
+    return machine_data_dir()
 
 
 def default_journal_path() -> Path:
-    """``$STATION_AUDIT_DB`` if set, else ``<user data dir>/station/audit.sqlite3``."""
-    override = os.environ.get(ENV_AUDIT_DB)
-    if override:
-        return Path(override).expanduser()
+    """``audit.sqlite3`` in the machine data folder. (``STATION_AUDIT_DB`` is the ``audit_db``
+    setting's development override, resolved with the others in :mod:`station.config.resolve`.)"""
     return data_dir() / "audit.sqlite3"
 
 

@@ -21,11 +21,14 @@ from station.camera.sources import (
     DeviceSource,
     FrameSource,
     SourceExhaustedError,
+    SourceKind,
     StillImageSource,
     StreamSource,
     VideoFileSource,
+    describe_source,
     list_devices,
     parse_source,
+    source_kind,
 )
 from station.camera.worker import CameraState, CameraStatus, CaptureWorker, StateCallback
 
@@ -42,10 +45,13 @@ __all__ = [
     "FrameSource",
     "LatestFrameSlot",
     "SourceExhaustedError",
+    "SourceKind",
     "StateCallback",
     "StillImageSource",
     "StreamSource",
     "VideoFileSource",
+    "describe_source",
     "list_devices",
     "parse_source",
+    "source_kind",
 ]

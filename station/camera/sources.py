@@ -31,6 +31,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -637,3 +638,41 @@ def parse_source(spec: str) -> FrameSource:
     if suffix in IMAGE_EXTENSIONS:
         return StillImageSource(Path(text))
     raise ValueError(f"unknown camera source {spec!r}: {_SPEC_HELP}")
+
+
+class SourceKind(StrEnum):
+    """What kind of picture a source gives: only a device or a stream is a live camera."""
+
+    DEVICE = "device"
+    STREAM = "stream"
+    VIDEO_FILE = "file"
+    STILL_IMAGE = "image"
+
+    @property
+    def is_live(self) -> bool:
+        return self in (SourceKind.DEVICE, SourceKind.STREAM)
+
+
+def source_kind(source: FrameSource) -> SourceKind:
+    if isinstance(source, DeviceSource):
+        return SourceKind.DEVICE
+    if isinstance(source, StreamSource):
+        return SourceKind.STREAM
+    if isinstance(source, VideoFileSource):
+        return SourceKind.VIDEO_FILE
+    return SourceKind.STILL_IMAGE
+
+
+def describe_source(spec: str) -> tuple[SourceKind, str]:
+    """The kind of the camera ``spec`` names and the label the journal records with every attempt
+    (``device:Logitech C920``, ``stream:rtsp://***@10.0.0.9/``, ``image:face.jpg``): never a
+    password, never a full local path."""
+    source = parse_source(spec)
+    kind = source_kind(source)
+    if kind is SourceKind.STREAM:
+        return kind, f"stream:{mask_url_credentials(spec.strip())}"
+    if kind is SourceKind.DEVICE:
+        return kind, f"device:{spec.strip().partition(':')[2] or spec.strip()}"
+    if spec.strip().lower() == "demo":
+        return kind, "demo"
+    return kind, f"{kind.value}:{Path(spec.strip().partition(':')[2] or spec.strip()).name}"

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from station.audit.keys import load_key
+from station.audit.keys import load_or_create_key
 from station.config.model import (
     DEFAULT_AUDIT_RETENTION_DAYS,
     DEFAULT_CAMERA,
@@ -103,7 +103,7 @@ __all__ = [
 def admin_settings_file(folders: MachineFolders | None = None) -> AdminSettingsFile:
     """The administrator's settings in the machine data folder, MAC'd with the audit key."""
     folders = folders or machine_folders()
-    return AdminSettingsFile(folders.data / ADMIN_SETTINGS_FILENAME, load_key)
+    return AdminSettingsFile(folders.data / ADMIN_SETTINGS_FILENAME, load_or_create_key)
 
 
 def resolve_station_settings(

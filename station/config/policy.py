@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 
 from station.config.model import Settings
+from station.security.files import untrusted_because
 
 __all__ = [
     "POLICY_KEY",
@@ -161,22 +162,10 @@ class LinuxPolicyFiles:
         self.trusted_owner = trusted_owner
 
     def _check_safe(self, path: Path, what: str) -> os.stat_result:
-        try:
-            info = path.lstat()
-        except OSError as exc:
-            raise PolicyError(f"{path}: the {what} cannot be read ({exc.strerror or exc})") from None
-        if stat.S_ISLNK(info.st_mode):
-            raise PolicyError(f"{path}: the {what} is a symbolic link; policy must be a real {what}")
-        if info.st_uid != self.trusted_owner:
-            raise PolicyError(
-                f"{path}: the {what} is not owned by root (owner uid {info.st_uid}); "
-                "anyone who owns it could change the bank's policy"
-            )
-        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            raise PolicyError(
-                f"{path}: the {what} is writable by group or others (mode {stat.S_IMODE(info.st_mode):o})"
-            )
-        return info
+        problem = untrusted_because(path, self.trusted_owner, what)
+        if problem is not None:
+            raise PolicyError(f"{path}: {problem}")
+        return path.lstat()
 
     def _files(self, folder: Path) -> Iterator[Path]:
         if not folder.exists():

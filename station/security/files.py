@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
+import sys
 from pathlib import Path
 
-__all__ = ["PRIVATE_FILE_MODE", "atomic_write_text", "ensure_private_dir"]
+__all__ = ["PRIVATE_FILE_MODE", "atomic_write_text", "ensure_private_dir", "untrusted_because"]
 
 #: Owner read/write only. On Windows only the read-only bit is honoured; the per-user profile
 #: directories the station uses are already private to the user there.
@@ -60,3 +62,28 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def untrusted_because(path: Path, trusted_owner: int, what: str = "file") -> str | None:
+    """Why ``path`` cannot be trusted to hold what only IT may set, or None if it can.
+
+    On POSIX: it must not be a symbolic link, must be owned by ``trusted_owner`` (root) and must
+    not be writable by group or others, or whoever can write it could change the bank's rules.
+    On Windows the installer's ACLs protect the folder; only links are refused here.
+    """
+    try:
+        info = path.lstat()
+    except OSError as exc:
+        return f"the {what} cannot be read ({exc.strerror or exc})"
+    if stat.S_ISLNK(info.st_mode):
+        return f"the {what} is a symbolic link; it must be a real {what}"
+    if sys.platform == "win32":
+        return None
+    if info.st_uid != trusted_owner:
+        return (
+            f"the {what} is not owned by root (owner uid {info.st_uid}); "
+            "anyone who owns it could change the bank's rules"
+        )
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"the {what} is writable by group or others (mode {stat.S_IMODE(info.st_mode):o})"
+    return None

@@ -1,8 +1,8 @@
-"""What an administrator or supervisor does at the station: settings, network check, the PIN.
+"""What an administrator or a supervisor does at the station: settings, network check, PINs.
 
-One object holds the administrator PIN and the saved settings and offers the window its guarded
-actions. Applying settings swaps the parts they configure (decision policy, camera, service
-client, quality gate) without a restart.
+One object holds the PIN guard and the settings store and offers the window its guarded actions.
+Applying settings swaps the parts they configure (decision rules, camera, service client, quality
+gate) without a restart.
 """
 
 from __future__ import annotations
@@ -13,59 +13,65 @@ from collections.abc import Awaitable, Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from station.api.credentials import Credential
 from station.api.errors import LivenessAPIError
+from station.application.settings_store import SettingsStore
 from station.application.tokens import TokenStore
-from station.config import Settings, SettingsError, load_settings, save_settings
-from station.security.pin import AdminPin, PinError
+from station.config import PolicyError, ResolvedSettings, Settings, SettingsError
+from station.security.people import PinGuard
 from station.ui.netcheck_dialog import NetworkCheckDialog
-from station.ui.pin_dialog import require_admin_pin
+from station.ui.pin_dialog import ask_supervisor, require_admin_pin
 from station.ui.settings_dialog import SettingsDialog
 
-__all__ = ["EXTRA_GUARDED_FIELDS", "AdminActions"]
+__all__ = ["AdminActions"]
 
 _log = logging.getLogger(__name__)
-
-#: Beyond config.SECURITY_FIELDS: a CA bundle or proxy can enable interception, and the journal's
-#: location and image retention are the auditors' business.
-EXTRA_GUARDED_FIELDS = ("ca_bundle", "proxy", "audit_db", "retain_images", "quality_gate", "kiosk")
 
 
 class AdminActions:
     def __init__(
         self,
-        settings: Settings,
-        apply: Callable[[Settings], Awaitable[None]],
+        store: SettingsStore,
+        apply: Callable[[ResolvedSettings], Awaitable[None]],
         parent: Callable[[], QWidget | None],
-        pin: AdminPin | None = None,
+        guard: PinGuard,
+        *,
+        demo_endpoint: tuple[str, Credential] | None = None,
     ) -> None:
-        self.settings = settings
+        self.store = store
+        try:
+            self.resolved: ResolvedSettings | None = store.current()
+        except (PolicyError, SettingsError) as exc:  # the station runs stopped; the dialog says why
+            _log.error("settings cannot be shown: %s", exc)
+            self.resolved = None
         self._apply = apply
         self._parent = parent
-        self._pin = pin
+        self.guard = guard
+        #: In demo mode the station talks to the emulator: the network check checks that.
+        self._demo_endpoint = demo_endpoint
         self._dialogs: list[QWidget] = []
         #: The settings being applied (the window's parts are swapped on the event loop).
         self.applying: asyncio.Future[None] | None = None
 
-    def _admin_pin(self) -> AdminPin:
-        if self._pin is None:
-            self._pin = AdminPin.load()
-        return self._pin
+    @property
+    def settings(self) -> Settings:
+        return self.resolved.settings if self.resolved is not None else Settings()
 
-    def require_pin(self, reason: str) -> bool:
-        """True only after the administrator PIN (a supervisor's review, closing the kiosk)."""
-        try:
-            return require_admin_pin(self._parent(), self._admin_pin(), reason)
-        except PinError as exc:
-            QMessageBox.warning(self._parent(), "Administrator PIN", str(exc))
-            return False
+    def require_pin(self, action: str) -> bool:
+        """True only after the administrator PIN (closing the kiosk, a settings change)."""
+        return require_admin_pin(self._parent(), self.guard, action)
+
+    def supervisor(self, action: str) -> str | None:
+        """The supervisor who approved ``action`` with their own PIN, or None."""
+        return ask_supervisor(self._parent(), self.guard, action)
 
     def open_settings(self) -> None:
-        dialog = SettingsDialog(
-            self.settings,
-            self._parent(),
-            pin_check=self.require_pin,
-            extra_guarded_fields=EXTRA_GUARDED_FIELDS,
-        )
+        try:
+            self.resolved = self.store.current()
+        except (PolicyError, SettingsError) as exc:
+            QMessageBox.warning(self._parent(), "Settings", f"The settings cannot be shown: {exc}")
+            return
+        dialog = SettingsDialog(self.resolved, self._parent(), pin_check=self.require_pin)
         dialog.network_check_requested.connect(self.open_network_check)
         dialog.accepted.connect(lambda: self._settings_accepted(dialog))
         self._keep(dialog)
@@ -76,25 +82,27 @@ class AdminActions:
         if not changes:
             return
         try:
-            # Changes go onto the file's own values: a value set by an environment variable is
-            # not written into the file.
-            saved = load_settings(environ={}).with_changes(**changes)
-            save_settings(saved)
-            self.settings = load_settings()
+            self.resolved = self.store.save(changes)
         except (SettingsError, OSError) as exc:
             QMessageBox.warning(self._parent(), "Settings not saved", str(exc))
             return
         _log.info("settings changed: %s", ", ".join(sorted(changes)))
-        self.applying = asyncio.ensure_future(self._apply(self.settings))
+        self.applying = asyncio.ensure_future(self._apply(self.resolved))
 
     def open_network_check(self, settings: Settings | None = None) -> None:
+        """Checks the endpoint the station actually uses (the emulator, in demo mode)."""
         settings = settings or self.settings
-        try:
-            credential = TokenStore().credential(settings.environment)
-        except LivenessAPIError:
-            credential = None
+        credential: Credential | None
+        if self._demo_endpoint is not None:
+            url, credential = self._demo_endpoint
+        else:
+            url = settings.effective_base_url
+            try:
+                credential = TokenStore().credential(settings.environment)
+            except LivenessAPIError:
+                credential = None
         dialog = NetworkCheckDialog(
-            settings.effective_base_url,
+            url,
             settings.environment,
             ca_bundle=settings.ca_bundle,
             proxy=settings.proxy,

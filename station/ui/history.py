@@ -18,6 +18,8 @@ from station.audit import AuditError, AuditJournal, StoredRecord
 __all__ = ["HISTORY_ROWS", "HistoryPanel"]
 
 HISTORY_ROWS = 50
+#: Station events the operator's history leaves out (they are for IT and the auditors).
+STATION_EVENTS = frozenset({"policy", "heartbeat", "session", "pin"})
 COLUMNS = ("#", "Time", "Outcome", "Score", "Faces", "Operator", "Customer ref", "Client id")
 
 _log = logging.getLogger(__name__)
@@ -74,7 +76,7 @@ class HistoryPanel(QWidget):
         if self._journal is None:
             return
         try:
-            rows = await asyncio.to_thread(self._journal.recent, self._rows)
+            rows = await asyncio.to_thread(self._journal.recent, self._rows * 2)
         except AuditError as exc:
             _log.warning("history could not be read: %s", exc)
             return
@@ -82,6 +84,7 @@ class HistoryPanel(QWidget):
             self.show_rows(rows)
 
     def show_rows(self, rows: list[StoredRecord]) -> None:
+        rows = [row for row in rows if row.record.kind not in STATION_EVENTS][: self._rows]
         self.table.setRowCount(len(rows))
         for row, stored in enumerate(rows):
             for column, text in enumerate(_cells(stored)):

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         watermark = "DEMO — emulated results" if demo else None
         if environment == "sandbox" and not demo:
             watermark = "SANDBOX"
+        self._watermark = watermark
         self.preview.set_watermark(watermark)
 
         self.banner = VerdictBanner()
@@ -160,6 +161,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.calls_saved_label)
         self._show_calls_saved()
         self.statusBar().addPermanentWidget(self.environment_badge)
+        self.overrides_badge = QLabel("DEVELOPMENT OVERRIDES")
+        self.overrides_badge.setObjectName("OverridesBadge")
+        self.overrides_badge.setAccessibleName("Development overrides in effect")
+        self.overrides_badge.setStyleSheet(environment_badge_style("production"))
+        self.overrides_badge.hide()
+        self.statusBar().addPermanentWidget(self.overrides_badge)
 
         self._shortcuts()
         self._menus(demo_scenarios, on_pick_scenario, current_scenario)
@@ -254,6 +261,17 @@ class MainWindow(QMainWindow):
         menu.insertAction(first, settings)
         menu.insertAction(first, check)
         menu.insertSeparator(first)
+
+    def show_configuration(
+        self, *, dev_overrides: Sequence[str], refused: Sequence[str], non_live_camera: bool
+    ) -> None:
+        """Markers that stay while they hold: development overrides, a camera that is not live."""
+        self.overrides_badge.setVisible(bool(dev_overrides))
+        self.overrides_badge.setToolTip("In effect: " + ", ".join(dev_overrides))
+        marker = "NOT A LIVE CAMERA" if non_live_camera else None
+        self.preview.set_watermark(" · ".join(text for text in (marker, self._watermark) if text) or None)
+        if refused:
+            self.statusBar().showMessage("Ignored on this station: " + "; ".join(refused), 15000)
 
     def show_service_state(self, unavailable: str) -> None:
         """Whether verification is possible with the current settings, in the status bar."""

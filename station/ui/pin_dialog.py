@@ -1,23 +1,23 @@
-"""Dialogs for the administrator PIN: entering it, and creating it the first time.
+"""The PIN dialogs: the administrator's, and a named supervisor's (id + PIN).
 
-:func:`require_admin_pin` is what the rest of the UI calls before a security-relevant change. It
-never allows silently: with no PIN set yet it asks to *create* one first (new PIN twice, with the
-PIN rule); a wrong PIN keeps the dialog open with the tries left; a locked PIN says for how long.
-A damaged PIN file fails closed (the change is refused and the reason shown).
+:func:`require_admin_pin` is what the UI calls before a security-relevant change or closing the
+kiosk; :func:`ask_supervisor` before settling a REVIEW. Neither ever allows silently, and no
+screen offers to *create* a PIN: with none configured they say how IT sets one
+(:data:`~station.security.people.NO_ADMIN_PIN`). A wrong PIN keeps the dialog open with the tries
+left; a locked PIN says for how long; a damaged PIN store fails closed.
 
-The PIN is only ever held in the line edit and passed to :class:`~station.security.pin.AdminPin`;
-it is never logged or shown.
-
-Trust on first use, said plainly: whoever opens a security setting on a station that has no PIN
-yet creates it. Set the PIN when the station is installed.
+The check (scrypt and the machine-wide attempt count, which fsyncs) runs in a worker thread; the
+result comes back by a queued signal, so the UI thread never waits on it. The PIN is only ever
+held in the line edit and passed to :class:`~station.security.people.PinGuard`; it is never
+logged or shown.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
 
-from PySide6.QtCore import QRegularExpression
+from PySide6.QtCore import QRegularExpression, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,41 +25,21 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from station.security.pin import (
-    LOCKOUT_AFTER,
-    PIN_MAX_DIGITS,
-    PIN_MIN_DIGITS,
-    AdminPin,
-    PinError,
-    PinLockedError,
-    PinNotSetError,
-    check_pin_rule,
-)
+from station.security.people import PinGuard
+from station.security.pin import PIN_MAX_DIGITS, PinError, PinLockedError, PinNotSetError
 
-__all__ = [
-    "PIN_RULE_TEXT",
-    "PinCreateDialog",
-    "PinDialog",
-    "require_admin_pin",
-    "wrong_pin_message",
-]
+__all__ = ["PinDialog", "ask_supervisor", "require_admin_pin", "wrong_pin_message"]
 
-PIN_RULE_TEXT = (
-    f"The PIN must have {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits, must not be one digit repeated "
-    "and must not be a run such as 123456."
-)
 _ERROR_STYLE = "QLabel { color: #B71C1C; font-weight: bold; }"
 
-Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
+#: Runs the check; returns (right, tries left) or raises a PinError.
+Check = Callable[[], tuple[bool, int]]
 
 
 def wrong_pin_message(tries_left: int) -> str:
@@ -76,45 +56,32 @@ def _pin_edit(accessible_name: str) -> QLineEdit:
     return edit
 
 
-def _error_label(accessible_name: str) -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(_ERROR_STYLE)
-    label.setAccessibleName(accessible_name)
-    label.hide()
-    return label
-
-
 class PinDialog(QDialog):
-    """Asks for the administrator PIN; ``accepted`` only when the PIN is right.
+    """Asks for a PIN (and, for a supervisor, their id); ``accepted`` only when it is right."""
 
-    A wrong PIN keeps the dialog open and says how many tries are left before the lockout.
-    ``clock`` should be the same clock the :class:`AdminPin` uses (it only words the lockout
-    that a wrong PIN has just started; later lockout messages come from the PIN itself).
-    """
+    #: (right, tries left, error text) from the worker thread.
+    _checked = Signal(bool, int, str)
 
     def __init__(
-        self,
-        pin: AdminPin,
-        reason: str = "",
-        parent: QWidget | None = None,
-        *,
-        clock: Clock = _utc_now,
-    ) -> None:
+        self, guard: PinGuard, action: str, parent: QWidget | None = None, *, supervisor: bool = False
+    ):
         super().__init__(parent)
-        self._pin = pin
-        self._clock = clock
-        self.setWindowTitle("Administrator PIN")
+        self._guard = guard
+        self._supervisor = supervisor
+        who = "a supervisor's" if supervisor else "the administrator"
+        self.setWindowTitle("Supervisor PIN" if supervisor else "Administrator PIN")
         self.setObjectName("PinDialog")
-
-        self.reason_label = QLabel(
-            f"The administrator PIN is needed to {reason}."
-            if reason
-            else "This change needs the administrator PIN."
-        )
+        self.reason_label = QLabel(f"{who[:1].upper()}{who[1:]} PIN is needed to {action}.")
         self.reason_label.setWordWrap(True)
-        self.pin_edit = _pin_edit("Administrator PIN")
-        self.error_label = _error_label("PIN error")
+        self.id_edit = QLineEdit()
+        self.id_edit.setAccessibleName("Supervisor id")
+        self.id_edit.setMaxLength(64)
+        self.pin_edit = _pin_edit("Supervisor PIN" if supervisor else "Administrator PIN")
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(_ERROR_STYLE)
+        self.error_label.setAccessibleName("PIN error")
+        self.error_label.hide()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -123,138 +90,107 @@ class PinDialog(QDialog):
         self.ok_button.setAccessibleName("Confirm PIN")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-
         form = QFormLayout()
+        if supervisor:
+            form.addRow("Supervisor &id:", self.id_edit)
         form.addRow("&PIN:", self.pin_edit)
         layout = QVBoxLayout(self)
         layout.addWidget(self.reason_label)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
-        self.pin_edit.setFocus()
-
-        if pin.locked_until is not None:
-            self._show_error(str(PinLockedError(pin.locked_until, self._now())))
-
-    def _now(self) -> datetime:
-        return self._clock()
+        self.setMinimumWidth(420)
+        (self.id_edit if supervisor else self.pin_edit).setFocus()
+        self._checked.connect(self._on_checked)
+        self._worker: threading.Thread | None = None
+        #: The supervisor's id once the PIN was right.
+        self.approved_by: str | None = None
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.show()
+        self.adjustSize()
 
     def error_text(self) -> str:
         """The error shown now, or ``""``."""
         return self.error_label.text() if not self.error_label.isHidden() else ""
 
+    @property
+    def checking(self) -> bool:
+        return self._worker is not None and self._worker.is_alive()
+
     def accept(self) -> None:
-        entered = self.pin_edit.text()
+        if self.checking:
+            return
+        entered, identity = self.pin_edit.text(), self.id_edit.text().strip()
         self.pin_edit.clear()  # never left in the field, whatever happens next
+        if self._supervisor and not identity:
+            self._show_error("Enter the supervisor's id.")
+            return
         if not entered:
-            self._show_error("Enter the administrator PIN.")
+            self._show_error("Enter the PIN.")
             return
+        check: Check
+        if self._supervisor:
+            check = lambda: self._guard.check_supervisor(identity, entered)  # noqa: E731
+        else:
+            check = lambda: self._guard.check_admin(entered)  # noqa: E731
+        self.ok_button.setEnabled(False)
+        self._pending_id = identity if self._supervisor else None
+        self._worker = threading.Thread(target=self._run, args=(check,), name="pin-check", daemon=True)
+        self._worker.start()
+
+    def _run(self, check: Check) -> None:
         try:
-            ok = self._pin.verify(entered)
+            right, left = check()
         except PinLockedError as exc:
-            self._show_error(str(exc))
-            return
-        except PinNotSetError:
-            self._show_error("No administrator PIN has been set yet.")
-            return
-        except PinError as exc:  # a damaged or unreadable PIN file: fail closed
-            self._show_error(f"The PIN cannot be checked: {exc}")
-            return
-        if ok:
+            self._checked.emit(False, 0, str(exc))
+        except PinNotSetError as exc:
+            self._checked.emit(False, 0, str(exc))
+        except PinError as exc:  # a damaged or unreadable PIN store: fail closed
+            self._checked.emit(False, 0, f"The PIN cannot be checked: {exc}")
+        else:
+            self._checked.emit(right, left, "")
+
+    def _on_checked(self, right: bool, tries_left: int, error: str) -> None:
+        self.ok_button.setEnabled(True)
+        if right:
+            self.approved_by = self._pending_id
             self.error_label.hide()
             super().accept()
             return
-        until = self._pin.locked_until
-        if until is not None:
-            self._show_error(str(PinLockedError(until, self._now())))
-        else:
-            self._show_error(wrong_pin_message(LOCKOUT_AFTER - self._pin.failed_attempts))
+        self._show_error(error or wrong_pin_message(tries_left))
         self.pin_edit.setFocus()
 
-
-class PinCreateDialog(QDialog):
-    """Creates the administrator PIN (new PIN twice, with the rule shown); for a station with none."""
-
-    def __init__(self, pin: AdminPin, reason: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._pin = pin
-        self.setWindowTitle("Create the administrator PIN")
-        self.setObjectName("PinCreateDialog")
-
-        intro = "No administrator PIN has been set on this station. Create one now"
-        intro += f": {reason}" if reason else "."
-        self.reason_label = QLabel(intro)
-        self.reason_label.setWordWrap(True)
-        self.rule_label = QLabel(PIN_RULE_TEXT)
-        self.rule_label.setWordWrap(True)
-        self.new_edit = _pin_edit("New administrator PIN")
-        self.confirm_edit = _pin_edit("Repeat the new administrator PIN")
-        self.error_label = _error_label("PIN error")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button: QPushButton = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.cancel_button: QPushButton = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button.setText("Create PIN")
-        self.ok_button.setAccessibleName("Create PIN")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-
-        form = QFormLayout()
-        form.addRow("&New PIN:", self.new_edit)
-        form.addRow("&Repeat it:", self.confirm_edit)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.reason_label)
-        layout.addWidget(self.rule_label)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
-        self.new_edit.setFocus()
-
-    def error_text(self) -> str:
-        return self.error_label.text() if not self.error_label.isHidden() else ""
-
-    def _fail(self, text: str) -> None:
-        self.new_edit.clear()
-        self.confirm_edit.clear()
-        self.error_label.setText(text)
-        self.error_label.show()
-        self.new_edit.setFocus()
-
-    def accept(self) -> None:
-        new, again = self.new_edit.text(), self.confirm_edit.text()
-        if new != again:
-            self._fail("The two PINs are not the same. Enter the new PIN twice.")
-            return
-        try:
-            check_pin_rule(new)
-            # Without ``current``: refused (WrongPinError) if a PIN appeared meanwhile.
-            self._pin.set_pin(new)
-        except PinError as exc:
-            self._fail(str(exc))
-            return
-        self.new_edit.clear()
-        self.confirm_edit.clear()
-        super().accept()
+    def wait_checked(self, timeout: float = 30.0) -> None:
+        """For tests and closing: let a check under way finish."""
+        if self._worker is not None:
+            self._worker.join(timeout)
 
 
-def require_admin_pin(parent: QWidget | None, pin: AdminPin, reason: str) -> bool:
-    """True only if the administrator PIN was entered correctly (or has just been created).
+def require_admin_pin(parent: QWidget | None, guard: PinGuard, action: str) -> bool:
+    """True only if the administrator PIN was entered correctly (a modal dialog).
 
-    Blocks in a modal dialog (``exec``). With no PIN set yet, asks to create one first.
+    With no administrator PIN configured it says how IT sets one and returns False.
     """
-    if not pin.is_set:
-        creating = PinCreateDialog(pin, reason, parent)
-        try:
-            return creating.exec() == QDialog.DialogCode.Accepted and pin.is_set
-        finally:
-            creating.deleteLater()
-    asking = PinDialog(pin, reason, parent)
+    if not guard.admin_configured:
+        from station.security.people import NO_ADMIN_PIN
+
+        QMessageBox.information(parent, "Administrator PIN", NO_ADMIN_PIN)
+        return False
+    asking = PinDialog(guard, action, parent)
     try:
         return asking.exec() == QDialog.DialogCode.Accepted
     finally:
+        asking.wait_checked()
+        asking.deleteLater()
+
+
+def ask_supervisor(parent: QWidget | None, guard: PinGuard, action: str) -> str | None:
+    """The id of the supervisor who approved ``action`` with their PIN, or None."""
+    asking = PinDialog(guard, action, parent, supervisor=True)
+    try:
+        return asking.approved_by if asking.exec() == QDialog.DialogCode.Accepted else None
+    finally:
+        asking.wait_checked()
         asking.deleteLater()

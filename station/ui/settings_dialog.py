@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -57,13 +56,12 @@ from station.application.tokens import TokenStore
 from station.config import (
     ENV_PREFIX,
     SECURITY_FIELDS,
+    Origin,
+    ResolvedSettings,
     Settings,
     SettingsError,
-    env_overrides,
     security_fields_changed,
 )
-from station.security.pin import AdminPin, PinError
-from station.ui.pin_dialog import require_admin_pin
 from station.ui.settings_fields import (
     BOOLS,
     CHOICES,
@@ -100,6 +98,13 @@ def _default_camera_lister() -> Sequence[tuple[int, str]]:
     return list_devices()
 
 
+def _fixed_note(resolved: ResolvedSettings, name: str) -> str:
+    origin = resolved.origin(name)
+    if origin is Origin.DEVELOPMENT:
+        return f"Fixed by a development override ({ENV_PREFIX}{name.upper()} or the command line)."
+    return f"Set by your organisation ({origin.value.split('(')[-1].rstrip(')')}): it cannot be changed here."
+
+
 # -- the dialog ------------------------------------------------------------------------------------
 
 
@@ -115,24 +120,29 @@ class SettingsDialog(QDialog):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: ResolvedSettings | Settings,
         parent: QWidget | None = None,
         *,
         pin_check: PinCheck | None = None,
-        overrides: Mapping[str, str | None] | None = None,
         camera_lister: CameraLister | None = None,
         token_prompt: TokenPrompt | None = None,
-        extra_guarded_fields: Iterable[str] = (),
         environ: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(parent)
-        self._original = settings
+        resolved = settings if isinstance(settings, ResolvedSettings) else ResolvedSettings(settings, {})
+        self._original = resolved.settings
         self._result: Settings | None = None
         self._changes: dict[str, Any] = {}
-        self._pin_check: PinCheck = pin_check or self._default_pin_check
-        self._overrides = dict(env_overrides(environ) if overrides is None else overrides)
+        #: Without a PIN check every guarded change is refused (fail closed).
+        self._pin_check: PinCheck = pin_check or (lambda _action: False)
+        #: Fields this dialog cannot change, and why (policy, a development override).
+        self._fixed: dict[str, str] = {
+            name: _fixed_note(resolved, name)
+            for name in Settings.model_fields
+            if resolved.locked(name) or resolved.origin(name) is Origin.DEVELOPMENT
+        }
         self._camera_lister = camera_lister or _default_camera_lister
-        self._guarded = frozenset(SECURITY_FIELDS) | frozenset(extra_guarded_fields)
+        self._guarded = frozenset(SECURITY_FIELDS)
         self._environ = environ
         self._tasks: set[asyncio.Task[None]] = set()
         self._shown_once = False
@@ -244,11 +254,9 @@ class SettingsDialog(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(widget)
         column.addWidget(error)
-        if name in self._overrides:
+        if name in self._fixed:
             self._make_read_only(name, editor)
-            note = QLabel(
-                f"Fixed by the environment variable {ENV_PREFIX}{name.upper()}: change it there, not here."
-            )
+            note = QLabel(self._fixed[name])
             note.setWordWrap(True)
             note.setStyleSheet(_NOTE_STYLE)
             self.notes[name] = note
@@ -295,10 +303,7 @@ class SettingsDialog(QDialog):
         return row
 
     def _make_read_only(self, name: str, editor: QWidget) -> None:
-        if isinstance(editor, QLineEdit):
-            editor.setReadOnly(True)
-        else:
-            editor.setEnabled(False)
+        editor.setEnabled(False)
         for attribute in (f"{name}_browse_button",):
             button = getattr(self, attribute, None)
             if isinstance(button, QPushButton):
@@ -308,11 +313,8 @@ class SettingsDialog(QDialog):
             self.camera_refresh_button.setEnabled(False)
 
     def is_read_only(self, name: str) -> bool:
-        """True if ``name`` cannot be edited here (fixed by an environment variable)."""
-        editor = self.fields[name]
-        if isinstance(editor, QLineEdit):
-            return editor.isReadOnly()
-        return not editor.isEnabled()
+        """True if ``name`` cannot be changed here (set by policy, or a development override)."""
+        return not self.fields[name].isEnabled()
 
     def _browse(self, name: str, edit: QLineEdit) -> None:
         start = edit.text().strip() or str(Path.home())
@@ -362,7 +364,7 @@ class SettingsDialog(QDialog):
 
     def detect_cameras(self) -> None:
         """List the local cameras in a worker thread and fill the "detected cameras" list."""
-        if "camera" in self._overrides:
+        if "camera" in self._fixed:
             return
         self.camera_combo.setItemText(0, "Looking for cameras…")
         self.camera_refresh_button.setEnabled(False)
@@ -396,7 +398,7 @@ class SettingsDialog(QDialog):
     # -- validating --------------------------------------------------------------------------------
 
     def _entered(self) -> dict[str, Any]:
-        return {name: get() for name, get in self._getters.items() if name not in self._overrides}
+        return {name: get() for name, get in self._getters.items() if name not in self._fixed}
 
     def _validate(self) -> Settings | None:
         """The settings as entered, or ``None`` with the problems shown beside their fields."""
@@ -437,14 +439,6 @@ class SettingsDialog(QDialog):
         """The problem shown next to field ``name`` now, or ``""``."""
         label = self.errors[name]
         return label.text() if not label.isHidden() else ""
-
-    def _default_pin_check(self, action: str) -> bool:
-        try:
-            pin = AdminPin.load()
-        except PinError as exc:  # a damaged PIN file: fail closed
-            QMessageBox.warning(self, "Administrator PIN", f"The PIN cannot be checked: {exc}")
-            return False
-        return require_admin_pin(self, pin, action)
 
     def accept(self) -> None:
         candidate = self._validate()

@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Any, Final
 
 from station.api.environments import Environment
+from station.core import bounds
 from station.core.decision import SeveralFacesPolicy
 
 __all__ = [
@@ -51,6 +52,11 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "retain_images": "Keep customers' pictures",
     "station_id": "Station id",
     "kiosk": "Kiosk mode (full screen)",
+    "min_antispoof_score": "Minimum anti-spoof score",
+    "max_attempts": "Attempts per customer",
+    "verdict_timeout": "Clear a verdict after (seconds)",
+    "review_blocks_next": "A review must be settled before the next customer",
+    "allow_non_live_camera": "Allow a picture or a video as the camera (training only)",
 }
 
 CHOICES: Final[Mapping[str, Sequence[tuple[str, str]]]] = {
@@ -65,16 +71,24 @@ CHOICES: Final[Mapping[str, Sequence[tuple[str, str]]]] = {
 }
 
 INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
-    "jpeg_quality": (1, 100),
-    "retry_attempts": (1, 10),
-    "audit_retention_days": (1, 36500),
+    name: (int(limits.low), int(limits.high))
+    for name, limits in {
+        "jpeg_quality": bounds.JPEG_QUALITY,
+        "retry_attempts": bounds.RETRY_ATTEMPTS,
+        "audit_retention_days": bounds.RETENTION_DAYS,
+        "max_attempts": bounds.ATTEMPTS_PER_CUSTOMER,
+    }.items()
 }
 
 #: (group title, fields) in the order shown.
 GROUPS: Final[Sequence[tuple[str, Sequence[str]]]] = (
-    ("Camera", ("camera",)),
+    ("Camera", ("camera", "allow_non_live_camera")),
     ("Service", ("environment", "base_url")),
-    ("Decision", ("liveness_threshold", "min_detection_score", "review_upper", "several_faces")),
+    (
+        "Decision",
+        ("liveness_threshold", "min_detection_score", "min_antispoof_score", "review_upper", "several_faces"),
+    ),
+    ("Customer session", ("max_attempts", "verdict_timeout", "review_blocks_next")),
     ("Capture", ("jpeg_quality", "quality_gate")),
     ("Network", ("connect_timeout", "read_timeout", "deadline", "retry_attempts", "proxy", "ca_bundle")),
     ("Audit", ("audit_db", "audit_retention_days", "retain_images")),
@@ -82,10 +96,18 @@ GROUPS: Final[Sequence[tuple[str, Sequence[str]]]] = (
 )
 
 FLOATS = frozenset(
-    {"liveness_threshold", "min_detection_score", "connect_timeout", "read_timeout", "deadline"}
+    {
+        "liveness_threshold",
+        "min_detection_score",
+        "min_antispoof_score",
+        "connect_timeout",
+        "read_timeout",
+        "deadline",
+        "verdict_timeout",
+    }
 )
-OPTIONAL = frozenset({"base_url", "review_upper", "proxy", "ca_bundle"})
-BOOLS = frozenset({"quality_gate", "retain_images", "kiosk"})
+OPTIONAL = frozenset({"base_url", "review_upper", "min_antispoof_score", "proxy", "ca_bundle"})
+BOOLS = frozenset({"quality_gate", "retain_images", "kiosk", "review_blocks_next", "allow_non_live_camera"})
 PATHS = frozenset({"ca_bundle", "audit_db"})
 
 
@@ -121,6 +143,7 @@ PLACEHOLDERS: Final[Mapping[str, str]] = {
     "review_upper": "empty = no review band",
     "proxy": "empty = the system's proxy settings, if any",
     "ca_bundle": "empty = the operating system's trusted CAs only",
+    "min_antispoof_score": "empty = the service's verdict alone",
 }
 
 

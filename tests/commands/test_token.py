@@ -7,12 +7,14 @@ import base64
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from station.application.tokens import NO_SECURE_STORE
 from station.commands import token as token_command
 from station.commands.token import add_arguments, run
+from station.config import admin_settings_file
 from station.security.keyring_rules import secure_keyring
 from tests.keyrings import MemoryKeyring
 
@@ -178,7 +180,7 @@ def test_status_with_env_token_and_no_store_succeeds(
 
 
 def test_status_exit_code_follows_the_environment_in_use(
-    memory: MemoryKeyring, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    memory: MemoryKeyring, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     memory.store[("station", "sandbox")] = "sandbox-token-value"
     # The station uses sandbox (the default): production having no token is reported, not an error.
@@ -186,6 +188,7 @@ def test_status_exit_code_follows_the_environment_in_use(
     out = capsys.readouterr().out
     assert "sandbox: enrolled (OS keyring)" in out
     assert "production: not enrolled" in out
-    monkeypatch.setenv("STATION_ENVIRONMENT", "production")
+    monkeypatch.setenv("STATION_MACHINE_DATA_DIR", str(tmp_path))
+    admin_settings_file().write({"environment": "production"})  # as the administrator would, with the PIN
     assert invoke(monkeypatch, ["status"]) == 4
     assert "the station uses production, which has no token" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from station.api import RetryPolicy, Timeouts
 from station.app import Station, StationConfig, build_station
 from station.application.recording import AttemptContext, JournalRecorder, Recorder
 from station.application.session import SessionPolicy
-from station.audit import AuditJournal
+from station.audit import AuditJournal, StoredRecord
 from station.camera import FrameSource
 from station.core.decision import DecisionPolicy
 
@@ -44,6 +44,12 @@ def _current_loop(qasync_loop: qasync.QEventLoop) -> Iterator[None]:
     asyncio.events._set_running_loop(qasync_loop)
     yield
     asyncio.events._set_running_loop(None)
+
+
+def journal_rows(journal: AuditJournal, limit: int = 50) -> list[StoredRecord]:
+    """The journal's rows, newest first, without the station's own start-up record (the policy
+    it runs on), which every station writes before the first customer."""
+    return [row for row in journal.recent(limit) if row.record.kind != "policy"]
 
 
 @pytest.fixture

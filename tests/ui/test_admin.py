@@ -6,14 +6,16 @@ import asyncio
 import dataclasses
 from pathlib import Path
 
-import pytest
 from PySide6.QtWidgets import QSpinBox
 from pytestqt.qtbot import QtBot
 
 from station.app import Station
-from station.config import Settings, default_settings_path, load_settings
+from station.application.settings_store import SettingsStore
+from station.config import AdminSettingsFile, Origin, ResolvedSettings, load_settings, resolve_settings
 from station.core.decision import DecisionPolicy
 from station.core.models import OutcomeKind
+from station.security.lockout import PinLedger
+from station.security.people import People, PinGuard
 from station.ui.admin import AdminActions
 from station.ui.settings_dialog import SettingsDialog
 from tests.ui.test_station_flow import capture
@@ -43,30 +45,71 @@ def test_new_settings_apply_without_a_restart(qtbot: QtBot, station: Station) ->
     assert report.outcome.station_threshold == 0.99
 
 
-def test_settings_dialog_saves_and_applies(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("STATION_CONFIG_DIR", str(tmp_path))
-    applied: list[Settings] = []
+class PinGiven(AdminActions):
+    """The administrator's actions with the PIN prompt answered (the PIN dialog has its own tests)."""
 
-    async def apply(settings: Settings) -> None:
-        applied.append(settings)
+    def require_pin(self, action: str) -> bool:
+        self.asked = [*getattr(self, "asked", []), action]
+        return True
 
-    admin = AdminActions(load_settings(), apply, parent=lambda: None)
+
+def admin_for(tmp_path: Path, apply: object, *, persist: bool = True) -> PinGiven:
+    key = b"k" * 32
+    admin_file = AdminSettingsFile(tmp_path / "machine" / "admin-settings.toml", lambda: key)
+    user_file = tmp_path / "user" / "settings.toml"
+    store = SettingsStore(
+        lambda: resolve_settings(admin_file=admin_file, user_file=user_file),
+        admin_file=admin_file,
+        user_file=user_file,
+        persist=persist,
+    )
+    guard = PinGuard(People(), PinLedger(tmp_path / "pins.sqlite3"))
+    return PinGiven(store, apply, parent=lambda: None, guard=guard)  # type: ignore[arg-type]
+
+
+def change_quality(qtbot: QtBot, admin: AdminActions, value: int) -> None:
     admin.open_settings()
-    (dialog,) = admin._dialogs
+    dialog = admin._dialogs[-1]
     assert isinstance(dialog, SettingsDialog)
     qtbot.addWidget(dialog)
     quality = dialog.fields["jpeg_quality"]
     assert isinstance(quality, QSpinBox)
-    quality.setValue(80)
+    quality.setValue(value)
     with qtbot.waitSignal(dialog.accepted, timeout=5_000):
         dialog.ok_button.click()
     assert admin.applying is not None
     qtbot.waitUntil(admin.applying.done, timeout=5_000)
-    assert [s.jpeg_quality for s in applied] == [80]
-    assert "jpeg_quality = 80" in default_settings_path().read_text()
     run(qtbot, dialog.wait_idle())
+
+
+def test_settings_dialog_saves_with_the_pin_and_applies(qtbot: QtBot, tmp_path: Path) -> None:
+    applied: list[ResolvedSettings] = []
+
+    async def apply(resolved: ResolvedSettings) -> None:
+        applied.append(resolved)
+
+    admin = admin_for(tmp_path, apply)
+    change_quality(qtbot, admin, 80)
+    assert admin.asked == ["change jpeg quality"]
+    assert [r.settings.jpeg_quality for r in applied] == [80]
+    assert applied[0].origin("jpeg_quality") is Origin.ADMINISTRATOR
+    saved = (tmp_path / "machine" / "admin-settings.toml").read_text()
+    assert "jpeg_quality = 80" in saved
+    assert "# hmac-sha256 = " in saved
+    assert not (tmp_path / "user" / "settings.toml").exists()  # the operator's file holds no security field
+
+
+def test_demo_settings_are_never_written(qtbot: QtBot, tmp_path: Path) -> None:
+    applied: list[ResolvedSettings] = []
+
+    async def apply(resolved: ResolvedSettings) -> None:
+        applied.append(resolved)
+
+    admin = admin_for(tmp_path, apply, persist=False)
+    change_quality(qtbot, admin, 70)
+    assert [r.settings.jpeg_quality for r in applied] == [70]
+    assert not (tmp_path / "machine").exists()
+    assert not (tmp_path / "user").exists()
 
 
 def test_kiosk_close_needs_the_guard(qtbot: QtBot, station: Station) -> None:

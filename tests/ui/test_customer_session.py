@@ -14,7 +14,7 @@ from station.application.session import Phase, SessionPolicy
 from station.audit import AuditJournal
 from station.core.decision import DecisionPolicy
 from station.core.models import OutcomeKind
-from tests.ui.conftest import close_station, start_station
+from tests.ui.conftest import close_station, journal_rows, start_station
 from tests.ui.test_station_flow import capture
 
 
@@ -27,7 +27,7 @@ def test_space_on_a_live_verdict_does_not_capture_the_customer_again(
     assert station.emulator.requests_received == 1
     assert station.window.banner.kind is OutcomeKind.LIVE
     assert "next customer" in station.window.statusBar().currentMessage()
-    assert len(journal.recent(10)) == 1
+    assert len(journal_rows(journal)[:10]) == 1
 
 
 def test_the_reference_is_locked_under_its_verdict(qtbot: QtBot, station: Station) -> None:
@@ -129,7 +129,7 @@ def test_a_supervisor_cannot_settle_their_own_attempt(qtbot: QtBot, journal: Aud
         running.window.confirm_button.click()
         assert "own attempt" in running.window.statusBar().currentMessage()
         assert running.window.banner.kind is OutcomeKind.REVIEW
-        assert len(journal.recent(10)) == 1
+        assert len(journal_rows(journal)[:10]) == 1
     finally:
         close_station(qtbot, running)
 
@@ -157,7 +157,7 @@ def test_a_stale_verdict_clears_itself(qtbot: QtBot, journal: AuditJournal) -> N
         def clearing() -> list[str]:
             return [
                 r.record.customer_ref or ""
-                for r in journal.recent(5)
+                for r in journal_rows(journal)[:5]
                 if r.record.kind == "session" and "verdict cleared after 5 s" in (r.record.notes or "")
             ]
 

@@ -14,7 +14,7 @@ from station.application.recording import AttemptContext, JournalRecorder
 from station.audit import AuditJournal
 from station.core.decision import DecisionPolicy, SeveralFacesPolicy
 from station.core.models import OutcomeKind
-from tests.ui.conftest import close_station, start_station
+from tests.ui.conftest import close_station, journal_rows, start_station
 from tests.ui.test_station_flow import capture
 
 
@@ -59,13 +59,13 @@ def test_review_band_needs_a_supervisor(
     answers.append(None)
     window.confirm_button.click()
     assert window.banner.kind is OutcomeKind.REVIEW
-    assert len(journal.recent(10)) == 1
+    assert len(journal_rows(journal)[:10]) == 1
     answers.append("sup2")
     confirmed = followup(qtbot, reviewing, window.confirm_button.click)
     assert confirmed.kind is OutcomeKind.LIVE
     assert window.banner.kind is OutcomeKind.LIVE
     assert not window.confirm_button.isVisible()
-    review, attempt = journal.recent(2)
+    review, attempt = journal_rows(journal)[:2]
     assert attempt.record.outcome == "REVIEW"
     assert review.record.kind == "review"
     assert review.record.outcome == "LIVE"
@@ -81,7 +81,7 @@ def test_supervisor_can_reject(
     answers.append("sup2")
     rejected = followup(qtbot, reviewing, reviewing.window.reject_button.click)
     assert rejected.kind is OutcomeKind.SPOOF
-    assert journal.recent(1)[0].record.outcome == "SPOOF"
+    assert journal_rows(journal)[:1][0].record.outcome == "SPOOF"
 
 
 def test_operator_picks_the_customers_face(qtbot: QtBot, reviewing: Station, journal: AuditJournal) -> None:
@@ -101,7 +101,7 @@ def test_operator_picks_the_customers_face(qtbot: QtBot, reviewing: Station, jou
     assert picked.outcome is not None
     assert picked.outcome.primary_face == report.outcome.result.faces[1]  # type: ignore[union-attr]
     assert picked.kind in (OutcomeKind.LIVE, OutcomeKind.REVIEW, OutcomeKind.SPOOF)
-    stored = journal.recent(1)[0].record
+    stored = journal_rows(journal)[:1][0].record
     assert stored.kind == "review"
     assert "operator picked face 2 of 2" in (stored.notes or "")
 

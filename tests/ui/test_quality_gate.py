@@ -22,7 +22,7 @@ from station.camera import StillImageSource
 from station.core.models import OutcomeKind
 from station.resources import sample_path
 from station.vision.quality import Instruction, QualityAnalyser
-from tests.ui.conftest import close_station, start_station
+from tests.ui.conftest import close_station, journal_rows, start_station
 from tests.ui.test_station_flow import capture
 
 
@@ -69,7 +69,7 @@ def test_gate_objects_once_then_the_operator_may_override(
     report = capture(qtbot, dark_station)  # the second press overrides
     assert report.kind is not OutcomeKind.ERROR
     assert emulator.requests_received == 1
-    (stored,) = journal.recent(1)
+    (stored,) = journal_rows(journal)[:1]
     assert "quality gate overridden: too_dark" in (stored.record.notes or "")
     assert window.gate.calls_saved == 0
 
@@ -82,8 +82,8 @@ def test_an_objection_let_go_is_a_call_saved(
     qtbot.keyClick(window, Qt.Key.Key_Return)  # next customer instead of overriding
     assert window.gate.calls_saved == 1
     assert window.calls_saved_label.text() == "Calls saved this shift: 1"
-    qtbot.waitUntil(lambda: len(journal.recent(5)) == 1, timeout=5_000)
-    (event,) = journal.recent(1)
+    qtbot.waitUntil(lambda: len(journal_rows(journal)[:5]) == 1, timeout=5_000)
+    (event,) = journal_rows(journal)[:1]
     assert event.record.kind == "quality_gate"
     assert event.record.operator_id == "op3"
     assert "too_dark" in (event.record.notes or "")

@@ -7,7 +7,6 @@ import base64
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +15,10 @@ from pytestqt.qtbot import QtBot
 
 from station.api import Environment
 from station.application.tokens import NO_SECURE_STORE, TokenStore
-from station.config import Settings, load_settings
+from station.config import ResolvedSettings, Settings, resolve_settings
+from station.config.policy import POLICY_KEY, RegistryPolicy
 from station.ui.settings_dialog import SettingsDialog
+from tests.config.fake_registry import HKEY_LOCAL_MACHINE, REG_DWORD, REG_SZ, FakeRegistry
 from tests.keyrings import MemoryKeyring
 
 BASE = Settings(station_id="branch-12", camera="device:0")
@@ -52,8 +53,7 @@ def _track(qtbot: QtBot, dialog: SettingsDialog) -> SettingsDialog:
     return dialog
 
 
-def _dialog(qtbot: QtBot, settings: Settings = BASE, **kwargs: Any) -> SettingsDialog:
-    kwargs.setdefault("overrides", {})
+def _dialog(qtbot: QtBot, settings: Settings | ResolvedSettings = BASE, **kwargs: Any) -> SettingsDialog:
     kwargs.setdefault("environ", {})
     kwargs.setdefault("camera_lister", lambda: [(0, "Fake USB camera"), (2, "Document camera")])
     return _track(qtbot, SettingsDialog(settings, **kwargs))
@@ -95,7 +95,8 @@ def test_ok_gives_a_validated_copy_and_leaves_the_original_alone(qtbot: QtBot) -
     assert result.kiosk is True
     assert BASE.station_id == "branch-12" and BASE.kiosk is False
     assert dialog.changes() == {"station_id": "branch-12-desk-3", "kiosk": True}
-    assert check.calls == []  # nothing security-relevant changed: no PIN asked
+    # Both decide who can leave the station and which station the evidence names: the PIN.
+    assert check.calls == ["change kiosk mode (full screen) and station id"]
 
 
 def test_an_untouched_dialog_changes_nothing(qtbot: QtBot) -> None:
@@ -175,8 +176,9 @@ def test_a_security_change_needs_the_pin_and_is_refused_without_it(qtbot: QtBot)
     _edit(dialog, "liveness_threshold").setText("0.9")
     _edit(dialog, "station_id").setText("desk-9")
     dialog.ok_button.click()
-    assert refuse.calls == ["change liveness threshold"]
-    assert "administrator PIN is needed to change liveness threshold" in dialog.summary_label.text()
+    assert refuse.calls == ["change liveness threshold and station id"]
+    summary = dialog.summary_label.text()
+    assert "administrator PIN is needed to change liveness threshold, station id" in summary
     assert dialog.isVisible()
     assert dialog.result_settings() is None
 
@@ -185,7 +187,7 @@ def test_a_security_change_needs_the_pin_and_is_refused_without_it(qtbot: QtBot)
         dialog.ok_button.click()
     result = dialog.result_settings()
     assert result is not None and result.liveness_threshold == 0.9
-    assert refuse.calls[-1] == "change liveness threshold"
+    assert refuse.calls[-1] == "change liveness threshold and station id"
 
 
 def test_every_security_field_is_guarded(qtbot: QtBot) -> None:
@@ -204,29 +206,42 @@ def test_every_security_field_is_guarded(qtbot: QtBot) -> None:
     assert "_" not in asked  # the labels the dialog shows, never internal field names
 
 
-def test_extra_guarded_fields_can_be_added(qtbot: QtBot) -> None:
+def test_the_camera_and_the_proxy_need_the_pin(qtbot: QtBot) -> None:
     check = PinCheck(False)
-    dialog = _dialog(qtbot, pin_check=check, extra_guarded_fields=("proxy",))
+    dialog = _dialog(qtbot, pin_check=check)
     dialog.open()
     _edit(dialog, "proxy").setText("http://proxy.bank.example:8080")
+    _edit(dialog, "camera").setText("image:/home/teller/photo.jpg")
     dialog.ok_button.click()
-    assert check.calls == ["change proxy"]
+    assert check.calls == ["change camera and proxy"]
     assert dialog.result_settings() is None
 
 
-def test_a_field_fixed_by_the_environment_is_read_only(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("STATION_LIVENESS_THRESHOLD", "0.8")
-    monkeypatch.setenv("STATION_KIOSK", "true")
-    settings = load_settings(tmp_path / "settings.toml")
-    check = PinCheck(False)
-    dialog = _track(qtbot, SettingsDialog(settings, pin_check=check, camera_lister=list))
+def test_without_a_pin_check_every_guarded_change_is_refused(qtbot: QtBot) -> None:
+    dialog = _track(qtbot, SettingsDialog(BASE, camera_lister=list))
     dialog.open()
-    assert dialog.is_read_only("liveness_threshold")
-    assert dialog.is_read_only("kiosk")
+    _edit(dialog, "station_id").setText("desk-9")
+    dialog.ok_button.click()
+    assert dialog.result_settings() is None
+    assert "administrator PIN is needed" in dialog.summary_label.text()
+
+
+def test_fields_set_by_policy_are_disabled_and_say_so(qtbot: QtBot) -> None:
+    registry = FakeRegistry()
+    registry.set(HKEY_LOCAL_MACHINE, POLICY_KEY, "liveness_threshold", "0.8", REG_SZ)
+    registry.set(HKEY_LOCAL_MACHINE, POLICY_KEY, "kiosk", 1, REG_DWORD)
+    registry.set(HKEY_LOCAL_MACHINE, POLICY_KEY + r"\Recommended", "jpeg_quality", 85, REG_DWORD)
+    resolved = resolve_settings(policy_sources=[RegistryPolicy(registry)], environ={"STATION_DEADLINE": "20"})
+    check = PinCheck(False)
+    dialog = _track(qtbot, SettingsDialog(resolved, pin_check=check, camera_lister=list))
+    dialog.open()
+    for name in ("liveness_threshold", "kiosk", "deadline"):
+        assert dialog.is_read_only(name), name
+        assert not dialog.fields[name].isEnabled()
+    assert not dialog.is_read_only("jpeg_quality")  # recommended: a default someone may change
     assert not dialog.is_read_only("station_id")
-    assert "STATION_LIVENESS_THRESHOLD" in dialog.notes["liveness_threshold"].text()
+    assert dialog.notes["liveness_threshold"].text().startswith("Set by your organisation")
+    assert "development override" in dialog.notes["deadline"].text()
     assert _edit(dialog, "liveness_threshold").text() == "0.8"
     _edit(dialog, "liveness_threshold").setText("0.1")  # programmatic; a person cannot type here
     with qtbot.waitSignal(dialog.accepted, timeout=2_000):

@@ -14,7 +14,7 @@ from station.application.recording import UnavailableRecorder
 from station.audit import AuditJournal
 from station.core.geometry import Rect, map_box
 from station.core.models import OutcomeKind
-from tests.ui.conftest import close_station, start_station
+from tests.ui.conftest import close_station, journal_rows, start_station
 
 
 def capture(qtbot: QtBot, station: Station, timeout: int = 15_000) -> AttemptReport:
@@ -53,7 +53,7 @@ def test_capture_live(qtbot: QtBot, station: Station, journal: AuditJournal) -> 
     assert report.outcome is not None and report.outcome.result.client_id
     assert f"(client_id): {report.outcome.result.client_id}" in window.details.text()
     # Recorded, with who and where.
-    (stored,) = journal.recent(1)
+    (stored,) = journal_rows(journal)[:1]
     assert stored.record.outcome == "LIVE"
     assert stored.record.operator_id == "op7"
     assert report.outcome is not None
@@ -148,8 +148,8 @@ def test_escape_cancels_and_no_double_submission(
     assert window.capture_button.isEnabled()
     assert not window.preview.is_frozen
     # The cancelled attempt is journaled too: the request may have been charged.
-    qtbot.waitUntil(lambda: len(journal.recent(5)) == 1, timeout=5_000)
-    assert "cancelled" in (journal.recent(1)[0].record.notes or "")
+    qtbot.waitUntil(lambda: len(journal_rows(journal)[:5]) == 1, timeout=5_000)
+    assert "cancelled" in (journal_rows(journal)[:1][0].record.notes or "")
 
 
 def test_ui_thread_keeps_running_while_the_service_is_slow(qtbot: QtBot, station: Station) -> None:
@@ -223,7 +223,7 @@ def test_customer_reference_is_recorded_and_history_shows_it(
     assert station.emulator is not None
     assert station.emulator.requests_received == 0
     capture(qtbot, station)
-    (stored,) = journal.recent(1)
+    (stored,) = journal_rows(journal)[:1]
     assert stored.record.customer_ref == "CIF-0042"
     table = window.history.table
     qtbot.waitUntil(lambda: table.rowCount() >= 1 and table.item(0, 6) is not None, timeout=5_000)

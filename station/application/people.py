@@ -1,0 +1,42 @@
+"""The station's PIN guard, from machine policy and the machine's ``people.json``.
+
+Policy wins (``admin_pin_hash``, ``supervisors``); otherwise the file ``station admin`` writes
+with the OS's administrator rights. The wrong-PIN count lives in the machine data folder, so it is
+shared by every station process of the machine (see :mod:`station.security.lockout`).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from station.config.policy import Policy
+from station.locations import MachineFolders, machine_folders
+from station.security.lockout import PinLedger
+from station.security.people import PEOPLE_FILENAME, People, PinGuard, read_people_file
+
+__all__ = ["PIN_LEDGER_FILENAME", "load_people", "pin_guard"]
+
+PIN_LEDGER_FILENAME: Final = "pin-attempts.sqlite3"
+
+
+def load_people(policy: Policy, folders: MachineFolders) -> People:
+    """The administrator and the supervisors: each from policy if it sets them, else the file.
+    Raises :class:`~station.security.pin.PinFileError` (fail closed) if either cannot be used."""
+    from_file = read_people_file(folders.config / PEOPLE_FILENAME)
+    admin_entry = policy.entries.get("admin_pin_hash")
+    supervisors_entry = policy.entries.get("supervisors")
+    from_policy = People.parse(
+        admin_entry.value if admin_entry else None,
+        supervisors_entry.value if supervisors_entry else None,
+        admin_entry.origin if admin_entry else (supervisors_entry.origin if supervisors_entry else ""),
+    )
+    return People(
+        admin=from_policy.admin or from_file.admin,
+        supervisors=from_policy.supervisors if supervisors_entry else from_file.supervisors,
+        origin=from_policy.origin or from_file.origin,
+    )
+
+
+def pin_guard(policy: Policy, folders: MachineFolders | None = None) -> PinGuard:
+    folders = folders or machine_folders()
+    return PinGuard(load_people(policy, folders), PinLedger(folders.data / PIN_LEDGER_FILENAME))
