@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -14,13 +13,14 @@ from station.api.client import LivenessClient, Timeouts
 from station.api.environments import Environment
 from station.api.errors import LivenessAPIError
 from station.application.attempt import AttemptReport, Submission, SubmissionKind, run_attempt
-from station.application.factory import config_from_settings, open_recorder
+from station.application.factory import config_from_resolved, open_recorder
 from station.application.result_text import describe_report
 from station.application.tokens import TokenStore
 from station.commands.exit_codes import ExitCode, exit_code_for_error, exit_code_for_outcome
 from station.commands.inputs import InputError, check_link, read_image, read_pdf
-from station.config import Settings, SettingsError, load_settings
-from station.core.decision import DEFAULT_LIVENESS_THRESHOLD, PolicyError
+from station.config import PolicyError, ResolvedSettings, SettingsError, resolve_station_settings
+from station.core.decision import DEFAULT_LIVENESS_THRESHOLD
+from station.core.decision import PolicyError as DecisionPolicyError
 
 __all__ = ["add_arguments", "report_as_dict", "run"]
 
@@ -155,31 +155,55 @@ def _submission(args: argparse.Namespace) -> Submission:
     return Submission(SubmissionKind.IMAGE, read_image(args.file), filename=args.file.name)
 
 
-async def _verify(args: argparse.Namespace, submission: Submission, settings: Settings) -> AttemptReport:
-    environment = Environment(args.env) if args.env else settings.environment
-    credential = TokenStore().credential(environment)
-    policy = settings.to_policy()
-    if args.threshold is not None:
-        policy = dataclasses.replace(policy, liveness_threshold=args.threshold)
-    config = dataclasses.replace(config_from_settings(settings), audit_db=args.audit_db or settings.audit_db)
+#: The command-line options that override a setting, as the person typed them.
+_OVERRIDES: dict[str, str] = {
+    "env": "environment",
+    "base_url": "base_url",
+    "threshold": "liveness_threshold",
+    "timeout": "deadline",
+    "audit_db": "audit_db",
+}
+_LABELS = {
+    "environment": "--env",
+    "base_url": "--base-url",
+    "liveness_threshold": "--threshold",
+    "deadline": "--timeout",
+    "audit_db": "--audit-db",
+}
+
+
+def _resolved(args: argparse.Namespace) -> ResolvedSettings:
+    """The station's settings with this command's overrides; an override the station refuses
+    (production, a mandatory policy, a threshold below the policy's) is a usage error."""
+    cli = {setting: getattr(args, option) for option, setting in _OVERRIDES.items() if getattr(args, option)}
+    resolved = resolve_station_settings(cli=cli, cli_labels=_LABELS)
+    refused = [line for line in resolved.refused if line.split(" ", 1)[0] in _LABELS.values()]
+    if refused:
+        raise SettingsError([("", f"{line}: refused") for line in refused])
+    return resolved
+
+
+async def _verify(resolved: ResolvedSettings, submission: Submission) -> AttemptReport:
+    config = config_from_resolved(resolved)
+    settings = resolved.settings
+    credential = TokenStore().credential(settings.environment)
     recorder, journal = open_recorder(config)
     try:
         async with LivenessClient(
             credential,
-            base_url=args.base_url or (settings.base_url if environment is settings.environment else None),
-            timeouts=_timeouts(settings.to_timeouts(), args.timeout),
+            base_url=settings.base_url,
+            timeouts=_timeouts(settings.to_timeouts(), settings.deadline),
             retry=settings.to_retry(),
             network=settings.to_network(),
         ) as client:
-            return await run_attempt(client, submission, policy, recorder)
+            return await run_attempt(client, submission, config.policy, recorder)
     finally:
         if journal is not None:
             journal.close()
 
 
-def _timeouts(configured: Timeouts, deadline: float | None) -> Timeouts:
-    if deadline is None:
-        return configured
+def _timeouts(configured: Timeouts, deadline: float) -> Timeouts:
+    """Each phase's timeout within the overall deadline (``--timeout 5`` bounds them all)."""
     return Timeouts(
         connect=min(configured.connect, deadline),
         read=min(configured.read, deadline),
@@ -202,12 +226,12 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         return _fail(args, ExitCode.USAGE, "usage", str(exc))
     try:
-        settings = load_settings()
-    except SettingsError as exc:
+        resolved = _resolved(args)
+    except (SettingsError, PolicyError) as exc:
         return _fail(args, ExitCode.USAGE, "settings", str(exc))
     try:
-        report = asyncio.run(_verify(args, submission, settings))
-    except (PolicyError, ValueError) as exc:
+        report = asyncio.run(_verify(resolved, submission))
+    except (DecisionPolicyError, ValueError) as exc:
         return _fail(args, ExitCode.USAGE, "usage", str(exc))
     except LivenessAPIError as exc:  # raised before any request: token, configuration
         return _fail(args, exit_code_for_error(exc), type(exc).__name__, exc.message)

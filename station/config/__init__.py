@@ -111,6 +111,7 @@ def resolve_station_settings(
     user_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
     cli: Mapping[str, Any] | None = None,
+    cli_labels: Mapping[str, str] | None = None,
     folders: MachineFolders | None = None,
 ) -> ResolvedSettings:
     """The settings the station runs on: this machine's policy, the administrator's settings, the
@@ -122,6 +123,7 @@ def resolve_station_settings(
         user_file=user_file or default_settings_path(),
         environ=environ,
         cli=cli,
+        cli_labels=cli_labels,
     )
 
 

@@ -127,9 +127,12 @@ def resolve_settings(
     user_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
     cli: Mapping[str, Any] | None = None,
+    cli_labels: Mapping[str, str] | None = None,
 ) -> ResolvedSettings:
-    """Every layer, merged and validated. Raises :class:`~station.config.policy.PolicyError` or
-    :class:`~station.config.model.SettingsError` (each naming where the bad value came from)."""
+    """Every layer, merged and validated. ``cli_labels`` names each command-line override as the
+    person typed it (``--threshold``), for messages and the journal. Raises
+    :class:`~station.config.policy.PolicyError` or :class:`~station.config.model.SettingsError`
+    (each naming where the bad value came from)."""
     policy = read_policy(policy_sources)
     admin = admin_file.read() if admin_file is not None else {}
     operator = read_settings_file(user_file) if user_file is not None else {}
@@ -159,7 +162,13 @@ def resolve_settings(
     overrides: dict[str, tuple[str, Any]] = {
         name: (f"{ENV_PREFIX}{name.upper()}", value) for name, value in env_overrides(environ).items()
     }
-    overrides.update({name: (f"--{name.replace('_', '-')}", value) for name, value in (cli or {}).items()})
+    labels_given = cli_labels or {}
+    overrides.update(
+        {
+            name: (labels_given.get(name, f"--{name.replace('_', '-')}"), value)
+            for name, value in (cli or {}).items()
+        }
+    )
     dev_overrides: list[str] = []
     labels: dict[str, str] = {}
     for name, (label, value) in sorted(overrides.items()):
