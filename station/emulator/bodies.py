@@ -57,19 +57,27 @@ def too_large(what: str, limit: int) -> BodyRefused:
 
 
 async def stream_body(
-    request: web.BaseRequest, *, limit: int, deadline: float, sink: Callable[[bytes], None]
+    request: web.BaseRequest,
+    *,
+    limit: int,
+    deadline: float,
+    sink: Callable[[bytes], None],
+    trust_declared: bool = True,
 ) -> int:
     """Feed the body to ``sink`` chunk by chunk; raises :class:`BodyRefused` past ``limit`` bytes
-    (413, before reading anything when Content-Length says so) or ``deadline`` seconds (408)."""
+    (413; with ``trust_declared``, before reading anything when Content-Length says so) or
+    ``deadline`` seconds (408)."""
     declared = request.content_length
-    if declared is not None and declared > limit:
+    if trust_declared and declared is not None and declared > limit:
         raise too_large("request body", limit)
     total = 0
     try:
         async with asyncio.timeout(deadline):
             while chunk := await request.content.readany():
+                room = limit - total
                 total += len(chunk)
                 if total > limit:
+                    sink(chunk[:room])  # the parser may have a more telling objection than size
                     raise too_large("request body", limit)
                 sink(chunk)
     except TimeoutError:
@@ -240,7 +248,15 @@ async def read_json(request: web.BaseRequest, limits: Limits) -> object:
         guard.feed(chunk)
         buffer.extend(chunk)
 
-    await stream_body(request, limit=limits.max_json_bytes, deadline=limits.body_deadline_seconds, sink=sink)
+    # Read even when Content-Length is over the cap (only up to it), so the guard sees the first
+    # bytes: a deeply nested body is answered 400 for what it is, not 413 for its size.
+    await stream_body(
+        request,
+        limit=limits.max_json_bytes,
+        deadline=limits.body_deadline_seconds,
+        sink=sink,
+        trust_declared=False,
+    )
     return json.loads(bytes(buffer).decode("utf-8") or "null")
 
 

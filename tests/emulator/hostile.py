@@ -162,17 +162,27 @@ def _status(answer: bytes) -> int:
     return int(match.group(1)) if match else 0
 
 
-def repeated(chunk: bytes, total: int) -> Iterator[bytes]:
-    """``total`` bytes as repeats of one shared ``chunk`` (no memory for the whole body)."""
-    sent = 0
+#: The start of a form whose ``file`` part then runs on for as long as the client likes.
+ENDLESS_FILE_PART = (
+    b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n'
+    b"Content-Type: application/octet-stream\r\n\r\n"
+)
+
+
+def repeated(chunk: bytes, total: int, *, first: bytes = ENDLESS_FILE_PART) -> Iterator[bytes]:
+    """``first``, then ``total`` bytes as repeats of one shared ``chunk`` (never the whole body
+    in memory)."""
+    yield first
+    sent = len(first)
     while sent < total:
         piece = chunk[: total - sent]
         sent += len(piece)
         yield piece
 
 
-def chunked(chunk: bytes, total: int) -> Iterator[bytes]:
-    """The same as a chunked transfer-coding, closed by the last chunk."""
+def chunked(chunk: bytes, total: int, *, first: bytes = ENDLESS_FILE_PART) -> Iterator[bytes]:
+    """``first`` then ``total`` bytes of ``chunk`` repeats, as a chunked transfer-coding."""
+    yield f"{len(first):x}\r\n".encode() + first + b"\r\n"
     size = f"{len(chunk):x}\r\n".encode()
     for piece in repeated(chunk, total):
         yield (size if len(piece) == len(chunk) else f"{len(piece):x}\r\n".encode()) + piece + b"\r\n"
