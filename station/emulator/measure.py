@@ -6,14 +6,16 @@ What it measures, on this machine (Linux: memory is read from ``/proc``):
   face detector is built before the clock starts, as the GUI shares one.
 - ``first_answer_ms``: the first request after ``start()``, which also loads the server stack on
   the server's thread (the price deferred out of the demo's start-up).
-- ``answer_ms``: median of 20 liveness answers for the 512 px sample face, one at a time.
+- ``answer_ms``: median of 20 liveness answers for the picture, one at a time.
 - In a separate ``python -m station.emulator`` process: ``rss_idle_mb`` after start,
   ``rss_ready_mb`` after the first request, then 200 simultaneous liveness requests
   (``answered_of_200``, ``burst_s``, ``burst_peak_mb``, ``mb_per_request`` = (peak - ready) / 200),
   then 40 clients each starting a 31 MB body without a token (``refused_of_40``,
   ``oversize_peak_mb``).
 
-Quiet machine only: the numbers move with load. ``--json`` prints one object.
+The picture is ``--picture PATH`` (the README's figures: ``resources/samples/face.jpg``), or else
+a generated 512 px one; the face detector searches the whole frame either way, so the cost is
+alike. Quiet machine only: the numbers move with load. ``--json`` prints one object.
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 
+from station.core.encode import encode_jpeg
 from station.emulator.endpoints import BALANCE_PATH, DEFAULT_TOKEN, LIVENESS_PATH
 from station.emulator.server import Emulator
-from station.resources import sample_path
 from station.vision.faces import FaceDetector
 
 __all__ = ["main", "measure"]
@@ -54,17 +57,23 @@ def _memory_mb(pid: int, field: str) -> float:
     return int(match.group(1)) / 1024 if match else float("nan")
 
 
-def _face_upload() -> tuple[bytes, str]:
-    face = sample_path("face.jpg").read_bytes()
-    request = httpx.Request(
-        "POST", "http://127.0.0.1/", files={"file": ("face.jpg", face, "application/octet-stream")}
-    )
+def _upload(picture: bytes) -> tuple[bytes, str]:
+    files = {"file": ("picture.jpg", picture, "application/octet-stream")}
+    request = httpx.Request("POST", "http://127.0.0.1/", files=files)
     return request.read(), request.headers["Content-Type"]
 
 
-def _in_process() -> dict[str, float]:
+def _generated_picture() -> bytes:
+    """512 x 512 of smooth shapes and noise: the detector's full search, no file needed."""
+    rng = np.random.default_rng(12)
+    ramp = np.linspace(0, 255, 512, dtype=np.float32)
+    grey = (ramp[None, :] * 0.5 + ramp[:, None] * 0.3 + rng.normal(0, 12, (512, 512))).clip(0, 255)
+    return encode_jpeg(np.repeat(grey.astype(np.uint8)[:, :, None], 3, axis=2))
+
+
+def _in_process(picture: bytes) -> dict[str, float]:
     detector = FaceDetector()
-    body, content_type = _face_upload()
+    body, content_type = _upload(picture)
     started = time.perf_counter()
     emulator = Emulator(detector=detector).start()
     start_ms = (time.perf_counter() - started) * 1000
@@ -128,8 +137,8 @@ def _oversize_without_token(port: int) -> int:
                 return 0
 
 
-def _in_subprocess() -> dict[str, float]:
-    body, content_type = _face_upload()
+def _in_subprocess(picture: bytes) -> dict[str, float]:
+    body, content_type = _upload(picture)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "station.emulator", "--port", "0"]
     with subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
@@ -172,9 +181,10 @@ def _in_subprocess() -> dict[str, float]:
     }
 
 
-def measure() -> dict[str, float]:
+def measure(picture: bytes | None = None) -> dict[str, float]:
     """Every figure above, in one dictionary."""
-    return {**_in_process(), **_in_subprocess()}
+    picture = picture if picture is not None else _generated_picture()
+    return {**_in_process(picture), **_in_subprocess(picture)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,8 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m station.emulator.measure", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--picture", type=Path, metavar="PATH", help="the picture to upload (a JPEG)")
     args = parser.parse_args(argv)
-    figures: dict[str, Any] = {key: round(value, 2) for key, value in measure().items()}
+    picture = args.picture.read_bytes() if args.picture is not None else None
+    figures: dict[str, Any] = {key: round(value, 2) for key, value in measure(picture).items()}
     if args.json:
         print(json.dumps(figures))
     else:

@@ -214,3 +214,10 @@ def test_scenario_config_rejects(data: dict[str, object]) -> None:
 def test_scenario_header_rejects_bad_numbers() -> None:
     with pytest.raises(ScenarioError):
         ScenarioConfig().with_headers({"X-Emulator-Failures": "many"})
+
+
+@pytest.mark.parametrize("field", ["max_parts", "idle_seconds", "listen_backlog"])
+@pytest.mark.parametrize("value", [0, -1, True])
+def test_limits_must_be_positive_numbers(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        Limits(**{field: value})  # type: ignore[arg-type]
