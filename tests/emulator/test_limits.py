@@ -226,8 +226,7 @@ def test_a_gigabyte_chunked_with_a_token_is_cut_at_the_cap(emulator: Emulator) -
     status, answer = send_until_answered(
         emulator.port, request_head("POST", LIVENESS_PATH, headers), counted()
     )
-    assert status == 413
-    assert b"payload_too_large" in answer or b"\r\n\r\n" in answer
+    assert status == 413, answer[:200]
     # The kernel's socket buffers hold a few MB more than the emulator read; never the gigabyte.
     assert sent < MAX_BODY_BYTES + 64 * 1024 * 1024, f"{sent / 2**20:.0f} MiB sent before the refusal"
 
