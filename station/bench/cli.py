@@ -201,7 +201,7 @@ async def _measure_all(counts: Counts) -> list[Metric]:
             limit=10.0,
             naive_label="inline encode + new httpx.Client per verification + blocking POST + parse + decide",
             note=f"median of {len(overhead)}: controller.submit(1080p) -> finished, minus the emulator's "
-            "do_POST time for that request (emulator median shown below)",
+            "handler time for that request (emulator median shown below)",
             extras={
                 "verify_emulator_ms": median(server_ms),
                 "verify_overhead_ms_p95": percentile(overhead, 0.95),

@@ -6,8 +6,8 @@
   of the HTTP request arriving at a loopback TCP relay in front of the emulator. The relay asks
   the kernel for the arrival time (``SO_TIMESTAMPNS``) so a busy GIL cannot delay the stamp.
 - ``verify_overhead_ms``: ``controller.submit(frame)`` to its ``finished`` signal, minus the
-  emulator's own time for that request: the duration of the emulator's ``do_POST`` (headers
-  parsed → answer written), timed by wrapping it for the run (the emulator has no timing hook).
+  emulator's own time for that request: the duration of its liveness handler (headers parsed →
+  answer ready), from :meth:`Emulator.timing`.
 - ``upload_bytes_1080p``: the JPEG the station sends for a 1080p frame at the default quality.
 """
 
@@ -21,7 +21,6 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,11 +39,10 @@ from station.camera import BGRImage
 from station.core.decision import DecisionPolicy, decide
 from station.core.encode import DEFAULT_JPEG_QUALITY, encode_jpeg
 from station.emulator import LIVENESS_PATH, Emulator, Scenario
-from station.emulator import server as emulator_server
 from station.ui.camera_feed import CameraFeed
 from station.ui.main_window import MainWindow
 
-__all__ = ["FirstByteRelay", "VerifyRig", "emulator_timing", "upload_sizes"]
+__all__ = ["FirstByteRelay", "VerifyRig", "upload_sizes"]
 
 _SO_TIMESTAMPNS = 35  # Linux <asm-generic/socket.h>; SCM_TIMESTAMPNS has the same value
 _TIMESPEC = struct.Struct("@qq")
@@ -151,30 +149,6 @@ class FirstByteRelay:
             selector.close()
 
 
-@contextlib.contextmanager
-def emulator_timing() -> Iterator[list[float]]:
-    """Durations (s) of the emulator's ``do_POST`` calls while the block runs, in arrival order."""
-    handler: Any = emulator_server._Handler
-    original: Callable[[Any], None] = handler.do_POST
-    durations: list[float] = []
-    lock = threading.Lock()
-
-    def timed(self: Any) -> None:
-        start = time.perf_counter()
-        try:
-            original(self)
-        finally:
-            with lock:
-                durations.append(time.perf_counter() - start)
-
-    name = "do_POST"
-    setattr(handler, name, timed)
-    try:
-        yield durations
-    finally:
-        setattr(handler, name, original)
-
-
 def upload_sizes(frame: BGRImage) -> dict[str, float]:
     """JPEG sizes (bytes) and the default encode time (ms) for one 1080p frame."""
     sizes: dict[str, float] = {
@@ -222,11 +196,6 @@ class VerifyRig:
     @classmethod
     def build(cls, pool: list[BGRImage]) -> VerifyRig:
         application()
-        # The emulator writes an answer's headers and body in two send()s with Nagle on; against
-        # the client's delayed ACK that adds ~40 ms per answer on a kept-alive loopback connection
-        # (measured), which is the emulator's, not the station's. A production server sets
-        # TCP_NODELAY; so does the emulator for the bench (read per connection at setup()).
-        emulator_server._Handler.disable_nagle_algorithm = True
         emulator = Emulator(scenario=Scenario.LIVE).start()
         relay = FirstByteRelay(("127.0.0.1", emulator.port)).start()
         client = make_client(emulator, relay.url)
@@ -269,7 +238,6 @@ class VerifyRig:
         self.relay.stop()
         self.emulator.stop()
         self._journals.__exit__(None, None, None)
-        emulator_server._Handler.disable_nagle_algorithm = False
 
 
 def make_client(emulator: Emulator, base_url: str) -> LivenessClient:
@@ -342,7 +310,7 @@ async def measure_overhead(
 
     Real: a controller with its own long-lived client straight to the emulator (no relay),
     Space (``try_capture``) → ``finished``. Naive: encode + a new httpx client + blocking POST + parse
-    + decide, inline. Each minus the emulator's ``do_POST`` time for the same request.
+    + decide, inline. Each minus the emulator's handler time for the same request.
     """
     client = make_client(rig.emulator, rig.emulator.base_url)
     controller = bench_controller(client, rig.journal)
@@ -351,7 +319,7 @@ async def measure_overhead(
     server_ms: list[float] = []
     naive: list[float] = []
     try:
-        with emulator_timing() as durations:
+        with rig.emulator.timing() as durations:
             for index in range(samples + 2):
                 seen = len(durations)
                 start = time.perf_counter()

@@ -39,6 +39,7 @@ import cv2
 import numpy as np
 
 from station.camera.frames import BGRImage
+from station.core.pixels import PictureError, decode_picture
 from station.resources import sample_path
 from station.security.urls import mask_url_credentials
 
@@ -466,14 +467,12 @@ class StillImageSource:
         self.close()
         if not self._path.is_file():
             raise CameraError(f"Image file not found: {self._path}")
-        # imdecode(fromfile) instead of imread: imread cannot open non-ASCII paths on Windows.
+        # Bytes, then decode, instead of imread: imread cannot open non-ASCII paths on Windows, and
+        # decode_picture checks the declared size before a pixel is decoded.
         try:
-            data = np.fromfile(self._path, dtype=np.uint8)
-            image = cv2.imdecode(data, cv2.IMREAD_COLOR)
-        except (OSError, cv2.error) as exc:
+            image = decode_picture(self._path.read_bytes())
+        except (OSError, PictureError) as exc:
             raise CameraError(f"Could not read image file {self._path}: {exc}") from exc
-        if image is None:
-            raise CameraError(f"Could not read image file {self._path} (not a picture?).")
         self._still = _as_bgr(image)
         self._index = 0
 

@@ -15,11 +15,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-import cv2
 import numpy as np
 
 from station.commands.exit_codes import ExitCode
 from station.commands.inputs import InputError, read_image
+from station.core.pixels import PictureError, PictureTooLargeError, decode_picture
 from station.vision.faces import FaceDetectorError
 from station.vision.quality import QualityAnalyser, QualityReport
 
@@ -39,12 +39,11 @@ def _decode(path: Path) -> np.ndarray:
             raise InputError(f"{path} is a PDF; `station analyse` needs a picture") from None
         raise
     try:
-        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
-    except cv2.error:
-        image = None
-    if image is None or image.size == 0:
-        raise InputError(f"{path} could not be decoded as a picture (damaged or unsupported)")
-    return np.asarray(image, dtype=np.uint8)
+        return decode_picture(data)  # the declared size is checked before a pixel is decoded
+    except PictureTooLargeError as exc:
+        raise InputError(f"{path} is refused: {exc}") from None
+    except PictureError as exc:
+        raise InputError(f"{path} could not be decoded as a picture ({exc})") from None
 
 
 def _is_pdf(path: Path) -> bool:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import httpx
 
+from station.core.pixels import MAX_PIXELS, PictureTooLargeError, declared_size
+
 __all__ = ["MAX_UPLOAD_BYTES", "InputError", "check_link", "read_image", "read_pdf"]
 
 #: Larger than any camera frame or scanned page the station sends; a bigger file is a mistake.
@@ -59,6 +61,9 @@ def read_image(path: Path) -> bytes:
         raise InputError(f"{path} is a PDF: use `station verify --pdf {path}`")
     if image_kind(data) is None:
         raise InputError(f"{path} is not a supported image (JPEG, PNG, BMP, TIFF or WebP)")
+    size = declared_size(data)
+    if size is not None and size.pixels > MAX_PIXELS:  # no service call for a picture no one can use
+        raise InputError(f"{path} is refused: {PictureTooLargeError(size, MAX_PIXELS)}")
     return data
 
 

@@ -11,7 +11,7 @@ Endpoints:
 - ``POST /api/v1/ocr/face-liveness-v5`` (bearer token; multipart ``file``/``use_pdf``/``link``, or
   JSON ``{"link": ...}``; a ``link`` is fetched only from a loopback host).
 - ``GET /api/v1/utils/usage/balance`` (bearer token; one credit per 200 liveness answer).
-- ``GET``/``POST /_emulator/scenario`` (no token; JSON ``{"name", "failures", "delay",
+- ``GET``/``POST /_emulator/scenario`` (bearer token; JSON ``{"name", "failures", "delay",
   "retry_after", "status"}``).
 
 Per request, the headers ``X-Emulator-Scenario``, ``X-Emulator-Failures``, ``X-Emulator-Delay``,
@@ -21,18 +21,24 @@ Scenarios (:class:`Scenario`): ``auto`` (real detection, emulated live scores; n
 ``live``, ``spoof``, ``no_face``, ``several_faces``, ``low_detection``, ``not_ok``,
 ``error_then_ok``, ``error``, ``rate_limited``, ``slow``, ``hang``, ``reset``, ``malformed_json``,
 ``unauthorized``.
+
+Built on aiohttp (HTTP) and python-multipart (forms), within the bounds of
+:mod:`station.emulator.limits`: the token is checked before a body is read, bodies, form parts,
+JSON nesting and pixels are capped, a few requests are analysed at once, idle connections are
+closed and link fetches have one deadline.
 """
 
-from station.emulator.scenarios import Scenario, ScenarioConfig, ScenarioError
-from station.emulator.server import (
+from station.emulator.endpoints import (
     BALANCE_PATH,
     CONTROL_PATH,
     DEFAULT_BALANCE,
     DEFAULT_TOKEN,
     LIVENESS_PATH,
-    Emulator,
-    RecordedRequest,
 )
+from station.emulator.limits import Limits
+from station.emulator.scenarios import Scenario, ScenarioConfig, ScenarioError
+from station.emulator.server import Emulator
+from station.emulator.state import RecordedRequest
 
 __all__ = [
     "BALANCE_PATH",
@@ -41,6 +47,7 @@ __all__ = [
     "DEFAULT_TOKEN",
     "LIVENESS_PATH",
     "Emulator",
+    "Limits",
     "RecordedRequest",
     "Scenario",
     "ScenarioConfig",

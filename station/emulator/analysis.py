@@ -1,6 +1,7 @@
 """Turn uploaded bytes into ``data.detail``: decode, detect real faces, then emulate the scores.
 
-Why split from the server: this is the only part that knows about pixels. The face boxes and the
+Why split from the server: this is the only part that knows about pixels, and it runs on the
+analysis threads, never on the server's event loop. The face boxes and the
 frame size are real (OpenCV decodes the image, :class:`~station.vision.faces.FaceDetector` finds the
 faces); the liveness and anti-spoof scores are *not* — the emulator has no liveness model — so every
 ``reason`` that comes with an emulated score says so (``"ok (emulated score)"``).
@@ -21,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import pypdfium2 as pdfium
 
+from station.core.pixels import MAX_PIXELS, PictureError, PictureTooLargeError, decode_picture
 from station.emulator.responses import DEFAULT_THRESHOLD
 from station.emulator.scenarios import Scenario
 from station.vision.faces import DetectedFace, FaceDetector
@@ -65,19 +67,23 @@ class _Box:
         return self.width * self.height
 
 
-def decode_image(data: bytes) -> Image:
-    """A BGR image from encoded bytes (JPEG, PNG, ...); raises :class:`AnalysisFailure`."""
+def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Image:
+    """A BGR image from encoded bytes; raises :class:`AnalysisFailure`.
+
+    A picture whose header declares more than ``max_pixels`` raises
+    :class:`~station.core.pixels.PictureTooLargeError` before anything is decoded: that is a
+    refused request (422), not an analysis that failed.
+    """
     if not data:
         raise AnalysisFailure("image_undecodable (the file is empty)")
+    if data.lstrip()[:5] == b"%PDF-":
+        raise AnalysisFailure("image_undecodable (the file is a PDF: send use_pdf=true)")
     try:
-        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
-    except cv2.error:
-        image = None
-    if image is None or image.size == 0:
-        if data.lstrip()[:5] == b"%PDF-":
-            raise AnalysisFailure("image_undecodable (the file is a PDF: send use_pdf=true)")
-        raise AnalysisFailure("image_undecodable (not an image format OpenCV can decode)")
-    return np.asarray(image, dtype=np.uint8)
+        return decode_picture(data, limit=max_pixels)
+    except PictureTooLargeError:
+        raise
+    except PictureError as exc:
+        raise AnalysisFailure(f"image_undecodable ({exc})") from None
 
 
 def rasterise_pdf(data: bytes) -> Image:

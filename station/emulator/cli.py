@@ -3,22 +3,38 @@
 Why a subcommand of its own: support staff and developers point ``curl``, a second station or the
 GUI at it to reproduce a problem without a provider token. The main CLI wires it in with
 :func:`add_arguments` and :func:`run`.
+
+A token of one's own comes from ``STATION_EMULATOR_TOKEN`` or ``--token-file``: ``--token`` still
+works, but every local user can read a command line (``ps``, ``/proc/PID/cmdline``).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import stat
 import sys
 import threading
+from collections.abc import Mapping
+from pathlib import Path
 
+from station.emulator.endpoints import DEFAULT_TOKEN, LIVENESS_PATH
 from station.emulator.scenarios import Scenario, ScenarioConfig, ScenarioError
-from station.emulator.server import DEFAULT_TOKEN, LIVENESS_PATH, Emulator
+from station.emulator.server import Emulator
 from station.logs import configure_console_logging
 
-__all__ = ["DEFAULT_PORT", "add_arguments", "run"]
+__all__ = ["DEFAULT_PORT", "TOKEN_ENV", "TokenSourceError", "add_arguments", "resolve_token", "run"]
 
 DEFAULT_PORT = 8765
+#: Where the emulator's token comes from when neither --token nor --token-file is given.
+TOKEN_ENV = "STATION_EMULATOR_TOKEN"  # noqa: S105 - a variable name, not a token
+#: A token file larger than this is not a token file.
+MAX_TOKEN_FILE_BYTES = 4096
+
+
+class TokenSourceError(ValueError):
+    """The token file or variable cannot be used; the message never contains the token."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,10 +47,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any free)"
     )
-    parser.add_argument(
+    tokens = parser.add_mutually_exclusive_group()
+    tokens.add_argument(
+        "--token-file",
+        type=Path,
+        metavar="PATH",
+        help="read the bearer token to accept from this file (its first line)",
+    )
+    tokens.add_argument(
         "--token",
-        default=DEFAULT_TOKEN,
-        help=f"bearer token to accept (default {DEFAULT_TOKEN!r}, a non-secret development value)",
+        help=f"bearer token to accept; visible to every local user in the process list, so prefer "
+        f"{TOKEN_ENV} or --token-file",
+    )
+    parser.epilog = (
+        f"The bearer token the emulator accepts comes from --token-file PATH, else --token, else the "
+        f"environment variable {TOKEN_ENV}, else the development token {DEFAULT_TOKEN!r} (not a "
+        "secret). The emulator listens on loopback only."
     )
     parser.add_argument(
         "--scenario",
@@ -61,6 +89,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def resolve_token(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> str:
+    """The token to accept: ``--token-file``, ``--token``, ``$STATION_EMULATOR_TOKEN``, the default."""
+    environ = os.environ if environ is None else environ
+    if args.token_file is not None:
+        return _read_token_file(args.token_file)
+    if args.token is not None:
+        return str(args.token)
+    if TOKEN_ENV in environ:
+        token = environ[TOKEN_ENV].strip()
+        if not token:
+            raise TokenSourceError(f"{TOKEN_ENV} is set but empty")
+        return token
+    return DEFAULT_TOKEN
+
+
+def _read_token_file(path: Path) -> str:
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise TokenSourceError(f"token file {path} is not a regular file")
+        if info.st_size > MAX_TOKEN_FILE_BYTES:
+            raise TokenSourceError(f"token file {path} is larger than {MAX_TOKEN_FILE_BYTES} bytes")
+        text = path.read_bytes()[: MAX_TOKEN_FILE_BYTES + 1].decode("utf-8")
+    except FileNotFoundError:
+        raise TokenSourceError(f"token file {path} does not exist") from None
+    except UnicodeDecodeError:
+        raise TokenSourceError(f"token file {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise TokenSourceError(f"token file {path} cannot be read: {exc.strerror or exc}") from None
+    lines = text.strip().splitlines()
+    token = lines[0].strip() if lines else ""
+    if not token:
+        raise TokenSourceError(f"token file {path} is empty")
+    return token
+
+
 def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int:
     """Serve until Ctrl-C (or until ``stop`` is set); 0 on a clean stop, 2 on bad options."""
     try:
@@ -70,7 +134,8 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
             delay=args.delay,
             retry_after=args.retry_after,
         )
-        emulator = Emulator(host=args.host, port=args.port, token=args.token, scenario=config)
+        token = resolve_token(args)
+        emulator = Emulator(host=args.host, port=args.port, token=token, scenario=config)
     except (ScenarioError, ValueError) as exc:
         print(f"station emulator: {exc}", file=sys.stderr)
         return 2
@@ -85,7 +150,7 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
         return 1
     stop = stop if stop is not None else threading.Event()
     # Echo only the public development token; a token of the operator's own is never printed.
-    shown = DEFAULT_TOKEN if args.token == DEFAULT_TOKEN else "<your --token>"
+    shown = DEFAULT_TOKEN if token == DEFAULT_TOKEN else "<your token>"
     try:
         print(
             f"Surepass emulator on {emulator.base_url} (scenario {config.name.value}); try: "

@@ -1,21 +1,25 @@
-"""Read a liveness request's body into the three inputs the contract knows: file, link, use_pdf.
+"""The three inputs the contract knows (file, link, use_pdf) and the rules between them.
 
-Why separate: the same inputs arrive as ``multipart/form-data`` (the contract's form),
-``application/json`` (the contract's ``{"link": ...}`` example) or, leniently, an urlencoded form;
-validation (the 422 answers) must not depend on which.
+Why separate from reading the body: the same inputs arrive as ``multipart/form-data`` (the
+contract's form), ``application/json`` (the contract's ``{"link": ...}`` example) or, leniently,
+an urlencoded form; the 422 answers must not depend on which.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from email.message import Message
-from urllib.parse import parse_qs
 
 from station.emulator.links import LinkRefusedError, loopback_target
-from station.emulator.multipart import FormPart, MultipartError, parse_multipart
 
-__all__ = ["LivenessInput", "RequestError", "parse_liveness_request"]
+__all__ = [
+    "FormPart",
+    "LivenessInput",
+    "RequestError",
+    "liveness_input",
+    "liveness_input_from_json",
+    "media_type",
+]
 
 
 class RequestError(ValueError):
@@ -25,6 +29,20 @@ class RequestError(ValueError):
         super().__init__(message)
         self.message = message
         self.message_code = message_code
+
+
+@dataclass(frozen=True, slots=True)
+class FormPart:
+    """One form field: its name, the filename and content type if given, and its raw bytes."""
+
+    name: str
+    data: bytes
+    filename: str | None = None
+    content_type: str | None = None
+
+    def text(self) -> str:
+        """The value as text (form fields are UTF-8)."""
+        return self.data.decode("utf-8", errors="replace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,70 +60,49 @@ class LivenessInput:
     use_pdf: bool = False
     error: RequestError | None = None
 
+    @classmethod
+    def refused(cls, error: RequestError, fields: tuple[str, ...] = ()) -> LivenessInput:
+        return cls(fields=fields, error=error)
+
 
 def media_type(content_type: str | None) -> str:
     """``multipart/form-data`` out of ``multipart/form-data; boundary=...``, lower-cased."""
-    if not content_type:
+    if not content_type or "/" not in content_type:
         return ""
     message = Message()
     message["Content-Type"] = content_type
-    return message.get_content_type() if "/" in content_type else ""
+    return message.get_content_type()
 
 
-def parse_liveness_request(body: bytes, content_type: str | None) -> LivenessInput:
-    """Parse and validate a ``POST /api/v1/ocr/face-liveness-v5`` body."""
-    kind = media_type(content_type)
-    fields: tuple[str, ...] = ()
-    file: FormPart | None = None
-    link: str | None = None
-    use_pdf_raw: str | None = None
+def liveness_input(
+    fields: tuple[str, ...], file: FormPart | None, link: str | None, use_pdf_raw: str | None
+) -> LivenessInput:
+    """Check the contract's rules: a file or a link, ``use_pdf`` true/false and for files only,
+    and a link only to this machine."""
     try:
-        if kind == "multipart/form-data":
-            parts = parse_multipart(body, content_type or "")
-            fields = tuple(part.name for part in parts)
-            file = next((p for p in parts if p.name == "file"), None)
-            link = next((p.text() for p in parts if p.name == "link"), None)
-            use_pdf_raw = next((p.text() for p in parts if p.name == "use_pdf"), None)
-        elif kind == "application/json" or kind.endswith("+json"):
-            link, use_pdf_raw, fields = _parse_json(body)
-        elif kind == "application/x-www-form-urlencoded":
-            form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-            fields = tuple(form)
-            link = form["link"][0] if "link" in form else None
-            use_pdf_raw = form["use_pdf"][0] if "use_pdf" in form else None
-        else:
-            raise RequestError(
-                f"unsupported Content-Type {content_type or '(none)'!r}: send multipart/form-data "
-                "with a 'file' (or 'link') field, or application/json with a 'link'",
-                "unsupported_content_type",
-            )
         use_pdf = _validate(file, link, use_pdf_raw)
-    except MultipartError as exc:
-        error = RequestError(f"malformed multipart/form-data body: {exc}", "malformed_multipart")
-        return LivenessInput(fields, file, link, use_pdf_raw, False, error)
     except RequestError as error:
         return LivenessInput(fields, file, link, use_pdf_raw, False, error)
     return LivenessInput(fields, file, link, use_pdf_raw, use_pdf, None)
 
 
-def _parse_json(body: bytes) -> tuple[str | None, str | None, tuple[str, ...]]:
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise RequestError("the JSON body is not valid JSON", "invalid_json") from None
+def liveness_input_from_json(data: object) -> LivenessInput:
+    """The contract's JSON form, ``{"link": "..."}`` (``use_pdf`` tolerated, files refused)."""
     if not isinstance(data, dict):
-        raise RequestError('the JSON body must be an object such as {"link": "..."}', "invalid_json")
+        error = RequestError('the JSON body must be an object such as {"link": "..."}', "invalid_json")
+        return LivenessInput.refused(error)
     fields = tuple(str(k) for k in data)
     if "file" in data:
-        raise RequestError(
+        error = RequestError(
             "a file cannot be sent in a JSON body: upload it as multipart/form-data", "invalid_json"
         )
+        return LivenessInput.refused(error, fields)
     link = data.get("link")
     if link is not None and not isinstance(link, str):
-        raise RequestError("'link' must be a string (a URL)", "invalid_link")
+        return LivenessInput.refused(RequestError("'link' must be a string (a URL)", "invalid_link"), fields)
     use_pdf = data.get("use_pdf")
     use_pdf_raw = None if use_pdf is None else str(use_pdf).lower()
-    return link, use_pdf_raw, fields
+    return liveness_input(fields, None, link, use_pdf_raw)
 
 
 def _validate(file: FormPart | None, link: str | None, use_pdf_raw: str | None) -> bool:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from station.emulator import BALANCE_PATH, LIVENESS_PATH, Emulator
-from station.emulator.cli import DEFAULT_PORT, add_arguments, run
+from station.emulator.cli import DEFAULT_PORT, TOKEN_ENV, add_arguments, resolve_token, run
 from station.resources import resources_root
 
 from .contract import assert_liveness_body
@@ -125,12 +125,100 @@ def _args(*argv: str) -> argparse.Namespace:
 
 def test_cli_defaults() -> None:
     args = _args()
-    assert (args.host, args.port, args.token, args.scenario) == (
-        "127.0.0.1",
-        DEFAULT_PORT,
-        "demo-token",
-        "auto",
+    assert (args.host, args.port, args.scenario) == ("127.0.0.1", DEFAULT_PORT, "auto")
+    assert resolve_token(args, environ={}) == "demo-token"
+
+
+def test_token_from_the_environment_or_a_file(tmp_path: Path) -> None:
+    secret_file = tmp_path / "token"
+    secret_file.write_text("from-a-file\n")
+    assert resolve_token(_args(), environ={TOKEN_ENV: "from-env"}) == "from-env"
+    assert resolve_token(_args("--token-file", str(secret_file)), environ={TOKEN_ENV: "x"}) == "from-a-file"
+    assert resolve_token(_args("--token", "on-the-line"), environ={TOKEN_ENV: "x"}) == "on-the-line"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "does not exist"),
+        (b"", "is empty"),
+        (b"\n\n", "is empty"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b"x" * 5000, "larger than"),
+    ],
+)
+def test_bad_token_files_are_refused_without_showing_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, message: str
+) -> None:
+    path = tmp_path / "token"
+    if content is not None:
+        path.write_bytes(content)
+    assert run(_args("--port", "0", "--token-file", str(path))) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "xxxxx" not in err
+
+
+def test_token_file_must_be_a_regular_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(_args("--port", "0", "--token-file", str(tmp_path))) == 2
+    assert "not a regular file" in capsys.readouterr().err
+
+
+def test_empty_token_variable_is_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TOKEN_ENV, "  ")
+    assert run(_args("--port", "0")) == 2
+    assert f"{TOKEN_ENV} is set but empty" in capsys.readouterr().err
+
+
+def test_help_names_the_safe_token_sources() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "station", "emulator", "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "--token-file PATH" in text
+    assert TOKEN_ENV in text
+    assert "process list" in text
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+def test_token_from_the_environment_stays_out_of_the_process_list() -> None:
+    secret = "emulator-secret-4711"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", TOKEN_ENV: secret}
+    with subprocess.Popen(
+        [sys.executable, "-m", "station.emulator", "--port", "0"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as process:
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            assert "Bearer <your token>" in line
+            assert secret not in line
+            cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes()
+            assert secret.encode() not in cmdline
+            base = line.split("Surepass emulator on ", 1)[1].split(" ", 1)[0]
+            with httpx.Client(base_url=base, trust_env=False) as http:
+                assert (
+                    http.get(BALANCE_PATH, headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+                )
+                assert (
+                    http.get(BALANCE_PATH, headers={"Authorization": "Bearer demo-token"}).status_code == 401
+                )
+        finally:
+            process.terminate()
+            out, err = process.communicate(timeout=10)
+    assert secret not in out + err
 
 
 def test_cli_refuses_bad_options(capsys: pytest.CaptureFixture[str]) -> None:
@@ -167,7 +255,7 @@ def test_cli_run_in_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
         out = stream.getvalue()
         base = out.split("Surepass emulator on ", 1)[1].split(" ", 1)[0]
         assert "t0k" not in out  # a custom token is never echoed
-        assert "Bearer <your --token>" in out
+        assert "Bearer <your token>" in out
         assert "curl" in out
         with httpx.Client(base_url=base, trust_env=False) as http:
             assert http.get(BALANCE_PATH, headers={"Authorization": "Bearer t0k"}).status_code == 200

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
 from typing import Any
 
 import httpx
@@ -13,6 +15,7 @@ from station.vision import FaceDetector
 
 from .conftest import sample_bytes
 from .contract import UNAUTHORIZED, assert_liveness_body
+from .hostile import png_header_only
 
 
 def _post_file(
@@ -339,3 +342,110 @@ def test_start_stop_twice_and_port_released(detector: FaceDetector) -> None:
     # The port is free again: another emulator can take it.
     with Emulator(port=port, detector=detector) as again:
         assert again.port == port
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "code"),
+    [
+        ("application/json", b"{}", "missing_file_or_link"),
+        ("application/json", b"[1]", "invalid_json"),
+        ("application/json", b"{not json", "invalid_json"),
+        ("application/json", b"\xff\xfe", "invalid_json"),
+        ("application/json", b'{"link": 5}', "invalid_link"),
+        ("application/json", b'{"link": "https://example.com/x.jpg"}', "link_refused"),
+        ("text/plain", b"hello", "unsupported_content_type"),
+        (None, b"", "unsupported_content_type"),
+        ("multipart/form-data; boundary=zzz", b"garbage", "malformed_multipart"),
+        ("multipart/form-data", b"--zzz--\r\n", "malformed_multipart"),
+        ("application/x-www-form-urlencoded", b"use_pdf=maybe&link=http://127.0.0.1/x", "invalid_use_pdf"),
+    ],
+)
+def test_bad_bodies_give_422_with_a_code(
+    client: httpx.Client, emulator: Emulator, content_type: str | None, body: bytes, code: str
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = client.post(LIVENESS_PATH, content=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["message_code"] == code
+    assert emulator.balance == 1000
+
+
+def test_urlencoded_link_is_accepted(client: httpx.Client, sample_server: str) -> None:
+    response = client.post(LIVENESS_PATH, data={"link": f"{sample_server}/face.jpg"})
+    assert assert_liveness_body(response.json())["face_count"] == 1
+
+
+def test_a_chunked_upload_is_read(client: httpx.Client) -> None:
+    request = httpx.Request("POST", "http://x/", files={"file": ("f.jpg", sample_bytes("face.jpg"))})
+    body = request.read()
+    pieces = iter([body[:1000], body[1000:5000], body[5000:]])  # no length: sent chunked
+    response = client.post(
+        LIVENESS_PATH, content=pieces, headers={"Content-Type": request.headers["Content-Type"]}
+    )
+    assert assert_liveness_body(response.json())["face_count"] == 1
+
+
+class _OneFile(http.server.BaseHTTPRequestHandler):
+    payload = b""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.payload)))
+        self.end_headers()
+        self.wfile.write(self.payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_link_to_a_pixel_bomb_is_refused(client: httpx.Client) -> None:
+    handler = type("Bomb", (_OneFile,), {"payload": png_header_only(30000, 30000)})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        link = f"http://127.0.0.1:{server.server_address[1]}/bomb.png"
+        response = client.post(LIVENESS_PATH, json={"link": link})
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    assert response.status_code == 422
+    assert response.json()["message_code"] == "image_too_large"
+    assert "30000x30000" in response.json()["message"]
+
+
+def test_answers_name_the_emulator(client: httpx.Client) -> None:
+    assert client.get(BALANCE_PATH).headers["server"].startswith("SurepassEmulator/")
+
+
+def test_the_server_stack_loads_on_the_first_connection() -> None:
+    """start() binds and returns; aiohttp is imported only when a client connects, so the demo's
+    first frame never waits on it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, httpx\n"
+        "from station.emulator import Emulator, BALANCE_PATH\n"
+        "emulator = Emulator().start()\n"
+        "before = 'aiohttp' in sys.modules\n"
+        "with httpx.Client(base_url=emulator.base_url, trust_env=False, timeout=30) as http:\n"
+        "    status = http.get(BALANCE_PATH, headers={'Authorization': 'Bearer demo-token'}).status_code\n"
+        "emulator.stop()\n"
+        "print(before, status, 'aiohttp' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "200", "True"]
+
+
+def test_stop_before_any_client_came(detector: FaceDetector) -> None:
+    emulator = Emulator(detector=detector).start()
+    port = emulator.port
+    emulator.stop()
+    with Emulator(port=port, detector=detector) as again, httpx.Client(trust_env=False) as http:
+        response = http.get(again.base_url + BALANCE_PATH, headers={"Authorization": "Bearer demo-token"})
+    assert response.status_code == 200
