@@ -3,8 +3,9 @@
 
     python packaging/screenshots.py            # re-runs itself under xvfb-run when there is no display
 
-Writes resources/screenshots/{live,live-result,spoof,retry-several-faces,guide-too-dark}.png. Each one is the
-real window after a real capture against the built-in emulator; nothing is mocked.
+Writes resources/screenshots/{live,live-result,spoof,retry-several-faces,guide-too-dark}.png (each the
+real window after a real capture against the built-in emulator; nothing is mocked) and
+settings-policy-locked.png (the settings dialog under a real policy file).
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ async def take(app: Any) -> None:
         window.close()
         await station.aclose()
     await _guide_too_dark(app)
+    await _settings_policy_locked(app)
 
 
 async def _guide_too_dark(app: Any) -> None:
@@ -128,6 +130,47 @@ async def _guide_too_dark(app: Any) -> None:
         finally:
             window.close()
             await station.aclose()
+
+
+async def _settings_policy_locked(app: Any) -> None:
+    """The settings dialog on a station whose policy sets some fields: they are disabled and say so."""
+    import json
+    import tempfile
+
+    from station.config import resolve_settings
+    from station.config.policy import LinuxPolicyFiles
+    from station.ui.settings_dialog import SettingsDialog
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "policies"
+        for sub in ("managed", "recommended"):
+            (root / sub).mkdir(parents=True)
+            os.chmod(root / sub, 0o755)
+        managed = {
+            "environment": "production",
+            "liveness_threshold": 0.85,
+            "review_upper": 0.9,
+            "several_faces": "retry",
+            "station_id": "branch-042-counter-3",
+            "camera": "device:0",
+        }
+        (root / "managed" / "10-bank.json").write_text(json.dumps(managed))
+        (root / "recommended" / "10-bank.json").write_text(json.dumps({"max_attempts": 3}))
+        for path in root.rglob("*.json"):
+            os.chmod(path, 0o644)
+        resolved = resolve_settings(policy_sources=[LinuxPolicyFiles(root, trusted_owner=os.getuid())])
+    dialog = SettingsDialog(resolved, camera_lister=lambda: [(0, "Integrated Webcam")], environ={})
+    dialog.resize(820, 980)
+    dialog.show()
+    try:
+        await _until(lambda: not dialog.busy)
+        await asyncio.sleep(0.5)
+        path = OUT / "settings-policy-locked.png"
+        app.primaryScreen().grabWindow(dialog.winId()).save(str(path))
+        print(f"wrote {path.relative_to(ROOT)}")
+    finally:
+        dialog.close()
+        await dialog.wait_idle()
 
 
 def main() -> int:

@@ -111,8 +111,10 @@ class Station:
         self.controller.desk.set_policy(config.session)
         self.controller.desk.gate.enabled = config.quality_gate
         _show_configuration(self.window, self.verifier, config)
-        if config.policy_hash != old.policy_hash:
-            self.verifier.record_event_soon("policy", _policy_note(config))
+        if _policy_note(config) != _policy_note(old):  # the policy, an override or a stop changed
+            self.verifier.record_event_soon(
+                "policy", _policy_note(config), outcome="ERROR" if config.blocked else None
+            )
         if config.camera != old.camera:
             # Joining the capture thread may wait on a driver: never on the UI thread.
             await asyncio.to_thread(self.camera.stop)
@@ -297,6 +299,11 @@ def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kio
         demo_endpoint=(emulator.base_url, Credential(station.config.environment, emulator.token))
         if emulator is not None
         else None,
+    )
+    guard.observer = lambda who, result: (
+        None
+        if result == "right"
+        else station.verifier.record_event_soon("pin", f"{who}: PIN {result}", outcome="REFUSED")
     )
     window = station.window
     window.add_admin_actions(admin.open_settings, admin.open_network_check)

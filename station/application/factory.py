@@ -27,6 +27,7 @@ from station.application.recording import (
 from station.application.session import SessionPolicy
 from station.application.tokens import TokenStore
 from station.audit import AuditError, AuditJournal
+from station.audit.paths import default_journal_path
 from station.camera import describe_source
 from station.config import ResolvedSettings, Settings
 from station.core.decision import DecisionPolicy
@@ -105,8 +106,7 @@ def config_from_settings(
         retry=settings.to_retry(),
         network=settings.to_network(),
         jpeg_quality=settings.jpeg_quality,
-        # Demo answers are emulated: they go to a journal of their own beside the real one.
-        audit_db=settings.audit_db.with_name(f"demo-{settings.audit_db.name}") if demo else settings.audit_db,
+        audit_db=settings.audit_db,  # in demo mode open_recorder puts "demo-" before the name
         quality_gate=settings.quality_gate,
         station_id=settings.station_id,
         operator_id=operator_id,
@@ -195,8 +195,11 @@ def open_recorder(config: StationConfig) -> tuple[Recorder, AuditJournal | None]
     """The journal and its recorder; if the journal cannot be opened, a recorder that makes every
     attempt fail closed (its verdict is not final, with the reason)."""
     context = AttemptContext(station_id=config.station_id, operator_id=config.operator_id)
+    path = config.audit_db or default_journal_path()
+    if config.demo and not path.name.startswith("demo-"):
+        path = path.with_name(f"demo-{path.name}")  # emulated answers never enter the real journal
     try:
-        journal = open_journal(config.audit_db)
+        journal = open_journal(path)
     except AuditError as exc:
         _log.error("audit journal unavailable: %s", exc)
         return UnavailableRecorder(f"the audit journal cannot be opened: {exc}"), None

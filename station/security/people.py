@@ -21,7 +21,7 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -135,6 +135,12 @@ class PinGuard:
     def __init__(self, people: People, ledger: PinLedger) -> None:
         self.people = people
         self.ledger = ledger
+        #: Told of every PIN check's result on the UI side (who, "right" | "wrong" | "locked"):
+        #: the station journals wrong PINs, so the attempts stay on record.
+        self.observer: Callable[[str, str], None] = lambda _who, _result: None
+
+    def report(self, who: str, result: str) -> None:
+        self.observer(who, result)
 
     @property
     def admin_configured(self) -> bool:

@@ -154,6 +154,8 @@ class PinDialog(QDialog):
 
     def _on_checked(self, right: bool, tries_left: int, error: str) -> None:
         self.ok_button.setEnabled(True)
+        who = f"supervisor {self._pending_id}" if self._supervisor else "administrator"
+        self._guard.report(who, "right" if right else ("refused: " + error if error else "wrong"))
         if right:
             self.approved_by = self._pending_id
             self.error_label.hide()

@@ -228,6 +228,11 @@ class PreviewWidget(QWidget):
         if self._frozen is None:
             self.update()
 
+    @property
+    def watermark(self) -> str | None:
+        """The text across the picture ("DEMO", "NOT A LIVE CAMERA"…), or None."""
+        return self._watermark
+
     def set_watermark(self, text: str | None) -> None:
         """Text written across the picture (``"SANDBOX"``, ``"DEMO — emulated results"``), or None."""
         self._watermark = text or None

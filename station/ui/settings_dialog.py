@@ -157,8 +157,9 @@ class SettingsDialog(QDialog):
         self._getters: dict[str, Callable[[], Any]] = {}
 
         intro = QLabel(
-            "Settings marked * change what counts as a live person, where faces are sent or how long "
-            "the evidence is kept: changing them needs the administrator PIN."
+            "Every setting here decides what counts as a live person, where customers' faces go or "
+            "what evidence is kept: changing any of them needs the administrator PIN. Settings your "
+            "organisation sets by policy are greyed out."
         )
         intro.setWordWrap(True)
         self.summary_label = QLabel()
@@ -209,7 +210,7 @@ class SettingsDialog(QDialog):
 
     def _add_field(self, form: QFormLayout, name: str) -> None:
         value = getattr(self._original, name)
-        label = FIELD_LABELS[name] + (" *" if name in self._guarded else "")
+        label = FIELD_LABELS[name]
         widget: QWidget
         editor: QWidget
         if name in BOOLS:

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from station.app import Station
 from station.application.settings_store import SettingsStore
-from station.config import AdminSettingsFile, Origin, ResolvedSettings, load_settings, resolve_settings
+from station.config import AdminSettingsFile, Origin, ResolvedSettings, resolve_settings
 from station.core.decision import DecisionPolicy
 from station.core.models import OutcomeKind
 from station.security.lockout import PinLedger
@@ -127,13 +127,16 @@ def test_kiosk_close_needs_the_guard(qtbot: QtBot, station: Station) -> None:
     assert asked == [True, True]
 
 
-def test_demo_mode_keeps_its_own_journal() -> None:
-    from station.app import config_from_settings
+def test_demo_mode_keeps_its_own_journal(tmp_path: Path) -> None:
+    from station.app import StationConfig
+    from station.application.factory import open_recorder
 
-    settings = load_settings()
-    demo = config_from_settings(settings, demo=True)
-    real = config_from_settings(settings)
-    assert real.audit_db == settings.audit_db
-    assert demo.audit_db is not None
-    assert demo.audit_db.parent == settings.audit_db.parent
-    assert demo.audit_db.name == f"demo-{settings.audit_db.name}"
+    real_path = tmp_path / "audit.sqlite3"
+    for config in (StationConfig(demo=True, audit_db=real_path), StationConfig(demo=True, audit_db=None)):
+        _recorder, journal = open_recorder(config)
+        assert journal is not None
+        try:
+            assert journal.path.name.startswith("demo-")
+        finally:
+            journal.close()
+    assert not real_path.exists()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -109,7 +110,9 @@ def _answer_modal(answer: Callable[[QDialog], None]) -> list[QDialog]:
             return
         seen.append(modal)
         answer(modal)
-        QTimer.singleShot(5_000, lambda: modal.reject() if modal.isVisible() else None)
+        QTimer.singleShot(
+            5_000, lambda: modal.reject() if shiboken6.isValid(modal) and modal.isVisible() else None
+        )
 
     QTimer.singleShot(0, tick)
     return seen
