@@ -21,12 +21,10 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
+
+from station.core.images import BGRImage
 
 __all__ = ["BGRImage", "Frame", "LatestFrameSlot"]
-
-BGRImage = npt.NDArray[np.uint8]
-"""An OpenCV picture: height x width x 3, blue-green-red, ``uint8``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,8 @@ import struct
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
+
+from station.core.images import BGRImage
 
 __all__ = [
     "MAX_PIXELS",
@@ -116,7 +117,7 @@ def check_pixels(data: bytes, *, limit: int = MAX_PIXELS) -> PictureSize:
     return size
 
 
-def decode_picture(data: bytes, *, limit: int = MAX_PIXELS) -> npt.NDArray[np.uint8]:
+def decode_picture(data: bytes, *, limit: int = MAX_PIXELS) -> BGRImage:
     """A BGR frame, decoded only after the header passed :func:`check_pixels`."""
     size = check_pixels(data, limit=limit)
     import cv2  # here: reading a header must not pay for importing OpenCV

@@ -19,9 +19,9 @@ from typing import Any
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 import pypdfium2 as pdfium
 
+from station.core.images import BGRImage
 from station.core.pixels import MAX_PIXELS, PictureError, PictureTooLargeError, decode_picture
 from station.emulator.responses import DEFAULT_THRESHOLD
 from station.emulator.scenarios import Scenario
@@ -43,7 +43,6 @@ PDF_RENDER_SCALE = 2.0
 #: ... but never beyond this many pixels on its long side.
 PDF_MAX_SIDE = 2048
 
-Image = npt.NDArray[np.uint8]
 
 
 class AnalysisFailure(Exception):  # noqa: N818 - it is a result, not a programming error
@@ -67,7 +66,7 @@ class _Box:
         return self.width * self.height
 
 
-def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Image:
+def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> BGRImage:
     """A BGR image from encoded bytes; raises :class:`AnalysisFailure`.
 
     A picture whose header declares more than ``max_pixels`` raises
@@ -86,7 +85,7 @@ def decode_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Image:
         raise AnalysisFailure(f"image_undecodable ({exc})") from None
 
 
-def rasterise_pdf(data: bytes) -> Image:
+def rasterise_pdf(data: bytes) -> BGRImage:
     """Page 1 of a PDF as a BGR image; raises :class:`AnalysisFailure`."""
     if not data:
         raise AnalysisFailure("pdf_unreadable (the file is empty)")
@@ -134,7 +133,7 @@ def failed_detail(reason: str, frame: tuple[int, int] = (0, 0)) -> dict[str, Any
     }
 
 
-def analyse(image: Image, detector: FaceDetector, scenario: Scenario, seed: bytes = b"") -> dict[str, Any]:
+def analyse(image: BGRImage, detector: FaceDetector, scenario: Scenario, seed: bytes = b"") -> dict[str, Any]:
     """``data.detail`` for a decoded image under a content scenario.
 
     Transport scenarios (``slow``, ``error_then_ok`` after its failures, ...) answer like ``auto``.

@@ -14,16 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QPen
 
 from station.core.geometry import Rect, map_box, place_label
+from station.core.images import BGRImage
 from station.core.models import Face, FrameSize
 from station.ui import style
 
 __all__ = [
-    "BGRArray",
     "WrappedFrame",
     "face_label",
     "paint_faces",
@@ -41,7 +40,6 @@ _CHIP_MARGIN = 8.0
 _REFERENCE_PIXELS = 100
 
 
-BGRArray = npt.NDArray[np.uint8]
 """An OpenCV picture: height x width x 3, blue-green-red, ``uint8``."""
 
 
@@ -52,7 +50,7 @@ class WrappedFrame:
     The QImage does not own its pixels: holding the array here is what keeps them alive.
     """
 
-    array: BGRArray
+    array: BGRImage
     image: QImage
 
     @property
@@ -66,7 +64,7 @@ class WrappedFrame:
         return int(self.array.shape[0])
 
 
-def wrap_bgr(array: BGRArray) -> WrappedFrame:
+def wrap_bgr(array: BGRImage) -> WrappedFrame:
     """Wrap a BGR array as a ``Format_BGR888`` QImage over the same memory: no copy, no conversion.
 
     Measured at 1080p: 1 µs, against 0.24 ms for a copy and 5.6 ms for a numpy channel flip.

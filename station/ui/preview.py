@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -28,11 +27,11 @@ from PySide6.QtGui import QHideEvent, QMouseEvent, QPainter, QPaintEvent, QShowE
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from station.core.geometry import Rect, fit_rect, map_box
+from station.core.images import BGRImage, LatestFrame
 from station.core.models import Face, FrameSize, LivenessResult
 from station.ui import style
 from station.ui.guidance import paint_guide
 from station.ui.overlay import (
-    BGRArray,
     WrappedFrame,
     paint_faces,
     paint_status_chip,
@@ -42,11 +41,10 @@ from station.ui.overlay import (
 )
 from station.vision.quality import QualityReport
 
-__all__ = ["FrameSource", "PreviewWidget"]
+__all__ = ["PreviewWidget"]
 
 _log = logging.getLogger(__name__)
 
-FrameSource = Callable[[], tuple[int, BGRArray] | None]
 """Returns ``(seq, bgr_frame)`` of the newest frame, or None when there is none yet."""
 
 POLL_INTERVAL_MS = 16
@@ -64,7 +62,7 @@ def _scaled(shown: WrappedFrame, display: Rect) -> WrappedFrame | None:
         return None
     if (width, height) == (shown.width, shown.height):
         return shown
-    resized = cast(BGRArray, cv2.resize(shown.array, (width, height), interpolation=cv2.INTER_LINEAR))
+    resized = cast(BGRImage, cv2.resize(shown.array, (width, height), interpolation=cv2.INTER_LINEAR))
     return wrap_bgr(resized)
 
 
@@ -96,7 +94,7 @@ class PreviewWidget(QWidget):
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(POLL_INTERVAL_MS)
         self._timer.timeout.connect(self._poll)
-        self._source: FrameSource | None = None
+        self._source: LatestFrame | None = None
         self._live: WrappedFrame | None = None
         #: The picture at display size, made once per new frame (live) or per freeze/resize.
         self._scaled: WrappedFrame | None = None
@@ -112,7 +110,7 @@ class PreviewWidget(QWidget):
         self._shown_stale = True
         self._failing = False
 
-    def attach_source(self, latest: FrameSource) -> None:
+    def attach_source(self, latest: LatestFrame) -> None:
         """Start showing frames from ``latest``, polled at display rate."""
         self._source = latest
         self._live_seq = None
@@ -123,7 +121,7 @@ class PreviewWidget(QWidget):
         self._source = None
         self._sync_timer()
 
-    def latest_frame(self) -> BGRArray | None:
+    def latest_frame(self) -> BGRImage | None:
         """The newest full-resolution live frame shown, which is what Capture should send.
 
         What the operator saw, not a frame grabbed a few milliseconds later: the picture the
@@ -150,7 +148,7 @@ class PreviewWidget(QWidget):
         """How many new live frames have been painted since the widget was made."""
         return self._frames_painted
 
-    def freeze(self, image: BGRArray, result: LivenessResult | None, primary: Face | None) -> None:
+    def freeze(self, image: BGRImage, result: LivenessResult | None, primary: Face | None) -> None:
         """Show ``image`` frozen with the result's faces; live polling pauses until resume_live.
 
         The array is borrowed, not copied: the caller must not modify it afterwards (frames from
@@ -181,7 +179,7 @@ class PreviewWidget(QWidget):
         """True while a captured frame is shown instead of the live picture."""
         return self._frozen is not None
 
-    def frozen_frame(self) -> BGRArray | None:
+    def frozen_frame(self) -> BGRImage | None:
         """The captured picture on screen, or None while live."""
         return self._frozen.shown.array if self._frozen is not None else None
 

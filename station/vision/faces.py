@@ -29,8 +29,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 
+from station.core.images import BGRImage, GrayImage
 from station.resources import resource_path
 
 __all__ = [
@@ -108,7 +108,7 @@ class FaceDetector:
 
     def detect(
         self,
-        image_bgr: npt.NDArray[np.uint8],
+        image_bgr: BGRImage,
         *,
         min_confidence: float = MIN_FACE_CONFIDENCE,
         keep_best: bool = True,
@@ -126,7 +126,7 @@ class FaceDetector:
         kept.sort(key=lambda f: (f.area, f.confidence), reverse=True)
         return kept
 
-    def detect_candidates(self, image_bgr: npt.NDArray[np.uint8]) -> list[DetectedFace]:
+    def detect_candidates(self, image_bgr: BGRImage) -> list[DetectedFace]:
         """Every box the cascade reports, false faces included, largest first."""
         gray = _to_gray(image_bgr)
         if gray is None:
@@ -181,7 +181,7 @@ def _nested(a: DetectedFace, b: DetectedFace) -> bool:
     return big.x <= cx <= big.x + big.width and big.y <= cy <= big.y + big.height
 
 
-def _to_gray(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8] | None:
+def _to_gray(image: BGRImage) -> GrayImage | None:
     """A contiguous 8-bit single-channel copy, or None for an empty or unsupported array."""
     if not isinstance(image, np.ndarray) or image.size == 0:
         return None

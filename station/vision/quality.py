@@ -45,6 +45,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from station.core.images import BGRImage, GrayImage
 from station.vision.faces import DetectedFace, FaceDetector
 
 __all__ = [
@@ -262,7 +263,7 @@ def guide_oval(frame_w: int, frame_h: int) -> tuple[float, float, float, float]:
     return (cx - width / 2.0, cy - height / 2.0, width, height)
 
 
-def gray_signature(gray: npt.NDArray[np.uint8]) -> GraySignature:
+def gray_signature(gray: GrayImage) -> GraySignature:
     """The frozen-frame thumbnail of a grayscale frame: a grid of its pixels, float32, read-only."""
     # Nearest-neighbour, not area-averaging: averaging thousands of pixels per cell erases the
     # sensor noise that proves a camera is live (measured on face-large.jpg: noise sigma 1 left a
@@ -303,7 +304,7 @@ class QualityAnalyser:
         """Forget the stream history (e.g. after the camera was switched)."""
         self._last = None
 
-    def analyse_stream(self, image_bgr: npt.NDArray[np.uint8]) -> QualityReport:
+    def analyse_stream(self, image_bgr: BGRImage) -> QualityReport:
         """Analyse the next frame of a stream, comparing it with the previous analysed frame."""
         last = self._last
         report = self.analyse(
@@ -316,7 +317,7 @@ class QualityAnalyser:
 
     def analyse(
         self,
-        image_bgr: npt.NDArray[np.uint8],
+        image_bgr: BGRImage,
         previous_gray_signature: GraySignature | None = None,
         *,
         previous_repeats: int = 0,
@@ -372,7 +373,7 @@ class QualityAnalyser:
             signature=signature,
         )
 
-    def _find_faces(self, gray: npt.NDArray[np.uint8]) -> list[DetectedFace]:
+    def _find_faces(self, gray: GrayImage) -> list[DetectedFace]:
         faces = self._detector.detect(gray)
         if faces:
             return faces
@@ -435,7 +436,7 @@ def _choose(*, frozen: bool, face_count: int, m: _Measures | None) -> Instructio
     return Instruction.READY
 
 
-def _measure(gray: npt.NDArray[np.uint8], face: DetectedFace) -> _Measures:
+def _measure(gray: GrayImage, face: DetectedFace) -> _Measures:
     height, width = gray.shape[:2]
     roi = gray[face.y : face.y + face.height, face.x : face.x + face.width]
     mean, std = cv2.meanStdDev(roi)
@@ -466,7 +467,7 @@ def _measure(gray: npt.NDArray[np.uint8], face: DetectedFace) -> _Measures:
     )
 
 
-def _to_gray(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+def _to_gray(image: BGRImage) -> GrayImage:
     """A grayscale view or copy of a BGR/BGRA/gray uint8 frame (the input is never written)."""
     if not isinstance(image, np.ndarray):
         raise TypeError(f"expected a numpy image, got {type(image).__name__}")

@@ -33,9 +33,7 @@ import threading
 import time
 from collections.abc import Callable
 
-import numpy as np
-import numpy.typing as npt
-
+from station.core.images import LatestFrame
 from station.threads import CooperativeThread
 from station.vision.quality import QualityAnalyser, QualityReport
 
@@ -51,7 +49,6 @@ DEFAULT_INTERVAL_S = 0.25
 #: the interval (a slow machine), so it never runs back to back against the UI for the GIL.
 MIN_REST_S = 0.02
 
-LatestFrame = Callable[[], tuple[int, npt.NDArray[np.uint8]] | None]
 """Returns the newest frame as ``(seq, image)``, or None before the first; must be cheap."""
 
 ReportCallback = Callable[[QualityReport], None]
