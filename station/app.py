@@ -33,7 +33,8 @@ from station.application.factory import (
     open_recorder,
 )
 from station.application.gate import QualityGate
-from station.application.recording import Recorder
+from station.application.health import Level, Part, PartHealth, service_health
+from station.application.recording import Recorder, UnavailableRecorder
 from station.application.settings_store import SettingsStore
 from station.application.tokens import TokenStore
 from station.application.verifier import Verifier
@@ -64,6 +65,8 @@ _log = logging.getLogger(__name__)
 
 #: How often a running station reads its machine policy again.
 POLICY_RECHECK_MS = 60_000
+#: How often the service's health (the credit balance) is read again.
+SERVICE_RECHECK_MS = 300_000
 
 #: Scenarios offered in the Demo menu, in the order an operator trainer would show them.
 DEMO_SCENARIOS: tuple[Scenario, ...] = (
@@ -98,6 +101,28 @@ class Station:
     tokens: TokenStore | None = None
     _policy_timer: QTimer | None = None
     _rechecking: asyncio.Future[None] | None = None
+    _service_timer: QTimer | None = None
+    _service_check: asyncio.Future[None] | None = None
+
+    def check_service(self) -> asyncio.Future[None]:
+        """Read the credit balance (in the background) and show the service's health."""
+        if self._service_check is None or self._service_check.done():
+            self._service_check = asyncio.ensure_future(self._check_service())
+        return self._service_check
+
+    async def _check_service(self) -> None:
+        client = self.verifier.client
+        if client is None:
+            self.window.show_part(
+                PartHealth(Part.SERVICE, Level.BAD, "not configured", self.verifier.unavailable_reason)
+            )
+            return
+        try:
+            balance = await client.balance()
+        except Exception as exc:  # any failure is the service's health, never a crash
+            self.window.show_part(service_health(None, exc))
+            return
+        self.window.show_part(service_health(balance, None))
 
     @property
     def client(self) -> LivenessClient | None:
@@ -129,6 +154,7 @@ class Station:
             if previous is not None:
                 await previous.aclose()
             self.window.show_service_state(unavailable)
+            self.check_service()
 
     async def _client(self, config: StationConfig) -> tuple[LivenessClient | None, str]:
         if config.blocked:
@@ -144,7 +170,7 @@ class Station:
     ) -> None:
         """Read the policy again every ``interval_ms`` (in a worker thread) and apply what changed:
         IT's new policy reaches a running station, and a policy that breaks stops verification."""
-        timer = QTimer(self.window)
+        timer = QTimer()  # owned here, not by the window: aclose may run after the window is gone
         timer.setInterval(interval_ms)
         timer.timeout.connect(lambda: self.recheck_policy(configure))
         timer.start()
@@ -161,14 +187,23 @@ class Station:
             await self.apply(config)
 
     def start(self) -> None:
+        self._service_timer = QTimer()
+        self._service_timer.setInterval(SERVICE_RECHECK_MS)
+        self._service_timer.timeout.connect(self.check_service)
+        self._service_timer.start()
+        self.check_service()
         self.camera.start()
         if self.quality is not None and self.config.quality_gate:
             self.quality.start()
         self.window.show()
 
     async def aclose(self) -> None:
-        if self._policy_timer is not None:
-            self._policy_timer.stop()
+        for timer in (self._policy_timer, self._service_timer):
+            if timer is not None:
+                timer.stop()
+        if self._service_check is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._service_check
         if self._rechecking is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._rechecking
@@ -242,8 +277,19 @@ def build_station(
     quality = QualityFeed(camera.latest)
     quality.report_ready.connect(window.show_quality)
     camera.status_changed.connect(window.show_camera_status)
-    if unavailable:
-        window.show_service_state(unavailable)
+    window.show_service_state(unavailable)
+    window.show_part(
+        PartHealth(Part.JOURNAL, Level.GOOD, "writable")
+        if journal is not None or not isinstance(recorder, UnavailableRecorder)
+        else PartHealth(
+            Part.JOURNAL,
+            Level.BAD,
+            "cannot write",
+            f"The audit journal cannot be written ({recorder.reason}): results would not be final. "
+            "Call IT support.",
+        )
+    )
+    window.show_part(PartHealth(Part.SHIPPING, Level.GOOD, "off"))
     window.history.schedule_refresh()
     return Station(
         window=window,

@@ -270,9 +270,11 @@ class CaptureWorker(CooperativeThread):
                     retrying=True,
                 )
             else:
+                # Plain words for the operator; the backend's own text goes to the log and ``detail``.
                 self._publish(
                     CameraState.FAILED,
-                    f"Camera not available. {reason} Retrying…",
+                    "Camera not available. Check that it is plugged in and not used by another "
+                    "program; the station keeps trying.",
                     source=described,
                     detail=reason,
                     retrying=True,

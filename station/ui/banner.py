@@ -58,11 +58,24 @@ class VerdictBanner(QFrame):
         self._palette: style.Palette | None = None
         self.show_idle("Press Space to capture")
 
-    def show_outcome(self, kind: OutcomeKind, message: str, detail: str = "") -> None:
-        """Show a verdict: its glyph, its word, its colour, and what the operator should do."""
+    def show_outcome(
+        self, kind: OutcomeKind, message: str, detail: str = "", *, headline: str | None = None
+    ) -> None:
+        """Show a verdict: its glyph, its word (or ``headline``: NOT FINAL), its colour, and the one
+        thing the operator should do."""
         look = style.outcome_style(kind)
         self._kind = kind
-        self._show(look, look.word, message, detail)
+        self._show(look, headline or look.word, message, detail)
+
+    def show_unavailable(self, problem: str) -> None:
+        """The station cannot verify now: what is wrong and where to fix it (before any paid call)."""
+        self._kind = None
+        look = style.NOT_READY_STYLE
+        self._show(look, look.word, problem, "")
+
+    def clear_verdict(self) -> None:
+        """The verdict left the screen (next customer, timeout): the caller shows what comes next."""
+        self._kind = None
 
     def show_busy(self, elapsed_s: float, text: str = "Verifying…") -> None:
         """Show that a verification is running and for how long; called again as time passes.

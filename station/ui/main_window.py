@@ -1,8 +1,14 @@
-"""The operator's window: layout and actions. The flow is live → capture → verifying → result.
+"""The operator's window: a view of the desk. The flow is live → capture → verifying → result.
 
-Keyboard alone drives it: Space captures, Esc cancels the verification in flight, Enter goes back
-to the live preview for the next customer. The three buttons take no focus so Space and Enter
-always mean the same thing, whatever was clicked last.
+Keyboard alone drives it: Space captures, Esc cancels (whatever has focus), Enter goes to the next
+customer, F9 / F10 let a supervisor confirm or reject a REVIEW. The buttons take no focus so Space
+and Enter always mean the same thing, whatever was clicked last. The rules of one customer's
+verification (reference locking, attempts, reviews, stale verdicts) are the application layer's
+(:mod:`station.application.session`); this module shows them.
+
+Layout, from 1024×768 up: the picture on the left; on the right the verdict banner (a headline and
+one action line, large), the customer reference, the actions, and the result details / history
+tabs; across the bottom the health strip (token, camera, journal, service, shipping).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSizePolicy,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -28,30 +35,35 @@ from PySide6.QtWidgets import (
 from station import __version__
 from station.application.attempt import AttemptReport
 from station.application.gate import QualityGate
+from station.application.health import Health, Level, Part, PartHealth
 from station.application.result_text import describe_report
 from station.application.session import REFUSAL_MESSAGES, CaptureCheck, CloseReason, Phase, Refusal
+from station.application.verdict_text import NOT_FINAL_WORD, verdict_text
 from station.camera import CameraState, CameraStatus
 from station.core.models import OutcomeKind
 from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
+from station.ui.health_strip import HealthStrip
 from station.ui.history import HistoryPanel
 from station.ui.preview import PreviewWidget
 from station.ui.style import environment_badge_style
 from station.vision.quality import QualityReport
 
-__all__ = ["MainWindow"]
+__all__ = ["MINIMUM_SIZE", "MainWindow", "SupervisorCheck"]
 
-IDLE_TEXT = "Ask the customer to face the camera, then press Space to capture."
+IDLE_TEXT = "Ask the customer to face the camera, then press Space."
 CLEARED_TEXT = "The last result was cleared after {seconds:g} s. " + IDLE_TEXT
+#: The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar).
+MINIMUM_SIZE = (960, 640)
 
 #: Asks for a supervisor's approval of ``action``; the supervisor's id, or None if not given.
 SupervisorCheck = Callable[[str], str | None]
 
 
-def _details_html(report: AttemptReport) -> str:
-    return "<br>".join(
-        escape(line, quote=False).replace("  ", "&nbsp;&nbsp;") for line in describe_report(report)
-    )
+def _details_html(report: AttemptReport, details: str) -> str:
+    lines = [details, ""] if details else []
+    lines += describe_report(report)
+    return "<br>".join(escape(line, quote=False).replace("  ", "&nbsp;&nbsp;") for line in lines)
 
 
 class MainWindow(QMainWindow):
@@ -71,10 +83,18 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self.setWindowTitle(f"Station — face liveness verification ({environment.upper()})")
         self.setObjectName("MainWindow")
+        self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(1280, 760)
+        self._supervisor_check: SupervisorCheck = supervisor_check or (lambda reason: None)
+        self._close_guard: Callable[[], bool] = lambda: True
+        self.operator_id: str | None = None
+        self._kiosk_fullscreen = False
+        self._camera: CameraStatus | None = None
+        self.health = Health()
 
         self.preview = PreviewWidget()
         self.preview.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.preview.setMinimumSize(480, 270)
         watermark = "DEMO — emulated results" if demo else None
         if environment == "sandbox" and not demo:
             watermark = "SANDBOX"
@@ -82,7 +102,12 @@ class MainWindow(QMainWindow):
         self.preview.set_watermark(watermark)
 
         self.banner = VerdictBanner()
-        self.banner.show_idle(IDLE_TEXT)
+        self.customer_ref = QLineEdit()
+        self.customer_ref.setObjectName("CustomerReference")
+        self.customer_ref.setAccessibleName("Customer reference")
+        self.customer_ref.setPlaceholderText("Customer reference (application or CIF number, optional)")
+        self.customer_ref.setMaxLength(64)
+        self.customer_ref.setClearButtonEnabled(True)
 
         self.capture_button = self._button("Capture  (Space)", "Capture", self.capture)
         self.cancel_button = self._button("Cancel  (Esc)", "Cancel verification", self.cancel)
@@ -90,16 +115,21 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(False)
         self.next_button.setEnabled(False)
         self.confirm_button = self._button(
-            "Supervisor: confirm live", "Supervisor confirms live", self.confirm_review
+            "Supervisor: live  (F9)", "Supervisor confirms live", self.confirm_review
         )
-        self.reject_button = self._button("Supervisor: reject", "Supervisor rejects", self.reject_review)
-        for button in (self.confirm_button, self.reject_button):
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.hide()
-        self._supervisor_check: SupervisorCheck = supervisor_check or (lambda reason: None)
-        self._close_guard: Callable[[], bool] = lambda: True
-        self.operator_id: str | None = None
-        self._kiosk_fullscreen = False
+        self.reject_button = self._button(
+            "Supervisor: reject  (F10)", "Supervisor rejects", self.reject_review
+        )
+        # Cancel and the review actions share one row: a REVIEW appears without moving anything.
+        self.action_row = QStackedWidget()
+        self.action_row.addWidget(self.cancel_button)
+        review = QWidget()
+        review_layout = QHBoxLayout(review)
+        review_layout.setContentsMargins(0, 0, 0, 0)
+        review_layout.addWidget(self.confirm_button)
+        review_layout.addWidget(self.reject_button)
+        self.action_row.addWidget(review)
+        self.action_row.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
         self.details = QLabel()
         self.details.setObjectName("ResultDetails")
@@ -110,64 +140,34 @@ class MainWindow(QMainWindow):
         self.details.setFont(details_font)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-
-        self.customer_ref = QLineEdit()
-        self.customer_ref.setObjectName("CustomerReference")
-        self.customer_ref.setAccessibleName("Customer reference")
-        self.customer_ref.setPlaceholderText("Customer reference (application or CIF number, optional)")
-        self.customer_ref.setMaxLength(64)
-        self.customer_ref.setClearButtonEnabled(True)
-
         self.history = history or HistoryPanel(None)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.details, "Result")
+        self.tabs.addTab(self.details, "Result details")
         self.tabs.addTab(self.history, "History")
 
         side = QVBoxLayout()
         side.addWidget(self.banner)
         side.addWidget(self.customer_ref)
         side.addWidget(self.capture_button)
-        side.addWidget(self.cancel_button)
+        side.addWidget(self.action_row)
         side.addWidget(self.next_button)
-        review_row = QHBoxLayout()
-        review_row.addWidget(self.confirm_button)
-        review_row.addWidget(self.reject_button)
-        side.addLayout(review_row)
         side.addWidget(self.tabs, 1)
         side_widget = QWidget()
         side_widget.setLayout(side)
-        side_widget.setMinimumWidth(380)
-        side_widget.setMaximumWidth(520)
+        side_widget.setMinimumWidth(360)
+        side_widget.setMaximumWidth(560)
 
         body = QHBoxLayout()
         body.addWidget(self.preview, 3)
         body.addWidget(side_widget, 2)
+        self.health_strip = HealthStrip()
+        column = QVBoxLayout()
+        column.addLayout(body, 1)
+        column.addWidget(self.health_strip)
         central = QWidget()
-        central.setLayout(body)
+        central.setLayout(column)
         self.setCentralWidget(central)
-
-        self.environment_badge = QLabel(("DEMO · " if demo else "") + environment.upper())
-        self.environment_badge.setObjectName("EnvironmentBadge")
-        self.environment_badge.setAccessibleName("Environment")
-        self.environment_badge.setStyleSheet(environment_badge_style("demo" if demo else environment))
-        self.camera_label = QLabel("Camera: starting…")
-        self.camera_label.setAccessibleName("Camera state")
-        self.operator_label = QLabel("Operator: not signed in")
-        self.operator_label.setAccessibleName("Operator")
-        self.calls_saved_label = QLabel()
-        self.calls_saved_label.setAccessibleName("Calls saved this shift")
-        self.statusBar().addWidget(self.camera_label, 1)
-        self.statusBar().addPermanentWidget(self.operator_label)
-        self.statusBar().addPermanentWidget(self.calls_saved_label)
-        self._show_calls_saved()
-        self.statusBar().addPermanentWidget(self.environment_badge)
-        self.overrides_badge = QLabel("DEVELOPMENT OVERRIDES")
-        self.overrides_badge.setObjectName("OverridesBadge")
-        self.overrides_badge.setAccessibleName("Development overrides in effect")
-        self.overrides_badge.setStyleSheet(environment_badge_style("production"))
-        self.overrides_badge.hide()
-        self.statusBar().addPermanentWidget(self.overrides_badge)
-
+        self._status_bar(environment, demo)
         self._shortcuts()
         self._menus(demo_scenarios, on_pick_scenario, current_scenario)
 
@@ -179,7 +179,6 @@ class MainWindow(QMainWindow):
         self._verdict_clock.setInterval(1000)
         self._verdict_clock.timeout.connect(self._clear_stale_verdict)
         self._verdict_clock.start()
-        self._camera: CameraStatus | None = None
 
         controller.busy_changed.connect(self._busy_changed)
         controller.finished.connect(self.show_report)
@@ -187,6 +186,7 @@ class MainWindow(QMainWindow):
         controller.cancelled.connect(self._cancelled)
         controller.session_started.connect(self._session_started)
         self.preview.face_clicked.connect(self.pick_face)
+        self._show_idle()
 
     @property
     def gate(self) -> QualityGate:
@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         button = QPushButton(text)
         button.setAccessibleName(accessible)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.setMinimumHeight(52)
+        button.setMinimumHeight(48)
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         font = button.font()
         font.setPointSize(14)
@@ -207,44 +207,86 @@ class MainWindow(QMainWindow):
         button.clicked.connect(slot)
         return button
 
+    def _status_bar(self, environment: str, demo: bool) -> None:
+        """Permanent widgets only: transient messages never cover a state the operator relies on."""
+        self.environment_badge = QLabel(("DEMO · " if demo else "") + environment.upper())
+        self.environment_badge.setObjectName("EnvironmentBadge")
+        self.environment_badge.setAccessibleName("Environment")
+        self.environment_badge.setStyleSheet(environment_badge_style("demo" if demo else environment))
+        self.operator_label = QLabel("Operator: not signed in")
+        self.operator_label.setAccessibleName("Operator")
+        self.calls_saved_label = QLabel()
+        self.calls_saved_label.setAccessibleName("Calls saved this shift")
+        self.overrides_badge = QLabel("DEVELOPMENT OVERRIDES")
+        self.overrides_badge.setObjectName("OverridesBadge")
+        self.overrides_badge.setAccessibleName("Development overrides in effect")
+        self.overrides_badge.setStyleSheet(environment_badge_style("production"))
+        self.overrides_badge.hide()
+        bar = self.statusBar()
+        for widget in (
+            self.operator_label,
+            self.calls_saved_label,
+            self.overrides_badge,
+            self.environment_badge,
+        ):
+            bar.addPermanentWidget(widget)
+        self._show_calls_saved()
+
     def _shortcuts(self) -> None:
-        bindings: list[tuple[str, Sequence[QKeySequence], Callable[[], object]]] = [
-            ("Capture", [QKeySequence(Qt.Key.Key_Space)], self.capture),
-            ("Cancel", [QKeySequence(Qt.Key.Key_Escape)], self.cancel),
+        bindings: list[tuple[str, Sequence[QKeySequence], Callable[[], object], Qt.ShortcutContext]] = [
+            ("Capture", [QKeySequence(Qt.Key.Key_Space)], self.capture, Qt.ShortcutContext.WindowShortcut),
+            # Application-wide, so the first Esc after a menu closed is not swallowed; it only acts
+            # while this window is the active one (a dialog's Esc stays the dialog's).
+            (
+                "Cancel",
+                [QKeySequence(Qt.Key.Key_Escape)],
+                self._escape,
+                Qt.ShortcutContext.ApplicationShortcut,
+            ),
             (
                 "Next customer",
                 [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)],
                 self.next_customer,
+                Qt.ShortcutContext.WindowShortcut,
+            ),
+            (
+                "Supervisor confirms",
+                [QKeySequence(Qt.Key.Key_F9)],
+                self.confirm_review,
+                Qt.ShortcutContext.WindowShortcut,
+            ),
+            (
+                "Supervisor rejects",
+                [QKeySequence(Qt.Key.Key_F10)],
+                self.reject_review,
+                Qt.ShortcutContext.WindowShortcut,
             ),
         ]
-        for name, keys, slot in bindings:
+        for name, keys, slot, context in bindings:
             action = QAction(name, self)
             action.setShortcuts(list(keys))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setShortcutContext(context)
             action.triggered.connect(slot)
             self.addAction(action)
 
     def _menus(
-        self,
-        scenarios: Sequence[str],
-        on_pick: Callable[[str], object] | None,
-        current: str | None,
+        self, scenarios: Sequence[str], on_pick: Callable[[str], object] | None, current: str | None
     ) -> None:
         menu = self.station_menu = self.menuBar().addMenu("&Station")
         quit_action = menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
+        self.scenario_actions: dict[str, QAction] = {}
         if scenarios and on_pick is not None:
             demo = self.menuBar().addMenu("&Demo")
             demo.setObjectName("DemoMenu")
-            self.scenario_actions: dict[str, QAction] = {}
             for name in scenarios:
                 action = demo.addAction(name.replace("_", " "))
                 action.setCheckable(True)
                 action.setChecked(name == current)
                 action.triggered.connect(lambda _=False, n=name: self._pick(n, on_pick))
                 self.scenario_actions[name] = action
-        help_menu = self.menuBar().addMenu("&Help")
+        help_menu = self.help_menu = self.menuBar().addMenu("&Help")
         about = help_menu.addAction("&About Station")
         about.triggered.connect(self._about)
 
@@ -262,6 +304,8 @@ class MainWindow(QMainWindow):
         menu.insertAction(first, check)
         menu.insertSeparator(first)
 
+    # -- configuration and health -------------------------------------------------------------------
+
     def show_configuration(
         self, *, dev_overrides: Sequence[str], refused: Sequence[str], non_live_camera: bool
     ) -> None:
@@ -274,10 +318,42 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Ignored on this station: " + "; ".join(refused), 15000)
 
     def show_service_state(self, unavailable: str) -> None:
-        """Whether verification is possible with the current settings, in the status bar."""
-        self.statusBar().showMessage(
-            f"Verification unavailable: {unavailable}" if unavailable else "Settings applied.", 8000
-        )
+        """Whether verification is possible with the current settings (the token part of the health)."""
+        if unavailable:
+            word = "stopped" if unavailable.startswith("Verification stopped") else "missing"
+            fix = unavailable
+            if "token" in unavailable and not unavailable.startswith("Verification stopped"):
+                fix = "No service token is enrolled. Enrol one in Station ▸ Settings ▸ Service tokens."
+            self.show_part(PartHealth(Part.TOKEN, Level.BAD, word, fix))
+        else:
+            self.show_part(PartHealth(Part.TOKEN, Level.GOOD, "enrolled"))
+
+    def show_part(self, part: PartHealth) -> None:
+        """One part's health changed: the strip, and the banner if the station was waiting."""
+        self.health = self.health.with_part(part)
+        self.health_strip.show_health(self.health)
+        if self.banner.kind is None and not self.controller.busy and not self.preview.is_frozen:
+            self._show_idle()
+
+    def _show_idle(self, text: str = IDLE_TEXT) -> None:
+        """ "Ready" only when every part a verification needs is not bad; else what is wrong and
+        where to fix it, before any paid call."""
+        problem = self.health.problem
+        if problem is None:
+            self.banner.show_idle(text)
+        else:
+            self.banner.show_unavailable(problem.fix or f"{problem.part.value}: {problem.word}")
+        self._show_guidance()
+
+    def _show_guidance(self) -> None:
+        """The guide on the live picture; it never says Ready while the station is not."""
+        ready = self.health.ready
+        if self.gate.enabled and ready and not self.preview.is_frozen:
+            self.preview.set_guidance(self.gate.latest)
+        else:
+            self.preview.set_guidance(None)
+
+    # -- small window-level things -----------------------------------------------------------------
 
     def set_supervisor_check(self, check: SupervisorCheck) -> None:
         self._supervisor_check = check
@@ -285,7 +361,7 @@ class MainWindow(QMainWindow):
     def bring_to_front(self) -> None:
         """A second start of the kiosk asked for this window."""
         if self.isMinimized():
-            self.showFullScreen() if self._kiosk_fullscreen else self.showNormal()
+            self.showFullScreen() if self._kiosk_fullscreen else self.showMaximized()
         self.raise_()
         self.activateWindow()
 
@@ -311,18 +387,15 @@ class MainWindow(QMainWindow):
 
     def _about(self) -> None:
         QMessageBox.about(
-            self,
-            "About Station",
-            f"Station {__version__}\nFace-liveness verification for bank branches.",
+            self, "About Station", f"Station {__version__}\nFace-liveness verification for bank branches."
         )
 
     # -- the flow ---------------------------------------------------------------------------------
 
     def show_quality(self, report: QualityReport) -> None:
-        """A new local quality report: update the guide, and the banner if it holds an objection."""
+        """A new local quality report: update the guide."""
         self.gate.update(report)
-        if self.gate.enabled and not self.preview.is_frozen:
-            self.preview.set_guidance(report)
+        self._show_guidance()
 
     def _show_calls_saved(self) -> None:
         self.calls_saved_label.setText(f"Calls saved this shift: {self.gate.calls_saved}")
@@ -346,7 +419,7 @@ class MainWindow(QMainWindow):
             self._refused(check)
             return
         assert frame is not None
-        self._hide_review_actions()
+        self.action_row.setCurrentIndex(0)
         self.customer_ref.setReadOnly(True)
         self.preview.freeze(frame, None, None)
         self.details.clear()
@@ -358,21 +431,22 @@ class MainWindow(QMainWindow):
         if refusal is Refusal.NOT_READY:
             self._back_to_live()
             self.banner.show_not_ready(check.message)
-        elif refusal in (Refusal.CAMERA_NOT_LIVE, Refusal.NO_FRAME):
-            self.banner.show_outcome(OutcomeKind.ERROR, check.message)
+        elif refusal in (Refusal.CAMERA_NOT_LIVE, Refusal.NO_FRAME, Refusal.UNAVAILABLE):
+            self.banner.show_unavailable(check.message)
         else:  # busy, closed, attempts exhausted, review pending: the verdict stays on screen
             self.statusBar().showMessage(check.message, 6000)
+
+    def _escape(self) -> None:
+        """Esc: cancel the verification in flight, or stop an automatic capture, whatever has focus."""
+        if self.isActiveWindow() or self.isAncestorOf(self.focusWidget()):
+            self.cancel()
 
     def cancel(self) -> None:
         self.controller.cancel()
 
     def _back_to_live(self) -> None:
         self.preview.resume_live()
-        self.preview.set_guidance(self.gate.latest if self.gate.enabled else None)
-
-    def _hide_review_actions(self) -> None:
-        self.confirm_button.hide()
-        self.reject_button.hide()
+        self._show_guidance()
 
     def next_customer(self) -> None:
         """Enter: end this customer's session and get ready for the next one."""
@@ -386,21 +460,21 @@ class MainWindow(QMainWindow):
         if refusal is not None:
             self.statusBar().showMessage(REFUSAL_MESSAGES[refusal], 6000)
 
-    def _session_started(self, _session: object, *, cleared: bool = False) -> None:
+    def _session_started(self, _session: object) -> None:
         """A new customer: the previous verdict, picture and reference leave the screen."""
         self._show_calls_saved()
-        self._hide_review_actions()
+        self.action_row.setCurrentIndex(0)
         self.customer_ref.setReadOnly(False)
         self.customer_ref.clear()
-        self._back_to_live()
-        self.banner.show_idle(IDLE_TEXT)
+        self.preview.resume_live()
+        self.banner.clear_verdict()
+        self._show_idle()
         self.details.clear()
         self.next_button.setEnabled(False)
 
     def _clear_stale_verdict(self) -> None:
         if self.controller.clear_if_expired():
-            seconds = self.controller.desk.policy.verdict_timeout_s
-            self.banner.show_idle(CLEARED_TEXT.format(seconds=seconds))
+            self._show_idle(CLEARED_TEXT.format(seconds=self.controller.desk.policy.verdict_timeout_s))
 
     def show_report(self, report: AttemptReport) -> None:
         session = self.controller.session
@@ -411,22 +485,15 @@ class MainWindow(QMainWindow):
         captured = self.preview.frozen_frame()
         if captured is not None:
             self.preview.freeze(captured, result, primary)
-        kind, message = report.kind, report.message
-        if not report.final:
-            kind = OutcomeKind.ERROR
-            message = (
-                f"Result NOT final: the audit record could not be written ({report.audit_error}). "
-                "Do not rely on this verdict; call IT support."
-            )
-        elif session.face_pick_offered:
-            message = f"{message} Or click the customer's face to decide on that face alone."
-        elif session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED:
-            message = f"{message} {REFUSAL_MESSAGES[Refusal.ATTEMPTS_EXHAUSTED]}"
-        review = session.phase is Phase.REVIEW
-        self.confirm_button.setVisible(review)
-        self.reject_button.setVisible(review)
-        self.banner.show_outcome(kind, message)
-        self.details.setText(_details_html(report))
+        text = verdict_text(
+            report,
+            face_pick_offered=session.face_pick_offered,
+            attempts_exhausted=session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED,
+        )
+        kind = OutcomeKind.ERROR if text.headline == NOT_FINAL_WORD else report.kind
+        self.banner.show_outcome(kind, text.action, headline=text.headline)
+        self.action_row.setCurrentIndex(1 if session.phase is Phase.REVIEW else 0)
+        self.details.setText(_details_html(report, text.details))
         self.next_button.setEnabled(True)
         self.history.schedule_refresh()
 
@@ -454,7 +521,6 @@ class MainWindow(QMainWindow):
                 "Review not recorded: a supervisor cannot settle a review of their own attempt.", 6000
             )
             return
-        self._hide_review_actions()
         self.controller.settle_review(confirmed=confirmed, supervisor_id=supervisor)
 
     def _cancelled(self) -> None:
@@ -475,16 +541,28 @@ class MainWindow(QMainWindow):
         self.banner.show_busy(self.controller.elapsed_s, "Verifying…")
 
     def show_camera_status(self, status: CameraStatus) -> None:
+        """One source of truth: the camera's state goes to the health strip and the preview alike."""
         self._camera = status
-        text = status.message
-        if status.fps and status.state is CameraState.LIVE:
-            text += f"  ·  {status.fps:.0f} fps"
-        self.camera_label.setText(text)
+        live = status.state is CameraState.LIVE
+        words = {
+            CameraState.OPENING: "starting",
+            CameraState.LOST: "reconnecting",
+            CameraState.RECONNECTING: "reconnecting",
+            CameraState.STOPPED: "stopped",
+        }
+        word = (
+            (f"live · {status.fps:.0f} fps" if status.fps else "live")
+            if live
+            else words.get(status.state, "not available")
+        )
+        self.show_part(
+            PartHealth(Part.CAMERA, Level.GOOD if live else Level.BAD, word, "" if live else status.message)
+        )
         self.preview.set_camera_status(status.message)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._close_guard():
             event.ignore()
             return
-        self.controller.cancel()
+        self.controller.cancel("cancelled: the station was closed")
         super().closeEvent(event)

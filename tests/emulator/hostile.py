@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 import re
-import resource
 import selectors
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -62,26 +60,40 @@ class Measured:
     seconds: float
 
 
+#: Runs a module as ``python -m`` would and, at exit, writes the process's own peak resident memory.
+#: VmHWM belongs to the memory map ``exec`` made, so it is the child's own figure: ``wait4``'s
+#: ``ru_maxrss`` also carries the forking parent's size (a full pytest run is several hundred MB).
+_MEASURED_CHILD = """
+import atexit, re, runpy, sys
+from pathlib import Path
+report = sys.argv.pop(1)
+module = sys.argv.pop(1)
+def _peak():
+    kib = re.search(r"^VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text(), re.MULTILINE)
+    Path(report).write_text(kib.group(1) if kib else "0")
+atexit.register(_peak)
+sys.argv[0] = module
+runpy.run_module(module, run_name="__main__", alter_sys=True)
+"""
+
+
 def run_measured(args: list[str], *, timeout: float = 120.0) -> Measured:
-    """Run ``python ARGS`` in the repository and report its own peak RSS (wait4's ru_maxrss)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run ``python -m MODULE ARGS…`` in the repository and report its own peak RSS (VmHWM)."""
+    if args[:1] != ["-m"] or len(args) < 2:
+        raise ValueError("run_measured runs a module: ['-m', 'station', ...]")
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "peak-kib"
         started = time.monotonic()
-        process = subprocess.Popen([sys.executable, *args], cwd=REPO, stdout=out, stderr=err)
-        reaped: list[tuple[int, int, resource.struct_rusage]] = []
-        reaper = threading.Thread(target=lambda: reaped.append(os.wait4(process.pid, 0)), daemon=True)
-        reaper.start()
-        reaper.join(timeout)
-        if not reaped:
-            process.kill()
-            reaper.join(10)
-            raise TimeoutError(f"{args} ran longer than {timeout} s")
+        process = subprocess.run(
+            [sys.executable, "-c", _MEASURED_CHILD, str(report), *args[1:]],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         seconds = time.monotonic() - started
-        _, status, usage = reaped[0]
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode()
-    return Measured(process.returncode, stdout, stderr, usage.ru_maxrss / 1024, seconds)
+        peak_kib = int(report.read_text() or 0) if report.exists() else 0
+    return Measured(process.returncode, process.stdout, process.stderr, peak_kib / 1024, seconds)
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -90,7 +90,7 @@ def test_operator_picks_the_customers_face(qtbot: QtBot, reviewing: Station, jou
     window = reviewing.window
     report = capture(qtbot, reviewing)
     assert report.kind is OutcomeKind.RETRY
-    assert "click the customer's face" in window.banner.message_text
+    assert "Click the customer's face" in window.banner.message_text
     boxes = window.preview.drawn_boxes()
     assert len(boxes) == 2
     second = boxes[1]
@@ -110,4 +110,4 @@ def test_picking_is_off_by_default(qtbot: QtBot, station: Station) -> None:
     assert station.emulator is not None
     station.emulator.set_scenario("several_faces")
     capture(qtbot, station)
-    assert "click the customer's face" not in station.window.banner.message_text
+    assert "Click the customer's face" not in station.window.banner.message_text

@@ -122,7 +122,8 @@ def test_timeout_shows_what_to_do(qtbot: QtBot) -> None:
     try:
         report = capture(qtbot, running)
         assert report.kind is OutcomeKind.ERROR
-        assert "did not answer in time" in running.window.banner.message_text
+        assert running.window.banner.message_text == "No answer in time. Check the network, then capture again."
+        assert "did not answer in time" in running.window.details.text()
         assert running.window.capture_button.isEnabled()
     finally:
         close_station(qtbot, running)
@@ -187,8 +188,9 @@ def test_fail_closed_when_the_audit_record_cannot_be_written(qtbot: QtBot) -> No
         report = capture(qtbot, running)
         assert not report.final
         assert running.window.banner.kind is OutcomeKind.ERROR
-        assert "NOT final" in running.window.banner.message_text
-        assert "disk full" in running.window.banner.message_text
+        assert running.window.banner.title_text == "NOT FINAL"
+        assert "do not rely on this result" in running.window.banner.message_text
+        assert "disk full" in running.window.details.text()
     finally:
         close_station(qtbot, running)
 

@@ -64,7 +64,8 @@ def test_a_policy_that_cannot_be_used_stops_verification(qtbot: QtBot, journal: 
         qtbot.keyClick(station.window, Qt.Key.Key_Space)
         assert station.emulator is not None
         assert station.emulator.requests_received == 0
-        assert "Verification stopped" in station.window.statusBar().currentMessage()
+        assert station.window.banner.title_text == "Not ready"
+        assert station.window.banner.message_text == reason
         qtbot.waitUntil(lambda: len(policy_rows(journal)) == 1, timeout=5_000)
         (row,) = [r for r in journal.recent(10) if r.record.kind == "policy"]
         assert row.record.outcome == "ERROR"
