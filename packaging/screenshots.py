@@ -65,7 +65,7 @@ async def take(app: Any) -> None:
     window = station.window
     window.set_operator("demo")  # as `station --demo` shows it
     window.resize(1400, 800)
-    station.start()
+    station.start(maximised=False)
     assert station.emulator is not None
     try:
         await _until(lambda: window.preview.frames_painted > 20)
@@ -119,7 +119,7 @@ async def _guide_too_dark(app: Any) -> None:
         window = station.window
         window.set_operator("demo")
         window.resize(1400, 800)
-        station.start()
+        station.start(maximised=False)
         try:
             await _until(lambda: window.gate.latest is not None and window.preview.frames_painted > 20)
             window.capture()  # the gate objects: nothing is sent

@@ -68,20 +68,11 @@ POLICY_RECHECK_MS = 60_000
 #: How often the service's health (the credit balance) is read again.
 SERVICE_RECHECK_MS = 300_000
 
-#: Scenarios offered in the Demo menu, in the order an operator trainer would show them.
+#: Scenarios offered in the Demo menu: every one the emulator has, in the order a trainer shows them.
 DEMO_SCENARIOS: tuple[Scenario, ...] = (
     Scenario.LIVE,
     Scenario.SPOOF,
-    Scenario.NO_FACE,
-    Scenario.SEVERAL_FACES,
-    Scenario.LOW_DETECTION,
-    Scenario.NOT_OK,
-    Scenario.ERROR_THEN_OK,
-    Scenario.ERROR,
-    Scenario.RATE_LIMITED,
-    Scenario.SLOW,
-    Scenario.HANG,
-    Scenario.UNAUTHORIZED,
+    *(scenario for scenario in Scenario if scenario not in (Scenario.LIVE, Scenario.SPOOF, Scenario.AUTO)),
     Scenario.AUTO,
 )
 
@@ -186,7 +177,9 @@ class Station:
         if config != self.config:
             await self.apply(config)
 
-    def start(self) -> None:
+    def start(self, *, maximised: bool = True) -> None:
+        """Start the camera, the guide and the health checks, and show the window (maximised: the
+        layout is made for the whole screen, from 1024×768 up)."""
         self._service_timer = QTimer()
         self._service_timer.setInterval(SERVICE_RECHECK_MS)
         self._service_timer.timeout.connect(self.check_service)
@@ -195,7 +188,10 @@ class Station:
         self.camera.start()
         if self.quality is not None and self.config.quality_gate:
             self.quality.start()
-        self.window.show()
+        if maximised:
+            self.window.showMaximized()
+        else:
+            self.window.show()
 
     async def aclose(self) -> None:
         for timer in (self._policy_timer, self._service_timer):
