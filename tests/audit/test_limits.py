@@ -23,11 +23,13 @@ def test_every_text_field_has_a_limit() -> None:
 @pytest.mark.parametrize("name", [n for n in TEXT_FIELDS if n not in _FIXED])
 def test_a_value_at_the_limit_is_kept_and_one_byte_more_is_refused(name: str) -> None:
     limit = TEXT_LIMITS[name]
-    assert AuditRecord(**{name: "a" * limit}).to_columns()[name] == "a" * limit
+    at_limit: dict[str, Any] = {name: "a" * limit}
+    assert AuditRecord(**at_limit).to_columns()[name] == "a" * limit
+    over: dict[str, Any] = {name: "a" * (limit + 1)}
     with pytest.raises(
         ValueError, match=rf"{name} is too long: {limit + 1} bytes, the journal stores at most {limit}"
     ):
-        AuditRecord(**{name: "a" * (limit + 1)})
+        AuditRecord(**over)
 
 
 def test_limits_count_utf8_bytes_not_characters() -> None:
