@@ -28,6 +28,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "analyse": ("station.commands.analyse", "check a picture's capture quality locally (no service call)"),
     "token": ("station.commands.token", "enrol, inspect or clear the service token in the OS keyring"),
     "audit": ("station.audit.cli", "verify, export or purge the tamper-evident audit journal"),
+    "ship": ("station.ship.cli", "ship the audit journal to the bank's syslog relay (or a spool folder)"),
 }
 
 
