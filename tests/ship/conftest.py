@@ -24,7 +24,7 @@ from tests.audit.support import KEY
 from tests.ship.relay import RsyslogRelay
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
-from system_packages import RSYSLOG_PACKAGES, missing_rsyslog, rsyslogd_path  # noqa: E402
+from system_packages import RSYSLOG_PACKAGES, missing_rsyslog, rsyslogd_path
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +73,7 @@ def rsyslogd() -> str:
     if missing or path is None:
         message = (
             f"needs the Debian packages {' '.join(missing or RSYSLOG_PACKAGES)}: "
-            f"sudo apt-get install {' '.join(RSYSLOG_PACKAGES)} (python3 packaging/dev.py test does it as root)"
+            f"apt-get install {' '.join(RSYSLOG_PACKAGES)} (python3 packaging/dev.py test does it as root)"
         )
         if os.environ.get("CI"):
             pytest.fail(message)
