@@ -17,6 +17,7 @@ _CERT_HAS_EXPIRED = 10
 _CERT_NOT_YET_VALID = 9
 _UNTRUSTED = {2, 18, 19, 20, 21, 27}
 _HOSTNAME_MISMATCH = 62
+_IP_ADDRESS_MISMATCH = 64
 
 
 class ShipError(Exception):
@@ -31,7 +32,7 @@ def describe_connection_error(exc: BaseException, host: str, port: int) -> str:
             return "the relay's certificate has expired"
         if code == _CERT_NOT_YET_VALID:
             return "the relay's certificate is not valid yet (check the station's clock)"
-        if code == _HOSTNAME_MISMATCH:
+        if code in (_HOSTNAME_MISMATCH, _IP_ADDRESS_MISMATCH):
             return f"the relay's certificate is not for {host}"
         if code in _UNTRUSTED:
             return "the relay's certificate is not signed by a trusted CA"

@@ -76,6 +76,9 @@ class JsonlTarget:
     def is_alive(self) -> bool:
         return True
 
+    def closed_reason(self) -> str:
+        return ""
+
     def close(self) -> None:
         return None
 

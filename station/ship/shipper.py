@@ -202,7 +202,7 @@ class Shipper:
 
     def _ship(self) -> None:
         if self._in_flight and not self._target.is_alive():
-            raise ShipError("relay closed the connection")
+            raise ShipError(self._target.closed_reason())
         if not self._in_flight and not self._target.is_alive():
             # Nothing is owed on this connection: one the relay closed while idle is simply
             # reconnected, without counting as a failure.
@@ -230,7 +230,7 @@ class Shipper:
             if self._in_flight[0].at > due:
                 return
             if not self._target.is_alive():
-                raise ShipError("relay closed the connection")
+                raise ShipError(self._target.closed_reason())
             while self._in_flight and self._in_flight[0].at <= due:
                 last = self._in_flight.popleft()
         else:

@@ -34,13 +34,17 @@ class SyslogTlsTarget:
     name = "syslog_tls"
     needs_resend_window = True
 
-    def __init__(self, config: ShipConfig, context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, config: ShipConfig, context: ssl.SSLContext | None = None, refusal_probe_s: float = 1.0
+    ) -> None:
         assert config.relay_host is not None  # ShipConfig requires it for this target
         self._config = config
         self._host = config.relay_host
         self._port = config.relay_port
         self._context = context
+        self._probe_s = refusal_probe_s
         self._sock: ssl.SSLSocket | None = None
+        self._closed_reason = "relay closed the connection"
 
     @property
     def connected(self) -> bool:
@@ -61,8 +65,30 @@ class SyslogTlsTarget:
             if raw is not None:
                 raw.close()
             raise ShipError(describe_connection_error(exc, self._host, self._port)) from exc
+        refused = self._refused_after_handshake(tls)
+        if refused is not None:
+            with contextlib.suppress(OSError):
+                tls.close()
+            raise ShipError(refused)
         tls.settimeout(timeout)  # a relay that stops reading makes sendall fail, not hang
         self._sock = tls
+
+    def _refused_after_handshake(self, tls: ssl.SSLSocket) -> str | None:
+        """A relay that checks client certificates (rsyslog's ``x509/certvalid``) completes the
+        handshake and then hangs up on a station it does not accept, without a TLS alert. Wait
+        briefly for that, so the status can say so instead of "closed the connection" later."""
+        tls.settimeout(self._probe_s)
+        try:
+            data = tls.recv(256)
+        except (TimeoutError, ssl.SSLWantReadError, BlockingIOError):
+            return None  # still connected: the relay accepted us
+        except (OSError, ssl.SSLError) as exc:
+            return describe_connection_error(exc, self._host, self._port)
+        if data:
+            return None
+        if self._config.client_cert is not None:
+            return "relay refused the certificate"
+        return "relay hung up after the TLS handshake (does it require a client certificate?)"
 
     def send(self, events: Sequence[ShippedEvent]) -> None:
         sock = self._require()
@@ -87,9 +113,17 @@ class SyslogTlsTarget:
             return True  # nothing to read, or only TLS housekeeping (a session ticket)
         except (BlockingIOError, InterruptedError):
             return True
-        except (OSError, ssl.SSLError):
+        except (OSError, ssl.SSLError) as exc:
+            # With TLS 1.3 a relay that refuses our client certificate says so only after our
+            # side of the handshake is done: the alert arrives here.
+            self._closed_reason = describe_connection_error(exc, self._host, self._port)
             return False
+        if not data:
+            self._closed_reason = "relay closed the connection"
         return bool(data)  # b"": the relay closed its side
+
+    def closed_reason(self) -> str:
+        return self._closed_reason
 
     def close(self) -> None:
         """Half-close, then close. Unread bytes (TLS session tickets) are drained first: closing a

@@ -28,5 +28,8 @@ class ShipTarget(Protocol):
     def is_alive(self) -> bool:
         """False if the other side has closed the connection since the last send."""
 
+    def closed_reason(self) -> str:
+        """Why :meth:`is_alive` last found the connection closed, for the status bar."""
+
     def close(self) -> None:
         """Close; idempotent; never raises."""
