@@ -3,8 +3,8 @@
 Why 2 KB: many relays and SIEM inputs still default to 2 048-byte messages (RFC 5425 requires
 receivers to accept 2 048 octets, larger is optional) and silently cut longer ones, which would
 cut the structured data or the JSON in half. The journal caps free text at 2 048 bytes, so a row
-with a long error and long notes would not fit: the longest free-text fields are shortened (their
-end replaced by ``…``) until the frame fits, and the body says which (``"trimmed": [...]``). The
+with a long error and long notes would not fit: the longest text fields are halved (their end
+replaced by ``…``) until the frame fits, and the body says which (``"trimmed": [...]``). The
 MAC still covers the full row, which stays in the journal and in every export.
 
 CEF (ArcSight, Microsoft Sentinel's CEF connector)::
@@ -30,15 +30,9 @@ __all__ = ["MAX_FRAME_BYTES", "cef_body", "encode_frame", "json_body"]
 
 #: A whole frame (length prefix included) is at most this long.
 MAX_FRAME_BYTES = 2000
-#: Fields shortened, longest first, when a frame would be too long.
-_TRIMMABLE = (
-    "notes",
-    "error_message",
-    "camera_source",
-    "dev_overrides",
-    "api_host",
-    "customer_ref",
-    "client_id",
+#: Fields never shortened to fit a frame: what a SIEM rule or a dedup keys on.
+_PROTECTED = frozenset(
+    {"kind", "outcome", "recorded_at", "requested_at", "responded_at", "image_sha256", "consent", "trimmed"}
 )
 _ELLIPSIS = "…"
 
@@ -114,12 +108,16 @@ def cef_body(event: ShippedEvent, fields: dict[str, Any]) -> str:
     return f"{header}|{extension}"
 
 
-def _utf8_prefix(text: str, max_bytes: int) -> str:
-    return text.encode("utf-8")[: max(max_bytes, 0)].decode("utf-8", "ignore")
+def _encoded_size(value: str) -> int:
+    return len(json.dumps(value, ensure_ascii=True))
 
 
 def encode_frame(event: ShippedEvent, fmt: PayloadFormat) -> bytes:
-    """The framed message for ``event``, at most :data:`MAX_FRAME_BYTES` long."""
+    """The framed message for ``event``, at most :data:`MAX_FRAME_BYTES` long.
+
+    While too long, the text field that takes the most room is cut to half (never the kind,
+    outcome, times, digests or the event id), so several long fields end up sharing the room.
+    """
     render: Callable[[ShippedEvent, dict[str, Any]], str] = (
         cef_body if fmt is PayloadFormat.CEF else json_body
     )
@@ -127,16 +125,18 @@ def encode_frame(event: ShippedEvent, fmt: PayloadFormat) -> bytes:
     framed = frame(message(event, render(event, fields)))
     trimmed: list[str] = []
     while len(framed) > MAX_FRAME_BYTES:
-        candidates = [name for name in _TRIMMABLE if isinstance(fields.get(name), str) and fields[name]]
+        candidates = [
+            name
+            for name, value in fields.items()
+            if name not in _PROTECTED and isinstance(value, str) and len(value) > 1
+        ]
         if not candidates:
             raise ValueError(f"row {event.sequence} cannot be shipped in {MAX_FRAME_BYTES} bytes")
-        longest = max(candidates, key=lambda name: len(fields[name].encode("utf-8")))
+        longest = max(candidates, key=lambda name: _encoded_size(fields[name]))
+        value = fields[longest].removesuffix(_ELLIPSIS)
+        fields[longest] = value[: len(value) // 2] + _ELLIPSIS
         if longest not in trimmed:
             trimmed.append(longest)
         fields["trimmed"] = trimmed
-        excess = len(framed) - MAX_FRAME_BYTES
-        current = fields[longest]
-        keep = len(current.encode("utf-8")) - excess - len(_ELLIPSIS.encode()) - 8
-        fields[longest] = _utf8_prefix(current, keep) + _ELLIPSIS if keep > 0 else ""
         framed = frame(message(event, render(event, fields)))
     return framed
