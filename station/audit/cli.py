@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from station.audit.anchor import read_anchor
 from station.audit.continuity import Continuity, check_continuity, compare_with_anchor
-from station.audit.errors import AuditError, JournalNotFoundError
+from station.audit.errors import AuditError, AuditKeyError, JournalNotFoundError
 from station.audit.files import NotASmallFileError, PrivateFileWriter
 from station.audit.journal import AuditJournal
 from station.audit.keys import load_key, read_key_file
@@ -124,19 +124,17 @@ def run(args: argparse.Namespace) -> int:
         "purge": _purge,
     }
     try:
-        key = read_key_file(key_arg) if key_arg is not None else load_key()
-        anchor_path: Path = getattr(args, "anchor_file", None) or (
-            anchor_path_beside(key_arg) if key_arg is not None else default_anchor_path()
-        )
         if not path.is_file():
             if command == "verify":
-                anchor = read_anchor(anchor_path, key)
-                if anchor is not None:
-                    return _report_continuity(path, check_continuity(path, key, anchor))
+                deleted = _deleted_journal(path, key_arg, getattr(args, "anchor_file", None))
+                if deleted is not None:
+                    return deleted
             raise JournalNotFoundError(
                 f"There is no audit journal at {path}. Nothing has been recorded there yet, or "
                 f"the journal is elsewhere: give it with --audit-db PATH or {ENV_AUDIT_DB}."
             )
+        key = read_key_file(key_arg) if key_arg is not None else load_key()
+        anchor_path = _anchor_path(key_arg, getattr(args, "anchor_file", None))
         if command == "verify":
             with AuditJournal.open(path, key, read_only=True) as journal:
                 return _verify(journal, read_anchor(anchor_path, key))
@@ -148,6 +146,24 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:  # e.g. --out into a missing folder
         print(f"station audit {command}: {exc}", file=sys.stderr)
         return 1
+
+
+def _anchor_path(key_arg: Path | None, anchor_arg: Path | None) -> Path:
+    if anchor_arg is not None:
+        return anchor_arg
+    return anchor_path_beside(key_arg) if key_arg is not None else default_anchor_path()
+
+
+def _deleted_journal(path: Path, key_arg: Path | None, anchor_arg: Path | None) -> int | None:
+    """With no journal file, an anchor still says one was shipped from here: report DELETED."""
+    try:
+        key = read_key_file(key_arg) if key_arg is not None else load_key()
+    except AuditKeyError:
+        return None  # no key: "there is no journal" is all that can be said
+    anchor = read_anchor(_anchor_path(key_arg, anchor_arg), key)  # an altered anchor is reported
+    if anchor is None:
+        return None
+    return _report_continuity(path, check_continuity(path, key, anchor))
 
 
 def _verify(journal: AuditJournal, anchor: Anchor | None) -> int:

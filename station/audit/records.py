@@ -64,6 +64,7 @@ __all__ = [
     "StoredRecord",
     "canonical_bytes",
     "compute_mac",
+    "fit_text",
     "format_timestamp",
     "parse_timestamp",
     "stored_columns",
@@ -84,7 +85,7 @@ CONSENT_VALUES = frozenset({"given", "refused", "not_asked"})
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 #: A kind is also the syslog MSGID when shipped: RFC 5424 allows 1-32 printable ASCII there.
-_KIND = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_KIND = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,31}")
 
 _ID = 256
 _MESSAGE = 2048
@@ -117,6 +118,21 @@ TEXT_LIMITS: dict[str, int] = {
     "consent_notice_sha256": 64,
     "instruction_language": 35,  # the longest BCP 47 tag registries advise supporting
 }
+
+
+def fit_text(name: str, value: str | None) -> str | None:
+    """``value`` cut to ``name``'s limit with a visible marker, for the station's own free text.
+
+    For text the station writes itself (an exception's message, notes): a long message must not
+    cost the audit row. Identifiers and anything from the service are refused instead, by
+    :class:`AuditRecord`, because a shortened id would be a wrong id.
+    """
+    limit = TEXT_LIMITS[name]
+    if value is None or len(value.encode("utf-8", "surrogatepass")) <= limit:
+        return value
+    marker = " …[cut]"
+    room = limit - len(marker.encode("utf-8"))
+    return value.encode("utf-8", "surrogatepass")[:room].decode("utf-8", "ignore") + marker
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -188,7 +204,8 @@ class AuditRecord:
     def __post_init__(self) -> None:
         if not isinstance(self.kind, str) or not _KIND.fullmatch(self.kind):
             raise ValueError(
-                f"kind must be 1-32 characters of a-z, 0-9 and _ starting with a letter, got {self.kind!r}"
+                "kind must be 1-32 letters, digits, '_', '.' or '-' starting with a letter, "
+                f"got {self.kind!r}"
             )
         for f in fields(self):
             value = getattr(self, f.name)

@@ -64,8 +64,10 @@ class JsonlTarget:
                 prefix = b""
                 if info.st_size == 0:
                     prefix = _header(self._station)
-                elif os.pread(fd, 1, info.st_size - 1) != b"\n":
-                    prefix = b"\n"  # a line a crash cut short stays alone on its line
+                else:
+                    os.lseek(fd, info.st_size - 1, os.SEEK_SET)  # (no os.pread on Windows)
+                    if os.read(fd, 1) != b"\n":
+                        prefix = b"\n"  # a line a crash cut short stays alone on its line
                 os.write(fd, prefix + lines)
                 os.fsync(fd)
             finally:

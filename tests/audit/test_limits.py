@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from station.audit import TEXT_LIMITS, AuditJournal, AuditRecord
+from station.audit.records import fit_text
 from tests.audit.support import KEY, make_record
 
 TEXT_FIELDS = [f.name for f in fields(AuditRecord) if f.name in TEXT_LIMITS]
@@ -60,9 +61,11 @@ def test_the_chosen_caps() -> None:
         ({"consent_notice_sha256": "xyz"}, "consent_notice_sha256 must be 64 lower-case hex"),
         ({"settles_sequence": 0}, "settles_sequence must name a journal row"),
         ({"antispoof_score": float("inf")}, "antispoof_score must be a finite number"),
-        ({"kind": "Heartbeat!"}, "kind must be 1-32 characters"),
-        ({"kind": "k" * 33}, "kind must be 1-32 characters"),
-        ({"kind": ""}, "kind must be 1-32 characters"),
+        ({"kind": "heart beat"}, "kind must be 1-32 letters"),
+        ({"kind": "Heartbeat!"}, "kind must be 1-32 letters"),
+        ({"kind": "k" * 33}, "kind must be 1-32 letters"),
+        ({"kind": ""}, "kind must be 1-32 letters"),
+        ({"kind": "9lives"}, "kind must be 1-32 letters"),
     ],
 )
 def test_new_fields_are_validated(kwargs: dict[str, object], message: str) -> None:
@@ -75,3 +78,25 @@ def test_new_field_types_are_checked() -> None:
         AuditRecord(settles_sequence="12")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="session_id must be a str"):
         AuditRecord(session_id=12)  # type: ignore[arg-type]
+
+
+def test_kinds_other_parts_may_use() -> None:
+    for kind in (
+        "verification",
+        "quality_gate",
+        "face_pick",
+        "POLICY_ERROR",
+        "session.closed",
+        "verdict-cleared",
+    ):
+        assert AuditRecord(kind=kind).kind == kind
+
+
+def test_fit_text_cuts_the_stations_own_text_visibly() -> None:
+    assert fit_text("notes", "short") == "short"
+    assert fit_text("notes", None) is None
+    long = "é" * 5000
+    cut = fit_text("error_message", long)
+    assert cut is not None and cut.endswith(" …[cut]")
+    assert len(cut.encode()) <= TEXT_LIMITS["error_message"]
+    assert AuditRecord(error_message=cut).error_message == cut
