@@ -8,6 +8,7 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,7 +94,7 @@ def test_opening_for_writing_upgrades_in_place_and_old_macs_still_hold(old_journ
 
 def test_the_mac_rule_leaves_null_version_2_columns_out() -> None:
     """The documented rule, checked byte for byte: old rows' bytes do not change."""
-    row = {name: None for name in V1_COLUMN_NAMES}
+    row: dict[str, Any] = {name: None for name in V1_COLUMN_NAMES}
     row.update(sequence=1, recorded_at="2024-05-01T00:00:00.000000Z", kind="verification", prev_mac="0" * 64)
     v1_bytes = json.dumps(
         {k: v for k, v in row.items() if k != "mac"}, sort_keys=True, separators=(",", ":"), ensure_ascii=True

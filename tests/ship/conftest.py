@@ -7,8 +7,8 @@ that message, except under ``CI=true``, where they fail: CI must never pass by s
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,8 +23,16 @@ from station.audit import AuditJournal
 from tests.audit.support import KEY
 from tests.ship.relay import RsyslogRelay
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
-from system_packages import RSYSLOG_PACKAGES, missing_rsyslog, rsyslogd_path
+# packaging/ is not a package: load the module that knows (and installs) the Debian packages.
+_spec = importlib.util.spec_from_file_location(
+    "system_packages", Path(__file__).resolve().parents[2] / "packaging" / "system_packages.py"
+)
+assert _spec is not None and _spec.loader is not None
+_system_packages = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_system_packages)
+RSYSLOG_PACKAGES: tuple[str, ...] = _system_packages.RSYSLOG_PACKAGES
+missing_rsyslog: Callable[[], list[str]] = _system_packages.missing_rsyslog
+rsyslogd_path: Callable[[], str | None] = _system_packages.rsyslogd_path
 
 
 @pytest.fixture(autouse=True)

@@ -54,11 +54,16 @@ def test_rsyslogd_killed_mid_batch_and_restarted_loses_nothing(
     journal: AuditJournal, relay: RsyslogRelay, pki: Pki
 ) -> None:
     total = 3000
+    killed = threading.Event()
     writer_done = threading.Event()
 
     def writer() -> None:
+        """Half the rows, then (once the relay is dead) the other half: the shipper must meet
+        the dead relay whatever the machine's speed."""
         try:
             for i in range(total):
+                if i == total // 2:
+                    killed.wait(120)
                 journal.append(make_record(i, notes="n" * 200))
         finally:
             writer_done.set()
@@ -70,7 +75,8 @@ def test_rsyslogd_killed_mid_batch_and_restarted_loses_nothing(
         wait_until(lambda: len(relay.sequences()) >= 600, 60, "600 records at the relay")
         relay.kill()  # whatever rsyslogd had queued in memory is gone
         killed_at = len(relay.sequences())
-        wait_until(lambda: shipper.status().state is ShipState.FAILING, 30, "the shipper to notice")
+        killed.set()
+        wait_until(lambda: shipper.status().state is ShipState.FAILING, 60, "the shipper to notice")
         relay.start()
         assert writer_done.wait(120), "the writer did not finish"
         thread.join(10)
