@@ -219,11 +219,8 @@ def _export(journal: AuditJournal, args: argparse.Namespace) -> int:
 
 def _purge(journal: AuditJournal, args: argparse.Namespace) -> int:
     cutoff = datetime.now(UTC) - timedelta(days=args.older_than)
+    waiting = {c.target: journal.backlog(c.acked_sequence).count for c in journal.ship_cursors()}
     removed = journal.purge(cutoff)
-    for cursor in journal.ship_cursors():
-        waiting = journal.backlog(cursor.acked_sequence).count
-        if waiting:
-            print(f"Kept {waiting} rows not yet shipped to {cursor.target} (purge never removes those).")
     if removed:
         print(
             f"Removed {removed} rows recorded before {cutoff:%Y-%m-%d %H:%M} UTC; "
@@ -231,6 +228,9 @@ def _purge(journal: AuditJournal, args: argparse.Namespace) -> int:
         )
     else:
         print(f"Removed 0 rows: none recorded before {cutoff:%Y-%m-%d %H:%M} UTC.")
+    for target, count in waiting.items():
+        if count:
+            print(f"{count} rows are not yet shipped to {target}: purge never removes those.")
     return 0
 
 

@@ -101,6 +101,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="where the last shipped head is kept (default: beside the key)",
     )
+    parser.add_argument(
+        "--forget-target",
+        choices=[TargetKind.SYSLOG_TLS.value, TargetKind.JSONL.value],
+        metavar="TARGET",
+        help="stop tracking a target switched off for good (purge then no longer keeps rows for it) and exit",
+    )
 
 
 def _seconds(text: str) -> timedelta:
@@ -132,6 +138,8 @@ def config_from_args(args: argparse.Namespace) -> ShipConfig:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.forget_target:
+        return _forget(args)
     try:
         config = config_from_args(args)
     except ShipConfigError as exc:
@@ -142,18 +150,37 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     from station.ship import build_target
 
-    path: Path = args.audit_db or default_journal_path()
     try:
-        key = read_key_file(args.key_file) if args.key_file else load_key()
+        key = _key(args)
         anchor = args.anchor_file or (
             anchor_path_beside(args.key_file) if args.key_file else default_anchor_path()
         )
-        with AuditJournal.open(path, key, create=False) as journal:
+        with AuditJournal.open(_journal_path(args), key, create=False) as journal:
             shipper = Shipper(journal, config, build_target(config), key=key, anchor_path=anchor)
             return _run(shipper, args, config)
     except AuditError as exc:
         print(f"station ship: {exc}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _journal_path(args: argparse.Namespace) -> Path:
+    return Path(args.audit_db) if args.audit_db else default_journal_path()
+
+
+def _key(args: argparse.Namespace) -> bytes:
+    return read_key_file(args.key_file) if args.key_file else load_key()
+
+
+def _forget(args: argparse.Namespace) -> int:
+    try:
+        with AuditJournal.open(_journal_path(args), _key(args), create=False) as journal:
+            known = journal.retire_ship_target(args.forget_target)
+    except AuditError as exc:
+        print(f"station ship: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    what = "no longer tracked" if known else "was not tracked"
+    print(f"station ship: {args.forget_target} {what}; purge no longer waits for it.")
+    return EXIT_OK
 
 
 def _run(shipper: Shipper, args: argparse.Namespace, config: ShipConfig) -> int:

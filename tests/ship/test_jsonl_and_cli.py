@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -12,8 +13,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from station.audit import AuditJournal
+from station.audit.cli import add_arguments
+from station.audit.cli import run as audit_run
 from station.ship import JsonlTarget, ShipConfig, Shipper, ShipState, TargetKind
-from tests.audit.support import KEY
+from tests.audit.support import KEY, backdate
 from tests.ship.support import STATION, fill
 
 REPO = Path(__file__).resolve().parents[2]
@@ -155,3 +158,33 @@ def test_station_ship_without_a_journal(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "There is no audit journal" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_purge_keeps_unshipped_rows_until_the_target_is_forgotten(
+    journal: AuditJournal, journal_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key_file = tmp_path / "audit.key"
+    key_file.write_text(KEY.hex())
+    key_file.chmod(0o600)
+    fill(journal, 3)
+    _jsonl_shipper(journal, tmp_path / "spool").run_until_idle(30)  # rows 1-4 shipped
+    fill(journal, 2, start=3)  # rows 5-6 are not
+    backdate(journal_path, {seq: f"2020-01-01T00:00:0{seq}.000000Z" for seq in range(1, 7)})  # all old
+
+    def purge() -> int:
+        parser = argparse.ArgumentParser()
+        add_arguments(parser)
+        common = ["--audit-db", str(journal_path), "--key-file", str(key_file)]
+        return audit_run(parser.parse_args(["purge", "--older-than", "30", *common]))
+
+    assert purge() == 0
+    assert "2 rows are not yet shipped to jsonl: purge never removes those." in capsys.readouterr().out
+    assert [r.sequence for r in journal.recent(10)][::-1] == [5, 6, 7]  # 7: the checkpoint
+    result = _station(
+        "--forget-target", "jsonl", "--audit-db", str(journal_path), "--key-file", str(key_file)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "jsonl no longer tracked" in result.stdout
+    assert journal.ship_cursor("jsonl") is None
+    assert purge() == 0
+    assert [r.sequence for r in journal.recent(10)] == [8, 7]  # rows 5-6 went; 7 is a recent checkpoint
