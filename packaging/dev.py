@@ -55,6 +55,11 @@ def run_station(extra: list[str]) -> int:
 
 def run_tests(extra: list[str]) -> int:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    # A real rsyslog for the fleet-shipping tests: installed here when missing and possible.
+    sys.path.insert(0, str(ROOT / "packaging"))
+    from system_packages import ensure as ensure_system_packages
+
+    ensure_system_packages()
     steps: list[list[str]] = [
         [str(_bin("ruff")), "check", "station", "tests", "packaging"],
         [str(_bin("mypy"))],

@@ -145,7 +145,7 @@ async def _settings_policy_locked(app: Any) -> None:
         root = Path(folder) / "policies"
         for sub in ("managed", "recommended"):
             (root / sub).mkdir(parents=True)
-            os.chmod(root / sub, 0o755)
+            os.chmod(root / sub, 0o755)  # noqa: S103 - a policy folder: root's, not group-writable
         managed = {
             "environment": "production",
             "liveness_threshold": 0.85,

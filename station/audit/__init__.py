@@ -1,10 +1,29 @@
 """Tamper-evident audit journal of every verification attempt (SQLite + HMAC chain).
 
-Bank auditors inspect this journal; it must show every attempt, and show it was not altered.
-See :mod:`station.audit.journal` for the design and thread rules, :mod:`station.audit.keys` for
-where the HMAC key lives. This package imports no Qt and no HTTP client.
+Bank auditors inspect this journal; it must show every attempt, and show it was not altered, and
+that nothing was taken away. One job per module:
+
+============== ===================================================================================
+records        what a row holds, the field limits, the MAC rule an outside tool can re-check
+schema         the tables, their guards, the upgrade of a 0.1.0 journal
+journal        :class:`AuditJournal`: open (read-only too), append, purge, read, export
+writing        appending a row and purging old ones
+chain          checking the chain: altered, missing, out-of-place rows, a cut-off tail
+export         CSV (formula-safe) and JSONL (MAC-checkable) exports
+cursor         what each shipping target has acknowledged (the journal is the shipper's spool)
+anchor         the last head shipped off the box, kept beside the key
+continuity     deleted, emptied, replaced, rolled back or truncated, judged against the anchor
+keys, files    where the HMAC key lives; reading small files without following links
+sqlite_errors  SQLite's failures in plain words
+============== ===================================================================================
+
+This package imports no Qt and no HTTP client.
 """
 
+from station.audit.anchor import Anchor, AnchorError, advance_anchor, read_anchor, write_anchor
+from station.audit.chain import BreakKind, Head, Problem, VerifyReport
+from station.audit.continuity import Continuity, Finding, check_continuity, compare_with_anchor
+from station.audit.cursor import ShipCursor
 from station.audit.errors import (
     AuditError,
     AuditIntegrityError,
@@ -12,13 +31,20 @@ from station.audit.errors import (
     AuditWriteError,
     JournalNotFoundError,
 )
-from station.audit.journal import AuditJournal, BreakKind, Problem, VerifyReport
+from station.audit.journal import AuditJournal, Backlog
 from station.audit.keys import load_key, load_or_create_key, read_key_file
-from station.audit.paths import default_journal_path, default_key_path
+from station.audit.paths import (
+    anchor_path_beside,
+    default_anchor_path,
+    default_journal_path,
+    default_key_path,
+)
 from station.audit.records import (
     KIND_CHECKPOINT,
+    KIND_HEARTBEAT,
     KIND_REVIEW,
     KIND_VERIFICATION,
+    TEXT_LIMITS,
     AuditRecord,
     StoredRecord,
     compute_mac,
@@ -26,23 +52,39 @@ from station.audit.records import (
 
 __all__ = [
     "KIND_CHECKPOINT",
+    "KIND_HEARTBEAT",
     "KIND_REVIEW",
     "KIND_VERIFICATION",
+    "TEXT_LIMITS",
+    "Anchor",
+    "AnchorError",
     "AuditError",
     "AuditIntegrityError",
     "AuditJournal",
     "AuditKeyError",
     "AuditRecord",
     "AuditWriteError",
+    "Backlog",
     "BreakKind",
+    "Continuity",
+    "Finding",
+    "Head",
     "JournalNotFoundError",
     "Problem",
+    "ShipCursor",
     "StoredRecord",
     "VerifyReport",
+    "advance_anchor",
+    "anchor_path_beside",
+    "check_continuity",
+    "compare_with_anchor",
     "compute_mac",
+    "default_anchor_path",
     "default_journal_path",
     "default_key_path",
     "load_key",
     "load_or_create_key",
+    "read_anchor",
     "read_key_file",
+    "write_anchor",
 ]

@@ -4,27 +4,35 @@ The main CLI calls :func:`add_arguments` on its ``audit`` sub-parser and :func:`
 parsed arguments. Every failure an operator can cause (no journal, wrong key, broken chain,
 locked file) ends in one plain sentence on stderr and exit status 1, never a traceback.
 
+``verify`` and ``export`` open the journal read-only and never write to it, so they work on a
+read-only copy handed to an auditor. ``verify`` also compares the journal with the anchor (the
+last head shipped off the box, kept beside the key) and says whether it was deleted, emptied,
+replaced, rolled back or truncated.
+
 Exit status: 0 success (journal intact); 1 broken chain or any failure; 2 bad usage (argparse).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from station.audit.errors import AuditError, JournalNotFoundError
+from station.audit.anchor import read_anchor
+from station.audit.continuity import Continuity, check_continuity, compare_with_anchor
+from station.audit.errors import AuditError, AuditKeyError, JournalNotFoundError
+from station.audit.files import NotASmallFileError, PrivateFileWriter
 from station.audit.journal import AuditJournal
 from station.audit.keys import load_key, read_key_file
-from station.audit.paths import ENV_AUDIT_DB
+from station.audit.paths import ENV_AUDIT_DB, anchor_path_beside, default_anchor_path
 
 __all__ = ["add_arguments", "run"]
 
 if TYPE_CHECKING:
+    from station.audit.anchor import Anchor
     from station.config import Settings
 
 
@@ -70,7 +78,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only rows recorded on or after this date (00:00 UTC)",
     )
     export.add_argument(
-        "--out", type=Path, metavar="FILE", help="write to FILE (created with mode 0600) instead of stdout"
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write to FILE instead of stdout; the file is written anew with mode 0600, also when it existed",
     )
 
     purge = commands.add_parser(
@@ -109,18 +120,25 @@ def run(args: argparse.Namespace) -> int:
     if command == "purge" and getattr(args, "older_than", None) is None:
         args.older_than = settings.audit_retention_days
     handlers: dict[str, Callable[[AuditJournal, argparse.Namespace], int]] = {
-        "verify": _verify,
         "export": _export,
         "purge": _purge,
     }
     try:
         if not path.is_file():
+            if command == "verify":
+                deleted = _deleted_journal(path, key_arg, getattr(args, "anchor_file", None))
+                if deleted is not None:
+                    return deleted
             raise JournalNotFoundError(
                 f"There is no audit journal at {path}. Nothing has been recorded there yet, or "
                 f"the journal is elsewhere: give it with --audit-db PATH or {ENV_AUDIT_DB}."
             )
         key = read_key_file(key_arg) if key_arg is not None else load_key()
-        with AuditJournal.open(path, key, create=False) as journal:
+        anchor_path = _anchor_path(key_arg, getattr(args, "anchor_file", None))
+        if command == "verify":
+            with AuditJournal.open(path, key, read_only=True) as journal:
+                return _verify(journal, read_anchor(anchor_path, key))
+        with AuditJournal.open(path, key, create=False, read_only=command == "export") as journal:
             return handlers[command](journal, args)
     except AuditError as exc:
         print(f"station audit {command}: {exc}", file=sys.stderr)
@@ -130,19 +148,52 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
-def _verify(journal: AuditJournal, args: argparse.Namespace) -> int:
+def _anchor_path(key_arg: Path | None, anchor_arg: Path | None) -> Path:
+    if anchor_arg is not None:
+        return anchor_arg
+    return anchor_path_beside(key_arg) if key_arg is not None else default_anchor_path()
+
+
+def _deleted_journal(path: Path, key_arg: Path | None, anchor_arg: Path | None) -> int | None:
+    """With no journal file, an anchor still says one was shipped from here: report DELETED."""
+    try:
+        key = read_key_file(key_arg) if key_arg is not None else load_key()
+    except AuditKeyError:
+        return None  # no key: "there is no journal" is all that can be said
+    anchor = read_anchor(_anchor_path(key_arg, anchor_arg), key)  # an altered anchor is reported
+    if anchor is None:
+        return None
+    return _report_continuity(path, check_continuity(path, key, anchor))
+
+
+def _verify(journal: AuditJournal, anchor: Anchor | None) -> int:
     report = journal.verify()
-    if report.ok:
+    continuity = compare_with_anchor(journal, anchor) if anchor is not None else None
+    if report.ok and (continuity is None or continuity.ok):
         print(f"Audit journal {journal.path}: intact, {report.message}.")
+        if continuity is not None:
+            print(f"  Anchor: {continuity.message}.")
         return 0
+    if not report.ok:
+        print(
+            f"Audit journal {journal.path}: BROKEN. {report.problems_total} problem(s); "
+            f"{report.rows_checked} rows read."
+        )
+        for problem in report.problems:
+            print(f"  {problem}")
+        if report.problems_total > len(report.problems):
+            print(f"  ... and {report.problems_total - len(report.problems)} more")
+    if continuity is not None and not continuity.ok:
+        _report_continuity(journal.path, continuity)
+    return 1
+
+
+def _report_continuity(path: Path, continuity: Continuity) -> int:
+    assert continuity.finding is not None
     print(
-        f"Audit journal {journal.path}: BROKEN. {report.problems_total} problem(s); "
-        f"{report.rows_checked} rows read."
+        f"Audit journal {path}: {continuity.finding.value.upper()}. {continuity.message[:1].upper()}"
+        f"{continuity.message[1:]}."
     )
-    for problem in report.problems:
-        print(f"  {problem}")
-    if report.problems_total > len(report.problems):
-        print(f"  ... and {report.problems_total - len(report.problems)} more")
     return 1
 
 
@@ -153,9 +204,14 @@ def _export(journal: AuditJournal, args: argparse.Namespace) -> int:
     if out_path is None:
         count = journal.export(fmt, sys.stdout, since=since)
     else:
-        fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with open(fd, "w", encoding="utf-8", newline="") as fh:
-            count = journal.export(fmt, fh, since=since)
+        try:
+            with (
+                PrivateFileWriter(out_path) as out,
+                open(out.fd, "w", encoding="utf-8", newline="", closefd=False) as fh,
+            ):
+                count = journal.export(fmt, fh, since=since)
+        except NotASmallFileError as exc:
+            raise AuditError(f"Cannot export there: {exc}.") from exc
     where = "stdout" if out_path is None else str(out_path)
     print(f"Exported {count} rows to {where}.", file=sys.stderr)
     return 0
@@ -163,6 +219,7 @@ def _export(journal: AuditJournal, args: argparse.Namespace) -> int:
 
 def _purge(journal: AuditJournal, args: argparse.Namespace) -> int:
     cutoff = datetime.now(UTC) - timedelta(days=args.older_than)
+    waiting = {c.target: journal.backlog(c.acked_sequence).count for c in journal.ship_cursors()}
     removed = journal.purge(cutoff)
     if removed:
         print(
@@ -171,6 +228,9 @@ def _purge(journal: AuditJournal, args: argparse.Namespace) -> int:
         )
     else:
         print(f"Removed 0 rows: none recorded before {cutoff:%Y-%m-%d %H:%M} UTC.")
+    for target, count in waiting.items():
+        if count:
+            print(f"{count} rows are not yet shipped to {target}: purge never removes those.")
     return 0
 
 
@@ -188,6 +248,13 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         default=argparse.SUPPRESS,
         help="read the HMAC key from this file instead of the OS keyring",
+    )
+    parser.add_argument(
+        "--anchor-file",
+        type=Path,
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the last shipped head to check against (default: audit.anchor beside the key file)",
     )
 
 

@@ -11,15 +11,19 @@ Why it is built this way
       :mod:`station.audit.records`), with a key kept outside the database
       (:mod:`station.audit.keys`). Anyone who edits the file directly can defeat the triggers,
       but cannot produce valid MACs: :meth:`AuditJournal.verify` finds the first altered,
-      missing or forged row.
-    * :meth:`AuditJournal.purge` removes old rows (retention) and appends a signed *checkpoint*
-      row naming how many rows went, the last removed sequence and that row's MAC, so the rest
-      of the chain still verifies and a tampered checkpoint is still caught.
+      missing or forged row (:mod:`station.audit.chain`).
+    * A head record written with every row catches rows cut off the end with SQL; an anchor kept
+      off the journal (:mod:`station.audit.anchor`, the last head shipped to the bank's SIEM)
+      catches a journal emptied, deleted, replaced, or rolled back to an older copy.
+    * :meth:`AuditJournal.purge` removes old rows (retention) that every shipping target has
+      acknowledged, and appends a signed *checkpoint* row naming how many rows went, the last
+      removed sequence and that row's MAC, so the rest of the chain still verifies.
 
-What the chain cannot prove on its own
-    Removing the *newest* rows (truncating the tail), or replacing the whole file with an older
-    copy, leaves a chain that verifies. Only an anchor kept elsewhere (e.g. the head sequence and
-    MAC from :meth:`AuditJournal.head` printed on a daily report or sent to a server) detects it.
+Read-only
+    ``read_only=True`` never writes to the journal, not even a schema into an empty file: an
+    auditor's read-only copy verifies and exports. Without a ``-wal`` file beside it the database
+    is opened ``immutable`` (no lock or shared-memory file is created, so it works on read-only
+    media); with one, SQLite needs to read the WAL and opens it ``mode=ro``.
 
 Threads
     One :class:`AuditJournal` holds one SQLite connection, opened with ``check_same_thread=False``
@@ -31,139 +35,56 @@ Threads
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import hmac
-import json
 import os
 import sqlite3
-import sys
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self, TextIO
+from typing import Self, TextIO
 
-from station import __version__
-from station.audit.errors import (
-    AuditError,
-    AuditIntegrityError,
-    AuditKeyError,
-    AuditWriteError,
-    JournalNotFoundError,
-)
+from station.audit import cursor as ship_cursor
+from station.audit.chain import BreakKind, Head, Problem, VerifyReport, verify_rows
+from station.audit.cursor import ShipCursor
+from station.audit.errors import AuditError, AuditKeyError, AuditWriteError, JournalNotFoundError
+from station.audit.export import ExportFormat, write_rows
 from station.audit.records import (
-    COLUMN_NAMES,
-    COLUMNS,
-    GENESIS_MAC,
     KIND_CHECKPOINT,
     AuditRecord,
     StoredRecord,
-    compute_mac,
     format_timestamp,
+    parse_timestamp,
 )
+from station.audit.schema import check_key, layout_version, meta_value, prepare_for_writing
+from station.audit.sqlite_errors import RECORD_ACTION, explain
+from station.audit.writing import insert, next_link, purge_rows, recorded_head
 
-__all__ = ["AuditJournal", "BreakKind", "Problem", "VerifyReport"]
-
-SCHEMA_VERSION = "1"
-_MAX_PROBLEMS = 100
-
-_CREATE_TABLE = (
-    "CREATE TABLE IF NOT EXISTS journal (\n    "
-    + ",\n    ".join(f"{name} {decl}" for name, decl in COLUMNS)
-    + "\n) STRICT"
-)
-_CREATE_META = "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT"
-_NO_DELETE_TRIGGER = (
-    "CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal BEGIN "
-    "SELECT RAISE(ABORT, 'audit journal rows cannot be deleted (use: station audit purge)'); END"
-)
-_TRIGGERS = (
-    "CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal BEGIN "
-    "SELECT RAISE(ABORT, 'audit journal rows cannot be changed'); END",
-    _NO_DELETE_TRIGGER,
-    "CREATE TRIGGER IF NOT EXISTS meta_no_update BEFORE UPDATE ON meta BEGIN "
-    "SELECT RAISE(ABORT, 'audit journal metadata cannot be changed'); END",
-    "CREATE TRIGGER IF NOT EXISTS meta_no_delete BEFORE DELETE ON meta BEGIN "
-    "SELECT RAISE(ABORT, 'audit journal metadata cannot be deleted'); END",
-)
-_INSERT = (  # built only from the fixed column list, never from data
-    f"INSERT INTO journal ({', '.join(COLUMN_NAMES)}) "  # noqa: S608
-    f"VALUES ({', '.join(':' + name for name in COLUMN_NAMES)})"
-)
-
-# Primary SQLite result codes (https://sqlite.org/rescode.html).
-_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
-_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
-
-
-class BreakKind(StrEnum):
-    """Why a row fails verification."""
-
-    MAC_MISMATCH = "MAC mismatch (row altered)"
-    MISSING_ROW = "missing row"
-    CHAIN_GAP = "chain gap"
+__all__ = ["AuditJournal", "Backlog", "BreakKind", "Problem", "VerifyReport"]
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
-    """One break in the chain, at ``sequence``; ``detail`` says what was expected."""
+class Backlog:
+    """Rows after a sequence: how many, and when the oldest was recorded (None if none)."""
 
-    sequence: int
-    kind: BreakKind
-    detail: str = ""
-
-    def __str__(self) -> str:
-        text = f"row {self.sequence}: {self.kind.value}"
-        return f"{text} ({self.detail})" if self.detail else text
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyReport:
-    """Result of :meth:`AuditJournal.verify`. ``problems`` is sorted; at most 100 are kept."""
-
-    ok: bool
-    rows_checked: int
-    first_sequence: int | None = None
-    last_sequence: int | None = None
-    problems: tuple[Problem, ...] = ()
-    problems_total: int = 0
-
-    @property
-    def first_broken(self) -> Problem | None:
-        return self.problems[0] if self.problems else None
-
-    @property
-    def first_broken_sequence(self) -> int | None:
-        return self.problems[0].sequence if self.problems else None
-
-    @property
-    def reason(self) -> BreakKind | None:
-        return self.problems[0].kind if self.problems else None
-
-    @property
-    def message(self) -> str:
-        """One line for a person: "row 17: MAC mismatch (row altered)" or an all-clear."""
-        if self.ok:
-            if self.rows_checked == 0:
-                return "journal is empty"
-            return f"{self.rows_checked} rows intact (sequences {self.first_sequence}–{self.last_sequence})"
-        return str(self.problems[0])
+    count: int
+    oldest_recorded_at: datetime | None
 
 
 class AuditJournal:
     """An open audit journal. Create with :meth:`open`; use as a context manager or ``close()``."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, key: bytes, busy_timeout: float) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path, key: bytes, busy_timeout: float, version: int
+    ) -> None:
         """Private: use :meth:`open`."""
         self._conn: sqlite3.Connection | None = conn
         self._path = path
         self._key = key
         self._busy_timeout = busy_timeout
+        self._version = version
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ opening and closing
@@ -180,49 +101,68 @@ class AuditJournal:
     ) -> AuditJournal:
         """Open (and by default create) the journal at ``path`` with the HMAC ``key``.
 
-        Creates the parent directory (0700) and the file (0600 on POSIX) and the schema.
-        ``create=False`` raises :class:`JournalNotFoundError` for a missing file; ``read_only``
-        opens it with SQLite's ``mode=ro`` (appends then fail with :class:`AuditWriteError`).
-        Raises :class:`AuditWriteError` if it cannot be opened, :class:`AuditKeyError` if the key
-        is not the one the journal was created with.
+        For writing: creates the parent directory (0700), the file (0600 on POSIX) and the
+        schema, or upgrades a journal written by station 0.1.0 (:mod:`station.audit.schema`).
+        ``create=False`` raises :class:`JournalNotFoundError` for a missing file. ``read_only``
+        opens without writing anything (see the module docstring); appends then fail with
+        :class:`AuditWriteError`. Raises :class:`AuditWriteError` if it cannot be opened,
+        :class:`AuditKeyError` if the key is not the one the journal was created with.
         """
         if len(key) < 16:
             raise AuditKeyError("The audit key is too short (need at least 16 bytes).")
         path = Path(path).absolute()
+        if read_only:
+            return cls._open_read_only(path, key, busy_timeout)
         if not path.exists():
-            if read_only or not create:
+            if not create:
                 raise JournalNotFoundError(f"There is no audit journal at {path}.")
             _create_file(path)
         conn: sqlite3.Connection | None = None
         try:
-            uri = path.as_uri() + ("?mode=ro" if read_only else "?mode=rw")
-            conn = sqlite3.connect(
-                uri, uri=True, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-            )
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA trusted_schema = OFF")
-            if not read_only:
-                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                if str(mode).lower() != "wal":
-                    raise AuditWriteError(f"The audit journal {path} cannot use WAL mode ({mode}).")
+            conn = _connect(path.as_uri() + "?mode=rw", busy_timeout)
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise AuditWriteError(f"The audit journal {path} cannot use WAL mode ({mode}).")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA secure_delete = ON")  # purged customer data is overwritten
-            if not read_only:
-                _create_schema(conn, key)
-            _check_schema(conn, path)
-            _check_key(conn, key, path)
+            prepare_for_writing(conn, key, path)
+            version = layout_version(conn, path)
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
-            raise AuditWriteError(_explain(exc, path, busy_timeout, "open the audit journal")) from exc
+            raise AuditWriteError(explain(exc, path, busy_timeout, "open the audit journal")) from exc
         except BaseException:
             if conn is not None:
                 conn.close()
             raise
-        if not read_only and sys.platform != "win32":
-            with suppress(OSError):
-                os.chmod(path, 0o600)
-        return cls(conn, path, key, busy_timeout)
+        return cls(conn, path, key, busy_timeout, version)
+
+    @classmethod
+    def _open_read_only(cls, path: Path, key: bytes, busy_timeout: float) -> AuditJournal:
+        if not path.is_file():
+            raise JournalNotFoundError(f"There is no audit journal at {path}.")
+        has_wal = path.with_name(path.name + "-wal").exists()
+        uri = path.as_uri() + ("?mode=ro" if has_wal else "?mode=ro&immutable=1")
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = _connect(uri, busy_timeout)
+            version = layout_version(conn, path)
+            check_key(conn, key, path)
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            hint = (
+                " Its write-ahead log (-wal) must be readable too: copy the journal with its -wal "
+                "and -shm files to a folder you can write to."
+                if has_wal
+                else ""
+            )
+            raise AuditError(explain(exc, path, busy_timeout, "open the audit journal") + hint) from exc
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
+        return cls(conn, path, key, busy_timeout, version)
 
     @property
     def path(self) -> Path:
@@ -231,6 +171,17 @@ class AuditJournal:
     @property
     def closed(self) -> bool:
         return self._conn is None
+
+    @property
+    def schema_version(self) -> int:
+        """1 for a station 0.1.0 journal opened read-only, else 2 (0: an empty file, read-only)."""
+        return self._version
+
+    @property
+    def journal_id(self) -> str | None:
+        """The random id that tells this journal from one started in its place (None before v2)."""
+        with self._lock, self._read_transaction() as conn:
+            return meta_value(conn, "journal_id")
 
     def close(self) -> None:
         """Close the connection (idempotent). SQLite checkpoints the WAL on the last close."""
@@ -253,97 +204,101 @@ class AuditJournal:
         """Commit ``record`` as the next row and return its sequence number.
 
         Raises :class:`AuditWriteError` (disk full, database locked, read-only, closed journal)
-        if the row was not committed; then nothing was recorded.
+        or :class:`AuditIntegrityError` (rows were cut off the end) if the row was not
+        committed; then nothing was recorded.
         """
         if record.kind == KIND_CHECKPOINT:
             raise ValueError("kind 'checkpoint' is reserved for the rows purge writes")
         columns = record.to_columns()
-        with self._lock, self._write_transaction("record this attempt") as conn:
-            sequence, prev_mac = _next_link(conn)
-            _insert(conn, self._key, sequence, prev_mac, columns)
+        with self._lock, self._write_transaction(RECORD_ACTION) as conn:
+            sequence, prev_mac = next_link(conn, self._path)
+            insert(conn, self._key, sequence, prev_mac, columns)
         return sequence
 
     def purge(self, older_than: datetime) -> int:
         """Remove the oldest rows recorded before ``older_than``; return how many were removed.
 
-        Rows go only as a prefix of the chain (stopping at the first row recorded at or after
-        the cutoff), and a signed checkpoint row is appended that names the count, the last
-        removed sequence and its MAC. Refuses (:class:`AuditIntegrityError`) if the chain does
-        not verify, since purging would destroy the evidence. Nothing is removed if no row is
-        old enough (and then no checkpoint is written).
+        Rows go only as a prefix of the chain (stopping at the first row recorded at or after the
+        cutoff, and at the first row a shipping target has not acknowledged), and a signed
+        checkpoint row is appended that names the count, the last removed sequence and its MAC.
+        Refuses (:class:`AuditIntegrityError`) if the chain does not verify, since purging would
+        destroy the evidence. Nothing is removed if no row qualifies (and no checkpoint written).
         """
-        cutoff = format_timestamp(older_than)
         with self._lock, self._write_transaction("purge old rows") as conn:
-            report = _verify_rows(self._key, conn.execute("SELECT * FROM journal ORDER BY sequence"))
-            if not report.ok:
-                raise AuditIntegrityError(
-                    f"Refusing to purge: the journal does not verify ({report.message})."
-                )
-            keep = conn.execute(
-                "SELECT MIN(sequence) FROM journal WHERE recorded_at >= ?", (cutoff,)
-            ).fetchone()[0]
-            bounds = conn.execute("SELECT MIN(sequence), MAX(sequence) FROM journal").fetchone()
-            first, last = bounds[0], bounds[1]
-            if first is None:
-                return 0
-            through = last if keep is None else keep - 1
-            if through < first:
-                return 0
-            removed = conn.execute("SELECT COUNT(*) FROM journal WHERE sequence <= ?", (through,)).fetchone()[
-                0
-            ]
-            through_mac = conn.execute("SELECT mac FROM journal WHERE sequence = ?", (through,)).fetchone()[0]
-            sequence, prev_mac = _next_link(conn)  # before deleting: the tail may go too
-            # DDL is transactional in SQLite: the trigger is back before anyone else can see.
-            conn.execute("DROP TRIGGER journal_no_delete")
-            conn.execute("DELETE FROM journal WHERE sequence <= ?", (through,))
-            conn.execute(_NO_DELETE_TRIGGER)
-            checkpoint = AuditRecord(
-                kind=KIND_CHECKPOINT,
-                app_version=__version__,
-                notes=(
-                    f"purge: removed {removed} rows (sequences {first}–{through}) recorded before {cutoff}"
-                ),
-            )
-            _insert(
-                conn,
-                self._key,
-                sequence,
-                prev_mac,
-                checkpoint.to_columns(),
-                purged_rows=removed,
-                purged_through=through,
-                purged_through_mac=through_mac,
-            )
-        return int(removed)
+            keep_after = ship_cursor.lowest_acked(conn)
+            return purge_rows(conn, self._key, self._path, older_than, keep_after)
 
     # ------------------------------------------------------------------ reading
 
     def recent(self, n: int) -> list[StoredRecord]:
         """The ``n`` newest rows, newest first."""
         with self._lock, self._read_transaction() as conn:
+            if not self._version:
+                return []
             rows = conn.execute(
                 "SELECT * FROM journal ORDER BY sequence DESC LIMIT ?", (max(n, 0),)
             ).fetchall()
         return [StoredRecord.from_row(row) for row in rows]
 
+    def rows_after(self, sequence: int, limit: int) -> list[StoredRecord]:
+        """Up to ``limit`` rows with a sequence above ``sequence``, oldest first (for shipping)."""
+        with self._lock, self._read_transaction() as conn:
+            if not self._version:
+                return []
+            rows = conn.execute(
+                "SELECT * FROM journal WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                (sequence, max(limit, 0)),
+            ).fetchall()
+        return [StoredRecord.from_row(row) for row in rows]
+
+    def latest(self, kind: str) -> StoredRecord | None:
+        """The newest row of ``kind`` (e.g. the last verification, for a heartbeat)."""
+        with self._lock, self._read_transaction() as conn:
+            if not self._version:
+                return None
+            row = conn.execute(
+                "SELECT * FROM journal WHERE kind = ? ORDER BY sequence DESC LIMIT 1", (kind,)
+            ).fetchone()
+        return None if row is None else StoredRecord.from_row(row)
+
+    def backlog(self, after_sequence: int) -> Backlog:
+        """How many rows follow ``after_sequence`` and when the oldest of them was recorded."""
+        with self._lock, self._read_transaction() as conn:
+            if not self._version:
+                return Backlog(0, None)
+            count, oldest = conn.execute(
+                "SELECT COUNT(*), MIN(recorded_at) FROM journal WHERE sequence > ?", (after_sequence,)
+            ).fetchone()
+        return Backlog(int(count), None if oldest is None else parse_timestamp(str(oldest)))
+
     def head(self) -> tuple[int, str] | None:
         """Sequence and MAC of the newest row: the value to anchor outside the station."""
         with self._lock, self._read_transaction() as conn:
+            if not self._version:
+                return None
             row = conn.execute("SELECT sequence, mac FROM journal ORDER BY sequence DESC LIMIT 1").fetchone()
         return None if row is None else (int(row[0]), str(row[1]))
 
-    def verify(self) -> VerifyReport:
-        """Check every row's MAC and the chain, from the start (or the latest checkpoint)."""
+    def recorded_head(self) -> Head | None:
+        """The head record the journal keeps beside its rows (None before schema version 2)."""
         with self._lock, self._read_transaction() as conn:
-            return _verify_rows(self._key, conn.execute("SELECT * FROM journal ORDER BY sequence"))
+            return recorded_head(conn) if self._version else None
 
-    def export(self, fmt: Literal["csv", "jsonl"], out: TextIO, since: datetime | None = None) -> int:
+    def verify(self) -> VerifyReport:
+        """Check every row's MAC and the chain, from the start (or the latest checkpoint), and
+        that the newest row is the one the journal's head record names."""
+        with self._lock, self._read_transaction() as conn:
+            if not self._version:
+                return VerifyReport(ok=True, rows_checked=0)
+            rows = conn.execute("SELECT * FROM journal ORDER BY sequence")
+            return verify_rows(self._key, rows, recorded_head(conn))
+
+    def export(self, fmt: ExportFormat, out: TextIO, since: datetime | None = None) -> int:
         """Write rows (all columns, MACs included) recorded at or after ``since``; return count.
 
-        CSV has a header row; JSONL is one object per row. Both carry the stored values, so an
-        auditor holding the key can recompute each MAC (:func:`station.audit.records.compute_mac`).
-        Open ``out`` with ``newline=""`` for CSV.
+        CSV has a header row and formula-like text cells neutralised; JSONL is one object per
+        row with the exact stored values, so an auditor holding the key can recompute each MAC
+        (:mod:`station.audit.export`). Open ``out`` with ``newline=""`` for CSV.
         """
         if fmt not in ("csv", "jsonl"):
             raise ValueError(f"unknown export format {fmt!r} (use 'csv' or 'jsonl')")
@@ -353,22 +308,39 @@ class AuditJournal:
             sql += " WHERE recorded_at >= ?"
             params = (format_timestamp(since),)
         sql += " ORDER BY sequence"
-        count = 0
         with self._lock, self._read_transaction() as conn:
-            cursor = conn.execute(sql, params)
-            if fmt == "csv":
-                writer = csv.writer(out)
-                writer.writerow(COLUMN_NAMES)
-                for row in cursor:
-                    writer.writerow(["" if row[name] is None else row[name] for name in COLUMN_NAMES])
-                    count += 1
-            else:
-                for row in cursor:
-                    out.write(
-                        json.dumps({name: row[name] for name in COLUMN_NAMES}, ensure_ascii=False) + "\n"
-                    )
-                    count += 1
-        return count
+            if not self._version:
+                return write_rows(fmt, [], out)
+            return write_rows(fmt, conn.execute(sql, params), out)
+
+    # ------------------------------------------------------------------ shipping cursors
+
+    def ship_cursors(self) -> list[ShipCursor]:
+        """Every shipping target's acknowledged position."""
+        with self._lock, self._read_transaction() as conn:
+            return ship_cursor.read_cursors(conn) if self._version else []
+
+    def ship_cursor(self, target: str) -> ShipCursor | None:
+        with self._lock, self._read_transaction() as conn:
+            return ship_cursor.read_cursor(conn, target) if self._version else None
+
+    def register_ship_target(self, target: str) -> ShipCursor:
+        """Track ``target`` from sequence 0 if it is new; from now on purge keeps what it lacks."""
+        with self._lock, self._write_transaction("register a shipping target") as conn:
+            ship_cursor.register(conn, target)
+            found = ship_cursor.read_cursor(conn, target)
+        assert found is not None
+        return found
+
+    def advance_ship_cursor(self, target: str, sequence: int, mac: str) -> bool:
+        """Record that ``target`` has every row up to ``sequence``; never moves backwards."""
+        with self._lock, self._write_transaction("record shipping progress") as conn:
+            return ship_cursor.advance(conn, target, sequence, mac)
+
+    def retire_ship_target(self, target: str) -> bool:
+        """Stop tracking ``target``, so purge no longer waits for it."""
+        with self._lock, self._write_transaction("retire a shipping target") as conn:
+            return ship_cursor.retire(conn, target)
 
     # ------------------------------------------------------------------ internals
 
@@ -391,7 +363,7 @@ class AuditJournal:
                         conn.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
-            raise AuditWriteError(_explain(exc, self._path, self._busy_timeout, action)) from exc
+            raise AuditWriteError(explain(exc, self._path, self._busy_timeout, action)) from exc
 
     @contextmanager
     def _read_transaction(self) -> Iterator[sqlite3.Connection]:
@@ -405,13 +377,18 @@ class AuditJournal:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
         except sqlite3.Error as exc:
-            raise AuditError(_explain(exc, self._path, self._busy_timeout, "read the audit journal")) from exc
+            raise AuditError(explain(exc, self._path, self._busy_timeout, "read the audit journal")) from exc
 
 
-# ---------------------------------------------------------------------- helpers
+def _connect(uri: str, busy_timeout: float) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA trusted_schema = OFF")
+    return conn
 
 
 def _create_file(path: Path) -> None:
+    """Create the journal file 0600 (before SQLite does, with the umask's mode)."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
@@ -424,167 +401,3 @@ def _create_file(path: Path) -> None:
             "Check that the folder exists, is a folder, and is writable."
         ) from exc
     os.close(fd)
-
-
-def _create_schema(conn: sqlite3.Connection, key: bytes) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute(_CREATE_TABLE)
-        conn.execute(_CREATE_META)
-        for trigger in _TRIGGERS:
-            conn.execute(trigger)
-        conn.executemany(
-            "INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
-            [
-                ("schema_version", SCHEMA_VERSION),
-                ("key_id", _key_id(key)),
-                ("created_at", format_timestamp(datetime.now(UTC))),
-            ],
-        )
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            with suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-        raise
-
-
-def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
-    names = tuple(row["name"] for row in conn.execute("PRAGMA table_info(journal)"))
-    if names != COLUMN_NAMES:
-        raise AuditWriteError(f"{path} is not a station audit journal (or has an unknown layout).")
-
-
-def _key_id(key: bytes) -> str:
-    """A public fingerprint of the key, stored in ``meta`` to catch a wrong key early."""
-    return hmac.new(key, b"station audit key id", hashlib.sha256).hexdigest()[:16]
-
-
-def _check_key(conn: sqlite3.Connection, key: bytes, path: Path) -> None:
-    row = conn.execute("SELECT value FROM meta WHERE name = 'key_id'").fetchone()
-    if row is not None and not hmac.compare_digest(str(row[0]), _key_id(key)):
-        raise AuditKeyError(
-            f"The audit key does not belong to the journal {path} (key id {_key_id(key)}, "
-            f"journal expects {row[0]}). Nothing was written. Use the key this journal was "
-            "created with (--key-file, or the station account's keyring)."
-        )
-
-
-def _next_link(conn: sqlite3.Connection) -> tuple[int, str]:
-    row = conn.execute("SELECT sequence, mac FROM journal ORDER BY sequence DESC LIMIT 1").fetchone()
-    if row is None:
-        return 1, GENESIS_MAC
-    return int(row[0]) + 1, str(row[1])
-
-
-def _insert(
-    conn: sqlite3.Connection,
-    key: bytes,
-    sequence: int,
-    prev_mac: str,
-    columns: Mapping[str, Any],
-    *,
-    purged_rows: int | None = None,
-    purged_through: int | None = None,
-    purged_through_mac: str | None = None,
-) -> None:
-    row: dict[str, Any] = dict(columns)
-    row.update(
-        sequence=sequence,
-        recorded_at=format_timestamp(datetime.now(UTC)),
-        purged_rows=purged_rows,
-        purged_through=purged_through,
-        purged_through_mac=purged_through_mac,
-        prev_mac=prev_mac,
-    )
-    row["mac"] = compute_mac(key, row)
-    conn.execute(_INSERT, row)
-
-
-def _verify_rows(key: bytes, rows: Iterable[Mapping[str, Any]]) -> VerifyReport:
-    problems: list[Problem] = []
-    checked = 0
-    first: Mapping[str, Any] | None = None
-    prev: Mapping[str, Any] | None = None
-    anchor: Mapping[str, Any] | None = None  # the newest checkpoint whose own MAC is valid
-    for row in rows:
-        checked += 1
-        seq = row["sequence"]
-        try:
-            mac_ok = hmac.compare_digest(compute_mac(key, row), str(row["mac"]))
-        except (TypeError, ValueError):  # a value of the wrong type was forced into the row
-            mac_ok = False
-        if prev is None:
-            first = row
-        elif seq != prev["sequence"] + 1:
-            missing = (
-                f"row {prev['sequence'] + 1} is absent"
-                if seq == prev["sequence"] + 2
-                else f"rows {prev['sequence'] + 1}–{seq - 1} are absent"
-            )
-            problems.append(Problem(prev["sequence"] + 1, BreakKind.MISSING_ROW, missing))
-        if not mac_ok:
-            problems.append(Problem(seq, BreakKind.MAC_MISMATCH))
-        elif prev is not None and seq == prev["sequence"] + 1 and row["prev_mac"] != prev["mac"]:
-            problems.append(Problem(seq, BreakKind.CHAIN_GAP, f"does not follow row {prev['sequence']}"))
-        if mac_ok and row["purged_through"] is not None:
-            anchor = row
-        prev = row
-    if first is None:
-        return VerifyReport(ok=True, rows_checked=0)
-    assert prev is not None
-    problems.extend(_check_start(first, anchor, {p.sequence for p in problems}))
-    problems.sort(key=lambda p: p.sequence)
-    return VerifyReport(
-        ok=not problems,
-        rows_checked=checked,
-        first_sequence=int(first["sequence"]),
-        last_sequence=int(prev["sequence"]),
-        problems=tuple(problems[:_MAX_PROBLEMS]),
-        problems_total=len(problems),
-    )
-
-
-def _check_start(
-    first: Mapping[str, Any], anchor: Mapping[str, Any] | None, reported: set[int]
-) -> list[Problem]:
-    """The first row must be row 1 (after genesis) or follow the newest valid checkpoint."""
-    seq = int(first["sequence"])
-    if anchor is None:
-        expected, expected_mac = 1, GENESIS_MAC
-        basis = "no valid checkpoint accounts for purged rows"
-    else:
-        expected, expected_mac = int(anchor["purged_through"]) + 1, anchor["purged_through_mac"]
-        basis = f"checkpoint row {anchor['sequence']} purged rows up to {expected - 1}"
-    if seq > expected:
-        span = f"row {expected} is" if seq == expected + 1 else f"rows {expected}–{seq - 1} are"
-        return [Problem(expected, BreakKind.MISSING_ROW, f"{span} absent; {basis}")]
-    if seq < expected:
-        return [Problem(seq, BreakKind.CHAIN_GAP, f"row is present but {basis}")]
-    if first["prev_mac"] != expected_mac and seq not in reported:
-        what = "the start of the journal" if anchor is None else "the purged row's MAC"
-        return [Problem(seq, BreakKind.CHAIN_GAP, f"does not follow {what}; {basis}")]
-    return []
-
-
-def _explain(exc: sqlite3.Error, path: Path, busy_timeout: float, action: str) -> str:
-    """A plain-language sentence for an operator; the SQLite text stays in ``__cause__``."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None
-    text = str(exc).lower()
-    not_recorded = " Nothing was recorded." if action == "record this attempt" else ""
-    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
-        reason = f"the audit journal is locked by another program (waited {busy_timeout:g} s)"
-    elif primary == _SQLITE_READONLY or "readonly" in text or "read-only" in text:
-        reason = "the audit journal is read-only (file permissions, a read-only disk or mount)"
-    elif primary == _SQLITE_FULL or "full" in text:
-        reason = "the disk holding the audit journal is full"
-    elif primary == _SQLITE_IOERR:
-        reason = "the disk reported an input/output error"
-    elif primary == _SQLITE_CANTOPEN:
-        reason = "the audit journal file cannot be opened (missing folder or no permission)"
-    elif primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
-        reason = "the file is damaged or is not an audit journal"
-    else:
-        reason = f"SQLite reported: {exc}"
-    return f"Could not {action}: {reason}.{not_recorded} Journal: {path}"

@@ -25,7 +25,6 @@ Why a keyring and not the database
 
 from __future__ import annotations
 
-import binascii
 import logging
 import os
 import secrets
@@ -40,6 +39,7 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 
 from station.audit.errors import AuditKeyError
+from station.audit.files import NotASmallFileError, read_small_file
 from station.audit.paths import default_key_path
 
 __all__ = ["KEYRING_SERVICE", "KEYRING_USER", "KEY_BYTES", "load_key", "load_or_create_key", "read_key_file"]
@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 KEYRING_SERVICE = "station"
 KEYRING_USER = "audit-hmac-key"
 KEY_BYTES = 32
+#: A key file is 64 hex digits and a newline; anything much larger is not a key file.
+_MAX_KEY_FILE_BYTES = 1024
 
 
 def load_or_create_key(key_file: Path | None = None) -> bytes:
@@ -77,7 +79,7 @@ def read_key_file(key_file: Path) -> bytes:
 
     For auditors checking a copied journal and headless kiosks. Raises :class:`AuditKeyError`.
     """
-    if not key_file.is_file():
+    if not os.path.lexists(key_file):
         raise AuditKeyError(f"There is no audit key file at {key_file}.")
     return _read_key_file(key_file)
 
@@ -92,7 +94,7 @@ def _load(key_file: Path | None, *, create: bool) -> bytes:
             backend, stored = None, None  # e.g. keyring is installed but no Secret Service runs
         if stored is not None:
             return _decode(stored, f"the keyring entry {KEYRING_SERVICE}/{KEYRING_USER}")
-    if path.exists():
+    if os.path.lexists(path):  # a dangling link is refused by the reader, not taken as "no key"
         return _read_key_file(path)
     if not create:
         where = "the OS keyring" if backend is not None else "any keyring (none is available)"
@@ -172,15 +174,42 @@ def _decode(text: str, where: str) -> bytes:
 
 
 def _read_key_file(path: Path) -> bytes:
+    """Read a key file without following links or blocking, and tighten only our own file.
+
+    A link (to ``/dev/zero``, say), a FIFO, a device or a folder is refused with an
+    :class:`AuditKeyError` naming the path: never followed, never read, never chmod'ed. A key
+    file others may read is narrowed to 0600 through the descriptor just read, and only when it is
+    a regular file owned by the station's own account (one it created); anybody else's file is
+    left as it is, with a warning.
+    """
     try:
-        if sys.platform != "win32":
-            mode = stat.S_IMODE(path.stat().st_mode)
-            if mode & 0o077:
+        data, info, fd = read_small_file(path, _MAX_KEY_FILE_BYTES)
+    except NotASmallFileError as exc:
+        raise AuditKeyError(f"Refusing the audit key file: {exc}.") from exc
+    except OSError as exc:
+        raise AuditKeyError(f"Cannot read the audit key file {path}: {exc.strerror or exc}") from exc
+    try:
+        mode = stat.S_IMODE(info.st_mode)
+        if sys.platform != "win32" and mode & 0o077:
+            if info.st_uid == os.geteuid():
                 log.warning("Audit key file %s had mode %o; restricting it to 0600", path, mode)
-                os.chmod(path, 0o600)
-        text = path.read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError, binascii.Error) as exc:
-        raise AuditKeyError(f"Cannot read the audit key file {path}: {exc}") from exc
+                os.fchmod(fd, 0o600)
+            else:
+                log.warning(
+                    "Audit key file %s has mode %o and belongs to another account (uid %d); "
+                    "leaving it as it is: make it private to the station's account",
+                    path,
+                    mode,
+                    info.st_uid,
+                )
+    except OSError as exc:
+        raise AuditKeyError(f"Cannot restrict the audit key file {path}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError:
+        text = ""
     return _decode(text, f"the key file {path}")
 
 

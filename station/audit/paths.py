@@ -10,7 +10,14 @@ from pathlib import Path
 
 from station.locations import machine_data_dir
 
-__all__ = ["ENV_AUDIT_DB", "data_dir", "default_journal_path", "default_key_path"]
+__all__ = [
+    "ENV_AUDIT_DB",
+    "anchor_path_beside",
+    "data_dir",
+    "default_anchor_path",
+    "default_journal_path",
+    "default_key_path",
+]
 
 #: Environment variable that overrides the journal location (the CLI's ``--audit-db`` wins).
 ENV_AUDIT_DB = "STATION_AUDIT_DB"
@@ -30,3 +37,13 @@ def default_journal_path() -> Path:
 def default_key_path() -> Path:
     """``<user data dir>/station/audit.key``: the key's home where no OS keyring exists."""
     return data_dir() / "audit.key"
+
+
+def default_anchor_path() -> Path:
+    """``<user data dir>/station/audit.anchor``: the last shipped head, beside the key file."""
+    return default_key_path().with_name("audit.anchor")
+
+
+def anchor_path_beside(key_file: Path) -> Path:
+    """Where the anchor lives for a journal whose key is ``key_file``: the same folder."""
+    return key_file.with_name("audit.anchor")

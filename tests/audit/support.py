@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from station.audit import AuditRecord
+from station.audit import AuditRecord, compute_mac
 
 KEY = bytes(range(32))
 
@@ -55,3 +55,28 @@ def raw(path: Path, *, drop_triggers: bool = True) -> Iterator[sqlite3.Connectio
         yield conn
     finally:
         conn.close()
+
+
+def backdate(path: Path, sequence_to_time: dict[int, str]) -> None:
+    """Rewrite ``recorded_at`` of some rows and re-sign the chain with the key (and move the
+    journal's head record to the re-signed last row), as if the rows had been written then."""
+    with raw(path) as conn:
+        conn.row_factory = sqlite3.Row
+        rows = [dict(r) for r in conn.execute("SELECT * FROM journal ORDER BY sequence")]
+        prev = "0" * 64
+        for row in rows:
+            row["recorded_at"] = sequence_to_time.get(row["sequence"], row["recorded_at"])
+            row["prev_mac"] = prev
+            row["mac"] = prev = compute_mac(KEY, row)
+            conn.execute(
+                "UPDATE journal SET recorded_at = ?, prev_mac = ?, mac = ? WHERE sequence = ?",
+                (row["recorded_at"], row["prev_mac"], row["mac"], row["sequence"]),
+            )
+        if rows:
+            conn.execute("DROP TRIGGER IF EXISTS head_forward_only")
+            conn.execute("UPDATE journal_head SET sequence = ?, mac = ?", (rows[-1]["sequence"], prev))
+
+
+def days_ago(days: int) -> str:
+    """A stored timestamp ``days`` days before now."""
+    return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -6,7 +6,6 @@ import argparse
 import csv
 import io
 import json
-import sqlite3
 import stat
 import sys
 from datetime import UTC, datetime, timedelta
@@ -14,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from station.audit import AuditJournal, compute_mac
+from station.audit import AuditJournal
 from station.audit.cli import add_arguments, run
-from tests.audit.support import KEY, make_record, raw
+from tests.audit.support import KEY, backdate, days_ago, make_record, raw
 
 
 def _cli(*argv: str) -> int:
@@ -27,20 +26,7 @@ def _cli(*argv: str) -> int:
 
 def _age(path: Path, days_by_sequence: dict[int, int]) -> None:
     """Backdate rows by N days and re-sign the chain, as if they had been written back then."""
-    now = datetime.now(UTC)
-    with raw(path) as conn:
-        conn.row_factory = sqlite3.Row
-        prev = "0" * 64
-        for row in [dict(r) for r in conn.execute("SELECT * FROM journal ORDER BY sequence")]:
-            if row["sequence"] in days_by_sequence:
-                when = now - timedelta(days=days_by_sequence[row["sequence"]])
-                row["recorded_at"] = when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            row["prev_mac"] = prev
-            row["mac"] = prev = compute_mac(KEY, row)
-            conn.execute(
-                "UPDATE journal SET recorded_at = ?, prev_mac = ?, mac = ? WHERE sequence = ?",
-                (row["recorded_at"], row["prev_mac"], row["mac"], row["sequence"]),
-            )
+    backdate(path, {seq: days_ago(days) for seq, days in days_by_sequence.items()})
 
 
 def test_missing_journal_is_a_clear_message_not_a_traceback(

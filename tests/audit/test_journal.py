@@ -25,7 +25,7 @@ from station.audit import (
     compute_mac,
 )
 from station.audit.records import COLUMN_NAMES
-from tests.audit.support import KEY, make_record, raw
+from tests.audit.support import KEY, backdate, make_record, raw
 
 
 def test_append_returns_sequences_and_the_chain_verifies(db_path: Path) -> None:
@@ -171,22 +171,6 @@ def _export(path: Path, fmt: str, since: datetime | None = None) -> str:
     return out.getvalue()
 
 
-def _backdate(path: Path, sequence_to_time: dict[int, str]) -> None:
-    """Rewrite recorded_at and re-sign the whole chain (as if written on those dates)."""
-    with raw(path) as conn:
-        conn.row_factory = sqlite3.Row
-        rows = [dict(r) for r in conn.execute("SELECT * FROM journal ORDER BY sequence")]
-        prev = "0" * 64
-        for row in rows:
-            row["recorded_at"] = sequence_to_time.get(row["sequence"], row["recorded_at"])
-            row["prev_mac"] = prev
-            row["mac"] = prev = compute_mac(KEY, row)
-            conn.execute(
-                "UPDATE journal SET recorded_at = ?, prev_mac = ?, mac = ? WHERE sequence = ?",
-                (row["recorded_at"], row["prev_mac"], row["mac"], row["sequence"]),
-            )
-
-
 def test_export_csv_has_every_column_and_macs(filled: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(_export(filled, "csv"))))
     assert len(rows) == 10
@@ -210,7 +194,7 @@ def test_export_jsonl_lets_an_auditor_recompute_each_mac(filled: Path) -> None:
 
 
 def test_export_since_filters_by_recorded_date(filled: Path) -> None:
-    _backdate(filled, {i: f"2024-05-0{1 + i // 4}T12:00:00.000000Z" for i in range(1, 11)})
+    backdate(filled, {i: f"2024-05-0{1 + i // 4}T12:00:00.000000Z" for i in range(1, 11)})
     since = datetime(2024, 5, 2, tzinfo=UTC)
     jsonl = [json.loads(line) for line in _export(filled, "jsonl", since).splitlines()]
     assert [row["sequence"] for row in jsonl] == list(range(4, 11))
@@ -223,7 +207,7 @@ def test_export_since_filters_by_recorded_date(filled: Path) -> None:
 
 
 def test_purge_leaves_a_signed_checkpoint_and_the_chain_verifies(filled: Path) -> None:
-    _backdate(filled, {i: f"2024-05-01T12:00:{i:02d}.000000Z" for i in range(1, 5)})
+    backdate(filled, {i: f"2024-05-01T12:00:{i:02d}.000000Z" for i in range(1, 5)})
     with AuditJournal.open(filled, KEY) as journal:
         removed = journal.purge(datetime(2024, 6, 1, tzinfo=UTC))
         assert removed == 4
@@ -265,7 +249,7 @@ def test_purge_refuses_to_destroy_evidence_of_tampering(filled: Path) -> None:
 
 
 def test_a_tampered_checkpoint_is_caught(filled: Path) -> None:
-    _backdate(filled, {i: f"2024-05-01T12:00:{i:02d}.000000Z" for i in range(1, 5)})
+    backdate(filled, {i: f"2024-05-01T12:00:{i:02d}.000000Z" for i in range(1, 5)})
     with AuditJournal.open(filled, KEY) as journal:
         journal.purge(datetime(2024, 6, 1, tzinfo=UTC))
     # Hide two more deleted rows by editing the checkpoint's count and anchor.

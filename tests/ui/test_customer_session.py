@@ -75,7 +75,7 @@ def test_attempts_are_limited_per_customer(qtbot: QtBot, spoofing: Station) -> N
     assert capture(qtbot, spoofing).kind is OutcomeKind.SPOOF
     assert "No more attempts" not in window.banner.message_text
     assert capture(qtbot, spoofing).kind is OutcomeKind.SPOOF
-    assert "No more attempts. Use the branch's manual identity check." == window.banner.message_text
+    assert window.banner.message_text == "No more attempts. Use the branch's manual identity check."
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert spoofing.emulator is not None
     assert spoofing.emulator.requests_received == 2

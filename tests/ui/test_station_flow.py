@@ -122,7 +122,9 @@ def test_timeout_shows_what_to_do(qtbot: QtBot) -> None:
     try:
         report = capture(qtbot, running)
         assert report.kind is OutcomeKind.ERROR
-        assert running.window.banner.message_text == "No answer in time. Check the network, then capture again."
+        assert (
+            running.window.banner.message_text == "No answer in time. Check the network, then capture again."
+        )
         assert "did not answer in time" in running.window.details.text()
         assert running.window.capture_button.isEnabled()
     finally:

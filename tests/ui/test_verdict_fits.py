@@ -65,7 +65,8 @@ def banner_states() -> list[tuple[str, OutcomeKind | None, str, str]]:
             "health-journal",
             None,
             "Not ready",
-            "The audit journal cannot be written (the disk is full): results would not be final. Call IT support.",
+            "The audit journal cannot be written (the disk is full): results would not be final. "
+            "Call IT support.",
         )
     )
     return states

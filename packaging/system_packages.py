@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Operating-system packages some tests need, installed when missing and the machine allows it.
+
+The fleet-shipping tests ship to a real rsyslog over TLS (Debian ``rsyslog`` and
+``rsyslog-gnutls``). ``packaging/dev.py test`` calls :func:`ensure` first: as root on a Debian or
+Ubuntu machine (CI, a developer's container) it runs ``apt-get install -y`` non-interactively,
+and ``apt-get update`` first if that fails; anywhere else it installs nothing, and the tests
+that need the packages are skipped with a message naming them (under ``CI=true`` they fail
+instead, so CI never passes by skipping them).
+
+    python3 packaging/system_packages.py          # install what is missing, say what is still missing
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+__all__ = ["RSYSLOG_PACKAGES", "ensure", "missing_rsyslog", "rsyslogd_path"]
+
+RSYSLOG_PACKAGES = ("rsyslog", "rsyslog-gnutls")
+_APT_ENV = {"DEBIAN_FRONTEND": "noninteractive", "NEEDRESTART_MODE": "a"}
+
+
+def rsyslogd_path() -> str | None:
+    """The rsyslogd binary (it lives in /usr/sbin, often not on a user's PATH)."""
+    return shutil.which("rsyslogd") or next(
+        (p for p in ("/usr/sbin/rsyslogd", "/sbin/rsyslogd") if os.access(p, os.X_OK)), None
+    )
+
+
+def _has_gtls() -> bool:
+    """rsyslog's GnuTLS network stream driver (the rsyslog-gnutls package)."""
+    return bool(glob.glob("/usr/lib/*/rsyslog/lmnsd_gtls.so") or glob.glob("/usr/lib/rsyslog/lmnsd_gtls.so"))
+
+
+def missing_rsyslog() -> list[str]:
+    """The Debian packages still needed for the rsyslog tests ([] when all are there)."""
+    needed = []
+    if rsyslogd_path() is None:
+        needed.append("rsyslog")
+    if not _has_gtls():
+        needed.append("rsyslog-gnutls")
+    return needed
+
+
+def _apt(*args: str) -> bool:
+    cmd = ["apt-get", *args]
+    print("+", " ".join(cmd), flush=True)
+    env = {**os.environ, **_APT_ENV}
+    try:
+        done = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, check=False, timeout=900)
+        return done.returncode == 0
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        print(f"apt-get failed: {exc}", flush=True)
+        return False
+
+
+def ensure() -> list[str]:
+    """Install the missing packages if this is a Debian-like machine and we are root.
+
+    Returns the packages still missing afterwards (and says why on stdout).
+    """
+    needed = missing_rsyslog()
+    if not needed:
+        return []
+    can_install = sys.platform.startswith("linux") and shutil.which("apt-get") is not None
+    if not can_install or os.geteuid() != 0:
+        why = "not root" if can_install else "no apt-get on this machine"
+        print(f"missing ({why}): {' '.join(needed)}; the rsyslog tests will be skipped", flush=True)
+        return needed
+    install = ("install", "-y", "--no-install-recommends", *needed)
+    if not _apt(*install):
+        _apt("update")
+        _apt(*install)
+    still = missing_rsyslog()
+    if still:
+        print(f"could not install: {' '.join(still)}", flush=True)
+    return still
+
+
+if __name__ == "__main__":
+    sys.exit(1 if ensure() else 0)

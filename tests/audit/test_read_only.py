@@ -1,0 +1,149 @@
+"""``audit verify`` and ``export`` on a read-only copy: they work, and write nothing anywhere.
+
+When the tests run as root (CI, this machine), permission bits do not stop root, so the commands
+run in a child process as the unprivileged ``nobody`` account: a write would really fail. Either
+way the test compares the folder's files, bytes and times before and after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from station.audit import AuditJournal
+from tests.audit.support import KEY, make_record
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes and accounts")
+REPO = Path(__file__).resolve().parents[2]
+NOBODY = 65534
+
+
+@pytest.fixture
+def auditor_dir() -> Iterator[Path]:
+    """A folder the ``nobody`` account can reach (pytest's tmp_path is private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="station-auditor-"))
+    folder.chmod(0o755)
+    yield folder
+    for path in folder.rglob("*"):
+        if path.is_dir():
+            path.chmod(0o755)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[str, int, int]]:
+    return {
+        p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns, p.stat().st_mode)
+        for p in sorted(folder.iterdir())
+    }
+
+
+def _station(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    config = folder.parent / (folder.name + "-config")
+    config.mkdir(mode=0o755, exist_ok=True)
+
+    def drop_privileges() -> None:  # pragma: no cover - runs in the child
+        if os.geteuid() == 0:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "STATION_CONFIG_DIR": str(config),
+        "HOME": str(config),
+        "XDG_DATA_HOME": str(config),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "station", *argv],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            preexec_fn=drop_privileges,  # the child has started no threads before exec
+            check=False,
+        )
+    finally:
+        shutil.rmtree(config, ignore_errors=True)
+
+
+def _make_copy(folder: Path, tmp_path: Path, rows: int = 12) -> tuple[Path, Path]:
+    original = tmp_path / "live.sqlite3"
+    with AuditJournal.open(original, KEY) as journal:
+        for i in range(rows):
+            journal.append(make_record(i))
+    copy = folder / "audit.sqlite3"
+    shutil.copyfile(original, copy)  # closed: the WAL was checkpointed, only the main file
+    key = folder / "audit.key"
+    key.write_text(KEY.hex() + "\n")
+    copy.chmod(0o444)
+    key.chmod(0o444)
+    return copy, key
+
+
+def test_a_read_only_copy_verifies_and_exports_and_nothing_is_written(
+    auditor_dir: Path, tmp_path: Path
+) -> None:
+    copy, key = _make_copy(auditor_dir, tmp_path)
+    auditor_dir.chmod(0o555)
+    before = _snapshot(auditor_dir)
+    verify = _station(auditor_dir, "audit", "verify", "--audit-db", str(copy), "--key-file", str(key))
+    assert verify.returncode == 0, verify.stderr
+    assert "intact, 12 rows intact (sequences 1–12)" in verify.stdout
+    export = _station(
+        auditor_dir, "audit", "export", "--jsonl", "--audit-db", str(copy), "--key-file", str(key)
+    )
+    assert export.returncode == 0, export.stderr
+    assert len(export.stdout.splitlines()) == 12
+    csv_export = _station(
+        auditor_dir, "audit", "export", "--csv", "--audit-db", str(copy), "--key-file", str(key)
+    )
+    assert csv_export.returncode == 0, csv_export.stderr
+    assert len(csv_export.stdout.splitlines()) == 13
+    assert _snapshot(auditor_dir) == before
+
+
+def test_an_empty_file_is_never_given_a_schema(auditor_dir: Path) -> None:
+    empty = auditor_dir / "audit.sqlite3"
+    empty.touch()
+    key = auditor_dir / "audit.key"
+    key.write_text(KEY.hex() + "\n")
+    before = _snapshot(auditor_dir)
+    result = _station(auditor_dir, "audit", "verify", "--audit-db", str(empty), "--key-file", str(key))
+    assert result.returncode == 0, result.stderr
+    assert "journal is empty" in result.stdout
+    assert empty.stat().st_size == 0
+    assert _snapshot(auditor_dir) == before
+
+
+def test_read_only_sees_rows_still_in_the_write_ahead_log(tmp_path: Path) -> None:
+    path = tmp_path / "audit.sqlite3"
+    with AuditJournal.open(path, KEY) as writer:
+        for i in range(5):
+            writer.append(make_record(i))
+        assert path.with_name("audit.sqlite3-wal").stat().st_size > 0  # the rows are in the WAL
+        main_before = hashlib.sha256(path.read_bytes()).hexdigest()
+        with AuditJournal.open(path, KEY, read_only=True) as reader:
+            report = reader.verify()
+            assert report.ok
+            assert report.rows_checked == 5
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == main_before
+
+
+def test_read_only_journal_refuses_appends_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "audit.sqlite3"
+    with AuditJournal.open(path, KEY) as journal:
+        journal.append(make_record(1))
+    with AuditJournal.open(path, KEY, read_only=True) as journal, pytest.raises(Exception, match="read-only"):
+        journal.append(make_record(2))

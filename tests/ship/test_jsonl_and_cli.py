@@ -1,0 +1,190 @@
+"""The JSONL spool target (append-only, unique first lines) and ``station ship`` itself."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from station.audit import AuditJournal
+from station.audit.cli import add_arguments
+from station.audit.cli import run as audit_run
+from station.ship import JsonlTarget, ShipConfig, Shipper, ShipState, TargetKind
+from tests.audit.support import KEY, backdate
+from tests.ship.support import STATION, fill
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _jsonl_shipper(journal: AuditJournal, folder: Path, prom: Path | None = None) -> Shipper:
+    config = ShipConfig(
+        target=TargetKind.JSONL, station_id=STATION, jsonl_dir=folder, prometheus_textfile=prom
+    )
+    return Shipper(journal, config, JsonlTarget(folder, STATION), key=KEY, anchor_path=None)
+
+
+def _lines(folder: Path) -> list[dict[str, object]]:
+    return [
+        json.loads(line) for path in sorted(folder.glob("*.jsonl")) for line in path.read_text().splitlines()
+    ]
+
+
+def test_rows_are_appended_after_a_unique_header_line(journal: AuditJournal, tmp_path: Path) -> None:
+    folder = tmp_path / "spool"
+    fill(journal, 3)
+    assert _jsonl_shipper(journal, folder).run_until_idle(30).state is ShipState.SHIPPED
+    (path,) = folder.glob("*.jsonl")
+    first_bytes = path.read_bytes()
+    fill(journal, 2, start=3)
+    assert _jsonl_shipper(journal, folder).run_until_idle(30).state is ShipState.SHIPPED
+    assert path.read_bytes().startswith(first_bytes)  # appended, never rewritten
+    lines = _lines(folder)
+    assert lines[0]["type"] == "file_header"
+    records = [line for line in lines if line["type"] == "audit_record"]
+    assert [r["sequence"] for r in records] == [1, 2, 3, 4, 5, 6]  # 4: the start-up heartbeat
+    assert records[0]["fields"]["customer_ref"] == "CUST-00000"  # type: ignore[index]
+    cursor = journal.ship_cursor("jsonl")
+    assert cursor is not None and cursor.acked_sequence == 6
+
+
+def test_two_files_never_start_alike(tmp_path: Path) -> None:
+    target = JsonlTarget(tmp_path, STATION)
+    target.open()
+    first = tmp_path / "a.jsonl"
+    second = tmp_path / "b.jsonl"
+    from station.ship.jsonl import _header
+
+    first.write_bytes(_header(STATION))
+    second.write_bytes(_header(STATION))
+    assert first.read_bytes()[:256] != second.read_bytes()[:256]
+
+
+def test_a_line_cut_short_by_a_crash_stays_alone(journal: AuditJournal, tmp_path: Path) -> None:
+    folder = tmp_path / "spool"
+    fill(journal, 2)
+    _jsonl_shipper(journal, folder).run_until_idle(30)
+    (path,) = folder.glob("*.jsonl")
+    with path.open("ab") as fh:
+        fh.write(b'{"type":"audit_record","seq')  # a crash in the middle of a write
+    fill(journal, 1, start=2)
+    _jsonl_shipper(journal, folder).run_until_idle(30)
+    lines = path.read_text().splitlines()
+    assert lines[-2] == '{"type":"audit_record","seq'
+    assert json.loads(lines[-1])["sequence"] == 4
+
+
+def test_the_prometheus_textfile(journal: AuditJournal, tmp_path: Path) -> None:
+    prom = tmp_path / "textfile" / "station.prom"
+    fill(journal, 4)
+    assert _jsonl_shipper(journal, tmp_path / "spool", prom).run_until_idle(30).state is ShipState.SHIPPED
+    samples = {
+        sample.name: sample
+        for family in text_string_to_metric_families(prom.read_text())
+        for sample in family.samples
+    }
+    assert samples["station_ship_unshipped_records"].value == 0
+    assert samples["station_ship_unshipped_records"].labels == {"station": STATION, "target": "jsonl"}
+    assert samples["station_ship_acked_sequence"].value == 5
+    assert samples["station_audit_head_sequence"].value == 5
+    assert samples["station_ship_up"].value == 1
+    assert samples["station_last_verification_timestamp_seconds"].value > 0
+    assert not list(prom.parent.glob("*.tmp*"))  # written atomically
+    assert prom.read_text().endswith("\n")
+
+
+def _station(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "station", "ship", *argv],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_station_ship_once_to_a_spool_folder(
+    journal: AuditJournal, journal_path: Path, tmp_path: Path
+) -> None:
+    fill(journal, 3)
+    key_file = tmp_path / "audit.key"
+    key_file.write_text(KEY.hex())
+    key_file.chmod(0o600)
+    result = _station(
+        "--once", "--target", "jsonl", "--jsonl-dir", str(tmp_path / "spool"), "--station-id", STATION,
+        "--audit-db", str(journal_path), "--key-file", str(key_file),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "all shipped (acknowledged up to row 4)" in result.stdout
+    assert (tmp_path / "audit.anchor").exists()  # the anchor beside the key file
+    assert len([x for x in _lines(tmp_path / "spool") if x["type"] == "audit_record"]) == 4
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "text"),
+    [
+        (["--target", "off"], 0, "shipping is off"),
+        (["--once"], 64, "relay_host: required"),
+        (["--target", "jsonl"], 64, "jsonl_dir: required"),
+        (["--relay-host", "r", "--resend-window", "abc"], 64, "not a positive number of seconds"),
+    ],
+)
+def test_station_ship_usage(argv: list[str], code: int, text: str) -> None:
+    result = _station(*argv)
+    assert result.returncode == code
+    assert text in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_station_ship_without_a_journal(tmp_path: Path) -> None:
+    key_file = tmp_path / "audit.key"
+    key_file.write_text(KEY.hex())
+    result = _station(
+        "--once",
+        "--relay-host",
+        "127.0.0.1",
+        "--audit-db",
+        str(tmp_path / "none.sqlite3"),
+        "--key-file",
+        str(key_file),
+    )
+    assert result.returncode == 1
+    assert "There is no audit journal" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_purge_keeps_unshipped_rows_until_the_target_is_forgotten(
+    journal: AuditJournal, journal_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key_file = tmp_path / "audit.key"
+    key_file.write_text(KEY.hex())
+    key_file.chmod(0o600)
+    fill(journal, 3)
+    _jsonl_shipper(journal, tmp_path / "spool").run_until_idle(30)  # rows 1-4 shipped
+    fill(journal, 2, start=3)  # rows 5-6 are not
+    backdate(journal_path, {seq: f"2020-01-01T00:00:0{seq}.000000Z" for seq in range(1, 7)})  # all old
+
+    def purge() -> int:
+        parser = argparse.ArgumentParser()
+        add_arguments(parser)
+        common = ["--audit-db", str(journal_path), "--key-file", str(key_file)]
+        return audit_run(parser.parse_args(["purge", "--older-than", "30", *common]))
+
+    assert purge() == 0
+    assert "2 rows are not yet shipped to jsonl: purge never removes those." in capsys.readouterr().out
+    assert [r.sequence for r in journal.recent(10)][::-1] == [5, 6, 7]  # 7: the checkpoint
+    result = _station(
+        "--forget-target", "jsonl", "--audit-db", str(journal_path), "--key-file", str(key_file)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "jsonl no longer tracked" in result.stdout
+    assert journal.ship_cursor("jsonl") is None
+    assert purge() == 0
+    assert [r.sequence for r in journal.recent(10)] == [8, 7]  # rows 5-6 went; 7 is a recent checkpoint
