@@ -198,6 +198,7 @@ class Station:
             if timer is not None:
                 timer.stop()
         if self._service_check is not None:
+            self._service_check.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._service_check
         if self._rechecking is not None:

@@ -8,7 +8,8 @@ well, so a screen reader announces the verdict when it changes. All looks come f
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from station.core.models import OutcomeKind
@@ -18,6 +19,8 @@ __all__ = ["VerdictBanner"]
 
 BUSY_HINT = "(Esc cancels)"
 IDLE_TITLE = "Ready"
+#: The headline shrinks to fit (a narrow window, a long word in another language), never below this.
+MIN_WORD_POINT_SIZE = 16
 
 
 def _label(point_size: int, *, bold: bool = False, wrap: bool = False) -> QLabel:
@@ -40,7 +43,7 @@ class VerdictBanner(QFrame):
         self._glyph = _label(style.GLYPH_POINT_SIZE, bold=True)
         self._glyph.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._glyph.setAccessibleName("Verdict symbol")
-        self._title = _label(style.WORD_POINT_SIZE, bold=True, wrap=True)
+        self._title = _label(style.WORD_POINT_SIZE, bold=True)
         self._message = _label(style.MESSAGE_POINT_SIZE, wrap=True)
         self._detail = _label(style.DETAIL_POINT_SIZE, wrap=True)
         self._detail.hide()
@@ -54,6 +57,8 @@ class VerdictBanner(QFrame):
         column.addLayout(heading)
         column.addWidget(self._message)
         column.addWidget(self._detail)
+        self._column = column
+        self._heading = heading
         self._kind: OutcomeKind | None = None
         self._palette: style.Palette | None = None
         self.show_idle("Press Space to capture")
@@ -132,10 +137,43 @@ class VerdictBanner(QFrame):
         self._detail.setText(detail)
         self._detail.setVisible(bool(detail))
         self._apply_palette(look.palette)
+        self._fit()
         # Only changed text is re-announced: the busy timer must not make a screen reader chatter.
         description = spoken if spoken is not None else ". ".join(p for p in (title, message, detail) if p)
         if description != self.accessibleDescription():
             self.setAccessibleDescription(description)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Make every text fit the banner's width: the headline on one line (shrunk if it must),
+        the action line and the hint wrapped, with the height they need reserved, so nothing is
+        ever elided or clipped (tests/ui/test_verdict_fits.py measures it at three screen sizes)."""
+        margins = self._column.contentsMargins()
+        inner = self.width() - margins.left() - margins.right()
+        glyph = QFontMetrics(self._glyph.font()).horizontalAdvance(self._glyph.text() or "M") + 4
+        title_room = max(40, inner - glyph - self._heading.spacing())
+        font = self._title.font()
+        size = style.WORD_POINT_SIZE
+        font.setPointSize(size)
+        while (
+            size > MIN_WORD_POINT_SIZE
+            and QFontMetrics(font).horizontalAdvance(self._title.text()) > title_room
+        ):
+            size -= 2
+            font.setPointSize(size)
+        if font != self._title.font():
+            self._title.setFont(font)
+        for label in (self._message, self._detail):
+            if label.isHidden() or not label.text():
+                label.setMinimumHeight(0)
+                continue
+            bounds = QFontMetrics(label.font()).boundingRect(
+                QRect(0, 0, max(1, inner), 100_000), Qt.TextFlag.TextWordWrap, label.text()
+            )
+            label.setMinimumHeight(bounds.height())
 
     def _apply_palette(self, palette: style.Palette) -> None:
         """Restyle only when the colours change: a style sheet repolishes every child label."""
