@@ -318,6 +318,12 @@ def _show_configuration(window: MainWindow, verifier: Verifier, config: StationC
     """What the operator must see about the configuration: overrides, a camera that is not live."""
     label, refusal = camera_check(config)
     verifier.camera_label, verifier.camera_refusal = label, refusal
+    verifier.recorder.with_context(
+        station_id=config.station_id,
+        camera_source=label,
+        policy_hash=config.policy_hash or None,
+        dev_overrides=", ".join(config.dev_overrides) or None,
+    )
     window.show_configuration(
         dev_overrides=config.dev_overrides,
         refused=config.refused,

@@ -62,9 +62,11 @@ class Desk:
         return True
 
     def sign_in(self, operator_id: str | None) -> None:
-        """A new operator: their sessions carry their id (a supervisor may not review their own)."""
+        """A new operator: their sessions and journal rows carry their id (a supervisor may not
+        review their own attempt)."""
         self.operator_id = operator_id
         self.session.operator_id = operator_id
+        self.verifier.recorder.with_context(operator_id=operator_id)
 
     def set_policy(self, policy: SessionPolicy) -> None:
         """New rules apply from the next customer on; the current session keeps its own."""

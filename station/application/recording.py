@@ -17,6 +17,7 @@ from station import __version__
 from station.application.attempt import AttemptReport
 from station.audit import AuditJournal, AuditRecord, AuditWriteError, load_or_create_key
 from station.audit.paths import default_journal_path
+from station.audit.records import fit_text
 
 __all__ = [
     "AttemptContext",
@@ -30,14 +31,22 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class AttemptContext:
-    """Who and where: written with every record."""
+    """Who, where and under which rules: written with every record."""
 
     station_id: str | None = None
     operator_id: str | None = None
     customer_ref: str | None = None
+    #: The camera as it is journaled (``device:Logitech C920``, ``image:face.jpg``).
+    camera_source: str | None = None
+    #: The effective machine policy's SHA-256.
+    policy_hash: str | None = None
+    #: Development overrides in effect, comma-separated (None: none).
+    dev_overrides: str | None = None
 
 
 def record_for(report: AttemptReport, context: AttemptContext) -> AuditRecord:
+    """The journal row for ``report``: the station's free text fitted to the journal's limits (a
+    long exception message must not cost the row), everything from the service as it came."""
     outcome, verification, error = report.outcome, report.verification, report.error
     result = outcome.result if outcome is not None else None
     primary = outcome.primary_face if outcome is not None else None
@@ -61,11 +70,20 @@ def record_for(report: AttemptReport, context: AttemptContext) -> AuditRecord:
         station_threshold=outcome.station_threshold if outcome else None,
         face_count=result.face_count if result else None,
         primary_detection_score=primary.detection_score if primary else None,
+        antispoof_score=primary.antispoof_score if primary else None,
         image_sha256=report.submission_sha256 or None,
         app_version=__version__,
         error_class=type(error).__name__ if error else None,
-        error_message=error.message if error else (None if outcome else report.message),
-        notes="; ".join(report.notes) or None,
+        error_message=fit_text(
+            "error_message", error.message if error else (None if outcome else report.message)
+        ),
+        notes=fit_text("notes", "; ".join(report.notes) or None),
+        session_id=report.session_id,
+        settles_sequence=report.settles_sequence,
+        supervisor_id=report.supervisor_id,
+        camera_source=context.camera_source,
+        policy_hash=context.policy_hash,
+        dev_overrides=context.dev_overrides,
     )
 
 
@@ -74,6 +92,10 @@ class Recorder(Protocol):
     and raises if nothing was written (the caller then fails closed)."""
 
     async def __call__(self, report: AttemptReport) -> int: ...
+
+    def with_context(self, **changes: str | None) -> None:
+        """Who and under which rules from now on (a new operator, a new policy, a new camera)."""
+        ...
 
     async def record_event(
         self,
@@ -113,7 +135,10 @@ class JournalRecorder:
             customer_ref=customer_ref,
             outcome=outcome,
             app_version=__version__,
-            notes=notes,
+            notes=fit_text("notes", notes),
+            camera_source=self.context.camera_source,
+            policy_hash=self.context.policy_hash,
+            dev_overrides=self.context.dev_overrides,
         )
         return await asyncio.to_thread(self.journal.append, record)
 
@@ -137,6 +162,9 @@ class UnavailableRecorder:
 
     async def __call__(self, report: AttemptReport) -> int:
         raise AuditWriteError(self.reason)
+
+    def with_context(self, **changes: str | None) -> None:
+        """Nothing is written anyway."""
 
     async def record_event(
         self,

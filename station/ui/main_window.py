@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QTabWidget,
@@ -142,7 +143,11 @@ class MainWindow(QMainWindow):
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.history = history or HistoryPanel(None)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.details, "Result details")
+        details_scroll = QScrollArea()
+        details_scroll.setWidgetResizable(True)
+        details_scroll.setWidget(self.details)
+        details_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.tabs.addTab(details_scroll, "Result details")
         self.tabs.addTab(self.history, "History")
 
         side = QVBoxLayout()
@@ -423,7 +428,7 @@ class MainWindow(QMainWindow):
         self.customer_ref.setReadOnly(True)
         self.preview.freeze(frame, None, None)
         self.details.clear()
-        self.tabs.setCurrentWidget(self.details)
+        self.tabs.setCurrentIndex(0)
         self.preview.set_guidance(None)
 
     def _refused(self, check: CaptureCheck) -> None:

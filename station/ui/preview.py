@@ -244,7 +244,7 @@ class PreviewWidget(QWidget):
     def status_text(self) -> str:
         """The chip's text: camera state and fps live, or a reminder that the picture is frozen."""
         if self._frozen is not None:
-            return "Captured picture · live view paused"
+            return "Captured picture"
         return f"{self._camera_status} · {self.fps:.0f} fps"
 
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -72,7 +72,10 @@ def start_station(
     quality_gate: bool = False,
     source_factory: Callable[[], FrameSource] | None = None,
 ) -> Station:
+    # The signed-in operator is the one the test's recorder names (the window signs them in).
+    operator = getattr(getattr(recorder, "context", None), "operator_id", None)
     config = StationConfig(
+        operator_id=operator,
         demo=True,
         demo_scenario=scenario,
         timeouts=timeouts or Timeouts(connect=2, read=5, write=2, deadline=10),
