@@ -21,6 +21,8 @@ BUSY_HINT = "(Esc cancels)"
 IDLE_TITLE = "Ready"
 #: The headline shrinks to fit (a narrow window, a long word in another language), never below this.
 MIN_WORD_POINT_SIZE = 16
+#: Lines kept for the action line whatever it says, so the layout below the banner stays put.
+RESERVED_MESSAGE_LINES = 3
 
 
 def _label(point_size: int, *, bold: bool = False, wrap: bool = False) -> QLabel:
@@ -166,14 +168,17 @@ class VerdictBanner(QFrame):
             font.setPointSize(size)
         if font != self._title.font():
             self._title.setFont(font)
-        for label in (self._message, self._detail):
+        for label, lines in ((self._message, RESERVED_MESSAGE_LINES), (self._detail, 0)):
             if label.isHidden() or not label.text():
                 label.setMinimumHeight(0)
                 continue
-            bounds = QFontMetrics(label.font()).boundingRect(
+            metrics = QFontMetrics(label.font())
+            bounds = metrics.boundingRect(
                 QRect(0, 0, max(1, inner), 100_000), Qt.TextFlag.TextWordWrap, label.text()
             )
-            label.setMinimumHeight(bounds.height())
+            # The action line always has room for three lines: a new verdict, a REVIEW's actions
+            # appearing below, never move the buttons under the operator's pointer.
+            label.setMinimumHeight(max(bounds.height(), lines * metrics.lineSpacing()))
 
     def _apply_palette(self, palette: style.Palette) -> None:
         """Restyle only when the colours change: a style sheet repolishes every child label."""

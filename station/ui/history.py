@@ -20,7 +20,7 @@ __all__ = ["HISTORY_ROWS", "HistoryPanel"]
 HISTORY_ROWS = 50
 #: Station events the operator's history leaves out (they are for IT and the auditors).
 STATION_EVENTS = frozenset({"policy", "heartbeat", "session", "pin"})
-COLUMNS = ("#", "Time", "Outcome", "Score", "Faces", "Operator", "Customer ref", "Client id")
+COLUMNS = ("#", "Time", "Outcome", "Score", "Faces", "Operator", "Customer ref", "Settles", "Client id")
 
 _log = logging.getLogger(__name__)
 
@@ -29,17 +29,23 @@ def _cells(stored: StoredRecord) -> tuple[str, ...]:
     record = stored.record
     when = stored.recorded_at.astimezone().strftime("%H:%M:%S")
     if stored.is_checkpoint:
-        return (str(stored.sequence), when, "checkpoint", "", "", "", "", f"{stored.purged_rows} purged")
+        return (str(stored.sequence), when, "checkpoint", "", "", "", "", "", f"{stored.purged_rows} purged")
     score = "" if record.score is None else f"{record.score:.3f}"
     faces = "" if record.face_count is None else str(record.face_count)
+    # A review or a face pick names the attempt it settles: the two rows read together.
+    settles = f"→ #{record.settles_sequence}" if record.settles_sequence is not None else ""
+    outcome = record.outcome or record.kind
+    if record.kind == "review":
+        outcome = f"{outcome} (review)"
     return (
         str(stored.sequence),
         when,
-        record.outcome or record.kind,
+        outcome,
         score,
         faces,
         record.operator_id or "",
         record.customer_ref or "",
+        settles,
         record.client_id or "",
     )
 

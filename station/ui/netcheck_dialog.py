@@ -64,6 +64,11 @@ class NetworkCheckDialog(QDialog):
 
     finished_checks = Signal(object)
 
+    @property
+    def base_url(self) -> str | None:
+        """The endpoint this dialog checks (the one the station actually uses)."""
+        return self._base_url
+
     def __init__(
         self,
         base_url: str | None,

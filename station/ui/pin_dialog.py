@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -99,7 +100,9 @@ class PinDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
-        self.setMinimumWidth(420)
+        # The dialog grows with its message: a wrapped error or lockout line is never cut off.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.setMinimumWidth(440)
         (self.id_edit if supervisor else self.pin_edit).setFocus()
         self._checked.connect(self._on_checked)
         self._worker: threading.Thread | None = None

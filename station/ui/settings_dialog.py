@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -105,6 +105,17 @@ def _fixed_note(resolved: ResolvedSettings, name: str) -> str:
     return f"Set by your organisation ({origin.value.split('(')[-1].rstrip(')')}): it cannot be changed here."
 
 
+class _WheelGuard(QObject):
+    """A spin box or a list changes with the mouse wheel only once it has focus: scrolling the
+    dialog over one must not change a value (audit retention 2555 → 2544, then saved)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+            event.ignore()
+            return True
+        return super().eventFilter(watched, event)
+
+
 # -- the dialog ------------------------------------------------------------------------------------
 
 
@@ -142,6 +153,7 @@ class SettingsDialog(QDialog):
             if resolved.locked(name) or resolved.origin(name) is Origin.DEVELOPMENT
         }
         self._camera_lister = camera_lister or _default_camera_lister
+        self._wheel_guard = _WheelGuard(self)
         self._guarded = frozenset(SECURITY_FIELDS)
         self._environ = environ
         self._tasks: set[asyncio.Task[None]] = set()
@@ -240,6 +252,9 @@ class SettingsDialog(QDialog):
                 edit.setPlaceholderText(PLACEHOLDERS.get(name, ""))
             side = name in PATHS or name == "camera"
             widget = self._with_side_widget(name, edit) if side else edit
+        if isinstance(editor, QSpinBox | QComboBox):
+            editor.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            editor.installEventFilter(self._wheel_guard)
         editor.setAccessibleName(FIELD_LABELS[name])
         editor.setToolTip(FIELD_LABELS[name])
         self.fields[name] = editor

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -78,6 +79,9 @@ class OperatorSignInDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
+        # The dialog grows with its message: a wrapped error line is never cut off.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.setMinimumWidth(440)
         self.id_edit.setFocus()
 
     def error_text(self) -> str:
@@ -93,6 +97,7 @@ class OperatorSignInDialog(QDialog):
         if problem is not None:
             self.error_label.setText(problem)
             self.error_label.show()
+            self.adjustSize()
             self.id_edit.setFocus()
             return
         self._operator_id = text
