@@ -318,6 +318,8 @@ def _show_configuration(window: MainWindow, verifier: Verifier, config: StationC
     """What the operator must see about the configuration: overrides, a camera that is not live."""
     label, refusal = camera_check(config)
     verifier.camera_label, verifier.camera_refusal = label, refusal
+    if window.auto_capture.hold_s != config.auto_capture:
+        window.set_auto_capture(config.auto_capture)
     verifier.recorder.with_context(
         station_id=config.station_id,
         camera_source=label,

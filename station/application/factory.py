@@ -82,6 +82,8 @@ class StationConfig:
     refused: tuple[str, ...] = ()
     #: Why verification is stopped (a policy or settings problem): the station fails closed.
     blocked: str = ""
+    #: Seconds the picture must stay ready before the station captures by itself; None: off.
+    auto_capture: float | None = None
 
     def service_part(self) -> tuple[object, ...]:
         """What the service client is built from: a change here needs a new client."""
@@ -113,6 +115,7 @@ def config_from_settings(
         demo=demo,
         demo_scenario=scenario or DEMO_SCENARIO,
         allow_non_live_camera=settings.allow_non_live_camera,
+        auto_capture=settings.auto_capture,
     )
 
 

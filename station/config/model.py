@@ -181,6 +181,8 @@ class Settings(BaseModel):
     review_blocks_next: bool = True
     #: A still picture or a video file as the camera outside demo mode (training rooms only).
     allow_non_live_camera: bool = False
+    #: Capture by itself once the picture has been ready this many seconds; ``None`` = off.
+    auto_capture: float | None = None
 
     # -- field checks (messages are shown to people: plain words, the bad value echoed) -----------
 
@@ -238,6 +240,11 @@ class Settings(BaseModel):
     @classmethod
     def _check_max_attempts(cls, value: int) -> int:
         return bounds.ATTEMPTS_PER_CUSTOMER.check(value)
+
+    @field_validator("auto_capture")
+    @classmethod
+    def _check_auto_capture(cls, value: float | None) -> float | None:
+        return None if value is None else bounds.AUTO_CAPTURE_SECONDS.check(value)
 
     @field_validator("verdict_timeout")
     @classmethod
@@ -422,6 +429,7 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = {
     "verdict_timeout": FieldRule(True, "how long a verdict and a face stay on screen"),
     "review_blocks_next": FieldRule(True, "whether a REVIEW must be settled before the next customer"),
     "allow_non_live_camera": FieldRule(True, "whether a picture or a video may stand in for the camera"),
+    "auto_capture": FieldRule(True, "whether the station captures by itself once the picture is ready"),
 }
 
 #: The security-relevant fields (see :class:`FieldRule`).

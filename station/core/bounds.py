@@ -13,6 +13,7 @@ from typing import Final, TypeVar
 
 __all__ = [
     "ATTEMPTS_PER_CUSTOMER",
+    "AUTO_CAPTURE_SECONDS",
     "FRACTION",
     "JPEG_QUALITY",
     "RETENTION_DAYS",
@@ -81,3 +82,5 @@ RETENTION_DAYS: Final = Bounds(1, 36500, unit="day")
 ATTEMPTS_PER_CUSTOMER: Final = Bounds(1, 10)
 #: How long a verdict may stay on screen.
 VERDICT_SECONDS: Final = Bounds(5.0, 3600.0)
+#: How long the picture must stay ready before an automatic capture.
+AUTO_CAPTURE_SECONDS: Final = Bounds(0.5, 10.0)

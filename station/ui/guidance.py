@@ -79,3 +79,26 @@ def paint_guide(painter: QPainter, display: Rect, image_w: int, image_h: int, re
         painter.drawText(chip, int(Qt.AlignmentFlag.AlignCenter), text)
     finally:
         painter.restore()
+
+
+def paint_capture_ring(painter: QPainter, display: Rect, progress: float) -> None:
+    """The automatic capture's countdown: a ring that fills as the picture stays ready, with
+    "Hold still" in it, at the top of the picture, so a capture never comes as a surprise."""
+    radius = max(18.0, min(display.width, display.height) * 0.06)
+    centre_x = display.x + display.width / 2
+    centre_y = display.y + radius + 16
+    box = QRectF(centre_x - radius, centre_y - radius, 2 * radius, 2 * radius)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen = QPen(style.qcolor("#000000", 120), radius * 0.3)
+    painter.setPen(pen)
+    painter.drawEllipse(box)
+    pen.setColor(style.qcolor(_READY_COLOUR))
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    painter.setPen(pen)
+    painter.drawArc(box, 90 * 16, -round(360 * 16 * max(0.0, min(1.0, progress))))
+    painter.setPen(style.qcolor("#FFFFFF"))
+    painter.setFont(style.font(style.LABEL_POINT_SIZE, bold=True))
+    label = QRectF(centre_x - 120, centre_y + radius + 4, 240, 24)
+    painter.drawText(label, int(Qt.AlignmentFlag.AlignCenter), "Hold still: capturing…")
+    painter.restore()

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from station import __version__
 from station.application.attempt import AttemptReport
+from station.application.auto_capture import AutoCapture
 from station.application.gate import QualityGate
 from station.application.health import Health, Level, Part, PartHealth
 from station.application.result_text import describe_report
@@ -92,6 +93,8 @@ class MainWindow(QMainWindow):
         self._kiosk_fullscreen = False
         self._camera: CameraStatus | None = None
         self.health = Health()
+        #: Off unless policy turns it on (``set_auto_capture``).
+        self.auto_capture = AutoCapture(None)
 
         self.preview = PreviewWidget()
         self.preview.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -397,10 +400,28 @@ class MainWindow(QMainWindow):
 
     # -- the flow ---------------------------------------------------------------------------------
 
+    def set_auto_capture(self, hold_s: float | None) -> None:
+        """Policy: capture by itself after the picture has been ready ``hold_s`` seconds (None: off)."""
+        self.auto_capture = AutoCapture(hold_s)
+        self.preview.set_capture_progress(None)
+
     def show_quality(self, report: QualityReport) -> None:
-        """A new local quality report: update the guide."""
+        """A new local quality report: update the guide, and the automatic capture's countdown."""
         self.gate.update(report)
         self._show_guidance()
+        can_capture = (
+            self.health.ready
+            and self.gate.enabled
+            and not self.preview.is_frozen
+            and not self.controller.busy
+            and self.controller.session.phase is Phase.READY
+        )
+        progress = self.auto_capture.progress(can_capture and report.ready)
+        self.preview.set_capture_progress(progress)
+        if progress is not None and progress >= 1.0:
+            self.auto_capture.reset()
+            self.preview.set_capture_progress(None)
+            self.capture()
 
     def _show_calls_saved(self) -> None:
         self.calls_saved_label.setText(f"Calls saved this shift: {self.gate.calls_saved}")
@@ -443,8 +464,15 @@ class MainWindow(QMainWindow):
 
     def _escape(self) -> None:
         """Esc: cancel the verification in flight, or stop an automatic capture, whatever has focus."""
-        if self.isActiveWindow() or self.isAncestorOf(self.focusWidget()):
+        if not (self.isActiveWindow() or self.isAncestorOf(self.focusWidget())):
+            return
+        if self.controller.busy:
             self.cancel()
+        elif self.auto_capture.stop():
+            self.preview.set_capture_progress(None)
+            self.statusBar().showMessage(
+                "Automatic capture stopped for this customer: press Space to capture.", 6000
+            )
 
     def cancel(self) -> None:
         self.controller.cancel()
@@ -471,6 +499,7 @@ class MainWindow(QMainWindow):
         self.action_row.setCurrentIndex(0)
         self.customer_ref.setReadOnly(False)
         self.customer_ref.clear()
+        self.auto_capture.reset()
         self.preview.resume_live()
         self.banner.clear_verdict()
         self._show_idle()

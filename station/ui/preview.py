@@ -30,7 +30,7 @@ from station.core.geometry import Rect, fit_rect, map_box
 from station.core.images import BGRImage, LatestFrame
 from station.core.models import Face, FrameSize, LivenessResult
 from station.ui import style
-from station.ui.guidance import paint_guide
+from station.ui.guidance import paint_capture_ring, paint_guide
 from station.ui.overlay import (
     WrappedFrame,
     paint_faces,
@@ -102,6 +102,7 @@ class PreviewWidget(QWidget):
         self._pending_seq: int | None = None
         self._frozen: _Frozen | None = None
         self._watermark: str | None = None
+        self._capture_progress: float | None = None
         self._guidance: QualityReport | None = None
         self._camera_status = "No camera"
         self._frames_painted = 0
@@ -227,6 +228,16 @@ class PreviewWidget(QWidget):
             self.update()
 
     @property
+    def capture_progress(self) -> float | None:
+        """The automatic capture's progress (0..1) drawn as a ring, or None."""
+        return self._capture_progress
+
+    def set_capture_progress(self, progress: float | None) -> None:
+        if progress != self._capture_progress:
+            self._capture_progress = progress
+            self.update()
+
+    @property
     def watermark(self) -> str | None:
         """The text across the picture ("DEMO", "NOT A LIVE CAMERA"…), or None."""
         return self._watermark
@@ -271,6 +282,8 @@ class PreviewWidget(QWidget):
                 )
             if frozen is None and self._guidance is not None and shown is not None:
                 paint_guide(painter, display, shown.width, shown.height, self._guidance)
+            if frozen is None and self._capture_progress is not None:
+                paint_capture_ring(painter, display, self._capture_progress)
             paint_watermark(painter, display, self._watermark)
             text = self.status_text()
             paint_status_chip(painter, status_chip_rect(display, text), text)

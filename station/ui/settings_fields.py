@@ -57,6 +57,7 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "verdict_timeout": "Clear a verdict after (seconds)",
     "review_blocks_next": "A review must be settled before the next customer",
     "allow_non_live_camera": "Allow a picture or a video as the camera (training only)",
+    "auto_capture": "Capture by itself when ready for (seconds)",
 }
 
 CHOICES: Final[Mapping[str, Sequence[tuple[str, str]]]] = {
@@ -89,7 +90,7 @@ GROUPS: Final[Sequence[tuple[str, Sequence[str]]]] = (
         ("liveness_threshold", "min_detection_score", "min_antispoof_score", "review_upper", "several_faces"),
     ),
     ("Customer session", ("max_attempts", "verdict_timeout", "review_blocks_next")),
-    ("Capture", ("jpeg_quality", "quality_gate")),
+    ("Capture", ("jpeg_quality", "quality_gate", "auto_capture")),
     ("Network", ("connect_timeout", "read_timeout", "deadline", "retry_attempts", "proxy", "ca_bundle")),
     ("Audit", ("audit_db", "audit_retention_days", "retain_images")),
     ("Station", ("station_id", "kiosk")),
@@ -104,9 +105,12 @@ FLOATS = frozenset(
         "read_timeout",
         "deadline",
         "verdict_timeout",
+        "auto_capture",
     }
 )
-OPTIONAL = frozenset({"base_url", "review_upper", "min_antispoof_score", "proxy", "ca_bundle"})
+OPTIONAL = frozenset(
+    {"base_url", "review_upper", "min_antispoof_score", "proxy", "ca_bundle", "auto_capture"}
+)
 BOOLS = frozenset({"quality_gate", "retain_images", "kiosk", "review_blocks_next", "allow_non_live_camera"})
 PATHS = frozenset({"ca_bundle", "audit_db"})
 
@@ -144,6 +148,7 @@ PLACEHOLDERS: Final[Mapping[str, str]] = {
     "proxy": "empty = the system's proxy settings, if any",
     "ca_bundle": "empty = the operating system's trusted CAs only",
     "min_antispoof_score": "empty = the service's verdict alone",
+    "auto_capture": "empty = off: the operator presses Space",
 }
 
 

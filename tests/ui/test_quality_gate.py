@@ -143,3 +143,29 @@ def test_gate_rules() -> None:
     assert gate.let_go() is Instruction.TOO_DARK
     assert gate.calls_saved == 1
     assert QualityGate(enabled=False, latest=dark).on_capture() is GateVerdict.ALLOW
+
+
+def test_automatic_capture_counts_down_captures_and_stops_on_escape(
+    qtbot: QtBot, journal: AuditJournal
+) -> None:
+    running = gated(qtbot, journal, sample_path("face.jpg"))
+    try:
+        window = running.window
+        qtbot.waitUntil(lambda: window.gate.latest is not None and window.gate.latest.ready, timeout=10_000)
+        window.set_auto_capture(0.5)
+        with qtbot.waitSignal(running.controller.finished, timeout=20_000) as finished:
+            qtbot.waitUntil(lambda: window.preview.capture_progress is not None, timeout=10_000)
+        assert finished.args[0].kind is OutcomeKind.LIVE
+        assert window.preview.capture_progress is None
+        qtbot.keyClick(window, Qt.Key.Key_Return)  # next customer: the countdown starts again…
+        qtbot.waitUntil(lambda: window.preview.capture_progress is not None, timeout=10_000)
+        qtbot.keyClick(window, Qt.Key.Key_Escape)  # …and Esc stops it for this customer
+        assert window.preview.capture_progress is None
+        assert "Automatic capture stopped" in window.statusBar().currentMessage()
+        assert running.emulator is not None
+        requests = running.emulator.requests_received
+        window.show_quality(window.gate.latest)  # ready again: still stopped
+        assert window.preview.capture_progress is None
+        assert running.emulator.requests_received == requests
+    finally:
+        close_station(qtbot, running)
