@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 
 from station.api.environments import Environment
-from station.api.errors import TokenMissingError
+from station.api.errors import TokenMalformedError, TokenMissingError
 from station.logs import register_secret
 
 __all__ = [
@@ -27,6 +28,9 @@ __all__ = [
 KEYRING_SERVICE = "station"
 
 _log = logging.getLogger(__name__)
+
+#: RFC 6750's ``b64token``: what may follow ``Bearer`` in an Authorization header. A JWT fits.
+_BEARER_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*")
 
 
 def env_var_for(environment: Environment) -> str:
@@ -48,9 +52,12 @@ class Credential:
         secret = secret.strip()
         if not secret:
             raise TokenMissingError(f"the {environment.value} token is empty")
-        if any(ch.isspace() for ch in secret) or not secret.isprintable():
-            raise TokenMissingError(
-                f"the {environment.value} token contains spaces or control characters; enrol it again"
+        if not _BEARER_TOKEN.fullmatch(secret):
+            # Never say which character: that would show part of the secret.
+            raise TokenMalformedError(
+                f"the {environment.value} token is malformed: a token holds only ASCII letters, "
+                "digits and - . _ ~ + / =, with no spaces, control or non-ASCII characters; "
+                "enrol it again"
             )
         register_secret(secret)
         self._secret = secret
