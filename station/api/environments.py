@@ -74,6 +74,8 @@ def normalize_host(host: str) -> str:
         mapped = idna.uts46_remap(text, std3_rules=True, transitional=False)
         if mapped.endswith("."):  # the root: "kyc-api.surepass.app." is "kyc-api.surepass.app"
             mapped = mapped[:-1]
+        if "" in mapped.split("."):  # idna would take a second root dot ("app..") as the root
+            raise idna.IDNAError("empty label")
         return idna.encode(mapped).decode("ascii")
     except (idna.IDNAError, UnicodeError):
         raise ConfigurationError(f"not a valid host name: {host[:80]!r}") from None
