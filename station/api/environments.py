@@ -52,41 +52,53 @@ def base_url_for(environment: Environment) -> str:
     return _BASE_URLS[environment]
 
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+_SCHEMES = ("http", "https")
+
+
+def _not_a_host(host: str) -> ConfigurationError:
+    return ConfigurationError(f"not a valid host name: {host[:80]!r}")
 
 
 def normalize_host(host: str) -> str:
     """The one spelling of a host: an IP address in its compressed form, or a DNS name in
-    lower-case ASCII (IDNA 2008 with UTS #46 mapping, as browsers do) without the root's dot.
+    lower-case ASCII (IDNA 2008 with UTS #46 mapping, non-transitional, as browsers do) without
+    the root's dot.
 
     Raises :class:`ConfigurationError` for anything that is not a host name (``%``, ``_``, empty
     labels, a hyphen at either end of a label …): no name that DNS could treat differently from
-    this one gets through.
+    this one gets through. (IDNA 2008 itself allows only letters, digits and hyphens in ASCII.)
     """
     text = host.strip()
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
+    bracketed = text.startswith("[") and text.endswith("]")
     try:
-        return ipaddress.ip_address(text).compressed
+        return ipaddress.ip_address(text[1:-1] if bracketed else text).compressed
     except ValueError:
-        pass
+        if bracketed:  # brackets hold an IPv6 address, never a name
+            raise _not_a_host(host) from None
     try:
-        mapped = idna.uts46_remap(text, std3_rules=True, transitional=False)
-        if mapped.endswith("."):  # the root: "kyc-api.surepass.app." is "kyc-api.surepass.app"
-            mapped = mapped[:-1]
-        if "" in mapped.split("."):  # idna would take a second root dot ("app..") as the root
-            raise idna.IDNAError("empty label")
-        return idna.encode(mapped).decode("ascii")
+        mapped = idna.uts46_remap(text)
     except (idna.IDNAError, UnicodeError):
-        raise ConfigurationError(f"not a valid host name: {host[:80]!r}") from None
+        raise _not_a_host(host) from None
+    if mapped.endswith("."):  # the root: "kyc-api.surepass.app." is "kyc-api.surepass.app"
+        mapped = mapped[:-1]
+    if "" in mapped.split("."):  # idna.encode would take a second root dot ("app..") as the root
+        raise _not_a_host(host)
+    try:
+        return idna.encode(mapped).decode()
+    except (idna.IDNAError, UnicodeError):
+        raise _not_a_host(host) from None
 
 
 def is_loopback_host(host: str) -> bool:
-    """True for ``localhost``, 127.0.0.0/8 and ``::1``."""
-    if host.lower().rstrip(".") == "localhost":
+    """True for ``localhost``, 127.0.0.0/8 and ``::1``, however spelled."""
+    try:
+        name = normalize_host(host)
+    except ConfigurationError:
+        return False
+    if name == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
 
@@ -99,8 +111,10 @@ def known_environment_of(url: httpx.URL) -> Environment | None:
     """
     try:
         host = normalize_host(url.host)
-    except ConfigurationError:  # not a name DNS would resolve; compare the plainest spelling
-        host = url.host.lower().rstrip(".")
+    except ConfigurationError:  # not a name DNS would resolve; still compare its plainest spelling
+        host = url.host.lower()
+        while host.endswith("."):
+            host = host[:-1]
     for environment, base in _BASE_URLS.items():
         if normalize_host(httpx.URL(base).host) == host:
             return environment
@@ -109,7 +123,8 @@ def known_environment_of(url: httpx.URL) -> Environment | None:
 
 def validate_base_url(raw: str) -> httpx.URL:
     """Parse and normalise a base URL, refusing plain http off loopback, credentials, queries and
-    fragments. The result is built from the normalised parts, so it is what the guard checked."""
+    fragments. The result is built from the normalised parts, so it is what the guard checked;
+    httpx leaves out a scheme's default port."""
     text = raw.strip()
     try:
         parts = urllib.parse.urlsplit(text)
@@ -117,7 +132,7 @@ def validate_base_url(raw: str) -> httpx.URL:
     except ValueError:
         raise ConfigurationError(f"not a valid base URL: {raw[:200]!r}") from None
     scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+    if scheme not in _SCHEMES or not parts.hostname:
         raise ConfigurationError(f"the base URL must start with https:// and name a host: {raw[:200]!r}")
     if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
         raise ConfigurationError("the base URL must not carry credentials, a query or a fragment")
@@ -127,11 +142,6 @@ def validate_base_url(raw: str) -> httpx.URL:
             f"plain http:// is only allowed to this machine (loopback); use https:// for {host}"
         )
     try:
-        return httpx.URL(
-            scheme=scheme,
-            host=host,
-            port=None if port == _DEFAULT_PORTS[scheme] else port,
-            path=parts.path.rstrip("/"),
-        )
+        return httpx.URL(scheme=scheme, host=host, port=port, path=parts.path.rstrip("/"))
     except (httpx.InvalidURL, TypeError, ValueError):
         raise ConfigurationError(f"not a valid base URL: {raw[:200]!r}") from None

@@ -23,8 +23,6 @@ from station.core.models import BBox, Face, FrameSize, LivenessResult, ServiceVe
 
 __all__ = ["TEXT_LIMITS", "ErrorBody", "parse_balance", "parse_error_body", "parse_liveness_response"]
 
-_MISSING: Any = object()
-
 #: The longest text the parser accepts in each field, in characters.
 TEXT_LIMITS: dict[str, int] = {
     "client_id": 128,
@@ -42,8 +40,8 @@ def _fail(path: str, problem: str) -> ResponseParseError:
 
 
 def _get(obj: Mapping[str, Any], key: str, path: str, kind: type | tuple[type, ...]) -> Any:
-    value = obj.get(key, _MISSING)
-    if value is _MISSING or value is None:
+    value = obj.get(key)
+    if value is None:  # missing and null are the same to the contract
         return None
     if isinstance(value, bool) and kind is not bool:
         raise _fail(f"{path}.{key}", f"should be {_kind_name(kind)}, got a boolean")
@@ -53,10 +51,9 @@ def _get(obj: Mapping[str, Any], key: str, path: str, kind: type | tuple[type, .
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {bool: "true/false", str: "text", dict: "an object", list: "a list"}
     if isinstance(kind, tuple):
         return "a number"
-    return names.get(kind, kind.__name__)
+    return {bool: "true/false", str: "text", dict: "an object", list: "a list"}[kind]
 
 
 def _text(obj: Mapping[str, Any], key: str, path: str) -> str | None:
@@ -81,7 +78,7 @@ def _score(obj: Mapping[str, Any], key: str, path: str) -> float | None:
     return number
 
 
-def _pixels(obj: Mapping[str, Any], key: str, path: str, *, required: bool) -> int | None:
+def _pixels(obj: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> int | None:
     value = _get(obj, key, path, (int, float))
     if value is None:
         if required:
@@ -163,7 +160,7 @@ def parse_liveness_response(body: bytes | str) -> LivenessResult:
     faces_raw = _get(detail, "faces", dpath, list) or []
     faces = tuple(_parse_face(raw, f"{dpath}.faces[{i}]") for i, raw in enumerate(faces_raw))
 
-    face_count = _pixels(detail, "face_count", dpath, required=False)
+    face_count = _pixels(detail, "face_count", dpath)
     if face_count is None:
         face_count = len(faces)
     elif face_count < 0:
@@ -172,7 +169,7 @@ def parse_liveness_response(body: bytes | str) -> LivenessResult:
     return LivenessResult(
         ok=ok,
         client_id=_text(data, "client_id", "data"),
-        status_code=_pixels(document, "status_code", "answer", required=False),
+        status_code=_pixels(document, "status_code", "answer"),
         success=_get(document, "success", "answer", bool),
         message=_text(document, "message", "answer"),
         message_code=_text(document, "message_code", "answer"),

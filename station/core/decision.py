@@ -144,8 +144,8 @@ def _station_rule(score: float, face: Face, policy: DecisionPolicy) -> tuple[Out
     return OutcomeKind.LIVE, f"score {score:g} above the threshold {threshold:g}"
 
 
-def _service_view(result: LivenessResult, face: Face) -> tuple[bool | None, str]:
-    """The service's own say on the face: live only if every signal it gave says live."""
+def _service_signals(result: LivenessResult, face: Face) -> list[tuple[str, bool]]:
+    """Each live signal the service gave about the face, with the words the journal keeps for it."""
     signals: list[tuple[str, bool]] = []
     if result.verdict is not None:
         signals.append((f"verdict {result.verdict.value}", result.verdict is ServiceVerdict.LIVE))
@@ -153,10 +153,7 @@ def _service_view(result: LivenessResult, face: Face) -> tuple[bool | None, str]
         signals.append((f"live {str(result.live).lower()}", result.live))
     if face.is_live is not None:
         signals.append((f"is_live {str(face.is_live).lower()}", face.is_live))
-    if not signals:
-        return None, "no verdict"
-    words = ", ".join(name for name, _ in signals)
-    return all(value for _, value in signals), words
+    return signals
 
 
 def decide(result: LivenessResult, policy: DecisionPolicy, chosen_face: Face | None = None) -> Outcome:
@@ -190,14 +187,16 @@ def decide(result: LivenessResult, policy: DecisionPolicy, chosen_face: Face | N
         return _retry(result, policy, RetryReason.ANALYSIS_FAILED, face)
 
     rule, rule_words = _station_rule(score, face, policy)
-    service_live, service_words = _service_view(result, face)
-    station_live = rule is not OutcomeKind.SPOOF
-    disagrees = service_live is not None and service_live != station_live
+    signals = _service_signals(result, face)
+    # The service is live only if every signal it gave says so; no signal at all is no opinion.
+    service_live = all(live for _, live in signals) if signals else None
+    disagrees = service_live is not None and service_live != (rule is not OutcomeKind.SPOOF)
     disagreement = None
     kind = rule
     if disagrees:
         kind = OutcomeKind.REVIEW if policy.review_upper is not None else OutcomeKind.SPOOF
         service_said = "live" if service_live else "not live"
+        service_words = ", ".join(words for words, _ in signals)
         disagreement = (
             f"station rule said {rule.value} ({rule_words}); service said {service_said} ({service_words})"
         )

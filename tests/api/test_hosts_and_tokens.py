@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from station.api import (
@@ -23,7 +24,7 @@ from station.api import (
     TokenMissingError,
     load_credential,
 )
-from station.api.environments import known_environment_of, normalize_host, validate_base_url
+from station.api.environments import is_loopback_host, known_environment_of, normalize_host, validate_base_url
 from station.config import SettingsError, parse_settings
 from station.resources import sample_path
 
@@ -199,3 +200,65 @@ def test_station_verify_exits_4_for_a_non_ascii_token(tmp_path: Path) -> None:
         assert "codec" not in output
         assert token not in output
         assert "Traceback" not in output
+
+
+# -- exact words and edges of the guard (issue 19: mutation testing) -------------------------
+
+
+def test_refusals_say_what_is_wrong() -> None:
+    cases = {
+        "https://gw.bank.example:99999": "not a valid base URL: 'https://gw.bank.example:99999'",
+        "ftp://gw": "the base URL must start with https:// and name a host: 'ftp://gw'",
+        "https://u@gw.bank.example": "the base URL must not carry credentials, a query or a fragment",
+        "http://gw.bank.example": (
+            "plain http:// is only allowed to this machine (loopback); use https:// for gw.bank.example"
+        ),
+        "https://gw_1.bank": "not a valid host name: 'gw_1.bank'",
+    }
+    for url, message in cases.items():
+        with pytest.raises(ConfigurationError) as caught:
+            validate_base_url(url)
+        assert caught.value.message == message
+
+
+def test_long_input_is_cut_in_the_message() -> None:
+    long = "ftp://" + "g" * 400
+    with pytest.raises(ConfigurationError) as caught:
+        validate_base_url(long)
+    assert caught.value.message == f"the base URL must start with https:// and name a host: {long[:200]!r}"
+    bad_port = "https://" + "g" * 300 + ":99999"
+    with pytest.raises(ConfigurationError) as caught:
+        validate_base_url(bad_port)
+    assert caught.value.message == f"not a valid base URL: {bad_port[:200]!r}"
+    host = "h_" * 100
+    with pytest.raises(ConfigurationError) as caught:
+        normalize_host(host)
+    assert caught.value.message == f"not a valid host name: {host[:80]!r}"
+
+
+def test_only_a_balanced_bracket_pair_marks_an_address() -> None:
+    assert normalize_host("[::1]") == "::1"
+    for text in ("[gw.bank.example", "gw.bank.example]", "[gw.bank.example]", "[::1", "::1]"):
+        with pytest.raises(ConfigurationError):
+            normalize_host(text)
+
+
+def test_the_path_keeps_its_case_and_loses_only_trailing_slashes() -> None:
+    assert validate_base_url("https://gw.bank.example/API-X//").path == "/API-X"
+    assert validate_base_url("https://gw.bank.example/").path == "/"
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST.", "127.0.0.1", "127.9.9.9", "::1", "[::1]"])
+def test_loopback_however_spelled(host: str) -> None:
+    assert is_loopback_host(host)
+
+
+@pytest.mark.parametrize("host", ["localhost.example", "10.0.0.1", "::2", "local_host", "", "xlocalhost"])
+def test_not_loopback(host: str) -> None:
+    assert not is_loopback_host(host)
+
+
+def test_a_known_host_that_is_not_a_valid_name_is_still_recognised() -> None:
+    assert known_environment_of(httpx.URL("https://KYC-API.surepass.app..")) is Environment.PRODUCTION
+    assert known_environment_of(httpx.URL("https://sandbox.surepass.app...:8443")) is Environment.SANDBOX
+    assert known_environment_of(httpx.URL("https://gw_1.bank")) is None

@@ -369,3 +369,59 @@ def test_balance_needs_success_and_a_number() -> None:
     ):
         with pytest.raises(ResponseParseError, match=problem):
             parse_balance(body)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"data": 3}, "answer.data should be an object, got int"),
+        ({"data": {"detail": "x"}}, "data.detail should be an object, got str"),
+        ({"data": {"detail": {"ok": True}, "client_id": 7}}, "data.client_id should be text, got int"),
+        (
+            {"data": {"detail": {"ok": True}}, "status_code": "200"},
+            "answer.status_code should be a number, got str",
+        ),
+        (
+            {"data": {"detail": {"ok": True}}, "success": "yes"},
+            "answer.success should be true/false, got str",
+        ),
+        ({"data": {"detail": {"ok": True}}, "message": 1}, "answer.message should be text, got int"),
+        (
+            {"data": {"detail": {"ok": True}}, "message_code": []},
+            "answer.message_code should be text, got list",
+        ),
+        ({"data": {"detail": {"ok": True, "verdict": 1}}}, "data.detail.verdict should be text, got int"),
+        ({"data": {"detail": {"ok": True, "faces": {}}}}, "data.detail.faces should be a list, got dict"),
+        (
+            {
+                "data": {
+                    "detail": {
+                        "ok": True,
+                        "faces": [{"bbox": {"x": 0, "y": 0, "width": 1, "height": 1}, "is_live": 1}],
+                    }
+                }
+            },
+            r"data.detail.faces\[0\].is_live should be true/false, got int",
+        ),
+        (
+            {
+                "data": {
+                    "detail": {"ok": True, "faces": [{"bbox": {"x": 0, "y": 0, "width": -3, "height": 1}}]}
+                }
+            },
+            r"data.detail.faces\[0\].bbox.width should not be negative, got -3",
+        ),
+        (
+            {"data": {"detail": {"ok": True, "faces": [{"is_live": True}]}}},
+            r"data.detail.faces\[0\].bbox is missing",
+        ),
+    ],
+)
+def test_every_refusal_names_the_field_and_the_problem(body: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ResponseParseError, match=f"^unexpected answer from the service: {problem}$"):
+        parse_liveness_response(json.dumps(body))
+
+
+def test_invalid_json_is_said_plainly() -> None:
+    with pytest.raises(ResponseParseError, match=r"^the service's answer is not valid JSON$"):
+        parse_liveness_response(b"{")

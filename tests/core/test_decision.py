@@ -224,3 +224,40 @@ def test_a_picked_face_still_needs_the_services_top_level_agreement() -> None:
     outcome = decide(answer, POLICY, chosen_face=picked)
     assert outcome.kind is OutcomeKind.SPOOF
     assert outcome.disagrees_with_service
+
+
+def test_every_outcome_carries_the_answer_it_was_decided_on() -> None:
+    for answer in (result(face(0.9)), result(face(0.9), ok=False), result(), result(face(0.2))):
+        assert decide(answer, POLICY).result is answer
+
+
+def test_a_retry_about_a_face_reports_that_faces_score() -> None:
+    weak = face(0.9, detection=0.1)
+    answer = LivenessResult(ok=True, face_count=1, faces=(weak,), score=0.3)
+    outcome = decide(answer, POLICY)
+    assert outcome.retry_reason is RetryReason.LOW_DETECTION
+    assert outcome.score == 0.9
+
+
+def test_a_face_without_any_score_is_named_in_the_retry() -> None:
+    bare = Face(BBox(0, 0, 9, 9), 0.99)
+    outcome = decide(LivenessResult(ok=True, face_count=1, faces=(bare,)), POLICY)
+    assert outcome.retry_reason is RetryReason.ANALYSIS_FAILED
+    assert outcome.primary_face == bare
+
+
+def test_a_foreign_face_is_refused_in_plain_words() -> None:
+    with pytest.raises(PolicyError) as caught:
+        decide(result(face(0.9), face(0.9, x=9)), POLICY, chosen_face=face(0.5, x=500))
+    assert str(caught.value) == "the chosen face is not one of the faces the service returned"
+
+
+def test_policy_errors_say_which_value_and_why() -> None:
+    with pytest.raises(PolicyError) as caught:
+        DecisionPolicy(min_detection_score=1.5)
+    assert str(caught.value) == "min_detection_score must be between 0 and 1, got 1.5"
+    with pytest.raises(PolicyError) as caught:
+        DecisionPolicy(liveness_threshold=0.7, review_upper=0.6)
+    assert str(caught.value) == (
+        "review band upper edge must be above the threshold (0.7) and at most 1, got 0.6"
+    )
