@@ -78,8 +78,10 @@ def configure_console_logging(level: int | None = None) -> None:
     ``STATION_LOG_LEVEL`` (DEBUG, INFO, …) raises the detail for support sessions.
     """
     if level is None:
-        named = os.environ.get("STATION_LOG_LEVEL", "WARNING").upper()
-        level = logging.getLevelNamesMapping().get(named, logging.WARNING)
+        named = os.environ.get("STATION_LOG_LEVEL")
+        level = logging.WARNING
+        if named is not None:
+            level = logging.getLevelNamesMapping().get(named.upper(), logging.WARNING)
     handler = _CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())

@@ -44,8 +44,9 @@ def test_given_secrets_replace_the_registry() -> None:
 
 
 def test_the_longest_secret_is_scrubbed_first() -> None:
-    short = fresh_secret(8)
-    long = short + "TAIL99"
+    """Else a short secret inside a long one would leave the rest of the long one showing."""
+    short = "zzzz" + fresh_secret(8)
+    long = "aaaa" + short + "TAIL99"  # sorts before the short one, contains it
     assert redact(f"x{long}y", secrets=[short, long]) == f"x{R}y"
     assert redact(f"x{long}y", secrets=[long, short]) == f"x{R}y"
 

@@ -230,6 +230,13 @@ def test_long_input_is_cut_in_the_message() -> None:
     with pytest.raises(ConfigurationError) as caught:
         validate_base_url(bad_port)
     assert caught.value.message == f"not a valid base URL: {bad_port[:200]!r}"
+    long_path = "https://gw.bank.example/" + "p" * 70_000  # too long for httpx
+    with pytest.raises(ConfigurationError) as caught:
+        validate_base_url(long_path)
+    assert caught.value.message == f"not a valid base URL: {long_path[:200]!r}"
+    with pytest.raises(ConfigurationError) as caught:
+        validate_base_url("https://gw.bank.example/\x00")
+    assert caught.value.message == "not a valid base URL: 'https://gw.bank.example/\\x00'"
     host = "h_" * 100
     with pytest.raises(ConfigurationError) as caught:
         normalize_host(host)
