@@ -201,7 +201,8 @@ class _Answer:
 async def _read_capped(response: httpx.Response, limit: int) -> bytes | None:
     """The body, or None as soon as it is known to be larger than ``limit`` (declared or streamed).
 
-    Counts the decoded bytes, so a compressed body that inflates past the limit is refused too.
+    Counts the decoded bytes, so a compressed body that inflates past the limit is refused too
+    (one network read inflates to at most about a thousand times its size before the check).
     """
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -386,7 +387,7 @@ class LivenessClient:
         if answer.body is None:
             raise BadResponseError(
                 f"the answer from {self.api_host} is larger than {MAX_RESPONSE_BYTES // 1024} KiB "
-                "(a liveness answer is a few kB): refused unread",
+                "(a liveness answer is a few kB): refused without reading the rest",
                 http_status=answer.status,
             )
         return answer.body

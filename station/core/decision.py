@@ -165,7 +165,7 @@ def decide(result: LivenessResult, policy: DecisionPolicy, chosen_face: Face | N
     """
     if not result.ok:
         return _retry(result, policy, RetryReason.ANALYSIS_FAILED)
-    # A count with no face to decide on (or the reverse) is not a face the station can judge.
+    # A face count with no face listed leaves nothing to judge; faces with a count of 0 are judged.
     if not result.faces:
         return _retry(result, policy, RetryReason.NO_FACE)
 
