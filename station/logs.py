@@ -17,7 +17,9 @@ from collections.abc import Iterable
 __all__ = ["RedactingFilter", "configure_console_logging", "redact", "register_secret"]
 
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
-_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\b")
+#: No word boundaries: a JWT glued to other text ("tokeneyJ…") is scrubbed too; over-redaction
+#: costs a log line some words, under-redaction costs the token.
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}")
 _REDACTED = "[REDACTED]"
 
 _secrets: set[str] = set()
@@ -76,8 +78,10 @@ def configure_console_logging(level: int | None = None) -> None:
     ``STATION_LOG_LEVEL`` (DEBUG, INFO, …) raises the detail for support sessions.
     """
     if level is None:
-        named = os.environ.get("STATION_LOG_LEVEL", "WARNING").upper()
-        level = logging.getLevelNamesMapping().get(named, logging.WARNING)
+        named = os.environ.get("STATION_LOG_LEVEL")
+        level = logging.WARNING
+        if named is not None:
+            level = logging.getLevelNamesMapping().get(named.upper(), logging.WARNING)
     handler = _CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())

@@ -23,6 +23,7 @@ from station.api.errors import (
     ResponseParseError,
     ServiceUnavailableError,
     TLSError,
+    TokenMalformedError,
     TokenMissingError,
 )
 from station.api.schema import parse_liveness_response
@@ -46,6 +47,7 @@ __all__ = [
     "ServiceUnavailableError",
     "TLSError",
     "Timeouts",
+    "TokenMalformedError",
     "TokenMissingError",
     "Verification",
     "base_url_for",

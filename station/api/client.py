@@ -77,6 +77,11 @@ _log = logging.getLogger(__name__)
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 NEVER_RETRIED_STATUSES = frozenset({400, 401, 403, 404, 413, 422})
 
+#: The most of an answer the client will read. The contract's example is about 600 bytes and each
+#: further face adds about 200, so 64 KiB holds some 300 faces, far beyond any counter camera's
+#: frame, while a hostile or broken service (a 1.5 GB body) costs at most 64 KiB of memory.
+MAX_RESPONSE_BYTES = 64 * 1024
+
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
@@ -182,6 +187,34 @@ def _has_ssl_cause(exc: BaseException) -> bool:
         current = current.__cause__ or current.__context__
     text = str(exc)
     return "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """One HTTP answer read within :data:`MAX_RESPONSE_BYTES`; ``body`` is None if it was larger."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes | None
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> bytes | None:
+    """The body, or None as soon as it is known to be larger than ``limit`` (declared or streamed).
+
+    Counts the decoded bytes, so a compressed body that inflates past the limit is refused too
+    (one network read inflates to at most about a thousand times its size before the check).
+    """
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    received = 0
+    async for chunk in response.aiter_bytes():
+        received += len(chunk)
+        if received > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @dataclass
@@ -301,7 +334,7 @@ class LivenessClient:
             raise transient.error from None
         except TimeoutError:
             raise RequestTimeoutError(f"no answer from {self.api_host} in time", attempts=1) from None
-        return parse_balance(response.content)
+        return parse_balance(self._body_of(response))
 
     # -- machinery ---------------------------------------------------------------------------
 
@@ -317,9 +350,7 @@ class LivenessClient:
         )
         try:
             async with asyncio.timeout(self._timeouts.deadline):
-                response: httpx.Response = await retrying(
-                    self._send_once, "POST", LIVENESS_PATH, files, attempts
-                )
+                response: _Answer = await retrying(self._send_once, "POST", LIVENESS_PATH, files, attempts)
         except _TransientError as transient:
             error = transient.error
             error.attempts = attempts.count
@@ -336,21 +367,30 @@ class LivenessClient:
             error.attempts = attempts.count
             raise
         try:
-            result = parse_liveness_response(response.content)
+            result = parse_liveness_response(self._body_of(response))
         except BadResponseError as error:
             error.attempts = attempts.count
-            error.http_status = response.status_code
+            error.http_status = response.status
             raise
         answered_at = datetime.now(UTC)
         return Verification(
             result=result,
-            http_status=response.status_code,
+            http_status=response.status,
             attempts=attempts.count,
             elapsed_ms=(time.monotonic() - attempts.started) * 1000.0,
             requested_at=requested_at,
             answered_at=answered_at,
             api_host=self.api_host,
         )
+
+    def _body_of(self, answer: _Answer) -> bytes:
+        if answer.body is None:
+            raise BadResponseError(
+                f"the answer from {self.api_host} is larger than {MAX_RESPONSE_BYTES // 1024} KiB "
+                "(a liveness answer is a few kB): refused without reading the rest",
+                http_status=answer.status,
+            )
+        return answer.body
 
     def _would_pass(self, deadline: float) -> Any:
         def stop(state: RetryCallState) -> bool:
@@ -368,11 +408,22 @@ class LivenessClient:
 
     async def _send_once(
         self, method: str, path: str, files: Mapping[str, Any] | None, attempts: _Attempts
-    ) -> httpx.Response:
+    ) -> _Answer:
         attempts.count += 1
         headers = {"Authorization": self._credential.authorization_header()}
         try:
-            response = await self._http.request(method, path, files=files, headers=headers)
+            # Streamed, so the body is read only up to the cap; closing an unread stream drops the
+            # connection instead of draining it.
+            request = self._http.build_request(method, path, files=files, headers=headers)
+            response = await self._http.send(request, stream=True)
+            try:
+                answer = _Answer(
+                    response.status_code,
+                    response.headers,
+                    await _read_capped(response, MAX_RESPONSE_BYTES),
+                )
+            finally:
+                await response.aclose()
         except httpx.TimeoutException as exc:
             phase = "connect to" if isinstance(exc, httpx.ConnectTimeout) else "answer from"
             raise _TransientError(
@@ -397,11 +448,11 @@ class LivenessClient:
                 NetworkError(f"the connection to {self.api_host} broke before an answer came")
             ) from None
 
-        attempts.last_status = status = response.status_code
+        attempts.last_status = status = answer.status
         _log.info("%s %s -> HTTP %d (attempt %d)", method, path, status, attempts.count)
         if status == 200:
-            return response
-        body = parse_error_body(response.content)
+            return answer
+        body = parse_error_body(answer.body or b"")  # an oversized error page says nothing
         detail = f": {body.message}" if body.message else ""
         common: dict[str, Any] = {"http_status": status, "message_code": body.message_code}
         if status in (401, 403):
@@ -414,12 +465,12 @@ class LivenessClient:
         if status == 429:
             raise _TransientError(
                 RateLimitedError(f"the service is rate limiting requests (HTTP 429{detail})", **common),
-                retry_after=_parse_retry_after(response.headers.get("Retry-After")),
+                retry_after=_parse_retry_after(answer.headers.get("Retry-After")),
             )
         if status in RETRYABLE_STATUSES:
             raise _TransientError(
                 ServiceUnavailableError(f"the service is unavailable (HTTP {status}{detail})", **common),
-                retry_after=_parse_retry_after(response.headers.get("Retry-After")),
+                retry_after=_parse_retry_after(answer.headers.get("Retry-After")),
             )
         if status >= 500:
             raise ServiceUnavailableError(f"the service failed (HTTP {status}{detail})", **common)

@@ -7,11 +7,16 @@ traceback or an exception message by accident. Where tokens come from (the envir
 
 from __future__ import annotations
 
+import re
+
 from station.api.environments import Environment
-from station.api.errors import TokenMissingError
+from station.api.errors import TokenMalformedError, TokenMissingError
 from station.logs import register_secret
 
 __all__ = ["Credential", "TokenSource", "env_var_for"]
+
+#: RFC 6750's ``b64token``: what may follow ``Bearer`` in an Authorization header. A JWT fits.
+_BEARER_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*")
 
 
 def env_var_for(environment: Environment) -> str:
@@ -33,9 +38,12 @@ class Credential:
         secret = secret.strip()
         if not secret:
             raise TokenMissingError(f"the {environment.value} token is empty")
-        if any(ch.isspace() for ch in secret) or not secret.isprintable():
-            raise TokenMissingError(
-                f"the {environment.value} token contains spaces or control characters; enrol it again"
+        if not _BEARER_TOKEN.fullmatch(secret):
+            # Never say which character: that would show part of the secret.
+            raise TokenMalformedError(
+                f"the {environment.value} token is malformed: a token holds only ASCII letters, "
+                "digits and - . _ ~ + / =, with no spaces, control or non-ASCII characters; "
+                "enrol it again"
             )
         register_secret(secret)
         self._secret = secret

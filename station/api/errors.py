@@ -8,6 +8,8 @@
     ├── AuthError                    401/403: the token is missing, expired, invalid or for the
     │   │                            other environment
     │   ├── TokenMissingError        no token enrolled for this environment
+    │   │   └── TokenMalformedError  the enrolled token cannot be a bearer token (a space, a
+    │   │                            control or non-ASCII character): as good as none
     │   └── EnvironmentMismatchError a token for one environment about to go to the other
     ├── BadRequestError              400/404/413/422 and other 4xx: the input was refused
     ├── RateLimitedError             429 after every allowed attempt
@@ -37,6 +39,7 @@ __all__ = [
     "ResponseParseError",
     "ServiceUnavailableError",
     "TLSError",
+    "TokenMalformedError",
     "TokenMissingError",
 ]
 
@@ -80,6 +83,10 @@ class AuthError(LivenessAPIError):
 
 class TokenMissingError(AuthError):
     """No token is enrolled for the environment."""
+
+
+class TokenMalformedError(TokenMissingError):
+    """The token holds characters a bearer token cannot (RFC 6750): it could never authenticate."""
 
 
 class EnvironmentMismatchError(AuthError):

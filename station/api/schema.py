@@ -4,6 +4,11 @@ Tolerant: unknown fields are ignored; optional fields may be missing or ``null``
 are accepted for pixel values. Strict: a present field of the wrong type, a score outside 0..1, a
 negative size or an unknown verdict raises :class:`ResponseParseError` naming the field. Nothing
 else escapes: the fuzz tests hold the parser to that.
+
+Every text field is capped (:data:`TEXT_LIMITS`) and must be printable: these strings end up in the
+audit journal, the operator's screen and the terminal, so a 5 MB ``client_id`` or one carrying
+escape sequences or invisible direction marks is a bad response, not a record. The limits are a
+few times the longest value the contract shows (a 37-character ``client_id``, "Success").
 """
 
 from __future__ import annotations
@@ -16,9 +21,18 @@ from typing import Any
 from station.api.errors import ResponseParseError
 from station.core.models import BBox, Face, FrameSize, LivenessResult, ServiceVerdict
 
-__all__ = ["ErrorBody", "parse_balance", "parse_error_body", "parse_liveness_response"]
+__all__ = ["TEXT_LIMITS", "ErrorBody", "parse_balance", "parse_error_body", "parse_liveness_response"]
 
-_MISSING: Any = object()
+#: The longest text the parser accepts in each field, in characters.
+TEXT_LIMITS: dict[str, int] = {
+    "client_id": 128,
+    "message": 300,
+    "message_code": 64,
+    "reason": 200,
+    "verdict": 16,
+}
+#: Pixel values beyond a million are not a camera's frame (the bound keeps ints sane downstream).
+_MAX_PIXELS = 1_000_000
 
 
 def _fail(path: str, problem: str) -> ResponseParseError:
@@ -26,8 +40,8 @@ def _fail(path: str, problem: str) -> ResponseParseError:
 
 
 def _get(obj: Mapping[str, Any], key: str, path: str, kind: type | tuple[type, ...]) -> Any:
-    value = obj.get(key, _MISSING)
-    if value is _MISSING or value is None:
+    value = obj.get(key)
+    if value is None:  # missing and null are the same to the contract
         return None
     if isinstance(value, bool) and kind is not bool:
         raise _fail(f"{path}.{key}", f"should be {_kind_name(kind)}, got a boolean")
@@ -37,10 +51,21 @@ def _get(obj: Mapping[str, Any], key: str, path: str, kind: type | tuple[type, .
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {bool: "true/false", str: "text", dict: "an object", list: "a list"}
     if isinstance(kind, tuple):
         return "a number"
-    return names.get(kind, kind.__name__)
+    return {bool: "true/false", str: "text", dict: "an object", list: "a list"}[kind]
+
+
+def _text(obj: Mapping[str, Any], key: str, path: str) -> str | None:
+    value: str | None = _get(obj, key, path, str)
+    if value is None:
+        return None
+    limit = TEXT_LIMITS[key]
+    if len(value) > limit:
+        raise _fail(f"{path}.{key}", f"is {len(value)} characters long, more than the {limit} allowed")
+    if not value.isprintable():
+        raise _fail(f"{path}.{key}", "holds control or invisible characters")
+    return value
 
 
 def _score(obj: Mapping[str, Any], key: str, path: str) -> float | None:
@@ -53,14 +78,14 @@ def _score(obj: Mapping[str, Any], key: str, path: str) -> float | None:
     return number
 
 
-def _pixels(obj: Mapping[str, Any], key: str, path: str, *, required: bool) -> int | None:
+def _pixels(obj: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> int | None:
     value = _get(obj, key, path, (int, float))
     if value is None:
         if required:
             raise _fail(f"{path}.{key}", "is missing")
         return None
     number = float(value)
-    if not math.isfinite(number) or number != round(number) or abs(number) > 1_000_000:
+    if not math.isfinite(number) or number != round(number) or abs(number) > _MAX_PIXELS:
         raise _fail(f"{path}.{key}", f"should be a whole number of pixels, got {value!r}")
     return int(number)
 
@@ -118,15 +143,13 @@ def parse_liveness_response(body: bytes | str) -> LivenessResult:
     if ok is None:
         raise _fail(f"{dpath}.ok", "is missing")
 
-    verdict_text = _get(detail, "verdict", dpath, str)
+    verdict_text = _text(detail, "verdict", dpath)
     verdict: ServiceVerdict | None = None
     if verdict_text is not None:
         try:
             verdict = ServiceVerdict(verdict_text.strip().lower())
         except ValueError:
-            raise _fail(
-                f"{dpath}.verdict", f"should be 'live' or 'spoof', got {verdict_text[:40]!r}"
-            ) from None
+            raise _fail(f"{dpath}.verdict", f"should be 'live' or 'spoof', got {verdict_text!r}") from None
 
     frame_raw = _get(detail, "frame", dpath, dict)
     frame = None
@@ -137,7 +160,7 @@ def parse_liveness_response(body: bytes | str) -> LivenessResult:
     faces_raw = _get(detail, "faces", dpath, list) or []
     faces = tuple(_parse_face(raw, f"{dpath}.faces[{i}]") for i, raw in enumerate(faces_raw))
 
-    face_count = _pixels(detail, "face_count", dpath, required=False)
+    face_count = _pixels(detail, "face_count", dpath)
     if face_count is None:
         face_count = len(faces)
     elif face_count < 0:
@@ -145,15 +168,15 @@ def parse_liveness_response(body: bytes | str) -> LivenessResult:
 
     return LivenessResult(
         ok=ok,
-        client_id=_get(data, "client_id", "data", str),
-        status_code=_pixels(document, "status_code", "answer", required=False),
+        client_id=_text(data, "client_id", "data"),
+        status_code=_pixels(document, "status_code", "answer"),
         success=_get(document, "success", "answer", bool),
-        message=_get(document, "message", "answer", str),
-        message_code=_get(document, "message_code", "answer", str),
+        message=_text(document, "message", "answer"),
+        message_code=_text(document, "message_code", "answer"),
         live=_get(detail, "live", dpath, bool),
         verdict=verdict,
         score=_score(detail, "score", dpath),
-        reason=_get(detail, "reason", dpath, str),
+        reason=_text(detail, "reason", dpath),
         face_count=face_count,
         threshold=_score(detail, "threshold", dpath),
         frame=frame,
@@ -171,12 +194,24 @@ class ErrorBody:
         self.message_code = message_code
 
 
-def _text(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value.strip()[:300]
+def _error_message(value: Any) -> str | None:
+    """Free text from an error body, made safe to show: invisible characters dropped, cut short."""
     if isinstance(value, dict):  # {"error": {"message": "..."}}
-        return _text(value.get("message"))
-    return None
+        return _error_message(value.get("message"))
+    if not isinstance(value, str):
+        return None
+    shown = "".join(ch for ch in value if ch.isprintable()).strip()
+    return shown[: TEXT_LIMITS["message"]] or None
+
+
+def _error_code(value: Any) -> str | None:
+    """A machine-readable code is kept whole or not at all: a cut or cleaned code would lie."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip()
+    if not code or len(code) > TEXT_LIMITS["message_code"] or not code.isprintable():
+        return None
+    return code
 
 
 def parse_error_body(body: bytes) -> ErrorBody:
@@ -187,8 +222,8 @@ def parse_error_body(body: bytes) -> ErrorBody:
         return ErrorBody(None, None)
     if not isinstance(document, dict):
         return ErrorBody(None, None)
-    message = _text(document.get("message")) or _text(document.get("error"))
-    code = _text(document.get("message_code")) or _text(document.get("error_code"))
+    message = _error_message(document.get("message")) or _error_message(document.get("error"))
+    code = _error_code(document.get("message_code")) or _error_code(document.get("error_code"))
     return ErrorBody(message, code)
 
 

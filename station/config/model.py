@@ -330,6 +330,7 @@ class Settings(BaseModel):
             min_detection_score=self.min_detection_score,
             several_faces=self.several_faces,
             review_upper=self.review_upper,
+            min_antispoof_score=self.min_antispoof_score,
         )
 
     def to_timeouts(self) -> Timeouts:

@@ -4,6 +4,14 @@ Pure and total: every answer the parser accepts maps to LIVE, SPOOF, REVIEW or R
 in the operator's words. The provider's advice is followed point by point: check ``ok``, check the
 detection score, never show a raw error, ask for one person in frame when several are seen, and
 compare the liveness score with a threshold (default 0.7; the service calls scores *above* it live).
+
+Deciding conservatively: a customer is LIVE only when two independent views agree. The station's
+own rule (score strictly above the threshold, and the anti-spoof minimum where the policy sets one)
+must say live, and so must every live signal the service gave (``verdict``, ``live``, the face's
+``is_live``). A station whose threshold was lowered therefore cannot turn the service's spoof into
+a LIVE, and a service that calls a 0.95 score a spoof is believed. When the two disagree the answer
+goes to a supervisor (REVIEW) if the bank runs a review band, else it is a SPOOF; the outcome keeps
+both views and the reason so the journal shows why.
 """
 
 from __future__ import annotations
@@ -59,11 +67,14 @@ class DecisionPolicy:
     #: Upper edge of a review band above the threshold: a score in (threshold, review_upper]
     #: is REVIEW, for a supervisor to confirm. ``None`` disables the band.
     review_upper: float | None = None
+    #: A floor for the face's ``antispoof_score`` (higher means a spoof is less likely); a face
+    #: below it, or with no anti-spoof score at all, is never LIVE. ``None`` leaves it to the service.
+    min_antispoof_score: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("liveness_threshold", "min_detection_score"):
+        for name in ("liveness_threshold", "min_detection_score", "min_antispoof_score"):
             value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
+            if value is not None and not 0.0 <= value <= 1.0:
                 raise PolicyError(f"{name} must be between 0 and 1, got {value}")
         if self.review_upper is not None and not (self.liveness_threshold < self.review_upper <= 1.0):
             raise PolicyError(
@@ -116,23 +127,53 @@ def _retry(
     )
 
 
+def _station_rule(score: float, face: Face, policy: DecisionPolicy) -> tuple[OutcomeKind, str]:
+    """What the bank's own rule says about a score, and the words the journal keeps for it."""
+    threshold = policy.liveness_threshold
+    if not score > threshold:  # the contract: a score equal to the threshold is not live
+        return OutcomeKind.SPOOF, f"score {score:g} not above the threshold {threshold:g}"
+    minimum = policy.min_antispoof_score
+    if minimum is not None:
+        antispoof = face.antispoof_score
+        if antispoof is None:
+            return OutcomeKind.SPOOF, f"no anti-spoof score to hold to the minimum {minimum:g}"
+        if antispoof < minimum:
+            return OutcomeKind.SPOOF, f"anti-spoof {antispoof:g} below the minimum {minimum:g}"
+    if policy.review_upper is not None and score <= policy.review_upper:
+        return OutcomeKind.REVIEW, f"score {score:g} inside the review band up to {policy.review_upper:g}"
+    return OutcomeKind.LIVE, f"score {score:g} above the threshold {threshold:g}"
+
+
+def _service_signals(result: LivenessResult, face: Face) -> list[tuple[str, bool]]:
+    """Each live signal the service gave about the face, with the words the journal keeps for it."""
+    signals: list[tuple[str, bool]] = []
+    if result.verdict is not None:
+        signals.append((f"verdict {result.verdict.value}", result.verdict is ServiceVerdict.LIVE))
+    if result.live is not None:
+        signals.append((f"live {str(result.live).lower()}", result.live))
+    if face.is_live is not None:
+        signals.append((f"is_live {str(face.is_live).lower()}", face.is_live))
+    return signals
+
+
 def decide(result: LivenessResult, policy: DecisionPolicy, chosen_face: Face | None = None) -> Outcome:
     """Decide what the operator is told about one answer.
 
     ``chosen_face`` is the face the operator picked when the policy lets them pick among several;
-    it must be one of ``result.faces``.
+    it must be one of ``result.faces``. The service's top-level ``verdict`` and ``live`` still have
+    to agree then: with several faces the station cannot tell which one they were about.
     """
     if not result.ok:
         return _retry(result, policy, RetryReason.ANALYSIS_FAILED)
-    face_count = max(result.face_count, len(result.faces))
-    if face_count == 0 or not result.faces:
+    # A face count with no face listed leaves nothing to judge; faces with a count of 0 are judged.
+    if not result.faces:
         return _retry(result, policy, RetryReason.NO_FACE)
 
     if chosen_face is not None:
         if chosen_face not in result.faces:
             raise PolicyError("the chosen face is not one of the faces the service returned")
         face = chosen_face
-    elif face_count > 1:
+    elif max(result.face_count, len(result.faces)) > 1:
         return _retry(result, policy, RetryReason.SEVERAL_FACES)
     else:
         face = result.faces[0]
@@ -145,14 +186,20 @@ def decide(result: LivenessResult, policy: DecisionPolicy, chosen_face: Face | N
     if score is None:
         return _retry(result, policy, RetryReason.ANALYSIS_FAILED, face)
 
-    if score > policy.liveness_threshold:
-        in_band = policy.review_upper is not None and score <= policy.review_upper
-        kind = OutcomeKind.REVIEW if in_band else OutcomeKind.LIVE
-    else:
-        kind = OutcomeKind.SPOOF
-
-    station_says_live = kind in (OutcomeKind.LIVE, OutcomeKind.REVIEW)
-    disagrees = result.verdict is not None and station_says_live != (result.verdict is ServiceVerdict.LIVE)
+    rule, rule_words = _station_rule(score, face, policy)
+    signals = _service_signals(result, face)
+    # The service is live only if every signal it gave says so; no signal at all is no opinion.
+    service_live = all(live for _, live in signals) if signals else None
+    disagrees = service_live is not None and service_live != (rule is not OutcomeKind.SPOOF)
+    disagreement = None
+    kind = rule
+    if disagrees:
+        kind = OutcomeKind.REVIEW if policy.review_upper is not None else OutcomeKind.SPOOF
+        service_said = "live" if service_live else "not live"
+        service_words = ", ".join(words for words, _ in signals)
+        disagreement = (
+            f"station rule said {rule.value} ({rule_words}); service said {service_said} ({service_words})"
+        )
     return Outcome(
         kind=kind,
         message=MESSAGES[kind],
@@ -163,4 +210,7 @@ def decide(result: LivenessResult, policy: DecisionPolicy, chosen_face: Face | N
         service_verdict=result.verdict,
         service_threshold=result.threshold,
         disagrees_with_service=disagrees,
+        station_rule=rule,
+        service_says_live=service_live,
+        disagreement=disagreement,
     )

@@ -125,3 +125,11 @@ class Outcome:
     service_verdict: ServiceVerdict | None = None
     service_threshold: float | None = None
     disagrees_with_service: bool = False
+    #: What the station's own rule (threshold, review band, anti-spoof minimum) said before the
+    #: service's view was weighed: LIVE, REVIEW or SPOOF. ``None`` when no score was decided.
+    station_rule: OutcomeKind | None = None
+    #: The service's own view: True when every live signal it gave (``verdict``, ``live``, the
+    #: face's ``is_live``) says live, False when any says otherwise, ``None`` when it gave none.
+    service_says_live: bool | None = None
+    #: Why the two disagreed, in plain words for the journal and the operator's small print.
+    disagreement: str | None = None

@@ -1,0 +1,177 @@
+"""A hostile service on a real loopback socket: answers as large as it likes, streamed.
+
+The first path segment of the request picks the answer:
+
+- ``/small/…``   a normal 200 liveness answer (the contract's example)
+- ``/declared/…`` 200 with ``Content-Length`` of :data:`HUGE` and a body streamed until the client
+  stops reading
+- ``/chunked/…``  200, chunked, no length announced, streamed the same way
+- ``/error502/…`` 502 with a chunked HTML page of the same size
+- ``/text/…``     200 with the contract's example, ``client_id`` set to :attr:`HostileService.client_id`
+
+The server counts the bytes it managed to send, so a test can tell that the client stopped early.
+Nothing here is timed: the stream stops when the client closes its end or after :data:`HUGE`.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+#: 1.5 GB, the body the issue measured.
+HUGE = 1_500_000_000
+_CHUNK = b"A" * (1 << 20)
+
+CONTRACT_ANSWER: dict[str, Any] = {
+    "data": {
+        "client_id": "face_liveness_v5_YbookLSDhSoVRtsCRvtO",
+        "detail": {
+            "ok": True,
+            "live": True,
+            "verdict": "live",
+            "score": 0.833,
+            "reason": "ok",
+            "face_count": 1,
+            "threshold": 0.7,
+            "frame": {"width": 1896, "height": 2735},
+            "faces": [
+                {
+                    "bbox": {"x": 609, "y": 1009, "width": 852, "height": 853},
+                    "detection_score": 0.9995,
+                    "liveness_score": 0.833,
+                    "antispoof_score": 0.9978,
+                    "is_live": True,
+                }
+            ],
+        },
+    },
+    "status_code": 200,
+    "success": True,
+    "message": "Success",
+    "message_code": "success",
+}
+
+
+class HostileService:
+    def __init__(self) -> None:
+        self.sent: dict[str, int] = {}
+        self.requests: dict[str, int] = {}
+        self.client_id = "x"
+        self._lock = threading.Lock()
+        self._streamed = threading.Condition(self._lock)
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def url(self, mode: str) -> str:
+        return f"{self.base}/{mode}"
+
+    def _count(self, mode: str, sent: int) -> None:
+        with self._streamed:
+            self.sent[mode] = self.sent.get(mode, 0) + sent
+            self._streamed.notify_all()
+
+    def bytes_sent(self, mode: str, timeout: float = 30.0) -> int:
+        """What the server had sent when the stream in ``mode`` ended (the client hung up)."""
+        with self._streamed:
+            if not self._streamed.wait_for(lambda: mode in self.sent, timeout):
+                raise AssertionError(f"the {mode} stream did not end within {timeout} s")
+            return self.sent[mode]
+
+    def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+        service = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self.do_POST()
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                mode = self.path.strip("/").split("/")[0]
+                with service._lock:
+                    service.requests[mode] = service.requests.get(mode, 0) + 1
+                try:
+                    if mode == "small":
+                        self._json(CONTRACT_ANSWER)
+                    elif mode == "text":
+                        answer = json.loads(json.dumps(CONTRACT_ANSWER))
+                        answer["data"]["client_id"] = service.client_id
+                        self._json(answer)
+                    elif mode == "declared":
+                        self._stream(200, "application/json", chunked=False, mode=mode)
+                    elif mode == "chunked":
+                        self._stream(200, "application/json", chunked=True, mode=mode)
+                    elif mode == "error502":
+                        self._stream(502, "text/html", chunked=True, mode=mode)
+                    else:
+                        self.send_error(404)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def _json(self, document: dict[str, Any]) -> None:
+                body = json.dumps(document).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _stream(self, status: int, content_type: str, *, chunked: bool, mode: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                if chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Content-Length", str(HUGE))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+                sent = 0
+                try:
+                    opening = b'{"data": {"client_id": "'
+                    self._write(opening, chunked)
+                    sent += len(opening)
+                    while sent < HUGE:
+                        piece = _CHUNK[: HUGE - sent]
+                        self._write(piece, chunked)
+                        sent += len(piece)
+                finally:
+                    service._count(mode, sent)
+
+            def _write(self, data: bytes, chunked: bool) -> None:
+                if chunked:
+                    self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                else:
+                    self.wfile.write(data)
+
+        return Handler
+
+    def __enter__(self) -> HostileService:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+
+
+@contextmanager
+def hostile_service() -> Iterator[HostileService]:
+    with HostileService() as service:
+        yield service
