@@ -22,9 +22,9 @@ from station.api import (
     LivenessClient,
     TokenMalformedError,
     TokenMissingError,
-    load_credential,
 )
 from station.api.environments import is_loopback_host, known_environment_of, normalize_host, validate_base_url
+from station.application.tokens import TokenStore
 from station.config import SettingsError, parse_settings
 from station.resources import sample_path
 
@@ -127,7 +127,9 @@ def test_the_settings_file_cannot_slip_past_either(no_dns: list[Any]) -> None:
 
 
 def test_station_verify_refuses_the_dotted_production_host_for_a_sandbox_token(tmp_path: Path) -> None:
-    """No network here: had the guard let it through, this would be a DNS failure (exit 5)."""
+    """No network here: had the guard let it through, this would be a DNS failure (exit 5). The
+    settings layer refuses the override as a base URL of the other environment (exit 64, usage),
+    before any client exists."""
     env = dict(os.environ, SUREPASS_SANDBOX_TOKEN="sandbox-token-abc")
     done = subprocess.run(
         [
@@ -139,7 +141,7 @@ def test_station_verify_refuses_the_dotted_production_host_for_a_sandbox_token(t
         env=env,
         timeout=60,
     )
-    assert done.returncode == 4, done.stdout + done.stderr
+    assert done.returncode == 64, done.stdout + done.stderr
     assert "production service" in done.stderr
     assert "Traceback" not in done.stderr
 
@@ -169,7 +171,7 @@ def test_bearer_shaped_tokens_are_accepted(token: str) -> None:
 def test_a_malformed_token_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUREPASS_PRODUCTION_TOKEN", "prød-token-123")
     with pytest.raises(TokenMalformedError, match="production token is malformed"):
-        load_credential(Environment.PRODUCTION)
+        TokenStore().credential(Environment.PRODUCTION)
 
 
 def test_station_verify_exits_4_for_a_non_ascii_token(tmp_path: Path) -> None:
