@@ -103,6 +103,23 @@ def normalize_zip(path: Path, epoch: int) -> None:
             zf.writestr(info, data)
 
 
+def strip_foreign_records(bundle: Path) -> list[Path]:
+    """Drop the lines of bundled ``*.dist-info/RECORD`` files that name files outside the package.
+
+    Those are the venv's console scripts (``../../../bin/keyring``), which the bundle does not
+    carry and whose hashes change with the venv's path (their first line names its Python), so
+    two clones would otherwise differ in these RECORD files alone.
+    """
+    changed = []
+    for record in sorted(bundle.glob("_internal/*.dist-info/RECORD")):
+        lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not line.startswith("../")]
+        if kept != lines:
+            record.write_text("".join(kept), encoding="utf-8", newline="")
+            changed.append(record)
+    return changed
+
+
 def write_sha256sums(folder: Path, names: list[str]) -> Path:
     """``SHA256SUMS`` in ``folder`` for ``names`` (``sha256sum -c SHA256SUMS`` checks it)."""
     lines = []
