@@ -12,6 +12,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
+OPT_IN_MARKERS = ("wine", "reproducible")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``wine`` or ``reproducible`` run only when ``-m`` names their marker."""
+    chosen = str(config.getoption("markexpr") or "")
+    for item in items:
+        for marker in OPT_IN_MARKERS:
+            if item.get_closest_marker(marker) and marker not in chosen.replace(f"not {marker}", ""):
+                item.add_marker(pytest.mark.skip(reason=f"opt-in: run with -m {marker}"))
 
 
 def load_script(path: Path, name: str) -> ModuleType:
