@@ -72,8 +72,18 @@ def wine_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
     prefix = tmp_path_factory.mktemp("wineprefix")
     env = dict(os.environ, WINEPREFIX=str(prefix), WINEDEBUG="-all", WINEDLLOVERRIDES="mscoree,mshtml=")
     subprocess.run(["wineboot", "--init"], env=env, check=True, capture_output=True, timeout=600)
-    # A new prefix says Windows 7; the installer needs 10 (MinVersion=10.0).
+    # A new prefix says Windows 7; the installer needs 10 (MinVersion=10.0). With no display,
+    # Setup cannot create its (hidden) window unless Wine uses its null graphics driver, which
+    # takes effect once the wineserver restarts.
     subprocess.run(["winecfg", "-v", "win10"], env=env, check=True, capture_output=True, timeout=300)
+    drivers = r"HKCU\Software\Wine\Drivers"
+    subprocess.run(
+        ["wine", "reg", "add", drivers, "/v", "Graphics", "/d", "null", "/f"],
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    subprocess.run(["wineserver", "-k"], env=env, check=False, capture_output=True, timeout=120)
     yield env
     subprocess.run(["wineserver", "-k"], env=env, check=False, capture_output=True, timeout=120)
 
