@@ -97,6 +97,17 @@ def export_text(target: Path, uv: str) -> str:
 def refresh(uv_args: list[str]) -> int:
     """``uv lock`` (keeping existing pins unless told to upgrade), then the pip files."""
     uv = uv_executable()
+    if UV_LOCK.is_file() and "\n<<<<<<< " in "\n" + UV_LOCK.read_text(encoding="utf-8"):
+        # A merge of two branches that both changed dependencies: start from this branch's lock
+        # (its pins are kept) and let uv add what the other branch asked for.
+        head = subprocess.run(
+            ["git", "show", "HEAD:uv.lock"], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        if head.returncode != 0:
+            print("uv.lock has merge conflicts and HEAD has no uv.lock: resolve it by hand", file=sys.stderr)
+            return 1
+        UV_LOCK.write_text(head.stdout, encoding="utf-8", newline="\n")
+        print("uv.lock had merge conflicts: started again from HEAD's uv.lock")
     code = subprocess.call([uv, "lock", *uv_args], cwd=ROOT)
     if code != 0:
         return code

@@ -129,3 +129,39 @@ def test_requirements_parser_evaluates_markers(lockfile: ModuleType, tmp_path: P
     assert here["jaraco-classes"] == "3.4.0"
     assert here["numpy"] == ("2.4.6" if sys.version_info < (3, 12) else "2.5.5")
     assert ("colorama" in here) == (sys.platform == "win32")
+
+
+def test_refresh_after_a_conflicted_merge_keeps_this_branchs_pins_and_adds_the_new_one(
+    checkout: Path,
+) -> None:
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], cwd=checkout, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=checkout, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], cwd=checkout, check=True)
+    lock = checkout / "uv.lock"
+    original = lock.read_text(encoding="utf-8")
+    lock.write_text(f"<<<<<<< HEAD\n{original}=======\nversion = 1\n>>>>>>> other\n", encoding="utf-8")
+    pyproject = checkout / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(
+        text.replace('    "tenacity>=9.0",\n', '    "tenacity>=9.0",\n    "prometheus_client>=0.20",\n')
+    )
+    result = subprocess.run(
+        [sys.executable, str(checkout / "packaging" / "lockfile.py"), "refresh"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode != 0 and "network" in result.stderr.lower():
+        pytest.skip("PyPI not reachable: " + result.stderr[-300:])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "merge conflicts" in result.stdout
+    after = tomllib.loads(lock.read_text(encoding="utf-8"))
+    before = tomllib.loads(original)
+    pins = {(p["name"], p["version"]) for p in after["package"] if "version" in p}
+    assert any(name == "prometheus-client" for name, _ in pins)
+    kept = {(p["name"], p["version"]) for p in before["package"] if "version" in p and p["name"] != "station"}
+    assert kept - pins == set()  # every pin of this branch survived the refresh
+    assert run_check(checkout).returncode == 0
