@@ -27,7 +27,7 @@ class NativeLibrary:
     licence: str  # SPDX expression
     texts: tuple[str, ...]
     source: str
-    dist: str  # the distribution that carries it (normalized name)
+    dist: str  # the distribution that carries it (normalized name); "" for any
     version_from: str = ""  # a regex group on the file name; empty: the carrying dist's version
     lgpl: bool = False  # dynamically linked LGPL code: the relinking notes apply
     note: str = ""
@@ -41,6 +41,15 @@ OPENCV_SOURCE = (
 NUMPY_LICENCE = "dist:numpy:licenses/LICENSE.txt"
 
 NATIVE_LIBRARIES: tuple[NativeLibrary, ...] = (
+    NativeLibrary(
+        "Microsoft Visual C++ runtime",
+        r"(^|/)(msvcp|vcruntime|concrt|vccorlib)\d+[^/]*\.dll$|(^|/)ucrtbase\.dll$",
+        "LicenseRef-Microsoft-Visual-Cpp-Redistributable",
+        (),
+        "https://learn.microsoft.com/cpp/windows/redistributing-visual-cpp-files",
+        "",  # shipped by the Python installation and by PySide6's wheel alike
+        note="redistributable files of Visual Studio, under its licence terms (Windows only)",
+    ),
     NativeLibrary(
         "ICU",
         r"(^|/)(lib)?icu(data|i18n|uc|dt|in)[^/]*$",

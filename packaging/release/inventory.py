@@ -348,7 +348,7 @@ def _bootloader_component() -> Component:
 def _native(inner: str, dist: metadata.Distribution | None) -> catalogue.NativeLibrary | None:
     owner = normalize(dist.metadata["Name"]) if dist else ""
     for library in catalogue.NATIVE_LIBRARIES:
-        if re.search(library.pattern, inner) and (not owner or owner == library.dist):
+        if re.search(library.pattern, inner) and (not owner or not library.dist or owner == library.dist):
             return library
     return None
 
@@ -382,15 +382,15 @@ def take_inventory(bundle: Path, toc: Path | None, station_version: str) -> Inve
         return components[ref]
 
     def native(library: catalogue.NativeLibrary, file_name: str) -> Component:
-        dist = by_name[library.dist]
-        version = dist.version
+        dist = by_name.get(library.dist)
+        version = dist.version if dist else "unspecified"
         if library.version_from:
             match = re.search(library.version_from, file_name)
             if match:
                 version = next(g for g in match.groups() if g)
         ref = f"native:{library.name}@{version}"
         if ref not in components:
-            parent = pypi(dist)
+            parent = pypi(dist) if dist else None
             components[ref] = Component(
                 ref=ref,
                 name=library.name,
@@ -400,9 +400,9 @@ def take_inventory(bundle: Path, toc: Path | None, station_version: str) -> Inve
                 source=library.source,
                 purl=f"pkg:generic/{re.sub(r'[^a-z0-9]+', '-', library.name.lower()).strip('-')}@{version}",
                 texts=[resolve_text(s) for s in library.texts],
-                parent=parent.ref,
+                parent=parent.ref if parent else "",
                 lgpl=library.lgpl,
-                note=library.note or f"inside the {parent.name} wheel",
+                note=library.note or (f"inside the {parent.name} wheel" if parent else ""),
             )
         return components[ref]
 
