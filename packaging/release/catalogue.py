@@ -28,7 +28,11 @@ class NativeLibrary:
     texts: tuple[str, ...]
     source: str
     dist: str  # the distribution that carries it (normalized name); "" for any
-    version_from: str = ""  # a regex group on the file name; empty: the carrying dist's version
+    # A regex group on the file name gives the version; else, if same_version, the carrying
+    # wheel's version is the library's (PySide6 6.11.3 carries Qt 6.11.3); else the version is
+    # named after the wheel ("opencv-python-headless-4.14.0.94"), which is all that is known.
+    version_from: str = ""
+    same_version: bool = False
     lgpl: bool = False  # dynamically linked LGPL code: the relinking notes apply
     note: str = ""
 
@@ -66,6 +70,7 @@ NATIVE_LIBRARIES: tuple[NativeLibrary, ...] = (
         ("repo:LGPL-3.0.txt", "repo:GPL-3.0.txt"),
         QT_SOURCE,
         "pyside6-essentials",
+        same_version=True,
         lgpl=True,
         note="Qt's own third-party attributions: https://doc.qt.io/qt-6/licenses-used-in-qt.html",
     ),
@@ -177,6 +182,7 @@ NATIVE_LIBRARIES: tuple[NativeLibrary, ...] = (
         ("dist:opencv-python-headless:LICENSE.txt", OPENCV_3RD),
         OPENCV_SOURCE,
         "opencv-python-headless",
+        same_version=True,
     ),
     NativeLibrary(
         "OpenBLAS (NumPy)",

@@ -383,7 +383,9 @@ def take_inventory(bundle: Path, toc: Path | None, station_version: str) -> Inve
 
     def native(library: catalogue.NativeLibrary, file_name: str) -> Component:
         dist = by_name.get(library.dist)
-        version = dist.version if dist else "unspecified"
+        version = "unspecified"
+        if dist is not None:
+            version = dist.version if library.same_version else f"{library.dist}-{dist.version}"
         if library.version_from:
             match = re.search(library.version_from, file_name)
             if match:
@@ -402,7 +404,14 @@ def take_inventory(bundle: Path, toc: Path | None, station_version: str) -> Inve
                 texts=[resolve_text(s) for s in library.texts],
                 parent=parent.ref if parent else "",
                 lgpl=library.lgpl,
-                note=library.note or (f"inside the {parent.name} wheel" if parent else ""),
+                note=" ".join(
+                    part
+                    for part in (
+                        library.note or (f"inside the {parent.name} wheel" if parent else ""),
+                        "(version: the number in the library's file name)" if library.version_from else "",
+                    )
+                    if part
+                ),
             )
         return components[ref]
 
