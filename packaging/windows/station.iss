@@ -35,6 +35,7 @@
 #define AppExeName "station.exe"
 #define ConsoleExeName "station-console.exe"
 #define AppIcon RepoRoot + "\resources\icons\station.ico"
+#define NoticesName "THIRD-PARTY-NOTICES.txt"
 
 [Setup]
 ; AppId identifies the product for upgrades and uninstall: never change it.
@@ -82,6 +83,7 @@ Name: "kiosk"; Description: "Start {#AppName} in kiosk mode whenever a user sign
 [Files]
 Source: "{#BundleDir}\{#AppExeName}"; DestDir: "{app}"; Flags: ignoreversion
 Source: "{#BundleDir}\{#ConsoleExeName}"; DestDir: "{app}"; Flags: ignoreversion
+Source: "{#BundleDir}\{#NoticesName}"; DestDir: "{app}"; Flags: ignoreversion
 Source: "{#BundleDir}\_internal\*"; DestDir: "{app}\_internal"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [InstallDelete]
@@ -95,3 +97,84 @@ Name: "{commonstartup}\{#AppName} (kiosk)"; Filename: "{app}\{#AppExeName}"; Par
 
 [Run]
 Filename: "{app}\{#AppExeName}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
+
+[Code]
+{ Downgrades: a newer station already installed is kept unless an administrator runs this
+  setup with /ALLOWDOWNGRADE (an older build might not read the newer journal or settings).
+  The installed version is the DisplayVersion Inno wrote under the uninstall key of this AppId;
+  a refused downgrade ends setup with exit code 1 and says why (in the log with /LOG too). }
+
+const
+  UninstallKey = 'Software\Microsoft\Windows\CurrentVersion\Uninstall\{B230B960-BB1A-4DA8-984C-4B98E5A1B3C8}_is1';
+  DowngradeSwitch = '/ALLOWDOWNGRADE';
+
+function NextVersionPart(var S: String): Integer;
+var
+  P: Integer;
+begin
+  P := Pos('.', S);
+  if P = 0 then
+  begin
+    Result := StrToIntDef(S, 0);
+    S := '';
+  end
+  else
+  begin
+    Result := StrToIntDef(Copy(S, 1, P - 1), 0);
+    Delete(S, 1, P);
+  end;
+end;
+
+{ -1, 0 or 1 as A is older than, the same as, or newer than B (dotted numbers). }
+function CompareDottedVersions(A, B: String): Integer;
+var
+  I, X, Y: Integer;
+begin
+  Result := 0;
+  for I := 1 to 4 do
+  begin
+    X := NextVersionPart(A);
+    Y := NextVersionPart(B);
+    if X < Y then
+    begin
+      Result := -1;
+      Exit;
+    end;
+    if X > Y then
+    begin
+      Result := 1;
+      Exit;
+    end;
+  end;
+end;
+
+function DowngradeAllowed(): Boolean;
+var
+  I: Integer;
+begin
+  Result := False;
+  for I := 1 to ParamCount do
+    if CompareText(ParamStr(I), DowngradeSwitch) = 0 then
+      Result := True;
+end;
+
+function InitializeSetup(): Boolean;
+var
+  Installed: String;
+begin
+  Result := True;
+  if not RegQueryStringValue(HKLM64, UninstallKey, 'DisplayVersion', Installed) then
+    Exit;
+  if CompareDottedVersions(Installed, '{#AppVersion}') <= 0 then
+    Exit;
+  if DowngradeAllowed() then
+  begin
+    Log('Downgrading from ' + Installed + ' to {#AppVersion}: ' + DowngradeSwitch + ' was given');
+    Exit;
+  end;
+  Log('Refusing to downgrade: ' + Installed + ' is installed, this is {#AppVersion}');
+  SuppressibleMsgBox('{#AppName} ' + Installed + ' is installed, newer than this setup ({#AppVersion}).' + #13#10#13#10 +
+    'To go back to {#AppVersion}, an administrator runs this setup with ' + DowngradeSwitch + '.',
+    mbError, MB_OK, IDOK);
+  Result := False;
+end;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import importlib.util
+import os
 import tomllib
 from pathlib import Path
 from types import ModuleType
@@ -12,6 +13,24 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
+OPT_IN_MARKERS = ("wine", "reproducible")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``wine`` or ``reproducible`` run only when ``-m`` names their marker.
+
+    CI (``CI=true``, set by the CI runner) also runs ``reproducible``: it reuses the bundle CI
+    has just built, so it costs one more build (a few minutes), not two.
+    """
+    chosen = str(config.getoption("markexpr") or "")
+    in_ci = os.environ.get("CI") == "true"
+    for item in items:
+        for marker in OPT_IN_MARKERS:
+            if not item.get_closest_marker(marker):
+                continue
+            if marker in chosen.replace(f"not {marker}", "") or (marker == "reproducible" and in_ci):
+                continue
+            item.add_marker(pytest.mark.skip(reason=f"opt-in: run with -m {marker}"))
 
 
 def load_script(path: Path, name: str) -> ModuleType:

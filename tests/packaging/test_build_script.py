@@ -29,6 +29,9 @@ def test_recorded_budget_is_sane() -> None:
     assert data["bundles"], "record a budget with: python3 packaging/build --update-budget"
     for tag, entry in data["bundles"].items():
         assert 50_000_000 < entry["bytes"] < 1_000_000_000, tag
+    assert set(data["archives"]) == set(data["bundles"]), "every platform has an archive budget too"
+    for tag, entry in data["archives"].items():
+        assert 20_000_000 < entry["bytes"] < data["bundles"][tag]["bytes"], tag
 
 
 @pytest.fixture
@@ -66,3 +69,12 @@ def test_spec_ships_the_resources_the_station_loads() -> None:
     for folder in ("models", "samples", "icons"):
         assert (ROOT / "resources" / folder).is_dir()
     assert (ROOT / "resources" / "icons" / "station.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_archive_budget_is_kept_apart_from_the_bundles(build_script: ModuleType, budget: Path) -> None:
+    assert build_script.check_budget(400, "linux-x86_64", update=True, kind="archives")
+    assert not build_script.check_budget(441, "linux-x86_64", update=False, kind="archives")
+    assert build_script.check_budget(1100, "linux-x86_64", update=False)  # the bundle's own budget
+    data = json.loads(budget.read_text())
+    assert data["archives"]["linux-x86_64"]["bytes"] == 400
+    assert data["bundles"]["linux-x86_64"]["bytes"] == 1000

@@ -6,6 +6,7 @@ Skip locally with ``-m 'not bundle'``. ``STATION_BUNDLE_REUSE=1`` reuses an exis
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -18,8 +19,9 @@ from pathlib import Path
 import pytest
 
 import station
+from station.licences import NOTICES_NAME
 from station.selftest import STEPS
-from tests.packaging.conftest import ROOT
+from tests.packaging.conftest import PACKAGING, ROOT
 
 pytestmark = [pytest.mark.bundle, pytest.mark.timeout(1200)]
 
@@ -102,3 +104,156 @@ def test_launcher_installs_and_points_at_the_bundle(build_info: dict[str, object
     validator = shutil.which("desktop-file-validate")
     if validator:
         subprocess.run([validator, str(desktop)], check=True)
+
+
+# ------------------------------------------------------------------------ SBOM, notices, checksums
+
+
+def sbom(build_info: dict[str, object]) -> dict[str, object]:
+    data: dict[str, object] = json.loads((ROOT / str(build_info["sbom"])).read_text(encoding="utf-8"))
+    return data
+
+
+def sbom_components(document: dict[str, object]) -> list[dict[str, object]]:
+    metadata = document["metadata"]
+    assert isinstance(metadata, dict)
+    components = document["components"]
+    assert isinstance(components, list)
+    return [metadata["component"], *components]
+
+
+def _files_in(component: dict[str, object]) -> dict[str, str]:
+    nested = component.get("components", [])
+    assert isinstance(nested, list)
+    return {f["name"]: f["hashes"][0]["content"] for f in nested if f["type"] == "file"}
+
+
+def _property(component: dict[str, object], name: str) -> str:
+    properties = component.get("properties", [])
+    assert isinstance(properties, list)
+    return next((p["value"] for p in properties if p["name"] == name), "")
+
+
+def test_sbom_is_valid_cyclonedx(build_info: dict[str, object]) -> None:
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    text = (ROOT / str(build_info["sbom"])).read_text(encoding="utf-8")
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    document = json.loads(text)
+    assert document["specVersion"] == "1.6"
+    assert str(build_info["sbom"]).startswith(
+        str(build_info["archive"]).removesuffix(".tar.gz").removesuffix(".zip")
+    )
+
+
+def test_sbom_lists_exactly_the_files_in_the_bundle_with_their_hashes(build_info: dict[str, object]) -> None:
+    listed: dict[str, str] = {}
+    for component in sbom_components(sbom(build_info)):
+        files = _files_in(component)
+        assert not set(files) & set(listed), f"files listed twice: {set(files) & set(listed)}"
+        listed.update(files)
+    on_disk = {
+        p.relative_to(BUNDLE).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in BUNDLE.rglob("*")
+        if p.is_file() and not p.is_symlink()
+    }
+    assert sorted(set(on_disk) - set(listed)) == [], "in the bundle, not in the SBOM"
+    assert sorted(set(listed) - set(on_disk)) == [], "in the SBOM, not in the bundle"
+    assert listed == on_disk
+
+
+def test_sbom_names_every_distribution_whose_modules_are_in_the_executable(
+    build_info: dict[str, object],
+) -> None:
+    from PyInstaller.archive.readers import CArchiveReader
+
+    reader = CArchiveReader(str(EXE))
+    pyz = next(name for name, entry in reader.toc.items() if entry[-1] == "z")
+    archived = set(reader.open_embedded_archive(pyz).toc)
+    claimed: dict[str, str] = {}
+    for component in sbom_components(sbom(build_info)):
+        for module in _property(component, "station:archived-modules").split():
+            claimed[module] = str(component["bom-ref"])
+    assert archived - set(claimed) == set(), "modules in the executable the SBOM does not attribute"
+    assert claimed["httpx"] == "pypi:httpx" and claimed["station.cli"] == "station"
+    assert claimed["PySide6"] == "pypi:pyside6-essentials"
+    assert claimed["json"] == "runtime:cpython"
+
+
+def test_every_locked_runtime_package_in_the_bundle_has_its_locked_version(
+    build_info: dict[str, object],
+) -> None:
+    sys.path.insert(0, str(PACKAGING))
+    try:
+        from lockfile import locked_here  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(PACKAGING))
+    locked = locked_here(PACKAGING / "lock" / "runtime.txt")
+    pypi = {
+        str(c["name"]).lower().replace("_", "-").replace(".", "-"): str(c["version"])
+        for c in sbom_components(sbom(build_info))
+        if str(c.get("purl", "")).startswith("pkg:pypi/") and c["bom-ref"] != "pypi:pyinstaller-bootloader"
+    }
+    assert pypi, "no Python packages in the SBOM"
+    for name, version in pypi.items():
+        assert locked.get(name) == version, f"{name} {version} in the bundle, {locked.get(name)} locked"
+    assert {"pyside6-essentials", "opencv-python-headless", "numpy", "httpx"} <= set(pypi)
+
+
+def test_no_gpl_only_component_ships(build_info: dict[str, object]) -> None:
+    sys.path.insert(0, str(PACKAGING))
+    try:
+        from release import spdx
+    finally:
+        sys.path.remove(str(PACKAGING))
+    for component in sbom_components(sbom(build_info)):
+        licences = component.get("licenses", [])
+        assert isinstance(licences, list) and licences, component["name"]
+        expression = licences[0].get("expression") or "LicenseRef-" + licences[0]["license"]["name"]
+        assert not spdx.needs_gpl(expression), f"{component['name']}: {expression}"
+    assert not list((BUNDLE / "_internal").rglob("libreadline*"))
+    assert not list((BUNDLE / "_internal").rglob("readline.*"))
+
+
+def test_notices_name_every_component_and_native_library(build_info: dict[str, object]) -> None:
+    notices = (BUNDLE / NOTICES_NAME).read_text(encoding="utf-8")
+    for component in sbom_components(sbom(build_info))[1:]:
+        assert f"{component['name']} {component['version']}" in notices, component["name"]
+    for native in ("Qt 6.", "FFmpeg", "OpenSSL 1.1", "ICU", "OpenBLAS", "PDFium", "libjpeg-turbo", "CPython"):
+        assert native in notices, native
+    # Full texts, not just names: the LGPL-3.0 and the PSF licence as written.
+    assert "GNU LESSER GENERAL PUBLIC LICENSE\n                       Version 3, 29 June 2007" in notices
+    assert "PYTHON SOFTWARE FOUNDATION LICENSE VERSION 2" in notices
+    assert "Mozilla Public License Version 2.0" in notices  # certifi
+    assert "LGPL COMPONENTS: DYNAMIC LINKING, RELINKING AND SOURCES" in notices
+    # Every LGPL library is a separate file, named in the notices so it can be replaced.
+    for component in sbom_components(sbom(build_info)):
+        if _property(component, "station:lgpl-dynamically-linked") == "true":
+            for path in _files_in(component):
+                if path.endswith((".so", ".dll")) or ".so." in path:
+                    assert path in notices, path
+
+
+def test_checksums_cover_the_archive_and_the_sbom(build_info: dict[str, object]) -> None:
+    sums = (ROOT / "dist" / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    names = {line.split("  ", 1)[1]: line.split("  ", 1)[0] for line in sums}
+    archive = ROOT / str(build_info["archive"])
+    sbom_path = ROOT / str(build_info["sbom"])
+    assert set(names) == {archive.name, sbom_path.name}
+    for path in (archive, sbom_path):
+        assert names[path.name] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_archive_entries_are_normalized(build_info: dict[str, object]) -> None:
+    archive = ROOT / str(build_info["archive"])
+    if archive.suffix != ".gz":
+        pytest.skip("the Linux archive")
+    epoch = int(str(build_info["source_date_epoch"]))
+    with tarfile.open(archive) as tf:
+        members = tf.getmembers()
+    names = [m.name for m in members]
+    assert names == sorted(names)
+    assert {(m.uid, m.gid, m.uname, m.gname, m.mtime) for m in members} == {(0, 0, "", "", epoch)}
+    assert f"station/{NOTICES_NAME}" in names
+    assert build_info["archive_within_budget"] is True

@@ -54,9 +54,14 @@ def test_files_section_takes_the_bundle() -> None:
     assert sources == [
         "{#BundleDir}\\{#AppExeName}",
         "{#BundleDir}\\{#ConsoleExeName}",
+        "{#BundleDir}\\{#NoticesName}",
         "{#BundleDir}\\_internal\\*",
     ]
     assert "recursesubdirs" in text
+    # The notices the build writes into the bundle are installed beside the program.
+    notices = _resolve(_defines(text)["NoticesName"], _defines(text))
+    release_inventory = (PACKAGING / "release" / "inventory.py").read_text(encoding="utf-8")
+    assert f'NOTICES_NAME = "{notices}"' in release_inventory
 
 
 def test_icon_is_the_committed_ico() -> None:
@@ -118,3 +123,15 @@ def test_uninstall_keeps_journal_and_settings() -> None:
     # The only delete the installer does is of its own previous bundle, on upgrade.
     install_delete = re.findall(r"^Type: .*$", text, re.MULTILINE)
     assert install_delete == ['Type: filesandordirs; Name: "{app}\\_internal"']
+
+
+def test_downgrade_is_refused_unless_an_administrator_asks_for_it() -> None:
+    text = _iss()
+    code = text.split("[Code]", 1)[1]
+    app_id = re.search(r"^AppId=\{\{([0-9A-F-]+)\}", text, re.MULTILINE)
+    assert app_id
+    # The version installed is read from this very product's uninstall key.
+    assert f"{{{app_id.group(1)}}}_is1" in code
+    assert "function InitializeSetup(): Boolean;" in code
+    assert "DowngradeSwitch = '/ALLOWDOWNGRADE'" in code
+    assert "Result := False;" in code and "SuppressibleMsgBox" in code
