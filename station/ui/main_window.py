@@ -47,6 +47,7 @@ from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
 from station.ui.health_strip import HealthStrip
 from station.ui.history import HistoryPanel
+from station.ui.licences_dialog import show_licences
 from station.ui.preview import PreviewWidget
 from station.ui.style import environment_badge_style
 from station.vision.quality import QualityReport
@@ -297,6 +298,8 @@ class MainWindow(QMainWindow):
         help_menu = self.help_menu = self.menuBar().addMenu("&Help")
         about = help_menu.addAction("&About Station")
         about.triggered.connect(self._about)
+        licences = help_menu.addAction("&Licences…")
+        licences.triggered.connect(lambda: show_licences(self))
 
     def add_admin_actions(
         self, open_settings: Callable[[], object], network_check: Callable[[], object]
