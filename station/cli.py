@@ -27,7 +27,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "emulator": ("station.emulator.cli", "run the local emulator of the face-liveness service"),
     "analyse": ("station.commands.analyse", "check a picture's capture quality locally (no service call)"),
     "token": ("station.commands.token", "enrol, inspect or clear the service token in the OS keyring"),
-    "audit": ("station.audit.cli", "verify, export or purge the tamper-evident audit journal"),
+    "audit": ("station.commands.audit", "verify, export or purge the tamper-evident audit journal"),
     "admin": ("station.commands.admin", "set the administrator PIN and the supervisors (IT, with OS rights)"),
     "ship": ("station.ship.cli", "ship the audit journal to the bank's syslog relay (or a spool folder)"),
 }

@@ -56,3 +56,28 @@ def no_keyring() -> Iterator[None]:
     keyring.set_keyring(NoKeyring())
     yield
     keyring.set_keyring(previous)
+
+
+#: The administrator PIN the ``admin_policy`` fixture configures.
+ADMIN_PIN = "482913"
+
+
+@pytest.fixture
+def admin_policy(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A machine policy (a real, root-owned policy file) that sets the administrator PIN and a
+    one-day retention; yields the PIN. The tests run as root, as CI does."""
+    import json
+
+    from station.security.pin import hash_pin
+
+    machine = tmp_path_factory.mktemp("machine-config")
+    managed = machine / "policies" / "managed"
+    managed.mkdir(parents=True)
+    for folder in (machine / "policies", managed):
+        os.chmod(folder, 0o755)
+    policy = managed / "10-test.json"
+    policy.write_text(json.dumps({"admin_pin_hash": str(hash_pin(ADMIN_PIN)), "audit_retention_days": 1}))
+    os.chmod(policy, 0o644)
+    monkeypatch.setenv("STATION_MACHINE_CONFIG_DIR", str(machine))
+    monkeypatch.setenv("STATION_MACHINE_DATA_DIR", str(tmp_path_factory.mktemp("machine-data")))
+    return ADMIN_PIN

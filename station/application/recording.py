@@ -77,7 +77,7 @@ def record_for(report: AttemptReport, context: AttemptContext) -> AuditRecord:
         error_message=fit_text(
             "error_message", error.message if error else (None if outcome else report.message)
         ),
-        notes=fit_text("notes", "; ".join(report.notes) or None),
+        notes=fit_text("notes", "; ".join(_notes(report)) or None),
         session_id=report.session_id,
         settles_sequence=report.settles_sequence,
         supervisor_id=report.supervisor_id,
@@ -85,6 +85,12 @@ def record_for(report: AttemptReport, context: AttemptContext) -> AuditRecord:
         policy_hash=context.policy_hash,
         dev_overrides=context.dev_overrides,
     )
+
+
+def _notes(report: AttemptReport) -> tuple[str, ...]:
+    """The report's notes, and — when the station's rule and the service disagreed — both views."""
+    disagreement = report.outcome.disagreement if report.outcome is not None else None
+    return (*report.notes, disagreement) if disagreement else report.notes
 
 
 class Recorder(Protocol):

@@ -199,8 +199,13 @@ class LinuxPolicyFiles:
         return entries
 
     def read(self) -> list[PolicyEntry]:
-        if not self.root.exists():
-            return []
+        try:
+            if not self.root.exists():
+                return []
+        except OSError as exc:  # a folder this account may not even look into: fail closed
+            raise PolicyError(
+                f"{self.root}: the policy folder cannot be read ({exc.strerror or exc})"
+            ) from None
         entries: list[PolicyEntry] = []
         for level, sub in (
             (PolicyLevel.MANDATORY_MACHINE, "managed"),

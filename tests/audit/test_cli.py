@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import stat
 import sys
 from datetime import UTC, datetime, timedelta
@@ -14,8 +15,14 @@ from pathlib import Path
 import pytest
 
 from station.audit import AuditJournal
-from station.audit.cli import add_arguments, run
+from station.commands.audit import add_arguments, run
 from tests.audit.support import KEY, backdate, days_ago, make_record, raw
+
+
+@pytest.fixture(autouse=True)
+def _administrator(admin_policy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Purge needs the administrator PIN: the tests give it on stdin, as a script would."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{admin_policy}\n" * 20))
 
 
 def _cli(*argv: str) -> int:
@@ -180,3 +187,34 @@ def test_purge_needs_a_positive_number_of_days(filled: Path, capsys: pytest.Capt
     with pytest.raises(SystemExit):
         _cli("purge", "--older-than", "0", "--audit-db", str(filled))
     assert "1 or more" in capsys.readouterr().err
+
+
+def test_purge_needs_the_administrator_pin_and_a_wrong_one_is_journaled(
+    filled: Path, key_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _age(filled, {i: 100 for i in range(1, 5)})
+    common = ("--audit-db", str(filled), "--key-file", str(key_file))
+    for given in ("", "111999\n"):
+        monkeypatch.setattr("sys.stdin", io.StringIO(given))
+        assert _cli("purge", "--older-than", "90", *common) == 77
+    assert "nothing removed" in capsys.readouterr().err
+    with AuditJournal.open(filled, KEY, read_only=True) as journal:
+        rows = journal.recent(20)
+    assert not any(row.is_checkpoint for row in rows)  # nothing was purged
+    pins = [row for row in rows if row.record.kind == "pin"]
+    assert len(pins) == 2 and pins[0].record.notes == "administrator: PIN wrong (audit purge)"
+
+
+def test_purge_never_goes_below_the_policys_retention(
+    filled: Path, key_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    policy = next(Path(os.environ["STATION_MACHINE_CONFIG_DIR"]).rglob("10-test.json"))
+    document = json.loads(policy.read_text())
+    policy.write_text(json.dumps({**document, "audit_retention_days": 365}))
+    common = ("--audit-db", str(filled), "--key-file", str(key_file))
+    assert _cli("purge", "--older-than", "90", *common) == 64
+    err = capsys.readouterr().err
+    assert "below the retention this station keeps (365 days" in err
+    assert "machine policy" in err

@@ -26,7 +26,7 @@ from station.audit import (
     read_anchor,
     write_anchor,
 )
-from station.audit.cli import add_arguments, run
+from station.commands.audit import add_arguments, run
 from tests.audit.support import KEY, make_record, raw
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from station.audit import AuditJournal
-from station.audit.cli import add_arguments, run
 from station.audit.export import neutralise_cell
+from station.commands.audit import add_arguments, run
 from tests.audit.support import KEY, make_record
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes, FIFOs and links")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from station.audit import AuditJournal, BreakKind, VerifyReport
-from station.audit.cli import add_arguments, run
+from station.commands.audit import add_arguments, run
 from tests.audit.support import KEY, make_record, raw
 
 

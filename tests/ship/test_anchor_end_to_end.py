@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from station.audit import AuditJournal, read_anchor
-from station.audit.cli import add_arguments
-from station.audit.cli import run as audit_run
+from station.commands.audit import add_arguments
+from station.commands.audit import run as audit_run
 from station.ship import FleetFacts, ShipState, status_text
 from tests.audit.support import KEY, make_record, raw
 from tests.ship.conftest import Pki

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import subprocess
@@ -13,8 +14,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from station.audit import AuditJournal
-from station.audit.cli import add_arguments
-from station.audit.cli import run as audit_run
+from station.commands.audit import add_arguments
+from station.commands.audit import run as audit_run
 from station.ship import JsonlTarget, ShipConfig, Shipper, ShipState, TargetKind
 from tests.audit.support import KEY, backdate
 from tests.ship.support import STATION, fill
@@ -161,8 +162,14 @@ def test_station_ship_without_a_journal(tmp_path: Path) -> None:
 
 
 def test_purge_keeps_unshipped_rows_until_the_target_is_forgotten(
-    journal: AuditJournal, journal_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    journal: AuditJournal,
+    journal_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    admin_policy: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{admin_policy}\n" * 5))
     key_file = tmp_path / "audit.key"
     key_file.write_text(KEY.hex())
     key_file.chmod(0o600)

@@ -5,9 +5,11 @@ parsed arguments. Every failure an operator can cause (no journal, wrong key, br
 locked file) ends in one plain sentence on stderr and exit status 1, never a traceback.
 
 ``verify`` and ``export`` open the journal read-only and never write to it, so they work on a
-read-only copy handed to an auditor. ``verify`` also compares the journal with the anchor (the
-last head shipped off the box, kept beside the key) and says whether it was deleted, emptied,
-replaced, rolled back or truncated.
+read-only copy handed to an auditor. ``purge`` removes evidence: it needs the administrator PIN
+(asked for without echo, or one line from stdin), never goes below the retention the policy or the
+administrator set, and a wrong PIN is itself written to the journal. ``verify`` also compares the
+journal with the anchor (the last head shipped off the box, kept beside the key) and says whether
+it was deleted, emptied, replaced, rolled back or truncated.
 
 Exit status: 0 success (journal intact); 1 broken chain or any failure; 2 bad usage (argparse).
 """
@@ -15,6 +17,7 @@ Exit status: 0 success (journal intact); 1 broken chain or any failure; 2 bad us
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -33,7 +36,10 @@ __all__ = ["add_arguments", "run"]
 
 if TYPE_CHECKING:
     from station.audit.anchor import Anchor
-    from station.config import Settings
+    from station.config import ResolvedSettings
+
+#: EX_NOPERM: the administrator's authorisation was not given.
+NOT_AUTHORISED = 77
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -99,11 +105,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _settings() -> Settings:
-    # Imported here: station.config imports this package's paths module.
-    from station.config import load_settings
+def _settings() -> ResolvedSettings:
+    from station.config import resolve_station_settings
 
-    return load_settings()
+    return resolve_station_settings()
+
+
+def _ask_pin() -> str:
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass("Administrator PIN (not shown): ")
+    return "" if sys.stdin is None else sys.stdin.readline(64).strip()
+
+
+def _authorised(resolved: ResolvedSettings, journal_path: Path, key: bytes) -> bool:
+    """The administrator PIN, checked with the machine-wide lockout; a wrong one is journaled."""
+    from station.application.people import pin_guard
+    from station.audit.records import AuditRecord
+    from station.security.pin import PinError
+
+    try:
+        guard = pin_guard(resolved.policy)
+        right, tries_left = guard.check_admin(_ask_pin())
+    except PinError as exc:
+        print(f"station audit purge: {exc}", file=sys.stderr)
+        return False
+    if right:
+        return True
+    print(
+        f"station audit purge: wrong administrator PIN ({tries_left} tries left); nothing removed.",
+        file=sys.stderr,
+    )
+    try:
+        with AuditJournal.open(journal_path, key, create=False) as journal:
+            journal.append(
+                AuditRecord(
+                    kind="pin",
+                    requested_at=datetime.now(UTC),
+                    outcome="REFUSED",
+                    station_id=resolved.settings.station_id,
+                    notes="administrator: PIN wrong (audit purge)",
+                )
+            )
+    except AuditError as exc:
+        print(f"station audit purge: the wrong PIN could not be journaled: {exc}", file=sys.stderr)
+    return False
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,14 +156,32 @@ def run(args: argparse.Namespace) -> int:
     command: str = args.audit_command
     db_arg: Path | None = getattr(args, "audit_db", None)
     key_arg: Path | None = getattr(args, "key_file", None)
-    try:
-        settings = _settings()
-    except ValueError as exc:  # SettingsError: the settings file or a STATION_* variable is wrong
-        print(f"station audit: {exc}", file=sys.stderr)
-        return 1
-    path = db_arg if db_arg is not None else settings.audit_db
-    if command == "purge" and getattr(args, "older_than", None) is None:
-        args.older_than = settings.audit_retention_days
+    from station.config import PolicyError
+
+    # An auditor verifying or exporting a copy needs no settings; purge always does (the PIN, the
+    # retention), and so does finding the station's own journal.
+    resolved: ResolvedSettings | None = None
+    if command == "purge" or db_arg is None:
+        try:
+            resolved = _settings()
+        except (ValueError, PolicyError) as exc:  # the policy or the settings cannot be used
+            print(f"station audit: {exc}", file=sys.stderr)
+            return 1
+    path = db_arg if db_arg is not None else resolved.settings.audit_db if resolved else Path()
+    if command == "purge":
+        assert resolved is not None
+        settings = resolved.settings
+        retention = settings.audit_retention_days
+        if getattr(args, "older_than", None) is None:
+            args.older_than = retention
+        elif args.older_than < retention:
+            print(
+                f"station audit purge: --older-than {args.older_than} is below the retention this "
+                f"station keeps ({retention} days, {resolved.origin('audit_retention_days').value}); "
+                "nothing removed.",
+                file=sys.stderr,
+            )
+            return 64
     handlers: dict[str, Callable[[AuditJournal, argparse.Namespace], int]] = {
         "export": _export,
         "purge": _purge,
@@ -134,6 +197,8 @@ def run(args: argparse.Namespace) -> int:
                 f"the journal is elsewhere: give it with --audit-db PATH or {ENV_AUDIT_DB}."
             )
         key = read_key_file(key_arg) if key_arg is not None else load_key()
+        if command == "purge" and resolved is not None and not _authorised(resolved, path, key):
+            return NOT_AUTHORISED
         anchor_path = _anchor_path(key_arg, getattr(args, "anchor_file", None))
         if command == "verify":
             with AuditJournal.open(path, key, read_only=True) as journal:
