@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QTimer
 
 from station.api.client import LivenessClient
@@ -32,17 +33,20 @@ from station.application.factory import (
     config_from_settings,
     open_recorder,
 )
+from station.application.fleet import FleetShipping, StationFacts
 from station.application.gate import QualityGate
 from station.application.health import Level, Part, PartHealth, service_health
-from station.application.recording import Recorder, UnavailableRecorder
+from station.application.recording import JournalRecorder, Recorder, UnavailableRecorder
 from station.application.settings_store import SettingsStore
 from station.application.tokens import TokenStore
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
+from station.audit.paths import anchor_path_beside
 from station.camera import FrameSource, parse_source
 from station.config import ResolvedSettings, SettingsError, resolve_station_settings
 from station.emulator import Emulator, Scenario
 from station.security.people import PinGuard
+from station.ship.status import ShipState, needs_attention, status_text
 from station.ui.admin import AdminActions
 from station.ui.camera_feed import CameraFeed
 from station.ui.controller import VerificationController
@@ -67,6 +71,8 @@ _log = logging.getLogger(__name__)
 POLICY_RECHECK_MS = 60_000
 #: How often the service's health (the credit balance) is read again.
 SERVICE_RECHECK_MS = 300_000
+#: How often the health strip reads the shipper's status.
+FLEET_STATUS_MS = 2_000
 
 #: Scenarios offered in the Demo menu: every one the emulator has, in the order a trainer shows them.
 DEMO_SCENARIOS: tuple[Scenario, ...] = (
@@ -94,6 +100,20 @@ class Station:
     _rechecking: asyncio.Future[None] | None = None
     _service_timer: QTimer | None = None
     _service_check: asyncio.Future[None] | None = None
+    fleet: FleetShipping | None = None
+    facts: StationFacts | None = None
+    _fleet_timer: QTimer | None = None
+
+    def show_shipping(self) -> None:
+        """The shipping part of the health strip, from the shipper's status (read, not waited on)."""
+        fleet = self.fleet
+        if fleet is None or not shiboken6.isValid(self.window):
+            return
+        status = fleet.status()
+        attention = status.state is ShipState.FAILING or needs_attention(status, fleet.config.alert_age)
+        level = Level.WARN if attention else Level.GOOD
+        fix = f"Journal shipping: {status_text(status)}. Call IT if it lasts." if attention else ""
+        self.window.show_part(PartHealth(Part.SHIPPING, level, status_text(status), fix))
 
     def check_service(self) -> asyncio.Future[None]:
         """Read the credit balance (in the background) and show the service's health."""
@@ -103,17 +123,19 @@ class Station:
 
     async def _check_service(self) -> None:
         client = self.verifier.client
+        balance: float | None = None
         if client is None:
-            self.window.show_part(
-                PartHealth(Part.SERVICE, Level.BAD, "not configured", self.verifier.unavailable_reason)
-            )
-            return
-        try:
-            balance = await client.balance()
-        except Exception as exc:  # any failure is the service's health, never a crash
-            self.window.show_part(service_health(None, exc))
-            return
-        self.window.show_part(service_health(balance, None))
+            health = PartHealth(Part.SERVICE, Level.BAD, "not configured", self.verifier.unavailable_reason)
+        else:
+            try:
+                balance = await client.balance()
+                health = service_health(balance, None)
+            except Exception as exc:  # any failure is the service's health, never a crash
+                health = service_health(None, exc)
+        if self.facts is not None and balance is not None:
+            self.facts.update(credit_balance=balance)  # for the fleet's heartbeat
+        if shiboken6.isValid(self.window):  # the window may have closed while the balance was read
+            self.window.show_part(health)
 
     @property
     def client(self) -> LivenessClient | None:
@@ -185,6 +207,12 @@ class Station:
         self._service_timer.timeout.connect(self.check_service)
         self._service_timer.start()
         self.check_service()
+        if self.fleet is not None:
+            self.fleet.start()
+            self._fleet_timer = QTimer()
+            self._fleet_timer.setInterval(FLEET_STATUS_MS)
+            self._fleet_timer.timeout.connect(self.show_shipping)
+            self._fleet_timer.start()
         self.camera.start()
         if self.quality is not None and self.config.quality_gate:
             self.quality.start()
@@ -194,7 +222,7 @@ class Station:
             self.window.show()
 
     async def aclose(self) -> None:
-        for timer in (self._policy_timer, self._service_timer):
+        for timer in (self._policy_timer, self._service_timer, self._fleet_timer):
             if timer is not None:
                 timer.stop()
         if self._service_check is not None:
@@ -213,6 +241,8 @@ class Station:
             await self.verifier.client.aclose()
         if self.emulator is not None:
             self.emulator.stop()
+        if self.fleet is not None:
+            await asyncio.to_thread(self.fleet.stop)
         if self.journal is not None:
             await asyncio.to_thread(self.journal.close)
 
@@ -286,7 +316,12 @@ def build_station(
             "Call IT support.",
         )
     )
-    window.show_part(PartHealth(Part.SHIPPING, Level.GOOD, "off"))
+    fleet, facts = _fleet(config, recorder, journal)
+    if fleet is None:
+        window.show_part(PartHealth(Part.SHIPPING, Level.GOOD, "off"))
+    else:
+        window.show_part(PartHealth(Part.SHIPPING, Level.WARN, "starting"))
+        controller.finished.connect(lambda _report: facts.update(verified=True))
     window.history.schedule_refresh()
     return Station(
         window=window,
@@ -298,7 +333,23 @@ def build_station(
         journal=journal,
         quality=quality,
         tokens=tokens,
+        fleet=fleet,
+        facts=facts,
     )
+
+
+def _fleet(
+    config: StationConfig, recorder: Recorder, journal: AuditJournal | None
+) -> tuple[FleetShipping | None, StationFacts]:
+    """The journal's shipper, when the policy names a target (never in demo mode)."""
+    facts = StationFacts(config.policy_hash or None)
+    if config.ship is None or journal is None or not isinstance(recorder, JournalRecorder):
+        return None, facts
+    # The anchor (the last head shipped) sits beside the journal and its key in the machine folder.
+    anchor = anchor_path_beside(journal.path)
+    fleet = FleetShipping(config.ship, journal.path, journal.key, anchor_path=anchor, facts=facts)
+    recorder.on_written.append(fleet.wake)
+    return fleet, facts
 
 
 def _policy_note(config: StationConfig) -> str:

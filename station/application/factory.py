@@ -32,6 +32,7 @@ from station.camera import describe_source
 from station.config import ResolvedSettings, Settings
 from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY
+from station.ship.config import ShipConfig, TargetKind
 
 __all__ = [
     "DEMO_SCENARIO",
@@ -84,6 +85,8 @@ class StationConfig:
     blocked: str = ""
     #: Seconds the picture must stay ready before the station captures by itself; None: off.
     auto_capture: float | None = None
+    #: Where the journal is shipped (None: nowhere; never in demo mode).
+    ship: ShipConfig | None = None
 
     def service_part(self) -> tuple[object, ...]:
         """What the service client is built from: a change here needs a new client."""
@@ -116,6 +119,7 @@ def config_from_settings(
         demo_scenario=scenario or DEMO_SCENARIO,
         allow_non_live_camera=settings.allow_non_live_camera,
         auto_capture=settings.auto_capture,
+        ship=None if demo or settings.ship_target is TargetKind.OFF else settings.to_ship_config(),
     )
 
 

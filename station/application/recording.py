@@ -8,6 +8,7 @@ carries no token and no image, only the SHA-256 of what was submitted.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,6 +120,15 @@ class JournalRecorder:
     def __init__(self, journal: AuditJournal, context: AttemptContext | None = None) -> None:
         self.journal = journal
         self.context = context or AttemptContext()
+        #: Called after every row written (the shipper wakes up to ship it).
+        self.on_written: list[Callable[[], None]] = []
+
+    async def _append(self, record: AuditRecord) -> int:
+        # The append fsyncs (synchronous=FULL) and may wait on a lock: never on the caller's loop.
+        sequence = await asyncio.to_thread(self.journal.append, record)
+        for listener in self.on_written:
+            listener()
+        return sequence
 
     def with_context(self, **changes: str | None) -> None:
         self.context = replace(self.context, **changes)
@@ -146,12 +156,10 @@ class JournalRecorder:
             policy_hash=self.context.policy_hash,
             dev_overrides=self.context.dev_overrides,
         )
-        return await asyncio.to_thread(self.journal.append, record)
+        return await self._append(record)
 
     async def __call__(self, report: AttemptReport) -> int:
-        record = record_for(report, self.context)
-        # The append fsyncs (synchronous=FULL) and may wait on a lock: never on the caller's loop.
-        return await asyncio.to_thread(self.journal.append, record)
+        return await self._append(record_for(report, self.context))
 
 
 def open_journal(path: Path | None = None) -> AuditJournal:

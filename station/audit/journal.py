@@ -165,6 +165,12 @@ class AuditJournal:
         return cls(conn, path, key, busy_timeout, version)
 
     @property
+    def key(self) -> bytes:
+        """The HMAC key this journal was opened with (the shipper signs nothing, but its own
+        connection must check the same chain)."""
+        return self._key
+
+    @property
     def path(self) -> Path:
         return self._path
 

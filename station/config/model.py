@@ -18,6 +18,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -39,6 +40,17 @@ from station.core.decision import (
 from station.core.encode import DEFAULT_JPEG_QUALITY
 from station.logs import register_secret
 from station.security.urls import mask_url_credentials
+from station.ship.config import (
+    DEFAULT_ALERT_AGE,
+    DEFAULT_BACKOFF_CAP,
+    DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_PORT,
+    DEFAULT_RESEND_WINDOW,
+    PayloadFormat,
+    ShipConfig,
+    ShipConfigError,
+    TargetKind,
+)
 
 __all__ = [
     "DEFAULT_AUDIT_RETENTION_DAYS",
@@ -101,6 +113,7 @@ DEFAULT_MAX_ATTEMPTS: Final = 2
 DEFAULT_VERDICT_TIMEOUT: Final = 60.0
 
 _MAX_TEXT = 256
+
 
 class SettingsError(ValueError):
     """Settings that cannot be used; the message names each field and its problem in plain words.
@@ -183,10 +196,27 @@ class Settings(BaseModel):
     allow_non_live_camera: bool = False
     #: Capture by itself once the picture has been ready this many seconds; ``None`` = off.
     auto_capture: float | None = None
+    # -- fleet shipping: where the journal goes off the machine (see station.ship) -------------------
+    ship_target: TargetKind = TargetKind.OFF
+    relay_host: str | None = None
+    relay_port: int = DEFAULT_PORT
+    #: CA bundle for the relay's certificate; None: the OS trust store.
+    relay_ca_bundle: Path | None = None
+    relay_client_cert: Path | None = None
+    relay_client_key: Path | None = None
+    ship_format: PayloadFormat = PayloadFormat.JSON
+    #: Seconds after which a record sent on a live connection counts as delivered.
+    ship_resend_window: float = DEFAULT_RESEND_WINDOW.total_seconds()
+    ship_backoff_cap: float = DEFAULT_BACKOFF_CAP.total_seconds()
+    heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL.total_seconds()
+    ship_jsonl_dir: Path | None = None
+    prometheus_textfile: Path | None = None
+    #: Past this age (seconds) of the oldest unshipped record, the health strip turns amber.
+    ship_alert_age: float = DEFAULT_ALERT_AGE.total_seconds()
 
     # -- field checks (messages are shown to people: plain words, the bad value echoed) -----------
 
-    @field_validator("environment", "several_faces", mode="before")
+    @field_validator("environment", "several_faces", "ship_target", "ship_format", mode="before")
     @classmethod
     def _normalise_choice(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
@@ -268,7 +298,16 @@ class Settings(BaseModel):
             register_secret(url.password)  # a proxy password is kept out of every log line
         return text
 
-    @field_validator("ca_bundle", "audit_db", mode="before")
+    @field_validator(
+        "ca_bundle",
+        "audit_db",
+        "relay_ca_bundle",
+        "relay_client_cert",
+        "relay_client_key",
+        "ship_jsonl_dir",
+        "prometheus_textfile",
+        mode="before",
+    )
     @classmethod
     def _expand_path(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -295,8 +334,23 @@ class Settings(BaseModel):
     def _check_retention(cls, value: int) -> int:
         return bounds.RETENTION_DAYS.check(value)
 
+    @field_validator("relay_port")
+    @classmethod
+    def _check_port(cls, value: int) -> int:
+        return bounds.TCP_PORT.check(value)
+
+    @field_validator("ship_resend_window", "ship_backoff_cap", "heartbeat_interval", "ship_alert_age")
+    @classmethod
+    def _check_ship_seconds(cls, value: float) -> float:
+        return bounds.SHIP_SECONDS.check(value)
+
     @model_validator(mode="after")
     def _check_together(self) -> Settings:
+        if self.ship_target is not TargetKind.OFF:
+            try:
+                self.to_ship_config()
+            except ShipConfigError as exc:
+                raise ValueError(f"ship_target: {exc}") from None
         if self.review_upper is not None and not self.review_upper > self.liveness_threshold:
             raise ValueError(
                 f"review_upper: must be above liveness_threshold ({_number(self.liveness_threshold)}), "
@@ -331,6 +385,25 @@ class Settings(BaseModel):
             several_faces=self.several_faces,
             review_upper=self.review_upper,
             min_antispoof_score=self.min_antispoof_score,
+        )
+
+    def to_ship_config(self) -> ShipConfig:
+        """What the shipper needs; :class:`ShipConfigError` if the fields do not go together."""
+        return ShipConfig(
+            target=self.ship_target,
+            station_id=self.station_id,
+            relay_host=self.relay_host,
+            relay_port=self.relay_port,
+            ca_bundle=self.relay_ca_bundle,
+            client_cert=self.relay_client_cert,
+            client_key=self.relay_client_key,
+            payload_format=self.ship_format,
+            resend_window=timedelta(seconds=self.ship_resend_window),
+            backoff_cap=timedelta(seconds=self.ship_backoff_cap),
+            heartbeat_interval=timedelta(seconds=self.heartbeat_interval),
+            jsonl_dir=self.ship_jsonl_dir,
+            prometheus_textfile=self.prometheus_textfile,
+            alert_age=timedelta(seconds=self.ship_alert_age),
         )
 
     def to_timeouts(self) -> Timeouts:
@@ -431,6 +504,21 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = {
     "review_blocks_next": FieldRule(True, "whether a REVIEW must be settled before the next customer"),
     "allow_non_live_camera": FieldRule(True, "whether a picture or a video may stand in for the camera"),
     "auto_capture": FieldRule(True, "whether the station captures by itself once the picture is ready"),
+    "ship_target": FieldRule(
+        True, "whether and where the journal leaves the machine (syslog_tls, jsonl, off)"
+    ),
+    "relay_host": FieldRule(True, "the bank's syslog relay the journal is shipped to"),
+    "relay_port": FieldRule(True, "the relay's TLS port (6514)"),
+    "relay_ca_bundle": FieldRule(True, "whom the station trusts as the relay"),
+    "relay_client_cert": FieldRule(True, "the station's certificate for mutual TLS"),
+    "relay_client_key": FieldRule(True, "the key of that certificate"),
+    "ship_format": FieldRule(True, "the records' format for the SIEM (json, cef)"),
+    "ship_resend_window": FieldRule(True, "how long a record is resent after a reconnect"),
+    "ship_backoff_cap": FieldRule(True, "the longest wait between reconnections"),
+    "heartbeat_interval": FieldRule(True, "how often the station tells the SIEM it is alive"),
+    "ship_jsonl_dir": FieldRule(True, "the spool folder a log forwarder tails"),
+    "prometheus_textfile": FieldRule(True, "the fleet-health file for node_exporter"),
+    "ship_alert_age": FieldRule(True, "when an unshipped backlog turns the health strip amber"),
 }
 
 #: The security-relevant fields (see :class:`FieldRule`).

@@ -18,6 +18,8 @@ __all__ = [
     "JPEG_QUALITY",
     "RETENTION_DAYS",
     "RETRY_ATTEMPTS",
+    "SHIP_SECONDS",
+    "TCP_PORT",
     "TIMEOUT_SECONDS",
     "VERDICT_SECONDS",
     "Bounds",
@@ -82,5 +84,9 @@ RETENTION_DAYS: Final = Bounds(1, 36500, unit="day")
 ATTEMPTS_PER_CUSTOMER: Final = Bounds(1, 10)
 #: How long a verdict may stay on screen.
 VERDICT_SECONDS: Final = Bounds(5.0, 3600.0)
+#: A TCP port.
+TCP_PORT: Final = Bounds(1, 65535)
+#: Shipping's waits and windows: a second to a day.
+SHIP_SECONDS: Final = Bounds(1.0, 86400.0, unit="second")
 #: How long the picture must stay ready before an automatic capture.
 AUTO_CAPTURE_SECONDS: Final = Bounds(0.5, 10.0)

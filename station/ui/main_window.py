@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
         about = help_menu.addAction("&About Station")
         about.triggered.connect(self._about)
         licences = help_menu.addAction("&Licences…")
-        licences.triggered.connect(lambda: show_licences(self))
+        licences.triggered.connect(self._licences)
 
     def add_admin_actions(
         self, open_settings: Callable[[], object], network_check: Callable[[], object]
@@ -395,6 +395,10 @@ class MainWindow(QMainWindow):
         for other, action in self.scenario_actions.items():
             action.setChecked(other == name)
         self.statusBar().showMessage(f"Demo: next verification answers '{name}'", 4000)
+
+    def _licences(self) -> None:
+        # Modeless: kept here, or Python would collect it while it is shown.
+        self._licences_dialog = show_licences(self)
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -58,6 +58,19 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "review_blocks_next": "A review must be settled before the next customer",
     "allow_non_live_camera": "Allow a picture or a video as the camera (training only)",
     "auto_capture": "Capture by itself when ready for (seconds)",
+    "ship_target": "Ship the journal to",
+    "relay_host": "Syslog relay host",
+    "relay_port": "Syslog relay port (TLS)",
+    "relay_ca_bundle": "Relay CA bundle (PEM file)",
+    "relay_client_cert": "Station certificate for the relay (PEM)",
+    "relay_client_key": "Its private key (PEM)",
+    "ship_format": "Record format",
+    "ship_resend_window": "Resend window after a reconnect (seconds)",
+    "ship_backoff_cap": "Longest wait between reconnections (seconds)",
+    "heartbeat_interval": "Heartbeat every (seconds)",
+    "ship_jsonl_dir": "Spool folder for a log forwarder",
+    "prometheus_textfile": "Fleet-health file (.prom)",
+    "ship_alert_age": "Warn when unshipped for (seconds)",
 }
 
 CHOICES: Final[Mapping[str, Sequence[tuple[str, str]]]] = {
@@ -65,6 +78,12 @@ CHOICES: Final[Mapping[str, Sequence[tuple[str, str]]]] = {
         (Environment.SANDBOX.value, "Sandbox (tests; no real customers)"),
         (Environment.PRODUCTION.value, "Production (real customers; uses credits)"),
     ),
+    "ship_target": (
+        ("off", "Nowhere (shipping off)"),
+        ("syslog_tls", "The bank's syslog relay (TLS)"),
+        ("jsonl", "A spool folder a log forwarder tails"),
+    ),
+    "ship_format": (("json", "JSON (Splunk, Elastic, QRadar)"), ("cef", "CEF (ArcSight, Sentinel)")),
     "several_faces": (
         (SeveralFacesPolicy.RETRY.value, "Ask for one person in frame"),
         (SeveralFacesPolicy.OPERATOR_PICKS.value, "Operator picks the customer's face"),
@@ -78,6 +97,7 @@ INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
         "retry_attempts": bounds.RETRY_ATTEMPTS,
         "audit_retention_days": bounds.RETENTION_DAYS,
         "max_attempts": bounds.ATTEMPTS_PER_CUSTOMER,
+        "relay_port": bounds.TCP_PORT,
     }.items()
 }
 
@@ -94,6 +114,24 @@ GROUPS: Final[Sequence[tuple[str, Sequence[str]]]] = (
     ("Network", ("connect_timeout", "read_timeout", "deadline", "retry_attempts", "proxy", "ca_bundle")),
     ("Audit", ("audit_db", "audit_retention_days", "retain_images")),
     ("Station", ("station_id", "kiosk")),
+    (
+        "Fleet shipping",
+        (
+            "ship_target",
+            "relay_host",
+            "relay_port",
+            "relay_ca_bundle",
+            "relay_client_cert",
+            "relay_client_key",
+            "ship_format",
+            "ship_jsonl_dir",
+            "prometheus_textfile",
+            "ship_resend_window",
+            "ship_backoff_cap",
+            "heartbeat_interval",
+            "ship_alert_age",
+        ),
+    ),
 )
 
 FLOATS = frozenset(
@@ -106,6 +144,10 @@ FLOATS = frozenset(
         "deadline",
         "verdict_timeout",
         "auto_capture",
+        "ship_resend_window",
+        "ship_backoff_cap",
+        "heartbeat_interval",
+        "ship_alert_age",
     }
 )
 OPTIONAL = frozenset(
@@ -147,6 +189,12 @@ PLACEHOLDERS: Final[Mapping[str, str]] = {
     "review_upper": "empty = no review band",
     "proxy": "empty = the system's proxy settings, if any",
     "ca_bundle": "empty = the operating system's trusted CAs only",
+    "relay_host": "e.g. syslog-relay.bank.example",
+    "relay_ca_bundle": "empty = the operating system's trusted CAs only",
+    "relay_client_cert": "empty = no client certificate",
+    "relay_client_key": "empty = no client certificate",
+    "ship_jsonl_dir": "for the jsonl target only",
+    "prometheus_textfile": "empty = no fleet-health file",
     "min_antispoof_score": "empty = the service's verdict alone",
     "auto_capture": "empty = off: the operator presses Space",
 }
