@@ -147,6 +147,7 @@ class Station:
         self.verifier.policy = config.policy
         self.verifier.jpeg_quality = config.jpeg_quality
         self.controller.desk.set_policy(config.session)
+        self.controller.desk.notice = config.consent  # from the next customer on
         self.controller.desk.gate.enabled = config.quality_gate
         _show_configuration(self.window, self.verifier, config)
         if _policy_note(config) != _policy_note(old):  # the policy, an override or a stop changed
@@ -283,6 +284,7 @@ def build_station(
         gate=QualityGate(enabled=config.quality_gate),
         policy=config.session,
         operator_id=config.operator_id,
+        notice=config.consent,
     )
     controller = VerificationController(desk)
     camera = CameraFeed(source_factory or (lambda: parse_source(config.camera)))

@@ -29,6 +29,7 @@ from station.api.errors import (
     ServiceUnavailableError,
     TLSError,
 )
+from station.application.consent import NOT_ASKED, ConsentRecord
 from station.core.decision import DecisionPolicy, decide
 from station.core.models import Outcome, OutcomeKind
 
@@ -94,6 +95,8 @@ class AttemptReport:
     settles_sequence: int | None = None
     #: For a supervisor's review: who settled it.
     supervisor_id: str | None = None
+    #: The customer's consent behind the attempt (notice version and the hash of its words).
+    consent: ConsentRecord = NOT_ASKED
 
     @property
     def final(self) -> bool:
@@ -174,6 +177,7 @@ async def run_attempt(
     notes: tuple[str, ...] = (),
     customer_ref: str | None = None,
     session_id: str | None = None,
+    consent: ConsentRecord = NOT_ASKED,
 ) -> AttemptReport:
     """Submit, decide and record one attempt. A recorder is required: an attempt without a
     journal row is never final. Cancellation propagates, after a record of the cancellation (the
@@ -199,6 +203,7 @@ async def run_attempt(
             notes=(*notes, why),
             customer_ref=customer_ref,
             session_id=session_id,
+            consent=consent,
         )
         with contextlib.suppress(Exception):
             await asyncio.shield(recorder(cancelled))
@@ -226,6 +231,7 @@ async def run_attempt(
         notes=notes,
         customer_ref=customer_ref,
         session_id=session_id,
+        consent=consent,
     )
     return await record_report(recorder, report)
 

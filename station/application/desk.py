@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from station.application.consent import ConsentNotice
 from station.application.gate import QualityGate
 from station.application.session import (
     Clock,
@@ -31,8 +32,11 @@ class Desk:
         policy: SessionPolicy | None = None,
         operator_id: str | None = None,
         clock: Clock = time.monotonic,
+        notice: ConsentNotice | None = None,
     ) -> None:
         self.verifier = verifier
+        #: The consent notice new sessions ask about (None: policy does not ask).
+        self.notice = notice
         self.gate = gate or QualityGate()
         self.policy = policy or SessionPolicy()
         self.operator_id = operator_id
@@ -41,7 +45,12 @@ class Desk:
 
     def _new_session(self) -> CustomerSession:
         return CustomerSession(
-            self.verifier, self.gate, self.policy, operator_id=self.operator_id, clock=self._clock
+            self.verifier,
+            self.gate,
+            self.policy,
+            operator_id=self.operator_id,
+            clock=self._clock,
+            notice=self.notice,
         )
 
     def next_customer(self) -> Refusal | None:

@@ -17,6 +17,7 @@ from station.api.client import LivenessClient, NetworkSettings, RetryPolicy, Tim
 from station.api.credentials import Credential
 from station.api.environments import Environment
 from station.api.errors import LivenessAPIError
+from station.application.consent import DEFAULT_NOTICE, ConsentNotice
 from station.application.recording import (
     AttemptContext,
     JournalRecorder,
@@ -87,6 +88,8 @@ class StationConfig:
     auto_capture: float | None = None
     #: Where the journal is shipped (None: nowhere; never in demo mode).
     ship: ShipConfig | None = None
+    #: The consent notice each customer must agree to first (None: policy does not ask).
+    consent: ConsentNotice | None = None
 
     def service_part(self) -> tuple[object, ...]:
         """What the service client is built from: a change here needs a new client."""
@@ -119,6 +122,7 @@ def config_from_settings(
         demo_scenario=scenario or DEMO_SCENARIO,
         allow_non_live_camera=settings.allow_non_live_camera,
         auto_capture=settings.auto_capture,
+        consent=notice_for(settings) if settings.consent_required else None,
         ship=None if demo or settings.ship_target is TargetKind.OFF else settings.to_ship_config(),
     )
 
@@ -132,13 +136,21 @@ def config_from_resolved(
 ) -> StationConfig:
     """The configuration with what the resolution found: production, the policy hash, overrides."""
     config = config_from_settings(resolved.settings, demo=demo, scenario=scenario, operator_id=operator_id)
+    settings = resolved.settings
+    asked = settings.consent_required if settings.consent_required is not None else resolved.production
     return replace(
         config,
+        consent=notice_for(settings) if asked else None,
         production=resolved.production and not demo,
         policy_hash=resolved.policy_hash,
         dev_overrides=resolved.dev_overrides,
         refused=resolved.refused,
     )
+
+
+def notice_for(settings: Settings) -> ConsentNotice:
+    """The consent notice: the bank's own text (policy) or the station's."""
+    return ConsentNotice(settings.consent_notice_version, settings.consent_notice or DEFAULT_NOTICE)
 
 
 def blocked_config(reason: str, *, demo: bool = False, scenario: str | None = None) -> StationConfig:

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from station import __version__
 from station.application.attempt import AttemptReport
+from station.application.consent import ConsentRecord
 from station.audit import AuditJournal, AuditRecord, AuditWriteError, load_or_create_key
 from station.audit.paths import default_journal_path
 from station.audit.records import fit_text
@@ -85,6 +86,9 @@ def record_for(report: AttemptReport, context: AttemptContext) -> AuditRecord:
         camera_source=context.camera_source,
         policy_hash=context.policy_hash,
         dev_overrides=context.dev_overrides,
+        consent=report.consent.consent.value,
+        consent_notice_version=report.consent.notice_version,
+        consent_notice_sha256=report.consent.notice_sha256,
     )
 
 
@@ -111,6 +115,7 @@ class Recorder(Protocol):
         *,
         outcome: str | None = None,
         customer_ref: str | None = None,
+        consent: ConsentRecord | None = None,
     ) -> int: ...
 
 
@@ -140,6 +145,7 @@ class JournalRecorder:
         *,
         outcome: str | None = None,
         customer_ref: str | None = None,
+        consent: ConsentRecord | None = None,
     ) -> int:
         """A station event that is not an attempt (a capture the quality gate stopped, a customer
         session closing, say)."""
@@ -155,6 +161,9 @@ class JournalRecorder:
             camera_source=self.context.camera_source,
             policy_hash=self.context.policy_hash,
             dev_overrides=self.context.dev_overrides,
+            consent=consent.consent.value if consent else None,
+            consent_notice_version=consent.notice_version if consent else None,
+            consent_notice_sha256=consent.notice_sha256 if consent else None,
         )
         return await self._append(record)
 
@@ -187,5 +196,6 @@ class UnavailableRecorder:
         *,
         outcome: str | None = None,
         customer_ref: str | None = None,
+        consent: ConsentRecord | None = None,
     ) -> int:
         raise AuditWriteError(self.reason)

@@ -24,6 +24,9 @@ them (the window, a benchmark's scripted day) and are tested without Qt:
   the next customer cannot be started until it is settled.
 * A verdict clears itself after :attr:`SessionPolicy.verdict_timeout_s`, so a customer's face and
   verdict never stay on screen for the next person; the clearing is journaled.
+* Where policy asks for it, the customer's consent comes first: no capture (and so no call) until
+  the operator confirms the customer agreed to the notice; a refusal ends the session, journaled,
+  with no call made. Every record carries the notice's version and the hash of its words.
 * Closing a session journals one ``session`` record with its outcome and how it ended.
 """
 
@@ -40,6 +43,7 @@ from typing import Final
 import numpy as np
 
 from station.application.attempt import AttemptReport
+from station.application.consent import NOT_ASKED, Consent, ConsentNotice, ConsentRecord
 from station.application.gate import GateVerdict, QualityGate
 from station.application.verifier import Verifier
 from station.core.decision import SeveralFacesPolicy, decide
@@ -82,6 +86,7 @@ class CloseReason(StrEnum):
     NEXT_CUSTOMER = "operator moved to the next customer"
     VERDICT_TIMEOUT = "verdict cleared after the timeout"
     SHUTDOWN = "station closed"
+    CONSENT_REFUSED = "consent refused"
 
 
 class Refusal(StrEnum):
@@ -91,6 +96,7 @@ class Refusal(StrEnum):
     REVIEW_PENDING = "review_pending"
     CLOSED = "closed"
     ATTEMPTS_EXHAUSTED = "attempts_exhausted"
+    CONSENT_NEEDED = "consent_needed"
     UNAVAILABLE = "unavailable"
     CAMERA_NOT_LIVE = "camera_not_live"
     NO_FRAME = "no_frame"
@@ -106,6 +112,7 @@ REFUSAL_MESSAGES: Final[dict[Refusal, str]] = {
         "Press Enter for the next customer."
     ),
     Refusal.NO_FRAME: "No camera picture yet. Check that the camera is connected, then try again.",
+    Refusal.CONSENT_NEEDED: "Read the notice to the customer first. F7: they agree. F8: they refuse.",
 }
 
 
@@ -159,8 +166,12 @@ class CustomerSession:
         operator_id: str | None = None,
         clock: Clock = time.monotonic,
         session_id: str | None = None,
+        notice: ConsentNotice | None = None,
     ) -> None:
         self.id = session_id or uuid.uuid4().hex[:16]
+        #: The notice the customer must agree to first; None: policy does not ask for consent.
+        self.notice = notice
+        self.consent: Consent | None = None if notice is not None else Consent.NOT_ASKED
         self.policy = policy or SessionPolicy()
         self.operator_id = operator_id
         self._verifier = verifier
@@ -250,7 +261,42 @@ class CustomerSession:
             if self.close_reason is CloseReason.ATTEMPTS_EXHAUSTED:
                 return Refusal.ATTEMPTS_EXHAUSTED
             return Refusal.CLOSED
+        if self.consent is None:
+            return Refusal.CONSENT_NEEDED
         return None
+
+    # -- consent ---------------------------------------------------------------------------------
+
+    @property
+    def consent_needed(self) -> bool:
+        return self.consent is None and self.phase is Phase.READY
+
+    @property
+    def consent_record(self) -> ConsentRecord:
+        if self.notice is None or self.consent is None:
+            return NOT_ASKED
+        return ConsentRecord.for_notice(self.consent, self.notice)
+
+    def give_consent(self) -> None:
+        """The operator confirms the customer agreed to the notice: captures may start."""
+        if not self.consent_needed:
+            raise SessionError("no consent is being asked for now")
+        self.consent = Consent.GIVEN
+
+    def refuse_consent(self) -> None:
+        """The customer refused: the session ends (journaled), and no call is ever made."""
+        if not self.consent_needed:
+            raise SessionError("no consent is being asked for now")
+        self.consent = Consent.REFUSED
+        self.phase = Phase.CLOSED
+        self.close_reason = CloseReason.CONSENT_REFUSED
+        self._verifier.record_event_soon(
+            KIND_SESSION,
+            f"session {self.id} closed: consent refused; no capture, no call",
+            outcome="CONSENT_REFUSED",
+            customer_ref=self._reference,
+            consent=self.consent_record,
+        )
 
     def let_go_objection(self) -> None:
         """The operator moved on from a gate objection without overriding it: a call saved."""
@@ -273,7 +319,11 @@ class CustomerSession:
         self._pending = None
         try:
             report = await self._verifier.verify_frame(
-                frame, notes=notes, customer_ref=self._reference, session_id=self.id
+                frame,
+                notes=notes,
+                customer_ref=self._reference,
+                session_id=self.id,
+                consent=self.consent_record,
             )
         except asyncio.CancelledError:
             self.phase = before if before is Phase.RESULT else Phase.READY
@@ -422,6 +472,7 @@ class CustomerSession:
             f"{self.attempts_answered} answered of {self.attempts_started} attempt(s)",
             outcome=outcome.value if outcome is not None else None,
             customer_ref=self._reference,
+            consent=self.consent_record,
         )
 
     def _journal_note(self, text: str) -> None:

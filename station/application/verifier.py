@@ -18,6 +18,7 @@ import numpy as np
 
 from station.api.client import LivenessClient
 from station.application.attempt import AttemptReport, Submission, SubmissionKind, record_report, run_attempt
+from station.application.consent import NOT_ASKED, ConsentRecord
 from station.application.recording import Recorder
 from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY, EncodeError, encode_jpeg
@@ -67,6 +68,7 @@ class Verifier:
         notes: tuple[str, ...] = (),
         customer_ref: str | None = None,
         session_id: str | None = None,
+        consent: ConsentRecord = NOT_ASKED,
     ) -> AttemptReport:
         """Encode ``frame``, send it, decide and record. Cancellation propagates after the record."""
         client = self.client
@@ -89,6 +91,7 @@ class Verifier:
             notes=notes,
             customer_ref=customer_ref,
             session_id=session_id,
+            consent=consent,
         )
 
     async def record(self, report: AttemptReport) -> AttemptReport:
@@ -111,14 +114,22 @@ class Verifier:
         )
 
     def record_event_soon(
-        self, kind: str, notes: str, *, outcome: str | None = None, customer_ref: str | None = None
+        self,
+        kind: str,
+        notes: str,
+        *,
+        outcome: str | None = None,
+        customer_ref: str | None = None,
+        consent: ConsentRecord | None = None,
     ) -> None:
         """Journal a station event without waiting for it (a failure is logged: the event is
         evidence of a call saved or a session closed, never a verdict)."""
 
         async def write() -> None:
             try:
-                await self.recorder.record_event(kind, notes, outcome=outcome, customer_ref=customer_ref)
+                await self.recorder.record_event(
+                    kind, notes, outcome=outcome, customer_ref=customer_ref, consent=consent
+                )
             except Exception as exc:  # the journal's own failure is reported by the next attempt
                 _log.error("the %s event could not be journaled: %s", kind, exc)
 

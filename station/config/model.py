@@ -56,6 +56,7 @@ __all__ = [
     "DEFAULT_AUDIT_RETENTION_DAYS",
     "DEFAULT_CAMERA",
     "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_CONSENT_NOTICE_VERSION",
     "DEFAULT_DEADLINE",
     "DEFAULT_ENVIRONMENT",
     "DEFAULT_JPEG_QUALITY",
@@ -63,7 +64,6 @@ __all__ = [
     "DEFAULT_MAX_ATTEMPTS",
     "DEFAULT_QUALITY_GATE",
     "DEFAULT_READ_TIMEOUT",
-    "DEFAULT_RETAIN_IMAGES",
     "DEFAULT_RETRY_ATTEMPTS",
     "DEFAULT_SEVERAL_FACES",
     "DEFAULT_VERDICT_TIMEOUT",
@@ -101,8 +101,8 @@ DEFAULT_RETRY_ATTEMPTS: Final = RetryPolicy().attempts
 #: compliance framework decides the real value; the provider asks that verdicts and client_ids be
 #: kept "as long as the compliance framework requires".
 DEFAULT_AUDIT_RETENTION_DAYS: Final = 2555
-#: Pictures of customers' faces are personal data: not kept unless the bank decides to.
-DEFAULT_RETAIN_IMAGES: Final = False
+#: The version of the station's own consent notice (see station.application.consent).
+DEFAULT_CONSENT_NOTICE_VERSION: Final = "station-2026-12"
 #: Check locally that one sharp, well-lit face is in frame before spending a call.
 DEFAULT_QUALITY_GATE: Final = True
 #: Full-screen, no window controls: for a dedicated counter terminal.
@@ -179,7 +179,12 @@ class Settings(BaseModel):
     ca_bundle: Path | None = None
     audit_db: Path = Field(default_factory=default_journal_path)
     audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
-    retain_images: bool = DEFAULT_RETAIN_IMAGES
+    #: Ask the customer's consent before the first capture: ``None`` = in production only.
+    consent_required: bool | None = None
+    #: The notice's version, written with every record; change it whenever the text changes.
+    consent_notice_version: str = DEFAULT_CONSENT_NOTICE_VERSION
+    #: The bank's own notice text; ``None`` = the station's (see station.application.consent).
+    consent_notice: str | None = None
     #: Written into every audit record; the host name unless the bank numbers its stations.
     station_id: str = Field(default_factory=_default_station_id)
     quality_gate: bool = DEFAULT_QUALITY_GATE
@@ -220,6 +225,21 @@ class Settings(BaseModel):
     @classmethod
     def _normalise_choice(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("consent_notice_version")
+    @classmethod
+    def _check_notice_version(cls, value: str) -> str:
+        return _check_text(value, "a version such as 'bank-2026-12'")
+
+    @field_validator("consent_notice")
+    @classmethod
+    def _check_notice(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = value.strip()
+        if not text or len(text) > 4000:
+            raise ValueError("must be the notice's text, at most 4000 characters")
+        return text
 
     @field_validator("camera")
     @classmethod
@@ -495,7 +515,9 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = {
     "ca_bundle": FieldRule(True, "whom the station trusts with faces (TLS)"),
     "audit_db": FieldRule(True, "where the evidence is kept"),
     "audit_retention_days": FieldRule(True, "how long the evidence is kept"),
-    "retain_images": FieldRule(True, "whether customers' pictures are kept"),
+    "consent_required": FieldRule(True, "whether the customer is asked to agree before a capture"),
+    "consent_notice_version": FieldRule(True, "which consent notice the records name"),
+    "consent_notice": FieldRule(True, "what the customer is told before agreeing"),
     "station_id": FieldRule(True, "which station the evidence names"),
     "quality_gate": FieldRule(True, "the local check before a paid call"),
     "kiosk": FieldRule(True, "whether the operator can leave the station"),

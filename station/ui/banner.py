@@ -80,6 +80,11 @@ class VerdictBanner(QFrame):
         look = style.NOT_READY_STYLE
         self._show(look, look.word, problem, "")
 
+    def show_consent(self, instruction: str) -> None:
+        """The customer is reading the consent notice: nothing is captured before they agree."""
+        self._kind = None
+        self._show(style.NOT_READY_STYLE, "Consent", instruction, "")
+
     def clear_verdict(self) -> None:
         """The verdict left the screen (next customer, timeout): the caller shows what comes next."""
         self._kind = None

@@ -158,6 +158,20 @@ class VerificationController(QObject):
         task.add_done_callback(self._followups.discard)
         return True
 
+    # -- consent ------------------------------------------------------------------------------------
+
+    def give_consent(self) -> bool:
+        if not self.session.consent_needed:
+            return False
+        self.session.give_consent()
+        return True
+
+    def refuse_consent(self) -> bool:
+        if not self.session.consent_needed:
+            return False
+        self.session.refuse_consent()
+        return True
+
     # -- the next customer ---------------------------------------------------------------------------
 
     def next_customer(self) -> Refusal | None:

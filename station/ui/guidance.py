@@ -102,3 +102,47 @@ def paint_capture_ring(painter: QPainter, display: Rect, progress: float) -> Non
     label = QRectF(centre_x - 120, centre_y + radius + 4, 240, 24)
     painter.drawText(label, int(Qt.AlignmentFlag.AlignCenter), "Hold still: capturing…")
     painter.restore()
+
+
+#: The consent notice's heading, on the picture.
+NOTICE_TITLE = "Before we take your picture"
+
+
+def paint_notice(painter: QPainter, display: Rect, text: str, keys: str) -> None:
+    """The consent notice over the live picture, large enough for the customer to read it."""
+    margin = max(12.0, display.width * 0.05)
+    panel = QRectF(
+        display.x + margin, display.y + margin, display.width - 2 * margin, display.height - 2 * margin
+    )
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(style.qcolor("#0D1B2A", 225))
+    painter.drawRoundedRect(panel, 12, 12)
+    inner = panel.adjusted(24, 20, -24, -20)
+    painter.setPen(style.qcolor("#FFFFFF"))
+    title_font = style.font(style.MESSAGE_POINT_SIZE, bold=True)
+    painter.setFont(title_font)
+    title_height = QFontMetricsF(title_font).height() * 1.4
+    painter.drawText(
+        QRectF(inner.x(), inner.y(), inner.width(), title_height),
+        int(Qt.AlignmentFlag.AlignLeft),
+        NOTICE_TITLE,
+    )
+    body = QRectF(inner.x(), inner.y() + title_height, inner.width(), inner.height() - 2 * title_height)
+    size = style.MESSAGE_POINT_SIZE - 2
+    flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
+    font = style.font(size)
+    while size > 9 and QFontMetricsF(font).boundingRect(body, flags, text).height() > body.height():
+        size -= 1  # the whole notice is always on screen: smaller type before cut words
+        font = style.font(size)
+    painter.setFont(font)
+    painter.drawText(body, flags, text)
+    painter.setFont(style.font(style.LABEL_POINT_SIZE, bold=True))
+    painter.setPen(style.qcolor("#FFE082"))
+    painter.drawText(
+        QRectF(inner.x(), inner.bottom() - title_height, inner.width(), title_height),
+        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom),
+        keys,
+    )
+    painter.restore()

@@ -56,6 +56,8 @@ __all__ = ["MINIMUM_SIZE", "MainWindow", "SupervisorCheck"]
 
 IDLE_TEXT = "Ask the customer to face the camera, then press Space."
 CLEARED_TEXT = "The last result was cleared after {seconds:g} s. " + IDLE_TEXT
+CONSENT_KEYS = "The operator presses F7 if you agree, F8 if you do not."
+CONSENT_REFUSED_TEXT = "Consent refused: no picture taken. Use the manual identity check."
 #: The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar).
 MINIMUM_SIZE = (960, 640)
 
@@ -259,6 +261,18 @@ class MainWindow(QMainWindow):
                 Qt.ShortcutContext.WindowShortcut,
             ),
             (
+                "Customer agrees",
+                [QKeySequence(Qt.Key.Key_F7)],
+                self.consent_given,
+                Qt.ShortcutContext.WindowShortcut,
+            ),
+            (
+                "Customer refuses",
+                [QKeySequence(Qt.Key.Key_F8)],
+                self.consent_refused,
+                Qt.ShortcutContext.WindowShortcut,
+            ),
+            (
                 "Supervisor confirms",
                 [QKeySequence(Qt.Key.Key_F9)],
                 self.confirm_review,
@@ -350,7 +364,12 @@ class MainWindow(QMainWindow):
         """ "Ready" only when every part a verification needs is not bad; else what is wrong and
         where to fix it, before any paid call."""
         problem = self.health.problem
-        if problem is None:
+        session = self.controller.session
+        notice = session.notice.text if session.consent_needed and session.notice is not None else None
+        self.preview.set_notice(notice, CONSENT_KEYS)
+        if problem is None and notice is not None:
+            self.banner.show_consent(REFUSAL_MESSAGES[Refusal.CONSENT_NEEDED])
+        elif problem is None:
             self.banner.show_idle(text)
         else:
             self.banner.show_unavailable(problem.fix or f"{problem.part.value}: {problem.word}")
@@ -461,7 +480,9 @@ class MainWindow(QMainWindow):
 
     def _refused(self, check: CaptureCheck) -> None:
         refusal = check.refusal
-        if refusal is Refusal.NOT_READY:
+        if refusal is Refusal.CONSENT_NEEDED:
+            self._show_idle()
+        elif refusal is Refusal.NOT_READY:
             self._back_to_live()
             self.banner.show_not_ready(check.message)
         elif refusal in (Refusal.CAMERA_NOT_LIVE, Refusal.NO_FRAME, Refusal.UNAVAILABLE):
@@ -537,6 +558,20 @@ class MainWindow(QMainWindow):
         self.details.setText(_details_html(report, text.details))
         self.next_button.setEnabled(True)
         self.history.schedule_refresh()
+
+    # -- consent ----------------------------------------------------------------------------------
+
+    def consent_given(self) -> None:
+        """F7: the customer agreed to the notice; captures may start."""
+        if self.controller.give_consent():
+            self._show_idle()
+
+    def consent_refused(self) -> None:
+        """F8: the customer refused; no picture is taken and the branch checks identity another way."""
+        if self.controller.refuse_consent():
+            self.preview.set_notice(None)
+            self.banner.show_outcome(OutcomeKind.ERROR, CONSENT_REFUSED_TEXT, headline="NO CONSENT")
+            self.next_button.setEnabled(True)
 
     # -- follow-up decisions: a supervisor's review, the operator's face pick ----------------------
 

@@ -30,7 +30,7 @@ from station.core.geometry import Rect, fit_rect, map_box
 from station.core.images import BGRImage, LatestFrame
 from station.core.models import Face, FrameSize, LivenessResult
 from station.ui import style
-from station.ui.guidance import paint_capture_ring, paint_guide
+from station.ui.guidance import paint_capture_ring, paint_guide, paint_notice
 from station.ui.overlay import (
     WrappedFrame,
     paint_faces,
@@ -103,6 +103,7 @@ class PreviewWidget(QWidget):
         self._frozen: _Frozen | None = None
         self._watermark: str | None = None
         self._capture_progress: float | None = None
+        self._notice: tuple[str, str] | None = None
         self._guidance: QualityReport | None = None
         self._camera_status = "No camera"
         self._frames_painted = 0
@@ -232,6 +233,17 @@ class PreviewWidget(QWidget):
         """The automatic capture's progress (0..1) drawn as a ring, or None."""
         return self._capture_progress
 
+    @property
+    def notice(self) -> str | None:
+        """The consent notice shown over the live picture, or None."""
+        return self._notice[0] if self._notice is not None else None
+
+    def set_notice(self, text: str | None, keys: str = "") -> None:
+        notice = (text, keys) if text else None
+        if notice != self._notice:
+            self._notice = notice
+            self.update()
+
     def set_capture_progress(self, progress: float | None) -> None:
         if progress != self._capture_progress:
             self._capture_progress = progress
@@ -282,6 +294,8 @@ class PreviewWidget(QWidget):
                 )
             if frozen is None and self._guidance is not None and shown is not None:
                 paint_guide(painter, display, shown.width, shown.height, self._guidance)
+            if frozen is None and self._notice is not None:
+                paint_notice(painter, display, *self._notice)
             if frozen is None and self._capture_progress is not None:
                 paint_capture_ring(painter, display, self._capture_progress)
             paint_watermark(painter, display, self._watermark)

@@ -236,7 +236,8 @@ class SettingsDialog(QDialog):
                 combo.addItem(text, data)
             combo.setCurrentIndex(max(0, combo.findData(shown(value))))
             widget = editor = combo
-            self._getters[name] = combo.currentData
+            # An empty choice stands for "not set" (an optional setting's None).
+            self._getters[name] = lambda c=combo: c.currentData() or None
         elif name in INT_RANGES:
             spin = QSpinBox()
             low, high = INT_RANGES[name]

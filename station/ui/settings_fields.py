@@ -49,7 +49,6 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "ca_bundle": "Extra CA bundle (PEM file)",
     "audit_db": "Audit journal file",
     "audit_retention_days": "Keep audit records (days)",
-    "retain_images": "Keep customers' pictures",
     "station_id": "Station id",
     "kiosk": "Kiosk mode (full screen)",
     "min_antispoof_score": "Minimum anti-spoof score",
@@ -58,6 +57,9 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "review_blocks_next": "A review must be settled before the next customer",
     "allow_non_live_camera": "Allow a picture or a video as the camera (training only)",
     "auto_capture": "Capture by itself when ready for (seconds)",
+    "consent_required": "Ask the customer's consent before the first capture",
+    "consent_notice_version": "Consent notice version",
+    "consent_notice": "Consent notice (the bank's own text)",
     "ship_target": "Ship the journal to",
     "relay_host": "Syslog relay host",
     "relay_port": "Syslog relay port (TLS)",
@@ -77,6 +79,11 @@ CHOICES: Final[Mapping[str, Sequence[tuple[str, str]]]] = {
     "environment": (
         (Environment.SANDBOX.value, "Sandbox (tests; no real customers)"),
         (Environment.PRODUCTION.value, "Production (real customers; uses credits)"),
+    ),
+    "consent_required": (
+        ("", "On a production station (the default)"),
+        ("True", "Always"),
+        ("False", "Never (the bank asks for consent another way)"),
     ),
     "ship_target": (
         ("off", "Nowhere (shipping off)"),
@@ -112,7 +119,8 @@ GROUPS: Final[Sequence[tuple[str, Sequence[str]]]] = (
     ("Customer session", ("max_attempts", "verdict_timeout", "review_blocks_next")),
     ("Capture", ("jpeg_quality", "quality_gate", "auto_capture")),
     ("Network", ("connect_timeout", "read_timeout", "deadline", "retry_attempts", "proxy", "ca_bundle")),
-    ("Audit", ("audit_db", "audit_retention_days", "retain_images")),
+    ("Audit", ("audit_db", "audit_retention_days")),
+    ("Consent", ("consent_required", "consent_notice_version", "consent_notice")),
     ("Station", ("station_id", "kiosk")),
     (
         "Fleet shipping",
@@ -151,9 +159,23 @@ FLOATS = frozenset(
     }
 )
 OPTIONAL = frozenset(
-    {"base_url", "review_upper", "min_antispoof_score", "proxy", "ca_bundle", "auto_capture"}
+    {
+        "base_url",
+        "review_upper",
+        "min_antispoof_score",
+        "proxy",
+        "ca_bundle",
+        "auto_capture",
+        "relay_host",
+        "relay_ca_bundle",
+        "relay_client_cert",
+        "relay_client_key",
+        "ship_jsonl_dir",
+        "prometheus_textfile",
+        "consent_notice",
+    }
 )
-BOOLS = frozenset({"quality_gate", "retain_images", "kiosk", "review_blocks_next", "allow_non_live_camera"})
+BOOLS = frozenset({"quality_gate", "kiosk", "review_blocks_next", "allow_non_live_camera"})
 PATHS = frozenset({"ca_bundle", "audit_db"})
 
 
@@ -195,6 +217,7 @@ PLACEHOLDERS: Final[Mapping[str, str]] = {
     "relay_client_key": "empty = no client certificate",
     "ship_jsonl_dir": "for the jsonl target only",
     "prometheus_textfile": "empty = no fleet-health file",
+    "consent_notice": "empty = the station's own notice",
     "min_antispoof_score": "empty = the service's verdict alone",
     "auto_capture": "empty = off: the operator presses Space",
 }

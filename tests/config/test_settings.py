@@ -53,7 +53,7 @@ def test_defaults_without_a_file(settings_path: Path) -> None:
     assert settings.review_upper is None
     assert settings.several_faces is SeveralFacesPolicy.RETRY
     assert settings.audit_retention_days == DEFAULT_AUDIT_RETENTION_DAYS
-    assert settings.retain_images is False
+    assert settings.consent_required is None  # asked in production only
     assert settings.quality_gate is True
     assert settings.kiosk is False
     assert settings.station_id
@@ -95,7 +95,7 @@ def test_toml_round_trip(settings_path: Path, ca_file: Path) -> None:
         ca_bundle=ca_file,
         audit_db=Path("/var/lib/station/audit.sqlite3"),
         audit_retention_days=3650,
-        retain_images=True,
+        consent_required=True,
         station_id="branch-042-counter-3",
         kiosk=True,
     )

@@ -88,11 +88,11 @@ def test_a_dependency_added_without_refreshing_fails_the_check(checkout: Path) -
     pyproject = checkout / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
     pyproject.write_text(
-        text.replace('    "tenacity>=9.0",\n', '    "tenacity>=9.0",\n    "prometheus_client>=0.20",\n')
+        text.replace('    "tenacity>=9.0",\n', '    "tenacity>=9.0",\n    "humanize>=4.9",\n')
     )
     result = run_check(checkout)
     assert result.returncode == 1
-    assert "runtime: prometheus-client>=0.20 is in pyproject.toml but not in the lock" in result.stderr
+    assert "runtime: humanize>=4.9 is in pyproject.toml but not in the lock" in result.stderr
     assert "python3 packaging/dev.py lock" in result.stderr
 
 
@@ -144,7 +144,7 @@ def test_refresh_after_a_conflicted_merge_keeps_this_branchs_pins_and_adds_the_n
     pyproject = checkout / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
     pyproject.write_text(
-        text.replace('    "tenacity>=9.0",\n', '    "tenacity>=9.0",\n    "prometheus_client>=0.20",\n')
+        text.replace('    "tenacity>=9.0",\n', '    "tenacity>=9.0",\n    "humanize>=4.9",\n')
     )
     result = subprocess.run(
         [sys.executable, str(checkout / "packaging" / "lockfile.py"), "refresh"],
