@@ -299,8 +299,11 @@ class AuditJournal:
             rows = conn.execute("SELECT * FROM journal ORDER BY sequence")
             return verify_rows(self._key, rows, recorded_head(conn))
 
-    def export(self, fmt: ExportFormat, out: TextIO, since: datetime | None = None) -> int:
-        """Write rows (all columns, MACs included) recorded at or after ``since``; return count.
+    def export(
+        self, fmt: ExportFormat, out: TextIO, since: datetime | None = None, customer_ref: str | None = None
+    ) -> int:
+        """Write rows (all columns, MACs included) recorded at or after ``since`` (and, with
+        ``customer_ref``, only that customer's: a customer's request to see their records); return count.
 
         CSV has a header row and formula-like text cells neutralised; JSONL is one object per
         row with the exact stored values, so an auditor holding the key can recompute each MAC
@@ -308,16 +311,22 @@ class AuditJournal:
         """
         if fmt not in ("csv", "jsonl"):
             raise ValueError(f"unknown export format {fmt!r} (use 'csv' or 'jsonl')")
-        sql = "SELECT * FROM journal"
-        params: tuple[str, ...] = ()
+        conditions: list[str] = []
+        params: list[str] = []
         if since is not None:
-            sql += " WHERE recorded_at >= ?"
-            params = (format_timestamp(since),)
+            conditions.append("recorded_at >= ?")
+            params.append(format_timestamp(since))
+        if customer_ref is not None:
+            conditions.append("customer_ref = ?")
+            params.append(customer_ref)
+        # Only fixed text is joined here; every value is a bound parameter.
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        sql = "SELECT * FROM journal" + where  # noqa: S608
         sql += " ORDER BY sequence"
         with self._lock, self._read_transaction() as conn:
             if not self._version:
                 return write_rows(fmt, [], out)
-            return write_rows(fmt, conn.execute(sql, params), out)
+            return write_rows(fmt, conn.execute(sql, tuple(params)), out)
 
     # ------------------------------------------------------------------ shipping cursors
 

@@ -84,6 +84,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only rows recorded on or after this date (00:00 UTC)",
     )
     export.add_argument(
+        "--customer-ref",
+        metavar="REF",
+        help="only this customer's rows (a customer's request to see their records)",
+    )
+    export.add_argument(
         "--out",
         type=Path,
         metavar="FILE",
@@ -267,14 +272,14 @@ def _export(journal: AuditJournal, args: argparse.Namespace) -> int:
     since: datetime | None = args.since
     out_path: Path | None = args.out
     if out_path is None:
-        count = journal.export(fmt, sys.stdout, since=since)
+        count = journal.export(fmt, sys.stdout, since=since, customer_ref=args.customer_ref)
     else:
         try:
             with (
                 PrivateFileWriter(out_path) as out,
                 open(out.fd, "w", encoding="utf-8", newline="", closefd=False) as fh,
             ):
-                count = journal.export(fmt, fh, since=since)
+                count = journal.export(fmt, fh, since=since, customer_ref=args.customer_ref)
         except NotASmallFileError as exc:
             raise AuditError(f"Cannot export there: {exc}.") from exc
     where = "stdout" if out_path is None else str(out_path)

@@ -105,6 +105,15 @@ def _fixed_note(resolved: ResolvedSettings, name: str) -> str:
     return f"Set by your organisation ({origin.value.split('(')[-1].rstrip(')')}): it cannot be changed here."
 
 
+def _choice_getter(combo: QComboBox) -> Callable[[], Any]:
+    """An empty choice stands for "not set" (an optional setting's None)."""
+
+    def get() -> Any:
+        return combo.currentData() or None
+
+    return get
+
+
 class _WheelGuard(QObject):
     """A spin box or a list changes with the mouse wheel only once it has focus: scrolling the
     dialog over one must not change a value (audit retention 2555 → 2544, then saved)."""
@@ -236,8 +245,7 @@ class SettingsDialog(QDialog):
                 combo.addItem(text, data)
             combo.setCurrentIndex(max(0, combo.findData(shown(value))))
             widget = editor = combo
-            # An empty choice stands for "not set" (an optional setting's None).
-            self._getters[name] = lambda c=combo: c.currentData() or None
+            self._getters[name] = _choice_getter(combo)
         elif name in INT_RANGES:
             spin = QSpinBox()
             low, high = INT_RANGES[name]

@@ -4,6 +4,7 @@ over loopback, a real client and a real journal."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from station.api import Credential, Environment, LivenessClient, RetryPolicy, Timeouts
 from station.application.attempt import AttemptReport
+from station.application.consent import ConsentNotice
 from station.application.desk import Desk
 from station.application.gate import QualityGate
 from station.application.recording import AttemptContext, JournalRecorder, UnavailableRecorder
@@ -454,3 +456,70 @@ def test_session_policy_bounds() -> None:
     for bad in ({"max_attempts": 0}, {"max_attempts": 11}, {"verdict_timeout_s": 4.9}):
         with pytest.raises(ValueError, match="must be between"):
             SessionPolicy(**bad)  # type: ignore[arg-type]
+
+
+# -- consent ------------------------------------------------------------------------------------------
+
+NOTICE = ConsentNotice("bank-2026-12", "We take one picture of your face to confirm you are here in person.")
+
+
+def consent_desk(client: LivenessClient, journal: AuditJournal, clock: Clock) -> Desk:
+    desk = make_desk(client, journal, clock)
+    desk.notice = NOTICE
+    desk.next_customer()  # the next session asks for consent
+    return desk
+
+
+async def test_consent_required_means_no_call_before_it_is_given(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    desk = consent_desk(client, journal, clock)
+    session = desk.session
+    assert session.consent_needed
+    check = session.check_capture(has_frame=True)
+    assert check.refusal is Refusal.CONSENT_NEEDED
+    with pytest.raises(SessionError):
+        await session.verify(frame)
+    assert emulator.requests_received == 0
+    session.give_consent()
+    report = await capture(session, frame)
+    assert report.final
+    row = rows(journal, "verification")[-1].record
+    assert row.consent == "given"
+    assert row.consent_notice_version == "bank-2026-12"
+    assert row.consent_notice_sha256 == NOTICE.sha256
+    assert NOTICE.sha256 == hashlib.sha256(NOTICE.text.encode()).hexdigest()
+
+
+async def test_a_refusal_ends_the_session_journaled_with_no_call(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    desk = consent_desk(client, journal, clock)
+    session = desk.session
+    session.set_reference("CIF-9")
+    session.refuse_consent()
+    assert session.phase is Phase.CLOSED
+    assert session.close_reason is CloseReason.CONSENT_REFUSED
+    assert session.check_capture(has_frame=True).refusal is Refusal.CLOSED
+    with pytest.raises(SessionError):
+        session.give_consent()
+    await desk.verifier.wait_idle()
+    assert emulator.requests_received == 0
+    (closing,) = rows(journal, KIND_SESSION)
+    assert closing.record.outcome == "CONSENT_REFUSED"
+    assert closing.record.consent == "refused"
+    assert closing.record.consent_notice_sha256 == NOTICE.sha256
+    assert closing.record.customer_ref == "CIF-9"
+    assert desk.next_customer() is None
+    assert desk.session.consent_needed  # the next customer is asked again
+
+
+async def test_no_consent_asked_when_policy_does_not(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = make_desk(client, journal, clock)
+    assert not desk.session.consent_needed
+    await capture(desk.session, frame)
+    row = rows(journal, "verification")[-1].record
+    assert row.consent == "not_asked"
+    assert row.consent_notice_version is None and row.consent_notice_sha256 is None

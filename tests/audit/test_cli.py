@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from station.audit import AuditJournal
+from station.audit import AuditJournal, AuditRecord
 from station.commands.audit import add_arguments, run
 from tests.audit.support import KEY, backdate, days_ago, make_record, raw
 
@@ -218,3 +218,18 @@ def test_purge_never_goes_below_the_policys_retention(
     err = capsys.readouterr().err
     assert "below the retention this station keeps (365 days" in err
     assert "machine policy" in err
+
+
+def test_export_one_customers_records(
+    tmp_path: Path, key_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "audit.sqlite3"
+    with AuditJournal.open(path, KEY) as journal:
+        for ref in ("CIF-1", "CIF-2", "CIF-1", None):
+            journal.append(AuditRecord(kind="verification", customer_ref=ref, outcome="LIVE"))
+    common = ("--audit-db", str(path), "--key-file", str(key_file))
+    assert _cli("export", "--jsonl", "--customer-ref", "CIF-1", *common) == 0
+    out = capsys.readouterr().out
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [row["sequence"] for row in rows] == [1, 3]
+    assert {row["customer_ref"] for row in rows} == {"CIF-1"}
