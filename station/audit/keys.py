@@ -1,16 +1,21 @@
 """The audit journal's HMAC key: 32 random bytes kept outside the database.
 
 Where the key lives
-    In the operating system's keyring (Windows Credential Manager, macOS Keychain, Secret Service
-    on Linux desktops) under service ``station``, user ``audit-hmac-key``, hex encoded. It is
-    created with :mod:`secrets` the first time the station records an attempt.
+    On an installed station, always in the key file ``audit.key`` in the machine data folder,
+    beside the journal: the journal is the machine's, written from every operator's session, so
+    its key cannot live in one operator's keyring.
+
+    Elsewhere (development, a copy run from a folder), in the operating system's keyring
+    (Windows Credential Manager, macOS Keychain, Secret Service on Linux desktops) under service
+    ``station``, user ``audit-hmac-key``, hex encoded. It is created with :mod:`secrets` the first
+    time the station records an attempt.
 
     Where no keyring is available (headless Linux kiosks: keyring raises ``NoKeyringError``, or
     the active backend is keyring's ``fail``/``null`` backend or a plain-text backend from
     ``keyrings.alt``), the key lives in its own file instead: by default ``audit.key`` in the
-    station's per-user data directory, or the path given. The file is created with
+    station's data folder, or the path given. The file is created with
     ``os.open(O_CREAT | O_EXCL, 0o600)``, so on POSIX only the station's account can read it; on
-    Windows the per-user profile's ACLs protect it. It is never inside the journal database, so a
+    Windows the folder's ACLs (set by the installer) protect it. It is never inside the journal database, so a
     copy of the database (or an export) cannot be used to forge rows.
 
     If the keyring holds no key but a key file exists, the file's key is used, so a kiosk that
@@ -32,15 +37,14 @@ import stat
 import sys
 from pathlib import Path
 
-import keyring
-import keyring.backends.fail
-import keyring.backends.null
 import keyring.errors
 from keyring.backend import KeyringBackend
 
 from station.audit.errors import AuditKeyError
 from station.audit.files import NotASmallFileError, read_small_file
 from station.audit.paths import default_key_path
+from station.locations import machine_folders
+from station.security.keyring_rules import secure_keyring
 
 __all__ = ["KEYRING_SERVICE", "KEYRING_USER", "KEY_BYTES", "load_key", "load_or_create_key", "read_key_file"]
 
@@ -110,24 +114,16 @@ def _load(key_file: Path | None, *, create: bool) -> bytes:
 
 
 def _usable_keyring() -> KeyringBackend | None:
-    """The active keyring backend, or None if it cannot keep a secret safely."""
-    try:
-        backend = keyring.get_keyring()
-    except keyring.errors.NoKeyringError:
-        return None
-    if _is_unusable(backend):
-        return None
-    children = getattr(backend, "backends", None)  # keyring's ChainerBackend
-    if children is not None and (not children or any(map(_is_unusable, children))):
-        return None
-    return backend
+    """The keyring to keep the key in, or None to use the key file.
 
-
-def _is_unusable(backend: KeyringBackend) -> bool:
-    if isinstance(backend, keyring.backends.fail.Keyring | keyring.backends.null.Keyring):
-        return True
-    # keyrings.alt stores secrets in plain (or base64-encoded) files: never trust it.
-    return type(backend).__module__.startswith("keyrings.alt")
+    None on an installed station: its journal belongs to the machine and every operator's session
+    writes to it, so the key must be the machine's too (the key file in the machine data folder),
+    never one operator's keyring, which the next operator's session cannot see. Otherwise the
+    OS keyring if :func:`~station.security.keyring_rules.secure_keyring` trusts it.
+    """
+    if machine_folders().installed:
+        return None
+    return secure_keyring()
 
 
 def _keyring_get(backend: KeyringBackend) -> str | None:

@@ -1,4 +1,4 @@
-"""Where the journal and its key live by default: the per-user data directory of the station.
+"""Where the journal and its key live by default: the machine data folder of the station.
 
 The key file (used only where there is no OS keyring) sits beside the database but is a separate
 file, so copying or exporting the database never carries the key with it.
@@ -35,12 +35,13 @@ def default_journal_path() -> Path:
 
 
 def default_key_path() -> Path:
-    """``<user data dir>/station/audit.key``: the key's home where no OS keyring exists."""
+    """``audit.key`` in the machine data folder: the key's home on an installed station, or where no
+    OS keyring exists."""
     return data_dir() / "audit.key"
 
 
 def default_anchor_path() -> Path:
-    """``<user data dir>/station/audit.anchor``: the last shipped head, beside the key file."""
+    """``audit.anchor`` in the machine data folder: the last shipped head, beside the key file."""
     return default_key_path().with_name("audit.anchor")
 
 

@@ -165,3 +165,26 @@ def test_the_key_and_secrets_never_reach_the_database(tmp_path: Path) -> None:
 def test_open_rejects_a_short_key(tmp_path: Path) -> None:
     with pytest.raises(AuditKeyError, match="too short"):
         AuditJournal.open(tmp_path / "audit.sqlite3", b"short")
+
+
+@posix_only
+def test_an_installed_station_keeps_the_key_in_the_machine_folder_not_an_operators_keyring(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The journal is the machine's: a key in operator A's keyring is one operator B cannot see,
+    and B's session would start a second key and break the chain. Installed means the file."""
+    import station.locations
+
+    machine_data = tmp_path / "var-lib-station"
+    machine_data.mkdir()
+    monkeypatch.setattr(station.locations, "installed_data_dir", lambda: machine_data)
+    operator_a = MemoryKeyring()
+    _use(operator_a)
+    key = load_or_create_key()
+    assert operator_a.store == {}  # a secure keyring was there and was not used
+    key_file = machine_data / "audit.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert read_key_file(key_file) == key
+    _use(MemoryKeyring())  # operator B's session: an empty keyring of their own
+    assert load_key() == key
+    assert load_or_create_key() == key
