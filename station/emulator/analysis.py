@@ -44,7 +44,6 @@ PDF_RENDER_SCALE = 2.0
 PDF_MAX_SIDE = 2048
 
 
-
 class AnalysisFailure(Exception):  # noqa: N818 - it is a result, not a programming error
     """The upload could not be analysed; ``reason`` goes into ``data.detail.reason``."""
 
