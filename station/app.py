@@ -49,7 +49,7 @@ from station.security.people import PinGuard
 from station.ship.status import ShipState, needs_attention, status_text
 from station.ui.admin import AdminActions
 from station.ui.camera_feed import CameraFeed
-from station.ui.controller import VerificationController
+from station.ui.controller import STATION_CLOSED, VerificationController
 from station.ui.guidance import QualityFeed
 from station.ui.history import HistoryPanel
 from station.ui.main_window import MainWindow, SupervisorCheck
@@ -222,7 +222,8 @@ class Station:
         else:
             self.window.show()
 
-    async def aclose(self) -> None:
+    async def aclose(self, why: str = STATION_CLOSED) -> None:
+        """Stop everything; a verification in flight is cancelled and journaled with ``why``."""
         for timer in (self._policy_timer, self._service_timer, self._fleet_timer):
             if timer is not None:
                 timer.stop()
@@ -233,7 +234,7 @@ class Station:
         if self._rechecking is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._rechecking
-        await self.controller.wait_idle()
+        await self.controller.wait_idle(why)
         await self.window.history.wait_idle()
         if self.quality is not None:
             await asyncio.to_thread(self.quality.stop)

@@ -35,6 +35,7 @@ from station.resources import resource_path
 from station.security.lockout import PinLedger
 from station.security.people import People, PinGuard
 from station.security.pin import PinError
+from station.stop_signals import on_stop_signals
 from station.ui.crash import install_crash_handler, install_loop_exception_handler
 from station.ui.signin_dialog import OperatorSignInDialog
 from station.ui.single_instance import SingleInstance
@@ -151,14 +152,24 @@ def run_gui(args: argparse.Namespace) -> int:
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     app.lastWindowClosed.connect(closed.set)
+    stopped: list[str] = []  # SIGTERM/SIGHUP (shutdown, logoff, the service manager): with why
+
+    def stop(reason: str) -> None:
+        stopped.append(reason)
+        closed.set()
+
     with loop:
+        restore_signals = on_stop_signals(loop, stop)
         station.start()
         if kiosk:
             station.window.enter_kiosk()
         loop.run_until_complete(closed.wait())
+        if stopped:
+            _log.info("stopping: %s", stopped[0])
         if admin.applying is not None:
             loop.run_until_complete(admin.applying)
-        loop.run_until_complete(station.aclose())
+        loop.run_until_complete(station.aclose(*stopped[:1]))
+        restore_signals()
     if instance is not None:
         instance.close()
     return 0

@@ -14,6 +14,7 @@ from station.api.environments import Environment
 from station.api.errors import LivenessAPIError
 from station.application.attempt import AttemptReport, Submission, SubmissionKind, run_attempt
 from station.application.factory import config_from_resolved, open_recorder
+from station.application.recording import UnavailableRecorder
 from station.application.result_text import describe_report
 from station.application.tokens import TokenStore
 from station.commands.exit_codes import ExitCode, exit_code_for_error, exit_code_for_outcome
@@ -21,6 +22,7 @@ from station.commands.inputs import InputError, check_link, read_image, read_pdf
 from station.config import PolicyError, ResolvedSettings, SettingsError, resolve_station_settings
 from station.core.decision import DEFAULT_LIVENESS_THRESHOLD
 from station.core.decision import PolicyError as DecisionPolicyError
+from station.stop_signals import on_stop_signals
 
 __all__ = ["add_arguments", "report_as_dict", "run"]
 
@@ -183,11 +185,44 @@ def _resolved(args: argparse.Namespace) -> ResolvedSettings:
     return resolved
 
 
+class JournalUnavailableError(Exception):
+    """The journal cannot be opened: no paid call is made that could not be recorded."""
+
+
+class StoppedError(Exception):
+    """SIGTERM/SIGHUP arrived: the attempt (if one was sent) is journaled as cancelled."""
+
+
 async def _verify(resolved: ResolvedSettings, submission: Submission) -> AttemptReport:
+    task = asyncio.current_task()
+    assert task is not None
+    stopped: list[str] = []
+
+    def stop(reason: str) -> None:
+        stopped.append(reason)
+        task.cancel(reason)
+
+    restore = on_stop_signals(asyncio.get_running_loop(), stop)
+    try:
+        return await _verify_once(resolved, submission)
+    except asyncio.CancelledError:
+        if stopped:
+            raise StoppedError(stopped[0]) from None
+        raise
+    finally:
+        restore()
+
+
+async def _verify_once(resolved: ResolvedSettings, submission: Submission) -> AttemptReport:
     config = config_from_resolved(resolved)
     settings = resolved.settings
     credential = TokenStore().credential(settings.environment)
     recorder, journal = open_recorder(config)
+    if journal is None:
+        why = recorder.reason if isinstance(recorder, UnavailableRecorder) else "no audit journal"
+        raise JournalUnavailableError(
+            f"{why}. No request was sent: a verification that cannot be journaled is not made."
+        )
     try:
         async with LivenessClient(
             credential,
@@ -235,6 +270,10 @@ def run(args: argparse.Namespace) -> int:
         return _fail(args, ExitCode.USAGE, "usage", str(exc))
     except LivenessAPIError as exc:  # raised before any request: token, configuration
         return _fail(args, exit_code_for_error(exc), type(exc).__name__, exc.message)
+    except JournalUnavailableError as exc:
+        return _fail(args, ExitCode.FAILURE, "audit", str(exc))
+    except StoppedError as exc:
+        return _fail(args, ExitCode.INTERRUPTED, "interrupted", f"{exc}; the attempt is journaled")
     if args.json:
         print(json.dumps(report_as_dict(report), indent=None))
     else:

@@ -24,9 +24,12 @@ from station.application.desk import Desk
 from station.application.session import CaptureCheck, CustomerSession, Refusal, SessionError
 from station.core.decision import DecisionPolicy
 
-__all__ = ["VerificationController"]
+__all__ = ["STATION_CLOSED", "VerificationController"]
 
 _log = logging.getLogger(__name__)
+
+#: The journal's reason for an attempt cut short by closing the window.
+STATION_CLOSED = "cancelled: the station was closed"
 
 
 class VerificationController(QObject):
@@ -187,13 +190,14 @@ class VerificationController(QObject):
         self.session_started.emit(self.session)
         return True
 
-    async def wait_idle(self) -> None:
-        """For shutdown: cancel the verification in flight; let journal writes under way finish."""
+    async def wait_idle(self, why: str = STATION_CLOSED) -> None:
+        """For shutdown: cancel the verification in flight (its journal row says ``why``); let
+        journal writes under way finish."""
         for followup in list(self._followups):
             with contextlib.suppress(asyncio.CancelledError):
                 await followup
         if self._task is not None and not self._task.done():
-            self._task.cancel("cancelled: the station was closed")
+            self._task.cancel(why)
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self.desk.close()

@@ -4,8 +4,10 @@ Built on a local socket (``QLocalServer``/``QLocalSocket``: a Unix domain socket
 Windows). The first instance listens; a later one connects, sends ``activate`` and exits, and the
 first emits :attr:`SingleInstance.activation_requested` (the kiosk raises its window on it).
 
-* The socket name is derived from the key *and the OS user*, hashed: two users on one machine
-  each get their own station, and the name stays short and free of odd characters.
+* The socket and its lock live where no other account can take them first
+  (:mod:`station.security.instance_address`: a private folder of the user's, and a name with a
+  secret in it): another local user cannot make the kiosk believe it is already running. Two
+  users on one machine each get their own station.
 * The socket is created owner-only (``UserAccessOption``). Whatever arrives is read with a small
   limit and only the exact word ``activate`` does anything; nothing else is interpreted.
 * A socket file left behind by a station that crashed (Unix) is found stale (nobody answers on
@@ -18,17 +20,17 @@ first emits :attr:`SingleInstance.activation_requested` (the kiosk raises its wi
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import logging
 from pathlib import Path
 from typing import Final
 
 import shiboken6
-from PySide6.QtCore import QDir, QLockFile, QObject, Signal
+from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 
-__all__ = ["ACTIVATE_MESSAGE", "SingleInstance", "server_name_for"]
+from station.security.instance_address import InstanceAddress, InstanceFolderError, instance_address
+
+__all__ = ["ACTIVATE_MESSAGE", "SingleInstance"]
 
 _log = logging.getLogger(__name__)
 
@@ -37,30 +39,23 @@ _MAX_MESSAGE = 64
 _CONNECT_TIMEOUT_MS = 500
 
 
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError, ImportError):  # no user name in the environment or the passwd file
-        return "unknown-user"
-
-
-def server_name_for(key: str) -> str:
-    """The local socket name for ``key`` and the current OS user: ``station-<16 hex digits>``."""
-    digest = hashlib.sha256(f"{key}\0{_user()}".encode()).hexdigest()[:16]
-    return f"station-{digest}"
-
-
 class SingleInstance(QObject):
     """``try_become_primary()`` once at start; keep the object alive as long as the station runs."""
 
     #: A second start asked this (primary) instance to come to the front.
     activation_requested = Signal()
 
-    def __init__(self, key: str, parent: QObject | None = None) -> None:
+    def __init__(self, key: str, parent: QObject | None = None, *, folder: Path | None = None) -> None:
         super().__init__(parent)
         if not key:
             raise ValueError("the single-instance key must not be empty")
-        self.server_name = server_name_for(key)
+        try:
+            self._address: InstanceAddress | None = instance_address(key, folder)
+        except InstanceFolderError as exc:
+            _log.warning("no single-instance check: %s", exc)
+            self._address = None
+        #: The socket path (POSIX) or pipe name (Windows); "" if there is no private place for it.
+        self.server_name = self._address.server if self._address is not None else ""
         self._server: QLocalServer | None = None
         self._primary = False
 
@@ -73,9 +68,12 @@ class SingleInstance(QObject):
         asked to come to the front; this one should exit."""
         if self._primary:
             return True
+        if self._address is None:  # no private place: start anyway (a branch must keep working)
+            self._primary = True
+            return True
         # Two stations started at the same moment must not both become primary: the look-then-
         # listen below runs under a lock file (QLockFile also sees a lock left by a dead process).
-        lock = QLockFile(str(Path(QDir.tempPath()) / f"{self.server_name}.lock"))
+        lock = QLockFile(str(self._address.lock))
         locked = lock.tryLock(timeout_ms * 4)
         if not locked:
             _log.warning("the single-instance lock is busy; checking without it")

@@ -147,3 +147,31 @@ def test_read_only_journal_refuses_appends_with_a_clear_error(tmp_path: Path) ->
         journal.append(make_record(1))
     with AuditJournal.open(path, KEY, read_only=True) as journal, pytest.raises(Exception, match="read-only"):
         journal.append(make_record(2))
+
+
+def test_a_journal_this_account_cannot_write_is_refused_when_opened_not_at_the_first_append(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening for writing must fail on a journal the account can only read: ``station verify``
+    checks the journal before it spends a paid call, and this is what it checks."""
+    import sqlite3
+
+    import station.audit.journal as journal_module
+    from station.audit import AuditWriteError
+
+    key = b"k" * 32
+    path = tmp_path / "audit.sqlite3"
+    AuditJournal.open(path, key).close()
+    if os.geteuid() == 0:  # root writes through mode bits: SQLite's own read-only switch stands in
+        connect = journal_module._connect
+
+        def read_only(uri: str, busy_timeout: float) -> sqlite3.Connection:
+            conn = connect(uri, busy_timeout)
+            conn.execute("PRAGMA query_only = ON")
+            return conn
+
+        monkeypatch.setattr(journal_module, "_connect", read_only)
+    else:
+        path.chmod(0o444)
+    with pytest.raises(AuditWriteError, match=r"(?i)read.?only"):
+        AuditJournal.open(path, key)

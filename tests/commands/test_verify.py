@@ -218,15 +218,54 @@ def test_every_attempt_is_journaled(
     assert TOKEN not in journal_path.read_bytes().decode("latin-1")
 
 
-def test_fail_closed_when_the_journal_cannot_be_written(
+def test_no_paid_call_when_the_journal_cannot_be_opened(
     capsys: pytest.CaptureFixture[str], emulator: Emulator, tmp_path: Path
 ) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the journal's folder should be")
     emulator.set_scenario("live")
-    code, out, _ = verify(
+    before = emulator.requests_received
+    code, out, err = verify(
         capsys, emulator, str(sample_path("face.jpg")), "--audit-db", str(blocker / "audit.sqlite3")
     )
     assert code == 1
-    assert "AUDIT RECORD NOT WRITTEN" in out
-    assert "not final" in out
+    assert "audit journal cannot be opened" in err
+    assert "No request was sent" in err
+    assert emulator.requests_received == before  # nothing spent on a verification nobody records
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX stop signals")
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP"])
+def test_a_stop_signal_during_the_request_journals_the_attempt_as_cancelled(
+    emulator: Emulator, tmp_path: Path, stop: str
+) -> None:
+    """The request reached the service (and may be charged): being stopped must leave a row."""
+    import os
+    import signal
+
+    from station.audit import AuditJournal, load_key
+
+    journal_path = tmp_path / "audit.sqlite3"
+    emulator.set_scenario("hang")
+    hanging = emulator.hanging
+    env = {**os.environ, "SUREPASS_SANDBOX_TOKEN": TOKEN}
+    command = [sys.executable, "-m", "station", "verify", str(sample_path("face.jpg"))]
+    options = ["--base-url", emulator.base_url, "--timeout", "120", "--audit-db", str(journal_path)]
+    with subprocess.Popen(
+        [*command, *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as process:
+        try:
+            assert emulator.wait_for_hanging(hanging + 1, timeout=60), "the request never arrived"
+            process.send_signal(getattr(signal, stop))
+            out, err = process.communicate(timeout=60)
+        finally:
+            process.kill()
+    assert process.returncode == 130, (out, err)
+    assert f"stopped ({stop})" in err
+    assert "Traceback" not in out + err
+    with AuditJournal.open(journal_path, load_key(), create=False) as journal:
+        assert journal.verify().ok
+        (row,) = journal.recent(5)
+    assert row.record.outcome == "ERROR"
+    assert f"cancelled: the station was stopped ({stop})" in (row.record.notes or "")

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDir
+from PySide6.QtNetwork import QLocalServer
 from pytestqt.qtbot import QtBot
 
-from station.ui.single_instance import SingleInstance, server_name_for
+from station.security.instance_address import InstanceFolderError, instance_address
+from station.ui.single_instance import SingleInstance
 
 
 @pytest.fixture
@@ -86,7 +88,7 @@ def test_junk_on_the_socket_does_nothing(qtbot: QtBot, key: str, instances: list
 
 @pytest.mark.skipif(sys.platform == "win32", reason="named pipes leave no stale file behind")
 def test_a_stale_socket_file_is_replaced(key: str, instances: list[SingleInstance]) -> None:
-    path = Path(QDir.tempPath()) / server_name_for(key)
+    path = Path(instance_address(key).server)
     stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     stale.bind(str(path))  # a socket file nobody listens on: what a crashed station leaves
     stale.close()
@@ -100,3 +102,86 @@ def test_a_stale_socket_file_is_replaced(key: str, instances: list[SingleInstanc
 def test_an_empty_key_is_refused() -> None:
     with pytest.raises(ValueError, match="must not be empty"):
         SingleInstance("")
+
+
+def _old_predictable_name(key: str) -> str:
+    """What station 0.x listened on: the key and user name, hashed, in the shared temp folder."""
+    import getpass
+    import hashlib
+
+    return "station-" + hashlib.sha256(f"{key}\0{getpass.getuser()}".encode()).hexdigest()[:16]
+
+
+def test_a_neighbour_squatting_the_shared_temp_folder_does_not_stop_the_station(
+    key: str, instances: list[SingleInstance]
+) -> None:
+    """Another local user listening (and holding the lock) where a predictable name would be, in
+    the shared temporary folder: the kiosk still starts, because its socket is not there."""
+    from PySide6.QtCore import QLockFile
+
+    squatter = QLocalServer()
+    squatter.setSocketOptions(QLocalServer.SocketOption.WorldAccessOption)
+    assert squatter.listen(_old_predictable_name(key))
+    held = QLockFile(str(Path(QDir.tempPath()) / f"{_old_predictable_name(key)}.lock"))
+    assert held.tryLock(1_000)
+    try:
+        first = _new(instances, key)
+        assert first.try_become_primary()
+        assert first.server_name != _old_predictable_name(key)
+        if sys.platform != "win32":
+            from station.locations import user_data_dir
+
+            assert Path(first.server_name).parent == user_data_dir() / "instance"
+    finally:
+        held.unlock()
+        squatter.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
+def test_the_socket_lives_in_a_folder_only_the_station_account_can_enter(
+    key: str, instances: list[SingleInstance]
+) -> None:
+    import os
+    import shutil
+    import stat
+    import tempfile
+
+    short = Path(tempfile.mkdtemp(prefix="si-"))  # a socket path must stay under 100 bytes
+    folder = short / "instance"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)  # someone opened it up: it is closed again before use
+    first = SingleInstance(key, folder=folder)
+    instances.append(first)
+    assert first.try_become_primary()
+    assert Path(first.server_name).parent == folder
+    info = os.stat(folder)
+    assert stat.S_IMODE(info.st_mode) == 0o700
+    assert info.st_uid == os.geteuid()
+    assert stat.S_IMODE(os.stat(folder / "instance.secret").st_mode) == 0o600
+    first.close()
+    shutil.rmtree(short)
+
+
+def test_the_name_carries_a_secret_nobody_else_can_work_out(key: str, tmp_path: Path) -> None:
+    one = instance_address(key, tmp_path / "one")
+    assert instance_address(key, tmp_path / "one") == one  # stable for this account
+    other = instance_address(key, tmp_path / "two")  # same key and user, another secret
+    assert Path(other.server).name != Path(one.server).name
+    assert _old_predictable_name(key) not in one.server
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX links")
+def test_a_link_in_place_of_the_folder_is_refused_and_the_station_still_starts(
+    key: str, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    link = tmp_path / "instance"
+    link.symlink_to(elsewhere)
+    with pytest.raises(InstanceFolderError, match="not a folder"):
+        instance_address(key, link)
+    station = SingleInstance(key, folder=link)
+    try:
+        assert station.try_become_primary()  # a branch keeps working without the check
+    finally:
+        station.close()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,7 +17,7 @@ from station.application.recording import UnavailableRecorder
 from station.audit import AuditJournal
 from station.core.geometry import Rect, map_box
 from station.core.models import OutcomeKind
-from tests.ui.conftest import close_station, journal_rows, start_station
+from tests.ui.conftest import AUDIT_KEY, close_station, journal_rows, start_station
 
 
 def capture(qtbot: QtBot, station: Station, timeout: int = 15_000) -> AttemptReport:
@@ -235,3 +238,41 @@ def test_customer_reference_is_recorded_and_history_shows_it(
     assert table.item(0, 6).text() == "CIF-0042"
     qtbot.keyClick(window, Qt.Key.Key_Return)  # next customer: the reference is cleared
     assert window.customer_ref.text() == ""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX stop signals")
+def test_sigterm_while_verifying_journals_the_attempt_as_cancelled_with_why(
+    qtbot: QtBot, journal: AuditJournal, qasync_loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    """Shutdown, logoff or the service manager's stop: the request may be charged, so the
+    attempt must be journaled as cancelled, saying by what (the station's signal handling)."""
+    import os
+    import signal
+
+    from station.application.recording import AttemptContext, JournalRecorder
+    from station.stop_signals import on_stop_signals
+
+    running = start_station(
+        qtbot,
+        scenario="hang",
+        recorder=JournalRecorder(journal, AttemptContext(station_id="test-station", operator_id="op7")),
+        journal=journal,
+    )
+    emulator = running.emulator
+    assert emulator is not None
+    stopped: list[str] = []
+    restore = on_stop_signals(qasync_loop, stopped.append)
+    try:
+        qtbot.keyClick(running.window, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: emulator.hanging == 1, timeout=10_000)
+        os.kill(os.getpid(), signal.SIGTERM)
+        qtbot.waitUntil(lambda: bool(stopped), timeout=10_000)
+    finally:
+        restore()
+    closing = asyncio.ensure_future(running.aclose(stopped[0]))
+    qtbot.waitUntil(closing.done, timeout=10_000)
+    closing.result()  # the station closes its journal: read the file again
+    with AuditJournal.open(tmp_path / "audit.sqlite3", AUDIT_KEY, create=False) as reopened:
+        (row,) = [row for row in journal_rows(reopened) if row.record.kind != "session"]
+    assert row.record.outcome == "ERROR"
+    assert "cancelled: the station was stopped (SIGTERM)" in (row.record.notes or "")
