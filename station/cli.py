@@ -29,7 +29,7 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "token": ("station.commands.token", "enrol, inspect or clear the service token in the OS keyring"),
     "audit": ("station.commands.audit", "verify, export or purge the tamper-evident audit journal"),
     "admin": ("station.commands.admin", "set the administrator PIN and the supervisors (IT, with OS rights)"),
-    "ship": ("station.ship.cli", "ship the audit journal to the bank's syslog relay (or a spool folder)"),
+    "ship": ("station.commands.ship", "ship the audit journal to the bank's relay or a spool folder"),
 }
 
 

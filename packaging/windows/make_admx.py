@@ -9,7 +9,10 @@ whole numbers DWORDs with their bounds, choices a list, everything else text (nu
 decimal point, paths, URLs, and JSON for the supervisors list), exactly as
 :mod:`station.config.policy` reads them.
 
-    python3 packaging/windows/make_admx.py          # rewrite the two files
+It also writes the README's policy table (between ``<!-- policy-table -->`` markers) from the same
+model, so the table an administrator reads is the one the station enforces.
+
+    python3 packaging/windows/make_admx.py          # rewrite the two files and the README's table
     python3 packaging/windows/make_admx.py --check  # exit 1 if they are not current (the tests do this)
 """
 
@@ -34,6 +37,9 @@ from station.core import bounds  # noqa: E402
 HERE = Path(__file__).resolve().parent
 ADMX = HERE / "station.admx"
 ADML = HERE / "en-US" / "station.adml"
+README = ROOT / "README.md"
+TABLE_START = "<!-- policy-table: written by packaging/windows/make_admx.py -->"
+TABLE_END = "<!-- /policy-table -->"
 NAMESPACE = "Bank.Policies.Station"
 
 _INT_BOUNDS = {
@@ -119,6 +125,64 @@ def _policy(name: str, recommended: bool) -> str:
     return head + element + "      </elements>\n    </policy>\n"
 
 
+#: Defaults the model computes or leaves to the station, in words.
+_DEFAULT_TEXT = {
+    "audit_db": "machine data folder",
+    "station_id": "host name",
+    "consent_required": "on in production, off in sandbox",
+    "auto_capture": "off (seconds ready before it captures)",
+    "admin_pin_hash": "—",
+    "supervisors": "—",
+}
+_PEOPLE_LOCKS = {
+    "admin_pin_hash": "the administrator PIN (machine policy only)",
+    "supervisors": "who may settle a REVIEW (machine policy only)",
+}
+_PEOPLE_TYPES = {
+    "admin_pin_hash": "text (`station admin hash-pin`)",
+    "supervisors": 'JSON text `[{"id", "pin_hash"}]`',
+}
+
+
+def _table_type(name: str) -> str:
+    if name in _PEOPLE_TYPES:
+        return _PEOPLE_TYPES[name]
+    kind, detail = _kind(name)
+    if kind == "bool":
+        return "switch (DWORD 0/1, JSON true/false)"
+    if kind == "int":
+        return "whole number (DWORD)"
+    if kind == "enum":
+        return " \\| ".join(f"`{value}`" for value in detail)
+    annotation = Settings.model_fields[name].annotation
+    if float in (annotation, *typing.get_args(annotation)):
+        return 'number (string, e.g. "0.8")'
+    return "text"
+
+
+def _table_default(name: str) -> str:
+    if name in _DEFAULT_TEXT:
+        return _DEFAULT_TEXT[name]
+    value = Settings.model_fields[name].default
+    if value is None:
+        return "—"
+    return str(value.value if isinstance(value, Enum) else value)
+
+
+def readme_table() -> str:
+    """The README's policy table: every policy, its type, default and what it locks."""
+    rows = ["| policy | type | default | what it locks |", "|---|---|---|---|"]
+    for name in names():
+        locks = _PEOPLE_LOCKS[name] if name in _PEOPLE_LOCKS else FIELD_RULES[name].locks
+        rows.append(f"| `{name}` | {_table_type(name)} | {_table_default(name)} | {locks} |")
+    return "\n".join([TABLE_START, *rows, TABLE_END])
+
+
+def readme_with_table(readme: str) -> str:
+    start, end = readme.index(TABLE_START), readme.index(TABLE_END) + len(TABLE_END)
+    return readme[:start] + readme_table() + readme[end:]
+
+
 def names() -> list[str]:
     return [*Settings.model_fields, *sorted(POLICY_ONLY_FIELDS)]
 
@@ -195,7 +259,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the files are not current")
     args = parser.parse_args()
-    wanted = {ADMX: admx(), ADML: adml()}
+    wanted = {ADMX: admx(), ADML: adml(), README: readme_with_table(README.read_text(encoding="utf-8"))}
     if args.check:
         stale = [str(path) for path, text in wanted.items() if not path.exists() or path.read_text() != text]
         for path in stale:

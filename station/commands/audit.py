@@ -310,7 +310,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="PATH",
         default=argparse.SUPPRESS,
-        help=f"journal file (default: ${ENV_AUDIT_DB}, else the settings', else the user data folder)",
+        help=f"journal file (default: ${ENV_AUDIT_DB}, else the settings', else the machine data folder)",
     )
     parser.add_argument(
         "--key-file",

@@ -3,8 +3,12 @@
 Without ``--once`` it runs until stopped (SIGTERM, SIGINT), as the GUI's shipper thread does.
 With ``--once`` it ships everything there is, waits out the resend window, and exits: 0 when
 every row is acknowledged, 1 when shipping failed or did not finish (the status says why),
-64 for bad options. The settings come from the command line for now; the station's policy will
-own them (:class:`~station.ship.config.ShipConfig`).
+64 for bad options.
+
+This module is the shipper's own command line, fed a :class:`~station.ship.config.ShipConfig`.
+``station ship`` itself is :mod:`station.commands.ship`, which builds that config from the
+station's settings (machine policy first, as the GUI's shipper does) and lets options override it
+only where the station allows development overrides.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from station.ship.config import (
 from station.ship.shipper import Shipper
 from station.ship.status import ShipState, status_text
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "forget", "run", "run_with_config"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 64
 
@@ -139,14 +143,20 @@ def config_from_args(args: argparse.Namespace) -> ShipConfig:
 
 def run(args: argparse.Namespace) -> int:
     if args.forget_target:
-        return _forget(args)
+        return forget(args)
     try:
         config = config_from_args(args)
     except ShipConfigError as exc:
         print(f"station ship: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    return run_with_config(config, args)
+
+
+def run_with_config(config: ShipConfig, args: argparse.Namespace) -> int:
+    """Ship with ``config``; ``args`` gives ``--once``, ``--timeout`` and where the journal, key
+    and anchor are."""
     if config.target is TargetKind.OFF:
-        print("station ship: shipping is off (--target off); nothing to do.")
+        print("station ship: shipping is off (ship_target off); nothing to do.")
         return EXIT_OK
     from station.ship import build_target
 
@@ -171,7 +181,8 @@ def _key(args: argparse.Namespace) -> bytes:
     return read_key_file(args.key_file) if args.key_file else load_key()
 
 
-def _forget(args: argparse.Namespace) -> int:
+def forget(args: argparse.Namespace) -> int:
+    """``--forget-target``: drop a target's cursor so purge no longer waits for it."""
     try:
         with AuditJournal.open(_journal_path(args), _key(args), create=False) as journal:
             known = journal.retire_ship_target(args.forget_target)

@@ -132,7 +132,8 @@ def test_station_ship_once_to_a_spool_folder(
     ("argv", "code", "text"),
     [
         (["--target", "off"], 0, "shipping is off"),
-        (["--once"], 64, "relay_host: required"),
+        (["--once"], 0, "shipping is off"),  # the station's settings: off unless policy says where
+        (["--once", "--target", "syslog_tls"], 64, "relay_host"),
         (["--target", "jsonl"], 64, "jsonl_dir: required"),
         (["--relay-host", "r", "--resend-window", "abc"], 64, "not a positive number of seconds"),
     ],
@@ -149,6 +150,8 @@ def test_station_ship_without_a_journal(tmp_path: Path) -> None:
     key_file.write_text(KEY.hex())
     result = _station(
         "--once",
+        "--target",
+        "syslog_tls",
         "--relay-host",
         "127.0.0.1",
         "--audit-db",
@@ -195,3 +198,90 @@ def test_purge_keeps_unshipped_rows_until_the_target_is_forgotten(
     assert journal.ship_cursor("jsonl") is None
     assert purge() == 0
     assert [r.sequence for r in journal.recent(10)] == [8, 7]  # rows 5-6 went; 7 is a recent checkpoint
+
+
+def _machine_policy(folder: Path, monkeypatch: pytest.MonkeyPatch, **entries: object) -> None:
+    """A real managed policy file (root-owned, as the tests and CI run as root)."""
+    managed = folder / "policies" / "managed"
+    managed.mkdir(parents=True)
+    for part in (folder / "policies", managed):
+        part.chmod(0o755)
+    policy = managed / "20-fleet.json"
+    policy.write_text(json.dumps({name: str(value) if isinstance(value, Path) else value
+                                  for name, value in entries.items()}))  # fmt: skip
+    policy.chmod(0o644)
+    monkeypatch.setenv("STATION_MACHINE_CONFIG_DIR", str(folder))
+
+
+def _key_file(tmp_path: Path) -> Path:
+    key_file = tmp_path / "audit.key"
+    key_file.write_text(KEY.hex())
+    key_file.chmod(0o600)
+    return key_file
+
+
+def test_station_ship_ships_where_the_machine_policy_says(
+    journal: AuditJournal, journal_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduled ``station ship --once`` needs no options: it reads the policy the GUI reads."""
+    spool = tmp_path / "spool"
+    _machine_policy(
+        tmp_path / "machine", monkeypatch,
+        ship_target="jsonl", ship_jsonl_dir=spool, station_id=STATION, audit_db=journal_path,
+    )  # fmt: skip
+    fill(journal, 3)
+    result = _station("--once", "--key-file", str(_key_file(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    assert [x["sequence"] for x in _lines(spool) if x["type"] == "audit_record"] == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--target", "off"],
+        ["--jsonl-dir", "elsewhere"],
+        ["--station-id", "someone-else"],
+    ],
+)
+def test_on_a_production_station_options_cannot_redirect_or_stop_shipping(
+    journal: AuditJournal,
+    journal_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+) -> None:
+    spool = tmp_path / "spool"
+    _machine_policy(
+        tmp_path / "machine", monkeypatch, environment="production",
+        ship_target="jsonl", ship_jsonl_dir=spool, station_id=STATION, audit_db=journal_path,
+    )  # fmt: skip
+    fill(journal, 2)
+    if argv[0] == "--jsonl-dir":
+        argv = [argv[0], str(tmp_path / argv[1])]
+    result = _station("--once", "--key-file", str(_key_file(tmp_path)), *argv)
+    assert result.returncode == 64, result.stdout + result.stderr
+    assert argv[0] in result.stderr
+    assert "refused" in result.stderr
+    assert not spool.exists()  # refused before anything was shipped, anywhere
+    assert not (tmp_path / "elsewhere").exists()
+    assert "Traceback" not in result.stderr
+
+
+def test_forgetting_a_target_needs_the_os_administrator(
+    journal: AuditJournal,
+    journal_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Forgetting a target lets purge drop rows it never received: not an operator's call."""
+    from station.cli import main
+
+    fill(journal, 2)
+    _jsonl_shipper(journal, tmp_path / "spool").run_until_idle(30)
+    monkeypatch.setattr("station.commands.ship.is_os_administrator", lambda: False)
+    argv = ["ship", "--forget-target", "jsonl", "--audit-db", str(journal_path)]
+    code = main([*argv, "--key-file", str(_key_file(tmp_path))])
+    assert code == 77
+    assert "administrator rights" in capsys.readouterr().err
+    assert journal.ship_cursor("jsonl") is not None  # still tracked

@@ -196,6 +196,7 @@ def test_the_shipper_sigkilled_20_times_mid_batch_loses_nothing(
     key_file.chmod(0o600)
     command = [
         sys.executable, "-m", "station", "ship",
+        "--target", "syslog_tls",
         "--relay-host", "127.0.0.1", "--relay-port", str(relay.port), "--ca-bundle", str(pki.ca_pem),
         "--resend-window", "1", "--backoff-cap", "1", "--station-id", STATION,
         "--audit-db", str(journal_path), "--key-file", str(key_file),
