@@ -30,12 +30,27 @@ class Counts:
     rss_frames: int
     rss_verifications: int
     startup_runs: int
+    ship_rows: int
 
 
 FULL = Counts(
-    per_frame=200, lag_seconds=3.0, samples=10, rss_frames=10_000, rss_verifications=500, startup_runs=2
+    per_frame=200,
+    lag_seconds=3.0,
+    samples=10,
+    rss_frames=10_000,
+    rss_verifications=500,
+    startup_runs=2,
+    ship_rows=5000,
 )
-QUICK = Counts(per_frame=40, lag_seconds=1.0, samples=2, rss_frames=300, rss_verifications=10, startup_runs=1)
+QUICK = Counts(
+    per_frame=40,
+    lag_seconds=1.0,
+    samples=2,
+    rss_frames=300,
+    rss_verifications=10,
+    startup_runs=1,
+    ship_rows=200,
+)
 
 
 def _progress(message: str) -> None:
@@ -120,6 +135,13 @@ async def _measure_all(counts: Counts) -> list[Metric]:
 
     _progress(f"start to first frame ({counts.startup_runs} runs + 1 warm, each also naive)")
     start = await asyncio.to_thread(startup.measure_startup, counts.startup_runs)
+
+    from station.ship import bench as ship_bench
+
+    _progress(f"shipping: {counts.ship_rows} journal rows to a local rsyslog over TLS (+ naive)")
+    ship = await asyncio.to_thread(ship_bench.measure_or_skip, counts.ship_rows)
+    if ship.get("ship_skipped"):
+        _progress(f"shipping not measured: {ship['ship_skipped']}")
 
     from station.bench.results import Metric
 
@@ -231,5 +253,24 @@ async def _measure_all(counts: Counts) -> list[Metric]:
             "-> first frame_painted in the child; phases of the median run below",
             extras={f"start_{name}_ms": value for name, value in start.phases_ms.items()},
         ),
+        Metric(
+            "ship_drain_s",
+            _figure(ship, "ship_drain_5000_s"),
+            _figure(ship, "ship_naive_drain_5000_s"),
+            "s",
+            "report",
+            naive_label="one TLS connection per record (connect, handshake, send, close), extrapolated",
+            note=f"{counts.ship_rows} journal rows (a busy station's day is about 5 000) shipped by the "
+            "Shipper to a real rsyslogd on loopback over TLS, until rsyslog has written the last one",
+            extras={
+                "ship_records_per_s": _figure(ship, "ship_records_per_s"),
+                "ship_records_per_s_naive": _figure(ship, "ship_naive_records_per_s"),
+            },
+        ),
     ]
     return metrics
+
+
+def _figure(result: dict[str, object], name: str) -> float:
+    value = result.get(name)
+    return float(value) if isinstance(value, int | float) else float("nan")
