@@ -18,6 +18,7 @@ so an operator cannot point the station at a policy or a journal of their own.
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 from collections.abc import Mapping
@@ -36,6 +37,7 @@ __all__ = [
     "machine_config_dir",
     "machine_data_dir",
     "machine_folders",
+    "station_log_dir",
     "user_config_dir",
     "user_data_dir",
     "user_log_dir",
@@ -114,6 +116,26 @@ def user_config_dir() -> Path:
 def user_data_dir() -> Path:
     """The per-user data folder (``~/.local/share/station``)."""
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def station_log_dir() -> Path:
+    """Where the station's log files go. Installed: ``<machine data>/logs/<OS user>`` (a profile
+    clean-up loses nothing, and each operator's process rotates its own files);
+    ``$STATION_LOG_DIR`` is ignored there, as every development override is. Otherwise
+    :func:`user_log_dir`."""
+    folders = machine_folders()
+    if folders.installed:
+        return folders.data / "logs" / _account_folder_name()
+    return user_log_dir()
+
+
+def _account_folder_name() -> str:
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no user name in the environment or the passwd file
+        name = f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown-user"
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".")
+    return cleaned[:64] or "unknown-user"
 
 
 def user_log_dir() -> Path:

@@ -1,7 +1,8 @@
 """Rotating log files for the station, with the same redaction as every other handler.
 
 ``configure_file_logging()`` adds one :class:`~logging.handlers.RotatingFileHandler` (5 files of
-2 MB, UTF-8, mode 0600) in the per-user log directory (``$STATION_LOG_DIR`` overrides), with
+2 MB, UTF-8, mode 0600) in :func:`~station.locations.station_log_dir` (the machine data folder on an
+installed station; the per-user log directory, or ``$STATION_LOG_DIR``, elsewhere), with
 :class:`station.logs.RedactingFilter` attached and UTC ISO-8601 timestamps. Calling it again
 does not add a second handler.
 
@@ -20,7 +21,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any, Final
 
-from station.locations import ENV_LOG_DIR, user_log_dir
+from station.locations import ENV_LOG_DIR, station_log_dir
 from station.logs import RedactingFilter
 from station.security.files import PRIVATE_FILE_MODE, ensure_private_dir
 
@@ -61,8 +62,9 @@ class _PrivateRotatingFileHandler(RotatingFileHandler):
 
 
 def default_log_dir() -> Path:
-    """``$STATION_LOG_DIR`` if set, else the per-user log directory (platformdirs)."""
-    return user_log_dir()
+    """The machine data folder's ``logs/<user>`` on an installed station; elsewhere
+    ``$STATION_LOG_DIR`` if set, else the per-user log directory (platformdirs)."""
+    return station_log_dir()
 
 
 def _find_handler(root: logging.Logger) -> logging.Handler | None:

@@ -65,6 +65,27 @@ def test_log_dir_from_the_environment(tmp_path: Path, monkeypatch: pytest.Monkey
     assert configure_file_logging().parent == (tmp_path / "from-env").resolve()
 
 
+def test_an_installed_station_logs_in_the_machine_folder_whatever_the_environment_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A profile clean-up must not take the logs with it, and an operator's environment does not
+    move them (every development override is ignored on an installed station)."""
+    import getpass
+
+    import station.locations
+
+    machine_data = tmp_path / "var-lib-station"
+    machine_data.mkdir()
+    monkeypatch.setattr(station.locations, "installed_data_dir", lambda: machine_data)
+    monkeypatch.setenv(ENV_LOG_DIR, str(tmp_path / "operator-chose-this"))
+    assert default_log_dir() == machine_data / "logs" / getpass.getuser()
+    path = configure_file_logging()
+    logging.getLogger("station.test").warning("kept on the machine")
+    assert path.parent == (machine_data / "logs" / getpass.getuser()).resolve()
+    assert "kept on the machine" in path.read_text()
+    assert not (tmp_path / "operator-chose-this").exists()
+
+
 def test_secrets_are_redacted_in_the_file(tmp_path: Path) -> None:
     secret = "registered-token-Zq81xY"
     register_secret(secret)
