@@ -21,7 +21,7 @@ class MemoryKeyring(KeyringBackend):
         raise RuntimeError("test backend: installed explicitly only, never chosen by keyring")
 
     def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
+        super().__init__()
         self.store: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

@@ -28,6 +28,7 @@ from station.emulator import Emulator
 from station.resources import resources_root, sample_path
 from station.vision.faces import FaceDetector
 from tests.api.conftest import FAST_RETRY, SHORT
+from tests.images import read_bgr
 
 pytestmark = pytest.mark.anyio
 
@@ -54,9 +55,8 @@ async def test_live_image_every_field(emulator: Emulator, credential: Credential
     assert result.frame is not None and (result.frame.width, result.frame.height) == (512, 512)
     assert result.reason is not None and "emulated" in result.reason
     # The boxes are the detector's, in the frame's coordinates.
-    import cv2
 
-    detected = FaceDetector().detect(cv2.imread(str(sample_path("face.jpg"))))
+    detected = FaceDetector().detect(read_bgr(sample_path("face.jpg")))
     assert [(f.bbox.x, f.bbox.y, f.bbox.width, f.bbox.height) for f in result.faces] == [
         (d.x, d.y, d.width, d.height) for d in detected
     ]

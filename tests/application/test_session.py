@@ -455,7 +455,7 @@ def test_session_policy_bounds() -> None:
     SessionPolicy(max_attempts=10, verdict_timeout_s=3600)
     for bad in ({"max_attempts": 0}, {"max_attempts": 11}, {"verdict_timeout_s": 4.9}):
         with pytest.raises(ValueError, match="must be between"):
-            SessionPolicy(**bad)  # type: ignore[arg-type]
+            SessionPolicy(**bad)
 
 
 # -- consent ------------------------------------------------------------------------------------------

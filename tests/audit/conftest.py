@@ -17,7 +17,7 @@ from tests.audit.support import KEY, make_record
 def _no_real_keyring() -> Iterator[None]:
     """No audit test may read or write the developer's keyring: the default is 'none exists'."""
     previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
+    keyring.set_keyring(keyring.backends.fail.Keyring())
     yield
     keyring.set_keyring(previous)
 

@@ -67,7 +67,7 @@ def test_two_fresh_keys_differ(tmp_path: Path) -> None:
 
 UNUSABLE: list[KeyringBackend | None] = [
     NoKeyring(),
-    keyring.backends.null.Keyring(),  # type: ignore[no-untyped-call]
+    keyring.backends.null.Keyring(),
     PlaintextKeyring(),
     None,
 ]

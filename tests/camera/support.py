@@ -21,7 +21,7 @@ STEP = 8
 def write_video(path: Path, frames: int = 30, fps: float = 60.0, size: tuple[int, int] = (320, 240)) -> Path:
     """Write a real MJPG .avi whose frame k is uniformly grey (k % 32) * STEP; returns it."""
     width, height = size
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (width, height))
     assert writer.isOpened(), "OpenCV cannot write MJPG/AVI here"
     for k in range(frames):
         writer.write(np.full((height, width, 3), (k % 32) * STEP, np.uint8))

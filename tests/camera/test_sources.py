@@ -7,7 +7,6 @@ import itertools
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
@@ -24,13 +23,14 @@ from station.camera import (
 )
 from station.resources import sample_path
 from tests.camera.support import frame_number, free_port, write_video
+from tests.images import read_bgr
 
 # ------------------------------------------------------------------ StillImageSource
 
 
 def test_still_image_moves_and_keeps_its_size() -> None:
     path = sample_path("face.jpg")
-    still = cv2.imread(str(path))
+    still = read_bgr(path)
     source = StillImageSource(path, fps=240)
     source.open()
     try:
@@ -51,7 +51,7 @@ def test_still_image_moves_and_keeps_its_size() -> None:
 
 def test_still_image_keeps_other_sizes_and_can_add_noise() -> None:
     path = sample_path("two-faces.jpg")
-    still = cv2.imread(str(path))
+    still = read_bgr(path)
     source = StillImageSource(path, fps=240, motion=0.0, noise=3.0)
     source.open()
     try:

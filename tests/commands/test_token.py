@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from station.application.tokens import NO_SECURE_STORE
-from station.commands import token as token_command
 from station.commands.token import add_arguments, run
 from station.config import admin_settings_file
 from station.security.keyring_rules import secure_keyring
@@ -122,7 +121,7 @@ def test_set_uses_getpass_on_a_terminal(
         prompts.append(prompt)
         return "typed-token-value-789"
 
-    monkeypatch.setattr(token_command.getpass, "getpass", fake_getpass)
+    monkeypatch.setattr("station.commands.token.getpass.getpass", fake_getpass)
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     monkeypatch.setattr("sys.stdin", Terminal("should-not-be-read\n"))

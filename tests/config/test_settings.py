@@ -65,7 +65,7 @@ def test_conversions_to_the_api_and_core_types(ca_file: Path) -> None:
         liveness_threshold=0.8,
         min_detection_score=0.5,
         review_upper=0.9,
-        several_faces="operator_picks",
+        several_faces=SeveralFacesPolicy.OPERATOR_PICKS,
         connect_timeout=2,
         read_timeout=7.5,
         deadline=20,
@@ -256,7 +256,7 @@ def test_with_changes_validates() -> None:
 def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(ValueError, match="frozen"):
-        settings.liveness_threshold = 0.1  # type: ignore[misc]
+        settings.liveness_threshold = 0.1
 
 
 def test_loopback_http_base_url_is_allowed() -> None:

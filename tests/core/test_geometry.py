@@ -8,7 +8,7 @@ from station.core.geometry import Rect, fit_rect, map_box, place_label
 from station.core.models import BBox, FrameSize
 
 
-def approx_rect(rect: Rect | None) -> tuple[float, float, float, float]:
+def approx_rect(rect: Rect | None) -> object:
     assert rect is not None
     return pytest.approx((rect.x, rect.y, rect.width, rect.height))
 

@@ -8,15 +8,15 @@ import cv2
 import numpy as np
 import pytest
 
+from station.core.images import BGRImage
 from station.resources import sample_path
 from station.vision import DetectedFace, FaceDetector
 from station.vision.faces import level_weight_to_confidence
+from tests.images import read_bgr
 
 
-def _read(name: str) -> np.ndarray:
-    image = cv2.imread(str(sample_path(name)), cv2.IMREAD_COLOR)
-    assert image is not None
-    return image
+def _read(name: str) -> BGRImage:
+    return read_bgr(sample_path(name))
 
 
 def test_one_face_where_measured(detector: FaceDetector) -> None:
@@ -55,8 +55,8 @@ def test_large_image_box_in_full_size_coordinates(detector: FaceDetector) -> Non
 
 def test_grayscale_and_bgra_inputs(detector: FaceDetector) -> None:
     image = _read("face.jpg")
-    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    bgra = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
+    gray = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+    bgra = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2BGRA), dtype=np.uint8)
     assert len(detector.detect(gray)) == 1
     assert len(detector.detect(bgra)) == 1
 
@@ -68,7 +68,7 @@ def test_empty_and_tiny_images(detector: FaceDetector) -> None:
 
 def test_rejects_non_uint8(detector: FaceDetector) -> None:
     with pytest.raises(TypeError):
-        detector.detect(np.zeros((64, 64, 3), np.float32))  # type: ignore[arg-type]
+        detector.detect(np.zeros((64, 64, 3), np.float32))
 
 
 def test_detected_face_is_frozen() -> None:

@@ -36,8 +36,13 @@ def test_five_wrong_pins_lock_and_the_lock_doubles(tmp_path: Path) -> None:
     with pytest.raises(PinLockedError, match="locked for 5 more minutes"):
         ledger.check("administrator", wrong)  # the fifth starts the lockout, and says so
     calls: list[bool] = []
+
+    def right_pin() -> bool:
+        calls.append(True)
+        return True
+
     with pytest.raises(PinLockedError, match="locked for 5 more minutes"):
-        ledger.check("administrator", lambda: calls.append(True) or True)
+        ledger.check("administrator", right_pin)
     assert calls == []  # while locked the PIN is not even compared
     assert ledger.locked_until("administrator") == clock.now + timedelta(minutes=5)
     clock.now += timedelta(minutes=5)
@@ -69,8 +74,8 @@ def test_the_count_survives_a_restart_and_is_per_person(tmp_path: Path) -> None:
 
 
 def _one_wrong_pin(
-    path: str, start: multiprocessing.synchronize.Barrier, results: multiprocessing.Queue
-) -> None:  # type: ignore[type-arg]
+    path: str, start: multiprocessing.synchronize.Barrier, results: multiprocessing.Queue[str]
+) -> None:
     ledger = PinLedger(Path(path))
     start.wait(60)
     try:
@@ -89,7 +94,7 @@ def test_concurrent_wrong_pins_from_many_processes_lock_after_five(tmp_path: Pat
     PinLedger(Path(path)).locked_until("administrator")  # the file exists before the race
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(processes)
-    results: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
+    results: multiprocessing.Queue[str] = context.Queue()
     workers = [context.Process(target=_one_wrong_pin, args=(path, start, results)) for _ in range(processes)]
     for worker in workers:
         worker.start()

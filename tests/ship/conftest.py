@@ -38,7 +38,7 @@ rsyslogd_path: Callable[[], str | None] = _system_packages.rsyslogd_path
 @pytest.fixture(autouse=True)
 def _no_real_keyring() -> Iterator[None]:
     previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
+    keyring.set_keyring(keyring.backends.fail.Keyring())
     yield
     keyring.set_keyring(previous)
 
