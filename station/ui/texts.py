@@ -39,6 +39,7 @@ __all__ = [
     "INSTRUCTIONS",
     "QT_TRANSLATE_NOOP",
     "REFUSALS",
+    "STANDARD_BUTTONS",
     "VERDICT",
     "MessageBook",
     "Translate",
@@ -304,6 +305,14 @@ CONSENT: Final = (
         "as banking rules require. You may refuse: the branch will then check your identity another "
         "way. Ask the branch manager for any question about your data.",
     ),
+)
+
+#: Qt's own standard buttons (OK, Cancel…) look their words up under this context: listed so the
+#: station's catalogue carries them (Qt ships no Hindi catalogue of its own).
+STANDARD_BUTTONS: Final = (
+    QT_TRANSLATE_NOOP("QPlatformTheme", "OK"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "Cancel"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "Close"),
 )
 
 # -- looking texts up --------------------------------------------------------------------------------

@@ -50,7 +50,8 @@ def test_the_station_ships_every_row_and_shows_it(
         report = capture(qtbot, station)
         assert report.final
         qtbot.waitUntil(
-            lambda: any(row.get("sequence") == report.audit_sequence for row in spooled(spool)), timeout=30_000
+            lambda: any(row.get("sequence") == report.audit_sequence for row in spooled(spool)),
+            timeout=30_000,
         )
         fleet = station.fleet
         assert fleet is not None and fleet.thread_ident is not None
