@@ -638,11 +638,11 @@ Reference: {incident} — give this to IT support.</source>
     <message>
         <source>&amp;Settings…</source>
         <extracomment>The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar). Asks for a supervisor&apos;s approval of ``action``; the supervisor&apos;s id, or None if not given. Shows the banner&apos;s current state again (after a language change); None while busy. Off unless policy turns it on (``set_auto_capture``). The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
-        <translation>से&amp;टिंग्स…</translation>
+        <translation>सेटिंग्स (&amp;S)…</translation>
     </message>
     <message>
         <source>&amp;Network check…</source>
-        <translation>&amp;नेटवर्क जाँच…</translation>
+        <translation>नेटवर्क जाँच (&amp;N)…</translation>
     </message>
     <message>
         <source>Station — face liveness verification ({environment})</source>
@@ -730,31 +730,31 @@ Reference: {incident} — give this to IT support.</source>
     </message>
     <message>
         <source>&amp;Station</source>
-        <translation>&amp;स्टेशन</translation>
+        <translation>स्टेशन (&amp;S)</translation>
     </message>
     <message>
         <source>Screen &amp;language</source>
-        <translation>स्क्रीन की &amp;भाषा</translation>
+        <translation>स्क्रीन की भाषा (&amp;L)</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation>&amp;बंद करें</translation>
+        <translation>बंद करें (&amp;Q)</translation>
     </message>
     <message>
         <source>&amp;Demo</source>
-        <translation>&amp;डेमो</translation>
+        <translation>डेमो (&amp;D)</translation>
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation>&amp;मदद</translation>
+        <translation>मदद (&amp;H)</translation>
     </message>
     <message>
         <source>&amp;About Station</source>
-        <translation>स्टेशन के &amp;बारे में</translation>
+        <translation>स्टेशन के बारे में (&amp;A)</translation>
     </message>
     <message>
         <source>&amp;Licences…</source>
-        <translation>&amp;लाइसेंस…</translation>
+        <translation>लाइसेंस (&amp;L)…</translation>
     </message>
     <message>
         <source>SANDBOX</source>
@@ -883,7 +883,7 @@ Face-liveness verification for bank branches.</source>
     </message>
     <message>
         <source>&amp;Run again</source>
-        <translation>&amp;फिर से चलाएँ</translation>
+        <translation>फिर से चलाएँ (&amp;R)</translation>
     </message>
     <message>
         <source>Run the network check again</source>
@@ -891,7 +891,7 @@ Face-liveness verification for bank branches.</source>
     </message>
     <message>
         <source>&amp;Copy results</source>
-        <translation>परिणाम &amp;कॉपी करें</translation>
+        <translation>परिणाम कॉपी करें (&amp;C)</translation>
     </message>
     <message>
         <source>Copy the network check results</source>
@@ -916,6 +916,13 @@ Face-liveness verification for bank branches.</source>
     <message>
         <source>✔ No step failed: this station can reach the service.</source>
         <translation>✔ कोई चरण विफल नहीं: यह स्टेशन सेवा तक पहुँच सकता है।</translation>
+    </message>
+</context>
+<context>
+    <name>Overlay</name>
+    <message>
+        <source>live {live} · anti-spoof {antispoof} · det {detection}</source>
+        <translation>जीवित {live} · एंटी-स्पूफ़ {antispoof} · पहचान {detection}</translation>
     </message>
 </context>
 <context>
@@ -960,11 +967,11 @@ Face-liveness verification for bank branches.</source>
     </message>
     <message>
         <source>Supervisor &amp;id:</source>
-        <translation>सुपरवाइज़र &amp;आईडी:</translation>
+        <translation>सुपरवाइज़र आईडी (&amp;I):</translation>
     </message>
     <message>
         <source>&amp;PIN:</source>
-        <translation>&amp;पिन:</translation>
+        <translation>पिन (&amp;P):</translation>
     </message>
     <message>
         <source>Enter the supervisor&apos;s id.</source>
@@ -1080,7 +1087,7 @@ Face-liveness verification for bank branches.</source>
     </message>
     <message>
         <source>&amp;Network check…</source>
-        <translation>&amp;नेटवर्क जाँच…</translation>
+        <translation>नेटवर्क जाँच (&amp;N)…</translation>
     </message>
     <message>
         <source>Network check</source>
@@ -1530,7 +1537,7 @@ Face-liveness verification for bank branches.</source>
     </message>
     <message>
         <source>&amp;Operator id:</source>
-        <translation>&amp;ऑपरेटर आईडी:</translation>
+        <translation>ऑपरेटर आईडी (&amp;O):</translation>
     </message>
 </context>
 <context>

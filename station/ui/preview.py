@@ -318,7 +318,8 @@ class PreviewWidget(QWidget):
                     display,
                 )
             customer = self.languages.customer_text
-            if frozen is None and self._guidance is not None and shown is not None:
+            # The guide waits behind the consent notice: nothing is captured before the customer agrees.
+            if frozen is None and self._guidance is not None and shown is not None and self._notice is None:
                 text, second = self.guide_texts(self._guidance)
                 self.last_guide_text = text
                 paint_guide(painter, display, shown.width, shown.height, self._guidance, text, second)
