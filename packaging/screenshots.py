@@ -114,7 +114,6 @@ def _grab(app: Any, window: Any, name: str) -> None:
 
 async def _hindi(app: Any) -> None:
     """The station with Hindi as the operator's and the customer's language, at 1366x768."""
-    from station.app import StationConfig, build_station
     from station.application.consent import DEFAULT_NOTICE, ConsentNotice
     from station.ui.fonts import ensure_devanagari_font
     from station.ui.languages import Languages
@@ -122,42 +121,43 @@ async def _hindi(app: Any) -> None:
     print("bundled font registered:", ensure_devanagari_font() or "no (the system has one)")
     languages = Languages(interface="hi", customers="hi,en")
     languages.set_operator_language("hi")
-    for consent in (False, True):
-        config = StationConfig(
-            demo=True,
-            demo_scenario="live",
-            quality_gate=True,
-            consent=ConsentNotice("station-2026-12", DEFAULT_NOTICE) if consent else None,
-        )
-        station = build_station(config, languages=languages)
-        window = station.window
-        window.set_operator("demo")
-        window.resize(1366, 740)
-        station.start(maximised=False)
-        assert station.emulator is not None
-        try:
-            await _until(lambda: window.gate.latest is not None and window.preview.frames_painted > 20)
-            if consent:
-                await asyncio.sleep(0.5)
-                _grab(app, window, "hi-consent")
-                continue
-            await asyncio.sleep(0.5)
-            _grab(app, window, "hi-ready")
-            for scenario, name in (("live", "hi-live"), ("spoof", "hi-spoof")):
-                window.next_customer()
-                await _until(lambda: not window.preview.is_frozen)
-                station.emulator.set_scenario(scenario)
-                pending = _signal(station.controller.finished)
-                window.capture()
-                if window.gate.objection is not None:  # the guide held it back: capture anyway
-                    window.capture()
-                await pending
-                await asyncio.sleep(0.3)
-                _grab(app, window, name)
-        finally:
-            window.close()
-            await station.aclose()
+    await _hindi_station(app, languages, consent=None)
+    await _hindi_station(app, languages, consent=ConsentNotice("station-2026-12", DEFAULT_NOTICE))
     languages.set_operator_language("en")
+
+
+async def _hindi_station(app: Any, languages: Any, consent: Any) -> None:
+    """One station in Hindi: the consent notice (``consent``), or ready, LIVE and SPOOF."""
+    from station.app import StationConfig, build_station
+
+    config = StationConfig(demo=True, demo_scenario="live", quality_gate=True, consent=consent)
+    station = build_station(config, languages=languages)
+    window = station.window
+    window.set_operator("demo")
+    window.resize(1366, 740)
+    station.start(maximised=False)
+    assert station.emulator is not None
+    try:
+        await _until(lambda: window.gate.latest is not None and window.preview.frames_painted > 20)
+        await asyncio.sleep(0.5)
+        if consent is not None:
+            _grab(app, window, "hi-consent")
+            return
+        _grab(app, window, "hi-ready")
+        for scenario, name in (("live", "hi-live"), ("spoof", "hi-spoof")):
+            window.next_customer()
+            await _until(lambda: not window.preview.is_frozen)
+            station.emulator.set_scenario(scenario)
+            pending = _signal(station.controller.finished)
+            window.capture()
+            if window.gate.objection is not None:  # the guide held it back: capture anyway
+                window.capture()
+            await pending
+            await asyncio.sleep(0.3)
+            _grab(app, window, name)
+    finally:
+        window.close()
+        await station.aclose()
 
 
 async def _guide_too_dark(app: Any) -> None:

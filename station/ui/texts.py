@@ -318,6 +318,8 @@ STANDARD_BUTTONS: Final = (
 # -- looking texts up --------------------------------------------------------------------------------
 
 _FIELD = re.compile(r"\{([a-z_]+)\}")
+#: Template fields whose values are themselves station texts (translated in turn).
+_TEXT_FIELDS: Final = frozenset({"problem", "message", "who", "status"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,8 +366,12 @@ class MessageBook:
             if match is None:
                 continue
             translated = translate(template.context, template.source, None) or template.source
-            # The values may be texts of their own ("{problem}", "{who}"): translated too.
-            values = {name: self.translate(value, translate) for name, value in match.groupdict().items()}
+            # Some values are texts of their own ("{problem}", "{who}"): translated too. Others
+            # (a verdict word, the service's reason) are the service's words and stay as they are.
+            values = {
+                name: self.translate(value, translate) if name in _TEXT_FIELDS else value
+                for name, value in match.groupdict().items()
+            }
             try:
                 return translated.format(**values)
             except (KeyError, IndexError, ValueError):  # a broken translation: the English is safe
