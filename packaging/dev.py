@@ -155,6 +155,9 @@ def main() -> int:
     if command == "lock":
         return refresh_lock(extra)
     ensure_venv()
+    # The translation catalogues (.qm) are build outputs of the reviewed .ts: rebuilt when stale.
+    catalogues = ROOT / "packaging" / "catalogues.py"
+    subprocess.run([str(_bin("python")), str(catalogues), "build"], cwd=ROOT, check=True)
     if command == "run":
         return run_station(extra)
     if command == "test":

@@ -4,8 +4,11 @@
     python packaging/screenshots.py            # re-runs itself under xvfb-run when there is no display
 
 Writes resources/screenshots/{live,live-result,spoof,retry-several-faces,guide-too-dark}.png (each the
-real window after a real capture against the built-in emulator; nothing is mocked) and
-settings-policy-locked.png (the settings dialog under a real policy file).
+real window after a real capture against the built-in emulator; nothing is mocked),
+settings-policy-locked.png (the settings dialog under a real policy file), and the same station in
+Hindi: hi-ready.png (the guide's instruction on the picture), hi-live.png, hi-spoof.png and
+hi-consent.png (the consent notice), drawn with the bundled Noto Sans Devanagari (the screenshot
+machine has no Devanagari font of its own).
 """
 
 from __future__ import annotations
@@ -98,6 +101,63 @@ async def take(app: Any) -> None:
         await station.aclose()
     await _guide_too_dark(app)
     await _settings_policy_locked(app)
+    await _hindi(app)
+
+
+def _grab(app: Any, window: Any, name: str) -> None:
+    path = OUT / f"{name}.png"
+    pixmap = app.primaryScreen().grabWindow(window.winId())
+    if not pixmap.save(str(path)):
+        raise RuntimeError(f"could not save {path}")
+    print(f"wrote {path.relative_to(ROOT)} ({pixmap.width()}x{pixmap.height()})")
+
+
+async def _hindi(app: Any) -> None:
+    """The station with Hindi as the operator's and the customer's language, at 1366x768."""
+    from station.application.consent import DEFAULT_NOTICE, ConsentNotice
+    from station.ui.fonts import ensure_devanagari_font
+    from station.ui.languages import Languages
+
+    print("bundled font registered:", ensure_devanagari_font() or "no (the system has one)")
+    languages = Languages(interface="hi", customers="hi,en")
+    languages.set_operator_language("hi")
+    await _hindi_station(app, languages, consent=None)
+    await _hindi_station(app, languages, consent=ConsentNotice("station-2026-12", DEFAULT_NOTICE))
+    languages.set_operator_language("en")
+
+
+async def _hindi_station(app: Any, languages: Any, consent: Any) -> None:
+    """One station in Hindi: the consent notice (``consent``), or ready, LIVE and SPOOF."""
+    from station.app import StationConfig, build_station
+
+    config = StationConfig(demo=True, demo_scenario="live", quality_gate=True, consent=consent)
+    station = build_station(config, languages=languages)
+    window = station.window
+    window.set_operator("demo")
+    window.resize(1366, 740)
+    station.start(maximised=False)
+    assert station.emulator is not None
+    try:
+        await _until(lambda: window.gate.latest is not None and window.preview.frames_painted > 20)
+        await asyncio.sleep(0.5)
+        if consent is not None:
+            _grab(app, window, "hi-consent")
+            return
+        _grab(app, window, "hi-ready")
+        for scenario, name in (("live", "hi-live"), ("spoof", "hi-spoof")):
+            window.next_customer()
+            await _until(lambda: not window.preview.is_frozen)
+            station.emulator.set_scenario(scenario)
+            pending = _signal(station.controller.finished)
+            window.capture()
+            if window.gate.objection is not None:  # the guide held it back: capture anyway
+                window.capture()
+            await pending
+            await asyncio.sleep(0.3)
+            _grab(app, window, name)
+    finally:
+        window.close()
+        await station.aclose()
 
 
 async def _guide_too_dark(app: Any) -> None:

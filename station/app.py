@@ -52,6 +52,7 @@ from station.ui.camera_feed import CameraFeed
 from station.ui.controller import STATION_CLOSED, VerificationController
 from station.ui.guidance import QualityFeed
 from station.ui.history import HistoryPanel
+from station.ui.languages import Languages
 from station.ui.main_window import MainWindow, SupervisorCheck
 
 __all__ = [
@@ -257,6 +258,7 @@ def build_station(
     source_factory: Callable[[], FrameSource] | None = None,
     supervisor_check: SupervisorCheck | None = None,
     tokens: TokenStore | None = None,
+    languages: Languages | None = None,
 ) -> Station:
     """Build and connect every part. Needs a QApplication; starts nothing but the emulator.
 
@@ -298,6 +300,7 @@ def build_station(
         demo_scenarios=[s.value for s in DEMO_SCENARIOS] if emulator else (),
         on_pick_scenario=emulator.set_scenario if emulator else None,
         current_scenario=config.demo_scenario,
+        languages=languages,
     )
     window.set_operator(config.operator_id or ("demo" if config.demo else None))
     _show_configuration(window, verifier, config)

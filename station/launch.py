@@ -25,6 +25,7 @@ from station.config import (
     Policy,
     PolicyError,
     ResolvedSettings,
+    Settings,
     SettingsError,
     admin_settings_file,
     default_settings_path,
@@ -37,6 +38,7 @@ from station.security.people import People, PinGuard
 from station.security.pin import PinError
 from station.stop_signals import on_stop_signals
 from station.ui.crash import install_crash_handler, install_loop_exception_handler
+from station.ui.languages import station_languages
 from station.ui.signin_dialog import OperatorSignInDialog
 from station.ui.single_instance import SingleInstance
 
@@ -115,6 +117,7 @@ def run_gui(args: argparse.Namespace) -> int:
     resolved, _ = _resolve()
     kiosk = bool(getattr(args, "kiosk", False)) or (resolved is not None and resolved.settings.kiosk)
     app = _application()
+    languages = station_languages(resolved.settings if resolved else Settings(), remember=not config.demo)
     instance = SingleInstance(INSTANCE_KEY) if kiosk else None
     if instance is not None and not instance.try_become_primary():
         _log.info("a kiosk station is already running here: asked it to come to the front")
@@ -130,7 +133,7 @@ def run_gui(args: argparse.Namespace) -> int:
         if operator is None:
             return 0
         config = _station_config(args, operator)
-    station = build_station(config)
+    station = build_station(config, languages=languages)
     holder.append(station)
     store = SettingsStore(
         resolve_station_settings,

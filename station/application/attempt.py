@@ -97,6 +97,8 @@ class AttemptReport:
     supervisor_id: str | None = None
     #: The customer's consent behind the attempt (notice version and the hash of its words).
     consent: ConsentRecord = NOT_ASKED
+    #: The customer instruction language (BCP 47: ``en``, ``hi``) the customer was shown.
+    instruction_language: str | None = None
 
     @property
     def final(self) -> bool:
@@ -178,6 +180,7 @@ async def run_attempt(
     customer_ref: str | None = None,
     session_id: str | None = None,
     consent: ConsentRecord = NOT_ASKED,
+    instruction_language: str | None = None,
 ) -> AttemptReport:
     """Submit, decide and record one attempt. A recorder is required: an attempt without a
     journal row is never final. Cancellation propagates, after a record of the cancellation (the
@@ -204,6 +207,7 @@ async def run_attempt(
             customer_ref=customer_ref,
             session_id=session_id,
             consent=consent,
+            instruction_language=instruction_language,
         )
         with contextlib.suppress(Exception):
             await asyncio.shield(recorder(cancelled))
@@ -232,6 +236,7 @@ async def run_attempt(
         customer_ref=customer_ref,
         session_id=session_id,
         consent=consent,
+        instruction_language=instruction_language,
     )
     return await record_report(recorder, report)
 

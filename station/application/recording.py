@@ -89,6 +89,7 @@ def record_for(report: AttemptReport, context: AttemptContext) -> AuditRecord:
         consent=report.consent.consent.value,
         consent_notice_version=report.consent.notice_version,
         consent_notice_sha256=report.consent.notice_sha256,
+        instruction_language=report.instruction_language,
     )
 
 

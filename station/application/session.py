@@ -27,6 +27,9 @@ them (the window, a benchmark's scripted day) and are tested without Qt:
 * Where policy asks for it, the customer's consent comes first: no capture (and so no call) until
   the operator confirms the customer agreed to the notice; a refusal ends the session, journaled,
   with no call made. Every record carries the notice's version and the hash of its words.
+* The customer may be spoken to in another language than the operator's (the customer
+  instruction language, switched during the session): every attempt's record carries the language
+  the customer was shown, and a switch is noted on the next attempt's record.
 * Closing a session journals one ``session`` record with its outcome and how it ended.
 """
 
@@ -189,6 +192,10 @@ class CustomerSession:
         self._pending: AttemptReport | None = None
         self.close_reason: CloseReason | None = None
         self._verdict_since: float | None = None
+        #: The customer instruction language (BCP 47), as the view shows it; None: not said.
+        self.instruction_language: str | None = None
+        #: Language switches not yet written with an attempt.
+        self._language_notes: list[str] = []
 
     # -- the reference ------------------------------------------------------------------------
 
@@ -298,6 +305,20 @@ class CustomerSession:
             consent=self.consent_record,
         )
 
+    # -- the customer's language ------------------------------------------------------------------
+
+    def set_instruction_language(self, language: str, notice: ConsentNotice | None = None) -> None:
+        """The language the customer is spoken to in from now on. A switch during the session is
+        noted on the next attempt's record; ``notice`` is the consent notice in the words now shown
+        (its hash is what the records carry), taken only while consent is still being asked."""
+        if notice is not None and self.consent_needed and self.notice is not None:
+            self.notice = notice
+        previous, self.instruction_language = self.instruction_language, language
+        if previous is not None and previous != language:
+            self._language_notes.append(
+                f"customer instruction language changed from {previous} to {language}"
+            )
+
     def let_go_objection(self) -> None:
         """The operator moved on from a gate objection without overriding it: a call saved."""
         objection = self._gate.let_go()
@@ -317,6 +338,7 @@ class CustomerSession:
         self.phase = Phase.VERIFYING
         self.attempts_started += 1
         self._pending = None
+        notes, self._language_notes = (*notes, *self._language_notes), []
         try:
             report = await self._verifier.verify_frame(
                 frame,
@@ -324,6 +346,7 @@ class CustomerSession:
                 customer_ref=self._reference,
                 session_id=self.id,
                 consent=self.consent_record,
+                instruction_language=self.instruction_language,
             )
         except asyncio.CancelledError:
             self.phase = before if before is Phase.RESULT else Phase.READY

@@ -69,6 +69,7 @@ class Verifier:
         customer_ref: str | None = None,
         session_id: str | None = None,
         consent: ConsentRecord = NOT_ASKED,
+        instruction_language: str | None = None,
     ) -> AttemptReport:
         """Encode ``frame``, send it, decide and record. Cancellation propagates after the record."""
         client = self.client
@@ -92,6 +93,7 @@ class Verifier:
             customer_ref=customer_ref,
             session_id=session_id,
             consent=consent,
+            instruction_language=instruction_language,
         )
 
     async def record(self, report: AttemptReport) -> AttemptReport:

@@ -15,6 +15,7 @@ No Qt and no OpenCV here: the command-line tools load settings too.
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -57,8 +58,10 @@ __all__ = [
     "DEFAULT_CAMERA",
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_CONSENT_NOTICE_VERSION",
+    "DEFAULT_CUSTOMER_LANGUAGES",
     "DEFAULT_DEADLINE",
     "DEFAULT_ENVIRONMENT",
+    "DEFAULT_INTERFACE_LANGUAGE",
     "DEFAULT_JPEG_QUALITY",
     "DEFAULT_KIOSK",
     "DEFAULT_MAX_ATTEMPTS",
@@ -112,7 +115,14 @@ DEFAULT_MAX_ATTEMPTS: Final = 2
 #: Seconds a verdict (and the customer's picture) stays on screen before it clears itself.
 DEFAULT_VERDICT_TIMEOUT: Final = 60.0
 
+#: The operator's interface language when neither policy nor the operator chose one (BCP 47).
+DEFAULT_INTERFACE_LANGUAGE: Final = "en"
+#: The languages F2 cycles through for the customer, the first being each new customer's.
+DEFAULT_CUSTOMER_LANGUAGES: Final = "en,hi"
+
 _MAX_TEXT = 256
+#: A language tag as the station names its catalogues: ``hi``, ``en``, ``pt-BR``, ``en-XA``.
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
 
 
 class SettingsError(ValueError):
@@ -218,6 +228,12 @@ class Settings(BaseModel):
     prometheus_textfile: Path | None = None
     #: Past this age (seconds) of the oldest unshipped record, the health strip turns amber.
     ship_alert_age: float = DEFAULT_ALERT_AGE.total_seconds()
+    # -- languages -------------------------------------------------------------------------------
+    #: The operator's interface language unless the operator chose another (BCP 47: ``en``, ``hi``).
+    interface_language: str = DEFAULT_INTERFACE_LANGUAGE
+    #: The customer instruction languages F2 cycles through, comma-separated; the first is each
+    #: new customer's. A JSON list is taken too (``["hi", "en"]``).
+    customer_languages: str = DEFAULT_CUSTOMER_LANGUAGES
 
     # -- field checks (messages are shown to people: plain words, the bad value echoed) -----------
 
@@ -240,6 +256,31 @@ class Settings(BaseModel):
         if not text or len(text) > 4000:
             raise ValueError("must be the notice's text, at most 4000 characters")
         return text
+
+    @field_validator("interface_language")
+    @classmethod
+    def _check_interface_language(cls, value: str) -> str:
+        text = value.strip()
+        if not _LANGUAGE_TAG.fullmatch(text):
+            raise ValueError(f"must be a language tag such as 'en' or 'hi', got {value!r}")
+        return text
+
+    @field_validator("customer_languages", mode="before")
+    @classmethod
+    def _check_customer_languages(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            value = ",".join(str(item) for item in value)
+        if not isinstance(value, str):
+            return value  # the type check names the problem
+        tags = [tag.strip() for tag in value.split(",") if tag.strip()]
+        bad = [tag for tag in tags if not _LANGUAGE_TAG.fullmatch(tag)]
+        if not tags or bad:
+            raise ValueError(
+                f"must be language tags separated by commas, such as 'hi,en', got {value!r}"
+            )
+        if len(set(tags)) != len(tags):
+            raise ValueError(f"names a language twice: {value!r}")
+        return ",".join(tags)
 
     @field_validator("camera")
     @classmethod
@@ -541,6 +582,10 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = {
     "ship_jsonl_dir": FieldRule(True, "the spool folder a log forwarder tails"),
     "prometheus_textfile": FieldRule(True, "the fleet-health file for node_exporter"),
     "ship_alert_age": FieldRule(True, "when an unshipped backlog turns the health strip amber"),
+    # Words on screen, not evidence: an operator may choose their own; the journal records the
+    # customer's language either way.
+    "interface_language": FieldRule(False, "nothing: the operator's default screen language"),
+    "customer_languages": FieldRule(False, "nothing: the languages F2 offers the customer"),
 }
 
 #: The security-relevant fields (see :class:`FieldRule`).

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from station.api.credentials import Credential
@@ -24,6 +25,8 @@ from station.ui.pin_dialog import ask_supervisor, require_admin_pin
 from station.ui.settings_dialog import SettingsDialog
 
 __all__ = ["AdminActions"]
+
+translate = QCoreApplication.translate
 
 _log = logging.getLogger(__name__)
 
@@ -69,7 +72,11 @@ class AdminActions:
         try:
             self.resolved = self.store.current()
         except (PolicyError, SettingsError) as exc:
-            QMessageBox.warning(self._parent(), "Settings", f"The settings cannot be shown: {exc}")
+            QMessageBox.warning(
+                self._parent(),
+                translate("Admin", "Settings"),
+                translate("Admin", "The settings cannot be shown: {problem}").format(problem=exc),
+            )
             return
         dialog = SettingsDialog(self.resolved, self._parent(), pin_check=self.require_pin)
         dialog.network_check_requested.connect(self.open_network_check)
@@ -84,7 +91,7 @@ class AdminActions:
         try:
             self.resolved = self.store.save(changes)
         except (SettingsError, OSError) as exc:
-            QMessageBox.warning(self._parent(), "Settings not saved", str(exc))
+            QMessageBox.warning(self._parent(), translate("Admin", "Settings not saved"), str(exc))
             return
         _log.info("settings changed: %s", ", ".join(sorted(changes)))
         self.applying = asyncio.ensure_future(self._apply(self.resolved))

@@ -3,22 +3,27 @@
 Never colour alone: each state shows a glyph, a word and a colour, so a colour-blind operator or
 a washed-out monitor still tells LIVE from SPOOF. The texts sit in an accessible description as
 well, so a screen reader announces the verdict when it changes. All looks come from
-:mod:`station.ui.style`.
+:mod:`station.ui.style`. The words are the caller's, already in the right language (the action line
+in the customer's, the rest in the operator's); the banner's own words follow the interface language.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QCoreApplication, QRect, Qt
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from station.core.models import OutcomeKind
 from station.ui import style
+from station.ui.texts import QT_TRANSLATE_NOOP
 
 __all__ = ["VerdictBanner"]
 
-BUSY_HINT = "(Esc cancels)"
-IDLE_TITLE = "Ready"
+translate = QCoreApplication.translate
+
+BUSY_HINT = QT_TRANSLATE_NOOP("Banner", "(Esc cancels)")
+IDLE_TITLE = QT_TRANSLATE_NOOP("Headline", "Ready")
+NOT_READY_HINT = QT_TRANSLATE_NOOP("Banner", "Press Space again to capture anyway.")
 #: The headline shrinks to fit (a narrow window, a long word in another language), never below this.
 MIN_WORD_POINT_SIZE = 16
 #: Lines kept for the action line whatever it says, so the layout below the banner stays put.
@@ -63,7 +68,7 @@ class VerdictBanner(QFrame):
         self._heading = heading
         self._kind: OutcomeKind | None = None
         self._palette: style.Palette | None = None
-        self.show_idle("Press Space to capture")
+        self.show_idle(translate("Banner", "Press Space to capture"))
 
     def show_outcome(
         self, kind: OutcomeKind, message: str, detail: str = "", *, headline: str | None = None
@@ -72,43 +77,46 @@ class VerdictBanner(QFrame):
         thing the operator should do."""
         look = style.outcome_style(kind)
         self._kind = kind
-        self._show(look, headline or look.word, message, detail)
+        self._show(look, headline or translate("Headline", look.word), message, detail)
 
     def show_unavailable(self, problem: str) -> None:
         """The station cannot verify now: what is wrong and where to fix it (before any paid call)."""
         self._kind = None
         look = style.NOT_READY_STYLE
-        self._show(look, look.word, problem, "")
+        self._show(look, translate("Headline", look.word), problem, "")
 
     def show_consent(self, instruction: str) -> None:
         """The customer is reading the consent notice: nothing is captured before they agree."""
         self._kind = None
-        self._show(style.NOT_READY_STYLE, "Consent", instruction, "")
+        self._show(style.NOT_READY_STYLE, translate("Headline", "Consent"), instruction, "")
 
     def clear_verdict(self) -> None:
         """The verdict left the screen (next customer, timeout): the caller shows what comes next."""
         self._kind = None
 
-    def show_busy(self, elapsed_s: float, text: str = "Verifying…") -> None:
+    def show_busy(self, elapsed_s: float, text: str | None = None) -> None:
         """Show that a verification is running and for how long; called again as time passes.
 
         Neutral colours on purpose: nothing on screen may look like a verdict before there is one.
         """
         self._kind = None
-        self._show(
-            style.BUSY_STYLE, text, f"{elapsed_s:.1f} s  {BUSY_HINT}", "", spoken=f"{text} {BUSY_HINT}"
-        )
+        title = text or translate("Headline", "Verifying…")
+        hint = translate("Banner", BUSY_HINT)
+        seconds = self.locale().toString(elapsed_s, "f", 1)
+        self._show(style.BUSY_STYLE, title, f"{seconds} s  {hint}", "", spoken=f"{title} {hint}")
 
     def show_idle(self, text: str) -> None:
         """Show what to do next (``"Press Space to capture"``), with no verdict."""
         self._kind = None
-        self._show(style.IDLE_STYLE, IDLE_TITLE, text, "")
+        self._show(style.IDLE_STYLE, translate("Headline", IDLE_TITLE), text, "")
 
-    def show_not_ready(self, instruction: str) -> None:
+    def show_not_ready(self, instruction: str, hint: str | None = None) -> None:
         """The quality gate held a capture back: what to fix, and how to capture anyway."""
         self._kind = None
         look = style.NOT_READY_STYLE
-        self._show(look, look.word, instruction, "Press Space again to capture anyway.")
+        self._show(
+            look, translate("Headline", look.word), instruction, hint or translate("Banner", NOT_READY_HINT)
+        )
 
     @property
     def kind(self) -> OutcomeKind | None:

@@ -33,6 +33,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from station.logfiles import log_incident, new_incident_id
+from station.ui.texts import QT_TRANSLATE_NOOP
 
 __all__ = [
     "CRASH_TITLE",
@@ -46,9 +47,11 @@ __all__ = [
     "uninstall_crash_handler",
 ]
 
+translate = QCoreApplication.translate
+
 _log = logging.getLogger(__name__)
 
-CRASH_TITLE: Final = "Station: unexpected problem"
+CRASH_TITLE: Final = QT_TRANSLATE_NOOP("Crash", "Station: unexpected problem")
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], Any]
 ThreadHook = Callable[[threading.ExceptHookArgs], Any]
@@ -57,11 +60,17 @@ LoopHandler = Callable[[asyncio.AbstractEventLoop, dict[str, Any]], object]
 
 def crash_message(incident: str, more: int = 0) -> str:
     """The operator's message for incident ``incident`` (``more`` = further incidents since)."""
-    text = (
-        f"Something went wrong. The station keeps running.\nReference: {incident} — give this to IT support."
-    )
+    text = translate(
+        "Crash",
+        "Something went wrong. The station keeps running.\nReference: {incident} — give this to IT support.",
+    ).format(incident=incident)
     if more:
-        text += f"\n({more} more problem{'s' if more != 1 else ''} since this message first appeared.)"
+        again = (
+            translate("Crash", "({count} more problem since this message first appeared.)")
+            if more == 1
+            else translate("Crash", "({count} more problems since this message first appeared.)")
+        )
+        text += "\n" + again.format(count=more)
     return text
 
 
@@ -111,19 +120,21 @@ class CrashReporter(QObject):
             self._more += 1
             assert self._first is not None
             dialog.setText(crash_message(self._first, self._more))
-            dialog.setInformativeText(f"Latest reference: {incident}")
+            dialog.setInformativeText(
+                translate("Crash", "Latest reference: {incident}").format(incident=incident)
+            )
             self.reported.emit(incident)
             return
         self._first, self._more = incident, 0
         dialog = QMessageBox(
             QMessageBox.Icon.Warning,
-            CRASH_TITLE,
+            translate("Crash", CRASH_TITLE),
             crash_message(incident),
             QMessageBox.StandardButton.Ok,
             self._parent(),
         )
         dialog.setObjectName("CrashDialog")
-        dialog.setAccessibleName("Unexpected problem")
+        dialog.setAccessibleName(translate("Crash", "Unexpected problem"))
         dialog.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._dialog = dialog

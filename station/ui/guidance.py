@@ -4,22 +4,33 @@ The analysis runs on :class:`~station.vision.quality_worker.QualityMonitor`'s ow
 times a second; :class:`QualityFeed` turns its callback into a queued signal so the report reaches
 the UI thread, and :func:`paint_guide` draws the target oval and the one instruction in a few
 hundred microseconds during the preview's paint.
+
+The words drawn here are the customer's (the caller passes them in the customer instruction
+language, looked up at paint time, so a switch shows on the very next frame). A chip wraps rather
+than cut a long instruction: other languages run longer than English.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
-from PySide6.QtGui import QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
 
 from station.core.geometry import Rect
 from station.ui import style
+from station.ui.texts import QT_TRANSLATE_NOOP
 from station.vision.quality import QualityReport, guide_oval
 from station.vision.quality_worker import QualityMonitor
 
-__all__ = ["QualityFeed", "paint_guide"]
+__all__ = ["NOTICE_TITLE", "RING_TEXT", "GuideChip", "QualityFeed", "guide_chip", "paint_guide"]
+
+#: The chip's large instruction (points) and the operator's smaller line under it.
+GUIDE_POINT_SIZE = 18
+GUIDE_SECOND_POINT_SIZE = 12
+_WRAP = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
 
 _READY_COLOUR = "#2E9E4F"
 _NOT_READY_COLOUR = "#F2B600"
@@ -50,8 +61,52 @@ class QualityFeed(QObject):
         return None if self._monitor is None else self._monitor.thread_ident
 
 
-def paint_guide(painter: QPainter, display: Rect, image_w: int, image_h: int, report: QualityReport) -> None:
-    """The oval where the face should be and the instruction, green when ready, amber when not."""
+@dataclass(frozen=True, slots=True)
+class GuideChip:
+    """Where the guide's chip and its lines go, measured with the fonts they are drawn in."""
+
+    chip: QRectF
+    text_rect: QRectF
+    second_rect: QRectF | None
+    font: QFont
+    second_font: QFont
+
+
+def guide_chip(display: Rect, text: str, second: str = "") -> GuideChip:
+    """The chip for ``text`` (and the operator's ``second`` line): as wide as the words need, at
+    most the picture's width; as tall as the wrapped lines need. Nothing is ever cut."""
+    font = style.font(GUIDE_POINT_SIZE, bold=True)
+    second_font = style.font(GUIDE_SECOND_POINT_SIZE)
+    room = max(40.0, display.width - 8 - 28)
+    main = QFontMetricsF(font).boundingRect(QRectF(0, 0, room, 100_000), _WRAP, text)
+    extra = (
+        QFontMetricsF(second_font).boundingRect(QRectF(0, 0, room, 100_000), _WRAP, second)
+        if second
+        else None
+    )
+    inner_w = min(room, max(main.width(), extra.width() if extra is not None else 0.0)) + 2
+    width = inner_w + 28
+    height = main.height() + 14 + (extra.height() + 4 if extra is not None else 0.0)
+    chip = QRectF(display.x + (display.width - width) / 2, display.y + 10, width, height)
+    text_rect = QRectF(chip.x() + 14, chip.y() + 7, inner_w, main.height())
+    second_rect = (
+        QRectF(chip.x() + 14, text_rect.bottom() + 4, inner_w, extra.height()) if extra is not None else None
+    )
+    return GuideChip(chip, text_rect, second_rect, font, second_font)
+
+
+def paint_guide(
+    painter: QPainter,
+    display: Rect,
+    image_w: int,
+    image_h: int,
+    report: QualityReport,
+    text: str | None = None,
+    second: str = "",
+) -> None:
+    """The oval where the face should be and the instruction (``text``: the customer's words; the
+    report's English without it), green when ready, amber when not; ``second`` is the operator's
+    wording, smaller, when the two languages differ."""
     ox, oy, ow, oh = guide_oval(image_w, image_h)
     sx, sy = display.width / image_w, display.height / image_h
     oval = QRectF(display.x + ox * sx, display.y + oy * sy, ow * sx, oh * sy)
@@ -65,23 +120,26 @@ def paint_guide(painter: QPainter, display: Rect, image_w: int, image_h: int, re
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawEllipse(oval)
-        font = style.font(18, bold=True)
-        painter.setFont(font)
-        text = ("✔ " if report.ready else "") + report.text
-        metrics = QFontMetricsF(font)
-        width = min(metrics.horizontalAdvance(text) + 28, display.width - 8)
-        height = metrics.height() + 14
-        chip = QRectF(display.x + (display.width - width) / 2, display.y + 10, width, height)
+        shown = ("✔ " if report.ready else "") + (report.text if text is None else text)
+        layout = guide_chip(display, shown, second)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
-        painter.drawRoundedRect(chip, 8, 8)
+        painter.drawRoundedRect(layout.chip, 8, 8)
         painter.setPen(style.qcolor("#FFFFFF" if report.ready else "#1A1A1A"))
-        painter.drawText(chip, int(Qt.AlignmentFlag.AlignCenter), text)
+        painter.setFont(layout.font)
+        painter.drawText(layout.text_rect, _WRAP, shown)
+        if layout.second_rect is not None:
+            painter.setFont(layout.second_font)
+            painter.drawText(layout.second_rect, _WRAP, second)
     finally:
         painter.restore()
 
 
-def paint_capture_ring(painter: QPainter, display: Rect, progress: float) -> None:
+#: In the automatic capture's ring, for the customer (their language).
+RING_TEXT = QT_TRANSLATE_NOOP("Consent", "Hold still: capturing…")
+
+
+def paint_capture_ring(painter: QPainter, display: Rect, progress: float, text: str = RING_TEXT) -> None:
     """The automatic capture's countdown: a ring that fills as the picture stays ready, with
     "Hold still" in it, at the top of the picture, so a capture never comes as a surprise."""
     radius = max(18.0, min(display.width, display.height) * 0.06)
@@ -99,16 +157,17 @@ def paint_capture_ring(painter: QPainter, display: Rect, progress: float) -> Non
     painter.drawArc(box, 90 * 16, -round(360 * 16 * max(0.0, min(1.0, progress))))
     painter.setPen(style.qcolor("#FFFFFF"))
     painter.setFont(style.font(style.LABEL_POINT_SIZE, bold=True))
-    label = QRectF(centre_x - 120, centre_y + radius + 4, 240, 24)
-    painter.drawText(label, int(Qt.AlignmentFlag.AlignCenter), "Hold still: capturing…")
+    width = min(display.width - 8, max(240.0, QFontMetricsF(painter.font()).horizontalAdvance(text) + 16))
+    label = QRectF(centre_x - width / 2, centre_y + radius + 4, width, 48)
+    painter.drawText(label, _WRAP, text)
     painter.restore()
 
 
-#: The consent notice's heading, on the picture.
-NOTICE_TITLE = "Before we take your picture"
+#: The consent notice's heading, on the picture (the customer's language).
+NOTICE_TITLE = QT_TRANSLATE_NOOP("Consent", "Before we take your picture")
 
 
-def paint_notice(painter: QPainter, display: Rect, text: str, keys: str) -> None:
+def paint_notice(painter: QPainter, display: Rect, text: str, keys: str, title: str = NOTICE_TITLE) -> None:
     """The consent notice over the live picture, large enough for the customer to read it."""
     margin = max(12.0, display.width * 0.05)
     panel = QRectF(
@@ -127,7 +186,7 @@ def paint_notice(painter: QPainter, display: Rect, text: str, keys: str) -> None
     painter.drawText(
         QRectF(inner.x(), inner.y(), inner.width(), title_height),
         int(Qt.AlignmentFlag.AlignLeft),
-        NOTICE_TITLE,
+        title,
     )
     body = QRectF(inner.x(), inner.y() + title_height, inner.width(), inner.height() - 2 * title_height)
     size = style.MESSAGE_POINT_SIZE - 2

@@ -2,18 +2,23 @@
 
 Never colour alone: each chip shows a symbol (● good, ▲ warning, ■ bad) and the part's word, and the
 whole strip's state is in its accessible description. The problem's fix is in the chip's tooltip
-and, when a needed part is bad, in the banner (see the main window).
+and, when a needed part is bad, in the banner (see the main window). The words come from the
+application layer in English and are shown in the operator's language (:mod:`station.ui.texts`).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from station.application.health import Health, Level, Part
+from station.ui.texts import MessageBook
 
 __all__ = ["HealthStrip"]
+
+translate = QCoreApplication.translate
 
 _LOOK: Final = {
     Level.GOOD: ("●", "#1B5E20", "#E8F5E9"),
@@ -26,29 +31,45 @@ class HealthStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("HealthStrip")
-        self.setAccessibleName("Station health")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         self.chips: dict[Part, QLabel] = {}
         for part in Part:
             chip = QLabel()
-            chip.setAccessibleName(f"{part.value} health")
             layout.addWidget(chip, 1)
             self.chips[part] = chip
+        self._book = MessageBook()
         self.health = Health()
+        self.show_health(self.health)
+
+    def _words(self, text: str) -> str:
+        """An application-layer word in the interface language (the installed catalogue)."""
+        return self._book.translate(text, lambda c, s, d: translate(c, s, d))
+
+    def retranslate(self) -> None:
         self.show_health(self.health)
 
     def show_health(self, health: Health) -> None:
         self.health = health
+        levels = {
+            Level.GOOD: translate("HealthStrip", "good"),
+            Level.WARN: translate("HealthStrip", "warning"),
+            Level.BAD: translate("HealthStrip", "bad"),
+        }
         for state in health.parts:
             symbol, ink, paper = _LOOK[state.level]
             chip = self.chips[state.part]
-            chip.setText(f"{symbol} {state.part.value}: {state.word}")
-            chip.setToolTip(state.fix or f"{state.part.value}: {state.word}")
+            name, word = self._words(state.part.value), self._words(state.word)
+            chip.setText(f"{symbol} {name}: {word}")
+            chip.setToolTip(self._words(state.fix) if state.fix else f"{name}: {word}")
+            chip.setAccessibleName(translate("HealthStrip", "{part} health").format(part=name))
             chip.setStyleSheet(
                 f"QLabel {{ color: {ink}; background-color: {paper}; border-radius: 4px; padding: 2px 6px; }}"
             )
+        self.setAccessibleName(translate("HealthStrip", "Station health"))
         self.setAccessibleDescription(
-            "; ".join(f"{p.part.value} {p.level.value}: {p.word}" for p in health.parts)
+            "; ".join(
+                f"{self._words(p.part.value)} {levels[p.level]}: {self._words(p.word)}" for p in health.parts
+            )
         )

@@ -2,6 +2,10 @@
 
 Reading the journal is disk I/O, so :meth:`HistoryPanel.refresh` reads it in a worker thread and
 fills the table when the rows are back; the UI thread never waits on SQLite.
+
+On screen the dates, times and scores follow the operator's locale (``hi_IN``: ``12/2/26
+2:05:09 pm``, ``12,34,567``); the journal and its exports keep ISO 8601 and English words,
+untouched: only this view formats them. The outcome words are shown in the operator's language.
 """
 
 from __future__ import annotations
@@ -9,34 +13,68 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 
 import shiboken6
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTime
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from station.audit import AuditError, AuditJournal, StoredRecord
+from station.ui.texts import QT_TRANSLATE_NOOP
 
-__all__ = ["HISTORY_ROWS", "HistoryPanel"]
+__all__ = ["HISTORY_ROWS", "HistoryPanel", "local_time_text"]
+
+translate = QCoreApplication.translate
 
 HISTORY_ROWS = 50
 #: Station events the operator's history leaves out (they are for IT and the auditors).
 STATION_EVENTS = frozenset({"policy", "heartbeat", "session", "pin"})
-COLUMNS = ("#", "Time", "Outcome", "Score", "Faces", "Operator", "Customer ref", "Settles", "Client id")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("History", "#"),
+    QT_TRANSLATE_NOOP("History", "Time"),
+    QT_TRANSLATE_NOOP("History", "Outcome"),
+    QT_TRANSLATE_NOOP("History", "Score"),
+    QT_TRANSLATE_NOOP("History", "Faces"),
+    QT_TRANSLATE_NOOP("History", "Operator"),
+    QT_TRANSLATE_NOOP("History", "Customer ref"),
+    QT_TRANSLATE_NOOP("History", "Settles"),
+    QT_TRANSLATE_NOOP("History", "Client id"),
+)
 
 _log = logging.getLogger(__name__)
 
 
-def _cells(stored: StoredRecord) -> tuple[str, ...]:
+def local_time_text(when: datetime, locale: QLocale) -> str:
+    """``when`` in the station's time zone, as ``locale`` writes a short date and a time with
+    seconds (an audit question is often "which second")."""
+    local = when.astimezone()
+    date = QDate(local.year, local.month, local.day)
+    time = QTime(local.hour, local.minute, local.second)
+    time_format = locale.timeFormat(QLocale.FormatType.ShortFormat)
+    if "ss" not in time_format:
+        time_format = time_format.replace("mm", "mm:ss", 1)
+    return f"{locale.toString(date, QLocale.FormatType.ShortFormat)} {locale.toString(time, time_format)}"
+
+
+def _outcome(word: str) -> str:
+    """A journal word (``LIVE``, ``SPOOF``…) in the interface language."""
+    return translate("Headline", word)
+
+
+def _cells(stored: StoredRecord, locale: QLocale) -> tuple[str, ...]:
     record = stored.record
-    when = stored.recorded_at.astimezone().strftime("%H:%M:%S")
+    when = local_time_text(stored.recorded_at, locale)
+    number = locale.toString
     if stored.is_checkpoint:
-        return (str(stored.sequence), when, "checkpoint", "", "", "", "", "", f"{stored.purged_rows} purged")
-    score = "" if record.score is None else f"{record.score:.3f}"
-    faces = "" if record.face_count is None else str(record.face_count)
+        purged = translate("History", "{count} purged").format(count=number(stored.purged_rows or 0))
+        return (str(stored.sequence), when, translate("History", "checkpoint"), "", "", "", "", "", purged)
+    score = "" if record.score is None else locale.toString(record.score, "f", 3)
+    faces = "" if record.face_count is None else number(record.face_count)
     # A review or a face pick names the attempt it settles: the two rows read together.
     settles = f"→ #{record.settles_sequence}" if record.settles_sequence is not None else ""
-    outcome = record.outcome or record.kind
+    outcome = _outcome(record.outcome) if record.outcome else record.kind
     if record.kind == "review":
-        outcome = f"{outcome} (review)"
+        outcome = translate("History", "{outcome} (review)").format(outcome=outcome)
     return (
         str(stored.sequence),
         when,
@@ -55,9 +93,9 @@ class HistoryPanel(QWidget):
         super().__init__()
         self._journal = journal
         self._rows = rows
+        self._locale = QLocale()
+        self._shown: list[StoredRecord] = []
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setAccessibleName("Recent attempts")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -65,6 +103,17 @@ class HistoryPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         self._refreshing: asyncio.Task[None] | None = None
+        self.retranslate()
+
+    def set_locale(self, locale: QLocale) -> None:
+        """Dates, times and numbers as the operator's locale writes them (the rows shown too)."""
+        self._locale = locale
+        self.show_rows(self._shown)
+
+    def retranslate(self) -> None:
+        self.table.setHorizontalHeaderLabels([translate("History", column) for column in COLUMNS])
+        self.table.setAccessibleName(translate("History", "Recent attempts"))
+        self.show_rows(self._shown)
 
     def schedule_refresh(self) -> None:
         """Refresh soon, in the background; a refresh already under way is enough."""
@@ -91,7 +140,8 @@ class HistoryPanel(QWidget):
 
     def show_rows(self, rows: list[StoredRecord]) -> None:
         rows = [row for row in rows if row.record.kind not in STATION_EVENTS][: self._rows]
+        self._shown = rows
         self.table.setRowCount(len(rows))
         for row, stored in enumerate(rows):
-            for column, text in enumerate(_cells(stored)):
+            for column, text in enumerate(_cells(stored, self._locale)):
                 self.table.setItem(row, column, QTableWidgetItem(text))

@@ -8,6 +8,7 @@ development run that has no built notices.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFont, QFontDatabase, QTextDocument
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,19 +26,23 @@ from station.licences import Notices, read_notices
 
 __all__ = ["LicencesDialog", "show_licences"]
 
+translate = QCoreApplication.translate
+
 
 class LicencesDialog(QDialog):
-    """A read-only viewer of the notices with "Find next" (Enter in the find box)."""
+    """A read-only viewer of the notices with translate("Licences", "Find next") (Enter in the find box)."""
 
     def __init__(self, notices: Notices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("LicencesDialog")
-        self.setWindowTitle("Licences")
+        self.setWindowTitle(translate("Licences", "Licences"))
         self.resize(900, 640)
         where = (
-            f"Third-party components and their licences ({notices.path})"
+            translate("Licences", "Third-party components and their licences ({path})").format(
+                path=notices.path
+            )
             if notices.path
-            else "Third-party licences"
+            else translate("Licences", "Third-party licences")
         )
         self.location = QLabel(where)
         self.location.setWordWrap(True)
@@ -52,9 +57,9 @@ class LicencesDialog(QDialog):
         self.text.setFont(font)
         self.text.setPlainText(notices.text)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Find (a component, a licence…)")
+        self.search.setPlaceholderText(translate("Licences", "Find (a component, a licence…)"))
         self.search.returnPressed.connect(self.find_next)
-        find_button = QPushButton("Find next")
+        find_button = QPushButton(translate("Licences", "Find next"))
         find_button.clicked.connect(self.find_next)
         self.find_status = QLabel("")
         row = QHBoxLayout()
@@ -80,7 +85,7 @@ class LicencesDialog(QDialog):
             cursor.movePosition(cursor.MoveOperation.Start)
             self.text.setTextCursor(cursor)
             found = self.text.find(needle, QTextDocument.FindFlag(0))
-        self.find_status.setText("" if found else "not found")
+        self.find_status.setText("" if found else translate("Licences", "not found"))
         return found
 
 

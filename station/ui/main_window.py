@@ -1,7 +1,8 @@
 """The operator's window: a view of the desk. The flow is live → capture → verifying → result.
 
 Keyboard alone drives it: Space captures, Esc cancels (whatever has focus), Enter goes to the next
-customer, F9 / F10 let a supervisor confirm or reject a REVIEW. The buttons take no focus so Space
+customer, F2 switches the customer's language, F7 / F8 record the customer's consent or refusal,
+F9 / F10 let a supervisor confirm or reject a REVIEW. The buttons take no focus so Space
 and Enter always mean the same thing, whatever was clicked last. The rules of one customer's
 verification (reference locking, attempts, reviews, stale verdicts) are the application layer's
 (:mod:`station.application.session`); this module shows them.
@@ -9,6 +10,12 @@ verification (reference locking, attempts, reviews, stale verdicts) are the appl
 Layout, from 1024×768 up: the picture on the left; on the right the verdict banner (a headline and
 one action line, large), the customer reference, the actions, and the result details / history
 tabs; across the bottom the health strip (token, camera, journal, service, shipping).
+
+Two languages (see :mod:`station.ui.languages`): everything the operator reads is in the
+interface language and follows a change of it at once (:meth:`MainWindow.changeEvent`); what the
+customer reads — the guide, the verdict's action line, the consent notice — is in the customer
+instruction language, shown large above the verdict and switched with F2. When the two differ the
+operator's own wording of the action line sits under the customer's.
 """
 
 from __future__ import annotations
@@ -16,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from html import escape
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -36,6 +43,7 @@ from PySide6.QtWidgets import (
 from station import __version__
 from station.application.attempt import AttemptReport
 from station.application.auto_capture import AutoCapture
+from station.application.consent import ConsentNotice
 from station.application.gate import QualityGate
 from station.application.health import Health, Level, Part, PartHealth
 from station.application.result_text import describe_report
@@ -43,21 +51,33 @@ from station.application.session import REFUSAL_MESSAGES, CaptureCheck, CloseRea
 from station.application.verdict_text import NOT_FINAL_WORD, verdict_text
 from station.camera import CameraState, CameraStatus
 from station.core.models import OutcomeKind
+from station.ui import style
 from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
 from station.ui.health_strip import HealthStrip
 from station.ui.history import HistoryPanel
+from station.ui.languages import Languages
 from station.ui.licences_dialog import show_licences
 from station.ui.preview import PreviewWidget
 from station.ui.style import environment_badge_style
-from station.vision.quality import QualityReport
+from station.ui.texts import QT_TRANSLATE_NOOP
+from station.vision.quality import Instruction, QualityReport
 
 __all__ = ["MINIMUM_SIZE", "MainWindow", "SupervisorCheck"]
 
-IDLE_TEXT = "Ask the customer to face the camera, then press Space."
-CLEARED_TEXT = "The last result was cleared after {seconds:g} s. " + IDLE_TEXT
-CONSENT_KEYS = "The operator presses F7 if you agree, F8 if you do not."
-CONSENT_REFUSED_TEXT = "Consent refused: no picture taken. Use the manual identity check."
+translate = QCoreApplication.translate
+
+IDLE_TEXT = QT_TRANSLATE_NOOP("MainWindow", "Ask the customer to face the camera, then press Space.")
+CLEARED_TEXT = QT_TRANSLATE_NOOP(
+    "MainWindow",
+    "The last result was cleared after {seconds} s. Ask the customer to face the camera, then press Space.",
+)
+#: Under the consent notice, for the customer (their language).
+CONSENT_KEYS = QT_TRANSLATE_NOOP("Consent", "The operator presses F7 if you agree, F8 if you do not.")
+CONSENT_REFUSED_TEXT = QT_TRANSLATE_NOOP(
+    "MainWindow", "Consent refused: no picture taken. Use the manual identity check."
+)
+CANCELLED_TEXT = QT_TRANSLATE_NOOP("MainWindow", "Verification cancelled. Press Space to capture again.")
 #: The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar).
 MINIMUM_SIZE = (960, 640)
 
@@ -65,10 +85,11 @@ MINIMUM_SIZE = (960, 640)
 SupervisorCheck = Callable[[str], str | None]
 
 
-def _details_html(report: AttemptReport, details: str) -> str:
+def _details_html(report: AttemptReport, details: str, languages: Languages) -> str:
     lines = [details, ""] if details else []
     lines += describe_report(report)
-    return "<br>".join(escape(line, quote=False).replace("  ", "&nbsp;&nbsp;") for line in lines)
+    shown = (languages.operator_message(line) for line in lines)
+    return "<br>".join(escape(line, quote=False).replace("  ", "&nbsp;&nbsp;") for line in shown)
 
 
 class MainWindow(QMainWindow):
@@ -83,10 +104,16 @@ class MainWindow(QMainWindow):
         demo_scenarios: Sequence[str] = (),
         on_pick_scenario: Callable[[str], object] | None = None,
         current_scenario: str | None = None,
+        languages: Languages | None = None,
     ) -> None:
         super().__init__()
         self.controller = controller
-        self.setWindowTitle(f"Station — face liveness verification ({environment.upper()})")
+        self.languages = languages or Languages()
+        self._environment = environment
+        self._demo = demo
+        #: Shows the banner's current state again (after a language change); None while busy.
+        self._banner_view: Callable[[], None] | None = None
+        self._last_report: tuple[AttemptReport, str] | None = None
         self.setObjectName("MainWindow")
         self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(1280, 760)
@@ -99,34 +126,30 @@ class MainWindow(QMainWindow):
         #: Off unless policy turns it on (``set_auto_capture``).
         self.auto_capture = AutoCapture(None)
 
-        self.preview = PreviewWidget()
+        self.preview = PreviewWidget(languages=self.languages)
         self.preview.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.preview.setMinimumSize(480, 270)
-        watermark = "DEMO — emulated results" if demo else None
-        if environment == "sandbox" and not demo:
-            watermark = "SANDBOX"
-        self._watermark = watermark
-        self.preview.set_watermark(watermark)
+        self._watermark: str | None = None
+        self._non_live_camera = False
 
+        #: The customer's language, large, so the operator sees at once what F2 switched to.
+        self.customer_language_label = QLabel()
+        self.customer_language_label.setObjectName("CustomerLanguage")
+        self.customer_language_label.setFont(style.font(style.MESSAGE_POINT_SIZE, bold=True))
+        self.customer_language_label.setWordWrap(True)
         self.banner = VerdictBanner()
         self.customer_ref = QLineEdit()
         self.customer_ref.setObjectName("CustomerReference")
-        self.customer_ref.setAccessibleName("Customer reference")
-        self.customer_ref.setPlaceholderText("Customer reference (application or CIF number, optional)")
         self.customer_ref.setMaxLength(64)
         self.customer_ref.setClearButtonEnabled(True)
 
-        self.capture_button = self._button("Capture  (Space)", "Capture", self.capture)
-        self.cancel_button = self._button("Cancel  (Esc)", "Cancel verification", self.cancel)
-        self.next_button = self._button("Next customer  (Enter)", "Next customer", self.next_customer)
+        self.capture_button = self._button(self.capture)
+        self.cancel_button = self._button(self.cancel)
+        self.next_button = self._button(self.next_customer)
         self.cancel_button.setEnabled(False)
         self.next_button.setEnabled(False)
-        self.confirm_button = self._button(
-            "Supervisor: live  (F9)", "Supervisor confirms live", self.confirm_review
-        )
-        self.reject_button = self._button(
-            "Supervisor: reject  (F10)", "Supervisor rejects", self.reject_review
-        )
+        self.confirm_button = self._button(self.confirm_review)
+        self.reject_button = self._button(self.reject_review)
         # Cancel and the review actions share one row: a REVIEW appears without moving anything.
         self.action_row = QStackedWidget()
         self.action_row.addWidget(self.cancel_button)
@@ -140,7 +163,6 @@ class MainWindow(QMainWindow):
 
         self.details = QLabel()
         self.details.setObjectName("ResultDetails")
-        self.details.setAccessibleName("Result details")
         self.details.setWordWrap(True)
         details_font = self.details.font()
         details_font.setPointSize(12)
@@ -153,10 +175,12 @@ class MainWindow(QMainWindow):
         details_scroll.setWidgetResizable(True)
         details_scroll.setWidget(self.details)
         details_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.tabs.addTab(details_scroll, "Result details")
-        self.tabs.addTab(self.history, "History")
+        self.tabs.addTab(details_scroll, "")
+        self.tabs.addTab(self.history, "")
+        self.history.set_locale(self.languages.operator_locale)
 
         side = QVBoxLayout()
+        side.addWidget(self.customer_language_label)
         side.addWidget(self.banner)
         side.addWidget(self.customer_ref)
         side.addWidget(self.capture_button)
@@ -181,6 +205,7 @@ class MainWindow(QMainWindow):
         self._status_bar(environment, demo)
         self._shortcuts()
         self._menus(demo_scenarios, on_pick_scenario, current_scenario)
+        self._retranslate()
 
         self._elapsed = QTimer(self)
         self._elapsed.setInterval(100)
@@ -197,6 +222,9 @@ class MainWindow(QMainWindow):
         controller.cancelled.connect(self._cancelled)
         controller.session_started.connect(self._session_started)
         self.preview.face_clicked.connect(self.pick_face)
+        self.languages.customer_changed.connect(self._customer_language_changed)
+        self.languages.operator_changed.connect(self._operator_language_changed)
+        self._tell_session_language()
         self._show_idle()
 
     @property
@@ -206,9 +234,9 @@ class MainWindow(QMainWindow):
 
     # -- construction helpers -----------------------------------------------------------------
 
-    def _button(self, text: str, accessible: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text)
-        button.setAccessibleName(accessible)
+    def _button(self, slot: Callable[[], object]) -> QPushButton:
+        """A large action button; its words are set by :meth:`_retranslate`."""
+        button = QPushButton()
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.setMinimumHeight(48)
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -220,17 +248,13 @@ class MainWindow(QMainWindow):
 
     def _status_bar(self, environment: str, demo: bool) -> None:
         """Permanent widgets only: transient messages never cover a state the operator relies on."""
-        self.environment_badge = QLabel(("DEMO · " if demo else "") + environment.upper())
+        self.environment_badge = QLabel()
         self.environment_badge.setObjectName("EnvironmentBadge")
-        self.environment_badge.setAccessibleName("Environment")
         self.environment_badge.setStyleSheet(environment_badge_style("demo" if demo else environment))
-        self.operator_label = QLabel("Operator: not signed in")
-        self.operator_label.setAccessibleName("Operator")
+        self.operator_label = QLabel()
         self.calls_saved_label = QLabel()
-        self.calls_saved_label.setAccessibleName("Calls saved this shift")
-        self.overrides_badge = QLabel("DEVELOPMENT OVERRIDES")
+        self.overrides_badge = QLabel()
         self.overrides_badge.setObjectName("OverridesBadge")
-        self.overrides_badge.setAccessibleName("Development overrides in effect")
         self.overrides_badge.setStyleSheet(environment_badge_style("production"))
         self.overrides_badge.hide()
         bar = self.statusBar()
@@ -241,11 +265,16 @@ class MainWindow(QMainWindow):
             self.environment_badge,
         ):
             bar.addPermanentWidget(widget)
-        self._show_calls_saved()
 
     def _shortcuts(self) -> None:
         bindings: list[tuple[str, Sequence[QKeySequence], Callable[[], object], Qt.ShortcutContext]] = [
             ("Capture", [QKeySequence(Qt.Key.Key_Space)], self.capture, Qt.ShortcutContext.WindowShortcut),
+            (
+                "Customer language",
+                [QKeySequence(Qt.Key.Key_F2)],
+                self.switch_customer_language,
+                Qt.ShortcutContext.WindowShortcut,
+            ),
             # Application-wide, so the first Esc after a menu closed is not swallowed; it only acts
             # while this window is the active one (a dialog's Esc stays the dialog's).
             (
@@ -286,7 +315,7 @@ class MainWindow(QMainWindow):
             ),
         ]
         for name, keys, slot, context in bindings:
-            action = QAction(name, self)
+            action = QAction(name, self)  # never shown: the actions only carry the keys
             action.setShortcuts(list(keys))
             action.setShortcutContext(context)
             action.triggered.connect(slot)
@@ -295,13 +324,24 @@ class MainWindow(QMainWindow):
     def _menus(
         self, scenarios: Sequence[str], on_pick: Callable[[str], object] | None, current: str | None
     ) -> None:
-        menu = self.station_menu = self.menuBar().addMenu("&Station")
-        quit_action = menu.addAction("&Quit")
+        menu = self.station_menu = self.menuBar().addMenu("")
+        self.language_menu = menu.addMenu("")
+        self.language_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for tag in self.languages.interface_languages():
+            language = self.language_menu.addAction(Languages.name(tag))
+            language.setCheckable(True)
+            language.setActionGroup(group)
+            language.triggered.connect(lambda _=False, t=tag: self.languages.choose_operator_language(t))
+            self.language_actions[tag] = language
+        menu.addSeparator()
+        self.quit_action = quit_action = menu.addAction("")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.scenario_actions: dict[str, QAction] = {}
+        self.demo_menu = None
         if scenarios and on_pick is not None:
-            demo = self.menuBar().addMenu("&Demo")
+            demo = self.demo_menu = self.menuBar().addMenu("")
             demo.setObjectName("DemoMenu")
             for name in scenarios:
                 action = demo.addAction(name.replace("_", " "))
@@ -309,11 +349,11 @@ class MainWindow(QMainWindow):
                 action.setChecked(name == current)
                 action.triggered.connect(lambda _=False, n=name: self._pick(n, on_pick))
                 self.scenario_actions[name] = action
-        help_menu = self.help_menu = self.menuBar().addMenu("&Help")
-        about = help_menu.addAction("&About Station")
-        about.triggered.connect(self._about)
-        licences = help_menu.addAction("&Licences…")
-        licences.triggered.connect(self._licences)
+        help_menu = self.help_menu = self.menuBar().addMenu("")
+        self.about_action = help_menu.addAction("")
+        self.about_action.triggered.connect(self._about)
+        self.licences_action = help_menu.addAction("")
+        self.licences_action.triggered.connect(self._licences)
 
     def add_admin_actions(
         self, open_settings: Callable[[], object], network_check: Callable[[], object]
@@ -321,13 +361,168 @@ class MainWindow(QMainWindow):
         """Settings (security-relevant fields behind the administrator PIN) and the network check."""
         menu = self.station_menu
         first = menu.actions()[0]
-        settings = QAction("&Settings…", self)
-        settings.triggered.connect(open_settings)
-        check = QAction("&Network check…", self)
-        check.triggered.connect(network_check)
-        menu.insertAction(first, settings)
-        menu.insertAction(first, check)
+        self.settings_action = QAction(translate("MainWindow", "&Settings…"), self)
+        self.settings_action.triggered.connect(open_settings)
+        self.network_check_action = QAction(translate("MainWindow", "&Network check…"), self)
+        self.network_check_action.triggered.connect(network_check)
+        menu.insertAction(first, self.settings_action)
+        menu.insertAction(first, self.network_check_action)
         menu.insertSeparator(first)
+
+    # -- languages ----------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _operator_language_changed(self, _tag: str) -> None:
+        # LanguageChange reaches this window too; this covers a window not yet shown.
+        self._retranslate()
+
+    def _retranslate(self) -> None:
+        """Every word the operator reads, in the interface language now installed."""
+        environment = self._environment
+        self.setWindowTitle(
+            translate("MainWindow", "Station — face liveness verification ({environment})").format(
+                environment=environment.upper()
+            )
+        )
+        self.customer_ref.setAccessibleName(translate("MainWindow", "Customer reference"))
+        self.customer_ref.setPlaceholderText(
+            translate("MainWindow", "Customer reference (application or CIF number, optional)")
+        )
+        for button, text, accessible in (
+            (
+                self.capture_button,
+                translate("MainWindow", "Capture  (Space)"),
+                translate("MainWindow", "Capture"),
+            ),
+            (
+                self.cancel_button,
+                translate("MainWindow", "Cancel  (Esc)"),
+                translate("MainWindow", "Cancel verification"),
+            ),
+            (
+                self.next_button,
+                translate("MainWindow", "Next customer  (Enter)"),
+                translate("MainWindow", "Next customer"),
+            ),
+            (
+                self.confirm_button,
+                translate("MainWindow", "Supervisor: live  (F9)"),
+                translate("MainWindow", "Supervisor confirms live"),
+            ),
+            (
+                self.reject_button,
+                translate("MainWindow", "Supervisor: reject  (F10)"),
+                translate("MainWindow", "Supervisor rejects"),
+            ),
+        ):
+            button.setText(text)
+            button.setAccessibleName(accessible)
+        self.details.setAccessibleName(translate("MainWindow", "Result details"))
+        self.tabs.setTabText(0, translate("MainWindow", "Result details"))
+        self.tabs.setTabText(1, translate("MainWindow", "History"))
+        self.history.set_locale(self.languages.operator_locale)
+        self.history.retranslate()
+        demo_word = translate("MainWindow", "DEMO")
+        self.environment_badge.setText(
+            (f"{demo_word} · " if self._demo else "") + self._environment_word(environment)
+        )
+        self.environment_badge.setAccessibleName(translate("MainWindow", "Environment"))
+        self.operator_label.setAccessibleName(translate("MainWindow", "Operator"))
+        self._show_operator()
+        self.calls_saved_label.setAccessibleName(translate("MainWindow", "Calls saved this shift"))
+        self._show_calls_saved()
+        self.overrides_badge.setText(translate("MainWindow", "DEVELOPMENT OVERRIDES"))
+        self.overrides_badge.setAccessibleName(translate("MainWindow", "Development overrides in effect"))
+        self._show_watermark()
+        self.station_menu.setTitle(translate("MainWindow", "&Station"))
+        self.language_menu.setTitle(translate("MainWindow", "Screen &language"))
+        for tag, action in self.language_actions.items():
+            action.setChecked(tag == self.languages.operator)
+        self.quit_action.setText(translate("MainWindow", "&Quit"))
+        if self.demo_menu is not None:
+            self.demo_menu.setTitle(translate("MainWindow", "&Demo"))
+        self.help_menu.setTitle(translate("MainWindow", "&Help"))
+        self.about_action.setText(translate("MainWindow", "&About Station"))
+        self.licences_action.setText(translate("MainWindow", "&Licences…"))
+        if hasattr(self, "settings_action"):
+            self.settings_action.setText(translate("MainWindow", "&Settings…"))
+            self.network_check_action.setText(translate("MainWindow", "&Network check…"))
+        self.health_strip.retranslate()
+        self._show_customer_language()
+        self._redisplay()
+
+    @staticmethod
+    def _environment_word(environment: str) -> str:
+        words = {
+            "sandbox": translate("MainWindow", "SANDBOX"),
+            "production": translate("MainWindow", "PRODUCTION"),
+        }
+        return words.get(environment, environment.upper())
+
+    def _show_watermark(self) -> None:
+        watermark = translate("MainWindow", "DEMO — emulated results") if self._demo else None
+        if self._environment == "sandbox" and not self._demo:
+            watermark = translate("MainWindow", "SANDBOX")
+        self._watermark = watermark
+        marker = translate("MainWindow", "NOT A LIVE CAMERA") if self._non_live_camera else None
+        self.preview.set_watermark(" · ".join(text for text in (marker, watermark) if text) or None)
+
+    def _show_customer_language(self) -> None:
+        languages = self.languages
+        text = translate("MainWindow", "Customer's language: {language}").format(
+            language=languages.name(languages.customer)
+        )
+        if len(languages.customer_languages) > 1:
+            text += "  " + translate("MainWindow", "(F2 switches)")
+        self.customer_language_label.setText(text)
+        self.customer_language_label.setAccessibleName(translate("MainWindow", "Customer's language"))
+
+    def switch_customer_language(self) -> None:
+        """F2: the next installed customer language, for the guide, the verdict and the notice."""
+        self.languages.next_customer_language()
+
+    def _customer_language_changed(self, _tag: str) -> None:
+        self._tell_session_language()
+        self._show_customer_language()
+        self.preview.update()  # the guide is drawn in the new language on the next frame
+        self._redisplay()
+        if self.controller.session.consent_needed:
+            self._show_notice()
+
+    def _tell_session_language(self) -> None:
+        """The session (and so every record) knows the customer's language and the exact words of
+        the consent notice as now shown."""
+        session = self.controller.session
+        notice = self.controller.desk.notice
+        localized = (
+            ConsentNotice(notice.version, self.languages.customer_message(notice.text))
+            if notice is not None
+            else None
+        )
+        session.set_instruction_language(self.languages.customer, localized)
+
+    def _show_banner(self, view: Callable[[], None]) -> None:
+        """Show a banner state and keep it, so a language change can show it again."""
+        self._banner_view = view
+        view()
+
+    def _redisplay(self) -> None:
+        if self._banner_view is not None and not self.controller.busy:
+            self._banner_view()
+        if self._last_report is not None:
+            report, details = self._last_report
+            self.details.setText(_details_html(report, details, self.languages))
+
+    def _customer_and_operator(self, text: str) -> tuple[str, str]:
+        """``text`` for the customer (large) and, when the languages differ, for the operator."""
+        languages = self.languages
+        customer = languages.customer_message(text)
+        operator = languages.operator_message(text) if languages.languages_differ else ""
+        return customer, operator if operator != customer else ""
 
     # -- configuration and health -------------------------------------------------------------------
 
@@ -336,22 +531,35 @@ class MainWindow(QMainWindow):
     ) -> None:
         """Markers that stay while they hold: development overrides, a camera that is not live."""
         self.overrides_badge.setVisible(bool(dev_overrides))
-        self.overrides_badge.setToolTip("In effect: " + ", ".join(dev_overrides))
-        marker = "NOT A LIVE CAMERA" if non_live_camera else None
-        self.preview.set_watermark(" · ".join(text for text in (marker, self._watermark) if text) or None)
+        self.overrides_badge.setToolTip(
+            translate("MainWindow", "In effect: {overrides}").format(overrides=", ".join(dev_overrides))
+        )
+        self._non_live_camera = non_live_camera
+        self._show_watermark()
         if refused:
-            self.statusBar().showMessage("Ignored on this station: " + "; ".join(refused), 15000)
+            self.statusBar().showMessage(
+                translate("MainWindow", "Ignored on this station: {refused}").format(
+                    refused="; ".join(refused)
+                ),
+                15000,
+            )
 
     def show_service_state(self, unavailable: str) -> None:
         """Whether verification is possible with the current settings (the token part of the health)."""
         if unavailable:
-            word = "stopped" if unavailable.startswith("Verification stopped") else "missing"
+            stopped = unavailable.startswith("Verification stopped")
+            word = (
+                QT_TRANSLATE_NOOP("Health", "stopped") if stopped else QT_TRANSLATE_NOOP("Health", "missing")
+            )
             fix = unavailable
-            if "token" in unavailable and not unavailable.startswith("Verification stopped"):
-                fix = "No service token is enrolled. Enrol one in Station ▸ Settings ▸ Service tokens."
+            if "token" in unavailable and not stopped:
+                fix = QT_TRANSLATE_NOOP(
+                    "Health",
+                    "No service token is enrolled. Enrol one in Station ▸ Settings ▸ Service tokens.",
+                )
             self.show_part(PartHealth(Part.TOKEN, Level.BAD, word, fix))
         else:
-            self.show_part(PartHealth(Part.TOKEN, Level.GOOD, "enrolled"))
+            self.show_part(PartHealth(Part.TOKEN, Level.GOOD, QT_TRANSLATE_NOOP("Health", "enrolled")))
 
     def show_part(self, part: PartHealth) -> None:
         """One part's health changed: the strip, and the banner if the station was waiting."""
@@ -360,20 +568,29 @@ class MainWindow(QMainWindow):
         if self.banner.kind is None and not self.controller.busy and not self.preview.is_frozen:
             self._show_idle()
 
-    def _show_idle(self, text: str = IDLE_TEXT) -> None:
-        """ "Ready" only when every part a verification needs is not bad; else what is wrong and
-        where to fix it, before any paid call."""
-        problem = self.health.problem
+    def _show_notice(self) -> None:
+        """The consent notice over the picture, in the customer's language, while it is asked."""
         session = self.controller.session
         notice = session.notice.text if session.consent_needed and session.notice is not None else None
-        self.preview.set_notice(notice, CONSENT_KEYS)
-        if problem is None and notice is not None:
-            self.banner.show_consent(REFUSAL_MESSAGES[Refusal.CONSENT_NEEDED])
-        elif problem is None:
-            self.banner.show_idle(text)
-        else:
-            self.banner.show_unavailable(problem.fix or f"{problem.part.value}: {problem.word}")
+        self.preview.set_notice(notice, self.languages.customer_text("Consent", CONSENT_KEYS))
+
+    def _show_idle(self, text: str = IDLE_TEXT, **values: object) -> None:
+        """ "Ready" only when every part a verification needs is not bad; else what is wrong and
+        where to fix it, before any paid call. ``text`` is a MainWindow source text."""
+        self._show_notice()
+        self._show_banner(lambda: self._idle_banner(text, values))
         self._show_guidance()
+
+    def _idle_banner(self, text: str, values: dict[str, object]) -> None:
+        problem = self.health.problem
+        languages = self.languages
+        if problem is None and self.preview.notice is not None:
+            self.banner.show_consent(languages.operator_message(REFUSAL_MESSAGES[Refusal.CONSENT_NEEDED]))
+        elif problem is None:
+            self.banner.show_idle(translate("MainWindow", text).format(**values))
+        else:
+            fix = problem.fix or f"{problem.part.value}: {problem.word}"
+            self.banner.show_unavailable(languages.operator_message(fix))
 
     def _show_guidance(self) -> None:
         """The guide on the live picture; it never says Ready while the station is not."""
@@ -398,7 +615,16 @@ class MainWindow(QMainWindow):
     def set_operator(self, operator_id: str | None) -> None:
         self.operator_id = operator_id
         self.controller.desk.sign_in(operator_id)
-        self.operator_label.setText(f"Operator: {operator_id}" if operator_id else "Operator: not signed in")
+        self.languages.sign_in(operator_id)
+        self._show_operator()
+
+    def _show_operator(self) -> None:
+        operator_id = self.operator_id
+        self.operator_label.setText(
+            translate("MainWindow", "Operator: {operator}").format(operator=operator_id)
+            if operator_id
+            else translate("MainWindow", "Operator: not signed in")
+        )
 
     def set_close_guard(self, guard: Callable[[], bool]) -> None:
         """Closing asks ``guard`` first (the kiosk asks for the administrator PIN)."""
@@ -413,7 +639,10 @@ class MainWindow(QMainWindow):
         on_pick(name)
         for other, action in self.scenario_actions.items():
             action.setChecked(other == name)
-        self.statusBar().showMessage(f"Demo: next verification answers '{name}'", 4000)
+        self.statusBar().showMessage(
+            translate("MainWindow", "Demo: next verification answers '{scenario}'").format(scenario=name),
+            4000,
+        )
 
     def _licences(self) -> None:
         # Modeless: kept here, or Python would collect it while it is shown.
@@ -421,7 +650,11 @@ class MainWindow(QMainWindow):
 
     def _about(self) -> None:
         QMessageBox.about(
-            self, "About Station", f"Station {__version__}\nFace-liveness verification for bank branches."
+            self,
+            translate("MainWindow", "About Station"),
+            translate(
+                "MainWindow", "Station {version}\nFace-liveness verification for bank branches."
+            ).format(version=__version__),
         )
 
     # -- the flow ---------------------------------------------------------------------------------
@@ -450,7 +683,11 @@ class MainWindow(QMainWindow):
             self.capture()
 
     def _show_calls_saved(self) -> None:
-        self.calls_saved_label.setText(f"Calls saved this shift: {self.gate.calls_saved}")
+        self.calls_saved_label.setText(
+            translate("MainWindow", "Calls saved this shift: {count}").format(
+                count=self.languages.operator_locale.toString(self.gate.calls_saved)
+            )
+        )
         self.calls_saved_label.setVisible(self.gate.enabled)
 
     def capture(self) -> None:
@@ -484,11 +721,26 @@ class MainWindow(QMainWindow):
             self._show_idle()
         elif refusal is Refusal.NOT_READY:
             self._back_to_live()
-            self.banner.show_not_ready(check.message)
+            objection = check.objection
+            self._show_banner(lambda: self._not_ready_banner(objection, check.message))
         elif refusal in (Refusal.CAMERA_NOT_LIVE, Refusal.NO_FRAME, Refusal.UNAVAILABLE):
-            self.banner.show_unavailable(check.message)
+            message = check.message
+            self._show_banner(lambda: self.banner.show_unavailable(self.languages.operator_message(message)))
         else:  # busy, closed, attempts exhausted, review pending: the verdict stays on screen
-            self.statusBar().showMessage(check.message, 6000)
+            self.statusBar().showMessage(self.languages.operator_message(check.message), 6000)
+
+    def _not_ready_banner(self, objection: object, english: str) -> None:
+        """The gate's objection, for the customer in their language (the operator's under it)."""
+        languages = self.languages
+        if isinstance(objection, Instruction):
+            customer = languages.instruction(objection)
+            operator = languages.instruction(objection, for_operator=True)
+        else:
+            customer, operator = english, english
+        hint = translate("Banner", "Press Space again to capture anyway.")
+        if languages.languages_differ and operator != customer:
+            hint = f"{operator}\n{hint}"
+        self.banner.show_not_ready(customer, hint)
 
     def _escape(self) -> None:
         """Esc: cancel the verification in flight, or stop an automatic capture, whatever has focus."""
@@ -499,7 +751,10 @@ class MainWindow(QMainWindow):
         elif self.auto_capture.stop():
             self.preview.set_capture_progress(None)
             self.statusBar().showMessage(
-                "Automatic capture stopped for this customer: press Space to capture.", 6000
+                translate(
+                    "MainWindow", "Automatic capture stopped for this customer: press Space to capture."
+                ),
+                6000,
             )
 
     def cancel(self) -> None:
@@ -519,7 +774,7 @@ class MainWindow(QMainWindow):
             return  # nothing to move on from: a reference just typed stays
         refusal = self.controller.next_customer()
         if refusal is not None:
-            self.statusBar().showMessage(REFUSAL_MESSAGES[refusal], 6000)
+            self.statusBar().showMessage(self.languages.operator_message(REFUSAL_MESSAGES[refusal]), 6000)
 
     def _session_started(self, _session: object) -> None:
         """A new customer: the previous verdict, picture and reference leave the screen."""
@@ -530,13 +785,19 @@ class MainWindow(QMainWindow):
         self.auto_capture.reset()
         self.preview.resume_live()
         self.banner.clear_verdict()
+        self.languages.reset_customer()  # a new customer may read another language
+        self._tell_session_language()
         self._show_idle()
         self.details.clear()
+        self._last_report = None
         self.next_button.setEnabled(False)
 
     def _clear_stale_verdict(self) -> None:
         if self.controller.clear_if_expired():
-            self._show_idle(CLEARED_TEXT.format(seconds=self.controller.desk.policy.verdict_timeout_s))
+            seconds = self.languages.operator_locale.toString(
+                float(self.controller.desk.policy.verdict_timeout_s), "g"
+            )
+            self._show_idle(CLEARED_TEXT, seconds=seconds)
 
     def show_report(self, report: AttemptReport) -> None:
         session = self.controller.session
@@ -553,11 +814,18 @@ class MainWindow(QMainWindow):
             attempts_exhausted=session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED,
         )
         kind = OutcomeKind.ERROR if text.headline == NOT_FINAL_WORD else report.kind
-        self.banner.show_outcome(kind, text.action, headline=text.headline)
+        self._show_banner(lambda: self._outcome_banner(kind, text.action, text.headline))
         self.action_row.setCurrentIndex(1 if session.phase is Phase.REVIEW else 0)
-        self.details.setText(_details_html(report, text.details))
+        self._last_report = (report, text.details)
+        self.details.setText(_details_html(report, text.details, self.languages))
         self.next_button.setEnabled(True)
         self.history.schedule_refresh()
+
+    def _outcome_banner(self, kind: OutcomeKind, action: str, headline: str) -> None:
+        """The verdict: the headline in the operator's language, the action line for the customer
+        (and, when the languages differ, the operator's wording under it)."""
+        customer, operator = self._customer_and_operator(action)
+        self.banner.show_outcome(kind, customer, operator, headline=self.languages.operator_message(headline))
 
     # -- consent ----------------------------------------------------------------------------------
 
@@ -570,7 +838,13 @@ class MainWindow(QMainWindow):
         """F8: the customer refused; no picture is taken and the branch checks identity another way."""
         if self.controller.refuse_consent():
             self.preview.set_notice(None)
-            self.banner.show_outcome(OutcomeKind.ERROR, CONSENT_REFUSED_TEXT, headline="NO CONSENT")
+            self._show_banner(
+                lambda: self.banner.show_outcome(
+                    OutcomeKind.ERROR,
+                    translate("MainWindow", CONSENT_REFUSED_TEXT),
+                    headline=self.languages.operator_message("NO CONSENT"),
+                )
+            )
             self.next_button.setEnabled(True)
 
     # -- follow-up decisions: a supervisor's review, the operator's face pick ----------------------
@@ -587,20 +861,30 @@ class MainWindow(QMainWindow):
     def _review(self, *, confirmed: bool) -> None:
         if not self.controller.session.review_pending:
             return
-        action = "confirm this borderline result as live" if confirmed else "reject this borderline result"
+        action = (
+            translate("MainWindow", "confirm this borderline result as live")
+            if confirmed
+            else translate("MainWindow", "reject this borderline result")
+        )
         supervisor = self._supervisor_check(action)
         if supervisor is None:
-            self.statusBar().showMessage("Review not recorded: the supervisor's PIN was not given.", 6000)
+            self.statusBar().showMessage(
+                translate("MainWindow", "Review not recorded: the supervisor's PIN was not given."), 6000
+            )
             return
         if supervisor == self.operator_id:
             self.statusBar().showMessage(
-                "Review not recorded: a supervisor cannot settle a review of their own attempt.", 6000
+                translate(
+                    "MainWindow",
+                    "Review not recorded: a supervisor cannot settle a review of their own attempt.",
+                ),
+                6000,
             )
             return
         self.controller.settle_review(confirmed=confirmed, supervisor_id=supervisor)
 
     def _cancelled(self) -> None:
-        self.banner.show_idle("Verification cancelled. Press Space to capture again.")
+        self._show_banner(lambda: self.banner.show_idle(translate("MainWindow", CANCELLED_TEXT)))
         self._back_to_live()
 
     def _busy_changed(self, busy: bool) -> None:
@@ -614,22 +898,22 @@ class MainWindow(QMainWindow):
             self._elapsed.stop()
 
     def _tick(self) -> None:
-        self.banner.show_busy(self.controller.elapsed_s, "Verifying…")
+        self.banner.show_busy(self.controller.elapsed_s, translate("Banner", "Verifying…"))
 
     def show_camera_status(self, status: CameraStatus) -> None:
         """One source of truth: the camera's state goes to the health strip and the preview alike."""
         self._camera = status
         live = status.state is CameraState.LIVE
         words = {
-            CameraState.OPENING: "starting",
-            CameraState.LOST: "reconnecting",
-            CameraState.RECONNECTING: "reconnecting",
-            CameraState.STOPPED: "stopped",
+            CameraState.OPENING: QT_TRANSLATE_NOOP("Health", "starting"),
+            CameraState.LOST: QT_TRANSLATE_NOOP("Health", "reconnecting"),
+            CameraState.RECONNECTING: QT_TRANSLATE_NOOP("Health", "reconnecting"),
+            CameraState.STOPPED: QT_TRANSLATE_NOOP("Health", "stopped"),
         }
         word = (
-            (f"live · {status.fps:.0f} fps" if status.fps else "live")
+            (f"live · {status.fps:.0f} fps" if status.fps else QT_TRANSLATE_NOOP("Health", "live"))
             if live
-            else words.get(status.state, "not available")
+            else words.get(status.state, QT_TRANSLATE_NOOP("Health", "not available"))
         )
         self.show_part(
             PartHealth(Part.CAMERA, Level.GOOD if live else Level.BAD, word, "" if live else status.message)

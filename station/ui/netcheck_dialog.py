@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -35,15 +35,22 @@ from station.api.credentials import Credential
 from station.api.environments import Environment
 from station.netcheck import CheckResult, run_network_check
 from station.ui.style import qcolor
+from station.ui.texts import QT_TRANSLATE_NOOP
 
 __all__ = ["NetworkCheckDialog", "status_text"]
 
+translate = QCoreApplication.translate
+
 _log = logging.getLogger(__name__)
 
-COLUMNS = ("Result", "Step", "Detail")
-_PASSED = ("✔", "Passed", "#1B5E20")
-_FAILED = ("✖", "Failed", "#B71C1C")
-_SKIPPED = ("–", "Skipped", "#424242")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("NetworkCheck", "Result"),
+    QT_TRANSLATE_NOOP("NetworkCheck", "Step"),
+    QT_TRANSLATE_NOOP("NetworkCheck", "Detail"),
+)
+_PASSED = ("✔", QT_TRANSLATE_NOOP("NetworkCheck", "Passed"), "#1B5E20")
+_FAILED = ("✖", QT_TRANSLATE_NOOP("NetworkCheck", "Failed"), "#B71C1C")
+_SKIPPED = ("–", QT_TRANSLATE_NOOP("NetworkCheck", "Skipped"), "#424242")
 
 
 def _look(ok: bool | None) -> tuple[str, str, str]:
@@ -53,7 +60,7 @@ def _look(ok: bool | None) -> tuple[str, str, str]:
 def status_text(ok: bool | None) -> str:
     """``✔ Passed``, ``✖ Failed`` or ``– Skipped``."""
     glyph, word, _ = _look(ok)
-    return f"{glyph} {word}"
+    return f"{glyph} {QCoreApplication.translate('NetworkCheck', word)}"
 
 
 class NetworkCheckDialog(QDialog):
@@ -93,17 +100,20 @@ class NetworkCheckDialog(QDialog):
         self._autostart = autostart
         self._started_once = False
 
-        self.setWindowTitle("Network check")
+        self.setWindowTitle(translate("NetworkCheck", "Network check"))
         self.setObjectName("NetworkCheckDialog")
         self.resize(820, 320)
 
         self.intro_label = QLabel(
-            f"Checks step by step whether this station can reach the {environment.value} service."
+            translate(
+                "NetworkCheck",
+                "Checks step by step whether this station can reach the {environment} service.",
+            ).format(environment=environment.value)
         )
         self.intro_label.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setAccessibleName("Network check results")
+        self.table.setHorizontalHeaderLabels([translate("NetworkCheck", column) for column in COLUMNS])
+        self.table.setAccessibleName(translate("NetworkCheck", "Network check results"))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
@@ -113,13 +123,13 @@ class NetworkCheckDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.summary_label = QLabel("")
         self.summary_label.setWordWrap(True)
-        self.summary_label.setAccessibleName("Network check summary")
+        self.summary_label.setAccessibleName(translate("NetworkCheck", "Network check summary"))
 
-        self.run_button = QPushButton("&Run again")
-        self.run_button.setAccessibleName("Run the network check again")
+        self.run_button = QPushButton(translate("NetworkCheck", "&Run again"))
+        self.run_button.setAccessibleName(translate("NetworkCheck", "Run the network check again"))
         self.run_button.clicked.connect(self.start)
-        self.copy_button = QPushButton("&Copy results")
-        self.copy_button.setAccessibleName("Copy the network check results")
+        self.copy_button = QPushButton(translate("NetworkCheck", "&Copy results"))
+        self.copy_button.setAccessibleName(translate("NetworkCheck", "Copy the network check results"))
         self.copy_button.setEnabled(False)
         self.copy_button.clicked.connect(self.copy_results)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -159,7 +169,9 @@ class NetworkCheckDialog(QDialog):
         self._started_once = True
         self.run_button.setEnabled(False)
         self.copy_button.setEnabled(False)
-        self.summary_label.setText("Checking… the window stays usable while the station waits.")
+        self.summary_label.setText(
+            translate("NetworkCheck", "Checking… the window stays usable while the station waits.")
+        )
         self.table.setRowCount(0)
         self._task = asyncio.ensure_future(self._run())
         return True
@@ -178,7 +190,13 @@ class NetworkCheckDialog(QDialog):
             raise
         except Exception as exc:  # the engine should never raise; if it does, say so and log it
             _log.exception("the network check failed unexpectedly")
-            results = [CheckResult("Network check", False, f"The check itself failed ({type(exc).__name__})")]
+            results = [
+                CheckResult(
+                    translate("NetworkCheck", "Network check"),
+                    False,
+                    f"The check itself failed ({type(exc).__name__})",
+                )
+            ]
         if not shiboken6.isValid(self) or not shiboken6.isValid(self.table):
             return  # the dialog was destroyed while the check ran
         self._results = results
@@ -191,7 +209,7 @@ class NetworkCheckDialog(QDialog):
         if self._task is not None and not self._task.done():
             self._task.cancel()
             self.run_button.setEnabled(True)
-            self.summary_label.setText("The check was stopped.")
+            self.summary_label.setText(translate("NetworkCheck", "The check was stopped."))
 
     async def wait_idle(self) -> None:
         """For shutdown and tests: cancel a run under way and wait until it has ended."""
@@ -217,7 +235,7 @@ class NetworkCheckDialog(QDialog):
             _, word, colour = _look(result.ok)
             status = QTableWidgetItem(status_text(result.ok))
             status.setForeground(qcolor(colour))
-            status.setData(Qt.ItemDataRole.AccessibleTextRole, word)
+            status.setData(Qt.ItemDataRole.AccessibleTextRole, translate("NetworkCheck", word))
             detail = result.detail
             self.table.setItem(row, 0, status)
             self.table.setItem(row, 1, QTableWidgetItem(result.name))
@@ -225,12 +243,22 @@ class NetworkCheckDialog(QDialog):
         self.table.resizeRowsToContents()
         failed = [r.name for r in results if r.ok is False]
         if failed:
-            self.summary_label.setText(
-                f"✖ {len(failed)} step{'s' if len(failed) != 1 else ''} failed: {', '.join(failed)}. "
-                "Give these results to the bank's IT contact."
+            summary = (
+                translate(
+                    "NetworkCheck",
+                    "✖ {count} step failed: {steps}. Give these results to the bank's IT contact.",
+                )
+                if len(failed) == 1
+                else translate(
+                    "NetworkCheck",
+                    "✖ {count} steps failed: {steps}. Give these results to the bank's IT contact.",
+                )
             )
+            self.summary_label.setText(summary.format(count=len(failed), steps=", ".join(failed)))
         else:
-            self.summary_label.setText("✔ No step failed: this station can reach the service.")
+            self.summary_label.setText(
+                translate("NetworkCheck", "✔ No step failed: this station can reach the service.")
+            )
 
     def rows(self) -> list[tuple[str, str, str]]:
         """The table as text: (result, step, detail) per row."""

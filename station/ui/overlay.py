@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QPen
 
 from station.core.geometry import Rect, map_box, place_label
@@ -94,9 +94,12 @@ def face_label(face: Face) -> str:
     A missing score shows as a dash, never as 0.00: "the service did not say" and "the service
     said zero" mean very different things to someone deciding about a customer.
     """
-    return (
-        f"live {_score(face.liveness_score)} · anti-spoof {_score(face.antispoof_score)}"
-        f" · det {_score(face.detection_score)}"
+    return QCoreApplication.translate(
+        "Overlay", "live {live} · anti-spoof {antispoof} · det {detection}"
+    ).format(
+        live=_score(face.liveness_score),
+        antispoof=_score(face.antispoof_score),
+        detection=_score(face.detection_score),
     )
 
 

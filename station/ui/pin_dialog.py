@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QRegularExpression, Signal
+from PySide6.QtCore import QCoreApplication, QRegularExpression, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
@@ -37,6 +37,8 @@ from station.security.pin import PIN_MAX_DIGITS, PinError, PinLockedError, PinNo
 
 __all__ = ["PinDialog", "ask_supervisor", "require_admin_pin", "wrong_pin_message"]
 
+translate = QCoreApplication.translate
+
 _ERROR_STYLE = "QLabel { color: #B71C1C; font-weight: bold; }"
 
 #: Runs the check; returns (right, tries left) or raises a PinError.
@@ -45,7 +47,12 @@ Check = Callable[[], tuple[bool, int]]
 
 def wrong_pin_message(tries_left: int) -> str:
     """``Wrong PIN: 3 tries left``."""
-    return f"Wrong PIN: {tries_left} {'try' if tries_left == 1 else 'tries'} left"
+    text = (
+        translate("PinDialog", "Wrong PIN: {count} try left")
+        if tries_left == 1
+        else translate("PinDialog", "Wrong PIN: {count} tries left")
+    )
+    return text.format(count=tries_left)
 
 
 def _pin_edit(accessible_name: str) -> QLineEdit:
@@ -69,32 +76,44 @@ class PinDialog(QDialog):
         super().__init__(parent)
         self._guard = guard
         self._supervisor = supervisor
-        who = "a supervisor's" if supervisor else "the administrator"
-        self.setWindowTitle("Supervisor PIN" if supervisor else "Administrator PIN")
+        self.setWindowTitle(
+            translate("PinDialog", "Supervisor PIN")
+            if supervisor
+            else translate("PinDialog", "Administrator PIN")
+        )
         self.setObjectName("PinDialog")
-        self.reason_label = QLabel(f"{who[:1].upper()}{who[1:]} PIN is needed to {action}.")
+        reason = (
+            translate("PinDialog", "A supervisor's PIN is needed to {action}.")
+            if supervisor
+            else translate("PinDialog", "The administrator PIN is needed to {action}.")
+        )
+        self.reason_label = QLabel(reason.format(action=action))
         self.reason_label.setWordWrap(True)
         self.id_edit = QLineEdit()
-        self.id_edit.setAccessibleName("Supervisor id")
+        self.id_edit.setAccessibleName(translate("PinDialog", "Supervisor id"))
         self.id_edit.setMaxLength(64)
-        self.pin_edit = _pin_edit("Supervisor PIN" if supervisor else "Administrator PIN")
+        self.pin_edit = _pin_edit(
+            translate("PinDialog", "Supervisor PIN")
+            if supervisor
+            else translate("PinDialog", "Administrator PIN")
+        )
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(_ERROR_STYLE)
-        self.error_label.setAccessibleName("PIN error")
+        self.error_label.setAccessibleName(translate("PinDialog", "PIN error"))
         self.error_label.hide()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button: QPushButton = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.cancel_button: QPushButton = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button.setAccessibleName("Confirm PIN")
+        self.ok_button.setAccessibleName(translate("PinDialog", "Confirm PIN"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
         if supervisor:
-            form.addRow("Supervisor &id:", self.id_edit)
-        form.addRow("&PIN:", self.pin_edit)
+            form.addRow(translate("PinDialog", "Supervisor &id:"), self.id_edit)
+        form.addRow(translate("PinDialog", "&PIN:"), self.pin_edit)
         layout = QVBoxLayout(self)
         layout.addWidget(self.reason_label)
         layout.addLayout(form)
@@ -128,10 +147,10 @@ class PinDialog(QDialog):
         entered, identity = self.pin_edit.text(), self.id_edit.text().strip()
         self.pin_edit.clear()  # never left in the field, whatever happens next
         if self._supervisor and not identity:
-            self._show_error("Enter the supervisor's id.")
+            self._show_error(translate("PinDialog", "Enter the supervisor's id."))
             return
         if not entered:
-            self._show_error("Enter the PIN.")
+            self._show_error(translate("PinDialog", "Enter the PIN."))
             return
         check: Check
         if self._supervisor:
@@ -151,7 +170,9 @@ class PinDialog(QDialog):
         except PinNotSetError as exc:
             self._checked.emit(False, 0, str(exc))
         except PinError as exc:  # a damaged or unreadable PIN store: fail closed
-            self._checked.emit(False, 0, f"The PIN cannot be checked: {exc}")
+            self._checked.emit(
+                False, 0, translate("PinDialog", "The PIN cannot be checked: {problem}").format(problem=exc)
+            )
         else:
             self._checked.emit(right, left, "")
 
@@ -181,7 +202,7 @@ def require_admin_pin(parent: QWidget | None, guard: PinGuard, action: str) -> b
     if not guard.admin_configured:
         from station.security.people import NO_ADMIN_PIN
 
-        QMessageBox.information(parent, "Administrator PIN", NO_ADMIN_PIN)
+        QMessageBox.information(parent, translate("PinDialog", "Administrator PIN"), NO_ADMIN_PIN)
         return False
     asking = PinDialog(guard, action, parent)
     try:

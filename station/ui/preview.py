@@ -12,6 +12,9 @@ to the screen's format pixel by pixel *before* scaling, which costs ~2.8 ms for 
 blits only the display-sized picture, unscaled. The frozen picture is scaled once per
 freeze or resize, not on every paint. The camera's slot hands out read-only arrays it never
 touches again, so the picture cannot change under the painter.
+
+Why the guide's words are looked up while painting: the customer's language can change (F2) at
+any moment, and the next frame painted must say the instruction in it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import cv2
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QMouseEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -30,7 +33,8 @@ from station.core.geometry import Rect, fit_rect, map_box
 from station.core.images import BGRImage, LatestFrame
 from station.core.models import Face, FrameSize, LivenessResult
 from station.ui import style
-from station.ui.guidance import paint_capture_ring, paint_guide, paint_notice
+from station.ui.guidance import NOTICE_TITLE, RING_TEXT, paint_capture_ring, paint_guide, paint_notice
+from station.ui.languages import Languages
 from station.ui.overlay import (
     WrappedFrame,
     paint_faces,
@@ -42,6 +46,8 @@ from station.ui.overlay import (
 from station.vision.quality import QualityReport
 
 __all__ = ["PreviewWidget"]
+
+translate = QCoreApplication.translate
 
 _log = logging.getLogger(__name__)
 
@@ -82,10 +88,14 @@ class PreviewWidget(QWidget):
     face_clicked = Signal(int)
     """Emitted with the frame's ``seq`` after a *new* live frame has been painted."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, languages: Languages | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName("Camera preview")
-        self.setAccessibleDescription("Live camera picture, or the captured picture with faces outlined.")
+        self.languages = languages or Languages()
+        #: The guide's words in the last paint (for tests and the accessible description).
+        self.last_guide_text: str | None = None
+        #: Paint events so far (a test waits for the next one).
+        self.paints = 0
+        self._accessible()
         self.setMinimumSize(640, 360)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         # Every pixel is painted on each paint event: Qt need not clear the background first.
@@ -105,7 +115,7 @@ class PreviewWidget(QWidget):
         self._capture_progress: float | None = None
         self._notice: tuple[str, str] | None = None
         self._guidance: QualityReport | None = None
-        self._camera_status = "No camera"
+        self._camera_status = ""
         self._frames_painted = 0
         self._last_paint_at: float | None = None
         self._interval_s: float | None = None
@@ -267,11 +277,26 @@ class PreviewWidget(QWidget):
     def status_text(self) -> str:
         """The chip's text: camera state and fps live, or a reminder that the picture is frozen."""
         if self._frozen is not None:
-            return "Captured picture"
-        return f"{self._camera_status} · {self.fps:.0f} fps"
+            return translate("Preview", "Captured picture")
+        camera = self.languages.operator_message(self._camera_status) or translate("Preview", "No camera")
+        return translate("Preview", "{camera} · {fps} fps").format(camera=camera, fps=f"{self.fps:.0f}")
+
+    def guide_texts(self, report: QualityReport) -> tuple[str, str]:
+        """The guide's instruction for the customer, and the operator's wording when it differs."""
+        languages = self.languages
+        customer = languages.instruction(report.instruction)
+        operator = languages.instruction(report.instruction, for_operator=True)
+        return customer, operator if languages.languages_differ and operator != customer else ""
+
+    def _accessible(self) -> None:
+        self.setAccessibleName(translate("Preview", "Camera preview"))
+        self.setAccessibleDescription(
+            translate("Preview", "Live camera picture, or the captured picture with faces outlined.")
+        )
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """Draw the picture once, then the overlay; report a new live frame when it is painted."""
+        self.paints += 1
         painter = QPainter(self)
         try:
             painter.fillRect(self.rect(), style.qcolor(style.PREVIEW_BACKGROUND))
@@ -292,12 +317,17 @@ class PreviewWidget(QWidget):
                     frozen.shown.height,
                     display,
                 )
-            if frozen is None and self._guidance is not None and shown is not None:
-                paint_guide(painter, display, shown.width, shown.height, self._guidance)
+            customer = self.languages.customer_text
+            # The guide waits behind the consent notice: nothing is captured before the customer agrees.
+            if frozen is None and self._guidance is not None and shown is not None and self._notice is None:
+                text, second = self.guide_texts(self._guidance)
+                self.last_guide_text = text
+                paint_guide(painter, display, shown.width, shown.height, self._guidance, text, second)
             if frozen is None and self._notice is not None:
-                paint_notice(painter, display, *self._notice)
+                text, keys = self._notice
+                paint_notice(painter, display, text, keys, customer("Consent", NOTICE_TITLE))
             if frozen is None and self._capture_progress is not None:
-                paint_capture_ring(painter, display, self._capture_progress)
+                paint_capture_ring(painter, display, self._capture_progress, customer("Consent", RING_TEXT))
             paint_watermark(painter, display, self._watermark)
             text = self.status_text()
             paint_status_chip(painter, status_chip_rect(display, text), text)
@@ -307,6 +337,12 @@ class PreviewWidget(QWidget):
             seq, self._pending_seq = self._pending_seq, None
             self._count_frame()
             self.frame_painted.emit(seq)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._accessible()
+            self.update()
+        super().changeEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

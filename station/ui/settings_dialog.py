@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -65,7 +65,6 @@ from station.config import (
 from station.ui.settings_fields import (
     BOOLS,
     CHOICES,
-    FIELD_LABELS,
     FLOATS,
     GROUPS,
     INT_RANGES,
@@ -77,11 +76,16 @@ from station.ui.settings_fields import (
     plain_problem,
     shown,
 )
+from station.ui.settings_fields import (
+    label as setting_label,
+)
 from station.ui.token_panel import TokenPanel, TokenPrompt
 
 __all__ = ["PinCheck", "SettingsDialog"]
 
 _log = logging.getLogger(__name__)
+
+translate = QCoreApplication.translate
 
 #: Called with what is about to change, in the dialog's words ("change the liveness threshold");
 #: True = the administrator allowed it.
@@ -92,6 +96,7 @@ _ERROR_STYLE = "QLabel { color: #B71C1C; }"
 _NOTE_STYLE = "QLabel { color: #37474F; font-style: italic; }"
 _WARNING_STYLE = "QLabel { color: #8A4B00; font-weight: bold; }"
 
+
 def _default_camera_lister() -> Sequence[tuple[int, str]]:
     from station.camera.sources import list_devices  # late: loads OpenCV
 
@@ -101,8 +106,12 @@ def _default_camera_lister() -> Sequence[tuple[int, str]]:
 def _fixed_note(resolved: ResolvedSettings, name: str) -> str:
     origin = resolved.origin(name)
     if origin is Origin.DEVELOPMENT:
-        return f"Fixed by a development override ({ENV_PREFIX}{name.upper()} or the command line)."
-    return f"Set by your organisation ({origin.value.split('(')[-1].rstrip(')')}): it cannot be changed here."
+        return translate(
+            "Settings", "Fixed by a development override ({variable} or the command line)."
+        ).format(variable=f"{ENV_PREFIX}{name.upper()}")
+    return translate("Settings", "Set by your organisation ({source}): it cannot be changed here.").format(
+        source=origin.value.split("(")[-1].rstrip(")")
+    )
 
 
 def _choice_getter(combo: QComboBox) -> Callable[[], Any]:
@@ -168,7 +177,7 @@ class SettingsDialog(QDialog):
         self._tasks: set[asyncio.Task[None]] = set()
         self._shown_once = False
 
-        self.setWindowTitle("Station settings")
+        self.setWindowTitle(translate("Settings", "Station settings"))
         self.setObjectName("SettingsDialog")
         self.resize(760, 720)
 
@@ -178,21 +187,24 @@ class SettingsDialog(QDialog):
         self._getters: dict[str, Callable[[], Any]] = {}
 
         intro = QLabel(
-            "Every setting here decides what counts as a live person, where customers' faces go or "
-            "what evidence is kept: changing any of them needs the administrator PIN. Settings your "
-            "organisation sets by policy are greyed out."
+            translate(
+                "Settings",
+                "Most settings here decide what counts as a live person, where customers' faces go or "
+                "what evidence is kept: changing them needs the administrator PIN. Settings your "
+                "organisation sets by policy are greyed out.",
+            )
         )
         intro.setWordWrap(True)
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
         self.summary_label.setStyleSheet(_ERROR_STYLE)
-        self.summary_label.setAccessibleName("Settings problems")
+        self.summary_label.setAccessibleName(translate("Settings", "Settings problems"))
         self.summary_label.hide()
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
         for title, names in GROUPS:
-            group = QGroupBox(title)
+            group = QGroupBox(translate("Settings", title))
             form = QFormLayout(group)
             for name in names:
                 self._add_field(form, name)
@@ -206,8 +218,8 @@ class SettingsDialog(QDialog):
         scroll.setWidget(body)
         self._scroll = scroll
 
-        self.netcheck_button = QPushButton("&Network check…")
-        self.netcheck_button.setAccessibleName("Network check")
+        self.netcheck_button = QPushButton(translate("Settings", "&Network check…"))
+        self.netcheck_button.setAccessibleName(translate("Settings", "Network check"))
         self.netcheck_button.clicked.connect(self._request_network_check)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -231,7 +243,7 @@ class SettingsDialog(QDialog):
 
     def _add_field(self, form: QFormLayout, name: str) -> None:
         value = getattr(self._original, name)
-        label = FIELD_LABELS[name]
+        caption_text = setting_label(name)
         widget: QWidget
         editor: QWidget
         if name in BOOLS:
@@ -242,7 +254,7 @@ class SettingsDialog(QDialog):
         elif name in CHOICES:
             combo = QComboBox()
             for data, text in CHOICES[name]:
-                combo.addItem(text, data)
+                combo.addItem(translate("Settings", text), data)
             combo.setCurrentIndex(max(0, combo.findData(shown(value))))
             widget = editor = combo
             self._getters[name] = _choice_getter(combo)
@@ -257,21 +269,21 @@ class SettingsDialog(QDialog):
             edit = QLineEdit(shown(value))
             editor = edit
             self._getters[name] = self._text_getter(name, edit)
-            if name in OPTIONAL:
-                edit.setPlaceholderText(PLACEHOLDERS.get(name, ""))
+            if name in OPTIONAL and name in PLACEHOLDERS:
+                edit.setPlaceholderText(translate("Settings", PLACEHOLDERS[name]))
             side = name in PATHS or name == "camera"
             widget = self._with_side_widget(name, edit) if side else edit
         if isinstance(editor, QSpinBox | QComboBox):
             editor.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             editor.installEventFilter(self._wheel_guard)
-        editor.setAccessibleName(FIELD_LABELS[name])
-        editor.setToolTip(FIELD_LABELS[name])
+        editor.setAccessibleName(caption_text)
+        editor.setToolTip(caption_text)
         self.fields[name] = editor
 
         error = QLabel()
         error.setWordWrap(True)
         error.setStyleSheet(_ERROR_STYLE)
-        error.setAccessibleName(f"{FIELD_LABELS[name]}: problem")
+        error.setAccessibleName(translate("Settings", "{setting}: problem").format(setting=caption_text))
         error.hide()
         self.errors[name] = error
 
@@ -288,7 +300,7 @@ class SettingsDialog(QDialog):
             column.addWidget(note)
         holder = QWidget()
         holder.setLayout(column)
-        caption = QLabel(label)
+        caption = QLabel(caption_text)
         caption.setBuddy(editor)
         form.addRow(caption, holder)
 
@@ -310,18 +322,20 @@ class SettingsDialog(QDialog):
         layout.addWidget(edit, 1)
         if name == "camera":
             self.camera_combo = QComboBox()
-            self.camera_combo.setAccessibleName("Detected cameras")
-            self.camera_combo.addItem("Detected cameras…", None)
-            self.camera_combo.addItem("Sample picture (demo)", "demo")
+            self.camera_combo.setAccessibleName(translate("Settings", "Detected cameras"))
+            self.camera_combo.addItem(translate("Settings", "Detected cameras…"), None)
+            self.camera_combo.addItem(translate("Settings", "Sample picture (demo)"), "demo")
             self.camera_combo.activated.connect(self._camera_chosen)
-            self.camera_refresh_button = QPushButton("Look again")
-            self.camera_refresh_button.setAccessibleName("Look for cameras again")
+            self.camera_refresh_button = QPushButton(translate("Settings", "Look again"))
+            self.camera_refresh_button.setAccessibleName(translate("Settings", "Look for cameras again"))
             self.camera_refresh_button.clicked.connect(self.detect_cameras)
             layout.addWidget(self.camera_combo)
             layout.addWidget(self.camera_refresh_button)
         else:
-            browse = QPushButton("Browse…")
-            browse.setAccessibleName(f"Choose the {FIELD_LABELS[name].lower()}")
+            browse = QPushButton(translate("Settings", "Browse…"))
+            browse.setAccessibleName(
+                translate("Settings", "Choose the {setting}").format(setting=setting_label(name).lower())
+            )
             browse.clicked.connect(lambda _=False, n=name, e=edit: self._browse(n, e))
             layout.addWidget(browse)
             setattr(self, f"{name}_browse_button", browse)
@@ -345,14 +359,17 @@ class SettingsDialog(QDialog):
         start = edit.text().strip() or str(Path.home())
         if name == "ca_bundle":
             chosen, _ = QFileDialog.getOpenFileName(
-                self, "Choose the CA bundle", start, "PEM certificates (*.pem *.crt *.cer);;All files (*)"
+                self,
+                translate("Settings", "Choose the CA bundle"),
+                start,
+                translate("Settings", "PEM certificates (*.pem *.crt *.cer);;All files (*)"),
             )
         else:
             chosen, _ = QFileDialog.getSaveFileName(
                 self,
-                "Choose the audit journal file",
+                translate("Settings", "Choose the audit journal file"),
                 start,
-                "Audit journal (*.sqlite3 *.db);;All files (*)",
+                translate("Settings", "Audit journal (*.sqlite3 *.db);;All files (*)"),
                 options=QFileDialog.Option.DontConfirmOverwrite,
             )
         if chosen:
@@ -391,7 +408,7 @@ class SettingsDialog(QDialog):
         """List the local cameras in a worker thread and fill the "detected cameras" list."""
         if "camera" in self._fixed:
             return
-        self.camera_combo.setItemText(0, "Looking for cameras…")
+        self.camera_combo.setItemText(0, translate("Settings", "Looking for cameras…"))
         self.camera_refresh_button.setEnabled(False)
         self._spawn(self._list_cameras())
 
@@ -407,8 +424,16 @@ class SettingsDialog(QDialog):
         while combo.count() > 2:
             combo.removeItem(2)
         for index, name in devices:
-            combo.addItem(f"Camera {index}: {name}", f"device:{index}")
-        combo.setItemText(0, f"Detected cameras ({len(devices)})…" if devices else "No camera found")
+            combo.addItem(
+                translate("Settings", "Camera {index}: {name}").format(index=index, name=name),
+                f"device:{index}",
+            )
+        combo.setItemText(
+            0,
+            translate("Settings", "Detected cameras ({count})…").format(count=len(devices))
+            if devices
+            else translate("Settings", "No camera found"),
+        )
         combo.setCurrentIndex(0)
         self.camera_refresh_button.setEnabled(True)
         self.cameras_listed.emit()
@@ -452,8 +477,16 @@ class SettingsDialog(QDialog):
             if first is None:
                 first = self.fields[name]
         count = len(problems)
-        summary = f"{count} setting{'s' if count != 1 else ''} need{'s' if count == 1 else ''} attention"
-        summary += ": " + "; ".join(general) if general else " (shown next to each field)."
+        summary = (
+            translate("Settings", "{count} setting needs attention")
+            if count == 1
+            else translate("Settings", "{count} settings need attention")
+        ).format(count=count)
+        summary += (
+            ": " + "; ".join(general)
+            if general
+            else " " + translate("Settings", "(shown next to each field).")
+        )
         self.summary_label.setText(summary)
         self.summary_label.show()
         if first is not None:
@@ -473,9 +506,11 @@ class SettingsDialog(QDialog):
             name for name in self._guarded if getattr(self._original, name) != getattr(candidate, name)
         }
         if guarded and not self._pin_check(describe_change(guarded)):
-            names = ", ".join(sorted(FIELD_LABELS[n].lower() for n in guarded))
+            names = ", ".join(sorted(setting_label(n).lower() for n in guarded))
             self.summary_label.setText(
-                f"The administrator PIN is needed to change {names}. Nothing was changed."
+                translate(
+                    "Settings", "The administrator PIN is needed to change {settings}. Nothing was changed."
+                ).format(settings=names)
             )
             self.summary_label.show()
             return

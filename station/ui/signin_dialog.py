@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
 
 __all__ = ["OPERATOR_ID_MAX", "OperatorSignInDialog", "operator_id_problem"]
 
+translate = QCoreApplication.translate
+
 OPERATOR_ID_MAX: Final = 32
 _OPERATOR_ID = re.compile(rf"[A-Za-z0-9._-]{{1,{OPERATOR_ID_MAX}}}")
 
@@ -31,11 +34,13 @@ _OPERATOR_ID = re.compile(rf"[A-Za-z0-9._-]{{1,{OPERATOR_ID_MAX}}}")
 def operator_id_problem(text: str) -> str | None:
     """Why ``text`` (already trimmed) is not an operator id, in plain words; ``None`` if it is one."""
     if not text:
-        return "Enter your operator id."
+        return translate("SignIn", "Enter your operator id.")
     if len(text) > OPERATOR_ID_MAX:
-        return f"The operator id must have at most {OPERATOR_ID_MAX} characters."
+        return translate("SignIn", "The operator id must have at most {count} characters.").format(
+            count=OPERATOR_ID_MAX
+        )
     if not _OPERATOR_ID.fullmatch(text):
-        return "The operator id may only contain letters, digits, '-', '_' and '.'."
+        return translate("SignIn", "The operator id may only contain letters, digits, '-', '_' and '.'.")
     return None
 
 
@@ -45,35 +50,44 @@ class OperatorSignInDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, *, station_id: str | None = None) -> None:
         super().__init__(parent)
         self._operator_id: str | None = None
-        self.setWindowTitle("Operator sign-in")
+        self.setWindowTitle(translate("SignIn", "Operator sign-in"))
         self.setObjectName("OperatorSignInDialog")
 
-        where = f" at station {station_id}" if station_id else ""
-        self.intro_label = QLabel(
-            f"Start of shift{where}: enter your operator id. It is written into the audit record "
-            "of every verification you make."
+        intro = (
+            translate(
+                "SignIn",
+                "Start of shift at station {station}: enter your operator id. It is written into the "
+                "audit record of every verification you make.",
+            ).format(station=station_id)
+            if station_id
+            else translate(
+                "SignIn",
+                "Start of shift: enter your operator id. It is written into the audit record of every "
+                "verification you make.",
+            )
         )
+        self.intro_label = QLabel(intro)
         self.intro_label.setWordWrap(True)
         self.id_edit = QLineEdit()
-        self.id_edit.setAccessibleName("Operator id")
-        self.id_edit.setPlaceholderText("e.g. j.smith")
+        self.id_edit.setAccessibleName(translate("SignIn", "Operator id"))
+        self.id_edit.setPlaceholderText(translate("SignIn", "e.g. j.smith"))
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("QLabel { color: #B71C1C; font-weight: bold; }")
-        self.error_label.setAccessibleName("Sign-in error")
+        self.error_label.setAccessibleName(translate("SignIn", "Sign-in error"))
         self.error_label.hide()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button: QPushButton = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.cancel_button: QPushButton = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button.setText("Sign in")
-        self.ok_button.setAccessibleName("Sign in")
+        self.ok_button.setText(translate("SignIn", "Sign in"))
+        self.ok_button.setAccessibleName(translate("SignIn", "Sign in"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
 
         form = QFormLayout()
-        form.addRow("&Operator id:", self.id_edit)
+        form.addRow(translate("SignIn", "&Operator id:"), self.id_edit)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro_label)
         layout.addLayout(form)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -34,6 +34,8 @@ from station.security.keyring_rules import secure_keyring
 
 __all__ = ["TokenPanel", "TokenPrompt"]
 
+translate = QCoreApplication.translate
+
 #: Asks for an environment's token; None if the person cancelled.
 TokenPrompt = Callable[[Environment], str | None]
 #: Asks for the administrator PIN before the named change; True if given.
@@ -46,13 +48,23 @@ def default_token_prompt(parent: QWidget) -> TokenPrompt:
     def prompt(environment: Environment) -> str | None:
         text, ok = QInputDialog.getText(
             parent,
-            "Enrol a token",
-            f"The {environment.value} token (not shown while typed):",
+            translate("Tokens", "Enrol a token"),
+            translate("Tokens", "The {environment} token (not shown while typed):").format(
+                environment=environment.value
+            ),
             QLineEdit.EchoMode.Password,
         )
         return text if ok else None
 
     return prompt
+
+
+def _environment_name(environment: Environment) -> str:
+    names = {
+        Environment.SANDBOX: translate("Tokens", "Sandbox"),
+        Environment.PRODUCTION: translate("Tokens", "Production"),
+    }
+    return names.get(environment, environment.value.capitalize())
 
 
 class TokenPanel(QGroupBox):
@@ -66,16 +78,19 @@ class TokenPanel(QGroupBox):
         token_prompt: TokenPrompt | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("Service tokens", parent)
+        super().__init__(translate("Tokens", "Service tokens"), parent)
         self._store = store
         self._pin_check = pin_check
         self._prompt = token_prompt or default_token_prompt(self)
         self._tasks: set[asyncio.Task[None]] = set()
         layout = QVBoxLayout(self)
         explain = QLabel(
-            "Tokens are kept in the operating system's keyring, never in a file. A token set by an "
-            "environment variable takes precedence. Setting or clearing a token needs the "
-            "administrator PIN."
+            translate(
+                "Tokens",
+                "Tokens are kept in the operating system's keyring, never in a file. A token set by an "
+                "environment variable takes precedence. Setting or clearing a token needs the "
+                "administrator PIN.",
+            )
         )
         explain.setWordWrap(True)
         layout.addWidget(explain)
@@ -85,27 +100,35 @@ class TokenPanel(QGroupBox):
         self.set_buttons: dict[Environment, QPushButton] = {}
         self.clear_buttons: dict[Environment, QPushButton] = {}
         for environment in Environment:
-            form.addRow(environment.value.capitalize() + ":", self._row(environment))
+            form.addRow(_environment_name(environment) + ":", self._row(environment))
         layout.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Token message")
+        self.message.setAccessibleName(translate("Tokens", "Token message"))
         layout.addWidget(self.message)
 
     def _row(self, environment: Environment) -> QWidget:
-        status = QLabel("Not read yet")
+        status = QLabel(translate("Tokens", "Not read yet"))
         status.setWordWrap(True)
-        status.setAccessibleName(f"{environment.value} token status")
+        status.setAccessibleName(
+            translate("Tokens", "{environment} token status").format(environment=environment.value)
+        )
         warning = QLabel()
         warning.setWordWrap(True)
         warning.setStyleSheet(_WARNING_STYLE)
-        warning.setAccessibleName(f"{environment.value} token warning")
+        warning.setAccessibleName(
+            translate("Tokens", "{environment} token warning").format(environment=environment.value)
+        )
         warning.hide()
-        set_button = QPushButton("Set token…")
-        set_button.setAccessibleName(f"Set the {environment.value} token")
+        set_button = QPushButton(translate("Tokens", "Set token…"))
+        set_button.setAccessibleName(
+            translate("Tokens", "Set the {environment} token").format(environment=environment.value)
+        )
         set_button.clicked.connect(lambda _=False, e=environment: self.set_token(e))
-        clear_button = QPushButton("Clear")
-        clear_button.setAccessibleName(f"Clear the {environment.value} token")
+        clear_button = QPushButton(translate("Tokens", "Clear"))
+        clear_button.setAccessibleName(
+            translate("Tokens", "Clear the {environment} token").format(environment=environment.value)
+        )
         clear_button.clicked.connect(lambda _=False, e=environment: self.clear_token(e))
         row = QHBoxLayout()
         row.addWidget(status, 1)
@@ -166,40 +189,54 @@ class TokenPanel(QGroupBox):
         if secure_keyring() is None:
             self.message.setText(NO_SECURE_STORE)
             return False
-        if not self._pin_check(f"change the {environment.value} service token"):
-            self._say("The administrator PIN was not given: the token was not changed.")
+        if not self._pin_check(
+            translate("Tokens", "change the {environment} service token").format(
+                environment=environment.value
+            )
+        ):
+            self._say(translate("Tokens", "The administrator PIN was not given: the token was not changed."))
             return False
         token = (self._prompt(environment) or "").strip()
         if not token:
-            self._say("No token given: nothing stored.")
+            self._say(translate("Tokens", "No token given: nothing stored."))
             return False
         try:
             Credential(environment, token)  # checked at once, before the worker thread
         except TokenMissingError as exc:
-            self._say(f"{exc.message}: nothing stored.")
+            self._say(translate("Tokens", "{problem}: nothing stored.").format(problem=exc.message))
             return False
         self._spawn(self._operate(lambda: self._store_token(environment, token)))
         return True
 
     def _store_token(self, environment: Environment, token: str) -> str:
         self._store.store(environment, token)
-        return f"The {environment.value} token is stored in the OS keyring."
+        return translate("Tokens", "The {environment} token is stored in the OS keyring.").format(
+            environment=environment.value
+        )
 
     def clear_token(self, environment: Environment) -> bool:
         """Ask for the PIN and delete the keyring entry (in a worker thread). False if refused."""
         if secure_keyring() is None:
             self.message.setText(NO_SECURE_STORE)
             return False
-        if not self._pin_check(f"remove the {environment.value} service token"):
-            self._say("The administrator PIN was not given: the token was not changed.")
+        if not self._pin_check(
+            translate("Tokens", "remove the {environment} service token").format(
+                environment=environment.value
+            )
+        ):
+            self._say(translate("Tokens", "The administrator PIN was not given: the token was not changed."))
             return False
         self._spawn(self._operate(lambda: self._clear_token(environment)))
         return True
 
     def _clear_token(self, environment: Environment) -> str:
         if self._store.clear(environment):
-            return f"The {environment.value} token was removed from the OS keyring."
-        return f"No {environment.value} token in the OS keyring: nothing to clear."
+            return translate("Tokens", "The {environment} token was removed from the OS keyring.").format(
+                environment=environment.value
+            )
+        return translate("Tokens", "No {environment} token in the OS keyring: nothing to clear.").format(
+            environment=environment.value
+        )
 
     async def _operate(self, operation: Callable[[], str]) -> None:
         try:
@@ -207,9 +244,9 @@ class TokenPanel(QGroupBox):
         except NoSecureStoreError:
             text = NO_SECURE_STORE
         except TokenMissingError as exc:
-            text = f"{exc.message}: nothing stored"
+            text = translate("Tokens", "{problem}: nothing stored").format(problem=exc.message)
         except TokenStoreError as exc:
-            text = f"{exc}: nothing changed"
+            text = translate("Tokens", "{problem}: nothing changed").format(problem=exc)
         if not self._alive():
             return
         self._say(text)

@@ -17,11 +17,13 @@ from pytestqt.qtbot import QtBot
 
 from station.api import RetryPolicy, Timeouts
 from station.app import Station, StationConfig, build_station
+from station.application.consent import ConsentNotice
 from station.application.recording import AttemptContext, JournalRecorder, Recorder
 from station.application.session import SessionPolicy
 from station.audit import AuditJournal, StoredRecord
 from station.camera import FrameSource
 from station.core.decision import DecisionPolicy
+from station.ui.languages import Languages
 
 AUDIT_KEY = b"k" * 32
 
@@ -71,6 +73,8 @@ def start_station(
     supervisor_check: Callable[[str], str | None] | None = None,
     quality_gate: bool = False,
     source_factory: Callable[[], FrameSource] | None = None,
+    languages: Languages | None = None,
+    consent: ConsentNotice | None = None,
 ) -> Station:
     # The signed-in operator is the one the test's recorder names (the window signs them in).
     operator = getattr(getattr(recorder, "context", None), "operator_id", None)
@@ -83,6 +87,7 @@ def start_station(
         policy=policy or DecisionPolicy(),
         session=session or SessionPolicy(),
         quality_gate=quality_gate,
+        consent=consent,
     )
     station = build_station(
         config,
@@ -90,6 +95,7 @@ def start_station(
         journal=journal,
         supervisor_check=supervisor_check,
         source_factory=source_factory,
+        languages=languages,
     )
     qtbot.addWidget(station.window)
     station.start()

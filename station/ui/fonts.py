@@ -1,0 +1,50 @@
+"""The bundled Devanagari font, used only where the system has none.
+
+A bare Linux kiosk (and the machine the screenshots are taken on) has no font with Devanagari
+glyphs: Hindi would be drawn as boxes. Windows has Nirmala UI and most desktops have a Noto or
+Lohit font, which are left alone (they match the rest of the system). Registering the bundled
+Noto Sans Devanagari as an application font is enough: Qt's font fallback picks it for any
+Devanagari character, whatever family a widget asks for.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from PySide6.QtGui import QFontDatabase
+
+from station.resources import ResourceMissingError, resource_path
+
+__all__ = ["BUNDLED_FILES", "devanagari_families", "ensure_devanagari_font"]
+
+_log = logging.getLogger(__name__)
+
+#: The bundled font files (resources/fonts/, with OFL.txt beside them).
+BUNDLED_FILES: Final = ("NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf")
+
+
+def devanagari_families() -> list[str]:
+    """The font families Qt knows that can write Devanagari (system and application fonts)."""
+    return list(QFontDatabase.families(QFontDatabase.WritingSystem.Devanagari))
+
+
+def ensure_devanagari_font(*, force: bool = False) -> list[str]:
+    """Register the bundled font when no installed font writes Devanagari (or when ``force``);
+    returns the families registered (empty when the system's own font is used). Needs a
+    QGuiApplication. A missing file is logged, never fatal: English stays readable."""
+    if devanagari_families() and not force:
+        return []
+    registered: list[str] = []
+    for name in BUNDLED_FILES:
+        try:
+            path = resource_path("fonts", name)
+        except ResourceMissingError as exc:
+            _log.warning("%s: Hindi may show as boxes", exc)
+            continue
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id < 0:
+            _log.warning("the bundled font %s could not be loaded: Hindi may show as boxes", path)
+            continue
+        registered += [f for f in QFontDatabase.applicationFontFamilies(font_id) if f not in registered]
+    return registered
