@@ -690,12 +690,17 @@ class MainWindow(QMainWindow):
         )
         self.calls_saved_label.setVisible(self.gate.enabled)
 
+    @property
+    def camera_is_live(self) -> bool:
+        """The camera has said it is live (its first frames may arrive a moment before it says so)."""
+        return self._camera is None or self._camera.state is CameraState.LIVE
+
     def capture(self) -> None:
         """Space: capture the current customer, if the session allows it now."""
         if self.controller.busy:
             return
         camera = self._camera
-        camera_live = camera is None or camera.state is CameraState.LIVE
+        camera_live = self.camera_is_live
         frame = self.preview.latest_frame() if camera_live else None
         check = self.controller.try_capture(
             frame,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from station.api import RetryPolicy, Timeouts
@@ -46,6 +46,13 @@ def _current_loop(qasync_loop: qasync.QEventLoop) -> Iterator[None]:
     asyncio.events._set_running_loop(qasync_loop)
     yield
     asyncio.events._set_running_loop(None)
+
+
+def cell(table: QTableWidget, row: int, column: int) -> str:
+    """The text of a table cell that must be there."""
+    item = table.item(row, column)
+    assert item is not None, f"no cell at row {row}, column {column}"
+    return item.text()
 
 
 def journal_rows(journal: AuditJournal, limit: int = 50) -> list[StoredRecord]:
@@ -99,7 +106,11 @@ def start_station(
     )
     qtbot.addWidget(station.window)
     station.start()
-    qtbot.waitUntil(lambda: station.window.preview.latest_frame() is not None, timeout=10_000)
+    window = station.window
+    # Frames can arrive a moment before the camera's LIVE status: a capture then is refused.
+    qtbot.waitUntil(
+        lambda: window.preview.latest_frame() is not None and window.camera_is_live, timeout=10_000
+    )
     return station
 
 

@@ -147,7 +147,8 @@ def test_the_operators_language_is_applied_at_once_and_remembered(
         window.language_actions["hi"].trigger()
         assert window.capture_button.text() == "फ़ोटो लें  (Space)"
         assert window.tabs.tabText(1) == "इतिहास"
-        assert window.history.table.horizontalHeaderItem(1).text() == "समय"
+        assert (header := window.history.table.horizontalHeaderItem(1)) is not None
+        assert header.text() == "समय"
         assert window.banner.title_text == "तैयार"
         assert languages.customer == "en"  # the customer's language is not the operator's
         assert languages.memory.get("op7") == "hi"

@@ -23,7 +23,7 @@ from tests.ui.test_station_flow import capture
 SIGNATURES = {"JPEG": b"\xff\xd8\xff", "PNG": b"\x89PNG\r\n\x1a\n"}
 
 #: Every kind of answer a day brings, in the order a trainer would show them.
-DAY = [
+DAY: list[tuple[str, dict[str, float]]] = [
     ("live", {}),
     ("spoof", {}),
     ("no_face", {}),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -15,6 +14,7 @@ from station.resources import sample_path
 from station.ui import style
 from station.ui.overlay import face_label, paint_faces
 from station.ui.preview import PreviewWidget
+from tests.images import read_bgr
 
 Image = npt.NDArray[np.uint8]
 
@@ -41,8 +41,7 @@ class FakeCamera:
 
 @pytest.fixture
 def face_frame() -> Image:
-    image = cv2.imread(str(sample_path("face.jpg")))
-    assert image is not None
+    image = read_bgr(sample_path("face.jpg"))
     image.flags.writeable = False  # as the camera slot hands them out
     return image
 

@@ -22,16 +22,17 @@ from station.camera import StillImageSource
 from station.core.models import OutcomeKind
 from station.resources import sample_path
 from station.vision.quality import Instruction, QualityAnalyser
+from tests.images import read_bgr
 from tests.ui.conftest import close_station, journal_rows, start_station
 from tests.ui.test_station_flow import capture
 
 
 @pytest.fixture(scope="module")
 def dark_face(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    image = cv2.imread(str(sample_path("face.jpg")))
+    image = read_bgr(sample_path("face.jpg"))
     path = tmp_path_factory.mktemp("quality") / "dark-face.png"
     cv2.imwrite(str(path), (image * 0.25).astype(np.uint8))
-    assert QualityAnalyser().analyse(cv2.imread(str(path))).instruction is Instruction.TOO_DARK
+    assert QualityAnalyser().analyse(read_bgr(path)).instruction is Instruction.TOO_DARK
     return path
 
 
@@ -127,8 +128,8 @@ def test_analysis_runs_off_the_ui_thread_and_barely_touches_the_preview(
 
 def test_gate_rules() -> None:
     analyser = QualityAnalyser()
-    ready = analyser.analyse(cv2.imread(str(sample_path("face.jpg"))))
-    dark = analyser.analyse((cv2.imread(str(sample_path("face.jpg"))) * 0.25).astype(np.uint8))
+    ready = analyser.analyse(read_bgr(sample_path("face.jpg")))
+    dark = analyser.analyse((read_bgr(sample_path("face.jpg")) * 0.25).astype(np.uint8))
     gate = QualityGate()
     assert gate.on_capture() is GateVerdict.ALLOW  # no report yet: never block
     gate.update(ready)
@@ -164,6 +165,7 @@ def test_automatic_capture_counts_down_captures_and_stops_on_escape(
         assert "Automatic capture stopped" in window.statusBar().currentMessage()
         assert running.emulator is not None
         requests = running.emulator.requests_received
+        assert window.gate.latest is not None
         window.show_quality(window.gate.latest)  # ready again: still stopped
         assert window.preview.capture_progress is None
         assert running.emulator.requests_received == requests

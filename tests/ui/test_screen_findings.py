@@ -30,7 +30,7 @@ from station.ui.admin import AdminActions
 from station.ui.pin_dialog import PinDialog
 from station.ui.settings_dialog import SettingsDialog
 from station.ui.signin_dialog import OperatorSignInDialog
-from tests.ui.conftest import close_station, journal_rows, start_station
+from tests.ui.conftest import cell, close_station, journal_rows, start_station
 from tests.ui.test_station_flow import capture
 from tests.ui.test_verdict_fits import clipped
 
@@ -221,9 +221,9 @@ def test_history_shows_the_operator_and_links_a_review_to_its_attempt(
         window.confirm_button.click()
     table = window.history.table
     qtbot.waitUntil(lambda: table.rowCount() >= 2 and table.item(0, 7) is not None, timeout=5_000)
-    assert table.item(0, 2).text() == "LIVE (review)"
-    assert table.item(0, 7).text() == f"→ #{attempt.audit_sequence}"
-    assert table.item(1, 5).text() == "op1"
+    assert cell(table, 0, 2) == "LIVE (review)"
+    assert cell(table, 0, 7) == f"→ #{attempt.audit_sequence}"
+    assert cell(table, 1, 5) == "op1"
 
 
 def test_demo_history_names_the_demo_operator(qtbot: QtBot, journal: AuditJournal) -> None:

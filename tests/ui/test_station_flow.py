@@ -17,7 +17,7 @@ from station.application.recording import UnavailableRecorder
 from station.audit import AuditJournal
 from station.core.geometry import Rect, map_box
 from station.core.models import OutcomeKind
-from tests.ui.conftest import AUDIT_KEY, close_station, journal_rows, start_station
+from tests.ui.conftest import AUDIT_KEY, cell, close_station, journal_rows, start_station
 
 
 def capture(qtbot: QtBot, station: Station, timeout: int = 15_000) -> AttemptReport:
@@ -234,8 +234,8 @@ def test_customer_reference_is_recorded_and_history_shows_it(
     assert stored.record.customer_ref == "CIF-0042"
     table = window.history.table
     qtbot.waitUntil(lambda: table.rowCount() >= 1 and table.item(0, 6) is not None, timeout=5_000)
-    assert table.item(0, 2).text() == "LIVE"
-    assert table.item(0, 6).text() == "CIF-0042"
+    assert cell(table, 0, 2) == "LIVE"
+    assert cell(table, 0, 6) == "CIF-0042"
     qtbot.keyClick(window, Qt.Key.Key_Return)  # next customer: the reference is cleared
     assert window.customer_ref.text() == ""
 

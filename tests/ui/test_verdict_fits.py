@@ -11,9 +11,17 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from station.api.errors import AuthError, NetworkError, ServiceUnavailableError, TLSError, TokenMissingError
+from station.api.errors import (
+    AuthError,
+    LivenessAPIError,
+    NetworkError,
+    ServiceUnavailableError,
+    TLSError,
+    TokenMissingError,
+)
 from station.app import Station
 from station.application import verdict_text as verdicts
+from station.application.attempt import CANCELLED_MESSAGE
 from station.application.health import Level, Part, PartHealth, service_health
 from station.application.session import REFUSAL_MESSAGES
 from station.core.models import OutcomeKind
@@ -39,19 +47,22 @@ def banner_states() -> list[tuple[str, OutcomeKind | None, str, str]]:
     ):
         states.append((name, OutcomeKind.RETRY, "RETRY", action))
     states.append(("not-final", OutcomeKind.ERROR, verdicts.NOT_FINAL_WORD, verdicts._NOT_FINAL))
-    states.append(("cancelled", OutcomeKind.ERROR, "ERROR", verdicts.CANCELLED_MESSAGE))
+    states.append(("cancelled", OutcomeKind.ERROR, "ERROR", CANCELLED_MESSAGE))
     for refusal, message in REFUSAL_MESSAGES.items():
         states.append((f"refused-{refusal.value}", None, "Not ready", message))
     for instruction, text in INSTRUCTION_TEXT.items():
         states.append((f"guide-{instruction.value}", None, "Not ready", text))
-    for error in (
+    errors: tuple[LivenessAPIError, ...] = (
         TokenMissingError("x"),
         AuthError("x"),
         TLSError("x"),
         NetworkError("x"),
         ServiceUnavailableError("x"),
-    ):
-        states.append((f"health-{type(error).__name__}", None, "Not ready", service_health(None, error).fix))
+    )
+    for failure in errors:
+        states.append(
+            (f"health-{type(failure).__name__}", None, "Not ready", service_health(None, failure).fix)
+        )
     states.append(
         (
             "health-no-token",
