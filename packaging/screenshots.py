@@ -3,8 +3,10 @@
 
     python packaging/screenshots.py            # re-runs itself under xvfb-run when there is no display
 
-Writes resources/screenshots/{live,live-result,spoof,retry-several-faces,guide-too-dark}.png (each the
-real window after a real capture against the built-in emulator; nothing is mocked),
+Writes resources/screenshots/{live,live-result,spoof,review,retry-several-faces,consent,no-token}.png
+at 1024x768, the smallest screen the station supports, and live-result-1920.png at 1920x1080 (each
+the real window after a real capture against the built-in emulator; nothing is mocked),
+guide-too-dark.png,
 settings-policy-locked.png (the settings dialog under a real policy file), and the same station in
 Hindi: hi-ready.png (the guide's instruction on the picture), hi-live.png, hi-spoof.png and
 hi-consent.png (the consent notice), drawn with the bundled Noto Sans Devanagari (the screenshot
@@ -33,7 +35,7 @@ def _reexec_under_xvfb() -> None:
         sys.exit("no display and no xvfb-run: apt-get install xvfb xauth (see ECOSYSTEM.md)")
     env = dict(os.environ, STATION_SCREENSHOT_CHILD="1", QT_QPA_PLATFORM="xcb")
     code = subprocess.call(
-        [xvfb, "-a", "-s", "-screen 0 1600x1000x24", sys.executable, __file__, *sys.argv[1:]], env=env
+        [xvfb, "-a", "-s", "-screen 0 1920x1200x24", sys.executable, __file__, *sys.argv[1:]], env=env
     )
     sys.exit(code)
 
@@ -61,24 +63,55 @@ async def _until(predicate: Any, within: float = 20.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def take(app: Any) -> None:
-    from station.app import StationConfig, build_station
+SMALL = (1024, 768)
+LARGE = (1920, 1080)
 
-    station = build_station(StationConfig(demo=True, demo_scenario="live"))
-    window = station.window
-    window.set_operator("demo")  # as `station --demo` shows it
-    window.resize(1400, 800)
-    station.start(maximised=False)
-    assert station.emulator is not None
-    try:
-        await _until(lambda: window.preview.frames_painted > 20)
-        shots: list[tuple[str, str | None]] = [
+
+async def take(app: Any) -> None:
+    from station.app import StationConfig
+    from station.application.consent import DEFAULT_NOTICE, ConsentNotice
+    from station.core.decision import DecisionPolicy
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    plain = StationConfig(demo=True, demo_scenario="live")
+    await _customer_shots(
+        app,
+        plain,
+        SMALL,
+        [
             ("live", None),
             ("live-result", "live"),
             ("spoof", "spoof"),
             ("retry-several-faces", "several_faces"),
-        ]
-        OUT.mkdir(parents=True, exist_ok=True)
+        ],
+    )
+    reviewed = StationConfig(demo=True, demo_scenario="live", policy=DecisionPolicy(review_upper=0.999))
+    await _customer_shots(app, reviewed, SMALL, [("review", "live")])
+    await _customer_shots(app, plain, LARGE, [("live-result-1920", "live")])
+    consent = StationConfig(
+        demo=True, demo_scenario="live", consent=ConsentNotice("station-2026-12", DEFAULT_NOTICE)
+    )
+    await _customer_shots(app, consent, SMALL, [("consent", None)])
+    await _no_token(app)
+    await _guide_too_dark(app)
+    await _settings_policy_locked(app)
+    await _hindi(app)
+
+
+async def _customer_shots(
+    app: Any, config: Any, size: tuple[int, int], shots: list[tuple[str, str | None]]
+) -> None:
+    """One demo station at ``size``: for each shot, capture against ``scenario`` (None: as it is)."""
+    from station.app import build_station
+
+    station = build_station(config)
+    window = station.window
+    window.set_operator("demo")  # as `station --demo` shows it
+    window.resize(*size)
+    station.start(maximised=False)
+    assert station.emulator is not None
+    try:
+        await _until(lambda: window.preview.frames_painted > 20 and window.camera_is_live)
         for name, scenario in shots:
             if scenario is not None:
                 window.next_customer()
@@ -88,20 +121,45 @@ async def take(app: Any) -> None:
                     action.setChecked(action_name == scenario)
                 pending = _signal(station.controller.finished)
                 window.capture()
+                if window.gate.objection is not None:  # the guide held it back: capture anyway
+                    window.capture()
                 await pending
             await asyncio.sleep(0.3)  # let the last paint reach the X server before grabbing
-            screen = app.primaryScreen()
-            pixmap = screen.grabWindow(window.winId())
-            path = OUT / f"{name}.png"
-            if not pixmap.save(str(path)):
-                raise RuntimeError(f"could not save {path}")
-            print(f"wrote {path.relative_to(ROOT)} ({pixmap.width()}x{pixmap.height()})")
+            _grab(app, window, name)
     finally:
         window.close()
         await station.aclose()
-    await _guide_too_dark(app)
-    await _settings_policy_locked(app)
-    await _hindi(app)
+
+
+async def _no_token(app: Any) -> None:
+    """A station with no token enrolled: never Ready, and the health strip says where to fix it."""
+    import tempfile
+
+    import keyring
+    import keyring.backends.null
+
+    from station.app import StationConfig, build_station
+    from station.application.tokens import TokenStore
+
+    os.environ.pop("SUREPASS_SANDBOX_TOKEN", None)
+    keyring.set_keyring(keyring.backends.null.Keyring())  # this machine's keyring stays out of it
+    with tempfile.TemporaryDirectory() as folder:
+        config = StationConfig(
+            camera="demo", base_url="http://127.0.0.1:9", audit_db=Path(folder) / "audit.sqlite3"
+        )
+        station = build_station(config, tokens=TokenStore(environ={}))
+        window = station.window
+        window.set_operator("op7")
+        window.resize(*SMALL)
+        station.start(maximised=False)
+        try:
+            await _until(lambda: window.preview.frames_painted > 20)
+            window.capture()  # refused: says why
+            await asyncio.sleep(0.5)
+            _grab(app, window, "no-token")
+        finally:
+            window.close()
+            await station.aclose()
 
 
 def _grab(app: Any, window: Any, name: str) -> None:
@@ -178,7 +236,7 @@ async def _guide_too_dark(app: Any) -> None:
         )
         window = station.window
         window.set_operator("demo")
-        window.resize(1400, 800)
+        window.resize(*SMALL)
         station.start(maximised=False)
         try:
             await _until(lambda: window.gate.latest is not None and window.preview.frames_painted > 20)

@@ -124,8 +124,8 @@ Reference: {incident} — give this to IT support.</source>
         <translation>जीवित व्यक्ति की पुष्टि नहीं हुई। ग्राहक से चेहरे पर से कोई भी चीज़ हटाने और सीधे कैमरे की ओर देखने को कहें, फिर एक बार और कोशिश करें। फिर भी न हो तो शाखा की मैनुअल पहचान जाँच करें।</translation>
     </message>
     <message>
-        <source>Borderline result. A supervisor must review the customer and confirm with the administrator PIN.</source>
-        <translation>परिणाम सीमा पर है। सुपरवाइज़र ग्राहक को देखकर एडमिनिस्ट्रेटर पिन से पुष्टि करें।</translation>
+        <source>Borderline result. A supervisor must review the customer and confirm or reject with their own id and PIN.</source>
+        <translation>परिणाम सीमा पर है। सुपरवाइज़र ग्राहक को देखकर अपनी आईडी और पिन से पुष्टि करें या अस्वीकार करें।</translation>
     </message>
     <message>
         <source>No face found. Please ensure the customer&apos;s face is clearly visible and centred, then capture again.</source>
@@ -681,16 +681,16 @@ Reference: {incident} — give this to IT support.</source>
         <translation>अगला ग्राहक</translation>
     </message>
     <message>
-        <source>Supervisor: live  (F9)</source>
-        <translation>सुपरवाइज़र: जीवित  (F9)</translation>
+        <source>Confirm live  (F9)</source>
+        <translation>जीवित की पुष्टि  (F9)</translation>
     </message>
     <message>
         <source>Supervisor confirms live</source>
         <translation>सुपरवाइज़र जीवित होने की पुष्टि करें</translation>
     </message>
     <message>
-        <source>Supervisor: reject  (F10)</source>
-        <translation>सुपरवाइज़र: अस्वीकार  (F10)</translation>
+        <source>Reject  (F10)</source>
+        <translation>अस्वीकार  (F10)</translation>
     </message>
     <message>
         <source>Supervisor rejects</source>

@@ -92,7 +92,8 @@ MESSAGES: dict[OutcomeKind | RetryReason, str] = {
         "branch's manual identity check."
     ),
     OutcomeKind.REVIEW: (
-        "Borderline result. A supervisor must review the customer and confirm with the administrator PIN."
+        "Borderline result. A supervisor must review the customer and confirm or reject with their own "
+        "id and PIN."
     ),
     RetryReason.NO_FACE: (
         "No face found. Please ensure the customer's face is clearly visible and centred, then capture again."

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
@@ -54,6 +53,7 @@ from station.core.models import OutcomeKind
 from station.ui import style
 from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
+from station.ui.fitting_button import FittingButton
 from station.ui.health_strip import HealthStrip
 from station.ui.history import HistoryPanel
 from station.ui.languages import Languages
@@ -234,15 +234,11 @@ class MainWindow(QMainWindow):
 
     # -- construction helpers -----------------------------------------------------------------
 
-    def _button(self, slot: Callable[[], object]) -> QPushButton:
+    def _button(self, slot: Callable[[], object]) -> FittingButton:
         """A large action button; its words are set by :meth:`_retranslate`."""
-        button = QPushButton()
+        button = FittingButton(14)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.setMinimumHeight(48)
-        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        font = button.font()
-        font.setPointSize(14)
-        button.setFont(font)
         button.clicked.connect(slot)
         return button
 
@@ -410,12 +406,12 @@ class MainWindow(QMainWindow):
             ),
             (
                 self.confirm_button,
-                translate("MainWindow", "Supervisor: live  (F9)"),
+                translate("MainWindow", "Confirm live  (F9)"),
                 translate("MainWindow", "Supervisor confirms live"),
             ),
             (
                 self.reject_button,
-                translate("MainWindow", "Supervisor: reject  (F10)"),
+                translate("MainWindow", "Reject  (F10)"),
                 translate("MainWindow", "Supervisor rejects"),
             ),
         ):

@@ -128,7 +128,7 @@ DETAILS: Final = (
     ),
     QT_TRANSLATE_NOOP(
         "Details",
-        "Borderline result. A supervisor must review the customer and confirm with the administrator PIN.",
+        "Borderline result. A supervisor must review the customer and confirm or reject with their own id and PIN.",  # noqa: E501 - one literal for lupdate
     ),
     QT_TRANSLATE_NOOP(
         "Details",

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from station.app import Station
 from station.core.geometry import Rect
+from station.ui.fitting_button import MIN_POINT_SIZE
 from station.ui.guidance import _WRAP, guide_chip
 from station.ui.languages import Languages
 from station.ui.pseudo import PSEUDO_TAG, pseudo_text
@@ -40,6 +41,20 @@ def station(request: pytest.FixtureRequest, qtbot: QtBot) -> Iterator[Station]:
     yield running
     languages.set_operator_language("en")  # Qt's translators are application-wide
     close_station(qtbot, running)
+
+
+def unfit_buttons(window: QWidget) -> list[str]:
+    """Every visible button whose words do not fit, at a size no smaller than the floor."""
+    problems = []
+    for button in window.findChildren(QPushButton):
+        if not button.isVisible():
+            continue
+        needed = button.fontMetrics().horizontalAdvance(button.text()) + 8
+        if needed > button.width():
+            problems.append(f"button {button.text()!r}: needs {needed} px, has {button.width()}")
+        if button.font().pointSize() < MIN_POINT_SIZE:
+            problems.append(f"button {button.text()!r}: shrunk below {MIN_POINT_SIZE} pt")
+    return problems
 
 
 def test_the_pseudo_locale_is_longer_and_keeps_its_fields() -> None:
@@ -86,11 +101,11 @@ def test_every_banner_text_fits_in_the_pseudo_locale(qtbot: QtBot, station: Stat
 def test_the_buttons_badges_and_health_fit_in_the_pseudo_locale(qtbot: QtBot, station: Station) -> None:
     window = station.window
     problems: list[str] = []
-    for button in window.findChildren(QPushButton):
-        if button.isVisible():
-            needed = button.fontMetrics().horizontalAdvance(button.text()) + 8
-            if needed > button.width():
-                problems.append(f"button {button.text()!r}: needs {needed} px, has {button.width()}")
+    for row in (0, 1):  # Cancel, then the two supervisor actions that take its place on a REVIEW
+        window.action_row.setCurrentIndex(row)
+        QApplication.processEvents()
+        problems += unfit_buttons(window)
+    window.action_row.setCurrentIndex(0)
     for label in (
         window.customer_language_label,
         window.environment_badge,

@@ -24,6 +24,7 @@ from station.application import verdict_text as verdicts
 from station.application.attempt import CANCELLED_MESSAGE
 from station.application.health import Level, Part, PartHealth, service_health
 from station.application.session import REFUSAL_MESSAGES
+from station.audit import AuditJournal
 from station.core.models import OutcomeKind
 from station.ui.main_window import MINIMUM_SIZE
 from station.vision.quality import INSTRUCTION_TEXT
@@ -158,3 +159,35 @@ def test_the_health_strip_fits(qtbot: QtBot, station: Station, width: int, heigh
     QApplication.processEvents()
     for part, chip in window.health_strip.chips.items():
         assert clipped(chip, chip.text()) is None, (part, chip.text())
+
+
+def test_the_supervisor_actions_fit_on_a_review_at_the_smallest_size(
+    qtbot: QtBot, journal: AuditJournal
+) -> None:
+    """A real REVIEW at 1024×768: both supervisor buttons, side by side in Cancel's row, show their
+    whole words (once cut to "upervisor: reject  (F1")."""
+    from station.application.recording import AttemptContext, JournalRecorder
+    from station.core.decision import DecisionPolicy
+    from station.ui.fitting_button import MIN_POINT_SIZE
+    from tests.ui.test_pseudo_locale_fits import unfit_buttons
+    from tests.ui.test_station_flow import capture
+
+    running = start_station(
+        qtbot,
+        recorder=JournalRecorder(journal, AttemptContext(station_id="test-station", operator_id="op7")),
+        journal=journal,
+        policy=DecisionPolicy(review_upper=0.999),
+    )
+    try:
+        window = running.window
+        window.showNormal()
+        window.resize(*MINIMUM_SIZE)
+        assert capture(qtbot, running).kind is OutcomeKind.REVIEW
+        qtbot.waitUntil(window.confirm_button.isVisible, timeout=5_000)
+        assert window.reject_button.isVisible()
+        assert unfit_buttons(window) == []
+        for button in (window.confirm_button, window.reject_button):
+            assert button.text_fits(), button.text()
+            assert button.font().pointSize() >= MIN_POINT_SIZE
+    finally:
+        close_station(qtbot, running)
