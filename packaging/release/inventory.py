@@ -55,7 +55,7 @@ class Component:
     ref: str
     name: str
     version: str
-    kind: str  # application | pypi | native | runtime | debian | bootloader
+    kind: str  # application | pypi | native | runtime | debian | bootloader | font
     licence: str
     source: str
     purl: str = ""
@@ -345,6 +345,25 @@ def _bootloader_component() -> Component:
     )
 
 
+#: The bundled Devanagari font (resources/fonts/PROVENANCE.md): a component of its own, under the OFL.
+FONTS_DIR = "resources/fonts/"
+
+
+def _font_component() -> Component:
+    folder = REPO / FONTS_DIR
+    return Component(
+        ref="font:noto-sans-devanagari",
+        name="Noto Sans Devanagari",
+        version="20201225",
+        kind="font",
+        licence="OFL-1.1",
+        source="Debian 12 fonts-noto-core 20201225-1 (https://github.com/notofonts/devanagari)",
+        purl="pkg:deb/debian/fonts-noto-core@20201225-1",
+        texts=[("Noto Sans Devanagari: OFL.txt", _read(folder / "OFL.txt"))],
+        note="drawn only where the system has no Devanagari font; unchanged from the Debian package",
+    )
+
+
 def _native(inner: str, dist: metadata.Distribution | None) -> catalogue.NativeLibrary | None:
     owner = normalize(dist.metadata["Name"]) if dist else ""
     for library in catalogue.NATIVE_LIBRARIES:
@@ -437,6 +456,8 @@ def take_inventory(bundle: Path, toc: Path | None, station_version: str) -> Inve
             or (src and src.startswith(runtime_prefixes) and not src.startswith(site_packages))
         ):
             components.setdefault("runtime:cpython", _runtime_component()).files[rel] = digest
+        elif inner.startswith(FONTS_DIR):
+            components.setdefault("font:noto-sans-devanagari", _font_component()).files[rel] = digest
         elif inner.startswith("resources/") or (src and src.startswith(str(REPO) + os.sep)):
             station.files[rel] = digest
         elif src and sys.platform.startswith("linux"):

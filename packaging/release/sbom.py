@@ -37,11 +37,13 @@ def _file(path: str, digest: str) -> dict[str, Any]:
     }
 
 
+#: CycloneDX component types by inventory kind; everything else is a library.
+_TYPES = {"application": "application", "runtime": "framework", "font": "file"}
+
+
 def _component(c: Component) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "type": "application"
-        if c.kind == "application"
-        else ("framework" if c.kind == "runtime" else "library"),
+        "type": _TYPES.get(c.kind, "library"),
         "bom-ref": c.ref,
         "name": c.name,
         "version": c.version,
