@@ -11,11 +11,17 @@
 ; C:\Program Files\<AppName>, with a Start menu entry, an optional desktop shortcut and an
 ; optional kiosk autostart (station.exe --kiosk for every user who signs in).
 ;
-; Uninstalling removes only what this installer put in {app} and the shortcuts. The audit journal,
-; its key file and the settings live in each user's profile (%LOCALAPPDATA%\station, from
-; platformdirs), the tokens and the audit key in Windows Credential Manager: none of them is
-; installed here and none is deleted on uninstall, so a reinstall or an upgrade keeps them. Do not
-; add [UninstallDelete] entries for {localappdata}, {userappdata} or {commonappdata}.
+; The machine folders (station/locations.py) are created here with their own ACLs, inheritance
+; from ProgramData removed (by default any user may create files in a ProgramData subfolder):
+;   %ProgramData%\Station\config  policy files and people.json: Administrators and SYSTEM full,
+;                                 Users read; an operator can neither add a PIN nor change a rule.
+;   %ProgramData%\Station\data    the journal, its key, the administrator's settings, the PIN
+;                                 attempt count and the logs: Users modify, so every operator's
+;                                 station process appends to the one journal.
+; Uninstalling removes only what this installer put in {app} and the shortcuts; the machine folders
+; (evidence), the operators' settings (%LOCALAPPDATA%\station) and the tokens in Windows
+; Credential Manager stay, so a reinstall or an upgrade keeps them. Do not add [UninstallDelete]
+; entries for {localappdata}, {userappdata} or {commonappdata}.
 
 #ifndef AppName
   #error AppName is not defined: build the installer with packaging\windows\make_installer.py
@@ -86,6 +92,11 @@ Source: "{#BundleDir}\{#ConsoleExeName}"; DestDir: "{app}"; Flags: ignoreversion
 Source: "{#BundleDir}\{#NoticesName}"; DestDir: "{app}"; Flags: ignoreversion
 Source: "{#BundleDir}\_internal\*"; DestDir: "{app}\_internal"; Flags: ignoreversion recursesubdirs createallsubdirs
 
+[Dirs]
+Name: "{commonappdata}\Station"; Flags: uninsneveruninstall
+Name: "{commonappdata}\Station\config"; Flags: uninsneveruninstall
+Name: "{commonappdata}\Station\data"; Flags: uninsneveruninstall
+
 [InstallDelete]
 ; An upgrade replaces the bundle's files wholesale: stale libraries from an older version must go.
 Type: filesandordirs; Name: "{app}\_internal"
@@ -96,6 +107,10 @@ Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExeName}"; WorkingDir: "
 Name: "{commonstartup}\{#AppName} (kiosk)"; Filename: "{app}\{#AppExeName}"; Parameters: "--kiosk"; WorkingDir: "{app}"; Tasks: kiosk
 
 [Run]
+; SIDs, not names, so a localised Windows ("Administratoren", "Benutzer") is no different:
+; S-1-5-32-544 Administrators, S-1-5-18 SYSTEM, S-1-5-32-545 Users.
+Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Station\config"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX"; Flags: runhidden waituntilterminated
+Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Station\data"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)M"; Flags: runhidden waituntilterminated
 Filename: "{app}\{#AppExeName}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
 
 [Code]

@@ -7,6 +7,8 @@ import struct
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 from tests.packaging.conftest import PACKAGING, ROOT, load_script
 
 ISS = PACKAGING / "windows" / "station.iss"
@@ -135,3 +137,54 @@ def test_downgrade_is_refused_unless_an_administrator_asks_for_it() -> None:
     assert "function InitializeSetup(): Boolean;" in code
     assert "DowngradeSwitch = '/ALLOWDOWNGRADE'" in code
     assert "Result := False;" in code and "SuppressibleMsgBox" in code
+
+
+def _section(text: str, name: str) -> list[str]:
+    match = re.search(rf"^\[{name}\]\n(.*?)(?=^\[|\Z)", text, re.MULTILINE | re.DOTALL)
+    assert match is not None, f"no [{name}] section"
+    return [line for line in match.group(1).splitlines() if line.strip()]
+
+
+def _acl_grants(text: str) -> dict[str, dict[str, str]]:
+    """Folder (as Inno names it) → {SID: rights} from the icacls lines of [Run]."""
+    grants: dict[str, dict[str, str]] = {}
+    for line in _section(text, "Run"):
+        if "icacls.exe" not in line:
+            continue
+        parameters = re.search(r'Parameters: "(.*)"; Flags:', line)
+        assert parameters is not None, line
+        args = parameters.group(1).replace('""', '"')
+        folder = re.match(r'"([^"]+)"', args)
+        assert folder is not None, args
+        assert "/inheritance:r" in args, f"{folder.group(1)} keeps ProgramData's inherited ACL"
+        grants[folder.group(1)] = dict(re.findall(r"\*(S-[\d-]+):\(OI\)\(CI\)(\w+)", args))
+    return grants
+
+
+def test_the_machine_folders_are_made_with_acls_operators_cannot_widen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The config folder (policy, people.json) is read-only to Users, or an operator could write a
+    PIN of their own; the data folder lets every operator's process append to the one journal."""
+    import sys
+
+    import station.locations as locations
+
+    text = _iss()
+    grants = _acl_grants(text)
+    users, admins, system = "S-1-5-32-545", "S-1-5-32-544", "S-1-5-18"
+    config, data = r"{commonappdata}\Station\config", r"{commonappdata}\Station\data"
+    assert grants == {
+        config: {admins: "F", system: "F", users: "RX"},
+        data: {admins: "F", system: "F", users: "M"},
+    }
+    dirs = _section(text, "Dirs")
+    for folder in (config, data):
+        assert any(f'Name: "{folder}"; Flags: uninsneveruninstall' in line for line in dirs), folder
+    # The folders the installer protects are the ones an installed station reads.
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("PROGRAMDATA", r"C:\ProgramData")
+    read_by_station = {config: locations.installed_config_dir(), data: locations.installed_data_dir()}
+    for folder, station_path in read_by_station.items():
+        expected = folder.replace("{commonappdata}", r"C:\ProgramData")
+        assert str(station_path).replace("/", "\\") == expected
