@@ -54,42 +54,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _value(dest: str, value: object) -> object:
+def _value(value: object) -> object:
+    """A setting's value as the settings model takes it (seconds, not a timedelta)."""
     seconds = getattr(value, "total_seconds", None)
     return seconds() if callable(seconds) else value
 
 
-def _labels() -> dict[str, str]:
-    return {setting: "--" + dest.replace("_", "-") for dest, setting in _OVERRIDES.items()} | {
-        "ship_format": "--format",
-        "relay_ca_bundle": "--ca-bundle",
-    }
+#: Each overridden setting named as the option that sets it, for messages and the journal.
+_LABELS: dict[str, str] = {setting: "--" + dest.replace("_", "-") for dest, setting in _OVERRIDES.items()}
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.forget_target:
-        if not is_os_administrator():
-            print(
-                "station ship: --forget-target needs the operating system's administrator rights: "
-                "it lets purge remove rows that target never received",
-                file=sys.stderr,
-            )
-            return NO_PERMISSION
-        return ship_cli.forget(args)
+    if args.forget_target and not is_os_administrator():
+        print(
+            "station ship: --forget-target needs the operating system's administrator rights: "
+            "it lets purge remove rows that target never received",
+            file=sys.stderr,
+        )
+        return NO_PERMISSION
     cli = {
-        setting: _value(dest, getattr(args, dest))
+        setting: _value(getattr(args, dest))
         for dest, setting in _OVERRIDES.items()
         if getattr(args, dest) is not None
     }
     try:
-        resolved = resolve_station_settings(cli=cli, cli_labels=_labels())
-        refused = [line for line in resolved.refused if line.split(" ", 1)[0] in _labels().values()]
+        resolved = resolve_station_settings(cli=cli, cli_labels=_LABELS)
+        refused = [line for line in resolved.refused if line.split(" ", 1)[0] in _LABELS.values()]
         if refused:
             raise SettingsError([("", f"{line}: refused") for line in refused])
+        args.audit_db = Path(resolved.settings.audit_db)  # the journal the station writes
+        if args.forget_target:
+            return ship_cli.forget(args)
         config = resolved.settings.to_ship_config()
     except (SettingsError, PolicyError, ShipConfigError) as exc:
         print(f"station ship: {exc}", file=sys.stderr)
         return int(ExitCode.USAGE)
-    args.audit_db = Path(resolved.settings.audit_db)
     return ship_cli.run_with_config(config, args)
 
