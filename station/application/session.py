@@ -189,7 +189,7 @@ class CustomerSession:
         #: The latest verdict (an attempt or a follow-up decision on it).
         self.last_report: AttemptReport | None = None
         #: The answered attempt a REVIEW or a face pick is about.
-        self._pending: AttemptReport | None = None
+        self._pending: AttemptReport | None = None  # pragma: no mutate (read only after verify() sets it)
         self.close_reason: CloseReason | None = None
         self._verdict_since: float | None = None
         #: The customer instruction language (BCP 47), as the view shows it; None: not said.
@@ -247,15 +247,12 @@ class CustomerSession:
         if not has_frame:
             return CaptureCheck(Refusal.NO_FRAME, REFUSAL_MESSAGES[Refusal.NO_FRAME])
         verdict = self._gate.on_capture()
-        if verdict is GateVerdict.OBJECT:
-            latest = self._gate.latest
-            return CaptureCheck(
-                Refusal.NOT_READY, latest.text if latest else "", objection=self._gate.objection
-            )
-        if verdict is GateVerdict.OVERRIDE:
-            overridden = self._gate.overridden()
-            reason = overridden.value if overridden else "unknown"
-            return CaptureCheck(notes=(f"quality gate overridden: {reason}",))
+        latest = self._gate.latest
+        if verdict is GateVerdict.OBJECT and latest is not None:  # it objects only to a report it has
+            return CaptureCheck(Refusal.NOT_READY, latest.text, objection=self._gate.objection)
+        overridden = self._gate.overridden() if verdict is GateVerdict.OVERRIDE else None
+        if overridden is not None:
+            return CaptureCheck(notes=(f"quality gate overridden: {overridden.value}",))
         self.let_go_objection()
         return CaptureCheck()
 
@@ -311,7 +308,7 @@ class CustomerSession:
         """The language the customer is spoken to in from now on. A switch during the session is
         noted on the next attempt's record; ``notice`` is the consent notice in the words now shown
         (its hash is what the records carry), taken only while consent is still being asked."""
-        if notice is not None and self.consent_needed and self.notice is not None:
+        if notice is not None and self.consent_needed:
             self.notice = notice
         previous, self.instruction_language = self.instruction_language, language
         if previous is not None and previous != language:
@@ -349,7 +346,7 @@ class CustomerSession:
                 instruction_language=self.instruction_language,
             )
         except asyncio.CancelledError:
-            self.phase = before if before is Phase.RESULT else Phase.READY
+            self.phase = before  # READY or RESULT: the cancelled attempt changed nothing on screen
             raise
         if report.outcome is not None:
             self.attempts_answered += 1
@@ -399,8 +396,8 @@ class CustomerSession:
 
     async def pick_face(self, index: int) -> AttemptReport:
         """The operator picked face ``index`` of a several-faces answer: decide on that face alone."""
-        pending = self._pending
-        if not self.face_pick_offered or pending is None or pending.outcome is None:
+        pending = self._pending if self.face_pick_offered else None
+        if pending is None or pending.outcome is None:
             raise SessionError("no face pick is offered now")
         result = pending.outcome.result
         if not 0 <= index < len(result.faces):
@@ -420,8 +417,8 @@ class CustomerSession:
     async def settle_review(self, *, confirmed: bool, supervisor_id: str | None) -> AttemptReport:
         """A supervisor confirms or rejects the REVIEW. Refused when the supervisor is the
         operator who made the attempt. If the decision cannot be journaled the REVIEW stays open."""
-        pending = self._pending
-        if self.phase is not Phase.REVIEW or pending is None or pending.outcome is None:
+        pending = self._pending if self.phase is Phase.REVIEW else None
+        if pending is None or pending.outcome is None:
             raise SessionError("no review is waiting")
         if supervisor_id is not None and supervisor_id == self.operator_id:
             raise SessionError("a supervisor cannot settle a review of their own attempt")
@@ -440,7 +437,6 @@ class CustomerSession:
         self.last_report = recorded
         self._verdict_since = self._clock()
         if recorded.final:
-            self._pending = None
             self._close(CloseReason.VERIFIED if confirmed else CloseReason.REJECTED)
         return recorded
 
@@ -485,7 +481,6 @@ class CustomerSession:
         self.let_go_objection()
         self.phase = Phase.CLOSED
         self.close_reason = reason
-        self._pending = None
         if self.attempts_started == 0:
             return  # nobody was verified: nothing to journal
         outcome = self.outcome

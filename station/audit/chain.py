@@ -102,10 +102,7 @@ def verify_rows(
         row = stored_columns(raw)
         checked += 1
         seq = row["sequence"]
-        try:
-            mac_ok = hmac.compare_digest(compute_mac(key, row), str(row["mac"]))
-        except (TypeError, ValueError):  # a value of the wrong type was forced into the row
-            mac_ok = False
+        mac_ok = _mac_matches(key, row)
         if prev is None:
             first = row
         elif seq != prev["sequence"] + 1:
@@ -145,6 +142,13 @@ def verify_rows(
         problems_total=len(problems),
         head=Head(last, str(prev["mac"])),
     )
+
+
+def _mac_matches(key: bytes, row: Mapping[str, Any]) -> bool:
+    try:
+        return hmac.compare_digest(compute_mac(key, row), str(row["mac"]))
+    except (TypeError, ValueError):  # a value of the wrong type was forced into the row
+        return False
 
 
 def _check_start(

@@ -72,7 +72,7 @@ class ResolvedSettings:
     refused: tuple[str, ...] = ()
 
     def origin(self, name: str) -> Origin:
-        return self.origins.get(name, Origin.DEFAULT)
+        return _origin_of(self.origins, name)
 
     def locked(self, name: str) -> bool:
         """Set by a mandatory policy: shown disabled, "Set by your organisation"."""
@@ -81,6 +81,11 @@ class ResolvedSettings:
     @property
     def policy_hash(self) -> str:
         return self.policy.digest
+
+
+def _origin_of(origins: Mapping[str, Origin], name: str) -> Origin:
+    """No layer set ``name``: it keeps the model's default."""
+    return origins.get(name, Origin.DEFAULT)
 
 
 def _layer(
@@ -92,7 +97,7 @@ def _layer(
 
 
 def _is_production(value: Any) -> bool:
-    return str(value or "").strip().lower() == Environment.PRODUCTION.value
+    return str(value).strip().lower() == Environment.PRODUCTION.value
 
 
 def _production(policy: Policy, admin: Mapping[str, Any]) -> bool:
@@ -107,11 +112,11 @@ def _validate(
     values: Mapping[str, Any], origins: Mapping[str, Origin], policy: Policy, labels: Mapping[str, str]
 ) -> Settings:
     def source(name: str) -> str:
-        origin = origins.get(name, Origin.DEFAULT)
-        if origin in _LEVEL_ORIGINS.values() and name in policy.entries:
-            return policy.entries[name].origin
-        if origin is Origin.DEVELOPMENT and name in labels:
+        if name in labels:  # a development override, as the person typed it
             return labels[name]
+        origin = _origin_of(origins, name)
+        if origin in _LEVEL_ORIGINS.values():  # the policy file or registry key
+            return policy.entries[name].origin
         return str(origin)
 
     try:
@@ -188,9 +193,11 @@ def resolve_settings(
 _HIGHER_IS_STRICTER: Final = frozenset({"liveness_threshold", "min_detection_score", "min_antispoof_score"})
 
 
-def _stricter(name: str, value: Any, current: Any) -> bool:
+def _stricter(name: str, value: Any, values: Mapping[str, Any]) -> bool:
+    """Compared with the value the layers below resolved to, or the model's default."""
     if name not in _HIGHER_IS_STRICTER:
         return False
+    current = values.get(name, Settings.model_fields[name].default)
     try:
         return float(value) >= float(current)
     except (TypeError, ValueError):
@@ -200,8 +207,7 @@ def _stricter(name: str, value: Any, current: Any) -> bool:
 def _override_refusal(
     name: str, value: Any, production: bool, origins: Mapping[str, Origin], values: Mapping[str, Any]
 ) -> str | None:
-    current = values.get(name, Settings.model_fields[name].get_default(call_default_factory=True))
-    if _stricter(name, value, current):
+    if _stricter(name, value, values):
         return None  # a stricter value is always allowed (and still marked as an override)
     if origins.get(name) in (Origin.MACHINE_POLICY, Origin.USER_POLICY):
         return "set by your organisation's policy"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -113,6 +114,29 @@ def make_desk(
     )
 
 
+class HeldRecorder(JournalRecorder):
+    """The real journal recorder, held at the door once ``hold()`` is called, so a test can act
+    while a follow-up decision is being journaled."""
+
+    def __init__(self, journal: AuditJournal, context: AttemptContext) -> None:
+        super().__init__(journal, context)
+        self.arrived = asyncio.Event()
+        self._door: asyncio.Event | None = None
+
+    def hold(self) -> None:
+        self._door = asyncio.Event()
+
+    def release(self) -> None:
+        assert self._door is not None
+        self._door.set()
+
+    async def __call__(self, report: AttemptReport) -> int:
+        if self._door is not None:
+            self.arrived.set()
+            await self._door.wait()
+        return await super().__call__(report)
+
+
 async def capture(session: CustomerSession, frame: np.ndarray) -> AttemptReport:
     check = session.check_capture(has_frame=True)
     assert check.allowed, check
@@ -137,14 +161,42 @@ async def test_live_closes_the_session_and_space_does_not_capture_again(
     check = session.check_capture(has_frame=True)
     assert check.refusal is Refusal.CLOSED
     assert "Enter for the next customer" in check.message
-    with pytest.raises(SessionError):
+    with pytest.raises(SessionError, match=r"^cannot capture in the closed state$"):
         await session.verify(frame)
     assert emulator.requests_received == 1
     await desk.verifier.wait_idle()
+    (attempt,) = rows(journal, "verification")
+    assert attempt.record.session_id == session.id
     (closing,) = rows(journal, KIND_SESSION)
     assert closing.record.outcome == "LIVE"
     assert closing.record.customer_ref == "CIF-111"
-    assert "verified" in (closing.record.notes or "")
+    assert closing.record.notes == f"session {session.id} closed: verified; 1 answered of 1 attempt(s)"
+
+
+async def test_a_new_session_has_a_fresh_id_and_nothing_on_screen(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    desk = make_desk(client, journal, clock)
+    first = desk.session
+    assert re.fullmatch(r"[0-9a-f]{16}", first.id)  # 64 random bits, short enough to read out
+    assert (first.has_verdict, first.outcome, first.close_reason) == (False, None, None)
+    assert first.instruction_language is None
+    assert desk.next_customer() is None
+    assert desk.session.id != first.id
+    named = CustomerSession(desk.verifier, QualityGate(enabled=False), session_id="given-id")
+    assert named.id == "given-id"
+
+
+async def test_an_empty_reference_is_no_reference(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    session = make_desk(client, journal, clock).session
+    session.set_reference("CIF-1")
+    session.set_reference(None)
+    assert session.reference is None
+    session.set_reference("CIF-1")
+    session.set_reference("   ")
+    assert session.reference is None
 
 
 async def test_the_reference_is_locked_after_the_first_capture(
@@ -157,7 +209,7 @@ async def test_the_reference_is_locked_after_the_first_capture(
     session.set_reference(" CIF-112 ")  # still editable before the first capture
     await capture(session, frame)
     assert session.reference_locked
-    with pytest.raises(SessionError, match="locked"):
+    with pytest.raises(SessionError, match=r"^the customer reference is locked after the first capture$"):
         session.set_reference("CIF-222")
     session.set_reference("CIF-112")  # the same value is not a change
     await capture(session, frame)
@@ -233,18 +285,27 @@ async def test_review_must_be_settled_by_another_person(
     assert desk.session is session  # still the same customer
     clock.now += 3600
     assert not desk.clear_if_expired()  # a REVIEW never clears itself
-    with pytest.raises(SessionError, match="own attempt"):
+    with pytest.raises(SessionError, match=r"^a supervisor cannot settle a review of their own attempt$"):
         await session.settle_review(confirmed=True, supervisor_id="op1")
     assert session.review_pending
     settled = await session.settle_review(confirmed=True, supervisor_id="sup9")
     assert settled.kind is OutcomeKind.LIVE and settled.final
+    assert settled.message == "Confirmed live by supervisor sup9. You may continue with the customer."
     assert settled.supervisor_id == "sup9"
     assert settled.settles_sequence == report.audit_sequence
     assert session.close_reason is CloseReason.VERIFIED
+    assert session.last_report is settled and session.outcome is OutcomeKind.LIVE
     review = rows(journal, "review")[-1]
-    assert f"attempt #{report.audit_sequence}" in (review.record.notes or "")
-    assert "supervisor sup9 confirmed" in (review.record.notes or "")
-    assert desk.next_customer() is None
+    assert report.outcome is not None
+    assert (
+        f"supervisor sup9 confirmed review of attempt #{report.audit_sequence} (score {report.outcome.score})"
+        in (review.record.notes or "")
+    )
+    # The settled verdict is a new one on screen: its timeout starts now, not at the REVIEW.
+    clock.now += 59.9
+    assert not desk.clear_if_expired()
+    clock.now += 0.1
+    assert desk.clear_if_expired()
 
 
 async def test_a_rejected_review_closes_as_rejected(
@@ -255,9 +316,23 @@ async def test_a_rejected_review_closes_as_rejected(
     await capture(session, frame)
     rejected = await session.settle_review(confirmed=False, supervisor_id="sup9")
     assert rejected.kind is OutcomeKind.SPOOF
+    assert rejected.message == "Rejected by supervisor sup9. Follow the branch's manual identity check."
+    assert "supervisor sup9 rejected review of attempt #" in (rows(journal, "review")[-1].record.notes or "")
     assert session.close_reason is CloseReason.REJECTED
-    with pytest.raises(SessionError):
+    with pytest.raises(SessionError, match=r"^no review is waiting$"):
         await session.settle_review(confirmed=True, supervisor_id="sup9")
+
+
+async def test_a_review_settled_without_a_supervisor_id(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = make_desk(client, journal, clock, decision=DecisionPolicy(review_upper=0.999))
+    session = desk.session
+    report = await capture(session, frame)
+    settled = await session.settle_review(confirmed=True, supervisor_id=None)
+    assert settled.message == "Confirmed live by supervisor. You may continue with the customer."
+    notes = rows(journal, "review")[-1].record.notes or ""
+    assert f"supervisor confirmed review of attempt #{report.audit_sequence}" in notes
 
 
 async def test_a_review_that_cannot_be_journaled_stays_open(
@@ -309,17 +384,34 @@ async def test_a_stale_verdict_clears_itself_and_is_journaled(
     assert closing.record.outcome == "SPOOF"
 
 
+async def test_a_verdict_expires_at_exactly_the_timeout(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    emulator.set_scenario("spoof")
+    desk = make_desk(client, journal, clock, policy=SessionPolicy(verdict_timeout_s=60))
+    await capture(desk.session, frame)
+    shown = clock.now
+    assert not desk.session.verdict_expired(now=shown + 59.9)
+    assert desk.session.verdict_expired(now=shown + 60)  # a time given is used, not the clock's
+    assert not desk.clear_if_expired()
+    clock.now = shown + 60
+    assert desk.clear_if_expired()
+
+
 async def test_a_live_verdict_also_clears_and_the_clearing_is_journaled(
     client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
 ) -> None:
     desk = make_desk(client, journal, clock)
-    await capture(desk.session, frame)
+    session = desk.session
+    session.set_reference("CIF-3")
+    await capture(session, frame)
     clock.now += 61
     assert desk.clear_if_expired()
     await desk.verifier.wait_idle()
-    notes = [row.record.notes or "" for row in rows(journal, KIND_SESSION)]
-    assert any("closed: verified" in note for note in notes)
-    assert any("verdict cleared after 60 s" in note for note in notes)
+    closed, cleared = rows(journal, KIND_SESSION)
+    assert (closed.record.notes or "").startswith(f"session {session.id} closed: verified")
+    assert cleared.record.notes == f"session {session.id}: verdict cleared after 60 s"
+    assert cleared.record.customer_ref == "CIF-3"
 
 
 async def test_nothing_to_clear_before_a_verdict(
@@ -356,6 +448,45 @@ async def test_the_operator_picks_a_face(
     assert "operator picked face 2 of 2" in (stored.notes or "")
 
 
+async def test_a_face_pick_is_made_once(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    """While the first pick is being journaled, a second press cannot pick again."""
+    emulator.set_scenario("several_faces")
+    recorder = HeldRecorder(journal, AttemptContext(station_id="st-1", operator_id="op1"))
+    verifier = Verifier(client, DecisionPolicy(several_faces=SeveralFacesPolicy.OPERATOR_PICKS), recorder)
+    session = Desk(verifier, gate=QualityGate(enabled=False), operator_id="op1", clock=clock).session
+    report = await capture(session, frame)
+    with pytest.raises(SessionError, match=r"^no review is waiting$"):
+        await session.settle_review(confirmed=True, supervisor_id="sup9")
+    recorder.hold()
+    first = asyncio.ensure_future(session.pick_face(0))
+    await asyncio.wait_for(recorder.arrived.wait(), timeout=10)
+    with pytest.raises(SessionError, match=r"^no face pick is offered now$"):
+        await session.pick_face(1)
+    recorder.release()
+    picked = await first
+    assert picked.outcome is not None and report.outcome is not None
+    assert picked.outcome.primary_face == report.outcome.result.faces[0]
+    assert picked.message == picked.outcome.message
+    assert "operator picked face 1 of 2" in (rows(journal, "review")[-1].record.notes or "")
+
+
+async def test_no_pick_while_a_review_waits(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = make_desk(
+        client,
+        journal,
+        clock,
+        decision=DecisionPolicy(review_upper=0.999, several_faces=SeveralFacesPolicy.OPERATOR_PICKS),
+    )
+    await capture(desk.session, frame)
+    assert desk.session.review_pending
+    with pytest.raises(SessionError, match=r"^no face pick is offered now$"):
+        await desk.session.pick_face(0)
+
+
 async def test_no_pick_unless_the_policy_says_so(
     client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
 ) -> None:
@@ -381,6 +512,8 @@ async def test_cancelled_attempt_is_journaled_and_the_reference_stays_locked(
         await asyncio.sleep(0.01)
     assert session.phase is Phase.VERIFYING
     assert desk.next_customer() is Refusal.BUSY
+    with pytest.raises(SessionError, match=r"^cannot close while a verification is in flight$"):
+        session.close(CloseReason.SHUTDOWN)
     task.cancel("cancelled: the station was asked to stop (SIGTERM)")
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -390,6 +523,33 @@ async def test_cancelled_attempt_is_journaled_and_the_reference_stays_locked(
     assert row.record.outcome == "ERROR"
     assert "SIGTERM" in (row.record.notes or "")
     assert row.record.customer_ref == "CIF-7"
+    assert desk.next_customer() is None
+    await desk.verifier.wait_idle()
+    (closing,) = rows(journal, KIND_SESSION)
+    assert closing.record.outcome is None  # no verdict was ever shown
+    assert closing.record.notes == (
+        f"session {session.id} closed: operator moved to the next customer; 0 answered of 1 attempt(s)"
+    )
+
+
+async def test_a_cancelled_second_attempt_leaves_the_first_verdict(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    emulator.set_scenario("spoof")
+    desk = make_desk(client, journal, clock)
+    session = desk.session
+    first = await capture(session, frame)
+    emulator.set_scenario("hang")
+    task = asyncio.ensure_future(capture(session, frame))
+    deadline = asyncio.get_running_loop().time() + 10
+    while emulator.requests_received < 2:
+        assert asyncio.get_running_loop().time() < deadline, "the request never reached the emulator"
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert session.phase is Phase.RESULT
+    assert session.last_report is first
 
 
 async def test_a_verdict_without_a_journal_row_is_never_final(
@@ -414,6 +574,7 @@ async def test_the_quality_gate_objects_once_and_an_override_is_noted(
     objection = session.check_capture(has_frame=True)
     assert objection.refusal is Refusal.NOT_READY
     assert objection.objection is Instruction.TOO_DARK
+    assert gate.latest is not None and objection.message == gate.latest.text != ""
     assert emulator.requests_received == 0
     override = session.check_capture(has_frame=True)
     assert override.allowed
@@ -429,6 +590,7 @@ async def test_an_objection_let_go_is_a_call_saved(
     gate = QualityGate(enabled=True)
     gate.update(QualityAnalyser().analyse((frame * 0.25).astype(np.uint8)))
     desk = make_desk(client, journal, clock, gate=gate)
+    desk.session.set_reference("CIF-4")
     assert desk.session.check_capture(has_frame=True).refusal is Refusal.NOT_READY
     assert desk.next_customer() is None
     await desk.verifier.wait_idle()
@@ -436,6 +598,22 @@ async def test_an_objection_let_go_is_a_call_saved(
     (event,) = rows(journal, "quality_gate")
     assert "too_dark" in (event.record.notes or "")
     assert event.record.operator_id == "op1"
+    assert event.record.customer_ref == "CIF-4"
+
+
+async def test_an_objection_resolved_by_a_better_picture_is_a_call_saved(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    gate = QualityGate(enabled=True)
+    analyser = QualityAnalyser()
+    gate.update(analyser.analyse((frame * 0.25).astype(np.uint8)))
+    desk = make_desk(client, journal, clock, gate=gate)
+    assert desk.session.check_capture(has_frame=True).refusal is Refusal.NOT_READY
+    gate.update(analyser.analyse(frame))
+    assert gate.latest is not None and gate.latest.ready
+    check = desk.session.check_capture(has_frame=True)
+    assert check.allowed and check.notes == ()
+    assert gate.calls_saved == 1
 
 
 async def test_camera_and_frame_are_checked_before_the_gate(
@@ -450,10 +628,42 @@ async def test_camera_and_frame_are_checked_before_the_gate(
     assert gate.objection is None
 
 
+async def test_the_refusals_say_why_in_the_operators_words(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    desk = make_desk(client, journal, clock)
+    session = desk.session
+    lost = session.check_capture(has_frame=True, camera_live=False)
+    assert (lost.refusal, lost.message) == (
+        Refusal.CAMERA_NOT_LIVE,
+        "Wait until the live picture is back, then capture.",
+    )
+    no_frame = session.check_capture(has_frame=False)
+    assert no_frame.message == "No camera picture yet. Check that the camera is connected, then try again."
+    desk.verifier.camera_refusal = "A still picture is not a live camera: captures are refused."
+    still = session.check_capture(has_frame=True)
+    assert (still.refusal, still.message) == (
+        Refusal.CAMERA_NOT_LIVE,
+        "A still picture is not a live camera: captures are refused.",
+    )
+    recorder = JournalRecorder(journal, AttemptContext(station_id="st-1"))
+    no_token = Verifier(None, DecisionPolicy(), recorder, unavailable_reason="No sandbox token is enrolled.")
+    check = CustomerSession(no_token, QualityGate(enabled=False)).check_capture(has_frame=True)
+    assert (check.refusal, check.message) == (Refusal.UNAVAILABLE, "No sandbox token is enrolled.")
+    unconfigured = Verifier(None, DecisionPolicy(), recorder)
+    check = CustomerSession(unconfigured, QualityGate(enabled=False)).check_capture(has_frame=True)
+    assert (check.refusal, check.message) == (Refusal.UNAVAILABLE, "The station is not configured.")
+
+
 def test_session_policy_bounds() -> None:
     SessionPolicy(max_attempts=1, verdict_timeout_s=5)
     SessionPolicy(max_attempts=10, verdict_timeout_s=3600)
-    for bad in ({"max_attempts": 0}, {"max_attempts": 11}, {"verdict_timeout_s": 4.9}):
+    for bad in (
+        {"max_attempts": 0},
+        {"max_attempts": 11},
+        {"verdict_timeout_s": 4.9},
+        {"verdict_timeout_s": 3600.1},
+    ):
         with pytest.raises(ValueError, match="must be between"):
             SessionPolicy(**bad)
 
@@ -482,6 +692,10 @@ async def test_consent_required_means_no_call_before_it_is_given(
         await session.verify(frame)
     assert emulator.requests_received == 0
     session.give_consent()
+    with pytest.raises(SessionError, match=r"^no consent is being asked for now$"):
+        session.give_consent()
+    with pytest.raises(SessionError, match=r"^no consent is being asked for now$"):
+        session.refuse_consent()
     report = await capture(session, frame)
     assert report.final
     row = rows(journal, "verification")[-1].record
@@ -489,6 +703,9 @@ async def test_consent_required_means_no_call_before_it_is_given(
     assert row.consent_notice_version == "bank-2026-12"
     assert row.consent_notice_sha256 == NOTICE.sha256
     assert NOTICE.sha256 == hashlib.sha256(NOTICE.text.encode()).hexdigest()
+    await desk.verifier.wait_idle()
+    (closing,) = rows(journal, KIND_SESSION)
+    assert (closing.record.consent, closing.record.consent_notice_sha256) == ("given", NOTICE.sha256)
 
 
 async def test_a_refusal_ends_the_session_journaled_with_no_call(
@@ -507,6 +724,7 @@ async def test_a_refusal_ends_the_session_journaled_with_no_call(
     assert emulator.requests_received == 0
     (closing,) = rows(journal, KIND_SESSION)
     assert closing.record.outcome == "CONSENT_REFUSED"
+    assert closing.record.notes == f"session {session.id} closed: consent refused; no capture, no call"
     assert closing.record.consent == "refused"
     assert closing.record.consent_notice_sha256 == NOTICE.sha256
     assert closing.record.customer_ref == "CIF-9"
@@ -523,3 +741,48 @@ async def test_no_consent_asked_when_policy_does_not(
     row = rows(journal, "verification")[-1].record
     assert row.consent == "not_asked"
     assert row.consent_notice_version is None and row.consent_notice_sha256 is None
+
+
+# -- the customer's language ----------------------------------------------------------------------------
+
+NOTICE_HI = ConsentNotice("bank-2026-12", "हम यह पुष्टि करने के लिए आपके चेहरे की एक तस्वीर लेते हैं कि आप स्वयं यहाँ हैं।")
+
+
+async def test_a_language_switch_is_noted_once_on_the_next_attempt(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    emulator.set_scenario("spoof")
+    desk = make_desk(client, journal, clock, policy=SessionPolicy(max_attempts=3))
+    session = desk.session
+    await capture(session, frame)
+    session.set_instruction_language("en")  # the first language said is not a switch
+    session.set_instruction_language("en")
+    await capture(session, frame)
+    session.set_instruction_language("hi")
+    await capture(session, frame)
+    first, second, third = (row.record for row in rows(journal, "verification"))
+    assert (first.instruction_language, second.instruction_language, third.instruction_language) == (
+        None,
+        "en",
+        "hi",
+    )
+    assert "language" not in (second.notes or "")
+    assert "customer instruction language changed from en to hi" in (third.notes or "")
+
+
+async def test_the_notice_follows_the_language_until_the_customer_answers(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = consent_desk(client, journal, clock)
+    session = desk.session
+    session.set_instruction_language("en")  # no notice given: the one shown stays
+    assert session.notice is NOTICE
+    session.set_instruction_language("hi", NOTICE_HI)
+    assert session.notice is NOTICE_HI
+    session.give_consent()
+    session.set_instruction_language("en", NOTICE)  # after the answer the words agreed to stay
+    assert session.notice is NOTICE_HI
+    await capture(session, frame)
+    row = rows(journal, "verification")[-1].record
+    assert row.consent_notice_sha256 == NOTICE_HI.sha256
+    assert "customer instruction language changed from hi to en" in (row.notes or "")

@@ -96,6 +96,13 @@ def test_emptied_by_deleting_every_row(
     with raw(path) as conn:
         conn.execute("DELETE FROM journal")
     assert _finding(path, key_file) is Finding.EMPTIED
+    with AuditJournal.open(path, KEY, read_only=True) as journal:
+        report = journal.verify()
+    assert report.ok is False
+    assert (report.rows_checked, report.problems_total, report.head) == (0, 1, None)
+    assert report.message == (
+        "row 1: rows cut off the end (every row is gone, but the journal's head record names row 10)"
+    )
     code, out = _verify(path, key_file, capsys)
     assert code == 1
     assert "every row is gone, but the journal's head record names row 10" in out
@@ -170,6 +177,16 @@ def test_truncated_tail(anchored: tuple[Path, Path], capsys: pytest.CaptureFixtu
     assert code == 1
     assert "row 8: rows cut off the end (rows 8–10 are gone; the journal's head record names row 10)" in out
     assert "TRUNCATED" in out
+
+
+def test_the_last_row_cut_off_is_named(filled: Path) -> None:
+    with raw(filled) as conn:
+        conn.execute("DELETE FROM journal WHERE sequence = 10")
+    with AuditJournal.open(filled, KEY, read_only=True) as journal:
+        report = journal.verify()
+    assert [str(p) for p in report.problems] == [
+        "row 10: rows cut off the end (row 10 is gone; the journal's head record names row 10)"
+    ]
 
 
 def test_truncation_is_caught_without_any_anchor_and_the_chain_is_not_continued(filled: Path) -> None:

@@ -38,6 +38,14 @@ def test_append_returns_sequences_and_the_chain_verifies(db_path: Path) -> None:
     assert report.first_broken_sequence is None
 
 
+def test_a_journal_with_no_rows_yet_verifies_as_empty(db_path: Path) -> None:
+    with AuditJournal.open(db_path, KEY) as journal:
+        report = journal.verify()
+    assert report.ok is True
+    assert (report.rows_checked, report.problems, report.problems_total, report.head) == (0, (), 0, None)
+    assert report.message == "journal is empty"
+
+
 def test_records_round_trip_with_chained_macs(db_path: Path) -> None:
     error_attempt = AuditRecord(
         kind="verification",
@@ -224,6 +232,73 @@ def test_purge_leaves_a_signed_checkpoint_and_the_chain_verifies(filled: Path) -
     assert (checkpoint.purged_rows, checkpoint.purged_through) == (4, 4)
     assert checkpoint.purged_through_mac == rows[-1].prev_mac  # row 5 followed row 4
     assert "removed 4 rows" in (checkpoint.record.notes or "")
+
+
+def _purged_through_4(filled: Path, backup: Path | None = None) -> None:
+    """Rows 1-4 purged: checkpoint row 11 accounts for them. ``backup``: a copy taken just before."""
+    backdate(filled, {i: f"2024-05-01T12:00:{i:02d}.000000Z" for i in range(1, 5)})
+    if backup is not None:
+        with raw(filled) as conn:
+            conn.execute(f"VACUUM INTO '{backup}'")
+    with AuditJournal.open(filled, KEY) as journal:
+        assert journal.purge(datetime(2024, 6, 1, tzinfo=UTC)) == 4
+
+
+def _verify_problems(path: Path) -> list[str]:
+    with AuditJournal.open(path, KEY, read_only=True) as journal:
+        return [str(p) for p in journal.verify().problems]
+
+
+def test_rows_missing_after_a_checkpoint_are_named_with_it(filled: Path) -> None:
+    _purged_through_4(filled)
+    with raw(filled) as conn:
+        conn.execute("DELETE FROM journal WHERE sequence = 5")
+    assert _verify_problems(filled) == [
+        "row 5: missing row (row 5 is absent; checkpoint row 11 purged rows up to 4)"
+    ]
+    with raw(filled) as conn:
+        conn.execute("DELETE FROM journal WHERE sequence = 6")
+    assert _verify_problems(filled) == [
+        "row 5: missing row (rows 5–6 are absent; checkpoint row 11 purged rows up to 4)"
+    ]
+
+
+def test_a_purged_row_put_back_from_a_backup_is_out_of_place(filled: Path, tmp_path: Path) -> None:
+    backup = tmp_path / "backup.sqlite3"
+    _purged_through_4(filled, backup)
+    with raw(backup) as conn:
+        conn.row_factory = sqlite3.Row
+        row4 = dict(conn.execute("SELECT * FROM journal WHERE sequence = 4").fetchone())
+    with raw(filled) as conn:
+        conn.execute(
+            f"INSERT INTO journal ({', '.join(row4)}) VALUES ({', '.join('?' * len(row4))})",
+            tuple(row4.values()),
+        )
+    assert _verify_problems(filled) == [
+        "row 4: chain gap (row is present but checkpoint row 11 purged rows up to 4)"
+    ]
+
+
+def test_the_first_row_after_a_checkpoint_must_follow_the_purged_row(filled: Path, tmp_path: Path) -> None:
+    """Row 5 swapped for row 5 of another journal written with the same key (its MAC is valid)."""
+    other = tmp_path / "other.sqlite3"
+    with AuditJournal.open(other, KEY) as journal:
+        for i in range(5):
+            journal.append(make_record(100 + i))
+    with raw(other) as conn:
+        conn.row_factory = sqlite3.Row
+        row5 = dict(conn.execute("SELECT * FROM journal WHERE sequence = 5").fetchone())
+    _purged_through_4(filled)
+    with raw(filled) as conn:
+        conn.execute("DELETE FROM journal WHERE sequence = 5")
+        conn.execute(
+            f"INSERT INTO journal ({', '.join(row5)}) VALUES ({', '.join('?' * len(row5))})",
+            tuple(row5.values()),
+        )
+    assert _verify_problems(filled) == [
+        "row 5: chain gap (does not follow the purged row's MAC; checkpoint row 11 purged rows up to 4)",
+        "row 6: chain gap (does not follow row 5)",
+    ]
 
 
 def test_purge_of_everything_and_purge_again(filled: Path) -> None:

@@ -262,8 +262,100 @@ def test_overrides_cannot_select_production(tmp_path: Path) -> None:
     resolved = resolve_settings(user_file=user_file, environ={"STATION_ENVIRONMENT": "production"})
     assert not resolved.production
     assert resolved.settings.environment is Environment.SANDBOX
-    assert any("STATION_ENVIRONMENT" in line for line in resolved.refused)
-    assert any(line.startswith("environment in the operator's settings file") for line in resolved.refused)
+    assert resolved.refused == (
+        "environment in the operator's settings file (production is chosen by policy or the administrator)",
+        "STATION_ENVIRONMENT (production is chosen by policy or the administrator, not an override)",
+    )
+
+
+def test_a_development_station_may_name_its_own_environment_by_override() -> None:
+    resolved = resolve_settings(environ={"STATION_ENVIRONMENT": "sandbox"})
+    assert resolved.settings.environment is Environment.SANDBOX
+    assert (resolved.dev_overrides, resolved.refused) == (("STATION_ENVIRONMENT",), ())
+
+
+def test_a_mandatory_environment_beats_the_administrator(tmp_path: Path) -> None:
+    registry = FakeRegistry()
+    registry.set(HKEY_LOCAL_MACHINE, POLICY_KEY, "environment", "sandbox", REG_SZ)
+    admin = AdminSettingsFile(tmp_path / "admin-settings.toml", lambda: b"a" * 32)
+    admin.write({"environment": "production"})
+    resolved = resolve_settings(policy_sources=[RegistryPolicy(registry)], admin_file=admin)
+    assert not resolved.production
+    assert resolved.settings.environment is Environment.SANDBOX
+    assert resolved.origin("environment") is Origin.MACHINE_POLICY
+
+
+def test_a_recommended_production_holds_unless_the_administrator_changes_it(tmp_path: Path) -> None:
+    registry = FakeRegistry()
+    registry.set(HKEY_LOCAL_MACHINE, POLICY_KEY + r"\Recommended", "environment", "production", REG_SZ)
+    recommended = RegistryPolicy(registry)
+    resolved = resolve_settings(
+        policy_sources=[recommended], environ={"STATION_BASE_URL": "http://127.0.0.1:9"}
+    )
+    assert resolved.production
+    assert resolved.refused == ("STATION_BASE_URL (not on a production station)",)
+    admin = AdminSettingsFile(tmp_path / "admin-settings.toml", lambda: b"a" * 32)
+    admin.write({"environment": "sandbox"})
+    changed = resolve_settings(policy_sources=[recommended], admin_file=admin)
+    assert not changed.production
+    assert changed.settings.environment is Environment.SANDBOX
+
+
+def test_an_override_equal_to_the_policy_threshold_is_not_lower() -> None:
+    resolved = resolve_settings(policy_sources=[production_policy(0.7)], cli={"liveness_threshold": 0.7})
+    assert (resolved.dev_overrides, resolved.refused) == (("--liveness-threshold",), ())
+
+
+def test_an_override_is_compared_with_the_policy_not_the_default() -> None:
+    resolved = resolve_settings(policy_sources=[production_policy(0.85)], cli={"liveness_threshold": 0.8})
+    assert resolved.settings.liveness_threshold == 0.85
+    assert resolved.refused == ("--liveness-threshold (set by your organisation's policy)",)
+
+
+def test_a_threshold_nobody_set_is_compared_with_the_default(tmp_path: Path) -> None:
+    admin = AdminSettingsFile(tmp_path / "admin-settings.toml", lambda: b"a" * 32)
+    admin.write({"environment": "production"})
+    resolved = resolve_settings(admin_file=admin, environ={"STATION_LIVENESS_THRESHOLD": "0.9"})
+    assert resolved.production
+    assert resolved.settings.liveness_threshold == 0.9
+    assert (resolved.dev_overrides, resolved.refused) == (("STATION_LIVENESS_THRESHOLD",), ())
+
+
+def test_a_threshold_that_is_not_a_number_is_not_stricter(tmp_path: Path) -> None:
+    admin = AdminSettingsFile(tmp_path / "admin-settings.toml", lambda: b"a" * 32)
+    admin.write({"environment": "production"})
+    resolved = resolve_settings(admin_file=admin, environ={"STATION_LIVENESS_THRESHOLD": "high"})
+    assert resolved.settings.liveness_threshold == Settings().liveness_threshold
+    assert resolved.refused == ("STATION_LIVENESS_THRESHOLD (not on a production station)",)
+
+
+def test_command_line_overrides_are_named_as_typed() -> None:
+    labels = {"liveness_threshold": "--threshold"}
+    lower = resolve_settings(
+        policy_sources=[production_policy(0.7)], cli={"liveness_threshold": 0.3}, cli_labels=labels
+    )
+    assert lower.refused == ("--threshold (set by your organisation's policy)",)
+    higher = resolve_settings(
+        policy_sources=[production_policy(0.7)], cli={"liveness_threshold": 0.9}, cli_labels=labels
+    )
+    assert higher.dev_overrides == ("--threshold",)
+
+
+def test_a_bad_combination_names_where_each_value_came_from(tmp_path: Path) -> None:
+    registry = FakeRegistry()
+    registry.set(HKEY_LOCAL_MACHINE, POLICY_KEY, "liveness_threshold", "0.8", REG_SZ)
+    registry.set(HKEY_LOCAL_MACHINE, POLICY_KEY + r"\Recommended", "review_upper", "0.9", REG_SZ)
+    admin = AdminSettingsFile(tmp_path / "admin-settings.toml", lambda: b"a" * 32)
+    admin.write({"review_upper": 0.75})  # over the recommended value, under the machine's threshold
+    with pytest.raises(SettingsError) as caught:
+        resolve_settings(policy_sources=[RegistryPolicy(registry)], admin_file=admin)
+    assert str(caught.value) == (
+        "review_upper: must be above liveness_threshold (0.8), got 0.75 (in the administrator (PIN))"
+    )
+    with pytest.raises(SettingsError) as caught:
+        resolve_settings(environ={"STATION_LIVENESS_THRESHOLD": "1.7", "STATION_CONNECT_TIMEOUT": "-1"})
+    assert str(caught.value).endswith("(in STATION_CONNECT_TIMEOUT, STATION_LIVENESS_THRESHOLD)")
+    assert caught.value.fields == {"liveness_threshold", "connect_timeout"}
 
 
 def test_development_overrides_apply_and_are_named(tmp_path: Path) -> None:
