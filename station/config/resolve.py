@@ -199,7 +199,9 @@ def _stricter(name: str, value: Any, values: Mapping[str, Any]) -> bool:
         return False
     current = values.get(name, Settings.model_fields[name].default)
     try:
-        return float(value) >= float(current)
+        wanted = float(value)
+        # No minimum yet (the anti-spoof score's default): any minimum only adds a check.
+        return current is None or wanted >= float(current)
     except (TypeError, ValueError):
         return False
 

@@ -248,6 +248,17 @@ def test_a_stricter_threshold_is_always_allowed() -> None:
     assert lower.refused == ("--liveness-threshold (set by your organisation's policy)",)
 
 
+def test_turning_on_an_anti_spoof_minimum_is_stricter_even_in_production() -> None:
+    """Unset, there is no minimum: setting one only adds a check, so it is allowed like a higher
+    threshold (and still marked as an override); a value that is not a number is not."""
+    resolved = resolve_settings(policy_sources=[production_policy(0.7)], cli={"min_antispoof_score": 0.5})
+    assert resolved.settings.min_antispoof_score == 0.5
+    assert (resolved.dev_overrides, resolved.refused) == (("--min-antispoof-score",), ())
+    junk = resolve_settings(policy_sources=[production_policy(0.7)], cli={"min_antispoof_score": "high"})
+    assert junk.settings.min_antispoof_score is None
+    assert junk.refused == ("--min-antispoof-score (not on a production station)",)
+
+
 def test_the_operator_cannot_make_a_station_a_development_one() -> None:
     resolved = resolve_settings(
         policy_sources=[production_policy()], environ={"STATION_ENVIRONMENT": "sandbox"}
