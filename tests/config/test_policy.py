@@ -330,6 +330,10 @@ def test_a_threshold_nobody_set_is_compared_with_the_default(tmp_path: Path) -> 
     assert resolved.production
     assert resolved.settings.liveness_threshold == 0.9
     assert (resolved.dev_overrides, resolved.refused) == (("STATION_LIVENESS_THRESHOLD",), ())
+    # Just below the default 0.7 that nobody changed: lower, so refused.
+    lower = resolve_settings(admin_file=admin, environ={"STATION_LIVENESS_THRESHOLD": "0.69"})
+    assert lower.settings.liveness_threshold == Settings().liveness_threshold
+    assert lower.refused == ("STATION_LIVENESS_THRESHOLD (not on a production station)",)
 
 
 def test_a_threshold_that_is_not_a_number_is_not_stricter(tmp_path: Path) -> None:
