@@ -256,6 +256,10 @@ class CustomerSession:
         self.let_go_objection()
         return CaptureCheck()
 
+    def state_refusal(self) -> Refusal | None:
+        """Why the session's state alone refuses another capture now (None: it would allow one)."""
+        return self._state_refusal()
+
     def _state_refusal(self) -> Refusal | None:
         if self.phase is Phase.VERIFYING:
             return Refusal.BUSY

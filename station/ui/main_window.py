@@ -692,8 +692,16 @@ class MainWindow(QMainWindow):
         return self._camera is None or self._camera.state is CameraState.LIVE
 
     def capture(self) -> None:
-        """Space: capture the current customer, if the session allows it now."""
+        """Space: capture the current customer, if the session allows it now.
+
+        With a verdict on screen the first press only goes back to the live picture: the next
+        capture is then of the customer as they are now, never the picture already judged again.
+        """
         if self.controller.busy:
+            return
+        if self.preview.is_frozen and self.controller.session.state_refusal() is None:
+            self._back_to_live()
+            self._show_idle()
             return
         camera = self._camera
         camera_live = self.camera_is_live

@@ -109,6 +109,10 @@ class PreviewWidget(QWidget):
         #: The picture at display size, made once per new frame (live) or per freeze/resize.
         self._scaled: WrappedFrame | None = None
         self._live_seq: int | None = None
+        # The camera sequence number of ``_live`` (``_live_seq`` may be ahead of it on a bad frame).
+        self._live_frame_seq: int | None = None
+        # The sequence number of the live frame last captured: never offered for capture again.
+        self._judged_seq: int | None = None
         self._pending_seq: int | None = None
         self._frozen: _Frozen | None = None
         self._watermark: str | None = None
@@ -137,9 +141,13 @@ class PreviewWidget(QWidget):
         """The newest full-resolution live frame shown, which is what Capture should send.
 
         What the operator saw, not a frame grabbed a few milliseconds later: the picture the
-        customer was asked to hold still for is the one the verdict is about.
+        customer was asked to hold still for is the one the verdict is about. None until the
+        camera has delivered a frame since the last capture: a picture already judged is never
+        sent again (after "try once more" the live picture shows the old frame for a moment).
         """
-        return self._live.array if self._live is not None else None
+        if self._live is None or (self._judged_seq is not None and self._live_frame_seq == self._judged_seq):
+            return None
+        return self._live.array
 
     @property
     def fps(self) -> float:
@@ -167,6 +175,8 @@ class PreviewWidget(QWidget):
         the camera slot are read-only, so this holds for captured frames).
         """
         same_picture = self._frozen is not None and self._frozen.shown.array is image
+        if self._live is not None and image is self._live.array:
+            self._judged_seq = self._live_frame_seq
         self._frozen = _Frozen(
             shown=self._frozen.shown if same_picture and self._frozen is not None else wrap_bgr(image),
             faces=result.faces if result is not None else (),
@@ -389,7 +399,7 @@ class PreviewWidget(QWidget):
             self._failing = True
             return
         self._failing = False
-        self._live, self._pending_seq = shown, seq
+        self._live, self._live_frame_seq, self._pending_seq = shown, seq, seq
         self._scaled = None
         self._shown_stale = False
         self.update()

@@ -165,3 +165,32 @@ def test_a_stale_verdict_clears_itself(qtbot: QtBot, journal: AuditJournal) -> N
         assert clearing() == ["CIF-111"]
     finally:
         close_station(qtbot, running)
+
+
+def test_trying_again_sends_the_customer_as_they_are_now_not_the_judged_picture(
+    qtbot: QtBot, station: Station, journal: AuditJournal
+) -> None:
+    """After a SPOOF ("try once more") the first Space goes back to the live picture and sends
+    nothing; the next one sends a new picture (once, the one already judged went again)."""
+    emulator = station.emulator
+    assert emulator is not None
+    emulator.set_scenario("spoof")
+    window = station.window
+    first = capture(qtbot, station)
+    assert first.kind is OutcomeKind.SPOOF and window.preview.is_frozen
+    judged = window.preview.frozen_frame()
+    sent = emulator.requests_received
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.preview.is_frozen  # the live customer again, with the guide
+    assert window.banner.title_text == "Ready"
+    assert emulator.requests_received == sent  # nothing sent on that press
+    # Until the camera delivers a new frame, the judged one is not offered for capture at all.
+    assert window.preview.latest_frame() is None or window.preview.latest_frame() is not judged
+    qtbot.waitUntil(lambda: window.preview.latest_frame() is not None, timeout=10_000)
+    with qtbot.waitSignal(station.controller.finished, timeout=15_000) as finished:
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    second = finished.args[0]
+    assert emulator.requests_received == sent + 1
+    assert second.submission_sha256 and second.submission_sha256 != first.submission_sha256
+    rows = [row.record for row in journal_rows(journal) if row.record.kind == "verification"]
+    assert rows[0].image_sha256 != rows[1].image_sha256

@@ -247,3 +247,25 @@ def test_paint_faces_on_an_image_flips_the_label_below_a_box_at_the_top(qtbot: Q
     assert drawn == [Rect(100, 0, 100, 60)]  # the face outside the picture is skipped
     assert pixel(canvas, 101, 30) == style.BOX_PRIMARY
     assert pixel(canvas, 102, 64) == style.LABEL.background.upper()  # the label, just below the box
+
+
+def test_a_captured_frame_is_never_offered_for_capture_again(
+    qtbot: QtBot, preview: PreviewWidget, face_frame: Image
+) -> None:
+    """Back to live after a verdict, the widget still shows the judged frame until the camera
+    delivers another: until then there is nothing to capture."""
+    camera = FakeCamera(face_frame)
+    preview.attach_source(camera)
+    with qtbot.waitSignal(preview.frame_painted):
+        camera.advance()
+    judged = preview.latest_frame()
+    assert judged is not None
+    preview.freeze(judged, None, None)  # captured
+    assert preview.latest_frame() is None
+    preview.resume_live()
+    polls = camera.calls
+    qtbot.waitUntil(lambda: camera.calls > polls + 2)  # the same frame polled again: not new
+    assert preview.latest_frame() is None
+    with qtbot.waitSignal(preview.frame_painted):
+        camera.advance()
+    assert preview.latest_frame() is not None

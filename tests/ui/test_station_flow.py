@@ -21,8 +21,17 @@ from tests.ui.conftest import AUDIT_KEY, cell, close_station, journal_rows, star
 
 
 def capture(qtbot: QtBot, station: Station, timeout: int = 15_000) -> AttemptReport:
+    """Space until an attempt is made: with a verdict on screen the first press goes back to the
+    live picture (a new attempt is of the customer as they are now)."""
+    window = station.window
+    if window.preview.is_frozen and window.controller.session.state_refusal() is None:
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        assert not window.preview.is_frozen
+    if not window.preview.is_frozen:
+        # A picture already judged is never offered again: wait for the camera's next frame.
+        qtbot.waitUntil(lambda: window.preview.latest_frame() is not None, timeout=10_000)
     with qtbot.waitSignal(station.controller.finished, timeout=timeout) as finished:
-        qtbot.keyClick(station.window, Qt.Key.Key_Space)
+        qtbot.keyClick(window, Qt.Key.Key_Space)
     report = finished.args[0]
     assert isinstance(report, AttemptReport)
     return report
@@ -32,7 +41,7 @@ def assert_boxes_match(station: Station, report: AttemptReport) -> None:
     assert report.outcome is not None
     result = report.outcome.result
     preview = station.window.preview
-    image = preview.latest_frame()
+    image = preview.frozen_frame()
     assert image is not None
     height, width = image.shape[:2]
     display = preview.display_rect()
