@@ -2,7 +2,8 @@
 
 The analysis runs on :class:`~station.vision.quality_worker.QualityMonitor`'s own thread a few
 times a second; :class:`QualityFeed` turns its callback into a queued signal so the report reaches
-the UI thread, and :func:`paint_guide` draws the target oval and the one instruction in a few
+the UI thread, and :func:`paint_guide` draws the target oval (:func:`~station.vision.guide.guide_oval`:
+the size of the face it asks for) and the one instruction at the bottom of the picture in a few
 hundred microseconds during the preview's paint.
 """
 
@@ -16,6 +17,7 @@ from PySide6.QtGui import QFontMetricsF, QPainter, QPen
 
 from station.core.geometry import Rect
 from station.ui import style
+from station.ui.overlay import status_chip_rect
 from station.vision.quality import QualityReport, guide_oval
 from station.vision.quality_worker import QualityMonitor
 
@@ -71,7 +73,11 @@ def paint_guide(painter: QPainter, display: Rect, image_w: int, image_h: int, re
         metrics = QFontMetricsF(font)
         width = min(metrics.horizontalAdvance(text) + 28, display.width - 8)
         height = metrics.height() + 14
-        chip = QRectF(display.x + (display.width - width) / 2, display.y + 10, width, height)
+        # At the bottom, just above the camera's status chip: the oval sits near the top of the
+        # picture (a quarter of the short side above the middle) and a face that is not yet in it
+        # is usually below it, so neither the top nor the space under the oval is free.
+        above = status_chip_rect(display, report.text).y - 8
+        chip = QRectF(display.x + (display.width - width) / 2, max(display.y, above - height), width, height)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawRoundedRect(chip, 8, 8)
