@@ -38,7 +38,7 @@ from station.vision.faces import (
     FaceDetector,
     drop_nested,
 )
-from station.vision.guide import MIN_FACE_FRACTION, guide_oval
+from station.vision.guide import MAX_FACE_FRACTION, MIN_FACE_FRACTION, guide_oval
 
 __all__ = [
     "FULL_SCAN_EVERY",
@@ -89,24 +89,29 @@ SECOND_LOOK_WIDTH = 0.5
 SECOND_LOOK_HEIGHT = 0.6
 
 #: Smallest face the second look finds, as a share of the short side. Measured: a face 60 px wide
-#: in a 1280x720 frame is 0.083, face.jpg in the middle of a 1024x1024 canvas 0.091.
-SECOND_LOOK_MIN_FACE = 0.06
+#: in a 1280x720 frame is 0.083 (the guide's box for it 0.10), face.jpg in the middle of a
+#: 1024x1024 canvas 0.104. 0.07 keeps a fifth of margin below the smallest of them; the smaller
+#: the face looked for, the more scales the second look scans.
+SECOND_LOOK_MIN_FACE = 0.07
 
 #: That smallest face's size in the shrunk region the second look scans. Not the cascade's 24:
 #: small faces shrunk further are found erratically. Measured on 45 pictures of face.jpg's face
 #: 50-72 px wide at three heights in a 1280x720 frame (grey or a photo behind, with and without
-#: noise): found in 29-33 of them at 32 px, 37-39 at 36 px, 44 at 40 px (with three neighbours
-#: and scale steps of 1.1), for one false face in four empty pictures.
-SECOND_LOOK_FACE_PX = 40
+#: noise), three neighbours and scale steps of 1.1: found in 36 of them at 40 px, 40 at 44 px and
+#: all 45 at 48 px (the region then barely shrunk at 720p). The false faces it lets through are
+#: removed by the confirmation (see ``FaceFinder._confirmed``).
+SECOND_LOOK_FACE_PX = 48
 
 #: Overlapping detections a small face needs (the full scan asks five): at these sizes a real face
 #: gathers fewer, and SECOND_LOOK_MIN_CONFIDENCE keeps the false ones out.
 SECOND_LOOK_MIN_NEIGHBORS = 3
 
-#: A lone face the full scan is less sure of than this gets the second look too. Measured on the
-#: samples swaying: real faces score 0.83-0.99 in the full scan (a tenth of them below 0.945); on
-#: face.jpg shrunk to 0.6x on a grey canvas the full scan misses the face and reports the whole
-#: astronaut as a face 0.48 of the frame (0.89), and the second look finds the real one at 0.97.
+#: A lone face larger than the guide accepts (``MAX_FACE_FRACTION``) that the full scan is less
+#: sure of than this gets the second look too. Measured on the samples swaying: real faces score
+#: 0.83-0.99 in the full scan (a tenth of them below 0.945); on face.jpg shrunk to 0.6x on a grey
+#: canvas the full scan misses the face and reports the whole astronaut as a face 0.48 of the frame
+#: (0.89), and the second look finds the real one at 0.97. Only large boxes: the cascade's false
+#: faces round a real one are larger than it, and a second look costs as much as a full scan.
 SURE_FACE_CONFIDENCE = 0.95
 
 #: Faces found only by the second look must be at least this confident: searching smaller scales
@@ -193,11 +198,16 @@ class FaceFinder:
         faces = self.full_scan(image)
         if not faces:
             return Found(self._confirmed(image, self.second_look(image)), "second_look")
-        if len(faces) == 1 and faces[0].confidence < SURE_FACE_CONFIDENCE:
+        lone = faces[0] if len(faces) == 1 else None
+        if (
+            lone is not None
+            and lone.confidence < SURE_FACE_CONFIDENCE
+            and lone.height > MAX_FACE_FRACTION * min(image.shape[:2])
+        ):
             # Of the unsure box and a small face inside it, the more confident (the cascade's
             # false faces at the full scan's scale are larger boxes around a real one).
-            small = [f for f in self.second_look(image) if f.confidence > faces[0].confidence]
-            small = self._confirmed(image, small)
+            small = self._confirmed(image, self.second_look(image))
+            small = [f for f in small if f.confidence > lone.confidence]
             if small:
                 faces = sorted(drop_nested(faces + small), key=lambda f: (f.area, f.confidence), reverse=True)
                 if faces[0] is small[0]:

@@ -158,9 +158,11 @@ FULL_SCAN_AFTER_S = 1.0
 FACE_REFRESH_S = 1.0
 
 #: On a stream, an unchanged picture with no face keeps the last full analysis at most this long
-#: (the back-off of issue 16: an empty counter is analysed every two seconds, not four times a
-#: second). Anyone arriving changes the picture, which ends the back-off at the next look.
-EMPTY_REFRESH_S = 2.0
+#: (the back-off of issue 16: an empty counter is analysed every five seconds, not four times a
+#: second; a full analysis of an empty 1080p frame is a full scan and a second look, about 85 ms).
+#: Anyone arriving changes the picture, which ends the back-off at the next look: the refresh is
+#: only a safety net.
+EMPTY_REFRESH_S = 5.0
 
 _CLIP_LEVEL = 250
 _MIN_VARIANCE = 1.0  # keeps the sharpness ratio finite on a flat patch
