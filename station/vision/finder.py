@@ -54,6 +54,7 @@ __all__ = [
     "SURE_FACE_CONFIDENCE",
     "TRACK_FACE_PX",
     "TRACK_MARGIN",
+    "TRACK_SCALE_FACTOR",
     "FaceFinder",
     "Found",
     "full_scan_scale",
@@ -119,8 +120,15 @@ SURE_FACE_CONFIDENCE = 0.95
 #: and at 1x on a 1024x1024 canvas); a false face on the space suit 0.46.
 SECOND_LOOK_MIN_CONFIDENCE = 0.8
 
-#: Tracking looks this many face sizes beyond each side of the last face box.
-TRACK_MARGIN = 0.5
+#: Tracking looks this many face sizes beyond each side of the last face box: a quarter of a
+#: second's movement of a seated customer is far less.
+TRACK_MARGIN = 0.35
+
+#: Scale step of the tracking scan. Measured over 115 looks of five swaying streams (the counter
+#: camera at 1080p and 720p, face.jpg, face-large.jpg): margin 0.5 and steps of 1.1 lost the face
+#: once at 3.8 ms a look, margin 0.35 and steps of 1.15 never, at 2.2 ms; scanning the face at
+#: 40 px instead of 48 lost it in a fifth of the looks.
+TRACK_SCALE_FACTOR = 1.15
 
 #: Tracking scans the region shrunk so the last face is about this many pixels: twice the
 #: cascade's window, enough for a steady box, while the region stays about 100 px square.
@@ -310,6 +318,7 @@ class FaceFinder:
             gray,
             min_face=max(_WINDOW, math.floor(side * scale * low)),
             max_face=math.ceil(side * scale * high),
+            scale_factor=TRACK_SCALE_FACTOR,
             min_neighbors=3,
             min_confidence=MIN_FACE_CONFIDENCE,
             keep_best=False,
