@@ -1,5 +1,8 @@
 """``python -m station.bench [--json] [--quick]``: run every measurement, print a table or JSON.
 
+``python -m station.bench day [--customers N] [--json]`` runs the scripted counter day instead
+(:mod:`station.bench.day`).
+
 Qt is switched to its ``offscreen`` platform here, before anything imports Qt, so the bench runs
 on machines with no display. Progress goes to stderr; with ``--json`` stdout carries only the
 one JSON object.
@@ -50,10 +53,15 @@ def _load() -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if args_in[:1] == ["day"]:
+        from station.bench.day import main as day_main
+
+        return day_main(args_in[1:])
     parser = argparse.ArgumentParser(prog="python -m station.bench", description=__doc__)
     parser.add_argument("--json", action="store_true", help="print only one JSON object on stdout")
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke run for tests")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("STATION_LOG_LEVEL", "WARNING")
     counts = QUICK if args.quick else FULL

@@ -7,10 +7,12 @@ The customer is ``face-large.jpg`` scaled and placed so the face sits in the gui
 fifth of the frame's height: a customer seated where the station wants them.
 
 Why cameras that *move*: a real camera's picture changes every frame (the customer breathes and
-sways), and the guide's work depends on it (tracking, unchanged pictures kept). The customer
-cameras shift a slightly larger canvas by a few pixels along a slow sway, which costs one copy per
-frame (like a driver handing over a new buffer); the empty counter cycles four copies with
-different sensor noise, so its picture changes by noise only.
+sways, the sensor is noisy), and the guide's work depends on it (tracking, unchanged pictures kept,
+a change away from the customer). The customer cameras move the customer only — a band round
+the person, shifted a few pixels along a slow sway over a still background — and take turns
+between two copies with different sensor noise; the empty counter cycles four noisy copies, so
+its picture changes by noise only. A frame costs one copy and a partial copy (like a driver
+handing over a new buffer).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import functools
 import math
 import threading
 import time
+from dataclasses import dataclass
 from enum import StrEnum
 
 import cv2
@@ -130,6 +133,31 @@ def picture(kind: Picture, width: int, height: int) -> BGRImage:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Canvas:
+    """A picture as the camera plays it: still copies, padded copies for the moving band, and the
+    band (``x0, y0, x1, y1``) round the person."""
+
+    still: list[BGRImage]
+    moving: list[BGRImage]
+    band: tuple[int, int, int, int]
+
+
+def _person_band(kind: Picture, width: int, height: int) -> tuple[int, int, int, int]:
+    """The customer's head and body: 1.3 face widths each side of the face, from above the head
+    to the bottom of the frame (the part of the picture a seated customer moves)."""
+    short = min(width, height)
+    if kind is Picture.TOO_FAR:
+        face, cx, cy = 0.085 * short, width / 2, height * 0.42
+    else:
+        ox, oy, ow, oh = guide_oval(width, height)
+        face, cx, cy = CUSTOMER_FACE_FRACTION * short, ox + ow / 2, oy + oh / 2
+    x0 = max(0, round(cx - 1.3 * face))
+    x1 = min(width, round(cx + 1.3 * face))
+    y0 = max(0, round(cy - 1.1 * face))
+    return x0, y0, x1, height
+
+
 def _noisy(image: BGRImage, rng: np.random.Generator) -> BGRImage:
     noise = np.asarray(rng.normal(0.0, _NOISE_SIGMA, size=image.shape), dtype=np.int16)
     out: BGRImage = np.asarray(cv2.add(image, noise, dtype=cv2.CV_8U), dtype=np.uint8)
@@ -147,7 +175,7 @@ class CounterCamera:
         self._period = 1.0 / fps
         self._fps = fps
         self._lock = threading.Lock()
-        self._canvases: dict[Picture, list[BGRImage]] = {}
+        self._canvases: dict[Picture, _Canvas] = {}
         self._shows = shows
         self._open = False
         self._next: float | None = None
@@ -179,16 +207,20 @@ class CounterCamera:
                 return
         width, height = self._size
         if kind is Picture.NOBODY:
-            still = picture(kind, width, height)
             rng = np.random.default_rng(16)
-            frames = [_noisy(still, rng) for _ in range(4)]
+            canvas = _Canvas([_noisy(picture(kind, width, height), rng) for _ in range(4)], [], (0, 0, 0, 0))
         else:
             # Two noisy copies taken in turn: consecutive frames always differ (a live sensor),
             # even where the sway turns and the shift repeats.
+            rngs = (np.random.default_rng(1), np.random.default_rng(2))
             big = picture(kind, width + 2 * _SWAY_PX, height + 2 * _SWAY_PX)
-            frames = [_noisy(big, rng) for rng in (np.random.default_rng(1), np.random.default_rng(2))]
+            canvas = _Canvas(
+                [_noisy(picture(kind, width, height), rng) for rng in rngs],
+                [_noisy(big, rng) for rng in rngs],
+                _person_band(kind, width, height),
+            )
         with self._lock:
-            self._canvases[kind] = frames
+            self._canvases[kind] = canvas
 
     def open(self) -> None:
         self._open = True
@@ -213,16 +245,17 @@ class CounterCamera:
         """Frame number ``index`` of ``kind`` (a new array), as :meth:`read` delivers it."""
         self._prepare(kind)
         with self._lock:
-            frames = self._canvases[kind]
-        width, height = self._size
-        if kind is Picture.NOBODY:
-            still: BGRImage = frames[index % len(frames)].copy()
-            return still
+            canvas = self._canvases[kind]
+        frame: BGRImage = canvas.still[index % len(canvas.still)].copy()
+        if not canvas.moving:
+            return frame
         t = index * self._period
         dx = _SWAY_PX + round(_SWAY_PX * math.sin(2 * math.pi * t / _SWAY_PERIOD_S))
         dy = _SWAY_PX + round(0.5 * _SWAY_PX * math.sin(2 * math.pi * t / (1.3 * _SWAY_PERIOD_S) + 1.0))
-        moved: BGRImage = frames[index % 2][dy : dy + height, dx : dx + width].copy()
-        return moved
+        x0, y0, x1, y1 = canvas.band
+        moving = canvas.moving[index % len(canvas.moving)]
+        frame[y0:y1, x0:x1] = moving[y0 + dy : y1 + dy, x0 + dx : x1 + dx]
+        return frame
 
     def close(self) -> None:
         self._open = False

@@ -36,6 +36,7 @@ __all__ = [
     "gray_signature",
     "scene_cells",
     "scene_change",
+    "scene_change_outside",
     "signature_difference",
 ]
 
@@ -128,3 +129,20 @@ def scene_change(a: SceneCells, b: SceneCells) -> float:
     if a.shape != b.shape:
         return math.inf
     return float(np.max(np.abs(a - b)))
+
+
+def scene_change_outside(a: SceneCells, b: SceneCells, region: tuple[float, float, float, float]) -> float:
+    """:func:`scene_change` over the cells that do not touch ``region`` (``x0, y0, x1, y1`` as
+    shares of the frame's width and height): did anything change away from the customer?"""
+    if a.shape != b.shape:
+        return math.inf
+    rows, cols = a.shape
+    x0, y0, x1, y1 = region
+    col_in = (np.arange(cols) + 1) / cols > x0
+    col_in &= np.arange(cols) / cols < x1
+    row_in = (np.arange(rows) + 1) / rows > y0
+    row_in &= np.arange(rows) / rows < y1
+    outside = ~(row_in[:, None] & col_in[None, :])
+    if not outside.any():
+        return 0.0
+    return float(np.max(np.abs(a - b)[outside]))

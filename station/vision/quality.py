@@ -59,6 +59,7 @@ from station.vision.change import (
     gray_signature,
     scene_cells,
     scene_change,
+    scene_change_outside,
     signature_difference,
 )
 from station.vision.faces import DetectedFace, FaceDetector
@@ -75,6 +76,8 @@ from station.vision.guide import (
 )
 
 __all__ = [
+    "CUSTOMER_ABOVE_IN_FACES",
+    "CUSTOMER_WIDTH_IN_FACES",
     "EMPTY_REFRESH_S",
     "FACE_REFRESH_S",
     "FROZEN_MAX_DIFFERENCE",
@@ -152,6 +155,14 @@ SHARPNESS_PATCH = 64
 #: (looks kept, none tracked) and someone stepping in beside them is a change, and the look that
 #: sees the change is then a full scan, not tracking.
 FULL_SCAN_AFTER_S = 1.0
+
+#: While one face is tracked, a change of the picture away from the customer (outside this many
+#: face widths round the face, from this many face heights above it down to the bottom) makes the
+#: next look a full scan: someone leaning in beside the customer is seen at once, not at the next
+#: periodic full scan (the scripted day's customer C08: Space 0.7 s after a second person
+#: appeared sent a picture with two faces).
+CUSTOMER_WIDTH_IN_FACES = 3.5
+CUSTOMER_ABOVE_IN_FACES = 1.0
 
 #: On a stream, an unchanged picture with a face keeps the last full analysis at most this long:
 #: a customer who sits still is re-examined once a second all the same.
@@ -372,7 +383,12 @@ class QualityAnalyser:
                 reused=True,
             )
         else:
-            found = self._finder.follow(image, full_scan_due=now - self._full_scan_at >= FULL_SCAN_AFTER_S)
+            due = now - self._full_scan_at >= FULL_SCAN_AFTER_S
+            alone = basis.analysis.faces if basis is not None and basis.size == (width, height) else []
+            if not due and basis is not None and len(alone) == 1:
+                region = _customer_region(alone[0], width, height)
+                due = scene_change_outside(cells, basis.cells, region) > UNCHANGED_MAX_LEVEL
+            found = self._finder.follow(image, full_scan_due=due)
             if found.method != "tracked":
                 self._full_scan_at = now
             analysis = _measure(image, found)
@@ -413,6 +429,14 @@ class QualityAnalyser:
         height, width = image.shape[:2]
         analysis = _measure(image, Found(faces, "given"))
         return _report(analysis, width, height, False, None, 0, frame_signature(image), started)
+
+
+def _customer_region(face: DetectedFace, width: int, height: int) -> tuple[float, float, float, float]:
+    """Where the customer (head, shoulders, body) is, around ``face``, as shares of the frame."""
+    half = CUSTOMER_WIDTH_IN_FACES * face.width / 2.0
+    centre = face.x + face.width / 2.0
+    top = face.y - CUSTOMER_ABOVE_IN_FACES * face.height
+    return ((centre - half) / width, top / height, (centre + half) / width, 1.0)
 
 
 def _checked(image: BGRImage) -> BGRImage:

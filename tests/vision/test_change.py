@@ -90,3 +90,18 @@ def test_an_empty_counter_with_noise_is_unchanged() -> None:
 def test_what_counts_as_a_change(make: object, least: float) -> None:
     before, after = make()  # type: ignore[operator]
     assert change(before, after) >= least > UNCHANGED_MAX_LEVEL
+
+
+def test_a_change_away_from_the_customer_is_seen_and_one_near_them_is_not() -> None:
+    from station.vision.change import scene_change_outside
+
+    counter = empty_counter()
+    customer_region = (0.3, 0.0, 0.7, 1.0)
+    before = scene_cells(frame_signature(counter))
+    near = counter.copy()
+    near[100:600, 500:780] = 255 - near[100:600, 500:780]  # inside the customer's band
+    far = counter.copy()
+    far[100:400, 1050:1250] = 255 - far[100:400, 1050:1250]  # someone at the right-hand edge
+    assert scene_change_outside(scene_cells(frame_signature(near)), before, customer_region) <= 1.0
+    assert scene_change_outside(scene_cells(frame_signature(far)), before, customer_region) > 50
+    assert scene_change_outside(before, before[:3], customer_region) == float("inf")

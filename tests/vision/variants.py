@@ -120,3 +120,14 @@ def swayed(image: Image, t: float) -> Image:
         ),
         dtype=np.uint8,
     )
+
+
+def moving_customer(image: Image, face: tuple[int, int, int, int], t: float) -> Image:
+    """``image`` with only the person moving (:func:`swayed`) round the face box ``face``: a band
+    1.3 face widths either side of it, from above the head down, over the still background."""
+    x, y, w, h = face
+    x0, x1 = max(0, round(x + w / 2 - 1.3 * w)), min(image.shape[1], round(x + w / 2 + 1.3 * w))
+    y0 = max(0, round(y - 0.6 * h))
+    out = image.copy()
+    out[y0:, x0:x1] = swayed(image, t)[y0:, x0:x1]
+    return out
