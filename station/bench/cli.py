@@ -33,12 +33,33 @@ class Counts:
     rss_frames: int
     rss_verifications: int
     startup_runs: int
+    analyse_frames: int
+    wake_trials: int
+    idle_seconds: float
 
 
 FULL = Counts(
-    per_frame=200, lag_seconds=3.0, samples=10, rss_frames=10_000, rss_verifications=500, startup_runs=2
+    per_frame=200,
+    lag_seconds=3.0,
+    samples=10,
+    rss_frames=10_000,
+    rss_verifications=500,
+    startup_runs=2,
+    analyse_frames=80,
+    wake_trials=6,
+    idle_seconds=20.0,
 )
-QUICK = Counts(per_frame=40, lag_seconds=1.0, samples=2, rss_frames=300, rss_verifications=10, startup_runs=1)
+QUICK = Counts(
+    per_frame=40,
+    lag_seconds=1.0,
+    samples=2,
+    rss_frames=300,
+    rss_verifications=10,
+    startup_runs=1,
+    analyse_frames=12,
+    wake_trials=1,
+    idle_seconds=2.0,
+)
 
 
 def _progress(message: str) -> None:
@@ -94,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _measure_all(counts: Counts) -> list[Metric]:
-    from station.bench import frames, memory, preview, startup, verify
+    from station.bench import frames, guide, idle, memory, preview, startup, verify
     from station.bench.qtsupport import median, percentile
 
     pool = frames.frame_pool(4)
@@ -102,6 +123,11 @@ async def _measure_all(counts: Counts) -> list[Metric]:
 
     _progress("preview: per-frame cost (real, naive)")
     per_frame = preview.measure_per_frame(pool, counts.per_frame)
+
+    _progress(f"capture guide: {counts.analyse_frames} looks at a 1080p counter camera (real, naive)")
+    analysis = guide.measure_analyse(counts.analyse_frames)
+    _progress(f"capture guide: waking for a customer at an empty counter ({counts.wake_trials} times)")
+    wakes = await asyncio.to_thread(guide.measure_wake, counts.wake_trials)
 
     _progress(f"preview: lag, 60 fps camera, UI busy 30 ms per frame ({counts.lag_seconds:g} s each)")
     lag = await preview.measure_lag(pool, counts.lag_seconds)
@@ -128,6 +154,13 @@ async def _measure_all(counts: Counts) -> list[Metric]:
 
     _progress(f"start to first frame ({counts.startup_runs} runs + 1 warm, each also naive)")
     start = await asyncio.to_thread(startup.measure_startup, counts.startup_runs)
+
+    _progress(
+        f"idle CPU: the demo station's own process, {counts.idle_seconds:g} s each "
+        "(customer, empty counter; real, naive)"
+    )
+    idling = await asyncio.to_thread(idle.measure_idle, counts.idle_seconds)
+    customer, customer_naive = idling.runs[("customer", False)], idling.runs[("customer", True)]
 
     from station.bench.results import Metric
 
@@ -238,6 +271,49 @@ async def _measure_all(counts: Counts) -> list[Metric]:
             note="spawn of `python -m station.bench.first_frame` (station.cli parse + run_gui's steps, demo) "
             "-> first frame_painted in the child; phases of the median run below",
             extras={f"start_{name}_ms": value for name, value in start.phases_ms.items()},
+        ),
+        Metric(
+            "analyse_ms_per_frame",
+            analysis.mean_ms,
+            analysis.naive_mean_ms,
+            "ms",
+            "<= 15",
+            limit=15.0,
+            naive_label="the analyser on the full frame every tick: grey 1080p, the emulator's 640 px "
+            "detector at every 1.1 scale step, a second look when nobody is found",
+            note=f"mean of {analysis.frames} looks at a 1080p counter camera four times a second, the "
+            "customer swaying over a still background (tracking, a full scan every two seconds included)",
+            extras={
+                "analyse_ms_per_frame_median": analysis.median_ms,
+                "analyse_ms_per_frame_p95": analysis.p95_ms,
+                "analyse_ms_per_frame_naive_median": analysis.naive_median_ms,
+                "analyse_ms_full_analysis": analysis.full_analyse_ms,
+                "analyse_ms_empty_counter_look": analysis.empty_look_ms,
+                "analyse_ms_empty_counter_naive": analysis.naive_empty_ms,
+                "guide_wake_ms_median": median(wakes),
+                "guide_wake_ms_max": max(wakes, default=float("nan")),
+            },
+        ),
+        Metric(
+            "idle_cpu_percent",
+            customer["cpu_percent"],
+            customer_naive["cpu_percent"],
+            "%",
+            "<= 20",
+            limit=20.0,
+            naive_label="the same station with the naive analyser on every tick",
+            note=f"CPU of the demo station's own process / wall time over {counts.idle_seconds:g} s, "
+            "offscreen, preview and guide on a 30 fps 1080p counter camera with a customer seated",
+            extras={
+                "idle_cpu_percent_empty_counter": idling.cpu("nobody", False),
+                "idle_cpu_percent_empty_counter_naive": idling.cpu("nobody", True),
+                "idle_fps_painted": customer["fps_painted"],
+                "idle_guide_looks_per_s": customer["looks_per_s"],
+                "idle_guide_full_analyses_per_s": customer["full_analyses_per_s"],
+                "idle_guide_full_analyses_per_s_empty_counter": idling.runs[("nobody", False)][
+                    "full_analyses_per_s"
+                ],
+            },
         ),
     ]
     return metrics

@@ -153,8 +153,9 @@ SHARPNESS_PATCH = 64
 
 #: On a stream, a full scan of the whole frame at least this often, whatever else: a still customer
 #: (looks kept, none tracked) and someone stepping in beside them is a change, and the look that
-#: sees the change is then a full scan, not tracking.
-FULL_SCAN_AFTER_S = 1.0
+#: sees the change is then a full scan, not tracking. With a customer in front this is most of the
+#: guide's cost (a full scan is ten tracked looks), so it is a safety net, not the rule.
+FULL_SCAN_AFTER_S = 2.0
 
 #: While one face is tracked, a change of the picture away from the customer (outside this many
 #: face widths round the face, from this many face heights above it down to the bottom) makes the
