@@ -16,6 +16,7 @@ from typing import Any
 
 from station.bench.scenes import Picture
 from station.bench.servicelink import RESET, Trouble
+from station.emulator import Scenario, ScenarioError
 from station.resources import resource_path
 
 __all__ = ["Customer", "DayScript", "DayScriptError", "Operator", "load_day"]
@@ -60,6 +61,15 @@ class DayScript:
     operator: Operator
     customers: tuple[Customer, ...]
     faults: Mapping[str, Trouble]
+    #: The emulator scenario the service answers with, per picture ("person": live or spoof).
+    service_answers: Mapping[Picture, str]
+
+    def answer(self, customer: Customer, picture: Picture) -> dict[str, str]:
+        """The emulator headers for a capture of ``picture`` with ``customer`` at the counter."""
+        scenario = self.service_answers[picture]
+        if scenario == "person":
+            scenario = "spoof" if customer.spoof else "live"
+        return {"X-Emulator-Scenario": scenario}
 
     def first(self, count: int) -> DayScript:
         """The first ``count`` customers (the list again, with new ids, if it is shorter)."""
@@ -145,6 +155,20 @@ def load_day(path: Path | None = None) -> DayScript:
         tries_again_after_spoof_s=_number(habits, "tries_again_after_spoof_s", "operator", 0.0, 30.0),
         max_presses_per_customer=int(_number(habits, "max_presses_per_customer", "operator", 1, 50)),
     )
+    answers = data.get("service_answers")
+    if not isinstance(answers, dict):
+        raise DayScriptError("service_answers must be an object")
+    service_answers: dict[Picture, str] = {}
+    for kind in Picture:
+        scenario = answers.get(kind.value)
+        if scenario != "person":
+            try:
+                Scenario.parse(str(scenario))
+            except ScenarioError:
+                raise DayScriptError(
+                    f"service_answers.{kind.value} must be 'person' or an emulator scenario, got {scenario!r}"
+                ) from None
+        service_answers[kind] = str(scenario)
     people = data.get("customers")
     if not isinstance(people, list) or not people:
         raise DayScriptError("customers must be a non-empty list")
@@ -154,4 +178,5 @@ def load_day(path: Path | None = None) -> DayScript:
         operator=operator,
         customers=customers,
         faults=faults,
+        service_answers=service_answers,
     )

@@ -8,8 +8,9 @@ fifth of the frame's height: a customer seated where the station wants them.
 
 Why cameras that *move*: a real camera's picture changes every frame (the customer breathes and
 sways, the sensor is noisy), and the guide's work depends on it (tracking, unchanged pictures kept,
-a change away from the customer). The customer cameras move the customer only — a band round
-the person, shifted a few pixels along a slow sway over a still background — and take turns
+a change away from the customer). The customer is cut out of the photo (head and shoulders) and
+sits in front of a plain wall; the cameras move the customer only — the columns round them,
+shifted a few pixels along a slow sway, edges on the wall so no seam shows — and take turns
 between two copies with different sensor noise; the empty counter cycles four noisy copies, so
 its picture changes by noise only. A frame costs one copy and a partial copy (like a driver
 handing over a new buffer).
@@ -82,9 +83,18 @@ def _portrait() -> tuple[BGRImage, tuple[int, int, int, int]]:
     return photo, (face.x, face.y, face.width, face.height)
 
 
-def _place(canvas: BGRImage, fraction: float, centre: tuple[float, float]) -> BGRImage:
+#: The customer cut out of their photo: this many face widths each side of the face (the head,
+#: the shoulders, part of the arms), on the counter's plain wall.
+_PERSON_HALF_WIDTH = 1.5
+#: The second person of TWO_PEOPLE: where their face is and how much of them is seen.
+_SECOND_CENTRE = (0.84, 0.3)
+_SECOND_HALF_WIDTH = 1.0
+
+
+def _place(canvas: BGRImage, fraction: float, centre: tuple[float, float], half_width: float) -> BGRImage:
     """The portrait scaled so its face is ``fraction`` of the canvas height, face centred at
-    ``centre``, pasted on ``canvas`` (modified and returned)."""
+    ``centre``, cut to ``half_width`` face widths each side of the face, pasted on ``canvas``
+    (modified and returned)."""
     photo, (fx, fy, fw, fh) = _portrait()
     height, width = canvas.shape[:2]
     scale = fraction * min(width, height) / fh
@@ -92,8 +102,10 @@ def _place(canvas: BGRImage, fraction: float, centre: tuple[float, float]) -> BG
     ox = round(centre[0] - (fx + fw / 2) * scale)
     oy = round(centre[1] - (fy + fh / 2) * scale)
     sh, sw = scaled.shape[:2]
-    x0, y0 = max(0, ox), max(0, oy)
-    x1, y1 = min(width, ox + sw), min(height, oy + sh)
+    face_px = fw * scale
+    x0 = max(0, ox, round(centre[0] - half_width * face_px))
+    x1 = min(width, ox + sw, round(centre[0] + half_width * face_px))
+    y0, y1 = max(0, oy), min(height, oy + sh)
     if x1 > x0 and y1 > y0:
         canvas[y0:y1, x0:x1] = scaled[y0 - oy : y1 - oy, x0 - ox : x1 - ox]
     return canvas
@@ -103,59 +115,60 @@ def _wall(width: int, height: int) -> BGRImage:
     return np.full((height, width, 3), _WALL, np.uint8)
 
 
-@functools.cache
-def picture(kind: Picture, width: int, height: int) -> BGRImage:
-    """One still of ``kind`` at ``width`` x ``height`` (read-only; cached)."""
+def _customer_at(kind: Picture, width: int, height: int) -> tuple[float, float, float]:
+    """The customer's face: ``(centre x, centre y, size)`` in pixels."""
+    short = min(width, height)
+    if kind is Picture.TOO_FAR:
+        # Sitting back: the face a twelfth of the height, nearer the middle of the picture.
+        return width / 2, height * 0.42, 0.085 * short
     ox, oy, ow, oh = guide_oval(width, height)
-    oval_centre = (ox + ow / 2, oy + oh / 2)
+    return ox + ow / 2, oy + oh / 2, CUSTOMER_FACE_FRACTION * short
+
+
+@functools.cache
+def _scene(kind: Picture, width: int, height: int, second: bool) -> BGRImage:
     if kind is Picture.NOBODY:
         image = np.asarray(cv2.resize(_sample("no-face.jpg"), (width, height), interpolation=cv2.INTER_AREA))
-    elif kind is Picture.TOO_FAR:
-        # Sitting back: the face a twelfth of the height, nearer the middle of the picture.
-        image = _place(_wall(width, height), 0.085, (width / 2, height * 0.42))
     else:
-        image = _place(_wall(width, height), CUSTOMER_FACE_FRACTION, oval_centre)
+        cx, cy, face = _customer_at(kind, width, height)
+        image = _place(_wall(width, height), face / min(width, height), (cx, cy), _PERSON_HALF_WIDTH)
+        if kind is Picture.TWO_PEOPLE and second:
+            # Someone leaning in behind the customer's shoulder, a little smaller.
+            centre = (width * _SECOND_CENTRE[0], height * _SECOND_CENTRE[1])
+            image = _place(image, CUSTOMER_FACE_FRACTION * 0.85, centre, _SECOND_HALF_WIDTH)
         if kind is Picture.TOO_DARK:
             image = np.asarray(cv2.convertScaleAbs(image, alpha=0.22))
         elif kind is Picture.MOTION_BLUR:
             # The customer turning their head: a smear of a tenth of the face's width.
-            length = max(9, round(0.1 * CUSTOMER_FACE_FRACTION * min(width, height)) | 1)
+            length = max(9, round(0.1 * face) | 1)
             kernel = np.zeros((length, length), np.float32)
             kernel[length // 2, :] = 1.0 / length
             image = np.asarray(cv2.filter2D(image, -1, kernel))
-        elif kind is Picture.TWO_PEOPLE:
-            # Someone leaning in over the customer's shoulder, a little smaller.
-            second = _place(_wall(width, height), CUSTOMER_FACE_FRACTION * 0.85, (width * 0.78, height * 0.3))
-            right = round(width * 0.62)
-            image[:, right:] = second[:, right:]
     out: BGRImage = np.ascontiguousarray(image, dtype=np.uint8)
     out.flags.writeable = False
     return out
 
 
+def picture(kind: Picture, width: int, height: int) -> BGRImage:
+    """One still of ``kind`` at ``width`` x ``height`` (read-only; cached)."""
+    return _scene(kind, width, height, True)
+
+
 @dataclass(frozen=True, slots=True)
 class _Canvas:
-    """A picture as the camera plays it: still copies, padded copies for the moving band, and the
-    band (``x0, y0, x1, y1``) round the person."""
+    """A picture as the camera plays it: still copies, padded copies of the customer alone for
+    the moving band, and the band (``x0, x1``: whole columns) round the customer."""
 
     still: list[BGRImage]
     moving: list[BGRImage]
-    band: tuple[int, int, int, int]
+    band: tuple[int, int]
 
 
-def _person_band(kind: Picture, width: int, height: int) -> tuple[int, int, int, int]:
-    """The customer's head and body: 1.3 face widths each side of the face, from above the head
-    to the bottom of the frame (the part of the picture a seated customer moves)."""
-    short = min(width, height)
-    if kind is Picture.TOO_FAR:
-        face, cx, cy = 0.085 * short, width / 2, height * 0.42
-    else:
-        ox, oy, ow, oh = guide_oval(width, height)
-        face, cx, cy = CUSTOMER_FACE_FRACTION * short, ox + ow / 2, oy + oh / 2
-    x0 = max(0, round(cx - 1.3 * face))
-    x1 = min(width, round(cx + 1.3 * face))
-    y0 = max(0, round(cy - 1.1 * face))
-    return x0, y0, x1, height
+def _person_band(kind: Picture, width: int, height: int) -> tuple[int, int]:
+    """The columns the customer moves in: their cut-out and the sway, edges on the plain wall."""
+    cx, _cy, face = _customer_at(kind, width, height)
+    reach = _PERSON_HALF_WIDTH * face + 2 * _SWAY_PX + 2
+    return max(0, round(cx - reach)), min(width, round(cx + reach))
 
 
 def _noisy(image: BGRImage, rng: np.random.Generator) -> BGRImage:
@@ -208,15 +221,15 @@ class CounterCamera:
         width, height = self._size
         if kind is Picture.NOBODY:
             rng = np.random.default_rng(16)
-            canvas = _Canvas([_noisy(picture(kind, width, height), rng) for _ in range(4)], [], (0, 0, 0, 0))
+            canvas = _Canvas([_noisy(picture(kind, width, height), rng) for _ in range(4)], [], (0, 0))
         else:
             # Two noisy copies taken in turn: consecutive frames always differ (a live sensor),
             # even where the sway turns and the shift repeats.
             rngs = (np.random.default_rng(1), np.random.default_rng(2))
-            big = picture(kind, width + 2 * _SWAY_PX, height + 2 * _SWAY_PX)
+            alone = _scene(kind, width + 2 * _SWAY_PX, height + 2 * _SWAY_PX, False)
             canvas = _Canvas(
                 [_noisy(picture(kind, width, height), rng) for rng in rngs],
-                [_noisy(big, rng) for rng in rngs],
+                [_noisy(alone, rng) for rng in rngs],
                 _person_band(kind, width, height),
             )
         with self._lock:
@@ -252,9 +265,9 @@ class CounterCamera:
         t = index * self._period
         dx = _SWAY_PX + round(_SWAY_PX * math.sin(2 * math.pi * t / _SWAY_PERIOD_S))
         dy = _SWAY_PX + round(0.5 * _SWAY_PX * math.sin(2 * math.pi * t / (1.3 * _SWAY_PERIOD_S) + 1.0))
-        x0, y0, x1, y1 = canvas.band
+        x0, x1 = canvas.band
         moving = canvas.moving[index % len(canvas.moving)]
-        frame[y0:y1, x0:x1] = moving[y0 + dy : y1 + dy, x0 + dx : x1 + dx]
+        frame[:, x0:x1] = moving[dy : dy + frame.shape[0], x0 + dx : x1 + dx]
         return frame
 
     def close(self) -> None:

@@ -40,6 +40,11 @@ def test_the_bundled_day_is_what_issue_16_asks_for() -> None:
     assert all(c.expected == ("SPOOF" if c.spoof else "LIVE") for c in people)
     assert sum(c.double_press for c in people) >= 1
     assert day.service_latency_s == 1.0
+    spoof = next(c for c in people if c.spoof)
+    live = next(c for c in people if not c.spoof)
+    assert day.answer(spoof, Picture.CUSTOMER) == {"X-Emulator-Scenario": "spoof"}
+    assert day.answer(live, Picture.CUSTOMER) == {"X-Emulator-Scenario": "live"}
+    assert day.answer(live, Picture.NOBODY) == {"X-Emulator-Scenario": "no_face"}
 
 
 def test_more_customers_than_the_script_repeat_it_with_new_ids() -> None:
@@ -61,8 +66,9 @@ def test_more_customers_than_the_script_repeat_it_with_new_ids() -> None:
         (lambda d: d["customers"][3].update(fault="5xx"), "faults other than a reset are for live"),
         (lambda d: d["customers"][0].update(press_after_s=-1), r"customers\[0\]\.press_after_s"),
         (lambda d: d["operator"].pop("reads_verdict_s"), r"operator\.reads_verdict_s"),
+        (lambda d: d["service_answers"].update(nobody="party"), r"service_answers\.nobody"),
     ],
-    ids=["no-customers", "person", "picture", "fault", "spoof-fault", "press", "operator"],
+    ids=["no-customers", "person", "picture", "fault", "spoof-fault", "press", "operator", "answers"],
 )
 def test_a_script_that_does_not_fit_is_refused_by_name(tmp_path: Path, change: object, message: str) -> None:
     data = json.loads((ROOT / "resources" / "bench" / "day.json").read_text(encoding="utf-8"))
