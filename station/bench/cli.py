@@ -157,10 +157,10 @@ async def _measure_all(counts: Counts) -> list[Metric]:
 
     _progress(
         f"idle CPU: the demo station's own process, {counts.idle_seconds:g} s each "
-        "(customer, empty counter; real, naive)"
+        "(customer: station, naive, no guide; empty counter: station, naive)"
     )
     idling = await asyncio.to_thread(idle.measure_idle, counts.idle_seconds)
-    customer, customer_naive = idling.runs[("customer", False)], idling.runs[("customer", True)]
+    customer, customer_naive = idling.runs[("customer", "station")], idling.runs[("customer", "naive")]
 
     from station.bench.results import Metric
 
@@ -305,12 +305,13 @@ async def _measure_all(counts: Counts) -> list[Metric]:
             note=f"CPU of the demo station's own process / wall time over {counts.idle_seconds:g} s, "
             "offscreen, preview and guide on a 30 fps 1080p counter camera with a customer seated",
             extras={
-                "idle_cpu_percent_empty_counter": idling.cpu("nobody", False),
-                "idle_cpu_percent_empty_counter_naive": idling.cpu("nobody", True),
+                "idle_cpu_percent_guide_off": idling.cpu("customer", "off"),
+                "idle_cpu_percent_empty_counter": idling.cpu("nobody", "station"),
+                "idle_cpu_percent_empty_counter_naive": idling.cpu("nobody", "naive"),
                 "idle_fps_painted": customer["fps_painted"],
                 "idle_guide_looks_per_s": customer["looks_per_s"],
                 "idle_guide_full_analyses_per_s": customer["full_analyses_per_s"],
-                "idle_guide_full_analyses_per_s_empty_counter": idling.runs[("nobody", False)][
+                "idle_guide_full_analyses_per_s_empty_counter": idling.runs[("nobody", "station")][
                     "full_analyses_per_s"
                 ],
             },

@@ -1,6 +1,7 @@
 """``idle_cpu_percent``: the station's own process, idle at the counter, preview and guide running.
 
-Run as ``python -m station.bench.idle [--seconds 20] [--picture customer|nobody] [--naive]``: it
+Run as ``python -m station.bench.idle [--seconds 20] [--picture customer|nobody]
+[--guide station|naive|off]``: it
 builds the real station as ``station --demo`` does (the window, the camera feed, the preview, the
 quality feed, the controller, the in-process emulator), with a 30 fps 1080p counter camera
 (:class:`~station.bench.scenes.CounterCamera`) instead of the demo still, on Qt's offscreen
@@ -9,9 +10,10 @@ platform. After a warm-up (first frames painted, first reports) it reads the pro
 time and prints one JSON line: CPU as a percentage of one core, frames painted, looks and full
 analyses of the guide.
 
-``--naive``: the guide as it was (:class:`~station.bench.guide.NaiveAnalyser` on every tick of a
-monitor with no watch interval); everything else identical. The parent,
-:func:`measure_idle`, spawns the children one after another.
+``--guide naive``: the guide as it was (:class:`~station.bench.guide.NaiveAnalyser` on every tick
+of a monitor with no watch interval); ``--guide off``: no guide at all (the quality gate switched
+off in the settings), to show what the preview and the camera cost on their own; everything else
+identical. The parent, :func:`measure_idle`, spawns the children one after another.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _run(seconds: float, picture_name: str, naive: bool) -> dict[str, float]:
+async def _run(seconds: float, picture_name: str, guide: str) -> dict[str, float]:
     from station.app import build_station
     from station.application.factory import StationConfig
     from station.bench.guide import NaiveAnalyser
@@ -74,10 +76,11 @@ async def _run(seconds: float, picture_name: str, naive: bool) -> dict[str, floa
             audit_db=Path(folder) / "idle-audit.sqlite3",
             station_id="bench-idle",
             operator_id="bench",
+            quality_gate=guide != "off",
         )
         camera = CounterCamera(1920, 1080, fps=30.0, shows=Picture(picture_name))
         station = build_station(config, source_factory=lambda: camera)
-        if naive:
+        if guide == "naive":
             feed = NaiveFeed(station.camera.latest)
             feed.report_ready.connect(station.window.show_quality)
             station.quality = feed
@@ -92,7 +95,7 @@ async def _run(seconds: float, picture_name: str, naive: bool) -> dict[str, floa
         station.start()
         try:
             deadline = time.monotonic() + 30.0
-            while station.window.preview.frames_painted < 10 or counts["looks"] < 2:
+            while station.window.preview.frames_painted < 10 or (guide != "off" and counts["looks"] < 2):
                 if time.monotonic() > deadline:
                     raise RuntimeError("the station did not start painting and analysing within 30 s")
                 await asyncio.sleep(0.05)
@@ -118,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m station.bench.idle")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--picture", choices=["customer", "nobody"], default="customer")
-    parser.add_argument("--naive", action="store_true")
+    parser.add_argument("--guide", choices=["station", "naive", "off"], default="station")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("STATION_LOG_LEVEL", "WARNING")
@@ -131,26 +134,25 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        result = loop.run_until_complete(_run(args.seconds, args.picture, args.naive))
+        result = loop.run_until_complete(_run(args.seconds, args.picture, args.guide))
     print(json.dumps(result), flush=True)
     return 0
 
 
 @dataclass(frozen=True, slots=True)
 class IdleResult:
-    """``runs[(picture, naive)]`` = the child's JSON object."""
+    """``runs[(picture, guide)]`` = the child's JSON object."""
 
-    runs: dict[tuple[str, bool], dict[str, float]]
+    runs: dict[tuple[str, str], dict[str, float]]
 
-    def cpu(self, picture: str, naive: bool) -> float:
-        return self.runs.get((picture, naive), {}).get("cpu_percent", float("nan"))
+    def cpu(self, picture: str, guide: str) -> float:
+        return self.runs.get((picture, guide), {}).get("cpu_percent", float("nan"))
 
 
-def _child(seconds: float, picture: str, naive: bool) -> dict[str, float]:
+def _child(seconds: float, picture: str, guide: str) -> dict[str, float]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    command = [sys.executable, "-m", "station.bench.idle", "--seconds", str(seconds), "--picture", picture]
-    if naive:
-        command.append("--naive")
+    command = [sys.executable, "-m", "station.bench.idle", "--seconds", str(seconds)]
+    command += ["--picture", picture, "--guide", guide]
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
         command, env=env, capture_output=True, text=True, timeout=seconds + 90, check=False
     )
@@ -160,13 +162,18 @@ def _child(seconds: float, picture: str, naive: bool) -> dict[str, float]:
     return data
 
 
-def measure_idle(seconds: float, pictures: tuple[str, ...] = ("customer", "nobody")) -> IdleResult:
-    """Each picture, the station then the naive one, one child process each, one after another."""
-    runs: dict[tuple[str, bool], dict[str, float]] = {}
-    for picture in pictures:
-        for naive in (False, True):
-            runs[(picture, naive)] = _child(seconds, picture, naive)
-    return IdleResult(runs)
+RUNS = (
+    ("customer", "station"),
+    ("customer", "naive"),
+    ("customer", "off"),
+    ("nobody", "station"),
+    ("nobody", "naive"),
+)
+
+
+def measure_idle(seconds: float, runs: tuple[tuple[str, str], ...] = RUNS) -> IdleResult:
+    """Each (picture, guide) in one child process, one after another."""
+    return IdleResult({(picture, guide): _child(seconds, picture, guide) for picture, guide in runs})
 
 
 if __name__ == "__main__":

@@ -54,3 +54,4 @@ def test_quick_json_has_every_number() -> None:
     assert data["analyse_ms_empty_counter_look"] < data["analyse_ms_empty_counter_naive"]
     assert math.isfinite(data["guide_wake_ms_median"])
     assert data["idle_fps_painted"] > 0 and data["idle_guide_looks_per_s"] > 0
+    assert math.isfinite(data["idle_cpu_percent_guide_off"])
