@@ -61,6 +61,7 @@ __all__ = [
     "full_scan_scale",
     "second_look_region",
     "shrink_to_gray",
+    "stretched",
     "to_gray",
 ]
 
@@ -140,8 +141,16 @@ TRACK_FACE_PX = 48
 #: A tracked face may shrink or grow by these factors between two analyses.
 TRACK_SIZE_RANGE = (0.7, 1.45)
 
+#: Whether the guide's scans equalise the picture's histogram first (the emulator's detector
+#: does): they stretch its levels linearly instead (:func:`stretched`).
+EQUALIZE = False
+
 #: The cascade's window: nothing smaller can be found.
 _WINDOW = 24
+#: :func:`stretched` clips this share of the darkest and of the brightest pixels ...
+_STRETCH_CLIP = 0.01
+#: ... and leaves a picture alone whose levels already span this many grey levels.
+_STRETCH_ENOUGH = 160
 
 
 def to_gray(image: BGRImage) -> GrayImage:
@@ -161,6 +170,25 @@ def to_gray(image: BGRImage) -> GrayImage:
     if image.ndim == 3 and image.shape[2] == 4:
         return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY), dtype=np.uint8)
     raise ValueError(f"expected an HxW or HxWx{{1,3,4}} image, got shape {image.shape}")
+
+
+def stretched(gray: GrayImage) -> GrayImage:
+    """``gray`` with its levels stretched linearly so the darkest and brightest 1 % are clipped.
+
+    Why not histogram equalisation (what the emulator's detector does): equalisation is not
+    linear, and it stretches a plain wall's narrow peak of grey, with its sensor noise, across the
+    whole range; the cascade must then reject that texture window by window (see
+    :meth:`~station.vision.faces.FaceDetector.scan`). A linear stretch leaves a picture that
+    already spans the range alone and still restores a washed-out face's contrast.
+    """
+    hist = cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel()
+    cumulative = np.cumsum(hist) / max(1.0, float(hist.sum()))
+    low = int(np.searchsorted(cumulative, _STRETCH_CLIP))
+    high = int(np.searchsorted(cumulative, 1.0 - _STRETCH_CLIP))
+    if high - low >= _STRETCH_ENOUGH or high <= low:
+        return gray
+    alpha = 255.0 / (high - low)
+    return np.asarray(cv2.convertScaleAbs(gray, alpha=alpha, beta=-low * alpha), dtype=np.uint8)
 
 
 def shrink_to_gray(image: BGRImage, scale: float) -> GrayImage:
@@ -279,9 +307,11 @@ class FaceFinder:
         height, width = image.shape[:2]
         short = min(width, height)
         scale = full_scan_scale(width, height)
-        gray = shrink_to_gray(image, scale)
+        gray = stretched(shrink_to_gray(image, scale))
         min_face = max(_WINDOW, math.floor(FULL_SCAN_MIN_FACE * short * scale))
-        found = self._detector.scan(gray, min_face=min_face, scale_factor=FULL_SCAN_SCALE_FACTOR)
+        found = self._detector.scan(
+            gray, min_face=min_face, scale_factor=FULL_SCAN_SCALE_FACTOR, equalize=EQUALIZE
+        )
         return [_to_frame(face, 0, 0, scale, width, height) for face in found]
 
     def second_look(self, image: BGRImage) -> list[DetectedFace]:
@@ -292,7 +322,7 @@ class FaceFinder:
         x0, y0, x1, y1 = second_look_region(width, height)
         region = image[y0:y1, x0:x1]
         scale = min(1.0, SECOND_LOOK_FACE_PX / (SECOND_LOOK_MIN_FACE * short))
-        gray = shrink_to_gray(region, scale)
+        gray = stretched(shrink_to_gray(region, scale))
         # Only faces a little larger than "Move closer": larger ones are the full scan's.
         min_face = max(_WINDOW, math.floor(SECOND_LOOK_MIN_FACE * short * scale))
         max_face = math.ceil(MIN_FACE_FRACTION * 1.2 * short * scale)
@@ -303,6 +333,7 @@ class FaceFinder:
             min_neighbors=SECOND_LOOK_MIN_NEIGHBORS,
             min_confidence=SECOND_LOOK_MIN_CONFIDENCE,
             keep_best=False,
+            equalize=EQUALIZE,
         )
         if not found:
             return []
@@ -321,7 +352,7 @@ class FaceFinder:
         x1 = min(width, math.ceil(last.x + last.width + margin))
         y1 = min(height, math.ceil(last.y + last.height + margin))
         scale = min(1.0, TRACK_FACE_PX / side)
-        gray = shrink_to_gray(image[y0:y1, x0:x1], scale)
+        gray = stretched(shrink_to_gray(image[y0:y1, x0:x1], scale))
         low, high = TRACK_SIZE_RANGE
         found = self._detector.scan(
             gray,
@@ -331,6 +362,7 @@ class FaceFinder:
             min_neighbors=3,
             min_confidence=MIN_FACE_CONFIDENCE,
             keep_best=False,
+            equalize=EQUALIZE,
         )
         if not found:
             return None

@@ -27,6 +27,7 @@ class FakeDetector(FaceDetector):
         max_face: int | None,
         scale_factor: float,
         min_neighbors: int,
+        equalize: bool = True,
     ) -> list[DetectedFace]:
         self.scans += 1
         scale = full_scan_scale(self._width, self._height)

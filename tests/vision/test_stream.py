@@ -30,10 +30,16 @@ class CountingDetector(FaceDetector):
         max_face: int | None,
         scale_factor: float,
         min_neighbors: int,
+        equalize: bool = True,
     ) -> list[DetectedFace]:
         self.runs += 1
         return super().candidates_in(
-            gray, min_face=min_face, max_face=max_face, scale_factor=scale_factor, min_neighbors=min_neighbors
+            gray,
+            min_face=min_face,
+            max_face=max_face,
+            scale_factor=scale_factor,
+            min_neighbors=min_neighbors,
+            equalize=equalize,
         )
 
 
