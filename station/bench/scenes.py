@@ -11,7 +11,7 @@ sways, the sensor is noisy), and the guide's work depends on it (tracking, uncha
 a change away from the customer). The customer is cut out of the photo (head and shoulders) and
 sits in front of a plain wall; the cameras move the customer only — the columns round them,
 shifted a few pixels along a slow sway, edges on the wall so no seam shows — and take turns
-between two copies with different sensor noise; the empty counter cycles four noisy copies, so
+between five copies with different sensor noise; the empty counter cycles five noisy copies, so
 its picture changes by noise only. A frame costs one copy and a partial copy (like a driver
 handing over a new buffer).
 """
@@ -47,8 +47,9 @@ CUSTOMER_FACE_FRACTION = 0.21
 #: How far the customer cameras sway (pixels each way) and how long one sway takes.
 _SWAY_PX = 6
 _SWAY_PERIOD_S = 3.1
-#: Sensor-like noise of the empty counter's four pictures (grey levels).
+#: Sensor-like noise of every picture (grey levels), and how many noisy copies the camera cycles.
 _NOISE_SIGMA = 2.0
+_NOISE_COPIES = 5
 _WALL = (201, 203, 205)  # the grey of face-large.jpg's own canvas
 
 
@@ -219,17 +220,18 @@ class CounterCamera:
             if kind in self._canvases:
                 return
         width, height = self._size
+        # Noisy copies taken in turn: frames never repeat exactly (a live sensor), whatever the
+        # sway does and whichever frames the guide's monitor happens to take: a prime number of
+        # copies, so taking every 3rd, 4th or 8th frame never lands on the same copy twice running.
+        rng = np.random.default_rng(16)
         if kind is Picture.NOBODY:
-            rng = np.random.default_rng(16)
-            canvas = _Canvas([_noisy(picture(kind, width, height), rng) for _ in range(4)], [], (0, 0))
+            still = [_noisy(picture(kind, width, height), rng) for _ in range(_NOISE_COPIES)]
+            canvas = _Canvas(still, [], (0, 0))
         else:
-            # Two noisy copies taken in turn: consecutive frames always differ (a live sensor),
-            # even where the sway turns and the shift repeats.
-            rngs = (np.random.default_rng(1), np.random.default_rng(2))
             alone = _scene(kind, width + 2 * _SWAY_PX, height + 2 * _SWAY_PX, False)
             canvas = _Canvas(
-                [_noisy(picture(kind, width, height), rng) for rng in rngs],
-                [_noisy(alone, rng) for rng in rngs],
+                [_noisy(picture(kind, width, height), rng) for _ in range(_NOISE_COPIES)],
+                [_noisy(alone, rng) for _ in range(_NOISE_COPIES)],
                 _person_band(kind, width, height),
             )
         with self._lock:
