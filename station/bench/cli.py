@@ -1,5 +1,8 @@
 """``python -m station.bench [--json] [--quick]``: run every measurement, print a table or JSON.
 
+``python -m station.bench day [--customers N] [--json]`` runs the scripted counter day instead
+(:mod:`station.bench.day`).
+
 Qt is switched to its ``offscreen`` platform here, before anything imports Qt, so the bench runs
 on machines with no display. Progress goes to stderr; with ``--json`` stdout carries only the
 one JSON object.
@@ -31,6 +34,9 @@ class Counts:
     rss_verifications: int
     startup_runs: int
     ship_rows: int
+    analyse_frames: int
+    wake_trials: int
+    idle_seconds: float
 
 
 FULL = Counts(
@@ -41,6 +47,9 @@ FULL = Counts(
     rss_verifications=500,
     startup_runs=2,
     ship_rows=5000,
+    analyse_frames=80,
+    wake_trials=6,
+    idle_seconds=20.0,
 )
 QUICK = Counts(
     per_frame=40,
@@ -50,6 +59,9 @@ QUICK = Counts(
     rss_verifications=10,
     startup_runs=1,
     ship_rows=200,
+    analyse_frames=12,
+    wake_trials=1,
+    idle_seconds=2.0,
 )
 
 
@@ -65,10 +77,15 @@ def _load() -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if args_in[:1] == ["day"]:
+        from station.bench.day import main as day_main
+
+        return day_main(args_in[1:])
     parser = argparse.ArgumentParser(prog="python -m station.bench", description=__doc__)
     parser.add_argument("--json", action="store_true", help="print only one JSON object on stdout")
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke run for tests")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("STATION_LOG_LEVEL", "WARNING")
     counts = QUICK if args.quick else FULL
@@ -101,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _measure_all(counts: Counts) -> list[Metric]:
-    from station.bench import frames, memory, preview, startup, verify
+    from station.bench import frames, guide, idle, memory, preview, startup, verify
     from station.bench.qtsupport import median, percentile
 
     pool = frames.frame_pool(4)
@@ -109,6 +126,11 @@ async def _measure_all(counts: Counts) -> list[Metric]:
 
     _progress("preview: per-frame cost (real, naive)")
     per_frame = preview.measure_per_frame(pool, counts.per_frame)
+
+    _progress(f"capture guide: {counts.analyse_frames} looks at a 1080p counter camera (real, naive)")
+    analysis = guide.measure_analyse(counts.analyse_frames)
+    _progress(f"capture guide: waking for a customer at an empty counter ({counts.wake_trials} times)")
+    wakes = await asyncio.to_thread(guide.measure_wake, counts.wake_trials)
 
     _progress(f"preview: lag, 60 fps camera, UI busy 30 ms per frame ({counts.lag_seconds:g} s each)")
     lag = await preview.measure_lag(pool, counts.lag_seconds)
@@ -142,6 +164,13 @@ async def _measure_all(counts: Counts) -> list[Metric]:
     ship = await asyncio.to_thread(ship_bench.measure_or_skip, counts.ship_rows)
     if ship.get("ship_skipped"):
         _progress(f"shipping not measured: {ship['ship_skipped']}")
+
+    _progress(
+        f"idle CPU: the demo station's own process, {counts.idle_seconds:g} s each "
+        "(customer: station, naive, no guide; empty counter: station, naive)"
+    )
+    idling = await asyncio.to_thread(idle.measure_idle, counts.idle_seconds)
+    customer, customer_naive = idling.runs[("customer", "station")], idling.runs[("customer", "naive")]
 
     from station.bench.results import Metric
 
@@ -265,6 +294,50 @@ async def _measure_all(counts: Counts) -> list[Metric]:
             extras={
                 "ship_records_per_s": _figure(ship, "ship_records_per_s"),
                 "ship_records_per_s_naive": _figure(ship, "ship_naive_records_per_s"),
+            },
+        ),
+        Metric(
+            "analyse_ms_per_frame",
+            analysis.mean_ms,
+            analysis.naive_mean_ms,
+            "ms",
+            "<= 15",
+            limit=15.0,
+            naive_label="the analyser on the full frame every tick: grey 1080p, the emulator's 640 px "
+            "detector at every 1.1 scale step, a second look when nobody is found",
+            note=f"mean of {analysis.frames} looks at a 1080p counter camera four times a second, the "
+            "customer swaying over a still background (tracking, a full scan every two seconds included)",
+            extras={
+                "analyse_ms_per_frame_median": analysis.median_ms,
+                "analyse_ms_per_frame_p95": analysis.p95_ms,
+                "analyse_ms_per_frame_naive_median": analysis.naive_median_ms,
+                "analyse_ms_full_analysis": analysis.full_analyse_ms,
+                "analyse_ms_empty_counter_look": analysis.empty_look_ms,
+                "analyse_ms_empty_counter_naive": analysis.naive_empty_ms,
+                "guide_wake_ms_median": median(wakes),
+                "guide_wake_ms_max": max(wakes, default=float("nan")),
+            },
+        ),
+        Metric(
+            "idle_cpu_percent",
+            customer["cpu_percent"],
+            customer_naive["cpu_percent"],
+            "%",
+            "<= 20",
+            limit=20.0,
+            naive_label="the same station with the naive analyser on every tick",
+            note=f"CPU of the demo station's own process / wall time over {counts.idle_seconds:g} s, "
+            "offscreen, preview and guide on a 30 fps 1080p counter camera with a customer seated",
+            extras={
+                "idle_cpu_percent_guide_off": idling.cpu("customer", "off"),
+                "idle_cpu_percent_empty_counter": idling.cpu("nobody", "station"),
+                "idle_cpu_percent_empty_counter_naive": idling.cpu("nobody", "naive"),
+                "idle_fps_painted": customer["fps_painted"],
+                "idle_guide_looks_per_s": customer["looks_per_s"],
+                "idle_guide_full_analyses_per_s": customer["full_analyses_per_s"],
+                "idle_guide_full_analyses_per_s_empty_counter": idling.runs[("nobody", "station")][
+                    "full_analyses_per_s"
+                ],
             },
         ),
     ]

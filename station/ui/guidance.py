@@ -2,7 +2,8 @@
 
 The analysis runs on :class:`~station.vision.quality_worker.QualityMonitor`'s own thread a few
 times a second; :class:`QualityFeed` turns its callback into a queued signal so the report reaches
-the UI thread, and :func:`paint_guide` draws the target oval and the one instruction in a few
+the UI thread, and :func:`paint_guide` draws the target oval (:func:`~station.vision.guide.guide_oval`:
+the size of the face it asks for) and the one instruction at the bottom of the picture in a few
 hundred microseconds during the preview's paint.
 
 The words drawn here are the customer's (the caller passes them in the customer instruction
@@ -21,6 +22,7 @@ from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
 
 from station.core.geometry import Rect
 from station.ui import style
+from station.ui.overlay import status_chip_rect
 from station.ui.texts import QT_TRANSLATE_NOOP
 from station.vision.quality import QualityReport, guide_oval
 from station.vision.quality_worker import QualityMonitor
@@ -72,9 +74,10 @@ class GuideChip:
     second_font: QFont
 
 
-def guide_chip(display: Rect, text: str, second: str = "") -> GuideChip:
+def guide_chip(display: Rect, text: str, second: str = "", *, above: float | None = None) -> GuideChip:
     """The chip for ``text`` (and the operator's ``second`` line): as wide as the words need, at
-    most the picture's width; as tall as the wrapped lines need. Nothing is ever cut."""
+    most the picture's width; as tall as the wrapped lines need. Nothing is ever cut. At the top
+    of the picture, or with its bottom at ``above`` (never above the picture's top)."""
     font = style.font(GUIDE_POINT_SIZE, bold=True)
     second_font = style.font(GUIDE_SECOND_POINT_SIZE)
     room = max(40.0, display.width - 8 - 28)
@@ -87,7 +90,8 @@ def guide_chip(display: Rect, text: str, second: str = "") -> GuideChip:
     inner_w = min(room, max(main.width(), extra.width() if extra is not None else 0.0)) + 2
     width = inner_w + 28
     height = main.height() + 14 + (extra.height() + 4 if extra is not None else 0.0)
-    chip = QRectF(display.x + (display.width - width) / 2, display.y + 10, width, height)
+    top = display.y + 10 if above is None else max(display.y, above - height)
+    chip = QRectF(display.x + (display.width - width) / 2, top, width, height)
     text_rect = QRectF(chip.x() + 14, chip.y() + 7, inner_w, main.height())
     second_rect = (
         QRectF(chip.x() + 14, text_rect.bottom() + 4, inner_w, extra.height()) if extra is not None else None
@@ -121,7 +125,10 @@ def paint_guide(
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawEllipse(oval)
         shown = ("✔ " if report.ready else "") + (report.text if text is None else text)
-        layout = guide_chip(display, shown, second)
+        # At the bottom, just above the camera's status chip: the oval sits near the top of the
+        # picture (a quarter of the short side above the middle) and a face that is not yet in it
+        # is usually below it, so neither the top nor the space under the oval is free.
+        layout = guide_chip(display, shown, second, above=status_chip_rect(display, report.text).y - 8)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawRoundedRect(layout.chip, 8, 8)

@@ -22,10 +22,12 @@ REQUIRED = (
     "verify_overhead_ms",
     "rss_growth_mb",
     "start_to_first_frame_ms",
+    "analyse_ms_per_frame",
+    "idle_cpu_percent",
 )
 
 
-@pytest.mark.timeout(170)
+@pytest.mark.timeout(330)
 def test_quick_json_has_every_number() -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run(
@@ -34,7 +36,7 @@ def test_quick_json_has_every_number() -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=160,
+        timeout=320,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -47,3 +49,9 @@ def test_quick_json_has_every_number() -> None:
             assert isinstance(value, int | float), f"{key} is {value!r}"
             assert math.isfinite(value), f"{key} is {value!r}"
     assert all(v is None or isinstance(v, int | float) for v in data.values())
+    # The guide's extras: an empty counter is looked at without the detector, and someone arriving
+    # is seen (the times themselves are the benchmark's business, not this test's).
+    assert data["analyse_ms_empty_counter_look"] < data["analyse_ms_empty_counter_naive"]
+    assert math.isfinite(data["guide_wake_ms_median"])
+    assert data["idle_fps_painted"] > 0 and data["idle_guide_looks_per_s"] > 0
+    assert math.isfinite(data["idle_cpu_percent_guide_off"])

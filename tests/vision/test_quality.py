@@ -9,11 +9,11 @@ import pytest
 
 from station.camera import StillImageSource
 from station.resources import sample_path
-from station.vision.faces import DetectedFace, FaceDetector
+from station.vision.faces import DetectedFace
+from station.vision.guide import MAX_CENTRE_DX, MAX_CENTRE_DY, place_face
 from station.vision.quality import (
     FROZEN_MIN_REPEATS,
     INSTRUCTION_TEXT,
-    MAX_CENTRE_OFFSET,
     MIN_FACE_FRACTION,
     MIN_SHARPNESS,
     Instruction,
@@ -23,17 +23,9 @@ from station.vision.quality import (
     guide_oval,
 )
 from tests.vision import variants as v
+from tests.vision.fakes import FakeDetector as _FakeDetector
 
 Image = np.ndarray
-
-
-class _FakeDetector(FaceDetector):
-    def __init__(self, faces: list[DetectedFace]) -> None:
-        self._faces = faces
-
-    def detect_candidates(self, image_bgr: Image) -> list[DetectedFace]:
-        """The cascade's raw boxes; FaceDetector.detect's own filtering still runs on them."""
-        return list(self._faces)
 
 
 CASES: list[tuple[str, Callable[[], Image], Instruction]] = [
@@ -76,19 +68,26 @@ def test_each_variant_gets_its_instruction(
 def test_ready_samples_have_margins(analyser: QualityAnalyser) -> None:
     for name in ("face.jpg", "face-large.jpg"):
         report = analyser.analyse(v.sample(name))
-        assert report.face_count == 1
+        assert report.face_count == 1 and report.face_box is not None
         assert report.face_fraction is not None and report.face_fraction > MIN_FACE_FRACTION * 1.1
-        assert report.centre_offset is not None and report.centre_offset < MAX_CENTRE_OFFSET * 0.9
+        placement = place_face(report.frame_width, report.frame_height, report.face_box)
+        assert abs(placement.dx) < MAX_CENTRE_DX * 0.9
+        assert abs(placement.dy) < MAX_CENTRE_DY * 0.9
         assert report.sharpness is not None and report.sharpness > MIN_SHARPNESS * 2
 
 
 def test_measurements_of_face_jpg(analyser: QualityAnalyser) -> None:
     report = analyser.analyse(v.sample("face.jpg"))
-    assert report.face_box == (177, 67, 93, 93)
+    assert report.face_box is not None
+    # Where the emulator's detector finds it, (177, 67, 93, 93), within a Haar box's jitter.
+    x, y, w, h = report.face_box
+    assert abs(x + w / 2 - 223.5) < 8 and abs(y + h / 2 - 113.5) < 8
+    assert 85 <= w <= 120 and 85 <= h <= 120
     assert (report.frame_width, report.frame_height) == (512, 512)
-    assert report.face_fraction == pytest.approx(93 / 512)
-    assert report.brightness == pytest.approx(157, abs=2)
-    assert report.contrast == pytest.approx(51, abs=2)
+    assert report.face_fraction == pytest.approx(h / 512)
+    # The box's size moves with the cascade's scale steps, and the light measured in it a little.
+    assert report.brightness == pytest.approx(150, abs=8)
+    assert report.contrast == pytest.approx(58, abs=6)
     assert report.frame_difference is None and report.repeats == 0
     assert report.elapsed_ms > 0
 
@@ -109,11 +108,14 @@ def test_priority_dark_beats_small_and_blur(analyser: QualityAnalyser) -> None:
     assert analyser.analyse(dark_small_blurred).instruction is Instruction.TOO_DARK
 
 
-def test_priority_two_faces_beats_dark(analyser: QualityAnalyser) -> None:
+def test_priority_dark_beats_two_faces(analyser: QualityAnalyser) -> None:
+    """Issue 14: light is judged before faces are counted (the old order said several faces)."""
     import cv2
 
     dark_pair = cv2.convertScaleAbs(v.two_faces(), alpha=0.3)
-    assert analyser.analyse(dark_pair).instruction is Instruction.SEVERAL_FACES
+    report = analyser.analyse(dark_pair)
+    assert report.face_count == 2
+    assert report.instruction is Instruction.TOO_DARK
 
 
 def test_input_frame_is_never_written(analyser: QualityAnalyser) -> None:
@@ -146,7 +148,8 @@ def test_bad_inputs_raise_clearly(analyser: QualityAnalyser, bad: Image, error: 
 
 
 def test_to_json_keys_and_values(analyser: QualityAnalyser) -> None:
-    data = analyser.analyse(v.sample("face.jpg")).to_json()
+    report = analyser.analyse(v.sample("face.jpg"))
+    data = report.to_json()
     assert data["instruction"] == "ready"
     assert set(data) >= {
         "instruction",
@@ -162,18 +165,19 @@ def test_to_json_keys_and_values(analyser: QualityAnalyser) -> None:
         "elapsed_ms",
         "face_box",
     }
-    assert data["face_box"] == [177, 67, 93, 93]
+    assert report.face_box is not None and data["face_box"] == list(report.face_box)
     import json
 
     assert json.loads(json.dumps(data)) == data
 
 
-def test_instruction_values_are_exactly_the_nine() -> None:
+def test_instruction_values_are_exactly_the_ten() -> None:
     assert {i.value for i in Instruction} == {
         "ready",
         "no_face",
         "several_faces",
         "move_closer",
+        "move_back",
         "centre_face",
         "too_dark",
         "too_bright",
@@ -200,11 +204,12 @@ def test_guide_oval_is_inside_the_frame_and_centred(w: int, h: int) -> None:
 )
 def test_centre_offset_is_in_oval_half_axes(dx: float, dy: float, expected: float) -> None:
     x, y, ow, oh = guide_oval(640, 480)
-    side = 120
+    side = 60
     cx = x + ow / 2 + dx * ow / 2
     cy = y + oh / 2 + dy * oh / 2
     face = DetectedFace(round(cx - side / 2), round(cy - side / 2), side, side, 0.99)
-    report = QualityAnalyser(_FakeDetector([face])).analyse(np.full((480, 640, 3), 128, np.uint8))
+    frame = np.full((480, 640, 3), 128, np.uint8)
+    report = QualityAnalyser(_FakeDetector([face], frame.shape)).analyse(frame)
     assert report.centre_offset == pytest.approx(expected, abs=0.02)
 
 
@@ -293,14 +298,18 @@ def test_reset_forgets_the_history(analyser: QualityAnalyser) -> None:
 def test_a_box_around_a_face_is_not_a_second_person() -> None:
     real = DetectedFace(200, 120, 70, 70, 0.96)
     ghost = DetectedFace(90, 30, 290, 290, 0.90)  # a Haar false face around the real one
-    report = QualityAnalyser(_FakeDetector([ghost, real])).analyse(v.shrunk_in_frame(0.7))
+    frame = v.shrunk_in_frame(0.7)
+    report = QualityAnalyser(_FakeDetector([ghost, real], frame.shape)).analyse(frame)
     assert report.face_count == 1
-    assert report.face_box == (200, 120, 70, 70)
+    assert report.face_box is not None
+    # The fake's boxes go through the full scan's shrunk copy and back: a pixel of rounding.
+    assert all(abs(got - want) <= 2 for got, want in zip(report.face_box, (200, 120, 70, 70), strict=True))
 
 
 def test_two_separate_boxes_are_two_people() -> None:
     faces = [DetectedFace(40, 60, 100, 100, 0.9), DetectedFace(300, 60, 100, 100, 0.95)]
-    report = QualityAnalyser(_FakeDetector(faces)).analyse(v.sample("face.jpg"))
+    frame = v.sample("face.jpg")
+    report = QualityAnalyser(_FakeDetector(faces, frame.shape)).analyse(frame)
     assert report.instruction is Instruction.SEVERAL_FACES
 
 
@@ -310,4 +319,6 @@ def test_report_is_frozen_dataclass(analyser: QualityAnalyser) -> None:
     report: QualityReport = analyser.analyse(v.no_face())
     with pytest.raises(dataclasses.FrozenInstanceError):
         report.face_count = 3  # type: ignore[misc]
-    assert report.face_box is None and report.brightness is None
+    assert report.face_box is None and report.sharpness is None and report.contrast is None
+    # With no face, the light is that of the oval's middle (where a face would be).
+    assert report.brightness is not None and 60 < report.brightness < 210

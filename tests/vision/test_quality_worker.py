@@ -114,31 +114,81 @@ def test_no_frame_yet_means_no_report(detector: FaceDetector, monitors: list[Qua
 
 
 def test_throttles_a_burst_of_frames(detector: FaceDetector, monitors: list[QualityMonitor]) -> None:
-    """A 500 fps "camera" (a new seq every 2 ms) is analysed at most once per interval."""
-    frame = _frozen_frame()
-    interval = 0.15
+    """A 500 fps "camera" (a new seq every 2 ms, the picture moving) is analysed in full at most
+    once per interval; looks in between are at most one per watch interval."""
+    shifted = [np.ascontiguousarray(np.roll(v.sample("face.jpg"), 3 * i, axis=1)) for i in range(7)]
+    for frame in shifted:
+        frame.flags.writeable = False
+    interval, watch = 0.15, 0.05
     started = time.monotonic()
-    offered: set[int] = set()
 
     def latest() -> tuple[int, np.ndarray]:
         seq = int((time.monotonic() - started) * 500)
-        offered.add(seq)
-        return (seq, frame)
+        return (seq, shifted[seq % len(shifted)])
 
     collector = Collector(want=5)
-    monitor = QualityMonitor(latest, collector, interval, QualityAnalyser(detector))
+    monitor = QualityMonitor(latest, collector, interval, QualityAnalyser(detector), watch_interval_s=watch)
     monitors.append(monitor)
     monitor.start()
     assert collector.enough.wait(WAIT)
     assert monitor.stop(timeout=WAIT)
     elapsed = time.monotonic() - started
     produced = elapsed * 500
-    # Start-to-start at least one interval: a report arrives ``elapsed_ms`` after its analysis began.
+    # Start-to-start: a report arrives ``elapsed_ms`` after its analysis began.
     starts = [t - r.elapsed_ms / 1000.0 for t, r in zip(collector.times, collector.reports, strict=True)]
-    gaps = np.diff(starts)
-    assert gaps.min() >= interval - 0.01, gaps
-    assert monitor.analyses <= elapsed / interval + 1
+    full = [t for t, r in zip(starts, collector.reports, strict=True) if not r.reused]
+    assert len(full) >= 2
+    assert np.diff(full).min() >= interval - 0.01, np.diff(full)
+    assert np.diff(starts).min() >= watch - 0.01, np.diff(starts)
+    assert monitor.analyses <= elapsed / watch + 1
     assert monitor.analyses < produced / 10  # the burst was mostly dropped
+
+
+def _empty_counter(seed: int) -> np.ndarray:
+    counter = v.with_noise(v.no_face(), 2.0, seed=seed)
+    counter.flags.writeable = False
+    return counter
+
+
+def test_an_empty_counter_is_watched_cheaply_and_someone_arriving_is_analysed(
+    detector: FaceDetector, monitors: list[QualityMonitor]
+) -> None:
+    """Issue 16: back off when nobody is there, come back when someone is. With the refresh of an
+    empty picture set to ten minutes, only the arrival itself can wake the detector."""
+    empty = [_empty_counter(seed) for seed in range(4)]
+    arrived = v.pasted(600, 400, 150, 0, 0.75)  # face.jpg, three quarters size, on a grey 600x400
+    arrived.flags.writeable = False
+    state = {"seq": 0, "someone": False}
+
+    def latest() -> tuple[int, np.ndarray]:
+        state["seq"] += 1
+        return (state["seq"], arrived if state["someone"] else empty[state["seq"] % 4])
+
+    reports: list[QualityReport] = []
+    enough, face_seen = threading.Event(), threading.Event()
+
+    def on_report(report: QualityReport) -> None:
+        reports.append(report)
+        if len(reports) >= 12:
+            enough.set()
+        if report.face_count:
+            face_seen.set()
+
+    analyser = QualityAnalyser(detector, empty_refresh_s=600.0)
+    monitor = QualityMonitor(latest, on_report, 0.05, analyser, watch_interval_s=0.01)
+    monitors.append(monitor)
+    monitor.start()
+    assert enough.wait(WAIT)
+    looks, runs = monitor.analyses, monitor.full_analyses
+    before = list(reports)
+    assert looks >= 12 and runs == 1  # a dozen looks, one detector run
+    assert all(r.face_count == 0 for r in before) and all(r.reused for r in before[1:])
+
+    state["someone"] = True
+    assert face_seen.wait(WAIT)
+    first = next(r for r in reports if r.face_count)
+    assert not first.reused
+    assert monitor.full_analyses >= 2
 
 
 def test_stops_promptly(detector: FaceDetector) -> None:

@@ -102,3 +102,32 @@ def with_noise(image: Image, sigma: float, seed: int) -> Image:
     rng = np.random.default_rng(seed)
     noise = np.asarray(rng.normal(0.0, sigma, size=image.shape), dtype=np.int16)
     return np.asarray(cv2.add(image, noise, dtype=cv2.CV_8U), dtype=np.uint8)
+
+
+def swayed(image: Image, t: float) -> Image:
+    """``image`` as a camera sees someone sitting in front of it ``t`` seconds in: a slow sway
+    of 1.5 % of the picture, a breathing-like zoom and a slight tilt (periods of a few seconds)."""
+    height, width = image.shape[:2]
+    amp = 0.015 * min(width, height)
+    scale = 1.0 + 0.015 * np.sin(2 * np.pi * t / 5.7)
+    angle = 0.6 * np.sin(2 * np.pi * t / 6.9)
+    matrix = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), float(angle), float(scale))
+    matrix[0, 2] += amp * np.sin(2 * np.pi * t / 4.1)
+    matrix[1, 2] += 0.6 * amp * np.sin(2 * np.pi * t / 3.3 + 1.0)
+    return np.asarray(
+        cv2.warpAffine(
+            image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101
+        ),
+        dtype=np.uint8,
+    )
+
+
+def moving_customer(image: Image, face: tuple[int, int, int, int], t: float) -> Image:
+    """``image`` with only the person moving (:func:`swayed`) round the face box ``face``: a band
+    1.3 face widths either side of it, from above the head down, over the still background."""
+    x, y, w, h = face
+    x0, x1 = max(0, round(x + w / 2 - 1.3 * w)), min(image.shape[1], round(x + w / 2 + 1.3 * w))
+    y0 = max(0, round(y - 0.6 * h))
+    out = image.copy()
+    out[y0:, x0:x1] = swayed(image, t)[y0:, x0:x1]
+    return out
