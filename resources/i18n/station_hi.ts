@@ -570,6 +570,10 @@ Reference: {incident} — give this to IT support.</source>
         <translation>थोड़ा पास आइए</translation>
     </message>
     <message>
+        <source>Move back a little</source>
+        <translation>थोड़ा पीछे हटिए</translation>
+    </message>
+    <message>
         <source>Centre the face in the oval</source>
         <translation>चेहरा घेरे के बीच में रखें</translation>
     </message>

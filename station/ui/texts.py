@@ -285,6 +285,7 @@ INSTRUCTIONS: Final[Mapping[Instruction, str]] = {
     ),
     Instruction.SEVERAL_FACES: QT_TRANSLATE_NOOP("Instruction", "Only one person in frame"),
     Instruction.MOVE_CLOSER: QT_TRANSLATE_NOOP("Instruction", "Move closer"),
+    Instruction.MOVE_BACK: QT_TRANSLATE_NOOP("Instruction", "Move back a little"),
     Instruction.CENTRE_FACE: QT_TRANSLATE_NOOP("Instruction", "Centre the face in the oval"),
     Instruction.TOO_DARK: QT_TRANSLATE_NOOP("Instruction", "Too dark: turn on the desk light"),
     Instruction.TOO_BRIGHT: QT_TRANSLATE_NOOP(
