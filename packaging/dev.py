@@ -135,6 +135,7 @@ def run_tests(extra: list[str]) -> int:
     steps: list[list[str]] = [
         [str(_bin("python")), str(LOCKFILE), "check"],
         [str(_bin("ruff")), "check", "station", "tests", "packaging"],
+        [str(_bin("ruff")), "format", "--check", "station", "tests", "packaging"],
         [str(_bin("mypy"))],
         [str(_bin("lint-imports"))],
         [str(_bin("python")), "-m", "pytest", *extra],

@@ -15,3 +15,8 @@ def read_bgr(path: Path) -> BGRImage:
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     assert image is not None, f"OpenCV cannot read {path}"
     return np.asarray(image, dtype=np.uint8)
+
+
+def u8(image: object) -> BGRImage:
+    """An OpenCV result (typed as any-depth ``MatLike``) as the 8-bit array the station's types name."""
+    return np.asarray(image, dtype=np.uint8)

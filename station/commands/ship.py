@@ -90,4 +90,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"station ship: {exc}", file=sys.stderr)
         return int(ExitCode.USAGE)
     return ship_cli.run_with_config(config, args)
-

@@ -275,9 +275,7 @@ class Settings(BaseModel):
         tags = [tag.strip() for tag in value.split(",") if tag.strip()]
         bad = [tag for tag in tags if not _LANGUAGE_TAG.fullmatch(tag)]
         if not tags or bad:
-            raise ValueError(
-                f"must be language tags separated by commas, such as 'hi,en', got {value!r}"
-            )
+            raise ValueError(f"must be language tags separated by commas, such as 'hi,en', got {value!r}")
         if len(set(tags)) != len(tags):
             raise ValueError(f"names a language twice: {value!r}")
         return ",".join(tags)

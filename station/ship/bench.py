@@ -157,9 +157,7 @@ def measure(folder: Path, rows: int = ROWS) -> dict[str, Any]:
     }
 
 
-def _naive(
-    journal: AuditJournal, config: ShipConfig, ca_pem: Path, relay: _LocalRelay, count: int
-) -> float:
+def _naive(journal: AuditJournal, config: ShipConfig, ca_pem: Path, relay: _LocalRelay, count: int) -> float:
     """One TLS connection per record; returns records per second."""
     journal_id = journal.journal_id or "bench"
     rows = journal.rows_after(0, count)

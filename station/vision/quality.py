@@ -394,9 +394,7 @@ class QualityAnalyser:
                 self._full_scan_at = now
             analysis = _measure(image, found)
             self._basis = _Basis(analysis, cells, (width, height), now)
-            report = _report(
-                analysis, width, height, frozen, difference, repeats, signature, started
-            )
+            report = _report(analysis, width, height, frozen, difference, repeats, signature, started)
         self._last = report
         return report
 

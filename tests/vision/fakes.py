@@ -35,6 +35,12 @@ class FakeDetector(FaceDetector):
         if gray.shape[:2] != expected:
             return []
         return [
-            DetectedFace(*(round(n * scale) for n in (f.x, f.y, f.width, f.height)), f.confidence)
+            DetectedFace(
+                round(f.x * scale),
+                round(f.y * scale),
+                round(f.width * scale),
+                round(f.height * scale),
+                f.confidence,
+            )
             for f in self._faces
         ]

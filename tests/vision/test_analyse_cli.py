@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from station.commands import analyse
@@ -42,7 +43,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def write(tmp_path: Path, name: str, image: object) -> str:
+def write(tmp_path: Path, name: str, image: np.ndarray) -> str:
     path = tmp_path / name
     assert cv2.imwrite(str(path), image)
     return str(path)

@@ -14,6 +14,7 @@ from station.vision.change import (
     scene_change,
     signature_difference,
 )
+from tests.images import u8
 from tests.vision import variants as v
 
 Image = np.ndarray
@@ -24,15 +25,15 @@ def change(a: Image, b: Image) -> float:
 
 
 def moved(image: Image, dx: float) -> Image:
-    matrix = np.float32([[1, 0, dx], [0, 1, 0]])
-    return np.asarray(
+    matrix = np.array([[1, 0, dx], [0, 1, 0]], dtype=np.float32)
+    return u8(
         cv2.warpAffine(image, matrix, (image.shape[1], image.shape[0]), borderMode=cv2.BORDER_REPLICATE)
     )
 
 
 def empty_counter() -> Image:
     """A 1280x720 picture of an empty counter (the coffee-cup sample, scaled)."""
-    return np.asarray(cv2.resize(v.no_face(), (1280, 720), interpolation=cv2.INTER_AREA))
+    return u8(cv2.resize(v.no_face(), (1280, 720), interpolation=cv2.INTER_AREA))
 
 
 def with_small_face(background: Image) -> Image:
@@ -49,9 +50,9 @@ def with_small_face(background: Image) -> Image:
 @pytest.mark.parametrize("name", ["face.jpg", "face-large.jpg"])
 def test_frame_signature_is_the_grey_signature(name: str) -> None:
     image = v.sample(name)
-    expected = gray_signature(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
+    expected = gray_signature(u8(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)))
     assert np.array_equal(frame_signature(image), expected)
-    assert np.array_equal(frame_signature(cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)), expected)
+    assert np.array_equal(frame_signature(u8(cv2.cvtColor(image, cv2.COLOR_BGR2BGRA))), expected)
     assert not frame_signature(image).flags.writeable
 
 

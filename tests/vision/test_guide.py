@@ -16,6 +16,7 @@ import pytest
 from station.vision.faces import DetectedFace, FaceDetector
 from station.vision.guide import MAX_FACE_FRACTION, MIN_FACE_FRACTION, TARGET_FACE_FRACTION
 from station.vision.quality import Instruction, QualityAnalyser, guide_oval
+from tests.images import u8
 from tests.vision import variants as v
 from tests.vision.fakes import FakeDetector
 
@@ -96,7 +97,7 @@ def test_a_face_much_larger_than_the_oval_is_asked_to_move_back(analyser: Qualit
 
 
 def test_a_dark_picture_with_two_faces_found_is_too_dark() -> None:
-    frame = cv2.convertScaleAbs(textured(640, 480), alpha=0.25)
+    frame = u8(cv2.convertScaleAbs(textured(640, 480), alpha=0.25))
     faces = [DetectedFace(100, 60, 120, 120, 0.95), DetectedFace(400, 60, 120, 120, 0.93)]
     report = QualityAnalyser(FakeDetector(faces, frame.shape)).analyse(frame)
     assert report.face_count == 2
@@ -104,7 +105,7 @@ def test_a_dark_picture_with_two_faces_found_is_too_dark() -> None:
 
 
 def test_a_blurred_picture_with_two_faces_found_is_hold_still() -> None:
-    frame = cv2.GaussianBlur(textured(640, 480), (0, 0), 2.5)
+    frame = u8(cv2.GaussianBlur(textured(640, 480), (0, 0), 2.5))
     faces = [DetectedFace(100, 60, 120, 120, 0.95), DetectedFace(400, 60, 120, 120, 0.93)]
     report = QualityAnalyser(FakeDetector(faces, frame.shape)).analyse(frame)
     assert report.instruction is Instruction.HOLD_STILL
@@ -119,13 +120,13 @@ def test_a_dark_swaying_camera_is_always_too_dark(
     """The preview's camera moves; on some frames the cascade sees a false second face in the
     dark. Whatever it sees, the instruction is the light (issue 14's report: the preview said
     "Only one person in frame" while ``station analyse`` said too dark)."""
-    dark = cv2.convertScaleAbs(v.sample(name), alpha=factor)
+    dark = u8(cv2.convertScaleAbs(v.sample(name), alpha=factor))
     seen = {analyser.analyse(v.swayed(dark, i * 0.25)).instruction for i in range(40)}
     assert seen == {Instruction.TOO_DARK}
 
 
 def test_a_dark_empty_picture_is_too_dark_not_no_face(analyser: QualityAnalyser) -> None:
-    report = analyser.analyse(cv2.convertScaleAbs(v.no_face(), alpha=0.15))
+    report = analyser.analyse(u8(cv2.convertScaleAbs(v.no_face(), alpha=0.15)))
     assert report.face_count == 0
     assert report.instruction is Instruction.TOO_DARK
 

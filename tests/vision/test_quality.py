@@ -22,6 +22,7 @@ from station.vision.quality import (
     gray_signature,
     guide_oval,
 )
+from tests.images import u8
 from tests.vision import variants as v
 from tests.vision.fakes import FakeDetector as _FakeDetector
 
@@ -104,7 +105,9 @@ def test_sharpness_does_not_depend_on_resolution_or_light(analyser: QualityAnaly
 def test_priority_dark_beats_small_and_blur(analyser: QualityAnalyser) -> None:
     import cv2
 
-    dark_small_blurred = cv2.GaussianBlur(cv2.convertScaleAbs(v.shrunk_in_frame(0.6), alpha=0.3), (0, 0), 2)
+    dark_small_blurred = u8(
+        cv2.GaussianBlur(cv2.convertScaleAbs(v.shrunk_in_frame(0.6), alpha=0.3), (0, 0), 2)
+    )
     assert analyser.analyse(dark_small_blurred).instruction is Instruction.TOO_DARK
 
 
@@ -112,7 +115,7 @@ def test_priority_dark_beats_two_faces(analyser: QualityAnalyser) -> None:
     """Issue 14: light is judged before faces are counted (the old order said several faces)."""
     import cv2
 
-    dark_pair = cv2.convertScaleAbs(v.two_faces(), alpha=0.3)
+    dark_pair = u8(cv2.convertScaleAbs(v.two_faces(), alpha=0.3))
     report = analyser.analyse(dark_pair)
     assert report.face_count == 2
     assert report.instruction is Instruction.TOO_DARK
@@ -130,8 +133,8 @@ def test_grayscale_and_bgra_inputs(analyser: QualityAnalyser) -> None:
     import cv2
 
     face = v.sample("face.jpg")
-    assert analyser.analyse(cv2.cvtColor(face, cv2.COLOR_BGR2GRAY)).ready
-    assert analyser.analyse(cv2.cvtColor(face, cv2.COLOR_BGR2BGRA)).ready
+    assert analyser.analyse(u8(cv2.cvtColor(face, cv2.COLOR_BGR2GRAY))).ready
+    assert analyser.analyse(u8(cv2.cvtColor(face, cv2.COLOR_BGR2BGRA))).ready
 
 
 @pytest.mark.parametrize(
@@ -275,7 +278,7 @@ def test_analyse_with_a_previous_signature_is_pure(analyser: QualityAnalyser) ->
     import cv2
 
     frame = v.sample("face.jpg")
-    signature = gray_signature(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+    signature = gray_signature(u8(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)))
     once = analyser.analyse(frame, signature)
     assert once.repeats == 1 and not once.frozen
     last = analyser.analyse(frame, signature, previous_repeats=FROZEN_MIN_REPEATS - 1)

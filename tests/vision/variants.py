@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from station.resources import sample_path
+from tests.images import read_bgr
 
 Image = npt.NDArray[np.uint8]
 
@@ -21,8 +22,7 @@ GREY = 128
 
 @cache
 def _sample(name: str) -> Image:
-    image = cv2.imread(str(sample_path(name)), cv2.IMREAD_COLOR)
-    assert image is not None, name
+    image = read_bgr(sample_path(name))
     image.flags.writeable = False
     return image
 
