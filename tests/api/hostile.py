@@ -22,38 +22,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from tests.api.contract import CONTRACT_EXAMPLE
+
 #: 1.5 GB, the body the issue measured.
 HUGE = 1_500_000_000
 _CHUNK = b"A" * (1 << 20)
-
-CONTRACT_ANSWER: dict[str, Any] = {
-    "data": {
-        "client_id": "face_liveness_v5_YbookLSDhSoVRtsCRvtO",
-        "detail": {
-            "ok": True,
-            "live": True,
-            "verdict": "live",
-            "score": 0.833,
-            "reason": "ok",
-            "face_count": 1,
-            "threshold": 0.7,
-            "frame": {"width": 1896, "height": 2735},
-            "faces": [
-                {
-                    "bbox": {"x": 609, "y": 1009, "width": 852, "height": 853},
-                    "detection_score": 0.9995,
-                    "liveness_score": 0.833,
-                    "antispoof_score": 0.9978,
-                    "is_live": True,
-                }
-            ],
-        },
-    },
-    "status_code": 200,
-    "success": True,
-    "message": "Success",
-    "message_code": "success",
-}
 
 
 class HostileService:
@@ -107,9 +80,9 @@ class HostileService:
                     service.requests[mode] = service.requests.get(mode, 0) + 1
                 try:
                     if mode == "small":
-                        self._json(CONTRACT_ANSWER)
+                        self._json(CONTRACT_EXAMPLE)
                     elif mode == "text":
-                        answer = json.loads(json.dumps(CONTRACT_ANSWER))
+                        answer = json.loads(json.dumps(CONTRACT_EXAMPLE))
                         answer["data"]["client_id"] = service.client_id
                         self._json(answer)
                     elif mode == "declared":

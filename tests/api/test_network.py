@@ -24,7 +24,7 @@ from station.api import (
     TLSError,
 )
 from station.api.client import build_ssl_context
-from tests.api.test_schema import CONTRACT_EXAMPLE
+from tests.api.contract import CONTRACT_EXAMPLE
 
 pytestmark = pytest.mark.anyio
 ONE_TRY = RetryPolicy(attempts=1)
