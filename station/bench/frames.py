@@ -16,7 +16,7 @@ import numpy as np
 from station.camera import BGRImage, CameraError
 from station.resources import sample_path
 
-__all__ = ["FULL_HD", "SyntheticCamera", "frame_pool", "full_hd_frame", "small_frame"]
+__all__ = ["FULL_HD", "FramePacer", "SyntheticCamera", "frame_pool", "full_hd_frame", "small_frame"]
 
 FULL_HD = (1920, 1080)
 
@@ -60,6 +60,29 @@ def small_frame(side: int = 240) -> BGRImage:
     return small
 
 
+class FramePacer:
+    """A camera driver's clock: :meth:`wait` blocks until the next frame is due at ``fps``."""
+
+    def __init__(self, fps: float) -> None:
+        self.period = 1.0 / fps
+        self._next: float | None = None
+
+    def restart(self) -> None:
+        """The next :meth:`wait` returns at once and starts the clock again."""
+        self._next = None
+
+    def wait(self) -> None:
+        now = time.monotonic()
+        if self._next is None:
+            self._next = now
+        delay = self._next - now
+        if delay > 0:
+            time.sleep(delay)
+        elif delay < -4 * self.period:
+            self._next = now  # fell far behind (a stall): restart the clock instead of bursting
+        self._next += self.period
+
+
 class SyntheticCamera:
     """A :class:`station.camera.FrameSource` that delivers 1080p frames at a fixed rate.
 
@@ -72,8 +95,7 @@ class SyntheticCamera:
             raise ValueError("need at least one frame")
         self._pool = pool
         self._fps = float(fps)
-        self._period = 1.0 / self._fps
-        self._next: float | None = None
+        self._pacer = FramePacer(self._fps)
         self._index = 0
         self._open = False
 
@@ -87,20 +109,12 @@ class SyntheticCamera:
 
     def open(self) -> None:
         self._open = True
-        self._next = None
+        self._pacer.restart()
 
     def read(self) -> BGRImage:
         if not self._open:
             raise CameraError("The synthetic camera is not open.")
-        now = time.monotonic()
-        if self._next is None:
-            self._next = now
-        delay = self._next - now
-        if delay > 0:
-            time.sleep(delay)
-        elif delay < -4 * self._period:
-            self._next = now  # fell far behind (a stall): restart the clock instead of bursting
-        self._next += self._period
+        self._pacer.wait()
         frame = self._pool[self._index % len(self._pool)].copy()
         self._index += 1
         return frame

@@ -21,13 +21,13 @@ from __future__ import annotations
 import functools
 import math
 import threading
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 
 import cv2
 import numpy as np
 
+from station.bench.frames import FramePacer
 from station.camera import BGRImage, CameraError
 from station.resources import sample_path
 from station.vision.faces import FaceDetector
@@ -186,13 +186,12 @@ class CounterCamera:
 
     def __init__(self, width: int, height: int, fps: float = 30.0, shows: Picture = Picture.CUSTOMER) -> None:
         self._size = (width, height)
-        self._period = 1.0 / fps
         self._fps = fps
         self._lock = threading.Lock()
         self._canvases: dict[Picture, _Canvas] = {}
         self._shows = shows
         self._open = False
-        self._next: float | None = None
+        self._pacer = FramePacer(fps)
         self._index = 0
         self._prepare(shows)
 
@@ -239,20 +238,12 @@ class CounterCamera:
 
     def open(self) -> None:
         self._open = True
-        self._next = None
+        self._pacer.restart()
 
     def read(self) -> BGRImage:
         if not self._open:
             raise CameraError("The counter camera is not open.")
-        now = time.monotonic()
-        if self._next is None:
-            self._next = now
-        delay = self._next - now
-        if delay > 0:
-            time.sleep(delay)
-        elif delay < -4 * self._period:
-            self._next = now  # fell far behind (a stall): restart the clock instead of bursting
-        self._next += self._period
+        self._pacer.wait()
         self._index += 1
         return self.frame(self._index, self.shows)
 
@@ -264,7 +255,7 @@ class CounterCamera:
         frame: BGRImage = canvas.still[index % len(canvas.still)].copy()
         if not canvas.moving:
             return frame
-        t = index * self._period
+        t = index * self._pacer.period
         dx = _SWAY_PX + round(_SWAY_PX * math.sin(2 * math.pi * t / _SWAY_PERIOD_S))
         dy = _SWAY_PX + round(0.5 * _SWAY_PX * math.sin(2 * math.pi * t / (1.3 * _SWAY_PERIOD_S) + 1.0))
         x0, x1 = canvas.band
