@@ -1,8 +1,12 @@
 """``audit verify`` and ``export`` on a read-only copy: they work, and write nothing anywhere.
 
 When the tests run as root (CI, this machine), permission bits do not stop root, so the commands
-run in a child process as the unprivileged ``nobody`` account: a write would really fail. Either
-way the test compares the folder's files, bytes and times before and after.
+run in a child process as the unprivileged ``nobody`` account: a write would really fail. Where
+``nobody`` cannot reach the interpreter (a clone in a private ``mktemp -d`` folder), the child
+stays root but without the capabilities that override permission bits (util-linux ``setpriv``
+drops ``dac_override``, ``dac_read_search`` and ``fowner`` from its bounding set), so a write to
+the read-only copy fails just the same. Either way the test compares the folder's files, bytes,
+times and modes before and after.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -45,15 +50,41 @@ def _snapshot(folder: Path) -> dict[str, tuple[str, int, int]]:
     }
 
 
+def _become_nobody() -> None:  # pragma: no cover - runs in the child
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+
+
+@cache
+def _nobody_can_run_python() -> bool:
+    probe = subprocess.run(
+        [sys.executable, "-c", "import station"],
+        cwd="/",
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        timeout=60,
+        preexec_fn=_become_nobody,
+        check=False,
+    )
+    return probe.returncode == 0
+
+
+def _unprivileged(argv: list[str]) -> tuple[list[str], Callable[[], None] | None]:
+    """``argv`` as a child that permission bits stop: see the module's docstring."""
+    if os.geteuid() != 0:
+        return argv, None
+    if _nobody_can_run_python():
+        return argv, _become_nobody
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "running as root, nobody cannot reach the interpreter, and setpriv is missing"
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--", *argv], None
+
+
 def _station(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     config = folder.parent / (folder.name + "-config")
     config.mkdir(mode=0o755, exist_ok=True)
-
-    def drop_privileges() -> None:  # pragma: no cover - runs in the child
-        if os.geteuid() == 0:
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
+    command, preexec = _unprivileged([sys.executable, "-m", "station", *argv])
 
     env = {
         **os.environ,
@@ -65,13 +96,13 @@ def _station(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     }
     try:
         return subprocess.run(
-            [sys.executable, "-m", "station", *argv],
+            command,
             cwd=folder,
             env=env,
             capture_output=True,
             text=True,
             timeout=60,
-            preexec_fn=drop_privileges,  # the child has started no threads before exec
+            preexec_fn=preexec,  # the child has started no threads before exec
             check=False,
         )
     finally:
