@@ -58,15 +58,18 @@ def _become_nobody() -> None:  # pragma: no cover - runs in the child
 
 @cache
 def _nobody_can_run_python() -> bool:
-    probe = subprocess.run(
-        [sys.executable, "-c", "import station"],
-        cwd="/",
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        timeout=60,
-        preexec_fn=_become_nobody,
-        check=False,
-    )
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-c", "import station"],
+            cwd="/",
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            timeout=60,
+            preexec_fn=_become_nobody,
+            check=False,
+        )
+    except OSError:  # the interpreter's folder is private: exec is refused
+        return False
     return probe.returncode == 0
 
 
