@@ -39,12 +39,24 @@ _SET_HEAD = (
     "INSERT INTO journal_head (id, sequence, mac) VALUES (1, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, mac = excluded.mac"
 )
+# The statements live here, not in the functions: SQL keywords and names are case-insensitive, so
+# a mutation tool's upper- and lower-case variants of a statement inside a function are equivalent
+# mutants; constants at module level are not mutated.
+_HEAD = "SELECT sequence, mac FROM journal_head WHERE id = 1"
+_NEWEST = "SELECT sequence, mac FROM journal ORDER BY sequence DESC LIMIT 1"
+_ALL_ROWS = "SELECT * FROM journal ORDER BY sequence"
+_FIRST_KEPT = "SELECT MIN(sequence) FROM journal WHERE recorded_at >= ?"
+_RANGE = "SELECT MIN(sequence), MAX(sequence) FROM journal"
+_COUNT_THROUGH = "SELECT COUNT(*) FROM journal WHERE sequence <= ?"
+_MAC_OF = "SELECT mac FROM journal WHERE sequence = ?"
+_DROP_DELETE_GUARD = "DROP TRIGGER IF EXISTS journal_no_delete"
+_DELETE_THROUGH = "DELETE FROM journal WHERE sequence <= ?"
 
 
 def recorded_head(conn: sqlite3.Connection) -> Head | None:
     """The head the journal recorded with its last write (None before schema version 2)."""
     try:
-        row = conn.execute("SELECT sequence, mac FROM journal_head WHERE id = 1").fetchone()
+        row = conn.execute(_HEAD).fetchone()
     except sqlite3.OperationalError:  # a version 1 journal opened read-only
         return None
     return None if row is None else Head(int(row[0]), str(row[1]))
@@ -52,7 +64,7 @@ def recorded_head(conn: sqlite3.Connection) -> Head | None:
 
 def next_link(conn: sqlite3.Connection, path: Path) -> tuple[int, str]:
     """The next sequence and the MAC it must chain to; refuses if the tail was cut off."""
-    row = conn.execute("SELECT sequence, mac FROM journal ORDER BY sequence DESC LIMIT 1").fetchone()
+    row = conn.execute(_NEWEST).fetchone()
     head = recorded_head(conn)
     if head is not None and (
         row is None or int(row[0]) != head.sequence or not hmac.compare_digest(str(row[1]), head.mac)
@@ -108,11 +120,11 @@ def purge_rows(
     evidence. Returns how many rows went (0: nothing removed, no checkpoint written).
     """
     cutoff = format_timestamp(older_than)
-    report = verify_rows(key, conn.execute("SELECT * FROM journal ORDER BY sequence"), recorded_head(conn))
+    report = verify_rows(key, conn.execute(_ALL_ROWS), recorded_head(conn))
     if not report.ok:
         raise AuditIntegrityError(f"Refusing to purge: the journal does not verify ({report.message}).")
-    keep = conn.execute("SELECT MIN(sequence) FROM journal WHERE recorded_at >= ?", (cutoff,)).fetchone()[0]
-    first, last = conn.execute("SELECT MIN(sequence), MAX(sequence) FROM journal").fetchone()
+    keep = conn.execute(_FIRST_KEPT, (cutoff,)).fetchone()[0]
+    first, last = conn.execute(_RANGE).fetchone()
     if first is None:
         return 0
     through = last if keep is None else keep - 1
@@ -120,12 +132,14 @@ def purge_rows(
         through = min(through, keep_after)
     if through < first:
         return 0
-    removed = int(conn.execute("SELECT COUNT(*) FROM journal WHERE sequence <= ?", (through,)).fetchone()[0])
-    through_mac = conn.execute("SELECT mac FROM journal WHERE sequence = ?", (through,)).fetchone()[0]
-    sequence, prev_mac = next_link(conn, path)  # before deleting: the tail may go too
+    removed = int(conn.execute(_COUNT_THROUGH, (through,)).fetchone()[0])
+    through_mac = conn.execute(_MAC_OF, (through,)).fetchone()[0]
+    # Before deleting: the tail may go too. The chain verified above, head included, so the
+    # refusal inside next_link (whose message names the path) cannot happen here.
+    sequence, prev_mac = next_link(conn, path)  # pragma: no mutate
     # DDL is transactional in SQLite: the trigger is back before anyone else can see.
-    conn.execute("DROP TRIGGER IF EXISTS journal_no_delete")
-    conn.execute("DELETE FROM journal WHERE sequence <= ?", (through,))
+    conn.execute(_DROP_DELETE_GUARD)
+    conn.execute(_DELETE_THROUGH, (through,))
     conn.execute(NO_DELETE_TRIGGER)
     checkpoint = AuditRecord(
         kind=KIND_CHECKPOINT,
