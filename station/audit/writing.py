@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from station import __version__
 from station.audit.chain import Head, verify_rows
 from station.audit.errors import AuditIntegrityError
 from station.audit.records import (
@@ -142,8 +141,7 @@ def purge_rows(
     conn.execute(_DELETE_THROUGH, (through,))
     conn.execute(NO_DELETE_TRIGGER)
     checkpoint = AuditRecord(
-        kind=KIND_CHECKPOINT,
-        app_version=__version__,
+        kind=KIND_CHECKPOINT,  # app_version: the record's default, this station's version
         notes=f"purge: removed {removed} rows (sequences {first}–{through}) recorded before {cutoff}",
     )
     insert(
