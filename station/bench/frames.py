@@ -8,15 +8,13 @@ No Qt here: the same frames feed the capture worker thread and the UI-side measu
 
 from __future__ import annotations
 
-import time
-
 import cv2
 import numpy as np
 
-from station.camera import BGRImage, CameraError
+from station.camera import BGRImage, CameraError, FramePacer
 from station.resources import sample_path
 
-__all__ = ["FULL_HD", "FramePacer", "SyntheticCamera", "frame_pool", "full_hd_frame", "small_frame"]
+__all__ = ["FULL_HD", "SyntheticCamera", "frame_pool", "full_hd_frame", "small_frame"]
 
 FULL_HD = (1920, 1080)
 
@@ -60,29 +58,6 @@ def small_frame(side: int = 240) -> BGRImage:
     return small
 
 
-class FramePacer:
-    """A camera driver's clock: :meth:`wait` blocks until the next frame is due at ``fps``."""
-
-    def __init__(self, fps: float) -> None:
-        self.period = 1.0 / fps
-        self._next: float | None = None
-
-    def restart(self) -> None:
-        """The next :meth:`wait` returns at once and starts the clock again."""
-        self._next = None
-
-    def wait(self) -> None:
-        now = time.monotonic()
-        if self._next is None:
-            self._next = now
-        delay = self._next - now
-        if delay > 0:
-            time.sleep(delay)
-        elif delay < -4 * self.period:
-            self._next = now  # fell far behind (a stall): restart the clock instead of bursting
-        self._next += self.period
-
-
 class SyntheticCamera:
     """A :class:`station.camera.FrameSource` that delivers 1080p frames at a fixed rate.
 
@@ -109,7 +84,7 @@ class SyntheticCamera:
 
     def open(self) -> None:
         self._open = True
-        self._pacer.restart()
+        self._pacer.reset()
 
     def read(self) -> BGRImage:
         if not self._open:

@@ -27,8 +27,7 @@ from enum import StrEnum
 import cv2
 import numpy as np
 
-from station.bench.frames import FramePacer
-from station.camera import BGRImage, CameraError
+from station.camera import BGRImage, CameraError, FramePacer
 from station.resources import sample_path
 from station.vision.faces import FaceDetector
 from station.vision.guide import guide_oval
@@ -238,7 +237,7 @@ class CounterCamera:
 
     def open(self) -> None:
         self._open = True
-        self._pacer.restart()
+        self._pacer.reset()
 
     def read(self) -> BGRImage:
         if not self._open:

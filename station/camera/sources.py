@@ -48,6 +48,7 @@ __all__ = [
     "VIDEO_EXTENSIONS",
     "CameraError",
     "DeviceSource",
+    "FramePacer",
     "FrameSource",
     "SourceExhaustedError",
     "StillImageSource",
@@ -143,7 +144,7 @@ def _release(cap: Any) -> None:
             _log.debug("release() failed", exc_info=True)
 
 
-class _Pacer:
+class FramePacer:
     """Deadline clock: frame *n* is due at ``start + n / fps``, so sleeps do not accumulate drift.
 
     When the reader falls more than a few frames behind (a stall, a debugger) the clock restarts
@@ -356,7 +357,7 @@ class VideoFileSource:
         self._loop = loop
         self._cap: Any = None
         self._nominal_fps = _DEFAULT_FPS
-        self._pacer = _Pacer(_DEFAULT_FPS)
+        self._pacer = FramePacer(_DEFAULT_FPS)
 
     @property
     def path(self) -> Path:
@@ -386,7 +387,7 @@ class VideoFileSource:
         self.close()
         self._cap = self._capture()
         self._nominal_fps = _sane_fps(self._cap.get(cv2.CAP_PROP_FPS))
-        self._pacer = _Pacer(self._nominal_fps)
+        self._pacer = FramePacer(self._nominal_fps)
 
     def _grab(self) -> Any:
         try:
@@ -447,7 +448,7 @@ class StillImageSource:
         self._motion = float(motion)
         self._noise = float(noise)
         self._still: BGRImage | None = None
-        self._pacer = _Pacer(self._fps)
+        self._pacer = FramePacer(self._fps)
         self._index = 0
         self._rng = np.random.default_rng()
 

@@ -24,7 +24,7 @@ from station.ui.languages import Languages
 from station.ui.pseudo import PSEUDO_TAG, pseudo_text
 from station.vision.quality import Instruction
 from tests.ui.conftest import close_station, start_station
-from tests.ui.test_verdict_fits import banner_states, clipped, outside
+from tests.ui.test_verdict_fits import banner_problems, banner_states, clipped
 
 WIDTH, HEIGHT = 1024, 768
 
@@ -82,19 +82,7 @@ def test_every_banner_text_fits_in_the_pseudo_locale(qtbot: QtBot, station: Stat
         if kind is not None:  # the action line is the customer's: always the pseudo-locale here
             assert banner.message_text.startswith("["), name
             assert bool(banner.detail_text) is (languages.operator == "en"), name
-        for label, text in (
-            (banner._title, banner.title_text),
-            (banner._glyph, banner.glyph_text),
-            (banner._message, banner.message_text),
-            (banner._detail, banner.detail_text),
-        ):
-            if not text or label.isHidden():
-                continue
-            why = clipped(label, text)
-            if why:
-                problems.append(f"{name}: {text!r} {why}")
-            if outside(label, window):
-                problems.append(f"{name}: {text!r} is outside the window")
+        problems += banner_problems(banner, window, name)
     assert problems == []
 
 

@@ -26,6 +26,7 @@ from station.application.health import Level, Part, PartHealth, service_health
 from station.application.session import REFUSAL_MESSAGES
 from station.audit import AuditJournal
 from station.core.models import OutcomeKind
+from station.ui.banner import VerdictBanner
 from station.ui.main_window import MINIMUM_SIZE
 from station.vision.quality import INSTRUCTION_TEXT
 from tests.ui.conftest import close_station, start_station
@@ -105,6 +106,25 @@ def outside(child: QWidget, window: QWidget) -> bool:
     return not (window.rect().contains(top_left) and window.rect().contains(bottom_right))
 
 
+def banner_problems(banner: VerdictBanner, window: QWidget, name: str) -> list[str]:
+    """Every line of the banner that is shown but clipped or outside the window, named."""
+    problems: list[str] = []
+    for label, text in (
+        (banner._title, banner.title_text),
+        (banner._glyph, banner.glyph_text),
+        (banner._message, banner.message_text),
+        (banner._detail, banner.detail_text),
+    ):
+        if not text or label.isHidden():
+            continue
+        why = clipped(label, text)
+        if why:
+            problems.append(f"{name}: {text!r} {why}")
+        if outside(label, window):
+            problems.append(f"{name}: {text!r} is outside the window")
+    return problems
+
+
 @pytest.fixture
 def station(qtbot: QtBot) -> Iterator[Station]:
     running = start_station(qtbot)
@@ -129,19 +149,7 @@ def test_every_verdict_fits(qtbot: QtBot, station: Station, width: int, height: 
         else:
             banner.show_outcome(kind, message, headline=headline)
         QApplication.processEvents()
-        for label, text in (
-            (banner._title, banner.title_text),
-            (banner._glyph, banner.glyph_text),
-            (banner._message, banner.message_text),
-            (banner._detail, banner.detail_text),
-        ):
-            if not text or label.isHidden():
-                continue
-            why = clipped(label, text)
-            if why:
-                problems.append(f"{width}x{height} {name}: {text!r} {why}")
-            if outside(label, window):
-                problems.append(f"{width}x{height} {name}: {text!r} is outside the window")
+        problems += banner_problems(banner, window, f"{width}x{height} {name}")
     for badge in (window.environment_badge, window.operator_label):
         why = clipped(badge, badge.text())
         if why:
