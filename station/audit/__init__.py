@@ -12,6 +12,9 @@ chain          checking the chain: altered, missing, out-of-place rows, a cut-of
 export         CSV (formula-safe) and JSONL (MAC-checkable) exports
 cursor         what each shipping target has acknowledged (the journal is the shipper's spool)
 anchor         the last head shipped off the box, kept beside the key
+head           the journal's last head, kept beside it after every append
+vanish         a journal deleted, replaced or cut under the station; refusing a silent new chain
+restart        ``station audit new-chain``: a new chain whose first row records the old head
 continuity     deleted, emptied, replaced, rolled back or truncated, judged against the anchor
 keys, files    where the HMAC key lives; reading small files without following links
 sqlite_errors  SQLite's failures in plain words
@@ -29,7 +32,10 @@ from station.audit.errors import (
     AuditIntegrityError,
     AuditKeyError,
     AuditWriteError,
+    ChainRestartRequiredError,
+    JournalLoss,
     JournalNotFoundError,
+    JournalVanishedError,
 )
 from station.audit.journal import AuditJournal, Backlog
 from station.audit.keys import load_key, load_or_create_key, read_key_file
@@ -40,6 +46,7 @@ from station.audit.paths import (
     default_key_path,
 )
 from station.audit.records import (
+    KIND_CHAIN_RESTARTED,
     KIND_CHECKPOINT,
     KIND_HEARTBEAT,
     KIND_REVIEW,
@@ -51,6 +58,7 @@ from station.audit.records import (
 )
 
 __all__ = [
+    "KIND_CHAIN_RESTARTED",
     "KIND_CHECKPOINT",
     "KIND_HEARTBEAT",
     "KIND_REVIEW",
@@ -66,10 +74,13 @@ __all__ = [
     "AuditWriteError",
     "Backlog",
     "BreakKind",
+    "ChainRestartRequiredError",
     "Continuity",
     "Finding",
     "Head",
+    "JournalLoss",
     "JournalNotFoundError",
+    "JournalVanishedError",
     "Problem",
     "ShipCursor",
     "StoredRecord",

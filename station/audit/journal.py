@@ -35,24 +35,35 @@ Threads
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self, TextIO
 
 from station.audit import cursor as ship_cursor
+from station.audit.anchor import read_anchor
 from station.audit.chain import BreakKind, Head, Problem, VerifyReport, verify_rows
 from station.audit.cursor import ShipCursor
-from station.audit.errors import AuditError, AuditKeyError, AuditWriteError, JournalNotFoundError
+from station.audit.errors import (
+    AuditError,
+    AuditKeyError,
+    AuditWriteError,
+    JournalLoss,
+    JournalNotFoundError,
+    JournalVanishedError,
+)
 from station.audit.export import ExportFormat, write_rows
+from station.audit.head import JournalHead, head_path_beside, read_head, write_head
 from station.audit.records import (
-    KIND_CHECKPOINT,
+    KIND_CHAIN_RESTARTED,
+    RESERVED_KINDS,
     AuditRecord,
     StoredRecord,
     format_timestamp,
@@ -60,9 +71,12 @@ from station.audit.records import (
 )
 from station.audit.schema import check_key, layout_version, meta_value, prepare_for_writing
 from station.audit.sqlite_errors import RECORD_ACTION, explain
+from station.audit.vanish import FileIdentity, check_file, identify, judge_at_open, refuse_missing
 from station.audit.writing import insert, next_link, purge_rows, recorded_head
 
 __all__ = ["AuditJournal", "Backlog", "BreakKind", "Problem", "VerifyReport"]
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +91,15 @@ class AuditJournal:
     """An open audit journal. Create with :meth:`open`; use as a context manager or ``close()``."""
 
     def __init__(
-        self, conn: sqlite3.Connection, path: Path, key: bytes, busy_timeout: float, version: int
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        key: bytes,
+        busy_timeout: float,
+        version: int,
+        *,
+        head_path: Path | None = None,
+        identity: FileIdentity | None = None,
     ) -> None:
         """Private: use :meth:`open`."""
         self._conn: sqlite3.Connection | None = conn
@@ -86,6 +108,13 @@ class AuditJournal:
         self._busy_timeout = busy_timeout
         self._version = version
         self._lock = threading.RLock()
+        #: Where every committed append leaves the new head (None: opened read-only).
+        self._head_path = head_path
+        #: The file this connection writes to (None: opened read-only, nothing to guard).
+        self._identity = identity
+        #: How the file went, once noticed: from then on nothing more is written.
+        self._lost: JournalLoss | None = None
+        self._journal_id = meta_value(conn, "journal_id") if identity is not None else None
 
     # ------------------------------------------------------------------ opening and closing
 
@@ -98,6 +127,8 @@ class AuditJournal:
         create: bool = True,
         read_only: bool = False,
         busy_timeout: float = 5.0,
+        head_file: Path | None = None,
+        anchor_file: Path | None = None,
     ) -> AuditJournal:
         """Open (and by default create) the journal at ``path`` with the HMAC ``key``.
 
@@ -107,35 +138,60 @@ class AuditJournal:
         opens without writing anything (see the module docstring); appends then fail with
         :class:`AuditWriteError`. Raises :class:`AuditWriteError` if it cannot be opened,
         :class:`AuditKeyError` if the key is not the one the journal was created with.
+
+        The head file (``head_file``, default :func:`~station.audit.head.head_path_beside`) and,
+        if given, the anchor (``anchor_file``) say which journal stood here last: if this file is
+        missing, empty, another chain, or lacks the row they name, opening for writing raises
+        :class:`ChainRestartRequiredError` naming the old head instead of starting a new chain
+        (:mod:`station.audit.vanish`; only ``station audit new-chain`` starts one).
         """
         if len(key) < 16:
             raise AuditKeyError("The audit key is too short (need at least 16 bytes).")
         path = Path(path).absolute()
         if read_only:
             return cls._open_read_only(path, key, busy_timeout)
+        head_path = head_path_beside(path) if head_file is None else Path(head_file).absolute()
         if not path.exists():
+            known = _known_heads(key, head_path, anchor_file)
+            if known:
+                raise refuse_missing(path, *known[0])
             if not create:
                 raise JournalNotFoundError(f"There is no audit journal at {path}.")
             _create_file(path)
+
+        def check(conn: sqlite3.Connection, version: int) -> None:
+            for head, source in _known_heads(key, head_path, anchor_file):
+                judge_at_open(conn, version, path, head, source)
+
         conn: sqlite3.Connection | None = None
         try:
+            before = identify(path)
             conn = _connect(path.as_uri() + "?mode=rw", busy_timeout)
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise AuditWriteError(f"The audit journal {path} cannot use WAL mode ({mode}).")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA secure_delete = ON")  # purged customer data is overwritten
-            prepare_for_writing(conn, key, path)
+            prepare_for_writing(conn, key, path, check)
             version = layout_version(conn, path)
+            identity = identify(path)
+            if (identity.device, identity.inode) != (before.device, before.inode):
+                raise AuditWriteError(
+                    f"The audit journal {path} was replaced while it was being opened; nothing was written."
+                )
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
             raise AuditWriteError(explain(exc, path, busy_timeout, "open the audit journal")) from exc
+        except OSError as exc:
+            if conn is not None:
+                conn.close()
+            raise AuditWriteError(f"Cannot open the audit journal {path}: {exc.strerror or exc}") from exc
         except BaseException:
             if conn is not None:
                 conn.close()
             raise
-        return cls(conn, path, key, busy_timeout, version)
+        return cls(conn, path, key, busy_timeout, version, head_path=head_path, identity=identity)
 
     @classmethod
     def _open_read_only(cls, path: Path, key: bytes, busy_timeout: float) -> AuditJournal:
@@ -179,6 +235,19 @@ class AuditJournal:
         return self._conn is None
 
     @property
+    def head_path(self) -> Path | None:
+        """The head file every committed append moves (None: opened read-only)."""
+        return self._head_path
+
+    def check_file(self) -> JournalLoss | None:
+        """None while the file at :attr:`path` is still the one this journal writes; else how it
+        went (deleted, replaced, truncated…). Once lost, always lost: the health check's answer."""
+        with self._lock:
+            if self._identity is not None and self._lost is None:
+                self._lost, self._identity = check_file(self._path, self._identity)
+            return self._lost
+
+    @property
     def schema_version(self) -> int:
         """1 for a station 0.1.0 journal opened read-only, else 2 (0: an empty file, read-only)."""
         return self._version
@@ -213,12 +282,24 @@ class AuditJournal:
         or :class:`AuditIntegrityError` (rows were cut off the end) if the row was not
         committed; then nothing was recorded.
         """
-        if record.kind == KIND_CHECKPOINT:
-            raise ValueError("kind 'checkpoint' is reserved for the rows purge writes")
+        if record.kind in RESERVED_KINDS:
+            raise ValueError(f"kind {record.kind!r} is reserved for rows the journal writes itself")
         columns = record.to_columns()
-        with self._lock, self._write_transaction(RECORD_ACTION) as conn:
+        with self._lock, self._write_transaction(RECORD_ACTION, moves_head=True) as conn:
             sequence, prev_mac = next_link(conn, self._path)
             insert(conn, self._key, sequence, prev_mac, columns)
+        return sequence
+
+    def record_chain_restart(self, record: AuditRecord) -> int:
+        """Row 1 of a new chain: the administrator's ``chain_restarted`` row naming the old head
+        (:mod:`station.audit.restart`). Refused on a journal that already holds rows."""
+        if record.kind != KIND_CHAIN_RESTARTED:
+            raise ValueError(f"a chain restart is recorded with kind {KIND_CHAIN_RESTARTED!r}")
+        with self._lock, self._write_transaction(RECORD_ACTION, moves_head=True) as conn:
+            sequence, prev_mac = next_link(conn, self._path)
+            if sequence != 1:
+                raise AuditWriteError(f"The audit journal {self._path} holds rows: no chain to start.")
+            insert(conn, self._key, sequence, prev_mac, record.to_columns())
         return sequence
 
     def purge(self, older_than: datetime) -> int:
@@ -230,7 +311,7 @@ class AuditJournal:
         Refuses (:class:`AuditIntegrityError`) if the chain does not verify, since purging would
         destroy the evidence. Nothing is removed if no row qualifies (and no checkpoint written).
         """
-        with self._lock, self._write_transaction("purge old rows") as conn:
+        with self._lock, self._write_transaction("purge old rows", moves_head=True) as conn:
             keep_after = ship_cursor.lowest_acked(conn)
             return purge_rows(conn, self._key, self._path, older_than, keep_after)
 
@@ -365,12 +446,22 @@ class AuditJournal:
         return self._conn
 
     @contextmanager
-    def _write_transaction(self, action: str) -> Iterator[sqlite3.Connection]:
+    def _write_transaction(self, action: str, *, moves_head: bool = False) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction, only while the file at the path is still the one
+        open (checked before, and again under the write lock). With ``moves_head`` the head file
+        follows the commit: a crash in between leaves it one row behind, never ahead."""
         conn = self._connection(action)
+        self._refuse_if_lost(action)
+        head: Head | None = None
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                self._refuse_if_lost(action)
+                previous = recorded_head(conn) if moves_head else None
                 yield conn
+                if moves_head:
+                    head = recorded_head(conn)
+                    head = None if head == previous else head
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -379,6 +470,34 @@ class AuditJournal:
                 raise
         except sqlite3.Error as exc:
             raise AuditWriteError(explain(exc, self._path, self._busy_timeout, action)) from exc
+        if head is not None:
+            self._keep_head(head)
+
+    def _refuse_if_lost(self, action: str) -> None:
+        """Raise :class:`JournalVanishedError` if the open file is no longer the one at the path."""
+        lost = self.check_file()
+        if lost is not None:
+            raise JournalVanishedError(
+                f"Could not {action}: the audit journal {self._path} was {lost.value} while the station "
+                "had it open. Nothing was recorded, and nothing more will be written to it. Keep the "
+                "folder as it is as evidence and call IT: an administrator starts a new chain with "
+                "'station audit new-chain'.",
+                lost,
+            )
+
+    def _keep_head(self, head: Head) -> None:
+        """Write the committed head into the head file. The row is recorded whatever happens here:
+        a failure is logged and the next append writes the head again."""
+        if self._head_path is None or self._journal_id is None:
+            return
+        try:
+            write_head(
+                self._head_path,
+                self._key,
+                JournalHead(self._journal_id, head.sequence, head.mac, datetime.now(UTC)),
+            )
+        except AuditWriteError as exc:
+            _log.error("the journal's head could not be kept outside it: %s", exc)
 
     @contextmanager
     def _read_transaction(self) -> Iterator[sqlite3.Connection]:
@@ -393,6 +512,20 @@ class AuditJournal:
                     conn.execute("ROLLBACK")
         except sqlite3.Error as exc:
             raise AuditError(explain(exc, self._path, self._busy_timeout, "read the audit journal")) from exc
+
+
+def _known_heads(key: bytes, head_path: Path, anchor_file: Path | None) -> list[tuple[JournalHead, str]]:
+    """The heads kept outside the journal: the head file's, then the anchor's (each with where
+    it was read). An altered or unreadable one raises: that is evidence too."""
+    known: list[tuple[JournalHead, str]] = []
+    head = read_head(head_path, key)
+    if head is not None:
+        known.append((head, f"the head file {head_path}"))
+    anchor = read_anchor(anchor_file, key) if anchor_file is not None else None
+    if anchor is not None:
+        shipped = JournalHead(anchor.journal_id, anchor.sequence, anchor.mac, anchor.shipped_at)
+        known.append((shipped, f"the anchor {anchor_file} (shipped to {anchor.target})"))
+    return known
 
 
 def _connect(uri: str, busy_timeout: float) -> sqlite3.Connection:

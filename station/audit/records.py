@@ -53,10 +53,12 @@ __all__ = [
     "COLUMN_NAMES",
     "CONSENT_VALUES",
     "GENESIS_MAC",
+    "KIND_CHAIN_RESTARTED",
     "KIND_CHECKPOINT",
     "KIND_HEARTBEAT",
     "KIND_REVIEW",
     "KIND_VERIFICATION",
+    "RESERVED_KINDS",
     "TEXT_LIMITS",
     "V1_COLUMN_NAMES",
     "V2_FIELDS",
@@ -76,6 +78,11 @@ KIND_REVIEW = "review"
 KIND_HEARTBEAT = "heartbeat"
 #: Reserved for the rows :meth:`AuditJournal.purge` writes; ``append`` refuses it.
 KIND_CHECKPOINT = "checkpoint"
+#: Reserved for row 1 of a chain an administrator started over a vanished journal
+#: (``station audit new-chain``): its notes name the old journal's id, last row and MAC.
+KIND_CHAIN_RESTARTED = "chain_restarted"
+#: The kinds only the journal itself writes; ``append`` refuses them.
+RESERVED_KINDS = frozenset({KIND_CHECKPOINT, KIND_CHAIN_RESTARTED})
 
 #: ``prev_mac`` of the very first row of a journal (no row before it).
 GENESIS_MAC = "0" * 64

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from station.audit import AuditRecord, compute_mac
+from station.audit.head import JournalHead, head_path_beside, write_head
 
 KEY = bytes(range(32))
 
@@ -59,7 +60,8 @@ def raw(path: Path, *, drop_triggers: bool = True) -> Iterator[sqlite3.Connectio
 
 def backdate(path: Path, sequence_to_time: dict[int, str]) -> None:
     """Rewrite ``recorded_at`` of some rows and re-sign the chain with the key (and move the
-    journal's head record to the re-signed last row), as if the rows had been written then."""
+    journal's head record and its head file to the re-signed last row), as if the rows had been
+    written then."""
     with raw(path) as conn:
         conn.row_factory = sqlite3.Row
         rows = [dict(r) for r in conn.execute("SELECT * FROM journal ORDER BY sequence")]
@@ -75,8 +77,18 @@ def backdate(path: Path, sequence_to_time: dict[int, str]) -> None:
         if rows:
             conn.execute("DROP TRIGGER IF EXISTS head_forward_only")
             conn.execute("UPDATE journal_head SET sequence = ?, mac = ?", (rows[-1]["sequence"], prev))
+            journal_id = conn.execute("SELECT value FROM meta WHERE name = 'journal_id'").fetchone()[0]
+    head_file = head_path_beside(path)
+    if rows and head_file.exists():  # the head kept beside the journal moves with it
+        write_head(head_file, KEY, JournalHead(journal_id, rows[-1]["sequence"], prev, datetime.now(UTC)))
 
 
 def days_ago(days: int) -> str:
     """A stored timestamp ``days`` days before now."""
     return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def forget_head(path: Path) -> None:
+    """Remove the head file kept beside the journal, as an attacker who also deletes it would:
+    what the journal itself records must still tell."""
+    head_path_beside(path).unlink()

@@ -27,7 +27,7 @@ from station.audit import (
     write_anchor,
 )
 from station.commands.audit import add_arguments, run
-from tests.audit.support import KEY, make_record, raw
+from tests.audit.support import KEY, forget_head, make_record, raw
 
 
 def _cli(*argv: str) -> int:
@@ -112,6 +112,7 @@ def test_emptied_by_deleting_every_row(
 def test_replaced_by_a_new_journal(anchored: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     path, key_file = anchored
     path.unlink()
+    forget_head(path)  # else the station refuses to start a new chain (tests/audit/test_vanished.py)
     with AuditJournal.open(path, KEY) as journal:  # what the station used to do: a new chain
         for i in range(12):
             journal.append(make_record(i))
@@ -158,6 +159,7 @@ def test_rolled_back_and_written_again(
         mac6 = conn.execute("SELECT mac FROM journal WHERE sequence = 6").fetchone()[0]
         conn.execute("UPDATE journal_head SET sequence = 6, mac = ?", (mac6,))
     shutil.copyfile(older, path)
+    forget_head(path)
     with AuditJournal.open(path, KEY) as journal:
         for i in range(6):
             journal.append(make_record(100 + i))  # rows 7-12 again, different content
@@ -192,6 +194,7 @@ def test_the_last_row_cut_off_is_named(filled: Path) -> None:
 def test_truncation_is_caught_without_any_anchor_and_the_chain_is_not_continued(filled: Path) -> None:
     with raw(filled) as conn:
         conn.execute("DELETE FROM journal WHERE sequence > 8")
+    forget_head(filled)
     with AuditJournal.open(filled, KEY) as journal:
         report = journal.verify()
         assert report.reason is BreakKind.TRUNCATED
