@@ -159,20 +159,17 @@ class AuditJournal:
                 raise JournalNotFoundError(f"There is no audit journal at {path}.")
             _create_file(path)
 
-        def check(conn: sqlite3.Connection, version: int) -> None:
-            for head, source in _known_heads(key, head_path, anchor_file):
-                judge_at_open(conn, version, path, head, source)
-
         conn: sqlite3.Connection | None = None
         try:
             before = identify(path)
             conn = _connect(path.as_uri() + "?mode=rw", busy_timeout)
+            _judge(conn, path, key, head_path, anchor_file)  # before anything is written
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise AuditWriteError(f"The audit journal {path} cannot use WAL mode ({mode}).")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA secure_delete = ON")  # purged customer data is overwritten
-            prepare_for_writing(conn, key, path, check)
+            prepare_for_writing(conn, key, path)
             version = layout_version(conn, path)
             identity = identify(path)
             if (identity.device, identity.inode) != (before.device, before.inode):
@@ -526,6 +523,23 @@ def _known_heads(key: bytes, head_path: Path, anchor_file: Path | None) -> list[
         shipped = JournalHead(anchor.journal_id, anchor.sequence, anchor.mac, anchor.shipped_at)
         known.append((shipped, f"the anchor {anchor_file} (shipped to {anchor.target})"))
     return known
+
+
+def _judge(
+    conn: sqlite3.Connection, path: Path, key: bytes, head_path: Path, anchor_file: Path | None
+) -> None:
+    """Is this the journal the heads kept outside it name? Read only (not even WAL mode is set
+    yet, so an empty file stays empty and a file put in the journal's place stays as found); the
+    key is checked first, so a wrong key is named as such."""
+    conn.execute("BEGIN")
+    try:
+        version = layout_version(conn, path)
+        if version:
+            check_key(conn, key, path)
+        for head, source in _known_heads(key, head_path, anchor_file):
+            judge_at_open(conn, version, path, head, source)
+    finally:
+        conn.execute("ROLLBACK")
 
 
 def _connect(uri: str, busy_timeout: float) -> sqlite3.Connection:

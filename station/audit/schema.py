@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import sqlite3
 import uuid
-from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,30 +103,20 @@ def meta_value(conn: sqlite3.Connection, name: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def prepare_for_writing(
-    conn: sqlite3.Connection,
-    key: bytes,
-    path: Path,
-    check: Callable[[sqlite3.Connection, int], None] | None = None,
-) -> None:
+def prepare_for_writing(conn: sqlite3.Connection, key: bytes, path: Path) -> None:
     """Create the schema in an empty database, or upgrade a version 1 journal; check the key.
 
     Guards (triggers) someone dropped are put back. One ``BEGIN IMMEDIATE`` transaction: a
     second process opening the same new file waits, then finds the schema in place. The key is
     checked before anything changes, so a wrong key never upgrades (or touches) a journal.
-    ``check(conn, version)`` runs after the key check and before any change (it raises to refuse:
-    the journal is not the one the station's head file names).
     """
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = layout_version(conn, path)
-        if version:
-            check_key(conn, key, path)
-        if check is not None:
-            check(conn, version)
         if version == 0:
             _create(conn, key)
         else:
+            check_key(conn, key, path)
             if version == 1:
                 _upgrade_from_1(conn)
             for trigger in (*_V1_TRIGGERS, *_V2_TRIGGERS):  # put back any guard someone dropped
