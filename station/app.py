@@ -35,7 +35,7 @@ from station.application.factory import (
 )
 from station.application.fleet import FleetShipping, StationFacts
 from station.application.gate import QualityGate
-from station.application.health import Level, Part, PartHealth, service_health
+from station.application.health import JournalState, Level, Part, PartHealth, journal_health, service_health
 from station.application.recording import JournalRecorder, Recorder, UnavailableRecorder
 from station.application.settings_store import SettingsStore
 from station.application.tokens import TokenStore
@@ -74,6 +74,8 @@ POLICY_RECHECK_MS = 60_000
 SERVICE_RECHECK_MS = 300_000
 #: How often the health strip reads the shipper's status.
 FLEET_STATUS_MS = 2_000
+#: How often the journal file is checked (deleted, replaced or cut under the station): a stat.
+JOURNAL_CHECK_MS = 1_000
 
 #: Scenarios offered in the Demo menu: every one the emulator has, in the order a trainer shows them.
 DEMO_SCENARIOS: tuple[Scenario, ...] = (
@@ -104,6 +106,23 @@ class Station:
     fleet: FleetShipping | None = None
     facts: StationFacts | None = None
     _fleet_timer: QTimer | None = None
+    _journal_timer: QTimer | None = None
+    _journal_check: asyncio.Future[None] | None = None
+
+    def check_journal(self) -> asyncio.Future[None]:
+        """Look at the journal file (in a worker thread) and show its state; a missing journal
+        turns the strip red and the desk refuses to capture."""
+        if self._journal_check is None or self._journal_check.done():
+            self._journal_check = asyncio.ensure_future(self._check_journal())
+        return self._journal_check
+
+    async def _check_journal(self) -> None:
+        recorder = self.verifier.recorder
+        state = await asyncio.to_thread(recorder.journal_state)
+        health = journal_health(state, getattr(recorder, "reason", ""))
+        self.verifier.journal_refusal = health.fix if state is JournalState.MISSING else ""
+        if shiboken6.isValid(self.window):
+            self.window.show_part(health)
 
     def show_shipping(self) -> None:
         """The shipping part of the health strip, from the shipper's status (read, not waited on)."""
@@ -215,6 +234,10 @@ class Station:
             self._fleet_timer.setInterval(FLEET_STATUS_MS)
             self._fleet_timer.timeout.connect(self.show_shipping)
             self._fleet_timer.start()
+        self._journal_timer = QTimer()
+        self._journal_timer.setInterval(JOURNAL_CHECK_MS)
+        self._journal_timer.timeout.connect(self.check_journal)
+        self._journal_timer.start()
         self.camera.start()
         if self.quality is not None and self.config.quality_gate:
             self.quality.start()
@@ -225,9 +248,12 @@ class Station:
 
     async def aclose(self, why: str = STATION_CLOSED) -> None:
         """Stop everything; a verification in flight is cancelled and journaled with ``why``."""
-        for timer in (self._policy_timer, self._service_timer, self._fleet_timer):
+        for timer in (self._policy_timer, self._service_timer, self._fleet_timer, self._journal_timer):
             if timer is not None:
                 timer.stop()
+        if self._journal_check is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._journal_check
         if self._service_check is not None:
             self._service_check.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -311,17 +337,12 @@ def build_station(
     quality.report_ready.connect(window.show_quality)
     camera.status_changed.connect(window.show_camera_status)
     window.show_service_state(unavailable)
-    window.show_part(
-        PartHealth(Part.JOURNAL, Level.GOOD, "writable")
-        if journal is not None or not isinstance(recorder, UnavailableRecorder)
-        else PartHealth(
-            Part.JOURNAL,
-            Level.BAD,
-            "cannot write",
-            f"The audit journal cannot be written ({recorder.reason}): results would not be final. "
-            "Call IT support.",
-        )
-    )
+    if journal is not None or not isinstance(recorder, UnavailableRecorder):
+        window.show_part(journal_health(JournalState.WRITABLE))
+    else:
+        health = journal_health(recorder.state, recorder.reason)
+        verifier.journal_refusal = health.fix if recorder.state is JournalState.MISSING else ""
+        window.show_part(health)
     fleet, facts = _fleet(config, recorder, journal)
     if fleet is None:
         window.show_part(PartHealth(Part.SHIPPING, Level.GOOD, "off"))

@@ -470,6 +470,10 @@ Reference: {incident} — give this to IT support.</source>
         <source>Journal shipping: {status}. Call IT if it lasts.</source>
         <translation>जर्नल भेजना: {status}। देर तक रहे तो IT को बुलाएँ।</translation>
     </message>
+    <message>
+        <source>The audit journal file is missing, or another file is in its place: results cannot be final. Leave its folder as it is and call IT support.</source>
+        <translation>ऑडिट जर्नल फ़ाइल गायब है, या उसकी जगह कोई दूसरी फ़ाइल है: परिणाम अंतिम नहीं हो सकते। उसके फ़ोल्डर को जैसा है वैसा ही छोड़ दें और IT सहायता को बुलाएँ।</translation>
+    </message>
 </context>
 <context>
     <name>HealthStrip</name>

@@ -18,6 +18,7 @@ from station.api.credentials import Credential
 from station.api.environments import Environment
 from station.api.errors import LivenessAPIError
 from station.application.consent import DEFAULT_NOTICE, ConsentNotice
+from station.application.health import JournalState
 from station.application.recording import (
     AttemptContext,
     JournalRecorder,
@@ -27,8 +28,8 @@ from station.application.recording import (
 )
 from station.application.session import SessionPolicy
 from station.application.tokens import TokenStore
-from station.audit import AuditError, AuditJournal
-from station.audit.paths import default_journal_path
+from station.audit import AuditError, AuditJournal, JournalVanishedError
+from station.audit.paths import anchor_path_beside, default_journal_path
 from station.camera import describe_source
 from station.config import ResolvedSettings, Settings
 from station.core.decision import DecisionPolicy
@@ -217,9 +218,13 @@ def open_recorder(config: StationConfig) -> tuple[Recorder, AuditJournal | None]
     path = config.audit_db or default_journal_path()
     if config.demo and not path.name.startswith("demo-"):
         path = path.with_name(f"demo-{path.name}")  # emulated answers never enter the real journal
+    # The last head shipped (kept beside the journal) also says whether a journal vanished here.
+    anchor = None if config.demo else anchor_path_beside(path)
     try:
-        journal = open_journal(path)
+        journal = open_journal(path, anchor_file=anchor)
     except AuditError as exc:
         _log.error("audit journal unavailable: %s", exc)
-        return UnavailableRecorder(f"the audit journal cannot be opened: {exc}"), None
+        missing = isinstance(exc, JournalVanishedError)
+        state = JournalState.MISSING if missing else JournalState.CANNOT_WRITE
+        return UnavailableRecorder(f"the audit journal cannot be opened: {exc}", state), None
     return JournalRecorder(journal, context), journal

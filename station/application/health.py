@@ -14,7 +14,17 @@ from typing import Final
 
 from station.api.errors import AuthError, LivenessAPIError, NetworkError, TLSError, TokenMissingError
 
-__all__ = ["REQUIRED_PARTS", "Health", "Level", "Part", "PartHealth", "service_health"]
+__all__ = [
+    "JOURNAL_MISSING_FIX",
+    "REQUIRED_PARTS",
+    "Health",
+    "JournalState",
+    "Level",
+    "Part",
+    "PartHealth",
+    "journal_health",
+    "service_health",
+]
 
 
 class Level(StrEnum):
@@ -73,6 +83,37 @@ class Health:
     def problem_text(self) -> str:
         problem = self.problem
         return "" if problem is None else problem.fix
+
+
+class JournalState(StrEnum):
+    """What the station knows of its audit journal: decide on this, never on the words."""
+
+    WRITABLE = "writable"
+    #: The file the station writes was deleted, replaced or cut under it, or a restart found the
+    #: journal gone: nothing more is written until an administrator starts a new chain.
+    MISSING = "missing"
+    #: The journal cannot be opened or written (locked, read-only, a full disk…).
+    CANNOT_WRITE = "cannot write"
+
+
+JOURNAL_MISSING_FIX: Final = (
+    "The audit journal file is missing, or another file is in its place: results cannot be final. "
+    "Leave its folder as it is and call IT support."
+)
+
+
+def journal_health(state: JournalState, reason: str = "") -> PartHealth:
+    """The journal part of the health strip; a missing journal is bad at once."""
+    if state is JournalState.WRITABLE:
+        return PartHealth(Part.JOURNAL, Level.GOOD, "writable")
+    if state is JournalState.MISSING:
+        return PartHealth(Part.JOURNAL, Level.BAD, "missing", JOURNAL_MISSING_FIX)
+    return PartHealth(
+        Part.JOURNAL,
+        Level.BAD,
+        "cannot write",
+        f"The audit journal cannot be written ({reason}): results would not be final. Call IT support.",
+    )
 
 
 def service_health(balance: float | None, error: Exception | None) -> PartHealth:

@@ -17,6 +17,7 @@ from typing import Protocol
 from station import __version__
 from station.application.attempt import AttemptReport
 from station.application.consent import ConsentRecord
+from station.application.health import JournalState
 from station.audit import AuditJournal, AuditRecord, AuditWriteError, load_or_create_key
 from station.audit.paths import default_journal_path
 from station.audit.records import fit_text
@@ -119,6 +120,10 @@ class Recorder(Protocol):
         consent: ConsentRecord | None = None,
     ) -> int: ...
 
+    def journal_state(self) -> JournalState:
+        """The journal's state now (may look at the disk: call it off the UI thread)."""
+        ...
+
 
 class JournalRecorder:
     """A :class:`Recorder` writing to one journal, in a worker thread."""
@@ -138,6 +143,10 @@ class JournalRecorder:
 
     def with_context(self, **changes: str | None) -> None:
         self.context = replace(self.context, **changes)
+
+    def journal_state(self) -> JournalState:
+        """MISSING once the file the journal writes was deleted, replaced or cut (a stat)."""
+        return JournalState.WRITABLE if self.journal.check_file() is None else JournalState.MISSING
 
     async def record_event(
         self,
@@ -172,17 +181,23 @@ class JournalRecorder:
         return await self._append(record_for(report, self.context))
 
 
-def open_journal(path: Path | None = None) -> AuditJournal:
+def open_journal(path: Path | None = None, *, anchor_file: Path | None = None) -> AuditJournal:
     """The station's journal (``path``, else ``STATION_AUDIT_DB``, else the platform data dir),
-    with its HMAC key from the keyring or the key file. Raises :class:`AuditError`."""
-    return AuditJournal.open(path or default_journal_path(), load_or_create_key())
+    with its HMAC key from the keyring or the key file. Raises :class:`AuditError`, and
+    :class:`~station.audit.ChainRestartRequiredError` where the head file or ``anchor_file``
+    names a journal that is gone (no new chain is started quietly)."""
+    return AuditJournal.open(path or default_journal_path(), load_or_create_key(), anchor_file=anchor_file)
 
 
 class UnavailableRecorder:
     """Stands in when the journal cannot be opened: every attempt then fails closed, with why."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, state: JournalState = JournalState.CANNOT_WRITE) -> None:
         self.reason = reason
+        self.state = state
+
+    def journal_state(self) -> JournalState:
+        return self.state
 
     async def __call__(self, report: AttemptReport) -> int:
         raise AuditWriteError(self.reason)

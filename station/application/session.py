@@ -239,6 +239,8 @@ class CustomerSession:
             return CaptureCheck(
                 Refusal.UNAVAILABLE, verifier.unavailable_reason or "The station is not configured."
             )
+        if verifier.journal_refusal:
+            return CaptureCheck(Refusal.UNAVAILABLE, verifier.journal_refusal)
         if verifier.camera_refusal:
             return CaptureCheck(Refusal.CAMERA_NOT_LIVE, verifier.camera_refusal)
         if not camera_live:

@@ -51,6 +51,8 @@ class Verifier:
         self.camera_label = ""
         #: Why captures from this camera are refused ("" if they are not): not a live camera.
         self.camera_refusal = ""
+        #: Why captures are refused because of the journal ("" if they are not): it is missing.
+        self.journal_refusal = ""
         self._background: set[asyncio.Task[None]] = set()
 
     def swap_client(

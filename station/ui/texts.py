@@ -260,6 +260,11 @@ HEALTH: Final = (
         "The audit journal cannot be written ({reason}): results would not be final. Call IT support.",
     ),
     QT_TRANSLATE_NOOP("Health", "Journal shipping: {status}. Call IT if it lasts."),
+    QT_TRANSLATE_NOOP(
+        "Health",
+        "The audit journal file is missing, or another file is in its place: results cannot be final. "
+        "Leave its folder as it is and call IT support.",
+    ),
 )
 
 #: What the camera worker says about the camera (the operator's language).

@@ -22,7 +22,7 @@ from station.api import errors
 from station.application import verdict_text as verdicts
 from station.application.attempt import CANCELLED_MESSAGE, advice_for
 from station.application.consent import DEFAULT_NOTICE
-from station.application.health import service_health
+from station.application.health import JournalState, journal_health, service_health
 from station.application.session import REFUSAL_MESSAGES
 from station.camera import worker
 from station.core.decision import MESSAGES
@@ -119,6 +119,9 @@ def test_every_text_the_lower_layers_show_is_listed_for_translation() -> None:
         health = service_health(None, error)
         shown += [health.part.value, health.word, health.fix]
     shown += [service_health(1234.0, None).word]
+    for state in JournalState:
+        health = journal_health(state, "x")
+        shown += [health.word, health.fix]
     missing = [text for text in shown if text and not book.knows(text)]
     assert missing == []
 
