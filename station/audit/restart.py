@@ -29,10 +29,16 @@ from station.audit.anchor import read_anchor
 from station.audit.errors import AuditError, ChainRestartRequiredError, JournalLoss, JournalNotFoundError
 from station.audit.head import head_path_beside, read_head
 from station.audit.journal import AuditJournal
-from station.audit.records import KIND_CHAIN_RESTARTED, AuditRecord, fit_text, format_timestamp
+from station.audit.records import (
+    KIND_CHAIN_RESTARTED,
+    AuditRecord,
+    StoredRecord,
+    fit_text,
+    format_timestamp,
+)
 from station.audit.vanish import wal_path
 
-__all__ = ["ChainRestart", "NothingToRestartError", "start_new_chain"]
+__all__ = ["ChainRestart", "NothingToRestartError", "restart_row", "start_new_chain"]
 
 
 class NothingToRestartError(AuditError):
@@ -149,3 +155,11 @@ def _written(head_path: Path, key: bytes, journal_id: str) -> str:
 def _set_aside_name(path: Path, stamp: datetime) -> Path:
     """``audit-set-aside-20261207T053000Z.sqlite3`` beside ``audit.sqlite3``."""
     return path.with_name(f"{path.stem}-set-aside-{stamp:%Y%m%dT%H%M%SZ}{path.suffix}")
+
+
+def restart_row(journal: AuditJournal) -> StoredRecord | None:
+    """The ``chain_restarted`` row this journal starts with (None: it started as a journal does)."""
+    first = journal.rows_after(0, 1)
+    if first and first[0].record.kind == KIND_CHAIN_RESTARTED:
+        return first[0]
+    return None

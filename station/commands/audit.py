@@ -31,6 +31,8 @@ from station.audit.files import NotASmallFileError, PrivateFileWriter
 from station.audit.journal import AuditJournal
 from station.audit.keys import load_key, read_key_file
 from station.audit.paths import ENV_AUDIT_DB, anchor_path_beside, default_anchor_path
+from station.audit.restart import restart_row
+from station.commands import new_chain
 
 __all__ = ["add_arguments", "run"]
 
@@ -108,6 +110,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DAYS",
         help="remove rows recorded more than DAYS days ago (at least 1; default: the settings' retention)",
     )
+    new_chain.add_parser(commands, common)
 
 
 def _settings() -> ResolvedSettings:
@@ -166,13 +169,16 @@ def run(args: argparse.Namespace) -> int:
     # An auditor verifying or exporting a copy needs no settings; purge always does (the PIN, the
     # retention), and so does finding the station's own journal.
     resolved: ResolvedSettings | None = None
-    if command == "purge" or db_arg is None:
+    if command in ("purge", "new-chain") or db_arg is None:
         try:
             resolved = _settings()
         except (ValueError, PolicyError) as exc:  # the policy or the settings cannot be used
             print(f"station audit: {exc}", file=sys.stderr)
             return 1
     path = db_arg if db_arg is not None else resolved.settings.audit_db if resolved else Path()
+    if command == "new-chain":
+        assert resolved is not None
+        return new_chain.run(args, resolved, path, _authorised)
     if command == "purge":
         assert resolved is not None
         settings = resolved.settings
@@ -241,6 +247,11 @@ def _verify(journal: AuditJournal, anchor: Anchor | None) -> int:
     continuity = compare_with_anchor(journal, anchor) if anchor is not None else None
     if report.ok and (continuity is None or continuity.ok):
         print(f"Audit journal {journal.path}: intact, {report.message}.")
+        restarted = restart_row(journal)
+        if restarted is not None:
+            print(
+                f"  Chain restarted by an administrator (row {restarted.sequence}): {restarted.record.notes}."
+            )
         if continuity is not None:
             print(f"  Anchor: {continuity.message}.")
         return 0
