@@ -27,7 +27,7 @@ from station.security.people import (
     read_people_file,
 )
 
-__all__ = ["PIN_LEDGER_FILENAME", "journal_pin_attempts", "load_people", "pin_guard"]
+__all__ = ["PIN_LEDGER_FILENAME", "journal_pin_attempts", "load_people", "pin_guard", "pin_record"]
 
 PIN_LEDGER_FILENAME: Final = "pin-attempts.sqlite3"
 
@@ -70,15 +70,18 @@ def journal_pin_attempts(guard: PinGuard, journal_path: Path, station_id: str) -
 
     def record(attempt: PinAttempt) -> None:
         with open_journal(journal_path) as journal:
-            journal.append(
-                AuditRecord(
-                    kind="pin",
-                    requested_at=datetime.now(UTC),
-                    outcome="APPROVED" if attempt.result is PinResult.RIGHT else "REFUSED",
-                    station_id=station_id,
-                    operator_id=_os_account(),
-                    notes=attempt.words,
-                )
-            )
+            journal.append(pin_record(attempt, station_id))
 
     guard.recorder = record
+
+
+def pin_record(attempt: PinAttempt, station_id: str | None) -> AuditRecord:
+    """The journal row of one PIN attempt (the OS account that typed it as the operator)."""
+    return AuditRecord(
+        kind="pin",
+        requested_at=datetime.now(UTC),
+        outcome="APPROVED" if attempt.result is PinResult.RIGHT else "REFUSED",
+        station_id=station_id,
+        operator_id=_os_account(),
+        notes=attempt.words,
+    )

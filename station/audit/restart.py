@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,8 +66,10 @@ def start_new_chain(
     station_id: str | None = None,
     administrator: str | None = None,
     anchor_file: Path | None = None,
+    then: Sequence[AuditRecord] = (),
 ) -> ChainRestart:
-    """Start a new chain at ``path`` whose row 1 records the vanished journal's head.
+    """Start a new chain at ``path`` whose row 1 records the vanished journal's head, followed by
+    ``then`` (the administrator's PIN attempt, which had no journal to go to).
 
     Raises :class:`NothingToRestartError` if the journal at ``path`` opens as it is (nothing
     vanished) or there was never one, and :class:`AuditError` for anything that cannot be read.
@@ -98,6 +101,8 @@ def start_new_chain(
     )
     with AuditJournal.open(new_path, key, head_file=new_head) as journal:
         journal.record_chain_restart(record)
+        for row in then:
+            journal.append(row)
         new_id = journal.journal_id or ""
     # Closed: the last connection folded the WAL into the file. Now the old files step aside.
     if head_path.exists():

@@ -173,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
     path = db_arg if db_arg is not None else resolved.settings.audit_db if resolved else Path()
     if command == "new-chain":
         assert resolved is not None
-        return new_chain.run(args, resolved, path, _authorised)
+        return new_chain.run(args, resolved, path, _ask_pin)
     if command == "purge":
         assert resolved is not None
         settings = resolved.settings

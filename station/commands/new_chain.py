@@ -2,13 +2,18 @@
 
 A station whose journal file was deleted, emptied, replaced or cut refuses to write (its head
 file or anchor names the journal that stood there) and every verdict is not final. Only this
-command, after the administrator PIN (the same guard and lockout as ``station audit purge``),
-starts a new chain: its row 1, of kind ``chain_restarted``, records the old journal's id, last
-row and MAC, when it was last written and the reason given; the file found in the journal's place
-is set aside beside it, never deleted (:mod:`station.audit.restart`).
+command, after the administrator PIN (the same guard, lockout and prompt as ``station audit
+purge``), starts a new chain: its row 1, of kind ``chain_restarted``, records the old journal's
+id, last row and MAC, when it was last written and the reason given; the file found in the
+journal's place is set aside beside it, never deleted (:mod:`station.audit.restart`).
 
-Exit status: 0 a new chain was started; 1 nothing to restart, or any failure; 77 the PIN was
-not given or wrong.
+The PIN attempt is journaled in the station's own journal, as every attempt is; when that journal
+is the one that vanished (the usual case here), the attempt goes into the new chain instead, as
+its row 2, or, if the PIN was wrong and no chain is started, is reported as not journaled (it
+still counts towards the lockout).
+
+Exit status: 0 a new chain was started; 1 nothing to restart, or any failure; 64 no reason given;
+77 the PIN was not given or wrong.
 """
 
 from __future__ import annotations
@@ -19,21 +24,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from station.audit.errors import AuditError
+from station.audit.errors import AuditError, JournalVanishedError
 from station.audit.keys import load_key, read_key_file
 from station.audit.paths import anchor_path_beside
 from station.audit.restart import start_new_chain
 
 if TYPE_CHECKING:
+    from station.audit.records import AuditRecord
     from station.config import ResolvedSettings
 
 __all__ = ["NOT_AUTHORISED", "add_parser", "run"]
 
 #: EX_NOPERM: the administrator's authorisation was not given (as for ``station audit purge``).
 NOT_AUTHORISED = 77
-
-#: ``(settings, journal path, key) -> PIN right``: ``station audit``'s administrator check.
-Authorise = Callable[["ResolvedSettings", Path, bytes], bool]
+_ACTION = "audit new-chain"
 
 
 def add_parser(
@@ -55,7 +59,7 @@ def add_parser(
     )
 
 
-def run(args: argparse.Namespace, resolved: ResolvedSettings, path: Path, authorised: Authorise) -> int:
+def run(args: argparse.Namespace, resolved: ResolvedSettings, path: Path, ask_pin: Callable[[], str]) -> int:
     """Run ``station audit new-chain`` on the journal at ``path``; return the exit status."""
     reason = str(args.reason).strip()
     if not reason:
@@ -65,7 +69,8 @@ def run(args: argparse.Namespace, resolved: ResolvedSettings, path: Path, author
     anchor_arg: Path | None = getattr(args, "anchor_file", None)
     try:
         key = read_key_file(key_arg) if key_arg is not None else load_key()
-        if not authorised(resolved, path, key):
+        held = _authorised(resolved, ask_pin)
+        if held is None:
             return NOT_AUTHORISED
         restart = start_new_chain(
             path,
@@ -74,11 +79,9 @@ def run(args: argparse.Namespace, resolved: ResolvedSettings, path: Path, author
             station_id=resolved.settings.station_id,
             administrator="administrator",
             anchor_file=anchor_arg if anchor_arg is not None else anchor_path_beside(path),
+            then=held,
         )
-    except AuditError as exc:
-        print(f"station audit new-chain: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
+    except (AuditError, OSError) as exc:
         print(f"station audit new-chain: {exc}", file=sys.stderr)
         return 1
     print(f"New audit chain started at {path} (journal {restart.new_journal_id}).")
@@ -89,3 +92,47 @@ def run(args: argparse.Namespace, resolved: ResolvedSettings, path: Path, author
     if restart.set_aside is not None:
         print(f"The file found in its place was set aside as {restart.set_aside}: keep it as evidence.")
     return 0
+
+
+def _authorised(resolved: ResolvedSettings, ask_pin: Callable[[], str]) -> list[AuditRecord] | None:
+    """The administrator PIN with the machine-wide lockout, every attempt journaled in the
+    station's own journal. None if refused; else the attempt's row when that journal is the one
+    that vanished (it goes into the new chain)."""
+    from station.application.people import journal_pin_attempts, pin_guard, pin_record
+    from station.security.people import PinAttempt
+    from station.security.pin import PinError
+
+    settings = resolved.settings
+    held: list[PinAttempt] = []
+    try:
+        guard = pin_guard(resolved.policy)
+        journal_pin_attempts(guard, settings.audit_db, settings.station_id)
+        to_station = guard.recorder
+
+        def record(attempt: PinAttempt) -> None:
+            try:
+                to_station(attempt)
+            except JournalVanishedError:  # the station's own journal is the one being replaced
+                held.append(attempt)
+
+        guard.recorder = record
+        right, tries_left = guard.check_admin(ask_pin(), _ACTION)
+    except PinError as exc:
+        print(f"station audit new-chain: {exc}", file=sys.stderr)
+        return None
+    except AuditError as exc:
+        print(
+            f"station audit new-chain: the PIN attempt could not be journaled ({exc}); no new chain.",
+            file=sys.stderr,
+        )
+        return None
+    if right:
+        return [pin_record(attempt, settings.station_id) for attempt in held]
+    unrecorded = (
+        " The attempt could not be journaled (the station's journal is gone); it counts towards the lockout."
+        if held
+        else ""
+    )
+    wrong = f"wrong administrator PIN ({tries_left} tries left); no new chain."
+    print(f"station audit new-chain: {wrong}{unrecorded}", file=sys.stderr)
+    return None
