@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from station import __version__
+from station.audit.records import KIND_CHAIN_RESTARTED, KIND_HEARTBEAT
 from station.ship.config import PayloadFormat
 from station.ship.event import ShippedEvent
 from station.ship.rfc5424 import frame, message
@@ -43,6 +44,9 @@ def json_body(event: ShippedEvent, fields: dict[str, Any]) -> str:
 
 
 _CEF_SEVERITY = {"LIVE": 1, "RETRY": 3, "ERROR": 5, "REVIEW": 6, "SPOOF": 8}
+#: Kinds whose severity does not follow the outcome: a heartbeat is routine; a chain started over
+#: a vanished journal is for the SIEM to look at (rows were lost on the PC).
+_CEF_KIND_SEVERITY = {KIND_HEARTBEAT: 0, KIND_CHAIN_RESTARTED: 8}
 #: Journal field → CEF extension key (custom strings carry a label, as CEF requires).
 _CEF_FIELDS: tuple[tuple[str, str, str | None], ...] = (
     ("operator_id", "suser", None),
@@ -76,7 +80,7 @@ def cef_body(event: ShippedEvent, fields: dict[str, Any]) -> str:
     """One CEF line; sequence, event id and MACs in named extensions."""
     outcome = fields.get("outcome")
     name = f"{event.kind} {outcome}" if outcome else event.kind
-    severity = 0 if event.kind == "heartbeat" else _CEF_SEVERITY.get(str(outcome), 3)
+    severity = _CEF_KIND_SEVERITY.get(event.kind, _CEF_SEVERITY.get(str(outcome), 3))
     recorded = datetime.fromisoformat(event.recorded_at.replace("Z", "+00:00"))
     ext: list[tuple[str, Any]] = [
         ("rt", int(recorded.timestamp() * 1000)),

@@ -13,7 +13,8 @@ Format::
 * PRI: facility 13 (log audit); severity from the row (:func:`severity`).
 * TIMESTAMP: the row's ``recorded_at`` (UTC, microseconds); HOSTNAME: the station id made
   printable ASCII (the exact id is in the structured data).
-* MSGID: the row's kind (``verification``, ``review``, ``heartbeat``, ``checkpoint`` …).
+* MSGID: the row's kind (``verification``, ``review``, ``heartbeat``, ``checkpoint``,
+  ``chain_restarted`` …).
 * SD-ID ``station@32473``: 32473 is the enterprise number RFC 5612 reserves for examples; a
   vendor with its own IANA Private Enterprise Number puts it here (:data:`SD_ID`).
 * MSG: ASCII-only JSON or CEF (so no BOM is needed), never a raw newline.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from station.audit.records import KIND_CHAIN_RESTARTED, KIND_CHECKPOINT
 from station.ship.event import ShippedEvent
 
 __all__ = ["APP_NAME", "FACILITY_AUDIT", "SD_ID", "frame", "message", "severity", "structured_data"]
@@ -37,9 +39,12 @@ _INFO, _NOTICE, _WARNING = 6, 5, 4
 
 def severity(event: ShippedEvent) -> int:
     """Informational for routine rows; notice for a SPOOF, a REVIEW and a purge; warning for an
-    attempt that ended in an error (a SIEM rule can key on these)."""
+    attempt that ended in an error and for a chain an administrator started over a vanished
+    journal (a SIEM rule can key on these)."""
     outcome = event.fields.get("outcome")
-    if event.kind == "checkpoint" or outcome in ("SPOOF", "REVIEW"):
+    if event.kind == KIND_CHAIN_RESTARTED:
+        return _WARNING
+    if event.kind == KIND_CHECKPOINT or outcome in ("SPOOF", "REVIEW"):
         return _NOTICE
     if outcome == "ERROR":
         return _WARNING

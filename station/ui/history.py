@@ -28,7 +28,7 @@ translate = QCoreApplication.translate
 
 HISTORY_ROWS = 50
 #: Station events the operator's history leaves out (they are for IT and the auditors).
-STATION_EVENTS = frozenset({"policy", "heartbeat", "session", "pin"})
+STATION_EVENTS = frozenset({"policy", "heartbeat", "session", "pin", "chain_restarted"})
 COLUMNS = (
     QT_TRANSLATE_NOOP("History", "#"),
     QT_TRANSLATE_NOOP("History", "Time"),

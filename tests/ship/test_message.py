@@ -118,3 +118,22 @@ def test_cef_escapes_pipes_equals_and_newlines(journal: AuditJournal) -> None:
     assert "suser=op|\\=7" in extension
     assert "msg=a\\=b\\nc" in extension
     assert "\n" not in body
+
+
+def test_a_chain_restarted_row_is_a_warning_for_the_siem(tmp_path: Path) -> None:
+    """Row 1 of a chain an administrator started over a vanished journal: rows were lost on the
+    PC, so it goes out as a warning (syslog) and severity 8 (CEF), not as routine."""
+    from station.audit import KIND_CHAIN_RESTARTED
+
+    with AuditJournal.open(tmp_path / "new.sqlite3", KEY) as journal:
+        journal.record_chain_restart(
+            AuditRecord(
+                kind=KIND_CHAIN_RESTARTED, outcome="RESTARTED", notes="previous journal j ended at row 35"
+            )
+        )
+        event = ShippedEvent.from_stored(journal.recent(1)[0], station_id="st-1", journal_id="j-2")
+    text = encode_frame(event, PayloadFormat.JSON).partition(b" ")[2].decode()
+    match = _HEADER.match(text)
+    assert match, text
+    assert (match["pri"], match["msgid"]) == (str(13 * 8 + 4), KIND_CHAIN_RESTARTED)
+    assert cef_body(event, event.fields).split("|")[6] == "8"
