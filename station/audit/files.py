@@ -86,11 +86,14 @@ class PrivateFileWriter:
     temporary file is fsynced and renamed over ``target`` (replacing a link, never following
     it); on an exception it is removed and ``target`` is untouched. An existing target that is not
     a regular file (a device, a FIFO, a folder) is refused: ``--out /dev/null`` must not replace
-    ``/dev/null``.
+    ``/dev/null``. ``sync_folder=False`` skips the folder's fsync after the rename, for a file
+    whose previous version is still a right answer if the rename is lost in a power cut (the
+    journal's head file: one row behind is accepted).
     """
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, *, sync_folder: bool = True) -> None:
         self.target = target
+        self.sync_folder = sync_folder
         self.temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         self.fd = -1
 
@@ -121,7 +124,8 @@ class PrivateFileWriter:
             if not done:
                 with contextlib.suppress(OSError):
                     os.unlink(self.temp)
-        _fsync_dir(self.target.parent)
+        if self.sync_folder:
+            _fsync_dir(self.target.parent)
 
 
 def _fsync_dir(directory: Path) -> None:
