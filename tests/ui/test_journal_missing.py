@@ -45,3 +45,36 @@ def test_the_strip_says_journal_missing_and_the_desk_refuses_to_capture(
     assert not station.controller.busy
     assert window.banner.message_text == JOURNAL_MISSING_FIX
     assert journal.head() == rows_before  # nothing written to the orphaned file
+
+
+def test_a_station_started_over_a_deleted_journal_says_missing_and_refuses_to_capture(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A restart over a deleted journal no longer starts "Audit record #1": the journal is not
+    opened, the strip says missing, and nothing is captured until an administrator acts."""
+    from station.app import StationConfig, build_station
+    from station.application.recording import open_journal
+    from tests.audit.support import make_record
+    from tests.ui.conftest import close_station
+
+    demo_journal = tmp_path / "demo-audit.sqlite3"  # a demo station's journal: same rules
+    with open_journal(demo_journal) as written:
+        for i in range(35):
+            written.append(make_record(i))
+    demo_journal.unlink()
+    station = build_station(StationConfig(demo=True, audit_db=tmp_path / "audit.sqlite3"))
+    qtbot.addWidget(station.window)
+    station.start()
+    try:
+        window = station.window
+        chip = window.health_strip.chips[Part.JOURNAL]
+        assert chip.text() == "■ Journal: missing"
+        assert not demo_journal.exists()  # no new chain started
+        qtbot.waitUntil(
+            lambda: window.preview.latest_frame() is not None and window.camera_is_live, timeout=10_000
+        )
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        assert station.emulator is not None and station.emulator.requests_received == 0
+        assert window.banner.message_text == JOURNAL_MISSING_FIX
+    finally:
+        close_station(qtbot, station)
