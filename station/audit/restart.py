@@ -55,7 +55,8 @@ class ChainRestart:
     old_sequence: int
     old_mac: str
     new_journal_id: str
-    set_aside: Path | None
+    #: The files found at the journal's path (the file, a -wal, a -shm), under their new names.
+    set_aside: tuple[Path, ...]
 
 
 def start_new_chain(
@@ -82,12 +83,17 @@ def start_new_chain(
     new_head = head_path.with_name(f".{head_path.name}.new-chain")
     for leftover in (new_path, wal_path(new_path), new_path.with_name(new_path.name + "-shm"), new_head):
         leftover.unlink(missing_ok=True)  # a run the machine stopped half-way
-    set_aside = _set_aside_name(path, stamp) if path.exists() else None
+    # A -wal left by a station that stopped without closing belongs to the old file: beside the
+    # new journal SQLite would replay it into it. It steps aside with the file, whatever is left.
+    found = [suffix for suffix in ("", "-wal", "-shm") if path.with_name(path.name + suffix).exists()]
+    set_aside = _set_aside_name(path, stamp)
+    moved = tuple(set_aside.with_name(set_aside.name + suffix) for suffix in found)
+    aside = ", ".join(file.name for file in moved)
     notes = (
         f"new chain started by the administrator: the journal was {refusal.finding.value}; "
         f"previous journal {refusal.old_journal_id} ended at row {refusal.old_sequence} "
         f"with MAC {refusal.old_mac}{_written(head_path, key, refusal.old_journal_id)}; "
-        f"old file {'set aside as ' + set_aside.name if set_aside else 'gone'}; reason: {reason.strip()}"
+        f"old files {'set aside as ' + aside if aside else 'gone'}; reason: {reason.strip()}"
     )
     record = AuditRecord(
         kind=KIND_CHAIN_RESTARTED,
@@ -107,11 +113,8 @@ def start_new_chain(
     # Closed: the last connection folded the WAL into the file. Now the old files step aside.
     if head_path.exists():
         shutil.copy2(head_path, head_path.with_name(f"{head_path.name}.{refusal.old_journal_id}"))
-    if set_aside is not None:
-        for suffix in ("", "-wal", "-shm"):
-            old = path.with_name(path.name + suffix)
-            if old.exists():
-                os.replace(old, set_aside.with_name(set_aside.name + suffix))
+    for suffix, target in zip(found, moved, strict=True):
+        os.replace(path.with_name(path.name + suffix), target)
     os.replace(new_path, path)
     os.replace(new_head, head_path)
     if anchor_file is not None and anchor_file.exists():
@@ -125,7 +128,7 @@ def start_new_chain(
         old_sequence=refusal.old_sequence,
         old_mac=refusal.old_mac,
         new_journal_id=new_id,
-        set_aside=set_aside,
+        set_aside=moved,
     )
 
 

@@ -89,8 +89,9 @@ def run(args: argparse.Namespace, resolved: ResolvedSettings, path: Path, ask_pi
         f"Row 1 records the old head: journal {restart.old_journal_id}, row {restart.old_sequence}, "
         f"MAC {restart.old_mac} (the journal was {restart.finding.value})."
     )
-    if restart.set_aside is not None:
-        print(f"The file found in its place was set aside as {restart.set_aside}: keep it as evidence.")
+    if restart.set_aside:
+        names = ", ".join(str(aside) for aside in restart.set_aside)
+        print(f"What was found in its place was set aside as {names}: keep it as evidence.")
     return 0
 
 

@@ -239,8 +239,8 @@ def test_a_new_chain_records_the_old_head_in_its_first_row(filled: Path, tmp_pat
     assert f"previous journal {old_id} ended at row {old_sequence} with MAC {old_mac}" in notes
     assert "the journal was replaced" in notes and "reason: journal deleted from the file dialog" in notes
     # The evidence stays: the file found in its place, the old head, the old anchor.
-    assert restart.set_aside is not None
-    with AuditJournal.open(restart.set_aside, KEY, read_only=True) as aside:
+    (set_aside,) = restart.set_aside  # the file closed cleanly: no -wal, no -shm
+    with AuditJournal.open(set_aside, KEY, read_only=True) as aside:
         assert aside.head() is not None and aside.head()[0] == 2  # type: ignore[index]
     kept = read_head(head_path_beside(filled).with_name(f"audit.head.{old_id}"), KEY)
     assert kept is not None and kept.sequence == old_sequence
@@ -251,10 +251,36 @@ def test_a_new_chain_over_a_deleted_journal(filled: Path) -> None:
     filled.unlink()
     _wal(filled).unlink(missing_ok=True)
     restart = start_new_chain(filled, KEY, reason="deleted")
-    assert restart.set_aside is None and restart.old_sequence == 10
+    assert restart.set_aside == () and restart.old_sequence == 10
     with AuditJournal.open(filled, KEY) as journal:
         assert journal.recent(1)[0].record.kind == KIND_CHAIN_RESTARTED
     assert not list(filled.parent.glob(".*new-chain*"))  # no temporary file left
+
+
+def test_a_write_ahead_log_left_behind_steps_aside_and_is_not_replayed_into_the_new_chain(
+    filled: Path,
+) -> None:
+    """A station stopped without closing leaves audit.sqlite3-wal; beside a new journal SQLite
+    would replay the old rows into it."""
+    with AuditJournal.open(filled, KEY) as journal:
+        for i in range(5):
+            journal.append(make_record(20 + i))  # rows 11-15, only in the -wal
+        stale = _wal(filled).read_bytes()
+    _wal(filled).write_bytes(stale)  # as a crash leaves it
+    filled.unlink()
+    restart = start_new_chain(filled, KEY, reason="deleted after a crash")
+    (wal,) = restart.set_aside
+    assert wal.name.startswith("audit-set-aside-") and wal.name.endswith(".sqlite3-wal")
+    assert wal.read_bytes() == stale
+    assert "sqlite3-wal" in (restart_row_notes := _first_notes(filled)) and "set aside" in restart_row_notes
+    with AuditJournal.open(filled, KEY) as journal:
+        assert [r.sequence for r in journal.recent(10)] == [1]
+        assert journal.verify().ok
+
+
+def _first_notes(path: Path) -> str:
+    with AuditJournal.open(path, KEY, read_only=True) as journal:
+        return journal.recent(1)[0].record.notes or ""
 
 
 def test_no_new_chain_over_an_intact_journal(filled: Path) -> None:
