@@ -15,7 +15,7 @@ anchor         the last head shipped off the box, kept beside the key
 head           the journal's last head, kept beside it after every append
 vanish         a journal deleted, replaced or cut under the station; refusing a silent new chain
 restart        ``station audit new-chain``: a new chain whose first row records the old head
-bench          ``python -m station.audit.bench``: the per-append cost of the head file and file check
+bench          ``python -m station.audit.bench``: what the head file and the file check cost
 continuity     deleted, emptied, replaced, rolled back or truncated, judged against the anchor
 keys, files    where the HMAC key lives; reading small files without following links
 sqlite_errors  SQLite's failures in plain words
