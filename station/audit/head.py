@@ -1,4 +1,4 @@
-"""The journal's last head kept outside the journal: ``audit.head`` beside the journal and its key.
+"""The journal's last head kept outside it: ``audit.sqlite3.head`` beside the journal and its key.
 
 Why
     The journal records its own head (:mod:`station.audit.writing`), but a journal file deleted,
@@ -71,10 +71,10 @@ class JournalHead:
 
 
 def head_path_beside(journal: Path) -> Path:
-    """``audit.head`` for ``audit.sqlite3``: the journal's own head file, in its folder (where the
-    key and the anchor of the machine's journal live too)."""
-    candidate = journal.with_name(journal.stem + ".head")
-    return candidate if candidate != journal else journal.with_name(journal.name + ".head")
+    """``audit.sqlite3.head`` for ``audit.sqlite3``: the journal's own head file, in its folder
+    (where the key and the anchor of the machine's journal live too); named after the whole file
+    name, so two journals in one folder (``audit.sqlite3``, ``demo-audit.sqlite3``) never share one."""
+    return journal.with_name(journal.name + ".head")
 
 
 def _mac(key: bytes, fields: dict[str, Any]) -> str:

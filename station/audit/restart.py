@@ -8,7 +8,7 @@ row its head file or anchor names (:mod:`station.audit.vanish`). ``station audit
    ``chain_restarted`` naming the old head (journal id, row, MAC, when it was written), what
    happened to the old file and the administrator's reason;
 2. sets the old file aside (``audit-set-aside-<UTC time>.sqlite3``, its ``-wal`` with it), keeps
-   a copy of the old head file (``audit.head.<old journal id>``) and moves an anchor that names
+   a copy of the old head file (``audit.sqlite3.head.<old journal id>``) and moves an anchor that names
    the old journal to ``audit.anchor.<old journal id>`` (evidence, never deleted);
 3. puts the new journal and its head file in place, in that order: if the machine stops half-way
    the station still refuses (the head file names the old chain), and the command can be run

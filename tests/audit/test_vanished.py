@@ -242,7 +242,7 @@ def test_a_new_chain_records_the_old_head_in_its_first_row(filled: Path, tmp_pat
     (set_aside,) = restart.set_aside  # the file closed cleanly: no -wal, no -shm
     with AuditJournal.open(set_aside, KEY, read_only=True) as aside:
         assert aside.head() is not None and aside.head()[0] == 2  # type: ignore[index]
-    kept = read_head(head_path_beside(filled).with_name(f"audit.head.{old_id}"), KEY)
+    kept = read_head(head_path_beside(filled).with_name(f"audit.sqlite3.head.{old_id}"), KEY)
     assert kept is not None and kept.sequence == old_sequence
     assert not anchor_file.exists() and anchor_file.with_name(f"audit.anchor.{old_id}").exists()
 
@@ -293,3 +293,16 @@ def test_no_new_chain_over_an_intact_journal(filled: Path) -> None:
 def test_the_reserved_kind_cannot_be_appended(filled: Path) -> None:
     with AuditJournal.open(filled, KEY) as journal, pytest.raises(ValueError, match="reserved"):
         journal.append(make_record(1, kind=KIND_CHAIN_RESTARTED))
+
+
+def test_two_journals_in_one_folder_keep_their_own_heads(filled: Path) -> None:
+    """The demo journal sits beside the real one: deleting one never blocks the other."""
+    demo = filled.with_name("demo-audit.sqlite3")
+    with AuditJournal.open(demo, KEY) as journal:
+        journal.append(make_record(1))
+    assert head_path_beside(demo) != head_path_beside(filled)
+    demo.unlink()
+    with AuditJournal.open(filled, KEY) as journal:
+        assert journal.append(make_record(11)) == 11
+    with pytest.raises(ChainRestartRequiredError):
+        AuditJournal.open(demo, KEY)
