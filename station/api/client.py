@@ -183,6 +183,8 @@ def parse_retry_after(value: str | None, cap: float) -> float | None:
     text = value.strip()
     if text.isascii() and text.isdigit():  # delay-seconds (RFC 9110 10.2.3)
         return cap if len(text) > _MAX_DELAY_DIGITS else min(float(text), cap)
+    if not text.isascii():
+        return None
     try:
         seconds = float(text)
     except ValueError:
