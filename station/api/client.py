@@ -420,9 +420,9 @@ class LivenessClient:
             error.attempts = attempts.count
             raise
         except Exception as exc:  # the retry machinery's surprise: still a typed, final error
-            error = self._unexpected(exc, attempts.last_status)
-            error.attempts = attempts.count
-            raise error from None
+            surprise = self._unexpected(exc, attempts.last_status)
+            surprise.attempts = attempts.count
+            raise surprise from None
         try:
             result = parse_liveness_response(self._body_of(response))
         except BadResponseError as error:
@@ -430,9 +430,9 @@ class LivenessClient:
             error.http_status = response.status
             raise
         except Exception as exc:  # the parser's surprise (nesting, numbers): a bad answer
-            error = self._unexpected(exc, response.status)
-            error.attempts = attempts.count
-            raise error from None
+            surprise = self._unexpected(exc, response.status)
+            surprise.attempts = attempts.count
+            raise surprise from None
         answered_at = datetime.now(UTC)
         return Verification(
             result=result,
@@ -494,10 +494,10 @@ class LivenessClient:
             response = await self._http.send(request, stream=True)
             status = response.status_code
             try:
-                body, problem = await _read_body(response, MAX_RESPONSE_BYTES, self.api_host)
+                content, problem = await _read_body(response, MAX_RESPONSE_BYTES, self.api_host)
             finally:
                 await response.aclose()
-            answer = _Answer(status, response.headers, body, problem)
+            answer = _Answer(status, response.headers, content, problem)
         except httpx.TimeoutException as exc:
             phase = "connect to" if isinstance(exc, httpx.ConnectTimeout) else "answer from"
             raise _TransientError(

@@ -211,7 +211,7 @@ def _linux_context() -> ssl.SSLContext:
 def _stdlib_context(context: Any) -> ssl.SSLContext:
     """The ``ssl.SSLContext`` that makes the connections (truststore wraps one)."""
     inner = getattr(context, "_ctx", None)
-    return inner if type(inner) is ssl.SSLContext else context  # type: ignore[no-any-return]
+    return inner if type(inner) is ssl.SSLContext else context
 
 
 def build_ssl_context(ca_bundle: Path | None = None, spki_pins: Iterable[str] = ()) -> ssl.SSLContext:

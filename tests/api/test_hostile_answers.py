@@ -151,7 +151,7 @@ def _station_verify(url: str, journal: Path) -> dict[str, object]:
     return report
 
 
-def _journal_rows(journal: Path) -> list[tuple[str, str | None]]:
+def _journal_rows(journal: Path) -> list[tuple[str | None, str | None]]:
     from station.audit import AuditJournal, load_key
 
     with AuditJournal.open(journal, load_key(), create=False) as opened:
