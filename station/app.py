@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ from station.audit.paths import anchor_path_beside
 from station.camera import FrameSource, parse_source
 from station.config import ResolvedSettings, SettingsError, resolve_station_settings
 from station.emulator import Emulator, Scenario
-from station.security.people import PinGuard
+from station.security.people import PinAttempt, PinGuard, PinResult
 from station.ship.status import ShipState, needs_attention, status_text
 from station.ui.admin import AdminActions
 from station.ui.camera_feed import CameraFeed
@@ -408,11 +409,16 @@ def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kio
         if emulator is not None
         else None,
     )
-    guard.observer = lambda who, result: (
-        None
-        if result == "right"
-        else station.verifier.record_event_soon("pin", f"{who}: PIN {result}", outcome="REFUSED")
-    )
+    loop = asyncio.get_event_loop()
+
+    def journal_pin(attempt: PinAttempt) -> None:
+        # Checked on the PIN dialog's worker thread: the journal write is the loop's.
+        outcome = "APPROVED" if attempt.result is PinResult.RIGHT else "REFUSED"
+        loop.call_soon_threadsafe(
+            functools.partial(station.verifier.record_event_soon, "pin", attempt.words, outcome=outcome)
+        )
+
+    guard.recorder = journal_pin
     window = station.window
     window.add_admin_actions(admin.open_settings, admin.open_network_check)
     window.set_supervisor_check(admin.supervisor)

@@ -6,14 +6,15 @@ Two scopes:
   folder (Linux ``/etc/opt/station``, root-owned; Windows ``%ProgramData%\Station\config``, the
   registry holds the policy there), and the journal, its key, the administrator's settings and the
   logs in the machine data folder (Linux ``/var/lib/station``, Windows ``%ProgramData%\Station\data``;
-  the installer creates it so that every operator's station process can append). Every operator of
-  a PC writes one journal, and a profile clean-up loses nothing.
-* **User** (a development checkout, where no machine folder exists): the platform's per-user
-  folders (platformdirs).
+  the installer creates it). Every operator of a PC writes one journal, and a profile clean-up
+  loses nothing.
+* **User** (a source checkout): the platform's per-user folders (platformdirs).
 
-``STATION_MACHINE_CONFIG_DIR`` / ``STATION_MACHINE_DATA_DIR`` move the machine folders for tests and
-development only: once the real machine folder exists (the station is installed), they are ignored,
-so an operator cannot point the station at a policy or a journal of their own.
+Whether the program is installed is a fact about the program (a frozen bundle, or a package
+installed outside a checkout: :func:`program_installed`), never about a folder: a leftover, missing
+or moved folder changes nothing. ``STATION_MACHINE_CONFIG_DIR`` / ``STATION_MACHINE_DATA_DIR`` move
+the machine folders of a checkout only (every test run gets its own root that way); an installed
+program ignores them, so an operator cannot point it at a policy or a journal of their own.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import platformdirs
 
 __all__ = [
     "APP_NAME",
+    "ENV_ASSUME_INSTALLED",
     "ENV_CONFIG_DIR",
     "ENV_MACHINE_CONFIG_DIR",
     "ENV_MACHINE_DATA_DIR",
@@ -37,6 +39,8 @@ __all__ = [
     "machine_config_dir",
     "machine_data_dir",
     "machine_folders",
+    "program_installed",
+    "running_from_checkout",
     "station_log_dir",
     "user_config_dir",
     "user_data_dir",
@@ -72,29 +76,68 @@ def installed_data_dir() -> Path:
     return Path("/var/lib/station")
 
 
+#: Set to ``1``: the program behaves as an installed one although it runs from a checkout (tests
+#: of an installed station's rules). It can only make the station stricter, so it is honoured
+#: everywhere.
+ENV_ASSUME_INSTALLED: Final = "STATION_ASSUME_INSTALLED"
+
+
+def running_from_checkout() -> bool:
+    """True when this program runs from a source checkout of the station (``pyproject.toml`` of the
+    project beside the package), False for a frozen bundle or a package installed elsewhere.
+
+    A fact about the program that runs, never about a folder: an operator cannot make an installed
+    program a checkout by creating, moving or deleting anything the program does not own.
+    """
+    if getattr(sys, "frozen", False):
+        return False
+    project = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        head = project.read_text(encoding="utf-8", errors="replace")[:4096]
+    except OSError:
+        return False
+    return 'name = "station"' in head
+
+
+def program_installed(environ: Mapping[str, str] | None = None) -> bool:
+    """A frozen bundle or a system install (see :func:`running_from_checkout`), or a checkout told
+    to behave as one (:data:`ENV_ASSUME_INSTALLED`)."""
+    if not running_from_checkout():
+        return True
+    return (os.environ if environ is None else environ).get(ENV_ASSUME_INSTALLED, "").strip() == "1"
+
+
 @dataclass(frozen=True, slots=True)
 class MachineFolders:
     config: Path
     data: Path
-    #: True on an installed station (the real machine data folder exists).
+    #: True for an installed program (:func:`program_installed`): its journal and key belong to
+    #: the machine, and a missing policy means production (:mod:`station.config.modes`).
     installed: bool
 
 
 def machine_folders(
     environ: Mapping[str, str] | None = None,
     *,
-    installed_config: Path | None = None,
-    installed_data: Path | None = None,
+    checkout: bool | None = None,
 ) -> MachineFolders:
-    """The machine folders; the ``installed_*`` arguments stand in for the OS's (tests)."""
-    config = installed_config or installed_config_dir()
-    data = installed_data or installed_data_dir()
-    if data.is_dir():
-        return MachineFolders(config, data, installed=True)
+    """The machine folders.
+
+    An installed program uses the OS's folders, whatever its environment says. A checkout may move
+    them (``STATION_MACHINE_CONFIG_DIR`` / ``STATION_MACHINE_DATA_DIR``: how the tests give every run
+    its own root); without them it reads the OS's policy folder (a checkout under a production
+    policy behaves as production) and keeps its data in the user's folder. ``checkout`` stands in
+    for :func:`running_from_checkout` (tests).
+    """
+    from_checkout = running_from_checkout() if checkout is None else checkout
+    installed = program_installed(environ) if from_checkout else True
+    if not from_checkout:
+        return MachineFolders(installed_config_dir(), installed_data_dir(), installed=True)
+    default_data = installed_data_dir() if installed else user_data_dir()
     return MachineFolders(
-        _override(ENV_MACHINE_CONFIG_DIR, environ) or config,
-        _override(ENV_MACHINE_DATA_DIR, environ) or user_data_dir(),
-        installed=False,
+        _override(ENV_MACHINE_CONFIG_DIR, environ) or installed_config_dir(),
+        _override(ENV_MACHINE_DATA_DIR, environ) or default_data,
+        installed=installed,
     )
 
 

@@ -33,10 +33,37 @@ os.environ["STATION_MACHINE_DATA_DIR"] = os.path.join(_home, "machine-data")
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
 
-def pytest_sessionfinish(session: object, exitstatus: int) -> None:
+def _machine_folders_snapshot() -> dict[str, object]:
+    """What the OS's own machine folders hold (``/etc/opt/station``, ``/var/lib/station`` or
+    ProgramData): every path with its size and modification time, or None where there is none."""
+    from station.locations import installed_config_dir, installed_data_dir
+
+    snapshot: dict[str, object] = {}
+    for folder in (installed_config_dir(), installed_data_dir()):
+        if not folder.exists():
+            snapshot[str(folder)] = None
+            continue
+        entries = []
+        for path in sorted(folder.rglob("*")):
+            info = path.lstat()
+            entries.append((str(path.relative_to(folder)), info.st_size, info.st_mtime_ns))
+        snapshot[str(folder)] = entries
+    return snapshot
+
+
+#: Taken before any test runs: the tests never write the real machine folders (issue 22, failure 8).
+_MACHINE_FOLDERS_BEFORE = _machine_folders_snapshot()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     import shutil
 
     shutil.rmtree(_home, ignore_errors=True)
+    after = _machine_folders_snapshot()
+    if after != _MACHINE_FOLDERS_BEFORE:
+        changed = sorted(folder for folder in after if after[folder] != _MACHINE_FOLDERS_BEFORE.get(folder))
+        print(f"\nThe tests changed the real machine folders: {', '.join(changed)}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture

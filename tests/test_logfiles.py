@@ -77,6 +77,7 @@ def test_an_installed_station_logs_in_the_machine_folder_whatever_the_environmen
     machine_data = tmp_path / "var-lib-station"
     machine_data.mkdir()
     monkeypatch.setattr(station.locations, "installed_data_dir", lambda: machine_data)
+    monkeypatch.setattr(station.locations, "running_from_checkout", lambda: False)  # a frozen bundle
     monkeypatch.setenv(ENV_LOG_DIR, str(tmp_path / "operator-chose-this"))
     assert default_log_dir() == machine_data / "logs" / getpass.getuser()
     path = configure_file_logging()

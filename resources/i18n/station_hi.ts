@@ -13,6 +13,10 @@
         <translation>सेटिंग्स नहीं दिखाई जा सकतीं: {problem}</translation>
     </message>
     <message>
+        <source>open the settings</source>
+        <translation>सेटिंग्स खोलने</translation>
+    </message>
+    <message>
         <source>Settings not saved</source>
         <translation>सेटिंग्स सेव नहीं हुईं</translation>
     </message>
@@ -1077,8 +1081,16 @@ Face-liveness verification for bank branches.</source>
         <translation>आपके संगठन ने तय किया है ({source}): यहाँ नहीं बदला जा सकता।</translation>
     </message>
     <message>
-        <source>Station settings</source>
+        <source>Chosen by machine policy: it cannot be changed here.</source>
         <extracomment>The settings as entered (validated), for a network check before saving. The token statuses were read again. The camera list was read. Without a PIN check every guarded change is refused (fail closed). Fields this dialog cannot change, and why (policy, a development override).</extracomment>
+        <translation>मशीन पॉलिसी से तय: यहाँ नहीं बदला जा सकता।</translation>
+    </message>
+    <message>
+        <source>On this station IT sets paths by machine policy.</source>
+        <translation>इस स्टेशन पर पाथ IT मशीन पॉलिसी से तय करता है।</translation>
+    </message>
+    <message>
+        <source>Station settings</source>
         <translation>स्टेशन की सेटिंग्स</translation>
     </message>
     <message>

@@ -19,6 +19,7 @@ from station.application.session import (
     SessionPolicy,
 )
 from station.application.verifier import Verifier
+from station.security.identity import normalise_identity
 
 __all__ = ["Desk"]
 
@@ -72,7 +73,8 @@ class Desk:
 
     def sign_in(self, operator_id: str | None) -> None:
         """A new operator: their sessions and journal rows carry their id (a supervisor may not
-        review their own attempt)."""
+        review their own attempt). Stored as people compare it (``Alice`` is ``alice``)."""
+        operator_id = normalise_identity(operator_id) or None if operator_id else None
         self.operator_id = operator_id
         self.session.operator_id = operator_id
         self.verifier.recorder.with_context(operator_id=operator_id)

@@ -33,6 +33,7 @@ from station.camera import describe_source
 from station.config import ResolvedSettings, Settings
 from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY
+from station.security.identity import normalise_identity
 from station.ship.config import ShipConfig, TargetKind
 
 __all__ = [
@@ -117,7 +118,7 @@ def config_from_settings(
         audit_db=settings.audit_db,  # in demo mode open_recorder puts "demo-" before the name
         quality_gate=settings.quality_gate,
         station_id=settings.station_id,
-        operator_id=operator_id,
+        operator_id=normalise_identity(operator_id) or None if operator_id else None,
         demo=demo,
         demo_scenario=scenario or DEMO_SCENARIO,
         allow_non_live_camera=settings.allow_non_live_camera,
@@ -137,7 +138,8 @@ def config_from_resolved(
     """The configuration with what the resolution found: production, the policy hash, overrides."""
     config = config_from_settings(resolved.settings, demo=demo, scenario=scenario, operator_id=operator_id)
     settings = resolved.settings
-    asked = settings.consent_required if settings.consent_required is not None else resolved.production
+    # Production always asks (the modes table); elsewhere policy decides, off by default.
+    asked = resolved.mode.requires_consent or bool(settings.consent_required)
     return replace(
         config,
         consent=notice_for(settings) if asked else None,
@@ -210,10 +212,14 @@ def build_client(
     return client, ""
 
 
-def open_recorder(config: StationConfig) -> tuple[Recorder, AuditJournal | None]:
+def open_recorder(
+    config: StationConfig, *, camera_source: str | None = None
+) -> tuple[Recorder, AuditJournal | None]:
     """The journal and its recorder; if the journal cannot be opened, a recorder that makes every
     attempt fail closed (its verdict is not final, with the reason)."""
-    context = AttemptContext(station_id=config.station_id, operator_id=config.operator_id)
+    context = AttemptContext(
+        station_id=config.station_id, operator_id=config.operator_id, camera_source=camera_source
+    )
     path = config.audit_db or default_journal_path()
     if config.demo and not path.name.startswith("demo-"):
         path = path.with_name(f"demo-{path.name}")  # emulated answers never enter the real journal

@@ -7,14 +7,27 @@ shared by every station process of the machine (see :mod:`station.security.locko
 
 from __future__ import annotations
 
+import getpass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Final
 
+from station.application.recording import open_journal
+from station.audit.records import AuditRecord
 from station.config.policy import Policy
 from station.locations import MachineFolders, machine_folders
+from station.security.identity import normalise_identity
 from station.security.lockout import PinLedger
-from station.security.people import PEOPLE_FILENAME, People, PinGuard, read_people_file
+from station.security.people import (
+    PEOPLE_FILENAME,
+    People,
+    PinAttempt,
+    PinGuard,
+    PinResult,
+    read_people_file,
+)
 
-__all__ = ["PIN_LEDGER_FILENAME", "load_people", "pin_guard"]
+__all__ = ["PIN_LEDGER_FILENAME", "journal_pin_attempts", "load_people", "pin_guard"]
 
 PIN_LEDGER_FILENAME: Final = "pin-attempts.sqlite3"
 
@@ -40,3 +53,32 @@ def load_people(policy: Policy, folders: MachineFolders) -> People:
 def pin_guard(policy: Policy, folders: MachineFolders | None = None) -> PinGuard:
     folders = folders or machine_folders()
     return PinGuard(load_people(policy, folders), PinLedger(folders.data / PIN_LEDGER_FILENAME))
+
+
+def _os_account() -> str | None:
+    try:
+        return normalise_identity(getpass.getuser()) or None
+    except (OSError, KeyError, ImportError):
+        return None
+
+
+def journal_pin_attempts(guard: PinGuard, journal_path: Path, station_id: str) -> None:
+    """Every PIN attempt of ``guard`` written to the station's own journal at ``journal_path``
+    (the settings' ``audit_db``, never a file named on a command line), synchronously: if the row
+    cannot be written the :class:`~station.audit.AuditError` reaches the caller, and the action the
+    PIN was for is refused. For command-line tools; the window journals through its verifier."""
+
+    def record(attempt: PinAttempt) -> None:
+        with open_journal(journal_path) as journal:
+            journal.append(
+                AuditRecord(
+                    kind="pin",
+                    requested_at=datetime.now(UTC),
+                    outcome="APPROVED" if attempt.result is PinResult.RIGHT else "REFUSED",
+                    station_id=station_id,
+                    operator_id=_os_account(),
+                    notes=attempt.words,
+                )
+            )
+
+    guard.recorder = record

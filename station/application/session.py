@@ -51,6 +51,7 @@ from station.application.gate import GateVerdict, QualityGate
 from station.application.verifier import Verifier
 from station.core.decision import SeveralFacesPolicy, decide
 from station.core.models import OutcomeKind, RetryReason
+from station.security.identity import normalise_identity, same_person
 from station.vision.quality import Instruction
 
 __all__ = [
@@ -176,7 +177,7 @@ class CustomerSession:
         self.notice = notice
         self.consent: Consent | None = None if notice is not None else Consent.NOT_ASKED
         self.policy = policy or SessionPolicy()
-        self.operator_id = operator_id
+        self.operator_id = normalise_identity(operator_id) or None if operator_id else None
         self._verifier = verifier
         self._gate = gate
         self._clock = clock
@@ -424,8 +425,9 @@ class CustomerSession:
         pending = self._pending if self.phase is Phase.REVIEW else None
         if pending is None or pending.outcome is None:
             raise SessionError("no review is waiting")
-        if supervisor_id is not None and supervisor_id == self.operator_id:
+        if same_person(supervisor_id, self.operator_id):
             raise SessionError("a supervisor cannot settle a review of their own attempt")
+        supervisor_id = normalise_identity(supervisor_id) or None if supervisor_id else None
         kind = OutcomeKind.LIVE if confirmed else OutcomeKind.SPOOF
         outcome = replace(pending.outcome, kind=kind)
         who = f"supervisor {supervisor_id}" if supervisor_id else "supervisor"

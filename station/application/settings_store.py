@@ -10,6 +10,7 @@ the changes live in memory until the demo ends.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from station.config import (
@@ -46,15 +47,7 @@ class SettingsStore:
         resolved = self._resolve()
         if not self._in_memory:
             return resolved
-        settings = resolved.settings.with_changes(**self._in_memory)
-        return ResolvedSettings(
-            settings,
-            resolved.origins,
-            resolved.policy,
-            resolved.production,
-            resolved.dev_overrides,
-            resolved.refused,
-        )
+        return replace(resolved, settings=resolved.settings.with_changes(**self._in_memory))
 
     def save(self, changes: Mapping[str, Any]) -> ResolvedSettings:
         """Keep ``changes`` (validated first) and return the effective settings after them.
@@ -63,6 +56,9 @@ class SettingsStore:
         locked = sorted(name for name in changes if before.locked(name))
         if locked:
             raise SettingsError([(name, "is set by your organisation's policy") for name in locked])
+        if "environment" in changes and changes["environment"] != before.settings.environment:
+            # The mode, and so the environment, is machine policy's (station.config.modes).
+            raise SettingsError([("environment", "is chosen by machine policy, not in the settings")])
         before.settings.with_changes(**changes)  # validate against everything else first
         if not self.persist:
             self._in_memory.update(changes)

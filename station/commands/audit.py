@@ -122,17 +122,25 @@ def _ask_pin() -> str:
     return "" if sys.stdin is None else sys.stdin.readline(64).strip()
 
 
-def _authorised(resolved: ResolvedSettings, journal_path: Path, key: bytes) -> bool:
-    """The administrator PIN, checked with the machine-wide lockout; a wrong one is journaled."""
-    from station.application.people import pin_guard
-    from station.audit.records import AuditRecord
+def _authorised(resolved: ResolvedSettings) -> bool:
+    """The administrator PIN, checked with the machine-wide lockout. Every attempt, right or
+    wrong, is journaled in the station's own journal (``audit_db`` of its settings), whichever
+    file is being purged; an attempt that cannot be journaled refuses the purge."""
+    from station.application.people import journal_pin_attempts, pin_guard
     from station.security.pin import PinError
 
     try:
         guard = pin_guard(resolved.policy)
-        right, tries_left = guard.check_admin(_ask_pin())
+        journal_pin_attempts(guard, resolved.settings.audit_db, resolved.settings.station_id)
+        right, tries_left = guard.check_admin(_ask_pin(), "audit purge")
     except PinError as exc:
         print(f"station audit purge: {exc}", file=sys.stderr)
+        return False
+    except AuditError as exc:
+        print(
+            f"station audit purge: the PIN attempt could not be journaled ({exc}); nothing removed.",
+            file=sys.stderr,
+        )
         return False
     if right:
         return True
@@ -140,19 +148,6 @@ def _authorised(resolved: ResolvedSettings, journal_path: Path, key: bytes) -> b
         f"station audit purge: wrong administrator PIN ({tries_left} tries left); nothing removed.",
         file=sys.stderr,
     )
-    try:
-        with AuditJournal.open(journal_path, key, create=False) as journal:
-            journal.append(
-                AuditRecord(
-                    kind="pin",
-                    requested_at=datetime.now(UTC),
-                    outcome="REFUSED",
-                    station_id=resolved.settings.station_id,
-                    notes="administrator: PIN wrong (audit purge)",
-                )
-            )
-    except AuditError as exc:
-        print(f"station audit purge: the wrong PIN could not be journaled: {exc}", file=sys.stderr)
     return False
 
 
@@ -202,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
                 f"the journal is elsewhere: give it with --audit-db PATH or {ENV_AUDIT_DB}."
             )
         key = read_key_file(key_arg) if key_arg is not None else load_key()
-        if command == "purge" and resolved is not None and not _authorised(resolved, path, key):
+        if command == "purge" and resolved is not None and not _authorised(resolved):
             return NOT_AUTHORISED
         anchor_path = _anchor_path(key_arg, getattr(args, "anchor_file", None))
         if command == "verify":

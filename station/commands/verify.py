@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -13,7 +14,8 @@ from station.api.client import LivenessClient, Timeouts
 from station.api.environments import Environment
 from station.api.errors import LivenessAPIError
 from station.application.attempt import AttemptReport, Submission, SubmissionKind, run_attempt
-from station.application.factory import config_from_resolved, open_recorder
+from station.application.consent import NOT_ASKED, Consent, ConsentRecord
+from station.application.factory import config_from_resolved, notice_for, open_recorder
 from station.application.recording import UnavailableRecorder
 from station.application.result_text import describe_report
 from station.application.tokens import TokenStore
@@ -22,6 +24,7 @@ from station.commands.inputs import InputError, check_link, read_image, read_pdf
 from station.config import PolicyError, ResolvedSettings, SettingsError, resolve_station_settings
 from station.core.decision import DEFAULT_LIVENESS_THRESHOLD
 from station.core.decision import PolicyError as DecisionPolicyError
+from station.security.urls import mask_url_credentials
 from station.stop_signals import on_stop_signals
 
 __all__ = ["add_arguments", "report_as_dict", "run"]
@@ -76,6 +79,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="PATH",
         help="audit journal to record the attempt in (default: STATION_AUDIT_DB, else the station's)",
+    )
+    parser.add_argument(
+        "--consent-given",
+        action="store_true",
+        help="the customer agreed to the station's consent notice (required where policy asks for it)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -185,6 +193,54 @@ def _resolved(args: argparse.Namespace) -> ResolvedSettings:
     return resolved
 
 
+#: Every row of ``station verify`` says where the picture came from: never the counter's camera.
+NOT_THE_CAMERA_NOTE = "back office: the picture did not come from the counter's camera"
+
+
+def _back_office_refusal(resolved: ResolvedSettings) -> str | None:
+    """Why this station refuses to judge a file, PDF or link, or None (see station.config.modes)."""
+    if resolved.mode.allows_file_verification or resolved.settings.allow_document_verification:
+        return None
+    return (
+        f"a {resolved.mode.value} station verifies only the customer in front of its camera: "
+        "a file, PDF or link is refused (any photo would otherwise become a live customer). "
+        "IT can name this station a back-office channel with the allow_document_verification policy."
+    )
+
+
+def _consent(resolved: ResolvedSettings, given: bool) -> ConsentRecord:
+    """The consent the rows carry; :class:`SettingsError` when policy asks for it and it was not
+    confirmed."""
+    settings = resolved.settings
+    if not (resolved.mode.requires_consent or settings.consent_required):
+        return ConsentRecord.for_notice(Consent.GIVEN, notice_for(settings)) if given else NOT_ASKED
+    if not given:
+        raise SettingsError(
+            [
+                (
+                    "",
+                    "the station's policy requires the customer's consent: confirm that the customer "
+                    "agreed to the notice with --consent-given",
+                )
+            ]
+        )
+    return ConsentRecord.for_notice(Consent.GIVEN, notice_for(settings))
+
+
+def _source_label(submission: Submission) -> str:
+    """The journal's camera field for a picture that did not come from the camera."""
+    if submission.kind is SubmissionKind.LINK:
+        return f"not-camera:link:{mask_url_credentials(submission.link or '')}"
+    return f"not-camera:{submission.kind.value}:{submission.filename or ''}"
+
+
+def _os_account() -> str | None:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return None
+
+
 class JournalUnavailableError(Exception):
     """The journal cannot be opened: no paid call is made that could not be recorded."""
 
@@ -193,7 +249,9 @@ class StoppedError(Exception):
     """SIGTERM/SIGHUP arrived: the attempt (if one was sent) is journaled as cancelled."""
 
 
-async def _verify(resolved: ResolvedSettings, submission: Submission) -> AttemptReport:
+async def _verify(
+    resolved: ResolvedSettings, submission: Submission, consent: ConsentRecord
+) -> AttemptReport:
     task = asyncio.current_task()
     assert task is not None
     stopped: list[str] = []
@@ -204,7 +262,7 @@ async def _verify(resolved: ResolvedSettings, submission: Submission) -> Attempt
 
     restore = on_stop_signals(asyncio.get_running_loop(), stop)
     try:
-        return await _verify_once(resolved, submission)
+        return await _verify_once(resolved, submission, consent)
     except asyncio.CancelledError:
         if stopped:
             raise StoppedError(stopped[0]) from None
@@ -213,11 +271,13 @@ async def _verify(resolved: ResolvedSettings, submission: Submission) -> Attempt
         restore()
 
 
-async def _verify_once(resolved: ResolvedSettings, submission: Submission) -> AttemptReport:
-    config = config_from_resolved(resolved)
+async def _verify_once(
+    resolved: ResolvedSettings, submission: Submission, consent: ConsentRecord
+) -> AttemptReport:
+    config = config_from_resolved(resolved, operator_id=_os_account())
     settings = resolved.settings
     credential = TokenStore().credential(settings.environment)
-    recorder, journal = open_recorder(config)
+    recorder, journal = open_recorder(config, camera_source=_source_label(submission))
     if journal is None:
         why = recorder.reason if isinstance(recorder, UnavailableRecorder) else "no audit journal"
         raise JournalUnavailableError(
@@ -231,7 +291,9 @@ async def _verify_once(resolved: ResolvedSettings, submission: Submission) -> At
             retry=settings.to_retry(),
             network=settings.to_network(),
         ) as client:
-            return await run_attempt(client, submission, config.policy, recorder)
+            return await run_attempt(
+                client, submission, config.policy, recorder, notes=(NOT_THE_CAMERA_NOTE,), consent=consent
+            )
     finally:
         if journal is not None:
             journal.close()
@@ -262,10 +324,14 @@ def run(args: argparse.Namespace) -> int:
         return _fail(args, ExitCode.USAGE, "usage", str(exc))
     try:
         resolved = _resolved(args)
+        refusal = _back_office_refusal(resolved)
+        if refusal is not None:
+            return _fail(args, ExitCode.USAGE, "policy", refusal)
+        consent = _consent(resolved, args.consent_given)
     except (SettingsError, PolicyError) as exc:
         return _fail(args, ExitCode.USAGE, "settings", str(exc))
     try:
-        report = asyncio.run(_verify(resolved, submission))
+        report = asyncio.run(_verify(resolved, submission, consent))
     except (DecisionPolicyError, ValueError) as exc:
         return _fail(args, ExitCode.USAGE, "usage", str(exc))
     except LivenessAPIError as exc:  # raised before any request: token, configuration

@@ -42,6 +42,7 @@ from station.config.model import (
     SettingsError,
     parse_settings,
 )
+from station.config.modes import Mode, station_mode
 from station.config.policy import Policy, PolicyError, default_policy_sources
 from station.config.resolve import Origin, ResolvedSettings, resolve_settings
 from station.config.storage import (
@@ -80,6 +81,7 @@ __all__ = [
     "SETTINGS_FILENAME",
     "AdminSettingsFile",
     "FieldRule",
+    "Mode",
     "Origin",
     "Policy",
     "PolicyError",
@@ -97,6 +99,7 @@ __all__ = [
     "resolve_station_settings",
     "save_settings",
     "security_fields_changed",
+    "station_mode",
 ]
 
 
@@ -124,6 +127,7 @@ def resolve_station_settings(
         environ=environ,
         cli=cli,
         cli_labels=cli_labels,
+        installed=folders.installed,
     )
 
 

@@ -214,6 +214,9 @@ class Settings(BaseModel):
     review_blocks_next: bool = True
     #: A still picture or a video file as the camera outside demo mode (training rooms only).
     allow_non_live_camera: bool = False
+    #: A back-office channel: ``station verify`` on a file, PDF or link is allowed in production
+    #: (the rows say the picture did not come from the counter's camera).
+    allow_document_verification: bool = False
     #: Capture by itself once the picture has been ready this many seconds; ``None`` = off.
     auto_capture: float | None = None
     # -- fleet shipping: where the journal goes off the machine (see station.ship) -------------------
@@ -583,6 +586,9 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = {
     "verdict_timeout": FieldRule(True, "how long a verdict and a face stay on screen"),
     "review_blocks_next": FieldRule(True, "whether a REVIEW must be settled before the next customer"),
     "allow_non_live_camera": FieldRule(True, "whether a picture or a video may stand in for the camera"),
+    "allow_document_verification": FieldRule(
+        True, "whether `station verify` may judge a file, PDF or link in production (back office)"
+    ),
     "auto_capture": FieldRule(True, "whether the station captures by itself once the picture is ready"),
     "ship_target": FieldRule(
         True, "whether and where the journal leaves the machine (syslog_tls, jsonl, off)"

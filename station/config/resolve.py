@@ -12,9 +12,11 @@ A *recommended* policy is the default the station starts from and someone may ch
 Chrome and Edge): were it above saved settings, a recommendation could never be changed and would
 be a mandatory policy by another name.
 
-**Production is decided first**, from policy, the administrator's settings and the defaults only:
-nothing the operator can touch (their settings file, environment, command line) can make a station
-a development one. On a production station:
+**The mode is decided first** (:mod:`station.config.modes`), from the program (installed or a
+checkout) and machine policy only: nothing the operator can touch (their settings file, environment,
+command line, a file they can delete) can make a station a development one. The environment
+follows the mode: a sandbox or production station's ``environment`` is its mode's, whatever any
+file says. On a sandbox or production station:
 
 * security-relevant fields (:data:`~station.config.model.SECURITY_FIELDS`) in the operator's own
   settings file are ignored;
@@ -37,6 +39,7 @@ from typing import Any, Final
 
 from station.api.environments import Environment
 from station.config.model import ENV_PREFIX, SECURITY_FIELDS, Settings, SettingsError, parse_settings
+from station.config.modes import Mode, station_mode
 from station.config.policy import Policy, PolicyLevel, PolicySource, read_policy
 from station.config.storage import AdminSettingsFile, env_overrides, read_settings_file
 
@@ -51,6 +54,8 @@ class Origin(StrEnum):
     USER_POLICY = "set by your organisation (user policy)"
     MACHINE_POLICY = "set by your organisation (machine policy)"
     DEVELOPMENT = "development override"
+    #: The environment of an installed station whose policy names none: production.
+    INSTALLED = "an installed station (production unless policy says sandbox)"
 
 
 _LEVEL_ORIGINS: Final = {
@@ -65,7 +70,7 @@ class ResolvedSettings:
     settings: Settings
     origins: Mapping[str, Origin]
     policy: Policy = field(default_factory=Policy)
-    production: bool = False
+    mode: Mode = Mode.DEVELOPMENT
     #: Development overrides in effect: ``STATION_LIVENESS_THRESHOLD``, ``--threshold``…
     dev_overrides: tuple[str, ...] = ()
     #: Overrides the station refused, and why (production, or a mandatory policy).
@@ -81,6 +86,10 @@ class ResolvedSettings:
     @property
     def policy_hash(self) -> str:
         return self.policy.digest
+
+    @property
+    def production(self) -> bool:
+        return self.mode is Mode.PRODUCTION
 
 
 def _origin_of(origins: Mapping[str, Origin], name: str) -> Origin:
@@ -98,14 +107,6 @@ def _layer(
 
 def _is_production(value: Any) -> bool:
     return str(value).strip().lower() == Environment.PRODUCTION.value
-
-
-def _production(policy: Policy, admin: Mapping[str, Any]) -> bool:
-    """From policy, the administrator's settings and the defaults only (never the operator)."""
-    entry = policy.entries.get("environment")
-    if entry is not None and entry.level is not PolicyLevel.RECOMMENDED:
-        return _is_production(entry.value)
-    return _is_production(admin.get("environment", policy.value("environment")))
 
 
 def _validate(
@@ -133,9 +134,11 @@ def resolve_settings(
     environ: Mapping[str, str] | None = None,
     cli: Mapping[str, Any] | None = None,
     cli_labels: Mapping[str, str] | None = None,
+    installed: bool = False,
 ) -> ResolvedSettings:
     """Every layer, merged and validated. ``cli_labels`` names each command-line override as the
-    person typed it (``--threshold``), for messages and the journal. Raises
+    person typed it (``--threshold``), for messages and the journal; ``installed`` is
+    :func:`station.locations.program_installed` (the mode depends on it). Raises
     :class:`~station.config.policy.PolicyError` or :class:`~station.config.model.SettingsError`
     (each naming where the bad value came from)."""
     policy = read_policy(policy_sources)
@@ -143,26 +146,33 @@ def resolve_settings(
     operator = read_settings_file(user_file) if user_file is not None else {}
     if operator:
         parse_settings(operator, str(user_file))  # a bad value in the file is blamed on the file
-    production = _production(policy, admin)
+    mode = station_mode(installed=installed, policy_environment=policy.value("environment"))
 
     values: dict[str, Any] = {}
     origins: dict[str, Origin] = {}
     refused: list[str] = []
+    if "environment" in admin:
+        # Only policy and the program decide the mode: a file that can be deleted cannot.
+        refused.append("environment in the administrator's settings (the environment is machine policy)")
+        admin = {name: value for name, value in admin.items() if name != "environment"}
     _layer(values, origins, policy.at(PolicyLevel.RECOMMENDED), Origin.RECOMMENDED)
-    if production:
+    if not mode.allows_development_overrides:
         ignored = sorted(operator.keys() & SECURITY_FIELDS)
-        refused.extend(f"{name} in the operator's settings file (production)" for name in ignored)
+        refused.extend(f"{name} in the operator's settings file ({mode.value})" for name in ignored)
         operator = {name: value for name, value in operator.items() if name not in SECURITY_FIELDS}
     elif _is_production(operator.get("environment")):
-        refused.append(
-            "environment in the operator's settings file "
-            "(production is chosen by policy or the administrator)"
-        )
+        refused.append("environment in the operator's settings file (production is chosen by machine policy)")
         operator = {name: value for name, value in operator.items() if name != "environment"}
     _layer(values, origins, operator, Origin.OPERATOR)
     _layer(values, origins, admin, Origin.ADMINISTRATOR)
     _layer(values, origins, policy.at(PolicyLevel.MANDATORY_USER), Origin.USER_POLICY)
     _layer(values, origins, policy.at(PolicyLevel.MANDATORY_MACHINE), Origin.MACHINE_POLICY)
+    if mode is not Mode.DEVELOPMENT and "environment" not in policy.entries:
+        values["environment"] = mode.value
+        origins["environment"] = Origin.INSTALLED
+    elif "environment" in policy.entries:  # the mode is the policy's, whatever its level
+        values["environment"] = mode.value
+        origins.setdefault("environment", Origin.RECOMMENDED)
 
     overrides: dict[str, tuple[str, Any]] = {
         name: (f"{ENV_PREFIX}{name.upper()}", value) for name, value in env_overrides(environ).items()
@@ -177,7 +187,7 @@ def resolve_settings(
     dev_overrides: list[str] = []
     labels: dict[str, str] = {}
     for name, (label, value) in sorted(overrides.items()):
-        why = _override_refusal(name, value, production, origins, values)
+        why = _override_refusal(name, value, mode, origins, values)
         if why:
             refused.append(f"{label} ({why})")
             continue
@@ -186,7 +196,7 @@ def resolve_settings(
         labels[name] = label
         dev_overrides.append(label)
     settings = _validate(values, origins, policy, labels)
-    return ResolvedSettings(settings, origins, policy, production, tuple(dev_overrides), tuple(refused))
+    return ResolvedSettings(settings, origins, policy, mode, tuple(dev_overrides), tuple(refused))
 
 
 #: Fields where a higher value is stricter: raising one can never turn a SPOOF into a LIVE.
@@ -207,14 +217,14 @@ def _stricter(name: str, value: Any, values: Mapping[str, Any]) -> bool:
 
 
 def _override_refusal(
-    name: str, value: Any, production: bool, origins: Mapping[str, Origin], values: Mapping[str, Any]
+    name: str, value: Any, mode: Mode, origins: Mapping[str, Origin], values: Mapping[str, Any]
 ) -> str | None:
     if _stricter(name, value, values):
         return None  # a stricter value is always allowed (and still marked as an override)
     if origins.get(name) in (Origin.MACHINE_POLICY, Origin.USER_POLICY):
         return "set by your organisation's policy"
-    if production and name in SECURITY_FIELDS:
-        return "not on a production station"
+    if not mode.allows_development_overrides and (name in SECURITY_FIELDS or name == "environment"):
+        return f"not on a {mode.value} station"
     if name == "environment" and _is_production(value):
-        return "production is chosen by policy or the administrator, not an override"
+        return "production is chosen by machine policy, not an override"
     return None

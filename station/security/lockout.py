@@ -111,5 +111,5 @@ class PinLedger:
         finally:
             conn.close()
         if locked_now and until is not None:
-            raise PinLockedError(until, now)  # this wrong PIN started the lockout: say so
+            raise PinLockedError(until, now, started=True)  # this wrong PIN started the lockout
         return right, LOCKOUT_AFTER - failures

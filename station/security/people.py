@@ -23,19 +23,30 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
 from station.security.files import atomic_write_text, untrusted_because
+from station.security.identity import normalise_identity
 from station.security.lockout import PinLedger
-from station.security.pin import PinFileError, PinHash, PinNotSetError, hash_pin
+from station.security.pin import (
+    PinError,
+    PinFileError,
+    PinHash,
+    PinLockedError,
+    PinNotSetError,
+    hash_pin,
+)
 
 __all__ = [
     "ADMINISTRATOR",
     "NO_ADMIN_PIN",
     "PEOPLE_FILENAME",
     "People",
+    "PinAttempt",
     "PinGuard",
+    "PinResult",
     "is_os_administrator",
     "read_people_file",
     "write_people_file",
@@ -60,8 +71,8 @@ def _decoy() -> PinHash:
 
 
 def _check_id(identity: Any, origin: str) -> str:
-    text = str(identity or "").strip()
-    if not text or len(text) > _MAX_ID or not text.isprintable() or text.lower() == ADMINISTRATOR:
+    text = normalise_identity(str(identity or ""))
+    if not text or len(text) > _MAX_ID or not text.isprintable() or text == ADMINISTRATOR:
         raise PinFileError(f"{origin}: {identity!r} is not a usable supervisor id")
     return text
 
@@ -129,34 +140,84 @@ def is_os_administrator() -> bool:
     return os.geteuid() == 0
 
 
+class PinResult(StrEnum):
+    """What became of one PIN attempt: every one is journaled (issue 22, failure 3)."""
+
+    RIGHT = "right"
+    WRONG = "wrong"
+    #: This wrong PIN started a lockout.
+    LOCKOUT_STARTED = "wrong, lockout started"
+    #: Typed while locked out: not even compared.
+    LOCKED_OUT = "refused while locked out"
+    #: No such PIN is configured (no administrator PIN, no supervisors).
+    NOT_CONFIGURED = "refused: none configured"
+    #: The PIN store cannot be read or the count kept: fail closed.
+    UNCHECKABLE = "refused: cannot be checked"
+
+
+@dataclass(frozen=True, slots=True)
+class PinAttempt:
+    #: ``administrator`` or ``supervisor <id>`` (the id as typed, normalised).
+    who: str
+    result: PinResult
+    #: What the PIN was for ("audit purge", "open the settings"…).
+    action: str = ""
+
+    @property
+    def words(self) -> str:
+        """The journal's note: ``administrator: PIN wrong (audit purge)``."""
+        return f"{self.who}: PIN {self.result.value}" + (f" ({self.action})" if self.action else "")
+
+
 class PinGuard:
-    """Checks the administrator's or a supervisor's PIN, with a machine-wide lockout."""
+    """Checks the administrator's or a supervisor's PIN, with a machine-wide lockout, and tells
+    :attr:`recorder` of every attempt: right, wrong, the one that starts a lockout, those typed
+    while locked out. The recorder writes the station's own journal (never a file named on a
+    command line); if it raises, the exception propagates and the action is refused."""
 
     def __init__(self, people: People, ledger: PinLedger) -> None:
         self.people = people
         self.ledger = ledger
-        #: Told of every PIN check's result on the UI side (who, "right" | "wrong" | "locked"):
-        #: the station journals wrong PINs, so the attempts stay on record.
-        self.observer: Callable[[str, str], None] = lambda _who, _result: None
-
-    def report(self, who: str, result: str) -> None:
-        self.observer(who, result)
+        self.recorder: Callable[[PinAttempt], None] = lambda _attempt: None
 
     @property
     def admin_configured(self) -> bool:
         return self.people.admin is not None
 
-    def check_admin(self, pin: str) -> tuple[bool, int]:
+    def _checked(self, who: str, action: str, check: Callable[[], tuple[bool, int]]) -> tuple[bool, int]:
+        try:
+            right, tries_left = check()
+        except PinLockedError as exc:
+            result = PinResult.LOCKOUT_STARTED if exc.started else PinResult.LOCKED_OUT
+            self.recorder(PinAttempt(who, result, action))
+            raise
+        except PinNotSetError:
+            self.recorder(PinAttempt(who, PinResult.NOT_CONFIGURED, action))
+            raise
+        except PinError:
+            self.recorder(PinAttempt(who, PinResult.UNCHECKABLE, action))
+            raise
+        self.recorder(PinAttempt(who, PinResult.RIGHT if right else PinResult.WRONG, action))
+        return right, tries_left
+
+    def check_admin(self, pin: str, action: str = "") -> tuple[bool, int]:
         """``(right, tries left)``. :class:`PinNotSetError` if no administrator PIN is configured,
         :class:`~station.security.pin.PinLockedError` while locked out."""
-        admin = self.people.admin
-        if admin is None:
-            raise PinNotSetError(NO_ADMIN_PIN)
-        return self.ledger.check(ADMINISTRATOR, lambda: admin.matches(pin))
 
-    def check_supervisor(self, identity: str, pin: str) -> tuple[bool, int]:
+        def check() -> tuple[bool, int]:
+            admin = self.people.admin
+            if admin is None:
+                raise PinNotSetError(NO_ADMIN_PIN)
+            return self.ledger.check(ADMINISTRATOR, lambda: admin.matches(pin))
+
+        return self._checked(ADMINISTRATOR, action, check)
+
+    def check_supervisor(self, identity: str, pin: str, action: str = "") -> tuple[bool, int]:
         """A named supervisor's PIN (an unknown id is simply a wrong PIN, counted under that id)."""
-        identity = identity.strip()
+        identity = normalise_identity(identity)
+        return self._checked(f"supervisor {identity}", action, lambda: self._check_supervisor(identity, pin))
+
+    def _check_supervisor(self, identity: str, pin: str) -> tuple[bool, int]:
         known = self.people.supervisors.get(identity)
         if not identity:
             raise PinNotSetError("Enter the supervisor's id.")

@@ -64,8 +64,10 @@ class PinFileError(PinError):
 class PinLockedError(PinError):
     """Too many wrong PINs: no PIN of this person is checked until ``until``."""
 
-    def __init__(self, until: datetime, now: datetime) -> None:
+    def __init__(self, until: datetime, now: datetime, *, started: bool = False) -> None:
         self.until = until
+        #: This wrong PIN started the lockout (rather than a PIN typed while locked out).
+        self.started = started
         super().__init__(f"Too many wrong PINs: locked for {_remaining(until - now)}")
 
 

@@ -78,6 +78,12 @@ class AdminActions:
                 translate("Admin", "The settings cannot be shown: {problem}").format(problem=exc),
             )
             return
+        # Outside development the settings open only for the administrator (issue 22, failure 2):
+        # a settings dialog reaches the station's paths and its guarded fields.
+        if not self.resolved.mode.allows_development_overrides and not self.require_pin(
+            translate("Admin", "open the settings")
+        ):
+            return
         dialog = SettingsDialog(self.resolved, self._parent(), pin_check=self.require_pin)
         dialog.network_check_requested.connect(self.open_network_check)
         dialog.accepted.connect(lambda: self._settings_accepted(dialog))

@@ -50,6 +50,7 @@ from station.application.session import REFUSAL_MESSAGES, CaptureCheck, CloseRea
 from station.application.verdict_text import NOT_FINAL_WORD, verdict_text
 from station.camera import CameraState, CameraStatus
 from station.core.models import OutcomeKind
+from station.security.identity import same_person
 from station.ui import style
 from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
@@ -881,7 +882,7 @@ class MainWindow(QMainWindow):
                 translate("MainWindow", "Review not recorded: the supervisor's PIN was not given."), 6000
             )
             return
-        if supervisor == self.operator_id:
+        if same_person(supervisor, self.operator_id):
             self.statusBar().showMessage(
                 translate(
                     "MainWindow",

@@ -75,6 +75,7 @@ class PinDialog(QDialog):
     ):
         super().__init__(parent)
         self._guard = guard
+        self._action = action
         self._supervisor = supervisor
         self.setWindowTitle(
             translate("PinDialog", "Supervisor PIN")
@@ -154,9 +155,9 @@ class PinDialog(QDialog):
             return
         check: Check
         if self._supervisor:
-            check = lambda: self._guard.check_supervisor(identity, entered)  # noqa: E731
+            check = lambda: self._guard.check_supervisor(identity, entered, self._action)  # noqa: E731
         else:
-            check = lambda: self._guard.check_admin(entered)  # noqa: E731
+            check = lambda: self._guard.check_admin(entered, self._action)  # noqa: E731
         self.ok_button.setEnabled(False)
         self._pending_id = identity if self._supervisor else None
         self._worker = threading.Thread(target=self._run, args=(check,), name="pin-check", daemon=True)
@@ -178,8 +179,6 @@ class PinDialog(QDialog):
 
     def _on_checked(self, right: bool, tries_left: int, error: str) -> None:
         self.ok_button.setEnabled(True)
-        who = f"supervisor {self._pending_id}" if self._supervisor else "administrator"
-        self._guard.report(who, "right" if right else ("refused: " + error if error else "wrong"))
         if right:
             self.approved_by = self._pending_id
             self.error_label.hide()

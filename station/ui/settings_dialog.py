@@ -160,6 +160,9 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         resolved = settings if isinstance(settings, ResolvedSettings) else ResolvedSettings(settings, {})
         self._original = resolved.settings
+        # Outside development, paths are machine policy: no file dialog reaches the station's
+        # folders (Qt's dialog can delete and rename files there).
+        self._file_dialogs = resolved.mode.allows_file_dialogs
         self._result: Settings | None = None
         self._changes: dict[str, Any] = {}
         #: Without a PIN check every guarded change is refused (fail closed).
@@ -170,6 +173,16 @@ class SettingsDialog(QDialog):
             for name in Settings.model_fields
             if resolved.locked(name) or resolved.origin(name) is Origin.DEVELOPMENT
         }
+        # The environment follows the mode, which only machine policy and the program decide.
+        self._fixed.setdefault(
+            "environment", translate("Settings", "Chosen by machine policy: it cannot be changed here.")
+        )
+        if not self._file_dialogs:
+            for name in PATHS:
+                self._fixed.setdefault(
+                    name,
+                    translate("Settings", "On this station IT sets paths by machine policy."),
+                )
         self._camera_lister = camera_lister or _default_camera_lister
         self._wheel_guard = _WheelGuard(self)
         self._guarded = frozenset(SECURITY_FIELDS)
@@ -331,7 +344,7 @@ class SettingsDialog(QDialog):
             self.camera_refresh_button.clicked.connect(self.detect_cameras)
             layout.addWidget(self.camera_combo)
             layout.addWidget(self.camera_refresh_button)
-        else:
+        elif self._file_dialogs:
             browse = QPushButton(translate("Settings", "Browse…"))
             browse.setAccessibleName(
                 translate("Settings", "Choose the {setting}").format(setting=setting_label(name).lower())
@@ -356,6 +369,8 @@ class SettingsDialog(QDialog):
         return not self.fields[name].isEnabled()
 
     def _browse(self, name: str, edit: QLineEdit) -> None:
+        if not self._file_dialogs:  # no button exists; a stray call still opens nothing
+            return
         start = edit.text().strip() or str(Path.home())
         if name == "ca_bundle":
             chosen, _ = QFileDialog.getOpenFileName(

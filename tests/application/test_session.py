@@ -272,6 +272,21 @@ async def test_answers_that_never_came_do_not_count(
     assert session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED
 
 
+@pytest.mark.parametrize("same_person", ["alice", " ALICE ", "ａｌｉｃｅ", "ALICE"])
+async def test_the_operator_cannot_settle_her_own_review_under_another_spelling(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, same_person: str
+) -> None:
+    """Failure 6 of issue 22: operator ``Alice`` confirmed her own REVIEW as supervisor ``alice``."""
+    desk = make_desk(client, journal, clock, decision=DecisionPolicy(review_upper=0.999), operator="Alice")
+    session = desk.session
+    assert (await capture(session, frame)).kind is OutcomeKind.REVIEW
+    with pytest.raises(SessionError, match=r"^a supervisor cannot settle a review of their own attempt$"):
+        await session.settle_review(confirmed=True, supervisor_id=same_person)
+    assert session.review_pending
+    settled = await session.settle_review(confirmed=True, supervisor_id="  Bob ")
+    assert settled.supervisor_id == "bob"  # stored as compared
+
+
 async def test_review_must_be_settled_by_another_person(
     client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
 ) -> None:

@@ -189,20 +189,70 @@ def test_purge_needs_a_positive_number_of_days(filled: Path, capsys: pytest.Capt
     assert "1 or more" in capsys.readouterr().err
 
 
-def test_purge_needs_the_administrator_pin_and_a_wrong_one_is_journaled(
-    filled: Path, key_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def _station_pin_rows() -> list[str]:
+    """The notes of the ``pin`` rows in the station's own journal (its settings' ``audit_db``)."""
+    from station.audit import load_key
+    from station.config import resolve_station_settings
+
+    station_journal = resolve_station_settings().settings.audit_db
+    if not station_journal.exists():
+        return []
+    with AuditJournal.open(station_journal, load_key(), read_only=True) as journal:
+        rows = journal.recent(50)
+    return [row.record.notes or "" for row in reversed(rows) if row.record.kind == "pin"]
+
+
+def test_purge_needs_the_administrator_pin_and_every_attempt_is_in_the_stations_journal(
+    filled: Path,
+    key_file: Path,
+    admin_policy: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Failure 3 of issue 22: the wrong PINs went into the copy named by --audit-db, and the attempt
+    that started the lockout and those made while locked were not journaled at all."""
     _age(filled, {i: 100 for i in range(1, 5)})
     common = ("--audit-db", str(filled), "--key-file", str(key_file))
-    for given in ("", "111999\n"):
+    for given in ("", "111999\n", "111998\n", "111997\n", "111996\n", "111995\n", f"{admin_policy}\n"):
         monkeypatch.setattr("sys.stdin", io.StringIO(given))
         assert _cli("purge", "--older-than", "90", *common) == 77
-    assert "nothing removed" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "nothing removed" in err
+    assert "Too many wrong PINs" in err
     with AuditJournal.open(filled, KEY, read_only=True) as journal:
         rows = journal.recent(20)
     assert not any(row.is_checkpoint for row in rows)  # nothing was purged
-    pins = [row for row in rows if row.record.kind == "pin"]
-    assert len(pins) == 2 and pins[0].record.notes == "administrator: PIN wrong (audit purge)"
+    assert not any(row.record.kind == "pin" for row in rows)  # never in the file named on the command line
+    assert _station_pin_rows() == [
+        *["administrator: PIN wrong (audit purge)"] * 4,
+        "administrator: PIN wrong, lockout started (audit purge)",
+        "administrator: PIN refused while locked out (audit purge)",
+        "administrator: PIN refused while locked out (audit purge)",  # even the right one
+    ]
+
+
+def test_a_right_pin_is_journaled_too_and_an_unjournaled_attempt_purges_nothing(
+    filled: Path,
+    key_file: Path,
+    admin_policy: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _age(filled, {i: 100 for i in range(1, 5)})
+    common = ("--audit-db", str(filled), "--key-file", str(key_file))
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{admin_policy}\n"))
+    assert _cli("purge", "--older-than", "90", *common) == 0
+    assert _station_pin_rows() == ["administrator: PIN right (audit purge)"]
+    # The station's journal cannot be written: the PIN attempt would go unrecorded, so no purge.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the journal's folder should be")
+    monkeypatch.setenv("STATION_AUDIT_DB", str(blocker / "audit.sqlite3"))
+    _age(filled, {5: 100})
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{admin_policy}\n"))
+    capsys.readouterr()
+    assert _cli("purge", "--older-than", "90", *common) == 77
+    assert "the PIN attempt could not be journaled" in capsys.readouterr().err
 
 
 def test_purge_never_goes_below_the_policys_retention(

@@ -178,6 +178,7 @@ def test_an_installed_station_keeps_the_key_in_the_machine_folder_not_an_operato
     machine_data = tmp_path / "var-lib-station"
     machine_data.mkdir()
     monkeypatch.setattr(station.locations, "installed_data_dir", lambda: machine_data)
+    monkeypatch.setattr(station.locations, "running_from_checkout", lambda: False)  # a frozen bundle
     operator_a = MemoryKeyring()
     _use(operator_a)
     key = load_or_create_key()

@@ -13,9 +13,9 @@ import pytest
 
 from station.application.tokens import NO_SECURE_STORE
 from station.commands.token import add_arguments, run
-from station.config import admin_settings_file
 from station.security.keyring_rules import secure_keyring
 from tests.keyrings import MemoryKeyring
+from tests.machine import use_machine_policy
 
 
 def make_jwt(exp: datetime) -> str:
@@ -187,7 +187,6 @@ def test_status_exit_code_follows_the_environment_in_use(
     out = capsys.readouterr().out
     assert "sandbox: enrolled (OS keyring)" in out
     assert "production: not enrolled" in out
-    monkeypatch.setenv("STATION_MACHINE_DATA_DIR", str(tmp_path))
-    admin_settings_file().write({"environment": "production"})  # as the administrator would, with the PIN
+    use_machine_policy(monkeypatch, tmp_path / "machine-config", {"environment": "production"})
     assert invoke(monkeypatch, ["status"]) == 4
     assert "the station uses production, which has no token" in capsys.readouterr().err

@@ -274,8 +274,8 @@ def test_overrides_cannot_select_production(tmp_path: Path) -> None:
     assert not resolved.production
     assert resolved.settings.environment is Environment.SANDBOX
     assert resolved.refused == (
-        "environment in the operator's settings file (production is chosen by policy or the administrator)",
-        "STATION_ENVIRONMENT (production is chosen by policy or the administrator, not an override)",
+        "environment in the operator's settings file (production is chosen by machine policy)",
+        "STATION_ENVIRONMENT (production is chosen by machine policy, not an override)",
     )
 
 
@@ -296,7 +296,7 @@ def test_a_mandatory_environment_beats_the_administrator(tmp_path: Path) -> None
     assert resolved.origin("environment") is Origin.MACHINE_POLICY
 
 
-def test_a_recommended_production_holds_unless_the_administrator_changes_it(tmp_path: Path) -> None:
+def test_a_recommended_production_holds_and_the_administrators_file_cannot_change_it(tmp_path: Path) -> None:
     registry = FakeRegistry()
     registry.set(HKEY_LOCAL_MACHINE, POLICY_KEY + r"\Recommended", "environment", "production", REG_SZ)
     recommended = RegistryPolicy(registry)
@@ -308,8 +308,11 @@ def test_a_recommended_production_holds_unless_the_administrator_changes_it(tmp_
     admin = AdminSettingsFile(tmp_path / "admin-settings.toml", lambda: b"a" * 32)
     admin.write({"environment": "sandbox"})
     changed = resolve_settings(policy_sources=[recommended], admin_file=admin)
-    assert not changed.production
-    assert changed.settings.environment is Environment.SANDBOX
+    assert changed.production
+    assert changed.settings.environment is Environment.PRODUCTION
+    assert changed.refused == (
+        "environment in the administrator's settings (the environment is machine policy)",
+    )
 
 
 def test_an_override_equal_to_the_policy_threshold_is_not_lower() -> None:
@@ -323,23 +326,19 @@ def test_an_override_is_compared_with_the_policy_not_the_default() -> None:
     assert resolved.refused == ("--liveness-threshold (set by your organisation's policy)",)
 
 
-def test_a_threshold_nobody_set_is_compared_with_the_default(tmp_path: Path) -> None:
-    admin = AdminSettingsFile(tmp_path / "admin-settings.toml", lambda: b"a" * 32)
-    admin.write({"environment": "production"})
-    resolved = resolve_settings(admin_file=admin, environ={"STATION_LIVENESS_THRESHOLD": "0.9"})
+def test_a_threshold_nobody_set_is_compared_with_the_default() -> None:
+    resolved = resolve_settings(installed=True, environ={"STATION_LIVENESS_THRESHOLD": "0.9"})
     assert resolved.production
     assert resolved.settings.liveness_threshold == 0.9
     assert (resolved.dev_overrides, resolved.refused) == (("STATION_LIVENESS_THRESHOLD",), ())
     # Just below the default 0.7 that nobody changed: lower, so refused.
-    lower = resolve_settings(admin_file=admin, environ={"STATION_LIVENESS_THRESHOLD": "0.69"})
+    lower = resolve_settings(installed=True, environ={"STATION_LIVENESS_THRESHOLD": "0.69"})
     assert lower.settings.liveness_threshold == Settings().liveness_threshold
     assert lower.refused == ("STATION_LIVENESS_THRESHOLD (not on a production station)",)
 
 
-def test_a_threshold_that_is_not_a_number_is_not_stricter(tmp_path: Path) -> None:
-    admin = AdminSettingsFile(tmp_path / "admin-settings.toml", lambda: b"a" * 32)
-    admin.write({"environment": "production"})
-    resolved = resolve_settings(admin_file=admin, environ={"STATION_LIVENESS_THRESHOLD": "high"})
+def test_a_threshold_that_is_not_a_number_is_not_stricter() -> None:
+    resolved = resolve_settings(installed=True, environ={"STATION_LIVENESS_THRESHOLD": "high"})
     assert resolved.settings.liveness_threshold == Settings().liveness_threshold
     assert resolved.refused == ("STATION_LIVENESS_THRESHOLD (not on a production station)",)
 
@@ -410,7 +409,7 @@ def test_precedence_from_defaults_to_machine_policy(tmp_path: Path) -> None:
 
 def test_a_hand_edited_administrator_file_fails_closed(tmp_path: Path) -> None:
     admin = AdminSettingsFile(tmp_path / "admin-settings.toml", lambda: b"a" * 32)
-    admin.write({"liveness_threshold": 0.8, "environment": "production"})
+    admin.write({"liveness_threshold": 0.8})
     assert resolve_settings(admin_file=admin).settings.liveness_threshold == 0.8
     text = admin.path.read_text().replace("liveness_threshold = 0.8", "liveness_threshold = 0.05")
     admin.path.write_text(text)
@@ -427,12 +426,28 @@ def test_a_hand_edited_administrator_file_fails_closed(tmp_path: Path) -> None:
         resolve_settings(admin_file=other_key)
 
 
-def test_the_administrators_production_is_production(tmp_path: Path) -> None:
+def test_the_administrators_file_does_not_choose_production(tmp_path: Path) -> None:
+    """Failure 5 of issue 22: production set in the administrator's file reverted to development
+    when the file was deleted. The file no longer chooses the mode, so there is nothing to revert."""
     admin = AdminSettingsFile(tmp_path / "admin-settings.toml", lambda: b"a" * 32)
     admin.write({"environment": "production", "liveness_threshold": 0.8})
     resolved = resolve_settings(admin_file=admin, environ={"STATION_LIVENESS_THRESHOLD": "0.1"})
-    assert resolved.production
-    assert resolved.settings.liveness_threshold == 0.8
+    assert not resolved.production
+    assert (
+        "environment in the administrator's settings (the environment is machine policy)" in resolved.refused
+    )
+    installed = resolve_settings(
+        admin_file=admin, installed=True, environ={"STATION_LIVENESS_THRESHOLD": "0.1"}
+    )
+    assert installed.production
+    assert installed.settings.liveness_threshold == 0.8
+    (tmp_path / "admin-settings.toml").unlink()
+    deleted = resolve_settings(
+        admin_file=admin, installed=True, environ={"STATION_LIVENESS_THRESHOLD": "0.1"}
+    )
+    assert deleted.production
+    assert deleted.settings.liveness_threshold == Settings().liveness_threshold
+    assert deleted.refused == ("STATION_LIVENESS_THRESHOLD (not on a production station)",)
 
 
 def test_the_policy_hash_follows_the_policy(tmp_path: Path) -> None:
@@ -442,17 +457,25 @@ def test_the_policy_hash_follows_the_policy(tmp_path: Path) -> None:
     assert read_policy([]).digest != first
 
 
-def test_the_environment_cannot_move_an_installed_stations_folders(tmp_path: Path) -> None:
+def test_the_environment_cannot_move_an_installed_stations_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import station.locations
+
     installed_config, installed_data = tmp_path / "etc", tmp_path / "var"
-    installed_data.mkdir()
+    monkeypatch.setattr(station.locations, "installed_config_dir", lambda: installed_config)
+    monkeypatch.setattr(station.locations, "installed_data_dir", lambda: installed_data)
     environ = {
         ENV_MACHINE_DATA_DIR: str(tmp_path / "mine"),
         "STATION_MACHINE_CONFIG_DIR": str(tmp_path / "p"),
     }
-    folders = machine_folders(environ, installed_config=installed_config, installed_data=installed_data)
-    assert folders.installed
-    assert (folders.config, folders.data) == (installed_config, installed_data)
-    installed_data.rmdir()
-    development = machine_folders(environ, installed_config=installed_config, installed_data=installed_data)
-    assert not development.installed
-    assert development.data == tmp_path / "mine"
+    # Installed is a fact about the program: whether the machine folder exists plays no part.
+    for exists in (False, True):
+        if exists:
+            installed_data.mkdir()
+        folders = machine_folders(environ, checkout=False)
+        assert folders.installed
+        assert (folders.config, folders.data) == (installed_config, installed_data)
+        development = machine_folders(environ, checkout=True)
+        assert not development.installed
+        assert (development.config, development.data) == (tmp_path / "p", tmp_path / "mine")

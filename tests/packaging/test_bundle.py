@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -257,3 +258,65 @@ def test_archive_entries_are_normalized(build_info: dict[str, object]) -> None:
     assert {(m.uid, m.gid, m.uname, m.gname, m.mtime) for m in members} == {(0, 0, "", "", epoch)}
     assert f"station/{NOTICES_NAME}" in names
     assert build_info["archive_within_budget"] is True
+
+
+def _in_private_machine_folders(script: str, *, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` (sh) in a private mount namespace whose ``/etc/opt`` and ``/var/lib`` are empty
+    tmpfs: the installed program sees machine folders of its own and the real ones stay untouched."""
+    environ = dict(os.environ, QT_QPA_PLATFORM="offscreen", **env)
+    setup = "mount -t tmpfs tmpfs /etc/opt && mount -t tmpfs tmpfs /var/lib && mkdir -p /etc/opt/station"
+    return subprocess.run(
+        ["unshare", "-m", "--propagation", "private", "sh", "-c", f"{setup} && {script}"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+needs_root = pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() != 0 or shutil.which("unshare") is None,
+    reason="a private mount namespace needs root and unshare (CI runs as root)",
+)
+
+
+@needs_root
+def test_the_installed_bundle_is_production_without_policy_and_removing_policy_lets_nothing_through(
+    build_info: dict[str, object], tmp_path: Path
+) -> None:
+    """Issue 22, failure 5, from outside: the real bundle, with the machine folders its own."""
+    from station.emulator import Emulator
+    from station.resources import sample_path
+
+    face = shlex.quote(str(sample_path("face.jpg")))
+    exe = shlex.quote(str(EXE))
+    with Emulator(token="bundle-token", scenario="live") as emulator:
+        policy = json.dumps({"environment": "sandbox", "base_url": emulator.base_url})
+        env = {
+            "SUREPASS_SANDBOX_TOKEN": "bundle-token",
+            # An installed program ignores these: its folders are the OS's.
+            "STATION_MACHINE_CONFIG_DIR": str(tmp_path / "operator-config"),
+            "STATION_MACHINE_DATA_DIR": str(tmp_path / "operator-data"),
+        }
+        sandbox = _in_private_machine_folders(
+            "mkdir -p /etc/opt/station/policies/managed && chmod 755 /etc/opt/station/policies "
+            "/etc/opt/station/policies/managed && "
+            f"printf '%s' {shlex.quote(policy)} > /etc/opt/station/policies/managed/10-bank.json && "
+            f"{exe} verify --json {face}; echo rc=$?; "
+            "rm /etc/opt/station/policies/managed/10-bank.json; "
+            f"{exe} verify {face} --threshold 0.3; echo rc=$?; "
+            f"{exe} verify {face} --base-url {shlex.quote(emulator.base_url)}; echo rc=$?",
+            env=env,
+        )
+        answered = emulator.requests_received
+    out = sandbox.stdout + sandbox.stderr
+    assert sandbox.stdout.count("rc=") == 3, out
+    first, second, third = (line for line in sandbox.stdout.splitlines() if line.startswith("rc="))
+    assert first == "rc=0", out  # a sandbox station keeps command-line verification
+    assert '"outcome": "LIVE"' in sandbox.stdout
+    assert (second, third) == ("rc=64", "rc=64"), out
+    assert "--threshold (not on a production station): refused" in sandbox.stderr
+    assert "--base-url (not on a production station): refused" in sandbox.stderr
+    assert answered == 1  # only the sandbox station's one verification reached the service
+    assert not (tmp_path / "operator-config").exists() and not (tmp_path / "operator-data").exists()

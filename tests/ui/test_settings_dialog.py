@@ -202,7 +202,9 @@ def test_every_security_field_is_guarded(qtbot: QtBot) -> None:
     retention.setValue(365)  # type: ignore[attr-defined]
     dialog.ok_button.click()
     (asked,) = check.calls
-    assert asked == "change environment, keep audit records (days) and service address (override)"
+    # The environment follows the station's mode (machine policy): never changed here.
+    assert not environment.isEnabled()
+    assert asked == "change keep audit records (days) and service address (override)"
     assert "_" not in asked  # the labels the dialog shows, never internal field names
 
 

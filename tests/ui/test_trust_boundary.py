@@ -141,7 +141,20 @@ def test_wrong_pins_are_journaled(qtbot: QtBot, journal: AuditJournal, tmp_path:
         qtbot.waitUntil(lambda: dialog.error_text().startswith("Wrong PIN"), timeout=10_000)
         qtbot.waitUntil(lambda: any(r.record.kind == "pin" for r in journal.recent(10)), timeout=5_000)
         (row,) = [r for r in journal.recent(10) if r.record.kind == "pin"]
-        assert row.record.notes == "administrator: PIN wrong"
+        assert row.record.notes == "administrator: PIN wrong (close the station)"
+        assert row.record.outcome == "REFUSED"
         assert "111999" not in repr(row)
+        # The right PIN is on record too (issue 22: every attempt, wrong, locked out or right).
+        dialog.pin_edit.setText("482913")
+        with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+            dialog.ok_button.click()
+        qtbot.waitUntil(
+            lambda: len([r for r in journal.recent(10) if r.record.kind == "pin"]) == 2, timeout=5_000
+        )
+        newest = next(r for r in journal.recent(10) if r.record.kind == "pin")
+        assert (newest.record.notes, newest.record.outcome) == (
+            "administrator: PIN right (close the station)",
+            "APPROVED",
+        )
     finally:
         close_station(qtbot, station)
