@@ -27,6 +27,7 @@ from station.api.trust import spki_sha256
 from station.resources import sample_path
 from tests.api.conftest import SECRET
 from tests.api.tls import FORGED_CLIENT_ID, InterceptingProxy, TLSService
+from tests.machine import write_machine_policy
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 
@@ -64,15 +65,11 @@ def production_policy(folder: Path, monkeypatch: pytest.MonkeyPatch, **entries: 
         "read_timeout": 3,
         "deadline": 10,
         "audit_db": str(journal),
+        # the back-office channel: without it a production station verify refuses a file at once
+        "allow_document_verification": True,
         **entries,
     }
-    managed = folder / "config" / "policies" / "managed"
-    managed.mkdir(parents=True)
-    for part in (folder / "config", folder / "config" / "policies", managed):
-        part.chmod(0o755)
-    path = managed / "10-bank.json"
-    path.write_text(json.dumps(policy))
-    path.chmod(0o644)
+    write_machine_policy(folder / "config", policy)
     (folder / "data").mkdir()
     monkeypatch.setenv("STATION_MACHINE_CONFIG_DIR", str(folder / "config"))
     monkeypatch.setenv("STATION_MACHINE_DATA_DIR", str(folder / "data"))
@@ -107,7 +104,15 @@ def operator_environment(ca: trustme.CA, folder: Path, proxy: str | None) -> dic
 
 def station_verify(env: dict[str, str]) -> tuple[int, str, str]:
     done = subprocess.run(
-        [sys.executable, "-m", "station", "verify", str(sample_path("face.jpg")), "--json"],
+        [
+            sys.executable,
+            "-m",
+            "station",
+            "verify",
+            str(sample_path("face.jpg")),
+            "--json",
+            "--consent-given",
+        ],
         capture_output=True,
         text=True,
         env=env,
