@@ -253,12 +253,21 @@ async def _read_body(response: httpx.Response, limit: int, host: str) -> tuple[b
     declared = response.headers.get("Content-Length", "").strip()
     if declared.isascii() and declared.isdigit() and (len(declared) > 12 or int(declared) > limit):
         return None, too_large
+    raw = response.aiter_raw()
     try:
-        return await read_decoded(response.aiter_raw(), coding, limit), None
+        return await read_decoded(raw, coding, limit), None
     except AnswerTooLargeError:
         return None, too_large
     except BadEncodingError as exc:
         return None, f"the answer from {host} could not be decoded: {exc}"
+    finally:
+        # Close the connection first, then the half-read iterator, on this loop: left to the
+        # garbage collector, httpcore's generators would try to close the connection with no
+        # loop running (qasync installs no async-generator hooks), and say so on stderr.
+        await response.aclose()
+        closing = getattr(raw, "aclose", None)
+        if closing is not None:
+            await closing()
 
 
 @dataclass
