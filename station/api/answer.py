@@ -24,6 +24,7 @@ __all__ = [
     "AnswerTooLargeError",
     "BadEncodingError",
     "UnsupportedEncodingError",
+    "content_coding",
     "read_decoded",
 ]
 

@@ -15,6 +15,7 @@ The first path segment of the request picks the answer:
 - ``/stacked/…``  200, ``Content-Encoding: gzip, gzip``: the same bytes gzipped twice (under 1 kB)
 - ``/br/…``       200, ``Content-Encoding: br`` (any coding the client did not ask for)
 - ``/retry-<kind>/…`` 503 with a hostile ``Retry-After`` (:data:`RETRY_AFTER` names them)
+- ``/badhead-<kind>/…`` an answer HTTP cannot parse (:data:`BAD_HEADS` names them)
 
 The server counts the bytes it managed to send, so a test can tell that the client stopped early.
 Nothing here is timed: the stream stops when the client closes its end or after :data:`HUGE`.
@@ -46,6 +47,15 @@ RETRY_AFTER = {
     "nan": "NaN",
     "negative": "-5",
     "inf": "1e999",
+}
+
+
+#: Answers whose head no HTTP parser accepts, by the name the ``/badhead-<kind>/`` path uses.
+BAD_HEADS = {
+    "length": b"HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\n{}",
+    "status": b"HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\n{}",
+    "header": b"HTTP/1.1 200 OK\r\nX-Bad\x00Name: 1\r\nContent-Length: 2\r\n\r\n{}",
+    "notHTTP": b"SSH-2.0-OpenSSH_9.2\r\n\r\n",
 }
 
 
@@ -137,6 +147,9 @@ class HostileService:
                         self._raw(200, bombs()[1], "gzip, gzip", mode=mode)
                     elif mode == "br":
                         self._raw(200, json.dumps(CONTRACT_EXAMPLE).encode(), "br")
+                    elif mode.startswith("badhead-") and mode[8:] in BAD_HEADS:
+                        self.close_connection = True
+                        self.wfile.write(BAD_HEADS[mode[8:]])
                     elif mode.startswith("retry-") and mode[6:] in RETRY_AFTER:
                         self._raw(503, b'{"message": "busy"}', None, retry_after=RETRY_AFTER[mode[6:]])
                     else:

@@ -14,22 +14,40 @@ and no traceback), and the bomb must be refused in bounded memory (measured in a
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+import zlib
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from station.api import BadResponseError, Credential, LivenessClient, RetryPolicy, ServiceUnavailableError
+from station.api import (
+    BadResponseError,
+    Credential,
+    LivenessAPIError,
+    LivenessClient,
+    NetworkError,
+    RetryPolicy,
+    ServiceUnavailableError,
+)
+from station.api.answer import (
+    AnswerTooLargeError,
+    BadEncodingError,
+    UnsupportedEncodingError,
+    content_coding,
+    read_decoded,
+)
 from station.api.client import parse_retry_after
 from station.resources import sample_path
 from tests.api.conftest import SECRET, SHORT
-from tests.api.hostile import BOMB_SIZE, RETRY_AFTER, HostileService
+from tests.api.hostile import BAD_HEADS, BOMB_SIZE, RETRY_AFTER, HostileService
 
 #: Retries that do not wait long: the cap on Retry-After is what is under test, not the wait.
 QUICK_RETRY = RetryPolicy(attempts=3, backoff_initial=0.01, backoff_max=0.05, retry_after_cap=0.05)
@@ -194,3 +212,74 @@ def test_a_stacked_gzip_bomb_is_refused_in_bounded_memory(hostile: HostileServic
         # Far below the 300 MB the body inflates to; a normal verification is the baseline.
         assert bomb["peak_kb"] - normal["peak_kb"] < 100 * 1024, (mode, normal["peak_kb"], bomb["peak_kb"])
         assert bomb["peak_kb"] < BOMB_SIZE // 1024
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", sorted(BAD_HEADS))
+async def test_an_answer_http_cannot_parse_is_a_typed_error(
+    hostile: HostileService, credential: Credential, face_jpeg: bytes, kind: str
+) -> None:
+    async with client_for(hostile, f"badhead-{kind}", credential) as client:
+        with pytest.raises(LivenessAPIError) as caught:
+            await client.verify_image(face_jpeg)
+    assert type(caught.value) in (NetworkError, BadResponseError)
+    assert SECRET not in str(caught.value)
+
+
+# -- the decoder itself: corner cases of the codings -----------------------------------------------
+
+
+async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+@pytest.mark.anyio
+async def test_every_coding_the_client_takes_decodes() -> None:
+    body = json.dumps({"data": "x" * 1000}).encode()
+    zlib_wrapped = zlib.compress(body)
+    raw_deflate = zlib_wrapped[2:-4]
+    gzipped = gzip.compress(body)
+    assert await read_decoded(_chunks(body), "identity", 65536) == body
+    assert await read_decoded(_chunks(gzipped[:10], gzipped[10:]), "gzip", 65536) == body
+    assert await read_decoded(_chunks(zlib_wrapped), "deflate", 65536) == body
+    assert await read_decoded(_chunks(raw_deflate), "deflate", 65536) == body
+
+
+@pytest.mark.anyio
+async def test_broken_codings_are_refused() -> None:
+    gzipped = gzip.compress(b"{}" * 100)
+    with pytest.raises(BadEncodingError, match="cut short"):
+        await read_decoded(_chunks(gzipped[:-8]), "gzip", 65536)
+    with pytest.raises(BadEncodingError, match="data after the end"):
+        await read_decoded(_chunks(gzipped + gzipped), "gzip", 65536)
+    with pytest.raises(BadEncodingError, match="data after the end"):
+        await read_decoded(_chunks(gzipped, b"more"), "gzip", 65536)
+    with pytest.raises(AnswerTooLargeError):
+        await read_decoded(_chunks(gzip.compress(bytes(65537))), "gzip", 65536)
+    with pytest.raises(AnswerTooLargeError):
+        await read_decoded(_chunks(b"a" * 40000, b"a" * 40000), "identity", 65536)
+
+
+@pytest.mark.parametrize(
+    ("header", "coding"),
+    [
+        (None, "identity"),
+        ("identity", "identity"),
+        ("GZIP", "gzip"),
+        ("x-gzip", "gzip"),
+        ("deflate", "deflate"),
+        ("identity, gzip", "gzip"),
+    ],
+)
+def test_the_content_coding_named(header: str | None, coding: str) -> None:
+    headers = httpx.Headers({} if header is None else {"Content-Encoding": header})
+    assert content_coding(headers) == coding
+
+
+@pytest.mark.parametrize("header", ["br", "zstd", "x-foo", "gzip, gzip", "gzip, deflate", "compress"])
+def test_unknown_or_stacked_codings_are_refused(header: str) -> None:
+    with pytest.raises(UnsupportedEncodingError):
+        content_coding(httpx.Headers({"Content-Encoding": header}))
+    with pytest.raises(UnsupportedEncodingError):
+        content_coding(httpx.Headers([("Content-Encoding", part) for part in header.split(", ")]))

@@ -29,7 +29,7 @@ from station.api import (
 )
 from station.api.client import build_ssl_context
 from station.api.trust import spki_sha256, system_store_locations
-from tests.api.tls import TLSService
+from tests.api.tls import InterceptingProxy, TLSService
 
 pytestmark = pytest.mark.anyio
 ONE_TRY = RetryPolicy(attempts=1)
@@ -297,3 +297,30 @@ def test_a_malformed_pin_is_a_configuration_error() -> None:
         build_ssl_context(None, ["not base64!"])
     with pytest.raises(ConfigurationError, match="SHA-256"):
         build_ssl_context(None, [base64.b64encode(b"short").decode()])
+
+
+async def test_the_pin_holds_through_an_intercepting_proxy(
+    tls_service: TLSService, ca: trustme.CA, tmp_path: Path
+) -> None:
+    """A proxy that policy names and whose CA policy trusts still cannot stand in for a pinned
+    service: the tunnel opens, the handshake fails on the key, and no request goes through."""
+    mitm = trustme.CA()
+    interceptor = InterceptingProxy(mitm)
+    try:
+        bundle = tmp_path / "inspection-ca.pem"
+        mitm.cert_pem.write_to_path(str(bundle))
+        network = NetworkSettings(
+            ca_bundle=bundle, proxy=interceptor.url, spki_pins=(spki_sha256(_leaf_der(tls_service)),)
+        )
+        async with LivenessClient(
+            Credential(Environment.PRODUCTION, "secret-token-never-sent"),
+            retry=ONE_TRY,
+            timeouts=QUICK,
+            network=network,
+        ) as client:
+            with pytest.raises(TLSError, match="pinned"):
+                await client.verify_image(b"\xff\xd8\xff")
+        assert interceptor.tunnels == [b"CONNECT kyc-api.surepass.app:443 HTTP/1.1"]
+        assert interceptor.requests == []
+    finally:
+        interceptor.close()
