@@ -47,7 +47,7 @@ from station.api.answer import (
 from station.api.client import parse_retry_after
 from station.resources import sample_path
 from tests.api.conftest import SECRET, SHORT
-from tests.api.hostile import BAD_HEADS, BOMB_SIZE, RETRY_AFTER, HostileService
+from tests.api.hostile import BAD_HEADS, BOMB_SIZE, RETRY_AFTER, HostileService, bombs
 
 #: Retries that do not wait long: the cap on Retry-After is what is under test, not the wait.
 QUICK_RETRY = RetryPolicy(attempts=3, backoff_initial=0.01, backoff_max=0.05, retry_after_cap=0.05)
@@ -55,6 +55,7 @@ QUICK_RETRY = RetryPolicy(attempts=3, backoff_initial=0.01, backoff_max=0.05, re
 
 @pytest.fixture
 def hostile() -> Iterator[HostileService]:
+    bombs()  # made once per process, before any request: not inside a client's read timeout
     with HostileService() as service:
         yield service
 

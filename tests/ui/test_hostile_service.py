@@ -18,13 +18,14 @@ from station.application.tokens import TokenStore
 from station.audit import AuditJournal
 from station.core.models import OutcomeKind
 from tests.api.conftest import SECRET
-from tests.api.hostile import HostileService
+from tests.api.hostile import HostileService, bombs
 from tests.ui.conftest import close_station, journal_rows
 from tests.ui.test_station_flow import capture
 
 
 @pytest.fixture
 def hostile() -> Iterator[HostileService]:
+    bombs()  # made once per process, before any request: not inside a client's read timeout
     with HostileService() as service:
         yield service
 
