@@ -214,13 +214,17 @@ def _stdlib_context(context: Any) -> ssl.SSLContext:
     return inner if type(inner) is ssl.SSLContext else context
 
 
-def build_ssl_context(ca_bundle: Path | None = None, spki_pins: Iterable[str] = ()) -> ssl.SSLContext:
+def build_ssl_context(
+    ca_bundle: Path | None = None, spki_pins: Iterable[str] = (), *, platform: str = sys.platform
+) -> ssl.SSLContext:
     """The machine's trust store plus an optional policy CA bundle, and optional SPKI pins.
 
+    ``platform`` picks the store's mechanism (``sys.platform``'s values): Linux's fixed paths, or
+    truststore elsewhere (the tests use it to check the pin on truststore's context too).
     Raises :class:`ConfigurationError` for a bundle that is missing or not PEM, or a bad pin.
     """
     context: ssl.SSLContext
-    if sys.platform.startswith("linux"):
+    if platform.startswith("linux"):
         context = _linux_context()
     else:
         context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

@@ -13,8 +13,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import trustme
+import truststore
 
 from station.api import (
     ConfigurationError,
@@ -324,3 +326,27 @@ async def test_the_pin_holds_through_an_intercepting_proxy(
         assert interceptor.requests == []
     finally:
         interceptor.close()
+
+
+async def test_the_pin_holds_on_truststores_context_too(
+    tls_service: TLSService, ca: trustme.CA, tmp_path: Path
+) -> None:
+    """Windows and macOS use truststore's context, which wraps an ``ssl.SSLContext`` and verifies
+    with the OS after the handshake: the pin is checked after that, on the same connection."""
+    bundle = tmp_path / "bank-ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    right = spki_sha256(_leaf_der(tls_service))
+    wrong = spki_sha256(
+        ssl.PEM_cert_to_DER_cert(ca.issue_cert("127.0.0.1").cert_chain_pems[0].bytes().decode())
+    )
+    for pin, refused in ((wrong, True), (right, False)):
+        context = build_ssl_context(bundle, [pin], platform="win32")
+        assert isinstance(context, truststore.SSLContext)
+        async with httpx.AsyncClient(verify=context, trust_env=False) as http:
+            if refused:
+                with pytest.raises(httpx.ConnectError) as caught:
+                    await http.post(tls_service.url, content=b"{}")
+                assert "pinned" in str(caught.value)
+            else:
+                assert (await http.post(tls_service.url, content=b"{}")).status_code == 200
+    assert len(tls_service.requests) == 1
