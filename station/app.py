@@ -362,7 +362,7 @@ def _fleet(
 def _policy_note(config: StationConfig) -> str:
     """The journal's record of what the station runs on: policy hash, overrides, a stop."""
     parts = [f"effective policy sha256 {config.policy_hash or 'none'}"]
-    parts.append("production" if config.production else ("demo" if config.demo else "development"))
+    parts.append("demo" if config.demo else config.mode.value)
     if config.dev_overrides:
         parts.append("development overrides: " + ", ".join(config.dev_overrides))
     if config.refused:

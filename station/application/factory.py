@@ -30,7 +30,7 @@ from station.application.tokens import TokenStore
 from station.audit import AuditError, AuditJournal
 from station.audit.paths import default_journal_path
 from station.camera import describe_source
-from station.config import ResolvedSettings, Settings
+from station.config import Mode, ResolvedSettings, Settings
 from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY
 from station.security.identity import normalise_identity
@@ -75,8 +75,8 @@ class StationConfig:
     demo_scenario: str = DEMO_SCENARIO
     #: A still picture or a video as the camera, outside demo mode (a training room's policy).
     allow_non_live_camera: bool = False
-    #: Production is decided by policy or the administrator (see station.config.resolve).
-    production: bool = False
+    #: The station's mode (station.config.modes); demo is development.
+    mode: Mode = Mode.DEVELOPMENT
     #: The effective machine policy's SHA-256 (journaled at start and on change).
     policy_hash: str = ""
     #: Development overrides in effect (a marker on screen; every record names them).
@@ -91,6 +91,10 @@ class StationConfig:
     ship: ShipConfig | None = None
     #: The consent notice each customer must agree to first (None: policy does not ask).
     consent: ConsentNotice | None = None
+
+    @property
+    def production(self) -> bool:
+        return self.mode is Mode.PRODUCTION
 
     def service_part(self) -> tuple[object, ...]:
         """What the service client is built from: a change here needs a new client."""
@@ -143,7 +147,7 @@ def config_from_resolved(
     return replace(
         config,
         consent=notice_for(settings) if asked else None,
-        production=resolved.production and not demo,
+        mode=Mode.DEVELOPMENT if demo else resolved.mode,
         policy_hash=resolved.policy_hash,
         dev_overrides=resolved.dev_overrides,
         refused=resolved.refused,

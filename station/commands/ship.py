@@ -3,7 +3,7 @@
 The shipper's settings are the station's own (``ship_target``, ``relay_host`` …, machine policy
 first), exactly what the GUI's shipper thread uses, so a scheduled ``station ship --once`` and the
 running station ship to the same place. An option on the command line is a development override:
-on a production station (or against a mandatory policy) it is refused with exit 64, never applied,
+on a sandbox or production station (or against a mandatory policy) it is refused with exit 64, never applied,
 so nobody at the keyboard can point the journal somewhere else or switch shipping off.
 
 ``--forget-target`` stops purge from waiting for a target switched off for good: it needs the
@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(**dict.fromkeys(_OVERRIDES))
     parser.epilog = (
         "Without options everything comes from the station's settings (machine policy first). "
-        "Options are development overrides: refused on a production station."
+        "Options are development overrides: refused on a sandbox or production station."
     )
 
 
