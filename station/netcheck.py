@@ -20,12 +20,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import os
 import socket
 import ssl
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +31,7 @@ from typing import Final, TypeVar
 
 import httpx
 
-from station.api.client import LivenessClient, NetworkSettings, RetryPolicy, Timeouts, build_ssl_context
+from station.api.client import LivenessClient, NetworkSettings, RetryPolicy, Timeouts
 from station.api.credentials import Credential
 from station.api.environments import Environment, base_url_for, is_loopback_host, validate_base_url
 from station.api.errors import (
@@ -43,6 +41,7 @@ from station.api.errors import (
     ConfigurationError,
     LivenessAPIError,
 )
+from station.api.trust import SPKIPinMismatchError, build_ssl_context
 from station.security.urls import mask_url_credentials
 
 __all__ = [
@@ -81,7 +80,7 @@ class ProxyChoice:
     """The proxy requests to the service go through, if any, and where that came from."""
 
     url: str | None
-    origin: str  # "settings", "HTTPS_PROXY", "the system settings", "NO_PROXY", "loopback", ""
+    origin: str  # "settings", "loopback", or "" (no proxy)
 
     @property
     def shown(self) -> str:
@@ -89,30 +88,14 @@ class ProxyChoice:
         return mask_url_credentials(self.url) if self.url else ""
 
 
-def _env_name_for(value: str, scheme: str) -> str | None:
-    for name in (f"{scheme}_proxy", f"{scheme.upper()}_PROXY", "all_proxy", "ALL_PROXY"):
-        if os.environ.get(name, "").strip() == value.strip():
-            return name.upper()
-    return None
-
-
 def choose_proxy(url: httpx.URL, configured: str | None) -> ProxyChoice:
-    """Mirror :class:`LivenessClient`: never for loopback; the setting; else the environment."""
+    """Mirror :class:`LivenessClient`: never for loopback; else the setting, or none. The process
+    environment (``HTTPS_PROXY``, ``NO_PROXY``) and the system's proxy settings are never used."""
     if is_loopback_host(url.host):
         return ProxyChoice(None, "loopback")
     if configured:
         return ProxyChoice(configured, "settings")
-    proxies = urllib.request.getproxies()  # the environment, or the registry/system on Windows/macOS
-    found = proxies.get(url.scheme) or proxies.get("all")
-    if not found:
-        return ProxyChoice(None, "")
-    host = url.host if url.port is None else f"{url.host}:{url.port}"
-    bypass: Callable[[str, dict[str, str]], bool] = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
-    if bypass(host, proxies):
-        return ProxyChoice(None, "NO_PROXY")
-    if "://" not in found:
-        found = f"http://{found}"
-    return ProxyChoice(found, _env_name_for(found, url.scheme) or "the system settings")
+    return ProxyChoice(None, "")
 
 
 def _ms(started: float) -> float:
@@ -144,6 +127,8 @@ def _connect_failure(host: str, port: int, exc: BaseException, timeout: float) -
 
 
 def _tls_failure(exc: BaseException, ca_bundle: Path | None) -> str:
+    if isinstance(exc, SPKIPinMismatchError):
+        return "The server's key is not the one machine policy pinned: the connection may be intercepted"
     if isinstance(exc, ssl.SSLCertVerificationError):
         reason = (exc.verify_message or "").lower()
         if "hostname" in reason or "ip address mismatch" in reason:
@@ -200,10 +185,18 @@ async def _open_tunnel(
 class _Check:
     """The state one run carries from step to step."""
 
-    def __init__(self, url: httpx.URL, proxy: ProxyChoice, ca_bundle: Path | None, timeout: float) -> None:
+    def __init__(
+        self,
+        url: httpx.URL,
+        proxy: ProxyChoice,
+        ca_bundle: Path | None,
+        timeout: float,
+        spki_pins: tuple[str, ...] = (),
+    ) -> None:
         self.url = url
         self.proxy = proxy
         self.ca_bundle = ca_bundle
+        self.spki_pins = spki_pins
         self.timeout = timeout
         self.port = url.port or (443 if url.scheme == "https" else 80)
         self.proxy_url = httpx.URL(proxy.url) if proxy.url else None
@@ -222,8 +215,6 @@ class _Check:
             return CheckResult(CHECK_PROXY, True, f"Proxy {self.proxy.shown} (from {source})")
         if origin == "loopback":
             return CheckResult(CHECK_PROXY, True, "No proxy: the service is on this machine")
-        if origin == "NO_PROXY":
-            return CheckResult(CHECK_PROXY, True, f"No proxy: {self.url.host} is listed in NO_PROXY")
         return CheckResult(CHECK_PROXY, True, "No proxy")
 
     async def dns(self) -> CheckResult:
@@ -272,7 +263,7 @@ class _Check:
                 CHECK_TLS, None, "Skipped: plain http to this machine (the local emulator) needs no TLS"
             )
         try:
-            context = build_ssl_context(self.ca_bundle)
+            context = build_ssl_context(self.ca_bundle, self.spki_pins)
         except ConfigurationError as exc:
             return CheckResult(CHECK_TLS, False, exc.message[:1].upper() + exc.message[1:])
         if self.proxy_url is not None and self.proxy_url.scheme != "http":
@@ -322,6 +313,7 @@ async def _balance(
     ca_bundle: Path | None,
     proxy: str | None,
     limit: float,
+    spki_pins: tuple[str, ...] = (),
 ) -> CheckResult:
     if credential is None:
         return CheckResult(CHECK_BALANCE, None, f"Skipped: no {environment.value} token is enrolled")
@@ -333,7 +325,7 @@ async def _balance(
             base_url=base_url,
             timeouts=Timeouts(connect=limit, read=limit, write=limit, deadline=limit * 2),
             retry=RetryPolicy(attempts=1),
-            network=NetworkSettings(ca_bundle=ca_bundle, proxy=proxy),
+            network=NetworkSettings(ca_bundle=ca_bundle, proxy=proxy, spki_pins=spki_pins),
         ) as client:
             async with asyncio.timeout(limit * 2):
                 balance = await client.balance()
@@ -375,6 +367,7 @@ async def run_network_check(
     ca_bundle: Path | None,
     proxy: str | None,
     credential: Credential | None,
+    spki_pins: tuple[str, ...] = (),
     timeout: float = 5.0,  # noqa: ASYNC109 - each step has its own limit, not one for the whole run
 ) -> list[CheckResult]:
     """Run every step in order; never raises for a network problem (each result says it)."""
@@ -382,7 +375,7 @@ async def run_network_check(
         url = validate_base_url(base_url or base_url_for(environment))
     except ConfigurationError as exc:
         return [CheckResult("Service address", False, exc.message)]
-    check = _Check(url, choose_proxy(url, proxy), ca_bundle, timeout)
+    check = _Check(url, choose_proxy(url, proxy), ca_bundle, timeout, spki_pins)
     results = [check.proxy_result()]
     steps: list[tuple[str, Callable[[], Awaitable[CheckResult]]]] = [
         (CHECK_DNS, check.dns),
@@ -401,5 +394,7 @@ async def run_network_check(
     if failed is not None:
         results.append(_skip(CHECK_BALANCE, f"the {failed.lower()} failed"))
     else:
-        results.append(await _balance(credential, environment, str(url), ca_bundle, proxy, timeout))
+        results.append(
+            await _balance(credential, environment, str(url), ca_bundle, proxy, timeout, spki_pins)
+        )
     return results

@@ -316,18 +316,12 @@ async def test_proxy_from_settings_is_masked_and_used(proxy: RefusingProxy) -> N
     assert b"Proxy-Authorization: Basic " in proxy.requests[0]
 
 
-async def test_proxy_from_the_environment(proxy: RefusingProxy, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.port}")
-    checks = by_name(
-        await run_network_check(None, Environment.PRODUCTION, ca_bundle=None, proxy=None, credential=None)
-    )
-    assert checks[CHECK_PROXY].detail == f"Proxy http://127.0.0.1:{proxy.port} (from HTTPS_PROXY)"
-    assert proxy.requests[0].startswith(b"CONNECT kyc-api.surepass.app:443 ")
-
-
-async def test_no_proxy_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
-    monkeypatch.setenv("NO_PROXY", ".invalid")
+async def test_the_environment_proxy_is_never_used(
+    proxy: RefusingProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like the client, the check takes its proxy from settings only: ``HTTPS_PROXY`` is ignored."""
+    for name in PROXY_VARS:
+        monkeypatch.setenv(name, f"http://127.0.0.1:{proxy.port}")
     checks = by_name(
         await run_network_check(
             "https://api.nonexistent.invalid",
@@ -337,8 +331,9 @@ async def test_no_proxy_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
             credential=None,
         )
     )
-    assert checks[CHECK_PROXY].detail == "No proxy: api.nonexistent.invalid is listed in NO_PROXY"
-    assert checks[CHECK_DNS].ok is False
+    assert checks[CHECK_PROXY].detail == "No proxy"
+    assert checks[CHECK_DNS].ok is False  # it looked up the service itself, not the proxy
+    assert proxy.requests == []
 
 
 async def test_a_refused_base_url() -> None:

@@ -5,11 +5,21 @@ Use it as an async context manager so the connection pool is closed explicitly::
     async with LivenessClient(TokenStore().credential(Environment.SANDBOX)) as client:
         verification = await client.verify_image(jpeg_bytes)
 
-Transport choices (see ECOSYSTEM.md): no custom ``transport=`` is passed, because httpx then
-ignores both the proxy environment variables and ``verify``; instead the client gets ``verify=`` a
-truststore context (the OS trust store, plus an optional corporate CA bundle) and ``proxy=`` from
-settings, with ``trust_env`` on so ``HTTPS_PROXY``/``NO_PROXY`` apply. Retries are tenacity's, not
-httpx's (which only retries connects).
+Transport choices (see ECOSYSTEM.md): no custom ``transport=`` is passed (httpx would then ignore
+``verify``); the client gets ``verify=`` the context of :mod:`station.api.trust` (the machine's
+store, a policy CA bundle, optional SPKI pins) and ``proxy=`` from settings, which in production
+only machine policy sets. ``trust_env`` is always off: ``HTTPS_PROXY``, ``ALL_PROXY``,
+``NO_PROXY``, ``SSL_CERT_FILE``, ``SSL_CERT_DIR``, ``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``,
+``.netrc`` and the system proxy settings play no part; the trust store is not taken from the
+environment either (see :mod:`station.api.trust`). Retries are tenacity's, not httpx's (which
+only retries connects).
+
+The client survives any answer: every failure while sending or reading (a status line or header
+h11 refuses, a body that is not what its ``Content-Encoding`` says, a body over the cap once
+decoded, an absurd ``Retry-After``, anything unexpected from httpx or h11) becomes a
+:class:`LivenessAPIError` subclass. It asks for ``Accept-Encoding: identity``: an answer is a few
+kB, so compression saves nothing worth a decoder's risk; a gzip or deflate body a gateway sends
+anyway is inflated by :mod:`station.api.answer` within the cap.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import math
 import ssl
 import time
 from collections.abc import Mapping
@@ -27,7 +38,6 @@ from types import TracebackType
 from typing import Any, Self
 
 import httpx
-import truststore
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -37,6 +47,12 @@ from tenacity import (
 )
 
 from station import __version__
+from station.api.answer import (
+    AnswerTooLargeError,
+    BadEncodingError,
+    content_coding,
+    read_decoded,
+)
 from station.api.credentials import Credential
 from station.api.environments import (
     BALANCE_PATH,
@@ -61,6 +77,7 @@ from station.api.errors import (
     TLSError,
 )
 from station.api.schema import parse_balance, parse_error_body, parse_liveness_response
+from station.api.trust import SPKIPinMismatchError, build_ssl_context
 from station.core.models import LivenessResult
 
 __all__ = [
@@ -116,11 +133,15 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class NetworkSettings:
-    """TLS trust and proxy, as a bank network needs them."""
+    """TLS trust and proxy, as a bank network needs them; never from the process environment.
+
+    ``spki_pins``: base64 SHA-256 digests of the SubjectPublicKeyInfo the service's certificate
+    may carry (machine policy ``service_spki_pins``); empty = no pin.
+    """
 
     ca_bundle: Path | None = None
     proxy: str | None = None
-    trust_env: bool = True
+    spki_pins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,21 +157,6 @@ class Verification:
     api_host: str
 
 
-def build_ssl_context(ca_bundle: Path | None = None) -> ssl.SSLContext:
-    """The OS trust store (corporate CAs included), plus an optional extra PEM bundle."""
-    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if ca_bundle is not None:
-        if not ca_bundle.is_file():
-            raise ConfigurationError(f"the CA bundle {ca_bundle} does not exist or is not a file")
-        try:
-            context.load_verify_locations(cafile=str(ca_bundle))
-        except (ssl.SSLError, OSError, ValueError) as exc:
-            raise ConfigurationError(
-                f"the CA bundle {ca_bundle} could not be loaded: not a PEM certificate file"
-            ) from exc
-    return context
-
-
 class _TransientError(Exception):
     """An attempt failed in a way worth retrying; carries the error to raise if retries run out."""
 
@@ -160,61 +166,108 @@ class _TransientError(Exception):
         self.retry_after = retry_after
 
 
-def _parse_retry_after(value: str | None) -> float | None:
+#: A ``Retry-After`` in seconds longer than this many digits is "longer than any wait": it is not
+#: converted at all (``int()`` of a very long string is refused, and costs time).
+_MAX_DELAY_DIGITS = 9
+
+
+def parse_retry_after(value: str | None, cap: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header, within ``0..cap``; None if it says nothing
+    usable (empty, negative, not a number, NaN, a date that cannot be read).
+
+    Hostile values never escape: a delay of a thousand digits or a date in the year 9999999999
+    is simply "the cap"; the caller then waits at most the cap and never past its deadline.
+    """
     if not value:
         return None
-    value = value.strip()
+    text = value.strip()
+    if text.isascii() and text.isdigit():  # delay-seconds (RFC 9110 10.2.3)
+        return cap if len(text) > _MAX_DELAY_DIGITS else min(float(text), cap)
+    if not text.isascii():
+        return None
     try:
-        return max(0.0, float(value))
+        seconds = float(text)
     except ValueError:
         pass
+    else:  # not the RFC's form, but unambiguous when finite and not negative
+        return min(seconds, cap) if math.isfinite(seconds) and seconds >= 0 else None
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+        when = email.utils.parsedate_to_datetime(text)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return cap if _far_future(text) else None
+    return min(max(0.0, seconds), cap) if math.isfinite(seconds) else None
 
 
-def _has_ssl_cause(exc: BaseException) -> bool:
+def _far_future(text: str) -> bool:
+    """A date whose year has more digits than a datetime can hold: later than any wait."""
+    parsed = email.utils.parsedate_tz(text)
+    return parsed is not None and parsed[0] > 9999
+
+
+def _ssl_cause(exc: BaseException) -> ssl.SSLError | None:
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         if isinstance(current, ssl.SSLError):
-            return True
+            return current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
+    return None
+
+
+def _has_ssl_cause(exc: BaseException) -> bool:
+    if _ssl_cause(exc) is not None:
+        return True
     text = str(exc)
     return "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text
 
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
-    """One HTTP answer read within :data:`MAX_RESPONSE_BYTES`; ``body`` is None if it was larger."""
+    """One HTTP answer. ``body`` is None if it could not be read within :data:`MAX_RESPONSE_BYTES`
+    decoded bytes or could not be decoded; ``problem`` then says why, in plain words."""
 
     status: int
     headers: httpx.Headers
     body: bytes | None
+    problem: str | None = None
 
 
-async def _read_capped(response: httpx.Response, limit: int) -> bytes | None:
-    """The body, or None as soon as it is known to be larger than ``limit`` (declared or streamed).
+async def _read_body(response: httpx.Response, limit: int, host: str) -> tuple[bytes | None, str | None]:
+    """(body, None), or (None, why) as soon as the body is known to be too large or undecodable.
 
-    Counts the decoded bytes, so a compressed body that inflates past the limit is refused too
-    (one network read inflates to at most about a thousand times its size before the check).
+    The cap counts decoded bytes, and the decoding itself is bounded (see :mod:`station.api.answer`).
+    A read that breaks on the network raises httpx's error, for the caller's retry rules.
     """
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    chunks: list[bytes] = []
-    received = 0
-    async for chunk in response.aiter_bytes():
-        received += len(chunk)
-        if received > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+    too_large = (
+        f"the answer from {host} is larger than {limit // 1024} KiB "
+        "(a liveness answer is a few kB): refused without reading the rest"
+    )
+    try:
+        coding = content_coding(response.headers)
+    except BadEncodingError as exc:
+        return None, f"the answer from {host} uses {exc}: refused"
+    declared = response.headers.get("Content-Length", "").strip()
+    if declared.isascii() and declared.isdigit() and (len(declared) > 12 or int(declared) > limit):
+        return None, too_large
+    raw = response.aiter_raw()
+    try:
+        return await read_decoded(raw, coding, limit), None
+    except AnswerTooLargeError:
+        return None, too_large
+    except BadEncodingError as exc:
+        return None, f"the answer from {host} could not be decoded: {exc}"
+    finally:
+        # Close the connection first, then the half-read iterator, on this loop: left to the
+        # garbage collector, httpcore's generators would try to close the connection with no
+        # loop running (qasync installs no async-generator hooks), and say so on stderr.
+        await response.aclose()
+        closing = getattr(raw, "aclose", None)
+        if closing is not None:
+            await closing()
 
 
 @dataclass
@@ -266,12 +319,16 @@ class LivenessClient:
                 write=self._timeouts.write,
                 pool=self._timeouts.connect,
             ),
-            verify=build_ssl_context(network.ca_bundle),
-            # Never route the local emulator through a proxy; elsewhere settings, then env.
+            verify=build_ssl_context(network.ca_bundle, network.spki_pins),
+            # Never route the local emulator through a proxy; elsewhere the settings' proxy only.
             proxy=None if loopback else network.proxy,
-            trust_env=network.trust_env and not loopback,
+            trust_env=False,  # no proxy, CA, .netrc or system setting from the operator's process
             follow_redirects=False,
-            headers={"User-Agent": f"station/{__version__}", "Accept": "application/json"},
+            headers={
+                "User-Agent": f"station/{__version__}",
+                "Accept": "application/json",
+                "Accept-Encoding": "identity",
+            },
         )
 
     def __repr__(self) -> str:
@@ -334,7 +391,12 @@ class LivenessClient:
             raise transient.error from None
         except TimeoutError:
             raise RequestTimeoutError(f"no answer from {self.api_host} in time", attempts=1) from None
-        return parse_balance(self._body_of(response))
+        try:
+            return parse_balance(self._body_of(response))
+        except LivenessAPIError:
+            raise
+        except Exception as exc:  # a parser's surprise is still the service's answer
+            raise self._unexpected(exc, response.status) from None
 
     # -- machinery ---------------------------------------------------------------------------
 
@@ -366,12 +428,20 @@ class LivenessClient:
         except LivenessAPIError as error:
             error.attempts = attempts.count
             raise
+        except Exception as exc:  # the retry machinery's surprise: still a typed, final error
+            surprise = self._unexpected(exc, attempts.last_status)
+            surprise.attempts = attempts.count
+            raise surprise from None
         try:
             result = parse_liveness_response(self._body_of(response))
         except BadResponseError as error:
             error.attempts = attempts.count
             error.http_status = response.status
             raise
+        except Exception as exc:  # the parser's surprise (nesting, numbers): a bad answer
+            surprise = self._unexpected(exc, response.status)
+            surprise.attempts = attempts.count
+            raise surprise from None
         answered_at = datetime.now(UTC)
         return Verification(
             result=result,
@@ -386,11 +456,24 @@ class LivenessClient:
     def _body_of(self, answer: _Answer) -> bytes:
         if answer.body is None:
             raise BadResponseError(
-                f"the answer from {self.api_host} is larger than {MAX_RESPONSE_BYTES // 1024} KiB "
-                "(a liveness answer is a few kB): refused without reading the rest",
-                http_status=answer.status,
+                answer.problem or "the answer could not be read", http_status=answer.status
             )
         return answer.body
+
+    def _unexpected(self, exc: BaseException, status: int | None) -> LivenessAPIError:
+        """Anything httpx, h11 or a parser raised that no rule above names: typed, never retried.
+
+        Only the exception's type is kept: its text could quote a header or the request.
+        """
+        _log.warning("unexpected %s talking to %s", type(exc).__name__, self.api_host)
+        if status is None:
+            return NetworkError(
+                f"the exchange with {self.api_host} failed unexpectedly ({type(exc).__name__})"
+            )
+        return BadResponseError(
+            f"the answer from {self.api_host} could not be read ({type(exc).__name__})",
+            http_status=status,
+        )
 
     def _would_pass(self, deadline: float) -> Any:
         def stop(state: RetryCallState) -> bool:
@@ -402,6 +485,7 @@ class LivenessClient:
         outcome = state.outcome
         exc = outcome.exception() if outcome is not None else None
         if isinstance(exc, _TransientError) and exc.retry_after is not None:
+            # Already within 0..cap; a wait that would pass the deadline stops the retries.
             return min(exc.retry_after, self._retry.retry_after_cap)
         backoff = wait_random_exponential(multiplier=self._retry.backoff_initial, max=self._retry.backoff_max)
         return float(backoff(state))
@@ -411,25 +495,30 @@ class LivenessClient:
     ) -> _Answer:
         attempts.count += 1
         headers = {"Authorization": self._credential.authorization_header()}
+        status: int | None = None
         try:
             # Streamed, so the body is read only up to the cap; closing an unread stream drops the
             # connection instead of draining it.
             request = self._http.build_request(method, path, files=files, headers=headers)
             response = await self._http.send(request, stream=True)
+            status = response.status_code
             try:
-                answer = _Answer(
-                    response.status_code,
-                    response.headers,
-                    await _read_capped(response, MAX_RESPONSE_BYTES),
-                )
+                content, problem = await _read_body(response, MAX_RESPONSE_BYTES, self.api_host)
             finally:
                 await response.aclose()
+            answer = _Answer(status, response.headers, content, problem)
         except httpx.TimeoutException as exc:
             phase = "connect to" if isinstance(exc, httpx.ConnectTimeout) else "answer from"
             raise _TransientError(
                 RequestTimeoutError(f"timed out waiting to {phase} {self.api_host}")
             ) from None
         except httpx.ConnectError as exc:
+            if isinstance(_ssl_cause(exc), SPKIPinMismatchError):
+                raise TLSError(
+                    f"the secure connection to {self.api_host} was refused: the server's key is not "
+                    "the one machine policy pinned (service_spki_pins). Nothing was sent. Call IT: "
+                    "someone may be intercepting the connection, or the service changed its key."
+                ) from None
             if _has_ssl_cause(exc):
                 raise TLSError(
                     f"the secure connection to {self.api_host} failed: the certificate is not "
@@ -447,12 +536,15 @@ class LivenessClient:
             raise _TransientError(
                 NetworkError(f"the connection to {self.api_host} broke before an answer came")
             ) from None
+        except Exception as exc:  # h11, header values, anything else: typed and never retried
+            raise self._unexpected(exc, status) from None
 
         attempts.last_status = status = answer.status
         _log.info("%s %s -> HTTP %d (attempt %d)", method, path, status, attempts.count)
         if status == 200:
             return answer
-        body = parse_error_body(answer.body or b"")  # an oversized error page says nothing
+        retry_after = parse_retry_after(answer.headers.get("Retry-After"), self._retry.retry_after_cap)
+        body = parse_error_body(answer.body or b"")  # an oversized or undecodable page says nothing
         detail = f": {body.message}" if body.message else ""
         common: dict[str, Any] = {"http_status": status, "message_code": body.message_code}
         if status in (401, 403):
@@ -465,12 +557,12 @@ class LivenessClient:
         if status == 429:
             raise _TransientError(
                 RateLimitedError(f"the service is rate limiting requests (HTTP 429{detail})", **common),
-                retry_after=_parse_retry_after(answer.headers.get("Retry-After")),
+                retry_after=retry_after,
             )
         if status in RETRYABLE_STATUSES:
             raise _TransientError(
                 ServiceUnavailableError(f"the service is unavailable (HTTP {status}{detail})", **common),
-                retry_after=_parse_retry_after(answer.headers.get("Retry-After")),
+                retry_after=retry_after,
             )
         if status >= 500:
             raise ServiceUnavailableError(f"the service failed (HTTP {status}{detail})", **common)

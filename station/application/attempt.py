@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -44,6 +45,8 @@ __all__ = [
     "record_report",
     "run_attempt",
 ]
+
+_log = logging.getLogger(__name__)
 
 
 class SubmissionKind(StrEnum):
@@ -215,6 +218,11 @@ async def run_attempt(
     except LivenessAPIError as error:
         kind, message, outcome, answer = OutcomeKind.ERROR, advice_for(error), None, None
         failure: LivenessAPIError | None = error
+        answered_at, elapsed_ms = datetime.now(UTC), (time.monotonic() - started) * 1000.0
+    except Exception as exc:  # the client types every failure; should one slip through, still a row
+        _log.warning("verification failed unexpectedly: %s", type(exc).__name__)
+        failure = LivenessAPIError(f"the verification failed unexpectedly ({type(exc).__name__})")
+        kind, message, outcome, answer = OutcomeKind.ERROR, advice_for(failure), None, None
         answered_at, elapsed_ms = datetime.now(UTC), (time.monotonic() - started) * 1000.0
     else:
         outcome = decide(verification.result, policy)

@@ -30,6 +30,7 @@ from pydantic_core import ErrorDetails
 from station.api.client import NetworkSettings, RetryPolicy, Timeouts
 from station.api.environments import Environment, base_url_for, known_environment_of, validate_base_url
 from station.api.errors import ConfigurationError
+from station.api.trust import normalize_spki_pin
 from station.audit.paths import default_journal_path
 from station.core import bounds
 from station.core.decision import (
@@ -183,10 +184,14 @@ class Settings(BaseModel):
     read_timeout: float = DEFAULT_READ_TIMEOUT
     deadline: float = DEFAULT_DEADLINE
     retry_attempts: int = DEFAULT_RETRY_ATTEMPTS
-    #: Proxy URL; ``None`` = the system's (``HTTPS_PROXY``/``NO_PROXY``) if any.
+    #: Proxy URL; ``None`` = no proxy. The process environment (``HTTPS_PROXY``, ``NO_PROXY``) and
+    #: the system's proxy settings are never used.
     proxy: str | None = None
     #: Extra PEM file of CAs to trust (the bank's TLS-inspection CA), on top of the OS store.
     ca_bundle: Path | None = None
+    #: Pins on the service's TLS key: base64 SHA-256 of its SubjectPublicKeyInfo, comma-separated
+    #: (a JSON list is taken too); ``None`` = no pin, the trust store alone.
+    service_spki_pins: str | None = None
     audit_db: Path = Field(default_factory=default_journal_path)
     audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
     #: Ask the customer's consent before the first capture: ``None`` = in production only.
@@ -360,6 +365,18 @@ class Settings(BaseModel):
             register_secret(url.password)  # a proxy password is kept out of every log line
         return text
 
+    @field_validator("service_spki_pins", mode="before")
+    @classmethod
+    def _check_spki_pins(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            value = ",".join(str(item) for item in value)
+        if not isinstance(value, str):
+            return value  # None, or the type check names the problem
+        pins = [pin for pin in value.split(",") if pin.strip()]
+        if not pins:
+            raise ValueError("must be one or more base64 SHA-256 pins separated by commas")
+        return ",".join(dict.fromkeys(normalize_spki_pin(pin) for pin in pins))
+
     @field_validator(
         "ca_bundle",
         "audit_db",
@@ -481,7 +498,8 @@ class Settings(BaseModel):
         return RetryPolicy(attempts=self.retry_attempts)
 
     def to_network(self) -> NetworkSettings:
-        return NetworkSettings(ca_bundle=self.ca_bundle, proxy=self.proxy)
+        pins = tuple(self.service_spki_pins.split(",")) if self.service_spki_pins else ()
+        return NetworkSettings(ca_bundle=self.ca_bundle, proxy=self.proxy, spki_pins=pins)
 
     def with_changes(self, **changes: Any) -> Settings:
         """A validated copy with some fields changed; :class:`SettingsError` if any is bad."""
@@ -555,6 +573,7 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = {
     "retry_attempts": FieldRule(True, "how many paid calls one verification may make"),
     "proxy": FieldRule(True, "the route faces take (a proxy can read them)"),
     "ca_bundle": FieldRule(True, "whom the station trusts with faces (TLS)"),
+    "service_spki_pins": FieldRule(True, "which TLS key the service must present (a pin)"),
     "audit_db": FieldRule(True, "where the evidence is kept"),
     "audit_retention_days": FieldRule(True, "how long the evidence is kept"),
     "consent_required": FieldRule(True, "whether the customer is asked to agree before a capture"),
