@@ -32,16 +32,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import os
 import ssl
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import truststore
-
 from station.api.errors import ConfigurationError
+from station.security.machine_trust import LINUX_CA_FILES, machine_trust_context, system_store_locations
 
 __all__ = [
     "LINUX_CA_FILES",
@@ -51,17 +49,6 @@ __all__ = [
     "spki_sha256",
     "system_store_locations",
 ]
-
-#: Where Linux distributions keep the machine's CA bundle, tried when OpenSSL's compiled-in file
-#: is missing (Debian/Ubuntu, Fedora/RHEL old and new, SUSE, Alpine/Arch).
-LINUX_CA_FILES: tuple[str, ...] = (
-    "/etc/ssl/certs/ca-certificates.crt",
-    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
-    "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/pki/tls/cert.pem",
-    "/etc/ssl/ca-bundle.pem",
-    "/etc/ssl/cert.pem",
-)
 
 
 class SPKIPinMismatchError(ssl.SSLCertVerificationError):
@@ -177,37 +164,6 @@ def _pin_classes(context: ssl.SSLContext, pins: frozenset[str]) -> None:
 # -- the context --------------------------------------------------------------------------------
 
 
-def _has_hashed_certs(folder: str) -> bool:
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return False
-    return any(len(name) == 10 and name[8] == "." and name[9].isdigit() for name in names)
-
-
-def system_store_locations() -> tuple[str | None, str | None]:
-    """(CA file, CA folder) of the Linux machine store, never from the environment.
-
-    OpenSSL's compiled-in paths first (``openssl_cafile``/``openssl_capath``, which ignore
-    ``SSL_CERT_FILE``/``SSL_CERT_DIR``); if the file is missing, the first known distribution
-    bundle that exists.
-    """
-    paths = ssl.get_default_verify_paths()
-    cafile: str | None = paths.openssl_cafile if os.path.isfile(paths.openssl_cafile) else None
-    if cafile is None:
-        cafile = next((name for name in LINUX_CA_FILES if os.path.isfile(name)), None)
-    capath = paths.openssl_capath if _has_hashed_certs(paths.openssl_capath) else None
-    return cafile, capath
-
-
-def _linux_context() -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED, check_hostname on
-    cafile, capath = system_store_locations()
-    if cafile is not None or capath is not None:
-        context.load_verify_locations(cafile=cafile, capath=capath)
-    return context
-
-
 def _stdlib_context(context: Any) -> ssl.SSLContext:
     """The ``ssl.SSLContext`` that makes the connections (truststore wraps one)."""
     inner = getattr(context, "_ctx", None)
@@ -223,11 +179,7 @@ def build_ssl_context(
     truststore elsewhere (the tests use it to check the pin on truststore's context too).
     Raises :class:`ConfigurationError` for a bundle that is missing or not PEM, or a bad pin.
     """
-    context: ssl.SSLContext
-    if platform.startswith("linux"):
-        context = _linux_context()
-    else:
-        context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context = machine_trust_context(platform=platform)
     if ca_bundle is not None:
         if not ca_bundle.is_file():
             raise ConfigurationError(f"the CA bundle {ca_bundle} does not exist or is not a file")

@@ -1,17 +1,16 @@
-"""The TLS context for the relay: the bank's CA bundle or the OS trust store, optional mTLS.
+"""The TLS context for the relay: the bank's CA bundle or the machine's trust store, optional mTLS.
 
 Standard library ``ssl`` + ``socket`` (see :mod:`station.ship.syslog`): TLS 1.2 or newer, the
-host name always checked. Without a CA bundle the OS trust store is used through ``truststore``
-(the station's HTTP client does the same), so a bank's corporate CA installed by group policy is
-trusted as it is for the desktop.
+host name always checked. Without a CA bundle the machine's store is used exactly as the service
+client uses it (:mod:`station.security.machine_trust`): never ``SSL_CERT_FILE``/``SSL_CERT_DIR``
+or ``SSLKEYLOGFILE`` from the operator's environment.
 """
 
 from __future__ import annotations
 
 import ssl
 
-import truststore
-
+from station.security.machine_trust import machine_trust_context
 from station.ship.config import ShipConfig
 from station.ship.errors import ShipError
 
@@ -22,9 +21,10 @@ def relay_context(config: ShipConfig) -> ssl.SSLContext:
     """A client context for ``config``'s relay. Raises :class:`ShipError` for unusable files."""
     try:
         if config.ca_bundle is not None:
-            context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=str(config.ca_bundle))
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.load_verify_locations(cafile=str(config.ca_bundle))
         else:
-            context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context = machine_trust_context()
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.check_hostname = True
         context.verify_mode = ssl.CERT_REQUIRED
