@@ -119,6 +119,7 @@ class AdminActions:
             settings.environment,
             ca_bundle=settings.ca_bundle,
             proxy=settings.proxy,
+            spki_pins=settings.to_network().spki_pins,
             credential=credential,
             parent=self._parent(),
         )

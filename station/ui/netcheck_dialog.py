@@ -83,6 +83,7 @@ class NetworkCheckDialog(QDialog):
         *,
         ca_bundle: Path | None = None,
         proxy: str | None = None,
+        spki_pins: tuple[str, ...] = (),
         credential: Credential | None = None,
         timeout: float = 5.0,
         autostart: bool = True,
@@ -93,6 +94,7 @@ class NetworkCheckDialog(QDialog):
         self._environment = environment
         self._ca_bundle = ca_bundle
         self._proxy = proxy
+        self._spki_pins = spki_pins
         self._credential = credential
         self._timeout = timeout
         self._task: asyncio.Task[None] | None = None
@@ -184,6 +186,7 @@ class NetworkCheckDialog(QDialog):
                 ca_bundle=self._ca_bundle,
                 proxy=self._proxy,
                 credential=self._credential,
+                spki_pins=self._spki_pins,
                 timeout=self._timeout,
             )
         except asyncio.CancelledError:

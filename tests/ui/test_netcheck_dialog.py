@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import trustme
 from pytestqt.qtbot import QtBot
 
 from station.api import Credential, Environment
 from station.emulator import Emulator
-from station.netcheck import CHECK_BALANCE, CHECK_DNS, CHECK_TCP, CheckResult
+from station.netcheck import CHECK_BALANCE, CHECK_DNS, CHECK_TCP, CHECK_TLS, CheckResult
 from station.ui.netcheck_dialog import NetworkCheckDialog
+from tests.api.tls import TLSService
 
 TOKEN = "netcheck-dialog-token-0123456789"
 PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
@@ -109,3 +113,32 @@ def test_closing_the_dialog_stops_a_run(qtbot: QtBot, emulator: Emulator) -> Non
     _finish(qtbot, dialog)
     assert not dialog.running
     assert dialog.results() == []
+
+
+def test_the_policys_pin_reaches_the_dialogs_check(qtbot: QtBot, tmp_path: Path) -> None:
+    """The dialog checks the key machine policy pinned (issue 22), not only the certificate."""
+    ca = trustme.CA()
+    service = TLSService(ca)
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    try:
+        dialog = NetworkCheckDialog(
+            service.url,
+            Environment.SANDBOX,
+            ca_bundle=bundle,
+            spki_pins=(base64.b64encode(b"\x00" * 32).decode(),),
+            credential=Credential(Environment.SANDBOX, TOKEN),
+            timeout=5.0,
+            autostart=False,
+        )
+        qtbot.addWidget(dialog)
+        dialog.show()
+        with qtbot.waitSignal(dialog.finished_checks, timeout=20_000):
+            assert dialog.start()
+        status, _, detail = _row(dialog, CHECK_TLS)
+        assert status == "✖ Failed"
+        assert "not the one machine policy pinned" in detail
+        assert service.requests == []
+        _finish(qtbot, dialog)
+    finally:
+        service.close()
