@@ -19,23 +19,19 @@ The file
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from station.audit.errors import AuditIntegrityError, AuditWriteError
-from station.audit.files import NotASmallFileError, PrivateFileWriter, read_small_file
+from station.audit.files import NotASmallFileError
 from station.audit.records import format_timestamp, parse_timestamp
+from station.audit.sealed import SealedFileError, SealedFileProblem, read_sealed, write_sealed
 
 __all__ = ["ANCHOR_FORMAT", "Anchor", "AnchorError", "advance_anchor", "read_anchor", "write_anchor"]
 
 ANCHOR_FORMAT = "station-audit-anchor/1"
-_MAX_BYTES = 4096
 
 
 class AnchorError(AuditIntegrityError):
@@ -63,48 +59,41 @@ class Anchor:
         }
 
 
-def _mac(key: bytes, fields: dict[str, Any]) -> str:
-    body = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
-    return hmac.new(key, b"station audit anchor\n" + body, hashlib.sha256).hexdigest()
+_FIELDS = ("format", "journal_id", "sequence", "mac", "target", "shipped_at")
 
 
 def read_anchor(path: Path, key: bytes) -> Anchor | None:
     """The anchor at ``path``, or None if there is none. Raises :class:`AnchorError`."""
-    if not os.path.lexists(path):
+    altered = f"The audit anchor {path} was altered or belongs to another key: its MAC does not match."
+    try:
+        fields = read_sealed(path, key, label="anchor", names=_FIELDS)
+    except SealedFileError as exc:
+        if exc.problem is SealedFileProblem.UNREADABLE:
+            raise AnchorError(f"The audit anchor {path} cannot be read: {exc.detail}") from exc
+        if exc.problem is SealedFileProblem.MALFORMED:
+            raise AnchorError(f"The audit anchor {path} is malformed ({exc.detail}).") from exc
+        raise AnchorError(altered) from None
+    if fields is None:
         return None
+    if fields["format"] != ANCHOR_FORMAT:
+        raise AnchorError(altered)
     try:
-        data, _, fd = read_small_file(path, _MAX_BYTES)
-        os.close(fd)
-        obj = json.loads(data.decode("ascii"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise AnchorError(f"The audit anchor {path} cannot be read: {exc}") from exc
-    try:
-        fields = {k: obj[k] for k in ("format", "journal_id", "sequence", "mac", "target", "shipped_at")}
-        stored_mac = str(obj["anchor_mac"])
-        anchor = Anchor(
+        return Anchor(
             journal_id=str(fields["journal_id"]),
             sequence=int(fields["sequence"]),
             mac=str(fields["mac"]),
             target=str(fields["target"]),
             shipped_at=parse_timestamp(str(fields["shipped_at"])),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (TypeError, ValueError) as exc:
         raise AnchorError(f"The audit anchor {path} is malformed ({exc}).") from exc
-    if fields["format"] != ANCHOR_FORMAT or not hmac.compare_digest(stored_mac, _mac(key, fields)):
-        raise AnchorError(
-            f"The audit anchor {path} was altered or belongs to another key: its MAC does not match."
-        )
-    return anchor
 
 
 def write_anchor(path: Path, key: bytes, anchor: Anchor) -> None:
     """Replace the anchor file atomically with ``anchor`` (mode 0600)."""
-    fields = anchor._fields()
-    text = json.dumps({**fields, "anchor_mac": _mac(key, fields)}, sort_keys=True, indent=1) + "\n"
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with PrivateFileWriter(path) as out:
-            os.write(out.fd, text.encode("ascii"))
+        write_sealed(path, key, label="anchor", fields=anchor._fields(), sync_folder=True)
     except (OSError, NotASmallFileError) as exc:
         raise AuditWriteError(f"Cannot write the audit anchor {path}: {exc}") from exc
 

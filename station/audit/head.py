@@ -21,23 +21,19 @@ The file
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from station.audit.errors import AuditIntegrityError, AuditWriteError
-from station.audit.files import NotASmallFileError, PrivateFileWriter, read_small_file
+from station.audit.files import NotASmallFileError
 from station.audit.records import format_timestamp, parse_timestamp
+from station.audit.sealed import SealedFileError, SealedFileProblem, read_sealed, write_sealed
 
 __all__ = ["HEAD_FORMAT", "HeadFileError", "JournalHead", "head_path_beside", "read_head", "write_head"]
 
 HEAD_FORMAT = "station-audit-head/1"
-_MAX_BYTES = 4096
 _FIELDS = ("format", "journal_id", "sequence", "mac", "written_at")
 
 
@@ -77,44 +73,35 @@ def head_path_beside(journal: Path) -> Path:
     return journal.with_name(journal.name + ".head")
 
 
-def _mac(key: bytes, fields: dict[str, Any]) -> str:
-    body = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
-    return hmac.new(key, b"station audit head\n" + body, hashlib.sha256).hexdigest()
-
-
 def read_head(path: Path, key: bytes) -> JournalHead | None:
     """The head at ``path``, or None if there is no file. Raises :class:`HeadFileError`."""
-    if not os.path.lexists(path):
-        return None
+    altered = f"The audit head file {path} was altered or belongs to another key: its MAC does not match."
     try:
-        data, _, fd = read_small_file(path, _MAX_BYTES)
-        os.close(fd)
-        obj = json.loads(data.decode("ascii"))
-        fields = {name: obj[name] for name in _FIELDS}
-        stored_mac = str(obj["head_mac"])
-        head = JournalHead(
+        fields = read_sealed(path, key, label="head", names=_FIELDS)
+    except SealedFileError as exc:
+        if exc.problem is SealedFileProblem.ALTERED:
+            raise HeadFileError(altered) from None
+        raise HeadFileError(f"The audit head file {path} cannot be read or is malformed: {exc}") from exc
+    if fields is None:
+        return None
+    if fields["format"] != HEAD_FORMAT:
+        raise HeadFileError(altered)
+    try:
+        return JournalHead(
             journal_id=str(fields["journal_id"]),
             sequence=int(fields["sequence"]),
             mac=str(fields["mac"]),
             written_at=parse_timestamp(str(fields["written_at"])),
         )
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+    except (TypeError, ValueError) as exc:
         raise HeadFileError(f"The audit head file {path} cannot be read or is malformed: {exc}") from exc
-    if fields["format"] != HEAD_FORMAT or not hmac.compare_digest(stored_mac, _mac(key, fields)):
-        raise HeadFileError(
-            f"The audit head file {path} was altered or belongs to another key: its MAC does not match."
-        )
-    return head
 
 
 def write_head(path: Path, key: bytes, head: JournalHead) -> None:
     """Replace the head file atomically with ``head`` (mode 0600). Raises :class:`AuditWriteError`."""
-    fields = head._fields()
-    text = json.dumps({**fields, "head_mac": _mac(key, fields)}, sort_keys=True, indent=1) + "\n"
     try:
         # The file's bytes are fsynced before the rename (never an empty head after a power cut);
         # the folder is not: a lost rename leaves the previous head, one row behind, which opens.
-        with PrivateFileWriter(path, sync_folder=False) as out:
-            os.write(out.fd, text.encode("ascii"))
+        write_sealed(path, key, label="head", fields=head._fields(), sync_folder=False)
     except (OSError, NotASmallFileError) as exc:
         raise AuditWriteError(f"Cannot write the audit head file {path}: {exc}") from exc
