@@ -80,14 +80,15 @@ def test_ready_samples_have_margins(analyser: QualityAnalyser) -> None:
 def test_measurements_of_face_jpg(analyser: QualityAnalyser) -> None:
     report = analyser.analyse(v.sample("face.jpg"))
     assert report.face_box is not None
-    # Where the emulator's detector finds it, (177, 67, 93, 93), within a Haar box's jitter.
+    # Where the detector's tracking look measures it, (176, 75, 100, 101): BlazeFace's box runs
+    # from the brows to below the mouth, a little lower than the Haar cascade's (centre y 113.5).
     x, y, w, h = report.face_box
-    assert abs(x + w / 2 - 223.5) < 8 and abs(y + h / 2 - 113.5) < 8
+    assert abs(x + w / 2 - 226) < 8 and abs(y + h / 2 - 125.5) < 8
     assert 85 <= w <= 120 and 85 <= h <= 120
     assert (report.frame_width, report.frame_height) == (512, 512)
     assert report.face_fraction == pytest.approx(h / 512)
-    # The box's size moves with the cascade's scale steps, and the light measured in it a little.
-    assert report.brightness == pytest.approx(150, abs=8)
+    # The light measured in the box moves a little with the box.
+    assert report.brightness == pytest.approx(154, abs=8)
     assert report.contrast == pytest.approx(58, abs=6)
     assert report.frame_difference is None and report.repeats == 0
     assert report.elapsed_ms > 0
