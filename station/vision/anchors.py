@@ -98,8 +98,8 @@ class RawDetection:
 
 
 def decode(
-    scores: npt.NDArray[np.float32],
-    boxes: npt.NDArray[np.float32],
+    scores: npt.NDArray[np.generic],
+    boxes: npt.NDArray[np.generic],
     anchors: FloatArray,
     input_size: int,
     min_score: float,

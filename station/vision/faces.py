@@ -177,7 +177,10 @@ def landmarks_plausible(face: DetectedFace) -> bool:
     size = float(max(face.width, face.height))
     pad = _MAX_KEYPOINT_OUTSIDE * size
     for kx, ky in face.keypoints:
-        if not (face.x - pad <= kx <= face.x + face.width + pad and face.y - pad <= ky <= face.y + face.height + pad):
+        if not (
+            face.x - pad <= kx <= face.x + face.width + pad
+            and face.y - pad <= ky <= face.y + face.height + pad
+        ):
             return False
     (rx, ry), (lx, ly), (nx, ny), (mx, my) = face.keypoints[:4]
     eyes = math.hypot(lx - rx, ly - ry)
@@ -229,7 +232,9 @@ class Network:
         size = self.input_size
         if square_bgr.shape[:2] != (size, size):
             raise ValueError(f"the network takes {size}x{size} pictures, got {square_bgr.shape[:2]}")
-        blob = cv2.dnn.blobFromImage(square_bgr, 1.0 / 127.5, (size, size), (127.5, 127.5, 127.5), swapRB=True)
+        blob = cv2.dnn.blobFromImage(
+            square_bgr, 1.0 / 127.5, (size, size), (127.5, 127.5, 127.5), swapRB=True
+        )
         with self._lock:
             self._net.setInput(blob)
             outputs = self._net.forward(self._outputs)
@@ -246,7 +251,11 @@ class FaceDetector:
         networks: dict[str, Network] = {}
         for key, model in MODELS.items():
             try:
-                path = (models_dir / model.name) if models_dir is not None else resource_path("models", model.name)
+                path = (
+                    (models_dir / model.name)
+                    if models_dir is not None
+                    else resource_path("models", model.name)
+                )
             except ResourceMissingError as exc:
                 raise FaceDetectorError(str(exc)) from None
             if not path.is_file():
@@ -257,7 +266,9 @@ class FaceDetector:
         if cv2.getNumThreads() > DETECTOR_THREADS:
             cv2.setNumThreads(DETECTOR_THREADS)
 
-    def detect(self, image_bgr: BGRImage, *, min_confidence: float = MIN_FACE_CONFIDENCE) -> list[DetectedFace]:
+    def detect(
+        self, image_bgr: BGRImage, *, min_confidence: float = MIN_FACE_CONFIDENCE
+    ) -> list[DetectedFace]:
         """Faces in a BGR (or BGRA, or grey) picture, largest first, in its own pixels.
 
         The whole picture, letterboxed to a square, through the full-range model: a face is found
@@ -327,7 +338,9 @@ def _square_patch(image: BGRImage, x0: int, y0: int, side: int, size: int) -> BG
         )
     ox = min(size - target[0], max(0, round((cx0 - x0) * scale)))
     oy = min(size - target[1], max(0, round((cy0 - y0) * scale)))
-    out[oy : oy + target[1], ox : ox + target[0]] = stretched(np.ascontiguousarray(region[: target[1], : target[0]]))
+    out[oy : oy + target[1], ox : ox + target[0]] = stretched(
+        np.ascontiguousarray(region[: target[1], : target[0]])
+    )
     return out
 
 
@@ -351,7 +364,9 @@ def stretched(image: BGRImage) -> BGRImage:
     return np.asarray(cv2.convertScaleAbs(image, alpha=alpha, beta=-low * alpha), dtype=np.uint8)
 
 
-def _to_picture(raw: RawDetection, x0: int, y0: int, side: int, width: int, height: int) -> DetectedFace | None:
+def _to_picture(
+    raw: RawDetection, x0: int, y0: int, side: int, width: int, height: int
+) -> DetectedFace | None:
     """A detection in a square's 0..1 coordinates as a box in the picture (clipped to it)."""
     bx0 = max(0, min(width - 1, round(x0 + raw.x0 * side)))
     by0 = max(0, min(height - 1, round(y0 + raw.y0 * side)))
@@ -388,7 +403,9 @@ def _to_bgr(image: BGRImage) -> BGRImage | None:
     if image.ndim == 2:
         return np.asarray(cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_GRAY2BGR), dtype=np.uint8)
     if image.ndim == 3 and image.shape[2] == 1:
-        return np.asarray(cv2.cvtColor(np.ascontiguousarray(image[:, :, 0]), cv2.COLOR_GRAY2BGR), dtype=np.uint8)
+        return np.asarray(
+            cv2.cvtColor(np.ascontiguousarray(image[:, :, 0]), cv2.COLOR_GRAY2BGR), dtype=np.uint8
+        )
     if image.ndim == 3 and image.shape[2] == 3:
         return image
     if image.ndim == 3 and image.shape[2] == 4:

@@ -326,3 +326,71 @@ def test_report_is_frozen_dataclass(analyser: QualityAnalyser) -> None:
     assert report.face_box is None and report.sharpness is None and report.contrast is None
     # With no face, the light is that of the oval's middle (where a face would be).
     assert report.brightness is not None and 60 < report.brightness < 210
+
+
+# ------------------------------------------------------------------------------- pose from keypoints
+
+
+def _keypoints(
+    box: tuple[int, int, int, int], nose_shift: float, tilt_degrees: float
+) -> tuple[tuple[float, float], ...]:
+    """Six keypoints of an upright face in ``box``, the nose moved ``nose_shift`` half eye
+    distances along the eye line, everything rotated by ``tilt_degrees`` round the box's centre."""
+    import math
+
+    x, y, w, h = box
+    cx, cy = x + w / 2, y + h / 2
+    half_eyes = 0.2 * w
+    points = [
+        (cx - half_eyes, cy - 0.15 * h),
+        (cx + half_eyes, cy - 0.15 * h),
+        (cx + nose_shift * half_eyes, cy + 0.05 * h),
+        (cx, cy + 0.25 * h),
+        (x + 0.05 * w, cy - 0.05 * h),
+        (x + 0.95 * w, cy - 0.05 * h),
+    ]
+    a = math.radians(tilt_degrees)
+    return tuple(
+        (
+            cx + (px - cx) * math.cos(a) - (py - cy) * math.sin(a),
+            cy + (px - cx) * math.sin(a) + (py - cy) * math.cos(a),
+        )
+        for px, py in points
+    )
+
+
+@pytest.mark.parametrize(
+    ("nose_shift", "tilt", "expected"),
+    [
+        (0.0, 0.0, Instruction.READY),
+        (0.4, 0.0, Instruction.READY),
+        (0.8, 0.0, Instruction.NO_FACE),  # turned aside: "ask the customer to face the camera"
+        (-0.8, 0.0, Instruction.NO_FACE),
+        (0.0, 15.0, Instruction.READY),
+        (0.0, 28.0, Instruction.CENTRE_FACE),  # a tilted head: upright in the oval
+        (0.0, -28.0, Instruction.CENTRE_FACE),
+    ],
+)
+def test_turned_and_tilted_faces(nose_shift: float, tilt: float, expected: Instruction) -> None:
+    frame = v.sample("face.jpg")
+    real = QualityAnalyser().analyse(frame)
+    assert real.face_box is not None
+    box = real.face_box
+    face = DetectedFace(*box, 0.95, _keypoints(box, nose_shift, tilt))
+    report = QualityAnalyser(_FakeDetector([face], frame.shape)).analyse(frame)
+    assert report.instruction is expected
+    assert report.face_count == 1
+    assert report.face_turn == pytest.approx(nose_shift, abs=1e-6)
+    assert report.face_roll_degrees == pytest.approx(tilt, abs=1e-6)
+
+
+def test_a_really_tilted_head_is_asked_to_straighten(analyser: QualityAnalyser) -> None:
+    """face.jpg turned 30 degrees in the picture: found, measured tilted, not Ready."""
+    import cv2
+
+    image = v.sample("face.jpg")
+    rotated = u8(cv2.warpAffine(image, cv2.getRotationMatrix2D((225.0, 120.0), 30.0, 1.0), (512, 512)))
+    report = analyser.analyse(rotated)
+    assert report.face_count == 1
+    assert report.face_roll_degrees is not None and abs(report.face_roll_degrees) > 20
+    assert report.instruction is Instruction.CENTRE_FACE

@@ -31,7 +31,9 @@ class CountingDetector(FaceDetector):
         min_confidence: float = MIN_FACE_CONFIDENCE,
     ) -> list[DetectedFace]:
         self.runs += 1
-        return super().detect_square(image_bgr, square, short_range=short_range, min_confidence=min_confidence)
+        return super().detect_square(
+            image_bgr, square, short_range=short_range, min_confidence=min_confidence
+        )
 
 
 class Clock:
