@@ -358,8 +358,8 @@ async def _measure_all(counts: Counts) -> list[Metric]:
 
 
 def _false_face_metric(scenes: Sequence[falsefaces_types.SceneRates]) -> Metric:
-    from station.bench.scenes import Picture
     from station.bench.results import Metric
+    from station.bench.scenes import Picture
 
     by_scene = {rates.scene: rates for rates in scenes}
     empty = by_scene[Picture.NOBODY]

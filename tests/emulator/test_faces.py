@@ -80,7 +80,7 @@ def test_detected_face_is_frozen() -> None:
 def test_faces_carry_keypoints_where_a_face_has_them(detector: FaceDetector) -> None:
     face = detector.detect(_read("face.jpg"))[0]
     assert len(face.keypoints) == 6
-    (rx, ry), (lx, ly), (nx, ny), (mx, my) = face.keypoints[:4]
+    (rx, ry), (lx, ly), (nx, ny), (_mx, my) = face.keypoints[:4]
     assert rx < nx < lx  # the person's right eye is on the picture's left
     assert max(ry, ly) < ny < my  # eyes, then nose, then mouth, down the face
     assert face.x <= nx <= face.x + face.width and face.y <= my <= face.y + face.height

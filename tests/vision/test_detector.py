@@ -33,7 +33,7 @@ def test_anchor_counts_match_the_networks_outputs(detector: FaceDetector) -> Non
     assert anchor_centres(SHORT_RANGE).shape == (896, 2)
     assert anchor_centres(FULL_RANGE).shape == (2304, 2)
     square = np.zeros((128, 128, 3), np.uint8)
-    assert detector._short.run(square, 0.99) == []  # noqa: SLF001 - runs, shapes agree
+    assert detector._short.run(square, 0.99) == []
 
 
 def test_short_range_anchor_layout() -> None:
