@@ -326,12 +326,12 @@ def _square_patch(image: BGRImage, x0: int, y0: int, side: int, size: int) -> BG
     target = (max(1, round((cx1 - cx0) * scale)), max(1, round((cy1 - cy0) * scale)))
     while region.shape[1] >= 2 * target[0] and region.shape[0] >= 2 * target[1]:
         half = (region.shape[1] // 2, region.shape[0] // 2)
-        region = np.asarray(cv2.resize(np.ascontiguousarray(region), half, interpolation=cv2.INTER_LINEAR))
+        region = np.asarray(cv2.resize(region, half, interpolation=cv2.INTER_LINEAR))
     if (region.shape[1], region.shape[0]) != target:
         grow = target[0] > region.shape[1]
         region = np.asarray(
             cv2.resize(
-                np.ascontiguousarray(region),
+                region,
                 target,
                 interpolation=cv2.INTER_LINEAR if grow else cv2.INTER_AREA,
             )
