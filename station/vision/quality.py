@@ -11,7 +11,7 @@ threads; :mod:`station.vision.quality_worker` runs it off the UI thread on the l
 What is measured (on the largest face, in the frame's own pixels):
 
 * ``face_count`` and ``face_box``: the finder's faces (a box nested inside another is dropped: the
-  Haar cascade sometimes reports a large false "face" around a real one).
+  old Haar cascade reported large false "faces" around real ones; the rule stays as a guard).
 * ``face_fraction``: face box height / the frame's **short side**; ``centre_offset``: distance of
   the face centre from the oval's centre in the oval's half-axes (see :mod:`station.vision.guide`).
 * ``brightness`` / ``contrast``: mean and standard deviation of luma (0..255) in the face box;
