@@ -99,10 +99,11 @@ MODELS: dict[str, ModelFile] = {
 #: module docstring).
 DETECTOR_THREADS = 2
 
-#: A face is reported only at this score or above. Measured: real faces in the samples and the
-#: benchmark's pictures score 0.79-0.96 where the guide looks for them (the smallest, 7 % of the
-#: square, 0.79); the highest false face, 0.37, on a knee in two-faces.jpg; on 1,000 noisy frames
-#: of the empty counter nothing above 0.5 kept its landmarks (see ``station.bench.falsefaces``).
+#: A face is reported only at this score or above. Measured: real faces in the samples score
+#: 0.66-0.96 (the weakest, the second person of two-faces.jpg at 0.3 of its light, 0.67), face.jpg's
+#: face at 7 % of the square 0.79; the highest patterns, 0.35 on no-face.jpg (plausible keypoints)
+#: and 0.37 on a knee in two-faces.jpg (implausible ones). With the keypoint check, 0 of 1,000 noisy
+#: 1080p empty-counter frames gave a face (``station.bench.falsefaces``).
 MIN_FACE_CONFIDENCE = 0.6
 
 #: Anchors below this score are not decoded at all (faster; well below every threshold used).
