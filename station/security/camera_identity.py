@@ -28,6 +28,7 @@ fake sysfs tree.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ _WINDOWS_USB = re.compile(
     re.IGNORECASE,
 )
 _WINDOWS_BUS = re.compile(r"^\\\\\?\\(?P<bus>[a-z0-9_]+)#(?P<rest>.*)$", re.IGNORECASE)
+_VIDEO_NODE = re.compile(r"^(?:/dev/)?video\d+$")
 _APPROVED = re.compile(r"^(?P<vid>[0-9a-fA-F]{4}):(?P<pid>[0-9a-fA-F]{4})(?::(?P<serial>[^\s:]{1,64}))?$")
 
 
@@ -297,7 +299,15 @@ def identify_device(
     registry's), only the name is known.
     """
     if windows is None and sys.platform != "win32":
-        found = linux_identity(device, sysfs) if isinstance(device, int) else _linux_by_name(device, sysfs)
+        if isinstance(device, str) and device.strip().startswith("/dev/"):
+            device = os.path.realpath(device.strip())  # a udev alias (/dev/v4l/by-id/…) to its node
+        if isinstance(device, int) or _VIDEO_NODE.match(device.strip()):
+            # An index, "video4" or "/dev/video4": the node itself, never a name to match.
+            found = linux_identity(device, sysfs)
+            if found is None:
+                return CameraIdentity(name=str(device))
+            return found
+        found = _linux_by_name(device, sysfs)
         if found is not None:
             return found
     if isinstance(device, str):

@@ -297,3 +297,18 @@ def test_production_with_a_list_runs_only_listed_cameras() -> None:
 def test_a_listed_camera_that_is_virtual_is_still_refused() -> None:
     spoof = CameraIdentity("OBS Virtual Camera", vid="046d", pid="085b", virtual_reason="known name")
     assert "virtual" in camera_refusal(spoof, "046d:085b", production=True)
+
+
+def test_a_device_path_is_identified_by_its_node_not_taken_for_a_name(sysfs: Path) -> None:
+    """``device:/dev/video4`` names the v4l2loopback node: it must not pass as an unknown name."""
+    assert identify_device("/dev/video4", sysfs=sysfs).virtual
+    assert identify_device("video4", sysfs=sysfs).virtual
+    assert identify_device("/dev/video0", sysfs=sysfs).vid_pid == "046d:085b"
+    missing = identify_device("/dev/video9", sysfs=sysfs)
+    assert missing.vid_pid is None and "cannot tell" in camera_refusal(missing, "046d:085b", production=True)
+
+
+def test_a_device_path_is_normalised_to_its_node(sysfs: Path) -> None:
+    """``/dev/../dev/video4`` (and a udev alias under /dev, resolved the same way) is the
+    loopback node, not an unknown name."""
+    assert identify_device("/dev/../dev/video4", sysfs=sysfs).virtual
