@@ -273,14 +273,20 @@ class FaceDetector:
         """Faces in a BGR (or BGRA, or grey) picture, largest first, in its own pixels.
 
         The whole picture, letterboxed to a square, through the full-range model: a face is found
-        from about 7 % of the picture's long side. Only faces at ``min_confidence`` or above whose
-        keypoints are plausible (:func:`landmarks_plausible`) are reported.
+        from about 7 % of the picture's long side. When it finds none, the short-range model looks
+        at the same square: a close-up face filling most of the picture (a selfie upload) scores
+        better there. Only faces at ``min_confidence`` or above whose keypoints are plausible
+        (:func:`landmarks_plausible`) are reported.
         """
         image = _to_bgr(image_bgr)
         if image is None or min(image.shape[:2]) < 8:
             return []
         height, width = image.shape[:2]
-        return self.detect_square(image, (0, 0, max(width, height)), min_confidence=min_confidence)
+        square = (0, 0, max(width, height))
+        faces = self.detect_square(image, square, min_confidence=min_confidence)
+        if not faces:
+            faces = self.detect_square(image, square, short_range=True, min_confidence=min_confidence)
+        return faces
 
     def detect_square(
         self,

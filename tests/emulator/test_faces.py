@@ -129,3 +129,14 @@ def test_a_weak_pattern_is_below_the_floor(detector: FaceDetector) -> None:
     image = _read("no-face.jpg")
     assert detector.detect(image) == []
     assert detector.detect(image, min_confidence=0.25) != []
+
+
+@pytest.mark.parametrize("margin", [0, 10])
+def test_a_close_up_face_filling_the_picture_is_found(detector: FaceDetector, margin: int) -> None:
+    """A selfie-like upload: face.jpg cut to its face (plus ``margin`` px). The full-range model
+    misses a face this large; the short-range look at the same picture finds it."""
+    image = _read("face.jpg")[81 - margin : 175 + margin, 178 - margin : 272 + margin]
+    side = max(image.shape[:2])
+    assert detector.detect_square(image, (0, 0, side)) == []  # why the second look is there
+    faces = detector.detect(image)
+    assert len(faces) == 1 and faces[0].width > 0.6 * side
