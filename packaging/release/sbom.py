@@ -38,7 +38,12 @@ def _file(path: str, digest: str) -> dict[str, Any]:
 
 
 #: CycloneDX component types by inventory kind; everything else is a library.
-_TYPES = {"application": "application", "runtime": "framework", "font": "file"}
+_TYPES = {
+    "application": "application",
+    "runtime": "framework",
+    "font": "file",
+    "model": "machine-learning-model",
+}
 
 
 def _component(c: Component) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,19 +31,22 @@ from station.application.session import SessionPolicy
 from station.application.tokens import TokenStore
 from station.audit import AuditError, AuditJournal, JournalVanishedError
 from station.audit.paths import anchor_path_beside, default_journal_path
-from station.camera import describe_source
+from station.camera import SourceKind, describe_source
 from station.config import Mode, ResolvedSettings, Settings
 from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY
+from station.security.camera_identity import CameraIdentity, camera_refusal, identify_device
 from station.security.identity import normalise_identity
 from station.ship.config import ShipConfig, TargetKind
 
 __all__ = [
     "DEMO_SCENARIO",
+    "CameraVerdict",
     "StationConfig",
     "blocked_config",
     "build_client",
     "camera_check",
+    "camera_verdict",
     "config_from_resolved",
     "config_from_settings",
     "open_recorder",
@@ -76,6 +80,8 @@ class StationConfig:
     demo_scenario: str = DEMO_SCENARIO
     #: A still picture or a video as the camera, outside demo mode (a training room's policy).
     allow_non_live_camera: bool = False
+    #: The bank's own cameras ("VID:PID[:SERIAL]" by commas); "" = any physical camera.
+    approved_cameras: str = ""
     #: The station's mode (station.config.modes); demo is development.
     mode: Mode = Mode.DEVELOPMENT
     #: The effective machine policy's SHA-256 (journaled at start and on change).
@@ -127,6 +133,7 @@ def config_from_settings(
         demo=demo,
         demo_scenario=scenario or DEMO_SCENARIO,
         allow_non_live_camera=settings.allow_non_live_camera,
+        approved_cameras=settings.approved_cameras,
         auto_capture=settings.auto_capture,
         consent=notice_for(settings) if settings.consent_required else None,
         ship=None if demo or settings.ship_target is TargetKind.OFF else settings.to_ship_config(),
@@ -173,23 +180,56 @@ def stopped_because(problem: Exception) -> str:
     )
 
 
-def camera_check(config: StationConfig) -> tuple[str, str]:
-    """The camera's journal label, and why captures are refused with it ("" if they are not).
+@dataclass(frozen=True, slots=True)
+class CameraVerdict:
+    """The configured camera as the journal names it, and whether captures from it are refused."""
+
+    kind: SourceKind | None
+    label: str
+    refusal: str = ""
+
+    @property
+    def never_open(self) -> bool:
+        """A device camera production refused: it is not opened at all, so not one frame of it
+        is read (a picture or a video is shown, marked, and only its captures refused)."""
+        return bool(self.refusal) and self.kind is SourceKind.DEVICE
+
+
+def camera_verdict(
+    config: StationConfig, identify: Callable[[int | str], CameraIdentity] | None = None
+) -> CameraVerdict:
+    """The camera's journal label, and why captures are refused with it.
 
     A still picture or a video file is the oldest presentation attack: outside demo mode it is
     refused unless a policy allows it for training (and then the window marks it "not a live
-    camera" and every record names it).
+    camera" and every record names it). A device camera is identified (``identify``: USB VID:PID,
+    serial, bus, virtual or not; see :mod:`station.security.camera_identity`) and its label says
+    so; in production a recognisably virtual camera, or one not in ``approved_cameras`` when that
+    is set, is refused before it is opened (:attr:`CameraVerdict.never_open`).
     """
     try:
         kind, label = describe_source(config.camera)
     except ValueError as exc:
-        return "unknown", f"The camera setting cannot be used: {exc}"
+        return CameraVerdict(None, "unknown", f"The camera setting cannot be used: {exc}")
+    if kind is SourceKind.DEVICE:
+        wanted = config.camera.strip().partition(":")[2].strip() or config.camera.strip()
+        identity = (identify or identify_device)(int(wanted) if wanted.isdigit() else wanted)
+        refusal = camera_refusal(identity, config.approved_cameras, production=config.production)
+        return CameraVerdict(kind, f"device:{identity.describe()}", refusal)
     if config.demo or kind.is_live or config.allow_non_live_camera:
-        return label, ""
-    return label, (
+        return CameraVerdict(kind, label)
+    return CameraVerdict(
+        kind,
+        label,
         "The camera is a picture or a video file, not a live camera: verification is refused. "
-        "Choose the counter's camera in Settings, or call IT."
+        "Choose the counter's camera in Settings, or call IT.",
     )
+
+
+def camera_check(config: StationConfig) -> tuple[str, str]:
+    """:func:`camera_verdict` as ``(label, refusal)``."""
+    verdict = camera_verdict(config)
+    return verdict.label, verdict.refusal
 
 
 def build_client(

@@ -4,7 +4,7 @@ Measured: ``time.monotonic()`` just before ``subprocess.Popen`` of
 ``python -m station.bench.first_frame`` in this process, to ``time.monotonic()`` in the child's
 ``frame_painted`` handler (after the first live frame was painted into the offscreen backing
 store). CLOCK_MONOTONIC is one clock for all processes on Linux. Interpreter start, imports, the
-QApplication, the emulator (which loads the face cascade), the window, the camera thread and the
+QApplication, the emulator (which loads the face detector), the window, the camera thread and the
 first poll + paint are all inside. The median of a few runs is reported.
 """
 

@@ -47,6 +47,7 @@ __all__ = [
     "IMAGE_EXTENSIONS",
     "VIDEO_EXTENSIONS",
     "CameraError",
+    "CameraRefusedError",
     "DeviceSource",
     "FramePacer",
     "FrameSource",
@@ -80,6 +81,11 @@ class CameraError(Exception):
 
 class SourceExhaustedError(CameraError):
     """A finite source (a video file played once) has no more pictures; not a fault."""
+
+
+class CameraRefusedError(CameraError):
+    """Machine policy refuses this camera (virtual, or not one of the bank's approved cameras):
+    it is never opened and never retried; ``str(error)`` says which camera and why."""
 
 
 @runtime_checkable

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from station.camera.frames import LatestFrameSlot
-from station.camera.sources import CameraError, FrameSource, SourceExhaustedError
+from station.camera.sources import CameraError, CameraRefusedError, FrameSource, SourceExhaustedError
 from station.threads import CooperativeThread
 
 __all__ = ["CameraState", "CameraStatus", "CaptureWorker", "StateCallback"]
@@ -223,6 +223,9 @@ class CaptureWorker(CooperativeThread):
             error: CameraError | None = None
             try:
                 source = self._factory()
+            except CameraRefusedError as exc:
+                # Refused by policy: not opened, not retried; the refusal is the operator's message.
+                return (CameraState.FAILED, str(exc), "refused by machine policy")
             except CameraError as exc:
                 error = exc
             except Exception as exc:

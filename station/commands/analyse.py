@@ -77,6 +77,11 @@ def print_human(report: QualityReport, out: TextIO) -> None:
         f"  clipped         {_fmt(report.clipped_fraction, '.3f')} (share of burnt-out face pixels)", file=out
     )
     print(f"  sharpness       {_fmt(report.sharpness, '.3f')} (Laplacian / intensity variance)", file=out)
+    print(
+        f"  turned aside    {_fmt(report.face_turn, '.2f')} (0 facing the camera, from the keypoints)",
+        file=out,
+    )
+    print(f"  head tilt       {_fmt(report.face_roll_degrees, '.1f')} degrees", file=out)
     print(f"  analysed in     {report.elapsed_ms:.0f} ms", file=out)
 
 

@@ -41,6 +41,7 @@ from station.core.decision import (
 )
 from station.core.encode import DEFAULT_JPEG_QUALITY
 from station.logs import register_secret
+from station.security.camera_identity import parse_approved
 from station.security.urls import mask_url_credentials
 from station.ship.config import (
     DEFAULT_ALERT_AGE,
@@ -217,6 +218,9 @@ class Settings(BaseModel):
     #: A back-office channel: ``station verify`` on a file, PDF or link is allowed in production
     #: (the rows say the picture did not come from the counter's camera).
     allow_document_verification: bool = False
+    #: The bank's own cameras, "VID:PID" or "VID:PID:SERIAL" separated by commas; "" = any
+    #: physical camera (a recognisably virtual one is refused in production either way).
+    approved_cameras: str = ""
     #: Capture by itself once the picture has been ready this many seconds; ``None`` = off.
     auto_capture: float | None = None
     # -- fleet shipping: where the journal goes off the machine (see station.ship) -------------------
@@ -287,6 +291,20 @@ class Settings(BaseModel):
         if len(set(tags)) != len(tags):
             raise ValueError(f"names a language twice: {value!r}")
         return ",".join(tags)
+
+    @field_validator("approved_cameras", mode="before")
+    @classmethod
+    def _check_approved_cameras(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            value = ",".join(str(item) for item in value)
+        if not isinstance(value, str):
+            return value  # the type check names the problem
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        try:
+            parse_approved(entries)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+        return ",".join(entries)
 
     @field_validator("camera")
     @classmethod
@@ -589,6 +607,7 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = {
     "allow_document_verification": FieldRule(
         True, "whether `station verify` may judge a file, PDF or link in production (back office)"
     ),
+    "approved_cameras": FieldRule(True, "which cameras (USB VID:PID, optionally :serial) may be used"),
     "auto_capture": FieldRule(True, "whether the station captures by itself once the picture is ready"),
     "ship_target": FieldRule(
         True, "whether and where the journal leaves the machine (syslog_tls, jsonl, off)"

@@ -1,26 +1,25 @@
-"""Finding the customer's face for the guide, at the resolution the guide needs and no finer.
+"""Finding the customer's face for the guide, with as few network runs as the guide needs.
 
-Why not simply :meth:`FaceDetector.detect`: that scans a 640 px copy for any face the service
-might see, 55-75 ms of one core per 1080p frame on this machine, and the guide ran it four times a
-second. What the guide needs is smaller:
+The detector (:class:`~station.vision.faces.FaceDetector`) runs a network on a square scaled to
+its input; a face is found when it fills a known share of that square (full range: about 7-50 %,
+short range: 15-70 %). So the guide chooses squares, never a bigger input:
 
-* **Full scan** — faces of at least :data:`FULL_SCAN_MIN_FACE` of the short side (the emulator's
-  floor, so both count a second person alike) anywhere in the picture. A cascade scan costs in
-  proportion to the picture *measured in smallest faces*, so the frame is shrunk until that face
-  is :data:`FULL_SCAN_FACE_PX` pixels (a 308-row copy of a 1080p frame) and scanned with coarser
-  scale steps.
-* **Second look** — only when the full scan found no face: a customer sitting far back has a
-  face too small for it. The region round the oval is scanned for small faces only (down to
-  :data:`SECOND_LOOK_MIN_FACE` of the short side), so "Move closer" is said instead of "No face".
-* **Tracking** — when the last analysis found exactly one face, the next looks only near it, for a
-  face of about its size, scanned at :data:`TRACK_FACE_PX`: a few hundred windows instead of tens
-  of thousands. A change of the picture away from the customer, or every
-  :data:`FULL_SCAN_EVERY`-th analysis, is a full scan again, so a second person stepping in is
-  noticed at once, or at the latest within two seconds.
+* **Full scan** — the whole frame, letterboxed, through the full-range model (one run, about 6 ms
+  with the shrinking): every face from about 7 % of the long side, so a second person anywhere in
+  the picture is counted (the emulator counts alike: it runs the same pass).
+* **Second look** — only when the full scan found no face: a customer sitting far back has a face
+  too small for it (a 56 px face in 1280x720 is 4 % of the long side, 8 px at 192). Squares of
+  :data:`SECOND_LOOK_TILE` of the short side tile the region round the oval (:func:`second_look_tiles`),
+  each through the full-range model at its input size, so the 50-70 px face fills 12-16 % of one.
+  A face found only this way must be found again by the tracking look (below).
+* **Tracking** — when the last look found exactly one face, the next looks at a square round it
+  only, :data:`TRACK_SQUARE` face sizes wide, through the short-range model (about 2 ms): the face
+  fills about a third of the square, the short-range model's best range. A change of the picture
+  away from the customer, or every :data:`FULL_SCAN_EVERY`-th look, is a full scan again, so a
+  second person stepping in is noticed at once, or at the latest within two seconds.
 
-Frames are shrunk by halving with a 2x2 average (``INTER_LINEAR`` at exactly half size) and then
-``INTER_AREA``: 0.8 ms for a 1080p frame against 3.5 ms for ``INTER_AREA`` from full size, with the
-same anti-aliasing where it matters.
+Every face must score :data:`~station.vision.faces.MIN_FACE_CONFIDENCE` and have plausible
+keypoints (the detector checks both).
 """
 
 from __future__ import annotations
@@ -32,125 +31,54 @@ import cv2
 import numpy as np
 
 from station.core.images import BGRImage, GrayImage
-from station.vision.faces import (
-    MIN_FACE_CONFIDENCE,
-    MIN_FACE_PER_512,
-    DetectedFace,
-    FaceDetector,
-    drop_nested,
-)
-from station.vision.guide import MAX_FACE_FRACTION, MIN_FACE_FRACTION, guide_oval
+from station.vision.faces import DetectedFace, FaceDetector, drop_nested
+from station.vision.guide import guide_oval
 
 __all__ = [
     "FULL_SCAN_EVERY",
-    "FULL_SCAN_FACE_PX",
-    "FULL_SCAN_MIN_FACE",
-    "FULL_SCAN_SCALE_FACTOR",
-    "SECOND_LOOK_FACE_PX",
     "SECOND_LOOK_HEIGHT",
-    "SECOND_LOOK_MIN_CONFIDENCE",
-    "SECOND_LOOK_MIN_FACE",
-    "SECOND_LOOK_MIN_NEIGHBORS",
+    "SECOND_LOOK_STEP",
+    "SECOND_LOOK_TILE",
     "SECOND_LOOK_WIDTH",
-    "SURE_FACE_CONFIDENCE",
-    "TRACK_FACE_PX",
-    "TRACK_MARGIN",
-    "TRACK_SCALE_FACTOR",
+    "TRACK_SIZE_RANGE",
+    "TRACK_SQUARE",
     "FaceFinder",
     "Found",
-    "full_scan_scale",
     "second_look_region",
+    "second_look_tiles",
     "shrink_to_gray",
-    "stretched",
     "to_gray",
 ]
 
-#: Smallest face the full scan looks for, as a share of the short side: the emulator's own floor
-#: (60 px per 512), so the guide and the service's stand-in count the same people.
-FULL_SCAN_MIN_FACE = MIN_FACE_PER_512 / 512
-
-#: That smallest face's size in the shrunk copy the full scan runs on (a 308-row copy of any
-#: landscape frame), with scale steps of :data:`FULL_SCAN_SCALE_FACTOR`. Chosen on 37 swaying
-#: pictures of one face 0.12-0.32 of the short side, and on the samples swaying for 160 frames
-#: (one face, two faces, none): 28 px with steps of 1.2 found 22 of the 37 and missed face-large.jpg
-#: in 29 of 30 frames; 36 px with steps of 1.15 found 36 of 37 and counted every sample frame
-#: right, in 24 ms of one loaded core (the emulator's scan of the same frame: 52-73 ms). A face the
-#: scan misses near the oval is still found by the second look.
-FULL_SCAN_FACE_PX = 36
-
-#: Scale step of the full scan (the emulator's is 1.1): see :data:`FULL_SCAN_FACE_PX`.
-FULL_SCAN_SCALE_FACTOR = 1.15
-
-#: Every this-many analyses of a stream is a full scan even while a face is tracked (every two
-#: seconds at four analyses a second): the safety net for someone stepping in close beside the
-#: customer. Someone appearing away from the customer changes the picture there, and that look is
-#: a full scan at once (see ``CUSTOMER_WIDTH_IN_FACES`` in :mod:`station.vision.quality`).
+#: Every this-many looks of a stream is a full scan even while a face is tracked (every two seconds
+#: at four looks a second): the safety net for someone stepping in close beside the customer.
+#: Someone appearing away from the customer changes the picture there, and that look is a full
+#: scan at once (see ``CUSTOMER_WIDTH_IN_FACES`` in :mod:`station.vision.quality`).
 FULL_SCAN_EVERY = 8
 
 #: The second look covers this share of the frame's width and height, centred horizontally and
 #: halfway between the oval's centre and the frame's middle vertically: a customer sitting back is
-#: smaller and nearer the middle of the picture than the oval.
-SECOND_LOOK_WIDTH = 0.5
-SECOND_LOOK_HEIGHT = 0.6
+#: smaller and nearer the middle of the picture than the oval, and may sit to one side.
+SECOND_LOOK_WIDTH = 0.7
+SECOND_LOOK_HEIGHT = 0.8
 
-#: Smallest face the second look finds, as a share of the short side. Measured: a face 60 px wide
-#: in a 1280x720 frame is 0.083 (the guide's box for it 0.10), face.jpg in the middle of a
-#: 1024x1024 canvas 0.104. 0.07 keeps a fifth of margin below the smallest of them; the smaller
-#: the face looked for, the more scales the second look scans.
-SECOND_LOOK_MIN_FACE = 0.07
+#: Side of each second-look square, as a share of the frame's short side. A face 50-70 px wide in
+#: a 1280x720 frame is then 12-16 % of it (the full-range model scores face.jpg's face 0.94 at
+#: 12-15 %); a face at the guide's "Move closer" limit (0.14 of the short side) 23 %.
+SECOND_LOOK_TILE = 0.6
 
-#: That smallest face's size in the shrunk region the second look scans. Not the cascade's 24:
-#: small faces shrunk further are found erratically. Measured on 45 pictures of face.jpg's face
-#: 50-72 px wide at three heights in a 1280x720 frame (grey or a photo behind, with and without
-#: noise), three neighbours and scale steps of 1.1: found in 36 of them at 40 px, 40 at 44 px and
-#: all 45 at 48 px (the region then barely shrunk at 720p). The false faces it lets through are
-#: removed by the confirmation (see ``FaceFinder._confirmed``).
-SECOND_LOOK_FACE_PX = 48
+#: Neighbouring squares overlap by at least this share of the short side, so a face up to that
+#: size is whole in one of them (the guide's largest "too small" face is 0.14).
+SECOND_LOOK_STEP_OVERLAP = 0.2
+#: ... which makes the step between squares this share of the short side.
+SECOND_LOOK_STEP = SECOND_LOOK_TILE - SECOND_LOOK_STEP_OVERLAP
 
-#: Overlapping detections a small face needs (the full scan asks five): at these sizes a real face
-#: gathers fewer, and SECOND_LOOK_MIN_CONFIDENCE keeps the false ones out.
-SECOND_LOOK_MIN_NEIGHBORS = 3
+#: The tracking square is this many face sizes wide, centred on the last face: the face fills 36 %
+#: of it, where the short-range model scores 0.92-0.95, and may move by half its size each way.
+TRACK_SQUARE = 2.8
 
-#: A lone face larger than the guide accepts (``MAX_FACE_FRACTION``) that the full scan is less
-#: sure of than this gets the second look too. Measured on the samples swaying: real faces score
-#: 0.83-0.99 in the full scan (a tenth of them below 0.945); on face.jpg shrunk to 0.6x on a grey
-#: canvas the full scan misses the face and reports the whole astronaut as a face 0.48 of the frame
-#: (0.89), and the second look finds the real one at 0.97. Only large boxes: the cascade's false
-#: faces round a real one are larger than it, and a second look costs as much as a full scan.
-SURE_FACE_CONFIDENCE = 0.95
-
-#: Faces found only by the second look must be at least this confident: searching smaller scales
-#: finds more false faces. Measured in the crop pass: real faces 0.96-0.99 (face.jpg at 0.45-0.55x,
-#: and at 1x on a 1024x1024 canvas); a false face on the space suit 0.46.
-SECOND_LOOK_MIN_CONFIDENCE = 0.8
-
-#: Tracking looks this many face sizes beyond each side of the last face box: a quarter of a
-#: second's movement of a seated customer is far less.
-TRACK_MARGIN = 0.35
-
-#: Scale step of the tracking scan. Measured over 115 looks of five swaying streams (the counter
-#: camera at 1080p and 720p, face.jpg, face-large.jpg): margin 0.5 and steps of 1.1 lost the face
-#: once at 3.8 ms a look, margin 0.35 and steps of 1.15 never, at 2.2 ms; scanning the face at
-#: 40 px instead of 48 lost it in a fifth of the looks.
-TRACK_SCALE_FACTOR = 1.15
-
-#: Tracking scans the region shrunk so the last face is about this many pixels: twice the
-#: cascade's window, enough for a steady box, while the region stays about 100 px square.
-TRACK_FACE_PX = 48
-
-#: A tracked face may shrink or grow by these factors between two analyses.
+#: A tracked face may shrink or grow by these factors between two looks.
 TRACK_SIZE_RANGE = (0.7, 1.45)
-
-#: Whether the guide's scans equalise the picture's histogram first (the emulator's detector
-#: does): they stretch its levels linearly instead (:func:`stretched`).
-EQUALIZE = False
-
-#: The cascade's window: nothing smaller can be found.
-_WINDOW = 24
-#: :func:`stretched` clips this share of the darkest and of the brightest pixels ...
-_STRETCH_CLIP = 0.01
-#: ... and leaves a picture alone whose levels already span this many grey levels.
-_STRETCH_ENOUGH = 160
 
 
 def to_gray(image: BGRImage) -> GrayImage:
@@ -172,27 +100,9 @@ def to_gray(image: BGRImage) -> GrayImage:
     raise ValueError(f"expected an HxW or HxWx{{1,3,4}} image, got shape {image.shape}")
 
 
-def stretched(gray: GrayImage) -> GrayImage:
-    """``gray`` with its levels stretched linearly so the darkest and brightest 1 % are clipped.
-
-    Why not histogram equalisation (what the emulator's detector does): equalisation is not
-    linear, and it stretches a plain wall's narrow peak of grey, with its sensor noise, across the
-    whole range; the cascade must then reject that texture window by window (see
-    :meth:`~station.vision.faces.FaceDetector.scan`). A linear stretch leaves a picture that
-    already spans the range alone and still restores a washed-out face's contrast.
-    """
-    hist = cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel()
-    cumulative = np.cumsum(hist) / max(1.0, float(hist.sum()))
-    low = int(np.searchsorted(cumulative, _STRETCH_CLIP))
-    high = int(np.searchsorted(cumulative, 1.0 - _STRETCH_CLIP))
-    if high - low >= _STRETCH_ENOUGH or high <= low:
-        return gray
-    alpha = 255.0 / (high - low)
-    return np.asarray(cv2.convertScaleAbs(gray, alpha=alpha, beta=-low * alpha), dtype=np.uint8)
-
-
 def shrink_to_gray(image: BGRImage, scale: float) -> GrayImage:
-    """``image`` (or a region of it) scaled by ``scale`` <= 1, in grey. See the module docstring."""
+    """``image`` (or a region of it) scaled by ``scale`` <= 1, in grey: halving with a 2x2 average
+    first (``INTER_LINEAR`` at exactly half size), then ``INTER_AREA``."""
     height, width = image.shape[:2]
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     while image.shape[1] >= 2 * size[0] and image.shape[0] >= 2 * size[1]:
@@ -208,8 +118,8 @@ class Found:
     """The faces of one look, in the frame's pixels, largest first, and how they were found."""
 
     faces: list[DetectedFace]
-    #: ``full`` (whole frame), ``second_look`` (full scan found none, then the oval's region) or
-    #: ``tracked`` (near the last face only).
+    #: ``full`` (whole frame), ``second_look`` (full scan found none, then the oval's region),
+    #: ``tracked`` (near the last face only) or ``given`` (faces found elsewhere).
     method: str
 
 
@@ -232,40 +142,21 @@ class FaceFinder:
         self._since_full = 0
 
     def find(self, image: BGRImage) -> Found:
-        """Every face the guide cares about in ``image``: full scan, then the second look; the
-        largest face's box is then measured again as tracking measures it (see :meth:`track`)."""
+        """Every face the guide cares about in ``image``: full scan, then the second look. The
+        largest face's box is then measured again as tracking measures it, so the face's size does
+        not jump between a full scan and the tracking looks (the two models' boxes differ by up
+        to a tenth)."""
         faces = self.full_scan(image)
         if not faces:
             return Found(self._confirmed(image, self.second_look(image)), "second_look")
-        lone = faces[0] if len(faces) == 1 else None
-        if (
-            lone is not None
-            and lone.confidence < SURE_FACE_CONFIDENCE
-            and lone.height > MAX_FACE_FRACTION * min(image.shape[:2])
-        ):
-            # Of the unsure box and a small face inside it, the more confident (the cascade's
-            # false faces at the full scan's scale are larger boxes around a real one).
-            small = self._confirmed(image, self.second_look(image))
-            small = [f for f in small if f.confidence > lone.confidence]
-            if small:
-                faces = sorted(drop_nested(faces + small), key=lambda f: (f.area, f.confidence), reverse=True)
-                if faces[0] is small[0]:
-                    return Found(faces, "second_look")
-        # The full scan's coarse scale steps give boxes up to a fifth too large or small; the
-        # tracking scan's finer steps on a 48 px face give the box every later look measures,
-        # so the face's size does not jump between a full scan and tracking.
         refined = self.track(image, faces[0])
         if refined is not None:
             faces = sorted([refined, *faces[1:]], key=lambda f: (f.area, f.confidence), reverse=True)
         return Found(faces, "full")
 
     def _confirmed(self, image: BGRImage, small: list[DetectedFace]) -> list[DetectedFace]:
-        """A second-look face only if the tracking scan finds it again (its box then).
-
-        The second look's few neighbours let patterns through: a coffee cup's rim scored 0.83-0.92
-        in 12 of 20 noisy frames of an empty counter. Measured: none of those was found again,
-        and 44 of 44 real small faces were.
-        """
+        """A second-look face only if the tracking look (the other model, another square) finds it
+        again; its box then."""
         if not small:
             return []
         again = self.track(image, small[0])
@@ -292,8 +183,7 @@ class FaceFinder:
                 return Found([face], "tracked")
         found = self.find(image)
         if not found.faces and tracked is not None and self._frame_size == (width, height):
-            # The full scan misses a face now and then (1 in 37 in the sway tests): the face
-            # tracked a moment ago is looked for where it was before "No face" is said.
+            # The face tracked a moment ago is looked for where it was before "No face" is said.
             face = self.track(image, tracked)
             if face is not None:
                 found = Found([face], "tracked")
@@ -303,76 +193,38 @@ class FaceFinder:
         return found
 
     def full_scan(self, image: BGRImage) -> list[DetectedFace]:
-        """Faces of at least :data:`FULL_SCAN_MIN_FACE` anywhere, scanned on a shrunk copy."""
+        """Faces anywhere in the frame: the whole frame through the full-range model."""
         height, width = image.shape[:2]
-        short = min(width, height)
-        scale = full_scan_scale(width, height)
-        gray = stretched(shrink_to_gray(image, scale))
-        min_face = max(_WINDOW, math.floor(FULL_SCAN_MIN_FACE * short * scale))
-        found = self._detector.scan(
-            gray, min_face=min_face, scale_factor=FULL_SCAN_SCALE_FACTOR, equalize=EQUALIZE
-        )
-        return [_to_frame(face, 0, 0, scale, width, height) for face in found]
+        faces = drop_nested(self._detector.detect_square(image, (0, 0, max(width, height))))
+        return sorted(faces, key=lambda f: (f.area, f.confidence), reverse=True)
 
     def second_look(self, image: BGRImage) -> list[DetectedFace]:
-        """The most confident small face (down to :data:`SECOND_LOOK_MIN_FACE`) in the region
-        round the oval, if any."""
+        """The most confident face in the squares round the oval (:func:`second_look_tiles`), if
+        any: the customer sitting back, not a head count (counting people is the full scan's)."""
         height, width = image.shape[:2]
-        short = min(width, height)
-        x0, y0, x1, y1 = second_look_region(width, height)
-        region = image[y0:y1, x0:x1]
-        scale = min(1.0, SECOND_LOOK_FACE_PX / (SECOND_LOOK_MIN_FACE * short))
-        gray = stretched(shrink_to_gray(region, scale))
-        # Only faces a little larger than "Move closer": larger ones are the full scan's.
-        min_face = max(_WINDOW, math.floor(SECOND_LOOK_MIN_FACE * short * scale))
-        max_face = math.ceil(MIN_FACE_FRACTION * 1.2 * short * scale)
-        found = self._detector.scan(
-            gray,
-            min_face=min_face,
-            max_face=max(max_face, min_face + 1),
-            min_neighbors=SECOND_LOOK_MIN_NEIGHBORS,
-            min_confidence=SECOND_LOOK_MIN_CONFIDENCE,
-            keep_best=False,
-            equalize=EQUALIZE,
-        )
-        if not found:
-            return []
-        # The customer sitting back, not a head count: small false faces sit beside real ones
-        # at these sizes, and counting people is the full scan's job.
-        best = max(found, key=lambda f: f.confidence)
-        return [_to_frame(best, x0, y0, scale, width, height)]
+        best: DetectedFace | None = None
+        for square in second_look_tiles(width, height):
+            for face in self._detector.detect_square(image, square):
+                if best is None or face.confidence > best.confidence:
+                    best = face
+        return [] if best is None else [best]
 
     def track(self, image: BGRImage, last: DetectedFace) -> DetectedFace | None:
         """The face near ``last`` in ``image`` (about its size), or None if it is gone."""
-        height, width = image.shape[:2]
         side = max(last.width, last.height)
-        margin = TRACK_MARGIN * side
-        x0 = max(0, math.floor(last.x - margin))
-        y0 = max(0, math.floor(last.y - margin))
-        x1 = min(width, math.ceil(last.x + last.width + margin))
-        y1 = min(height, math.ceil(last.y + last.height + margin))
-        scale = min(1.0, TRACK_FACE_PX / side)
-        gray = stretched(shrink_to_gray(image[y0:y1, x0:x1], scale))
+        square = round(TRACK_SQUARE * side)
+        cx = last.x + last.width / 2.0
+        cy = last.y + last.height / 2.0
+        x0, y0 = round(cx - square / 2.0), round(cy - square / 2.0)
         low, high = TRACK_SIZE_RANGE
-        found = self._detector.scan(
-            gray,
-            min_face=max(_WINDOW, math.floor(side * scale * low)),
-            max_face=math.ceil(side * scale * high),
-            scale_factor=TRACK_SCALE_FACTOR,
-            min_neighbors=3,
-            min_confidence=MIN_FACE_CONFIDENCE,
-            keep_best=False,
-            equalize=EQUALIZE,
-        )
+        found = [
+            f
+            for f in self._detector.detect_square(image, (x0, y0, square), short_range=True)
+            if low * side <= max(f.width, f.height) <= high * side
+        ]
         if not found:
             return None
-        best = max(found, key=lambda f: f.confidence)
-        return _to_frame(best, x0, y0, scale, width, height)
-
-
-def full_scan_scale(width: int, height: int) -> float:
-    """How much the full scan shrinks a ``width`` x ``height`` frame (1.0: not at all)."""
-    return min(1.0, FULL_SCAN_FACE_PX / (FULL_SCAN_MIN_FACE * min(width, height)))
+        return max(found, key=lambda f: f.confidence)
 
 
 def second_look_region(width: int, height: int) -> tuple[int, int, int, int]:
@@ -386,10 +238,19 @@ def second_look_region(width: int, height: int) -> tuple[int, int, int, int]:
     return x0, y0, x0 + crop_w, y0 + crop_h
 
 
-def _to_frame(face: DetectedFace, x0: int, y0: int, scale: float, width: int, height: int) -> DetectedFace:
-    """A face from a region shrunk by ``scale`` at ``(x0, y0)``, in the frame's pixels."""
-    fx0 = max(0, min(width - 1, x0 + round(face.x / scale)))
-    fy0 = max(0, min(height - 1, y0 + round(face.y / scale)))
-    fx1 = max(fx0 + 1, min(width, x0 + round((face.x + face.width) / scale)))
-    fy1 = max(fy0 + 1, min(height, y0 + round((face.y + face.height) / scale)))
-    return DetectedFace(fx0, fy0, fx1 - fx0, fy1 - fy0, face.confidence)
+def second_look_tiles(width: int, height: int) -> list[tuple[int, int, int]]:
+    """The squares ``(x, y, side)`` of the second look: :data:`SECOND_LOOK_TILE` of the short side,
+    covering :func:`second_look_region` with overlaps of :data:`SECOND_LOOK_STEP_OVERLAP`."""
+    x0, y0, x1, y1 = second_look_region(width, height)
+    short = min(width, height)
+    side = max(1, round(SECOND_LOOK_TILE * short))
+    step = max(1, round(SECOND_LOOK_STEP * short))
+
+    def starts(low: int, high: int) -> list[int]:
+        if high - low <= side:
+            return [round((low + high - side) / 2.0)]
+        count = math.ceil((high - low - side) / step) + 1
+        span = (high - low - side) / (count - 1)
+        return [round(low + i * span) for i in range(count)]
+
+    return [(x, y, side) for y in starts(y0, y1) for x in starts(x0, x1)]

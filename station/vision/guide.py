@@ -31,12 +31,11 @@ __all__ = [
 ]
 
 #: Face box height / frame short side below which the operator hears "Move closer".
-#: Measured (the guide's boxes; the cascade's box size moves by a step of its scale pyramid from
-#: one picture to the next): face.jpg 0.197, face-large.jpg 0.159 (both ready), face-large
-#: blurred 0.16; face.jpg shrunk to 0.6x on a 512x512 canvas 0.121, to 0.5x 0.105; face.jpg in the
-#: middle of a 1024x1024 canvas 0.104 (both found only by the second look). 0.14 sits between the
-#: largest "too small" (0.121) and the smallest ready sample (0.159), above the full scan's floor
-#: (0.117, the emulator's).
+#: Measured with the Haar cascade's boxes: face.jpg 0.197, face-large.jpg 0.159 (both ready),
+#: face-large blurred 0.16; face.jpg shrunk to 0.6x on a 512x512 canvas 0.121, to 0.5x 0.105;
+#: face.jpg in the middle of a 1024x1024 canvas 0.104. 0.14 sits between the largest "too small"
+#: (0.121) and the smallest ready sample (0.159). Measured again with BlazeFace's boxes (issue 26,
+#: the tracking look's): 0.197, 0.155; 0.117, 0.100; 0.100: the same sides of 0.14.
 MIN_FACE_FRACTION = 0.14
 
 #: Face box height / short side above which the operator hears "Move back a little": the face box
@@ -48,8 +47,8 @@ MAX_FACE_FRACTION = 0.32
 #: a face at either end is off by the same factor (1.5). The ready samples are 0.76-0.94 of it.
 TARGET_FACE_FRACTION = 0.21
 
-#: The oval around a face of the target size, in face box widths and heights. The cascade's box
-#: runs from mid-forehead to the chin and cheek to cheek; measured on face.jpg the head with its
+#: The oval around a face of the target size, in face box widths and heights. The face box runs
+#: from the brows to the chin and cheek to cheek; measured on face.jpg the head with its
 #: hair is 1.6 boxes wide and 1.6 high. 1.4 x 1.6 keeps the hair's width mostly inside and leaves
 #: a visible margin above the forehead and below the chin.
 OVAL_WIDTH_PER_FACE = 1.4

@@ -11,7 +11,7 @@ threads; :mod:`station.vision.quality_worker` runs it off the UI thread on the l
 What is measured (on the largest face, in the frame's own pixels):
 
 * ``face_count`` and ``face_box``: the finder's faces (a box nested inside another is dropped: the
-  Haar cascade sometimes reports a large false "face" around a real one).
+  old Haar cascade reported large false "faces" around real ones; the rule stays as a guard).
 * ``face_fraction``: face box height / the frame's **short side**; ``centre_offset``: distance of
   the face centre from the oval's centre in the oval's half-axes (see :mod:`station.vision.guide`).
 * ``brightness`` / ``contrast``: mean and standard deviation of luma (0..255) in the face box;
@@ -89,6 +89,8 @@ __all__ = [
     "MAX_CENTRE_DY",
     "MAX_CLIPPED_FRACTION",
     "MAX_FACE_FRACTION",
+    "MAX_FACE_ROLL_DEGREES",
+    "MAX_FACE_TURN",
     "MIN_BRIGHTNESS",
     "MIN_CONTRAST",
     "MIN_FACE_FRACTION",
@@ -146,6 +148,18 @@ MIN_CONTRAST = 12.0
 #: the guide (>= MIN_FACE_FRACTION): a smaller face is measured on too few pixels, and the customer
 #: is asked to come closer anyway.
 MIN_SHARPNESS = 0.12
+
+#: How far a face may be turned aside before the customer is asked to face the camera: the nose
+#: tip's distance from the eyes' midpoint along the eye line, in half eye distances (see
+#: :attr:`~station.vision.faces.DetectedFace.turn`; about 0.5 is a head turned 30 degrees).
+#: Measured: the customer pictures swaying -0.10..0.09, face.jpg -0.06, face-large.jpg -0.04, the
+#: second person of two-faces.jpg -0.27 (looking slightly aside).
+MAX_FACE_TURN = 0.5
+
+#: How far the head may be tilted (the eye line against the horizontal, degrees) before the
+#: customer is asked to hold their head straight in the oval. Measured: the customer pictures
+#: swaying 0.7-8.9, the samples -2.1-10.3.
+MAX_FACE_ROLL_DEGREES = 20.0
 
 #: Side of the square patch the face is resized to before measuring sharpness. 64 px is about the
 #: smallest face the detector finds in a 640x480 frame (56 px), so the patch is rarely enlarged.
@@ -245,6 +259,8 @@ class QualityReport:
     elapsed_ms: float
     signature: GraySignature = field(repr=False, compare=False)
     reused: bool = False
+    face_turn: float | None = None
+    face_roll_degrees: float | None = None
 
     @property
     def ready(self) -> bool:
@@ -271,6 +287,8 @@ class QualityReport:
             "clipped_fraction": num(self.clipped_fraction, 4),
             "sharpness": num(self.sharpness, 4),
             "laplacian_variance": num(self.laplacian_variance, 2),
+            "face_turn": num(self.face_turn, 3),
+            "face_roll_degrees": num(self.face_roll_degrees, 1),
             "frozen": self.frozen,
             "frame_difference": num(self.frame_difference, 4),
             "repeats": self.repeats,
@@ -292,6 +310,16 @@ class _FaceMeasures:
     placement: FacePlacement
     sharpness: float
     laplacian_variance: float
+    turn: float | None = None
+    roll: float | None = None
+
+    @property
+    def turned_away(self) -> bool:
+        return self.turn is not None and abs(self.turn) > MAX_FACE_TURN
+
+    @property
+    def tilted(self) -> bool:
+        return self.roll is not None and abs(self.roll) > MAX_FACE_ROLL_DEGREES
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,6 +516,8 @@ def _report(
         repeats=repeats,
         elapsed_ms=(time.perf_counter() - started) * 1000.0,
         signature=signature,
+        face_turn=None if measures is None else measures.turn,
+        face_roll_degrees=None if measures is None else measures.roll,
     )
 
 
@@ -505,7 +535,10 @@ def _choose(frozen: bool, analysis: _Analysis) -> Instruction:
        two boxes. Only for faces large enough for the guide (see :data:`MIN_SHARPNESS`).
     6. several_faces: a second person is a hard failure at the service whatever the distance.
     7. move_closer, 8. move_back, 9. centre_face: the customer moves; moving changes the position,
-       so size comes before centring.
+       so size comes before centring. Between them, from the face's keypoints: a face turned aside
+       (:data:`MAX_FACE_TURN`) hears no_face's "ask the customer to face the camera", a tilted
+       head (:data:`MAX_FACE_ROLL_DEGREES`) centre_face's "Centre the face in the oval" (upright:
+       the oval is upright). Both keep the measured turn and tilt in the report.
     """
     if frozen:
         return Instruction.FROZEN_CAMERA
@@ -532,7 +565,10 @@ def _choose(frozen: bool, analysis: _Analysis) -> Instruction:
         return Instruction.MOVE_CLOSER
     if placement.too_large:
         return Instruction.MOVE_BACK
-    if not placement.centred:
+    if face.turned_away:
+        # "No face found: ask the customer to face the camera": the service needs a frontal face.
+        return Instruction.NO_FACE
+    if face.tilted or not placement.centred:
         return Instruction.CENTRE_FACE
     return Instruction.READY
 
@@ -558,7 +594,11 @@ def _measure(image: BGRImage, found: Found) -> _Analysis:
     laplacian_variance = float(lap_std[0, 0]) ** 2
     sharpness = laplacian_variance / max(float(patch_std[0, 0]) ** 2, _MIN_VARIANCE)
     placement = place_face(width, height, (face.x, face.y, face.width, face.height))
-    return _Analysis(list(found.faces), light, _FaceMeasures(placement, sharpness, laplacian_variance))
+    return _Analysis(
+        list(found.faces),
+        light,
+        _FaceMeasures(placement, sharpness, laplacian_variance, face.turn, face.roll_degrees),
+    )
 
 
 def _scene_light(image: BGRImage) -> _Light:

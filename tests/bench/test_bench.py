@@ -24,6 +24,7 @@ REQUIRED = (
     "start_to_first_frame_ms",
     "analyse_ms_per_frame",
     "idle_cpu_percent",
+    "false_face_rate_empty_counter",
 )
 
 
@@ -55,3 +56,7 @@ def test_quick_json_has_every_number() -> None:
     assert math.isfinite(data["guide_wake_ms_median"])
     assert data["idle_fps_painted"] > 0 and data["idle_guide_looks_per_s"] > 0
     assert math.isfinite(data["idle_cpu_percent_guide_off"])
+    # Issue 26: the rates per scene, the station's beside the old cascade's, shares of frames.
+    for scene in ("customer", "too_dark", "too_far", "two_people", "motion_blur"):
+        for key in (f"no_face_rate_{scene}", f"no_face_rate_{scene}_naive"):
+            assert 0.0 <= data[key] <= 1.0, key

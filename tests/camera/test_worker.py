@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from station.camera import (
+    CameraRefusedError,
     CameraState,
     CaptureWorker,
     DeviceSource,
@@ -310,3 +311,28 @@ def test_worker_runs_once_and_rejects_bad_delays() -> None:
     assert worker.stop()
     with pytest.raises(ValueError, match="reconnect_delay"):
         CaptureWorker(lambda: StillImageSource(sample_path("face.jpg")), slot, reconnect_delay=0)
+
+
+def test_a_camera_refused_by_policy_is_never_opened_nor_retried(recorder: StateRecorder) -> None:
+    """Issue 26: the refusal is the operator's message, the worker ends, no frame is read."""
+    slot = LatestFrameSlot()
+    calls = 0
+
+    def factory() -> DeviceSource:
+        nonlocal calls
+        calls += 1
+        raise CameraRefusedError(
+            "The camera 'OBS Virtual Camera' is a virtual camera: verification is refused."
+        )
+
+    worker = CaptureWorker(factory, slot, on_state=recorder, reconnect_delay=0.01, max_reconnect_delay=0.02)
+    worker.start()
+    try:
+        assert recorder.wait_for_state(S.FAILED, timeout=5.0)
+        status = worker.status
+        assert status.message.startswith("The camera 'OBS Virtual Camera' is a virtual camera")
+        assert not status.retrying
+    finally:
+        assert worker.stop(timeout=2.0)
+    assert calls == 1
+    assert slot.latest() is None

@@ -11,7 +11,6 @@ import pytest
 from station.core.images import BGRImage
 from station.resources import sample_path
 from station.vision import DetectedFace, FaceDetector
-from station.vision.faces import level_weight_to_confidence
 from tests.images import read_bgr
 
 
@@ -78,13 +77,13 @@ def test_detected_face_is_frozen() -> None:
     assert face.area == 12
 
 
-def test_confidence_squash_is_monotonic_and_bounded() -> None:
-    values = [level_weight_to_confidence(w) for w in (-1e6, -3.0, 0.0, 5.0, 11.0, 1e6)]
-    assert values == sorted(values)
-    assert values[0] == 0.0
-    assert values[-1] == 1.0
-    assert values[2] == 0.5
-    assert all(0.0 <= v <= 1.0 for v in values)
+def test_faces_carry_keypoints_where_a_face_has_them(detector: FaceDetector) -> None:
+    face = detector.detect(_read("face.jpg"))[0]
+    assert len(face.keypoints) == 6
+    (rx, ry), (lx, ly), (nx, ny), (_mx, my) = face.keypoints[:4]
+    assert rx < nx < lx  # the person's right eye is on the picture's left
+    assert max(ry, ly) < ny < my  # eyes, then nose, then mouth, down the face
+    assert face.x <= nx <= face.x + face.width and face.y <= my <= face.y + face.height
 
 
 def test_thread_safe(detector: FaceDetector) -> None:
@@ -106,8 +105,8 @@ def test_thread_safe(detector: FaceDetector) -> None:
     assert results == [expected] * 4
 
 
-def test_false_faces_on_the_moving_demo_picture_are_not_reported() -> None:
-    """The shared floor: the emulator and the capture guide count the faces the same way."""
+def test_the_moving_demo_picture_is_one_face_in_every_frame() -> None:
+    """The emulator and the capture guide count the same faces: one, on every moving frame."""
     from station.camera import StillImageSource
     from station.resources import sample_path
     from station.vision.faces import MIN_FACE_CONFIDENCE, FaceDetector
@@ -116,11 +115,28 @@ def test_false_faces_on_the_moving_demo_picture_are_not_reported() -> None:
     source = StillImageSource(sample_path("face.jpg"), fps=1000)
     source.open()
     try:
-        frames = [source.read() for _ in range(120)]
+        frames = [source.read() for _ in range(60)]
     finally:
         source.close()
-    raw_extra = sum(len(detector.detect_candidates(f)) > 1 for f in frames)
     counts = [len(detector.detect(f)) for f in frames]
-    assert raw_extra > 0, "the sample no longer provokes false faces: this test proves nothing"
     assert counts == [1] * len(frames)
     assert all(f.confidence >= MIN_FACE_CONFIDENCE for f in detector.detect(frames[0]))
+
+
+def test_a_weak_pattern_is_below_the_floor(detector: FaceDetector) -> None:
+    """no-face.jpg holds a pattern the network scores a little (0.3-0.4): reported only when the
+    floor is lowered, so the floor is what keeps it out."""
+    image = _read("no-face.jpg")
+    assert detector.detect(image) == []
+    assert detector.detect(image, min_confidence=0.25) != []
+
+
+@pytest.mark.parametrize("margin", [0, 10])
+def test_a_close_up_face_filling_the_picture_is_found(detector: FaceDetector, margin: int) -> None:
+    """A selfie-like upload: face.jpg cut to its face (plus ``margin`` px). The full-range model
+    misses a face this large; the short-range look at the same picture finds it."""
+    image = _read("face.jpg")[81 - margin : 175 + margin, 178 - margin : 272 + margin]
+    side = max(image.shape[:2])
+    assert detector.detect_square(image, (0, 0, side)) == []  # why the second look is there
+    faces = detector.detect(image)
+    assert len(faces) == 1 and faces[0].width > 0.6 * side

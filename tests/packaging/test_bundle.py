@@ -92,7 +92,13 @@ def test_archive_holds_the_bundle(build_info: dict[str, object]) -> None:
         with tarfile.open(archive) as tf:
             names = set(tf.getnames())
         assert {"station/station", "station/install.sh", "station/station.desktop"} <= names
-        assert "station/_internal/resources/models/haarcascade_frontalface_default.xml" in names
+        models = "station/_internal/resources/models/"
+        assert {
+            f"{models}face_detection_full_range.tflite",
+            f"{models}face_detection_short_range.tflite",
+            f"{models}LICENSE-Apache-2.0.txt",
+        } <= names
+        assert not any("haarcascade" in name for name in names)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux launcher")
@@ -258,6 +264,23 @@ def test_archive_entries_are_normalized(build_info: dict[str, object]) -> None:
     assert {(m.uid, m.gid, m.uname, m.gname, m.mtime) for m in members} == {(0, 0, "", "", epoch)}
     assert f"station/{NOTICES_NAME}" in names
     assert build_info["archive_within_budget"] is True
+
+
+def test_the_face_models_are_a_component_of_their_own(build_info: dict[str, object]) -> None:
+    """Issue 26: the vendored BlazeFace models in the SBOM (a machine-learning model, Apache-2.0,
+    with the hashes the station checks at load) and in the notices with both licence texts."""
+    from station.vision.faces import MODELS
+
+    models = next(c for c in sbom_components(sbom(build_info)) if c["bom-ref"] == "model:mediapipe-blazeface")
+    assert models["type"] == "machine-learning-model"
+    assert "Apache-2.0" in json.dumps(models["licenses"])
+    files = _files_in(models)
+    for model in MODELS.values():
+        assert files[f"_internal/resources/models/{model.name}"] == model.sha256
+    notices = (BUNDLE / NOTICES_NAME).read_text(encoding="utf-8")
+    assert "MediaPipe BlazeFace" in notices
+    assert "Apache License\n                           Version 2.0, January 2004" in notices
+    assert "Copyright © 2021,2024 Patrick Levin" in notices
 
 
 def _in_private_machine_folders(script: str, *, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,8 +40,24 @@ def test_a_failure_names_its_step(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     out = io.StringIO()
     assert run_self_test(out, steps="resources") == 1
     last = out.getvalue().strip().splitlines()[-1]
-    assert last.startswith("self-test FAILED at step resources: ResourceMissingError: ")
-    assert "models/haarcascade_frontalface_default.xml" in last
+    assert last.startswith("self-test FAILED at step resources: FaceDetectorError: ")
+    assert "models/face_detection_full_range.tflite" in last
+
+
+def test_an_altered_model_fails_the_resources_step(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A model file that is not the one shipped (one byte changed) stops the self-test."""
+    real = station.resources.resources_root()
+    copy = tmp_path / "resources"
+    shutil.copytree(real, copy, ignore=shutil.ignore_patterns("screenshots"))
+    model = copy / "models" / "face_detection_short_range.tflite"
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    model.write_bytes(bytes(data))
+    monkeypatch.setattr(station.resources, "resources_root", lambda: copy)
+    out = io.StringIO()
+    assert run_self_test(out, steps="resources") == 1
+    last = out.getvalue().strip().splitlines()[-1]
+    assert "FaceDetectorError" in last and "is not the one shipped" in last
 
 
 def test_unknown_step_is_refused() -> None:

@@ -26,6 +26,8 @@ KEYS = {
     "brightness",
     "contrast",
     "clipped_fraction",
+    "face_turn",
+    "face_roll_degrees",
     "sharpness",
     "laplacian_variance",
     "frozen",

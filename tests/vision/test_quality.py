@@ -80,14 +80,15 @@ def test_ready_samples_have_margins(analyser: QualityAnalyser) -> None:
 def test_measurements_of_face_jpg(analyser: QualityAnalyser) -> None:
     report = analyser.analyse(v.sample("face.jpg"))
     assert report.face_box is not None
-    # Where the emulator's detector finds it, (177, 67, 93, 93), within a Haar box's jitter.
+    # Where the detector's tracking look measures it, (176, 75, 100, 101): BlazeFace's box runs
+    # from the brows to below the mouth, a little lower than the Haar cascade's (centre y 113.5).
     x, y, w, h = report.face_box
-    assert abs(x + w / 2 - 223.5) < 8 and abs(y + h / 2 - 113.5) < 8
+    assert abs(x + w / 2 - 226) < 8 and abs(y + h / 2 - 125.5) < 8
     assert 85 <= w <= 120 and 85 <= h <= 120
     assert (report.frame_width, report.frame_height) == (512, 512)
     assert report.face_fraction == pytest.approx(h / 512)
-    # The box's size moves with the cascade's scale steps, and the light measured in it a little.
-    assert report.brightness == pytest.approx(150, abs=8)
+    # The light measured in the box moves a little with the box.
+    assert report.brightness == pytest.approx(154, abs=8)
     assert report.contrast == pytest.approx(58, abs=6)
     assert report.frame_difference is None and report.repeats == 0
     assert report.elapsed_ms > 0
@@ -325,3 +326,71 @@ def test_report_is_frozen_dataclass(analyser: QualityAnalyser) -> None:
     assert report.face_box is None and report.sharpness is None and report.contrast is None
     # With no face, the light is that of the oval's middle (where a face would be).
     assert report.brightness is not None and 60 < report.brightness < 210
+
+
+# ------------------------------------------------------------------------------- pose from keypoints
+
+
+def _keypoints(
+    box: tuple[int, int, int, int], nose_shift: float, tilt_degrees: float
+) -> tuple[tuple[float, float], ...]:
+    """Six keypoints of an upright face in ``box``, the nose moved ``nose_shift`` half eye
+    distances along the eye line, everything rotated by ``tilt_degrees`` round the box's centre."""
+    import math
+
+    x, y, w, h = box
+    cx, cy = x + w / 2, y + h / 2
+    half_eyes = 0.2 * w
+    points = [
+        (cx - half_eyes, cy - 0.15 * h),
+        (cx + half_eyes, cy - 0.15 * h),
+        (cx + nose_shift * half_eyes, cy + 0.05 * h),
+        (cx, cy + 0.25 * h),
+        (x + 0.05 * w, cy - 0.05 * h),
+        (x + 0.95 * w, cy - 0.05 * h),
+    ]
+    a = math.radians(tilt_degrees)
+    return tuple(
+        (
+            cx + (px - cx) * math.cos(a) - (py - cy) * math.sin(a),
+            cy + (px - cx) * math.sin(a) + (py - cy) * math.cos(a),
+        )
+        for px, py in points
+    )
+
+
+@pytest.mark.parametrize(
+    ("nose_shift", "tilt", "expected"),
+    [
+        (0.0, 0.0, Instruction.READY),
+        (0.4, 0.0, Instruction.READY),
+        (0.8, 0.0, Instruction.NO_FACE),  # turned aside: "ask the customer to face the camera"
+        (-0.8, 0.0, Instruction.NO_FACE),
+        (0.0, 15.0, Instruction.READY),
+        (0.0, 28.0, Instruction.CENTRE_FACE),  # a tilted head: upright in the oval
+        (0.0, -28.0, Instruction.CENTRE_FACE),
+    ],
+)
+def test_turned_and_tilted_faces(nose_shift: float, tilt: float, expected: Instruction) -> None:
+    frame = v.sample("face.jpg")
+    real = QualityAnalyser().analyse(frame)
+    assert real.face_box is not None
+    box = real.face_box
+    face = DetectedFace(*box, 0.95, _keypoints(box, nose_shift, tilt))
+    report = QualityAnalyser(_FakeDetector([face], frame.shape)).analyse(frame)
+    assert report.instruction is expected
+    assert report.face_count == 1
+    assert report.face_turn == pytest.approx(nose_shift, abs=1e-6)
+    assert report.face_roll_degrees == pytest.approx(tilt, abs=1e-6)
+
+
+def test_a_really_tilted_head_is_asked_to_straighten(analyser: QualityAnalyser) -> None:
+    """face.jpg turned 30 degrees in the picture: found, measured tilted, not Ready."""
+    import cv2
+
+    image = v.sample("face.jpg")
+    rotated = u8(cv2.warpAffine(image, cv2.getRotationMatrix2D((225.0, 120.0), 30.0, 1.0), (512, 512)))
+    report = analyser.analyse(rotated)
+    assert report.face_count == 1
+    assert report.face_roll_degrees is not None and abs(report.face_roll_degrees) > 20
+    assert report.instruction is Instruction.CENTRE_FACE

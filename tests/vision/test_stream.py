@@ -8,38 +8,31 @@ import math
 
 import numpy as np
 
-from station.core.images import GrayImage
-from station.vision.faces import DetectedFace, FaceDetector
+from station.core.images import BGRImage
+from station.vision.faces import MIN_FACE_CONFIDENCE, DetectedFace, FaceDetector
 from station.vision.finder import FULL_SCAN_EVERY
 from station.vision.quality import EMPTY_REFRESH_S, FACE_REFRESH_S, Instruction, QualityAnalyser
 from tests.vision import variants as v
 
 
 class CountingDetector(FaceDetector):
-    """The real detector, counting its cascade runs."""
+    """The real detector, counting its network runs."""
 
     def __init__(self) -> None:
         super().__init__()
         self.runs = 0
 
-    def candidates_in(
+    def detect_square(
         self,
-        gray: GrayImage,
+        image_bgr: BGRImage,
+        square: tuple[int, int, int],
         *,
-        min_face: int,
-        max_face: int | None,
-        scale_factor: float,
-        min_neighbors: int,
-        equalize: bool = True,
+        short_range: bool = False,
+        min_confidence: float = MIN_FACE_CONFIDENCE,
     ) -> list[DetectedFace]:
         self.runs += 1
-        return super().candidates_in(
-            gray,
-            min_face=min_face,
-            max_face=max_face,
-            scale_factor=scale_factor,
-            min_neighbors=min_neighbors,
-            equalize=equalize,
+        return super().detect_square(
+            image_bgr, square, short_range=short_range, min_confidence=min_confidence
         )
 
 
