@@ -396,9 +396,9 @@ def wine_unloadable(bundle: Path) -> str:
     return "\n".join(found)
 
 
-def describe(python: Path, env: dict[str, str], epoch: int) -> Path:
+def describe(python: Path, env: dict[str, str], epoch: int, dist: Path) -> Path:
     """THIRD-PARTY-NOTICES.txt into the bundle and the SBOM beside the setup (the Windows Python's view)."""
-    sbom = DIST / f"station-{version()}-windows-x86_64.cdx.json"
+    sbom = dist / f"station-{version()}-windows-x86_64.cdx.json"
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); from release.__main__ import main; "
         "raise SystemExit(main(sys.argv[2:]))"
@@ -446,12 +446,18 @@ def sign(timestamp_url: str) -> list[Path]:
 
 
 def compile_setup(
-    iscc: Path, env: dict[str, str], signtool: Path, timestamp_url: str, compression: str, app_version: str
+    iscc: Path,
+    env: dict[str, str],
+    signtool: Path,
+    timestamp_url: str,
+    compression: str,
+    app_version: str,
+    dist: Path,
 ) -> Path:
     defines = {
         "AppVersion": app_version,
         "BundleDir": windows_path(BUNDLE),
-        "OutputDir": windows_path(DIST),
+        "OutputDir": windows_path(dist),
         "Compression": compression,
     }
     command = make_installer.iscc_command(
@@ -463,7 +469,7 @@ def compile_setup(
         defines=defines,
         script=windows_path(make_installer.ISS),
     )
-    setup = DIST / f"station-{app_version}-windows-x86_64-setup.exe"
+    setup = dist / f"station-{app_version}-windows-x86_64-setup.exe"
     setup.unlink(missing_ok=True)
     wine_run(iscc, *command[1:], env=env)
     if not setup.is_file():
@@ -533,6 +539,9 @@ def main(argv: list[str] | None = None) -> int:
         metavar="VERSION",
         help="also compile a setup of the same bundle numbered VERSION (upgrade/downgrade tests)",
     )
+    parser.add_argument(
+        "--dist", type=Path, default=DIST, help="where the setups, SBOM and SHA256SUMS go (default dist/)"
+    )
     parser.add_argument("--skip-pyinstaller", action="store_true", help="reuse build/windows/dist/station")
     args = parser.parse_args(argv)
     if args.lock:
@@ -542,6 +551,8 @@ def main(argv: list[str] | None = None) -> int:
     from release import reproducible  # packaging/ is on the path (dev.py runs this in the venv)
 
     epoch = reproducible.source_date_epoch(ROOT)
+    dist = args.dist.resolve()
+    dist.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     steps: dict[str, float] = {}
 
@@ -568,18 +579,17 @@ def main(argv: list[str] | None = None) -> int:
         base_library = BUNDLE / "_internal" / "base_library.zip"
         if base_library.is_file():
             reproducible.normalize_zip(base_library, epoch)
-        DIST.mkdir(exist_ok=True)
-        sbom = describe(python, env, epoch)
+        sbom = describe(python, env, epoch, dist)
         t = step("notices and sbom", t)
     else:
-        sbom = DIST / f"station-{version()}-windows-x86_64.cdx.json"
+        sbom = dist / f"station-{version()}-windows-x86_64.cdx.json"
     signed = sign(timestamp_url)
     say(f"stand-in signed {len(signed)} PE files")
     t = step("sign", t)
     signtool = write_signtool(python)
     setups = []
     for app_version in [version(), *args.also_version]:
-        setups.append(compile_setup(iscc, env, signtool, timestamp_url, args.compression, app_version))
+        setups.append(compile_setup(iscc, env, signtool, timestamp_url, args.compression, app_version, dist))
         t = step(f"iscc {app_version}", t)
     for setup in setups:
         make_installer.add_checksum(setup)
@@ -589,19 +599,19 @@ def main(argv: list[str] | None = None) -> int:
     size = sum(p.stat().st_size for p in BUNDLE.rglob("*") if p.is_file())
     info = {
         "version": version(),
-        "setup": setups[0].relative_to(ROOT).as_posix(),
+        "setup": setups[0].name,
         "setup_bytes": setups[0].stat().st_size,
         "setup_sha256": sha256(setups[0]),
-        "also": [s.relative_to(ROOT).as_posix() for s in setups[1:]],
+        "also": [s.name for s in setups[1:]],
         "bundle_bytes": size,
         "compression": args.compression,
         "source_date_epoch": epoch,
         "seconds": steps,
         "total_seconds": round(time.monotonic() - started, 1),
     }
-    (DIST / "build-info-windows.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    (dist / "build-info-windows.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     say(
-        f"setup {info['setup']}: {setups[0].stat().st_size / 1e6:.1f} MB (bundle {size / 1e6:.1f} MB), "
+        f"setup {setups[0]}: {setups[0].stat().st_size / 1e6:.1f} MB (bundle {size / 1e6:.1f} MB), "
         f"{info['total_seconds']:.0f} s"
     )
     return 0

@@ -70,13 +70,14 @@ def windows_path(path: Path) -> str:
 def setups(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The setup of this version and one numbered OLDER, built now (or found in STATION_WINDOWS_SETUP_DIR)."""
     given = os.environ.get("STATION_WINDOWS_SETUP_DIR")
-    folder = Path(given) if given else ROOT / "dist"
+    # Not dist/: this checkout's Linux build and its reproducibility check own dist/SHA256SUMS.
+    folder = Path(given) if given else tmp_path_factory.mktemp("windows-dist")
     names = {v: folder / f"station-{v}-windows-x86_64-setup.exe" for v in (__version__, OLDER)}
     if not given:
         can_install = os.geteuid() == 0 and shutil.which("apt-get") is not None
         if shutil.which("wine") is None and not can_install:
             _skip_or_fail("needs Wine (apt-get install wine wine64 wine32:i386) or root on Debian")
-        log = tmp_path_factory.mktemp("windows-build") / "build.log"
+        log = folder / "build.log"
         command = [
             sys.executable,
             str(PACKAGING / "windows" / "wine_build.py"),
@@ -84,6 +85,8 @@ def setups(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "none",
             "--also-version",
             OLDER,
+            "--dist",
+            str(folder),
         ]
         with log.open("w", encoding="utf-8") as out:
             done = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=False)
