@@ -525,6 +525,20 @@ def refresh_lock() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return build(argv)
+    except subprocess.CalledProcessError as exc:
+        command = exc.cmd if isinstance(exc.cmd, str) else " ".join(str(c) for c in exc.cmd)
+        print(
+            f"Windows build FAILED: {command[:300]} exited {exc.returncode} (output above)", file=sys.stderr
+        )
+        return 1
+    except subprocess.TimeoutExpired as exc:
+        print(f"Windows build FAILED: {exc}", file=sys.stderr)
+        return 1
+
+
+def build(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
