@@ -18,9 +18,9 @@ skipped, and under ``CI=true`` it fails instead. ``STATION_WINDOWS_SETUP_DIR`` n
 that already holds both setups (skips the build; for iterating on the tests).
 
 What Wine cannot show (the README's release note says so): ACLs (Wine's icacls accepts the
-installer's grants and enforces nothing), Ctrl+Break (AttachConsole from another process fails
-under Wine 8.0 for a console whose standard streams are pipes), a real camera, the ``windows``
-platform plugin, Authenticode and SmartScreen.
+installer's grants and enforces nothing), Ctrl+Break (under Wine 8.0 neither AttachConsole nor a
+parent's GenerateConsoleCtrlEvent reaches a console program whose standard streams are pipes),
+a real camera, the ``windows`` platform plugin, Authenticode and SmartScreen.
 """
 
 from __future__ import annotations
@@ -233,6 +233,23 @@ def test_upgrade_kept_the_journal(installed: Wine) -> None:
     assert verifications and verifications[0]["outcome"] == "LIVE"
     data = installed.drive_c(r"C:\ProgramData\Station\data")
     assert (data / "audit.sqlite3").is_file() and (data / "audit.key").is_file()
+
+
+def test_the_installer_set_the_machine_folders_acls(installed: Wine, setups: dict[str, Path]) -> None:
+    """What Wine can show of the ACLs: icacls ran on both folders with the grants by SID and exit 0.
+
+    Wine's icacls enforces nothing, so who may write there is for the pilot PC (README)."""
+    log = (installed.prefix.parent / f"setup-{setups[__version__].stem}-0.log").read_text(
+        encoding="utf-8", errors="replace"
+    )
+    config = r'"C:\ProgramData\Station\config" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F '
+    data = r'"C:\ProgramData\Station\data" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F '
+    assert config + r"*S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX" in log
+    assert data + r"*S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)M" in log
+    assert log.count("icacls.exe") >= 2
+    assert "Process exit code: 0" in log
+    for folder in ("config", "data"):
+        assert installed.drive_c(rf"C:\ProgramData\Station\{folder}").is_dir()
 
 
 def test_token_lives_in_credential_manager(installed: Wine) -> None:
