@@ -5,6 +5,7 @@
     python3 packaging/dev.py test    # the same venv, then the lock check, lint, types, layering, tests
     python3 packaging/dev.py setup   # only the venv
     python3 packaging/dev.py lock    # refresh uv.lock and packaging/lock/ after changing dependencies
+    python3 packaging/dev.py windows # the Windows installer, built under Wine (packaging/windows/)
 
 The venv holds exactly the locked versions: pip installs ``packaging/lock/dev.txt`` with
 ``--require-hashes`` (wheels only), removes anything installed that the lock does not list, then
@@ -30,6 +31,7 @@ STAMP = VENV / ".station-installed"
 MIN_PYTHON = (3, 11)
 LOCKFILE = ROOT / "packaging" / "lockfile.py"
 DEV_LOCK = ROOT / "packaging" / "lock" / "dev.txt"
+WINDOWS_BUILD = ROOT / "packaging" / "windows" / "wine_build.py"
 PIP_INSTALL = ("-m", "pip", "install", "--quiet", "--disable-pip-version-check")
 
 
@@ -149,7 +151,7 @@ def run_tests(extra: list[str]) -> int:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test", "setup", "lock"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test", "setup", "lock", "windows"):
         print(__doc__)
         return 64
     command, extra = sys.argv[1], sys.argv[2:]
@@ -163,6 +165,8 @@ def main() -> int:
         return run_station(extra)
     if command == "test":
         return run_tests(extra)
+    if command == "windows":
+        return subprocess.call([str(_bin("python")), str(WINDOWS_BUILD), *extra], cwd=ROOT)
     return 0
 
 

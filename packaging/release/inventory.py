@@ -200,10 +200,15 @@ def resolve_text(source: str) -> tuple[str, str]:
     if kind == "dist":
         name, _, inner = rest.partition(":")
         dist = metadata.distribution(name)
-        for entry in dist.files or []:
-            path = entry.as_posix()
-            if ".dist-info/" in path and path.split(".dist-info/", 1)[1] == inner:
-                return (f"{dist.metadata['Name']}: {inner}", _read(Path(str(dist.locate_file(entry)))))
+        # Wheels built before PEP 639 keep the licence files at the top of .dist-info (numpy 1.26,
+        # which the Windows build ships), later ones under licenses/.
+        wanted = [inner, inner.removeprefix("licenses/")]
+        for candidate in dict.fromkeys(wanted):
+            for entry in dist.files or []:
+                path = entry.as_posix()
+                if ".dist-info/" in path and path.split(".dist-info/", 1)[1] == candidate:
+                    located = Path(str(dist.locate_file(entry)))
+                    return (f"{dist.metadata['Name']}: {candidate}", _read(located))
         raise UnknownComponentError(f"{source}: no such file in {name}'s .dist-info")
     raise UnknownComponentError(f"bad text source {source!r}")
 

@@ -37,7 +37,16 @@
 #endif
 
 ; What packaging\build produces (see packaging\station.spec and tests\packaging\test_installer.py).
+#ifndef BundleDir
 #define BundleDir RepoRoot + "\dist\station"
+#endif
+#ifndef OutputDir
+#define OutputDir RepoRoot + "\dist"
+#endif
+; Compression: the release keeps lzma2/max; CI may pass /DCompression=none (ISCC takes minutes less).
+#ifndef Compression
+#define Compression "lzma2/max"
+#endif
 #define AppExeName "station.exe"
 #define ConsoleExeName "station-console.exe"
 #define AppIcon RepoRoot + "\resources\icons\station.ico"
@@ -63,13 +72,15 @@ PrivilegesRequired=admin
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
 MinVersion=10.0
-OutputDir={#RepoRoot}\dist
+OutputDir={#OutputDir}
 OutputBaseFilename=station-{#AppVersion}-windows-x86_64-setup
 SetupIconFile={#AppIcon}
 UninstallDisplayIcon={app}\{#AppExeName}
 UninstallDisplayName={#AppName} {#AppVersion}
-Compression=lzma2/max
+Compression={#Compression}
+#if Compression != "none"
 SolidCompression=yes
+#endif
 WizardStyle=modern
 CloseApplications=yes
 #ifdef SignTool

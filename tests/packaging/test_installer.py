@@ -78,7 +78,19 @@ def test_icon_is_the_committed_ico() -> None:
 
 
 def test_output_goes_to_dist() -> None:
-    assert "OutputDir={#RepoRoot}\\dist" in _iss()
+    text = _iss()
+    assert "OutputDir={#OutputDir}" in text
+    defines = _defines(text)
+    defines["RepoRoot"] = '"REPO"'
+    assert _repo_path(_resolve(defines["OutputDir"], defines)) == ROOT / "dist"
+
+
+def test_release_compression_unless_told_otherwise() -> None:
+    """lzma2/max by default (the release); only an explicit /DCompression=none (CI) stores the files."""
+    text = _iss()
+    assert _resolve(_defines(text)["Compression"], {}) == "lzma2/max"
+    assert "Compression={#Compression}" in text
+    assert re.search(r'#if Compression != "none"\nSolidCompression=yes\n#endif', text)
 
 
 def test_metadata_comes_from_pyproject_not_the_script(project_metadata: dict[str, str]) -> None:
