@@ -65,7 +65,9 @@ def run_rules(arrivals: Iterable[Arrival], *, heartbeat_interval_s: float, now: 
         top = max(max(received), named_heads[(station, journal)])
         missing = top - min(received) + 1 - len(received)
         if missing:
-            alerts.add(Alert(Rule.SEQUENCE_GAP, station, f"journal {journal[:8]}: {missing} sequence(s) missing"))
+            alerts.add(
+                Alert(Rule.SEQUENCE_GAP, station, f"journal {journal[:8]}: {missing} sequence(s) missing")
+            )
     limit = 3 * heartbeat_interval_s
     for station, heard in beats.items():
         heard.sort()

@@ -13,6 +13,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from station.bench.fleet.relay import RelaySettings
 from station.bench.fleet.scenario import FleetParams, run_fleet
@@ -40,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--relay-cpu", type=int, default=None, help="pin the relay to this CPU (taskset)")
     p.add_argument("--no-faults", action="store_true", help="no rollback, deleted journal or stop")
     p.add_argument("--series", action="store_true", help="keep the per-second ingest series")
+    p.add_argument("--timeout-s", type=float, default=1800.0, help="give up on a stage after this long")
+    p.add_argument("--folder", type=Path, default=None, help="work here and keep it (default: a temp dir)")
     p.add_argument("--json", action="store_true", help="print only one JSON object on stdout")
     return p
 
@@ -66,9 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             relp=args.target == "relp_tls",
             cpu=args.relay_cpu,
         ),
+        timeout_s=args.timeout_s,
     )
     try:
-        result = run_fleet(params, progress=_progress)
+        result = run_fleet(params, args.folder, progress=_progress)
     except (OSError, ValueError, TimeoutError, RuntimeError, ImportError) as exc:
         print(f"python -m station.bench fleet: {exc}", file=sys.stderr)
         return 1

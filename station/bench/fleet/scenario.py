@@ -109,11 +109,14 @@ def _rsyslogd() -> str:
     return path
 
 
-def run_fleet(params: FleetParams, folder: Path | None = None, progress: Progress | None = None) -> dict[str, Any]:
+def run_fleet(
+    params: FleetParams, folder: Path | None = None, progress: Progress | None = None
+) -> dict[str, Any]:
     """Run the scenario in ``folder`` (a fresh temporary one by default, removed afterwards)."""
     say = progress or (lambda _: None)
     own = folder is None
     root = Path(tempfile.mkdtemp(prefix="station-fleet-")) if folder is None else folder
+    root.mkdir(parents=True, exist_ok=True)
     try:
         return _run(params, root, say)
     finally:
@@ -206,7 +209,9 @@ def _journal_rows(path: str, key: bytes) -> tuple[str, list[tuple[int, str]]]:
     with AuditJournal.open(Path(path), key, read_only=True) as journal:
         journal_id = journal.journal_id or ""
     with sqlite3.connect(Path(path).as_uri() + "?mode=ro", uri=True) as conn:
-        rows = [(int(s), str(m)) for s, m in conn.execute("SELECT sequence, mac FROM journal ORDER BY sequence")]
+        rows = [
+            (int(s), str(m)) for s, m in conn.execute("SELECT sequence, mac FROM journal ORDER BY sequence")
+        ]
     return journal_id, rows
 
 

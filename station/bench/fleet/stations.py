@@ -208,7 +208,10 @@ class _Station:
 
     def report(self) -> StationReport:
         head = 0
-        with contextlib.suppress(Exception), AuditJournal.open(self.path, self.key, read_only=True) as journal:
+        with (
+            contextlib.suppress(Exception),
+            AuditJournal.open(self.path, self.key, read_only=True) as journal,
+        ):
             found = journal.head()
             head = found[0] if found else 0
         status = self.shipper.status() if self.shipper else None
@@ -261,5 +264,3 @@ def worker_main(spec: WorkerSpec, conn: Connection) -> None:
         handshakes = list(counters.handshakes)
     conn.send(("stopped", [s.report() for s in stations], handshakes))
     conn.close()
-
-
