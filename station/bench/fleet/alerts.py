@@ -16,6 +16,7 @@ queries in Python, run over the fleet simulation's ``received.log``.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -71,8 +72,8 @@ def run_rules(arrivals: Iterable[Arrival], *, heartbeat_interval_s: float, now: 
     limit = 3 * heartbeat_interval_s
     for station, heard in beats.items():
         heard.sort()
-        times = sorted({t for t, _, _ in heard}) + [now]
-        widest = max(b - a for a, b in zip(times, times[1:], strict=False))
+        times = [*sorted({t for t, _, _ in heard}), now]
+        widest = max(b - a for a, b in itertools.pairwise(times))
         if widest > limit:
             alerts.add(Alert(Rule.SILENT_HEARTBEAT, station, f"no heartbeat for {widest / 60:.0f} min"))
         backwards = _backwards(heard)

@@ -1,6 +1,7 @@
 """The relay under test: a real ``rsyslogd`` configured like the README's relay sample.
 
-``imtcp`` with the GnuTLS stream driver (RFC 5425), optionally ``imrelp`` over TLS, both into a
+``imtcp`` with the GnuTLS stream driver (RFC 5425), optionally ``imrelp`` over TLS, both asking
+the stations for a certificate signed by the CA (mutual TLS, as in the README), both into a
 ``stations`` ruleset whose one action writes what rsyslog parsed to ``received.log`` (the SIEM's
 stand-in: arrival time, MSGID, the row's own time, the structured data, and the body of heartbeat
 rows, which the alert rules read). ``impstats`` writes rsyslog's own counters every second
@@ -75,7 +76,7 @@ class Relay:
                 'module(load="imrelp")\n'
                 f'input(type="imrelp" port="{self.relp_port}" address="127.0.0.1" ruleset="stations"\n'
                 f'  maxDataSize="64k" tls="on" tls.cacert="{ca}" tls.mycert="{cert}" tls.myprivkey="{key}"\n'
-                '  tls.authmode="anon")\n'
+                '  tls.authmode="certvalid")\n'
             )
         return f"""
 global(workDirectory="{self.folder}" maxMessageSize="64k"
@@ -86,7 +87,7 @@ global(workDirectory="{self.folder}" maxMessageSize="64k"
 module(load="impstats" interval="1" format="json" resetCounters="on" log.syslog="off"
   log.file="{self.impstats}")
 module(load="imtcp" maxSessions="{s.max_sessions}" streamDriver.name="gtls" streamDriver.mode="1"
-  streamDriver.authMode="anon")
+  streamDriver.authMode="x509/certvalid")
 template(name="siem" type="string"
   string="%timegenerated:::date-rfc3339%\\t%msgid%\\t%timereported:::date-rfc3339%\\t%structured-data%\\t%$!body%\\n")
 ruleset(name="stations" queue.type="LinkedList" queue.size="200000") {{
@@ -169,9 +170,21 @@ input(type="imtcp" port="{self.port}" address="127.0.0.1" ruleset="stations"{pri
 
 
 def _listening(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-        return True
-    return False
+    """A listening socket on ``port`` (read from /proc: a probe connection would be a TLS
+    handshake failure in the relay's log)."""
+    return _count_state(f"{port:04X}", "0A") > 0
+
+
+def _count_state(port_hex: str, state: str) -> int:
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table, encoding="ascii") as fh:
+            next(fh, None)
+            for line in fh:
+                parts = line.split(None, 4)
+                if len(parts) > 3 and parts[3] == state and parts[1].rsplit(":", 1)[1] == port_hex:
+                    count += 1
+    return count
 
 
 @dataclass(slots=True)
@@ -219,13 +232,4 @@ class RelaySampler:
 
 def established(ports: Sequence[int]) -> int:
     """Established TCP sessions whose local port is one of ``ports`` (the relay's side)."""
-    wanted = {f"{p:04X}" for p in ports}
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError), open(table, encoding="ascii") as fh:
-            next(fh, None)
-            for line in fh:
-                parts = line.split(None, 4)
-                if len(parts) > 3 and parts[3] == "01" and parts[1].rsplit(":", 1)[1] in wanted:
-                    count += 1
-    return count
+    return sum(_count_state(f"{p:04X}", "01") for p in ports)

@@ -34,6 +34,7 @@ from typing import Any
 from station.audit import AuditJournal
 from station.bench.fleet.alerts import Rule, run_rules
 from station.bench.fleet.backlog import HEARTBEAT_EVERY, BacklogPlan
+from station.bench.fleet.pki import make_pki
 from station.bench.fleet.received import Arrival, read_arrivals
 from station.bench.fleet.relay import Relay, RelaySampler, RelaySettings, Sample
 from station.bench.fleet.stations import Fault, StationReport, StationSpec, WorkerSpec, worker_main
@@ -90,18 +91,6 @@ def _specs(params: FleetParams, root: Path, end: datetime) -> list[StationSpec]:
     return specs
 
 
-def _pki(folder: Path) -> tuple[Path, Path, Path]:
-    import trustme  # development dependency: the bench and the tests make a throwaway CA
-
-    ca = trustme.CA()
-    leaf = ca.issue_cert("127.0.0.1")
-    ca_pem, cert, key = folder / "ca.pem", folder / "relay.pem", folder / "relay.key"
-    ca.cert_pem.write_to_path(str(ca_pem))
-    leaf.cert_chain_pems[0].write_to_path(str(cert))
-    leaf.private_key_pem.write_to_path(str(key))
-    return ca_pem, cert, key
-
-
 def _rsyslogd() -> str:
     path = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
     if not os.access(path, os.X_OK):
@@ -127,8 +116,8 @@ def run_fleet(
 def _run(params: FleetParams, root: Path, say: Progress) -> dict[str, Any]:
     started = time.monotonic()
     load_start = os.getloadavg()[0]
-    ca_pem, cert, key = _pki(root)
-    relay = Relay(_rsyslogd(), root / "relay", cert, key, ca_pem, params.relay)
+    pki = make_pki(root / "pki")
+    relay = Relay(_rsyslogd(), root / "relay", pki.relay_cert, pki.relay_key, pki.ca, params.relay)
     port = relay.port if params.target == "syslog_tls" else relay.relp_port
     assert port is not None, "the relp_tls target needs RelaySettings(relp=True)"
     end = datetime.now(UTC).replace(microsecond=0)
@@ -141,7 +130,7 @@ def _run(params: FleetParams, root: Path, say: Progress) -> dict[str, Any]:
         if not mine:
             continue
         spec = WorkerSpec(
-            mine, params.target, port, ca_pem, params.jitter_cap_s, params.resend_window_s, params.batch_size
+            mine, params.target, port, pki, params.jitter_cap_s, params.resend_window_s, params.batch_size
         )
         parent, child = context.Pipe()
         process = context.Process(target=worker_main, args=(spec, child), name=f"fleet-worker-{w}")

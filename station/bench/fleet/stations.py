@@ -31,13 +31,14 @@ from pathlib import Path
 
 from station.audit import AuditJournal
 from station.bench.fleet.backlog import BacklogPlan, build_journal, restore
+from station.bench.fleet.pki import Pki
 from station.ship.config import ShipConfig, TargetKind
 from station.ship.event import ShippedEvent
 from station.ship.shipper import Shipper
 from station.ship.syslog import SyslogTlsTarget
 from station.ship.target import ShipTarget
 
-__all__ = ["Fault", "StationSpec", "StationReport", "WorkerSpec", "worker_main"]
+__all__ = ["Fault", "StationReport", "StationSpec", "WorkerSpec", "worker_main"]
 
 _THREAD_STACK = 512 * 1024
 
@@ -63,7 +64,7 @@ class WorkerSpec:
     stations: tuple[StationSpec, ...]
     target: str  # "syslog_tls" or "relp_tls"
     relay_port: int
-    ca_bundle: Path
+    pki: Pki
     backoff_cap_s: float
     resend_window_s: float
     batch_size: int
@@ -143,7 +144,9 @@ class _Station:
             station_id=self.spec.station_id,
             relay_host="127.0.0.1",
             relay_port=w.relay_port,
-            ca_bundle=w.ca_bundle,
+            ca_bundle=w.pki.ca,
+            client_cert=w.pki.station_cert,
+            client_key=w.pki.station_key,
             resend_window=timedelta(seconds=w.resend_window_s),
             backoff_cap=timedelta(seconds=w.backoff_cap_s),
         )
@@ -245,12 +248,11 @@ def worker_main(spec: WorkerSpec, conn: Connection) -> None:
     while not conn.poll(0.2):
         now = time.time()
         for station in stations:
-            if station.caught_up_at is None or not station.fault_done:
-                if station.done():
-                    if not station.fault_done:
-                        station.inject()
-                    elif station.caught_up_at is None:
-                        station.caught_up_at = now
+            if (station.caught_up_at is None or not station.fault_done) and station.done():
+                if not station.fault_done:
+                    station.inject()
+                elif station.caught_up_at is None:
+                    station.caught_up_at = now
         if not caught and all(s.caught_up_at is not None for s in stations):
             caught = True
             conn.send(("caught", now))
