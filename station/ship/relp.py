@@ -39,7 +39,7 @@ from station.ship.event import ShippedEvent
 from station.ship.payload import encode_message
 from station.ship.tls import relay_context
 
-__all__ = ["MAX_TXNR", "WINDOW", "RelpTlsTarget", "parse_frame"]
+__all__ = ["MAX_TXNR", "WINDOW", "IncompleteFrameError", "RelpTlsTarget", "parse_frame"]
 
 MAX_TXNR = 999_999_999
 #: Frames sent before waiting for their acknowledgements (librelp's own default window is 128).
@@ -48,18 +48,18 @@ _OFFERS = f"relp_version=0\nrelp_software=station,{__version__}\ncommands=syslog
 _MAX_REPLY = 64 * 1024
 
 
-class _IncompleteError(Exception):
+class IncompleteFrameError(Exception):
     """Not a whole frame yet."""
 
 
 def parse_frame(buffer: bytes) -> tuple[int, bytes, bytes, int]:
     """The first frame in ``buffer``: (txnr, command, data, bytes used). Raises ValueError for a
-    malformed frame and :class:`_IncompleteError` when more bytes are needed."""
+    malformed frame and :class:`IncompleteFrameError` when more bytes are needed."""
     parts = buffer.split(b" ", 2)
     if len(parts) < 3:
         if len(buffer) > 40:
             raise ValueError("RELP header too long")
-        raise _IncompleteError
+        raise IncompleteFrameError
     txnr_text, command, rest = parts
     digits = bytearray()
     for byte in rest:
@@ -68,7 +68,7 @@ def parse_frame(buffer: bytes) -> tuple[int, bytes, bytes, int]:
             continue
         break
     else:
-        raise _IncompleteError
+        raise IncompleteFrameError
     if not txnr_text.isdigit() or not digits or len(digits) > 9 or not command.isalpha():
         raise ValueError("malformed RELP header")
     length = int(digits)
@@ -80,7 +80,7 @@ def parse_frame(buffer: bytes) -> tuple[int, bytes, bytes, int]:
             raise ValueError("malformed RELP header")
         end = header + 1 + length
     if len(buffer) < end + 1:
-        raise _IncompleteError
+        raise IncompleteFrameError
     if buffer[end : end + 1] != b"\n":
         raise ValueError("RELP frame without its trailer")
     data = buffer[header + 1 : end] if length else b""
@@ -174,7 +174,7 @@ class RelpTlsTarget:
         while True:
             try:
                 got, command, data, used = parse_frame(self._buffer)
-            except _IncompleteError:
+            except IncompleteFrameError:
                 self._fill()
                 continue
             except ValueError as exc:

@@ -40,12 +40,16 @@ def free_port() -> int:
 @dataclass(frozen=True, slots=True)
 class RelaySettings:
     """What the relay is told: ``max_sessions`` (imtcp's default is 200), the TLS priority
-    string for GnuTLS (None: rsyslog's default), RELP on or off, and a CPU to pin it to."""
+    string for GnuTLS (None: rsyslog's default), RELP on or off, a CPU to pin it to, and the
+    queue in front of the SIEM action."""
 
     max_sessions: int = 2000
     tls_priority: str | None = None
     relp: bool = False
     cpu: int | None = None
+    #: The stations ruleset's queue: ``LinkedList`` (in memory, rsyslog's usual) or ``Direct``
+    #: (the action runs before the input returns: a RELP acknowledgement then means "written").
+    queue: str = "LinkedList"
 
 
 class Relay:
@@ -70,6 +74,7 @@ class Relay:
     def _config(self, cert: Path, key: Path, ca: Path) -> str:
         s = self.settings
         priority = f' gnutlsPriorityString="{s.tls_priority}"' if s.tls_priority else ""
+        queue = f'queue.type="{s.queue}"' + (' queue.size="200000"' if s.queue != "Direct" else "")
         relp = ""
         if self.relp_port is not None:
             relp = (
@@ -90,7 +95,7 @@ module(load="imtcp" maxSessions="{s.max_sessions}" streamDriver.name="gtls" stre
   streamDriver.authMode="x509/certvalid")
 template(name="siem" type="string"
   string="%timegenerated:::date-rfc3339%\\t%msgid%\\t%timereported:::date-rfc3339%\\t%structured-data%\\t%$!body%\\n")
-ruleset(name="stations" queue.type="LinkedList" queue.size="200000") {{
+ruleset(name="stations" {queue}) {{
   set $!body = "-";
   if $msgid == "{_HEARTBEAT}" then {{ set $!body = $msg; }}
   action(type="omfile" file="{self.received}" template="siem")
