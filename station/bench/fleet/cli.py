@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--series", action="store_true", help="keep the per-second ingest series")
     p.add_argument("--timeout-s", type=float, default=1800.0, help="give up on a stage after this long")
     p.add_argument("--folder", type=Path, default=None, help="work here and keep it (default: a temp dir)")
+    p.add_argument(
+        "--capacity", action="store_true", help="measure the relay's maximum ingest instead (several senders)"
+    )
+    p.add_argument("--senders", type=int, default=3, help="sender processes for --capacity")
+    p.add_argument("--seconds", type=float, default=20.0, help="how long --capacity sends")
     p.add_argument("--json", action="store_true", help="print only one JSON object on stdout")
     return p
 
@@ -52,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.stations < 1 or args.workers < 1 or args.jitter_cap_s < 1 or args.outage_s < 0:
         print("python -m station.bench fleet: stations, workers >= 1, jitter cap >= 1 s", file=sys.stderr)
         return 64
+    if args.capacity:
+        return _capacity(args)
     params = FleetParams(
         stations=args.stations,
         records_per_day=args.records_per_day,
@@ -82,3 +89,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(text)
     ok = result["lost"] == 0 and result["in_order"] and (result["alerts_match"] or not params.faults)
     return 0 if ok else 1
+
+
+def _capacity(args: argparse.Namespace) -> int:
+    from station.bench.fleet.capacity import measure_capacity
+    from station.bench.fleet.scenario import find_rsyslogd
+
+    try:
+        result = measure_capacity(
+            find_rsyslogd(), senders=args.senders, seconds=args.seconds, relay_cpu=args.relay_cpu
+        )
+    except (OSError, TimeoutError, RuntimeError, ImportError) as exc:
+        print(f"python -m station.bench fleet --capacity: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=None if args.json else 2))
+    return 0

@@ -39,7 +39,7 @@ from station.bench.fleet.received import Arrival, read_arrivals
 from station.bench.fleet.relay import Relay, RelaySampler, RelaySettings, Sample
 from station.bench.fleet.stations import Fault, StationReport, StationSpec, WorkerSpec, worker_main
 
-__all__ = ["FleetParams", "run_fleet"]
+__all__ = ["FleetParams", "find_rsyslogd", "run_fleet"]
 
 Progress = Callable[[str], None]
 
@@ -91,7 +91,7 @@ def _specs(params: FleetParams, root: Path, end: datetime) -> list[StationSpec]:
     return specs
 
 
-def _rsyslogd() -> str:
+def find_rsyslogd() -> str:
     path = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
     if not os.access(path, os.X_OK):
         raise FileNotFoundError("rsyslogd not found (Debian packages rsyslog, rsyslog-gnutls)")
@@ -117,7 +117,7 @@ def _run(params: FleetParams, root: Path, say: Progress) -> dict[str, Any]:
     started = time.monotonic()
     load_start = os.getloadavg()[0]
     pki = make_pki(root / "pki")
-    relay = Relay(_rsyslogd(), root / "relay", pki.relay_cert, pki.relay_key, pki.ca, params.relay)
+    relay = Relay(find_rsyslogd(), root / "relay", pki.relay_cert, pki.relay_key, pki.ca, params.relay)
     port = relay.port if params.target == "syslog_tls" else relay.relp_port
     assert port is not None, "the relp_tls target needs RelaySettings(relp=True)"
     end = datetime.now(UTC).replace(microsecond=0)
@@ -285,8 +285,8 @@ def _relay_figures(
     per_second = Counter(int(a.arrived - up) for a in arrivals if a.arrived >= up)
     hs = Counter(int(t - up) for t in handshakes if t >= up)
     stats = relay.stats()
-    queues = [s for s in stats if s.get("origin") == "core.queue"]
-    inputs = [s for s in stats if s.get("origin") == "imtcp" or str(s.get("name", "")).startswith("imrelp")]
+    queues = [s for s in stats if s.get("origin") == "core.queue" and s.get("name") == "stations"]
+    inputs = [s for s in stats if s.get("origin") in ("imtcp", "imrelp")]
     return {
         "peak_connections": max((s.sessions for s in samples), default=0),
         "handshakes_after_relay_up": len([t for t in handshakes if t >= up]),
