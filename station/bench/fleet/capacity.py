@@ -34,7 +34,7 @@ from station.ship.config import PayloadFormat
 from station.ship.event import ShippedEvent
 from station.ship.payload import encode_frame
 
-__all__ = ["measure_capacity"]
+__all__ = ["measure_capacity", "measure_handshakes"]
 
 
 def _frames(folder: Path) -> bytes:
@@ -88,6 +88,75 @@ def _sender(
     for t in threads:
         t.join()
     conn.send(sent[0])
+
+
+def _handshaker(port: int, pki: Pki, seconds: float, cpus: set[int], conn: Connection) -> None:
+    """Full TLS handshakes (with the client certificate), one after another, for ``seconds``."""
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+    context = ssl.create_default_context(cafile=str(pki.ca))
+    context.load_cert_chain(str(pki.station_cert), str(pki.station_key))
+    conn.send("ready")
+    conn.recv()
+    done = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        with (
+            socket.create_connection(("127.0.0.1", port)) as raw,
+            context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+        ):
+            tls.sendall(b"")
+        done += 1
+    conn.send(done)
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_handshakes(
+    rsyslogd: str, *, senders: int = 3, seconds: float = 10.0, relay_cpu: int | None = None
+) -> dict[str, Any]:
+    """Full handshakes per second the relay completes, and its CPU per handshake."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if relay_cpu is None and len(cpus) >= 2:
+        relay_cpu = cpus[-1]
+    others = {c for c in cpus if c != relay_cpu}
+    with tempfile.TemporaryDirectory(prefix="station-fleet-handshakes-") as tmp:
+        root = Path(tmp)
+        pki = make_pki(root / "pki")
+        relay = Relay(
+            rsyslogd, root / "relay", pki.relay_cert, pki.relay_key, pki.ca, RelaySettings(cpu=relay_cpu)
+        )
+        relay.start()
+        assert relay.pid is not None
+        context = multiprocessing.get_context("spawn")
+        pipes, processes = [], []
+        try:
+            for _ in range(senders):
+                parent, child = context.Pipe()
+                p = context.Process(target=_handshaker, args=(relay.port, pki, seconds, others, child))
+                p.start()
+                pipes.append(parent)
+                processes.append(p)
+            for pipe in pipes:
+                assert pipe.recv() == "ready"
+            cpu_before, started = _cpu_seconds(relay.pid), time.monotonic()
+            for pipe in pipes:
+                pipe.send("go")
+            done = sum(int(pipe.recv()) for pipe in pipes)
+            elapsed, cpu = time.monotonic() - started, _cpu_seconds(relay.pid) - cpu_before
+        finally:
+            for p in processes:
+                p.join(timeout=30)
+            relay.stop()
+    return {
+        "handshakes": done,
+        "handshakes_per_s": round(done / elapsed, 1),
+        "relay_cpu_ms_per_handshake": round(1000 * cpu / done, 2) if done else None,
+        "relay_cpu_pct_during": round(100 * cpu / elapsed, 1),
+    }
 
 
 def measure_capacity(

@@ -92,12 +92,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _capacity(args: argparse.Namespace) -> int:
-    from station.bench.fleet.capacity import measure_capacity
+    from station.bench.fleet.capacity import measure_capacity, measure_handshakes
     from station.bench.fleet.scenario import find_rsyslogd
 
     try:
+        _progress(f"relay ingest: {args.senders} sender processes for {args.seconds:g} s")
         result = measure_capacity(
             find_rsyslogd(), senders=args.senders, seconds=args.seconds, relay_cpu=args.relay_cpu
+        )
+        _progress(f"relay TLS handshakes: {args.senders} sender processes")
+        result.update(
+            measure_handshakes(find_rsyslogd(), senders=args.senders, seconds=10.0, relay_cpu=args.relay_cpu)
         )
     except (OSError, TimeoutError, RuntimeError, ImportError) as exc:
         print(f"python -m station.bench fleet --capacity: {exc}", file=sys.stderr)

@@ -304,4 +304,9 @@ def _relay_figures(
             "submitted": sum(int(s.get("submitted", 0)) for s in inputs),
         },
         "refused_sessions": relay.refused_sessions(),
+        "relay_max_rss_mb": round(
+            max((int(s.get("maxrss", 0)) for s in stats if s.get("name") == "resource-usage"), default=0)
+            / 1024,
+            1,
+        ),
     }
