@@ -186,3 +186,17 @@ def test_relp_loses_nothing_when_the_relay_is_killed_mid_window(
     assert killed_at < 3001
     assert acked_when_down <= killed_at  # the cursor never ran ahead of what the relay had written
     assert shipper.status().acked_sequence == 3001
+
+
+def test_relp_tls_needs_a_relay_and_builds_the_relp_target(pki: Pki) -> None:
+    from station.ship import ShipConfigError, build_target
+
+    with pytest.raises(ShipConfigError, match="relay_host: required"):
+        ShipConfig(target=TargetKind.RELP_TLS, station_id=STATION)
+    config = ShipConfig(target=TargetKind.RELP_TLS, station_id=STATION, relay_host="relay.bank.example")
+    target = build_target(config)
+    assert isinstance(target, RelpTlsTarget)
+    assert target.name == "relp_tls" and not target.needs_resend_window
+    assert not target.is_alive()
+    with pytest.raises(ShipError, match="not connected"):
+        target.send([])
