@@ -111,10 +111,12 @@ class _Swallower:
             self._threads.append(thread)
 
     def _swallow(self, raw: socket.socket) -> None:
-        with contextlib.suppress(OSError, ssl.SSLError), self.context.wrap_socket(raw, server_side=True) as tls:
-            while chunk := tls.recv(65536):
-                with self.lock:
-                    self.received += chunk
+        with contextlib.suppress(OSError, ssl.SSLError):
+            tls = self.context.wrap_socket(raw, server_side=True)
+            with tls:
+                while chunk := tls.recv(65536):
+                    with self.lock:
+                        self.received += chunk
 
     def bytes_seen(self) -> bytes:
         with self.lock:
