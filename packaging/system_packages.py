@@ -2,11 +2,11 @@
 """Operating-system packages some tests need, installed when missing and the machine allows it.
 
 The fleet-shipping tests ship to a real rsyslog over TLS (Debian ``rsyslog`` and
-``rsyslog-gnutls``) and over RELP with TLS (``rsyslog-relp``). ``packaging/dev.py test`` calls :func:`ensure` first: as root on a Debian or
-Ubuntu machine (CI, a developer's container) it runs ``apt-get install -y`` non-interactively,
-and ``apt-get update`` first if that fails; anywhere else it installs nothing, and the tests
-that need the packages are skipped with a message naming them (under ``CI=true`` they fail
-instead, so CI never passes by skipping them).
+``rsyslog-gnutls``) and over RELP with TLS (``rsyslog-relp``). ``packaging/dev.py test`` calls
+:func:`ensure` first: as root on a Debian or Ubuntu machine (CI, a developer's container) it runs
+``apt-get install -y`` non-interactively, and ``apt-get update`` first if that fails; anywhere
+else it installs nothing, and the tests that need the packages are skipped with a message naming
+them (under ``CI=true`` they fail instead, so CI never passes by skipping them).
 
     python3 packaging/system_packages.py          # install what is missing, say what is still missing
 """
