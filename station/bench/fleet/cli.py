@@ -35,9 +35,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--resend-window-s", type=float, default=5.0)
     p.add_argument("--batch", type=int, default=200, help="rows per send")
     p.add_argument("--workers", type=int, default=2, help="station processes")
-    p.add_argument("--target", choices=("syslog_tls", "relp_tls"), default="syslog_tls")
+    p.add_argument(
+        "--target",
+        choices=("syslog_tls", "relp_tls", "both"),
+        default="syslog_tls",
+        help="both: the same scenario twice, to compare the targets' throughput",
+    )
     p.add_argument("--max-sessions", type=int, default=2000, help="imtcp's MaxSessions")
     p.add_argument("--tls-priority", default=None, help="GnuTLS priority string for the relay")
+    p.add_argument(
+        "--relay-queue",
+        choices=("LinkedList", "Direct"),
+        default="LinkedList",
+        help="the stations ruleset's queue",
+    )
     p.add_argument("--relay-cpu", type=int, default=None, help="pin the relay to this CPU (taskset)")
     p.add_argument("--no-faults", action="store_true", help="no rollback, deleted journal or stop")
     p.add_argument("--series", action="store_true", help="keep the per-second ingest series")
@@ -59,7 +70,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 64
     if args.capacity:
         return _capacity(args)
-    params = FleetParams(
+    targets = ("syslog_tls", "relp_tls") if args.target == "both" else (args.target,)
+    results = []
+    for target in targets:
+        params = _params(args, target)
+        folder = None if args.folder is None else (args.folder / target if len(targets) > 1 else args.folder)
+        try:
+            result = run_fleet(params, folder, progress=_progress)
+        except (OSError, ValueError, TimeoutError, RuntimeError, ImportError) as exc:
+            print(f"python -m station.bench fleet: {exc}", file=sys.stderr)
+            return 1
+        if not args.series:
+            result.pop("ingest_per_s", None)
+        results.append(result)
+    result = results[0]
+    if len(results) > 1:
+        result["relp_tls"] = results[1]
+        result["throughput_records_per_s"] = {r["target"]: r["catch_up_records_per_s"] for r in results}
+    print(json.dumps(result, indent=None if args.json else 2))
+    ok = all(r["lost"] == 0 and r["in_order"] and (r["alerts_match"] or args.no_faults) for r in results)
+    return 0 if ok else 1
+
+
+def _params(args: argparse.Namespace, target: str) -> FleetParams:
+    return FleetParams(
         stations=args.stations,
         records_per_day=args.records_per_day,
         outage_days=args.outage_days,
@@ -68,27 +102,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         resend_window_s=args.resend_window_s,
         batch_size=args.batch,
         workers=args.workers,
-        target=args.target,
+        target=target,
         faults=not args.no_faults,
         relay=RelaySettings(
             max_sessions=args.max_sessions,
             tls_priority=args.tls_priority,
-            relp=args.target == "relp_tls",
+            relp=target == "relp_tls",
             cpu=args.relay_cpu,
+            queue=args.relay_queue,
         ),
         timeout_s=args.timeout_s,
     )
-    try:
-        result = run_fleet(params, args.folder, progress=_progress)
-    except (OSError, ValueError, TimeoutError, RuntimeError, ImportError) as exc:
-        print(f"python -m station.bench fleet: {exc}", file=sys.stderr)
-        return 1
-    if not args.series:
-        result.pop("ingest_per_s", None)
-    text = json.dumps(result, indent=None if args.json else 2)
-    print(text)
-    ok = result["lost"] == 0 and result["in_order"] and (result["alerts_match"] or not params.faults)
-    return 0 if ok else 1
 
 
 def _capacity(args: argparse.Namespace) -> int:

@@ -259,6 +259,7 @@ def _judge(
         "in_order": not out_of_order,
         "out_of_order_stations": sorted(out_of_order),
         "catch_up_s": round(backlog_last - up, 2),
+        "catch_up_records_per_s": round(len(expected) / max(backlog_last - up, 1e-3), 1),
         "connections": sum(r.connections for r in reports),
         "shipper_failures": sum(r.failures for r in reports),
         "alerts": [asdict(a) for a in alerts],
