@@ -158,6 +158,7 @@ def _run(params: FleetParams, root: Path, say: Progress) -> dict[str, Any]:
         for pipe in pipes:
             pipe.send("stop")
         stopped = [_expect(pipe, "stopped", params.timeout_s) for pipe in pipes]
+        _drained(relay, sum(r.frames_sent for message in stopped for r in message[1]))
         sampler.follow(None)
         relay.stop()
     finally:
@@ -185,10 +186,38 @@ def _run(params: FleetParams, root: Path, say: Progress) -> dict[str, Any]:
     return result
 
 
+def _drained(relay: Relay, sent: int, quiet_s: float = 3.0, timeout: float = 120.0) -> None:
+    """Wait until the relay has written every frame sent, or has written nothing new for
+    ``quiet_s`` (frames sent on a connection that then broke never arrive): stopping it earlier
+    could cut its queue short (rsyslog gives a queue only a short time at shutdown)."""
+    deadline = time.monotonic() + timeout
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        lines = _count_lines(relay.received)
+        if lines >= sent:
+            return
+        if lines != last:
+            last, since = lines, time.monotonic()
+        elif time.monotonic() - since > quiet_s:
+            return
+        time.sleep(0.2)  # polling the received file's length
+
+
+def _count_lines(path: Path) -> int:
+    if not path.exists():
+        return 0
+    with path.open("rb") as fh:
+        return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+
+
 def _expect(pipe: Connection, what: str, timeout: float) -> Any:
+    """The worker's next message, which must be ``what``."""
     if not pipe.poll(timeout):
         raise TimeoutError(f"a fleet worker did not report '{what}' within {timeout:g} s")
-    message = pipe.recv()
+    try:
+        message = pipe.recv()
+    except EOFError:
+        raise RuntimeError(f"a fleet worker died before reporting '{what}'") from None
     if message[0] != what:
         raise RuntimeError(f"a fleet worker said {message[0]!r}, expected {what!r}")
     return message
