@@ -34,6 +34,7 @@ from station.bench.fleet.backlog import BacklogPlan, build_journal, restore
 from station.bench.fleet.pki import Pki
 from station.ship.config import ShipConfig, TargetKind
 from station.ship.event import ShippedEvent
+from station.ship.relp import RelpTlsTarget
 from station.ship.shipper import Shipper
 from station.ship.syslog import SyslogTlsTarget
 from station.ship.target import ShipTarget
@@ -92,25 +93,39 @@ class _Counters:
     frames: int = 0
 
 
-def _counting(base: type[SyslogTlsTarget], counters: _Counters, mine: list[int]) -> type[SyslogTlsTarget]:
-    """The real target, counting handshakes and frames (the sending path is the target's own)."""
+class _Counted:
+    """The real target behind a counter of handshakes and frames: every call goes to the target
+    itself, so the sending path is the shipper's own."""
 
-    class Counting(base):  # type: ignore[valid-type, misc]
-        def open(self) -> None:
-            was = self.connected
-            super().open()
-            if not was:
-                with counters.lock:
-                    counters.handshakes.append(time.time())
-                mine[1] += 1
+    def __init__(self, inner: SyslogTlsTarget | RelpTlsTarget, counters: _Counters, mine: list[int]) -> None:
+        self._inner = inner
+        self._counters = counters
+        self._mine = mine
+        self.name = inner.name
+        self.needs_resend_window = inner.needs_resend_window
 
-        def send(self, events: Sequence[ShippedEvent]) -> None:
-            super().send(events)
-            with counters.lock:
-                counters.frames += len(events)
-            mine[0] += len(events)
+    def open(self) -> None:
+        was = self._inner.connected
+        self._inner.open()
+        if not was:
+            with self._counters.lock:
+                self._counters.handshakes.append(time.time())
+            self._mine[1] += 1
 
-    return Counting
+    def send(self, events: Sequence[ShippedEvent]) -> None:
+        self._inner.send(events)
+        with self._counters.lock:
+            self._counters.frames += len(events)
+        self._mine[0] += len(events)
+
+    def is_alive(self) -> bool:
+        return self._inner.is_alive()
+
+    def closed_reason(self) -> str:
+        return self._inner.closed_reason()
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 class _Station:
@@ -152,11 +167,8 @@ class _Station:
         )
 
     def _target(self, config: ShipConfig) -> ShipTarget:
-        if config.target is TargetKind.SYSLOG_TLS:
-            return _counting(SyslogTlsTarget, self.counters, self.mine)(config)
-        from station.ship.relp import RelpTlsTarget
-
-        return _counting(RelpTlsTarget, self.counters, self.mine)(config)  # type: ignore[arg-type]
+        inner = SyslogTlsTarget(config) if config.target is TargetKind.SYSLOG_TLS else RelpTlsTarget(config)
+        return _Counted(inner, self.counters, self.mine)
 
     def start(self) -> None:
         config = self._config()
