@@ -262,6 +262,11 @@ def _judge(
         last_seq[(a.station, a.journal)] = a.seq
         if a.recorded_at <= end:
             backlog_last = max(backlog_last, a.arrived)
+    per_station = Counter(a.station for a in arrivals)
+    unique_per_station = Counter(station for station, _, _, _ in received)
+    duplicates = {
+        st: n - unique_per_station[st] for st, n in per_station.items() if n > unique_per_station[st]
+    }
     now = max((a.recorded_at for a in arrivals if a.msgid == "heartbeat"), default=end)
     alerts = run_rules(arrivals, heartbeat_interval_s=HEARTBEAT_EVERY.total_seconds(), now=now)
     injected = sorted(
@@ -283,6 +288,7 @@ def _judge(
         "records_received": len(arrivals),
         "unique_received": len(received),
         "duplicates": len(arrivals) - len(received),
+        "duplicates_by_station": dict(sorted(duplicates.items())),
         "lost": len(owed - received),
         "unshipped_at_stop": len(expected - owed - received),
         "in_order": not out_of_order,
