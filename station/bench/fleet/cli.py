@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--relay-cpu", type=int, default=None, help="pin the relay to this CPU (taskset)")
     p.add_argument("--no-faults", action="store_true", help="no rollback, deleted journal or stop")
     p.add_argument("--series", action="store_true", help="keep the per-second ingest series")
+    p.add_argument(
+        "--restart-s",
+        type=float,
+        default=0.0,
+        help="after the catch-up, restart the relay and watch this long",
+    )
     p.add_argument("--timeout-s", type=float, default=1800.0, help="give up on a stage after this long")
     p.add_argument("--folder", type=Path, default=None, help="work here and keep it (default: a temp dir)")
     p.add_argument(
@@ -112,6 +118,7 @@ def _params(args: argparse.Namespace, target: str) -> FleetParams:
             queue=args.relay_queue,
         ),
         timeout_s=args.timeout_s,
+        restart_s=args.restart_s,
     )
 
 

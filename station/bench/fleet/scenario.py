@@ -58,6 +58,8 @@ class FleetParams:
     faults: bool = True
     relay: RelaySettings = field(default_factory=RelaySettings)
     timeout_s: float = 1800.0
+    #: After the catch-up, restart the relay and keep going this long (0: no restart).
+    restart_s: float = 0.0
 
 
 def _faults(params: FleetParams) -> dict[int, Fault]:
@@ -155,6 +157,14 @@ def _run(params: FleetParams, root: Path, say: Progress) -> dict[str, Any]:
         say(f"relay up on port {port}; waiting for every station to catch up")
         caught = [_expect(pipe, "caught", params.timeout_s)[1] for pipe in pipes]
         caught_at = max(caught)
+        restarted: float | None = None
+        if params.restart_s > 0:
+            say(f"restarting the relay; watching the reconnections for {params.restart_s:g} s")
+            relay.stop()
+            restarted = time.time()
+            relay.start()
+            sampler.follow(relay.pid)
+            threading.Event().wait(params.restart_s)
         for pipe in pipes:
             pipe.send("stop")
         stopped = [_expect(pipe, "stopped", params.timeout_s) for pipe in pipes]
@@ -174,6 +184,8 @@ def _run(params: FleetParams, root: Path, say: Progress) -> dict[str, Any]:
     arrivals = list(read_arrivals(relay.received))
     result = _judge(params, reports, arrivals, end.timestamp(), up)
     result.update(_relay_figures(relay, sampler.samples, handshakes, arrivals, up, caught_at))
+    if restarted is not None:
+        result["restart"] = _restart_figures(params, sampler.samples, handshakes, restarted)
     result.update(
         rows_built=rows_built,
         build_s=round(build_s, 1),
@@ -345,4 +357,22 @@ def _relay_figures(
             / 1024,
             1,
         ),
+    }
+
+
+def _restart_figures(
+    params: FleetParams, samples: list[Sample], handshakes: list[float], restarted: float
+) -> dict[str, Any]:
+    """How the stations came back after a relay restart (no outage: they were all connected)."""
+    after = [t - restarted for t in handshakes if t >= restarted]
+    per_second = Counter(int(t) for t in after)
+    ordered = sorted(after)
+    half = ordered[len(ordered) // 2] if ordered else None
+    return {
+        "watched_s": params.restart_s,
+        "handshakes": len(after),
+        "handshakes_first_5_s": sum(1 for t in after if t < 5),
+        "peak_handshakes_per_s": max(per_second.values(), default=0),
+        "median_reconnect_s": None if half is None else round(half, 1),
+        "sessions_at_end": samples[-1].sessions if samples else 0,
     }
