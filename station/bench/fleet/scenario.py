@@ -323,7 +323,7 @@ def _relay_figures(
     up: float,
     caught_at: float,
 ) -> dict[str, Any]:
-    window = [s for s in samples if up <= s.t <= caught_at + 1]
+    window = [s for s in samples if up <= s.t <= caught_at]  # a restart may follow at once
     cpu_peak = 0.0
     for a, b in zip(window, window[4:], strict=False):  # over about a second
         if b.t > a.t and b.cpu_s >= a.cpu_s:
@@ -374,5 +374,12 @@ def _restart_figures(
         "handshakes_first_5_s": sum(1 for t in after if t < 5),
         "peak_handshakes_per_s": max(per_second.values(), default=0),
         "median_reconnect_s": None if half is None else round(half, 1),
-        "sessions_at_end": samples[-1].sessions if samples else 0,
+        "sessions_before_stop": max(
+            (
+                s.sessions
+                for s in samples
+                if restarted + params.restart_s - 2 <= s.t <= restarted + params.restart_s
+            ),
+            default=0,
+        ),
     }
