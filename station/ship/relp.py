@@ -213,7 +213,30 @@ class RelpTlsTarget:
             raise ShipError("the relay does not speak RELP (an endless reply)")
 
     def is_alive(self) -> bool:
-        return self._sock is not None
+        """False once the relay has closed the session (EOF, a reset, or a ``serverclose``), so
+        an idle session the relay ended is reconnected without counting as a failure."""
+        sock = self._sock
+        if sock is None:
+            return False
+        try:
+            sock.setblocking(False)
+            try:
+                data = sock.recv(16384)
+            finally:
+                sock.settimeout(self._config.connect_timeout.total_seconds())
+        except (ssl.SSLWantReadError, BlockingIOError, InterruptedError):
+            return True  # nothing to read: the session is up
+        except (OSError, ssl.SSLError) as exc:
+            self._closed_reason = describe_connection_error(exc, self._host, self._port)
+            return False
+        if not data:
+            self._closed_reason = "relay closed the connection"
+            return False
+        self._buffer += data
+        if b" serverclose " in self._buffer:
+            self._closed_reason = "the relay is closing the RELP session"
+            return False
+        return True
 
     def closed_reason(self) -> str:
         return self._closed_reason

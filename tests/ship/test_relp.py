@@ -202,3 +202,26 @@ def test_relp_tls_needs_a_relay_and_builds_the_relp_target(pki: Pki) -> None:
     assert not target.is_alive()
     with pytest.raises(ShipError, match="not connected"):
         target.send([])
+
+
+def test_a_relay_restarted_while_the_session_is_idle_is_reconnected_without_a_failure(
+    journal: AuditJournal, relp_relay: Relay, pki: Pki, client_pair: tuple[Path, Path]
+) -> None:
+    assert relp_relay.relp_port is not None
+    fill(journal, 10)
+    config = _config(relp_relay.relp_port, pki, client_pair)
+    target = RelpTlsTarget(config)
+    shipper = Shipper(journal, config, target, key=KEY, anchor_path=None)
+    try:
+        shipper.step()  # step(), not run_until_idle(): the session must stay open
+        assert shipper.status().acked_sequence == 11  # RELP: acknowledged as soon as sent
+        relp_relay.stop()  # closes the idle session
+        relp_relay.start()
+        fill(journal, 10, start=10)
+        shipper.step()
+        status = shipper.status()
+    finally:
+        target.close()
+    assert status.state is ShipState.SHIPPED, status
+    assert status.acked_sequence == 21 and status.errors_total == 0
+    assert _sequences(relp_relay) == list(range(1, 22))
