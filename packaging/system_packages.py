@@ -2,11 +2,11 @@
 """Operating-system packages some tests need, installed when missing and the machine allows it.
 
 The fleet-shipping tests ship to a real rsyslog over TLS (Debian ``rsyslog`` and
-``rsyslog-gnutls``). ``packaging/dev.py test`` calls :func:`ensure` first: as root on a Debian or
-Ubuntu machine (CI, a developer's container) it runs ``apt-get install -y`` non-interactively,
-and ``apt-get update`` first if that fails; anywhere else it installs nothing, and the tests
-that need the packages are skipped with a message naming them (under ``CI=true`` they fail
-instead, so CI never passes by skipping them).
+``rsyslog-gnutls``) and over RELP with TLS (``rsyslog-relp``). ``packaging/dev.py test`` calls
+:func:`ensure` first: as root on a Debian or Ubuntu machine (CI, a developer's container) it runs
+``apt-get install -y`` non-interactively, and ``apt-get update`` first if that fails; anywhere
+else it installs nothing, and the tests that need the packages are skipped with a message naming
+them (under ``CI=true`` they fail instead, so CI never passes by skipping them).
 
     python3 packaging/system_packages.py          # install what is missing, say what is still missing
 """
@@ -21,7 +21,7 @@ import sys
 
 __all__ = ["RSYSLOG_PACKAGES", "ensure", "missing_rsyslog", "rsyslogd_path"]
 
-RSYSLOG_PACKAGES = ("rsyslog", "rsyslog-gnutls")
+RSYSLOG_PACKAGES = ("rsyslog", "rsyslog-gnutls", "rsyslog-relp")
 _APT_ENV = {"DEBIAN_FRONTEND": "noninteractive", "NEEDRESTART_MODE": "a"}
 
 
@@ -37,6 +37,11 @@ def _has_gtls() -> bool:
     return bool(glob.glob("/usr/lib/*/rsyslog/lmnsd_gtls.so") or glob.glob("/usr/lib/rsyslog/lmnsd_gtls.so"))
 
 
+def _has_relp() -> bool:
+    """rsyslog's RELP input (the rsyslog-relp package), for the acknowledged-delivery tests."""
+    return bool(glob.glob("/usr/lib/*/rsyslog/imrelp.so") or glob.glob("/usr/lib/rsyslog/imrelp.so"))
+
+
 def missing_rsyslog() -> list[str]:
     """The Debian packages still needed for the rsyslog tests ([] when all are there)."""
     needed = []
@@ -44,6 +49,8 @@ def missing_rsyslog() -> list[str]:
         needed.append("rsyslog")
     if not _has_gtls():
         needed.append("rsyslog-gnutls")
+    if not _has_relp():
+        needed.append("rsyslog-relp")
     return needed
 
 

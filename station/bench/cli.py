@@ -1,7 +1,8 @@
 """``python -m station.bench [--json] [--quick]``: run every measurement, print a table or JSON.
 
 ``python -m station.bench day [--customers N] [--json]`` runs the scripted counter day instead
-(:mod:`station.bench.day`).
+(:mod:`station.bench.day`); ``python -m station.bench fleet [--stations N] [--json]`` the fleet
+after a relay outage (:mod:`station.bench.fleet`).
 
 Qt is switched to its ``offscreen`` platform here, before anything imports Qt, so the bench runs
 on machines with no display. Progress goes to stderr; with ``--json`` stdout carries only the
@@ -89,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from station.bench.day import main as day_main
 
         return day_main(args_in[1:])
+    if args_in[:1] == ["fleet"]:
+        from station.bench.fleet.cli import main as fleet_main
+
+        return fleet_main(args_in[1:])
     parser = argparse.ArgumentParser(prog="python -m station.bench", description=__doc__)
     parser.add_argument("--json", action="store_true", help="print only one JSON object on stdout")
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke run for tests")

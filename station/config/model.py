@@ -610,7 +610,7 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = {
     "approved_cameras": FieldRule(True, "which cameras (USB VID:PID, optionally :serial) may be used"),
     "auto_capture": FieldRule(True, "whether the station captures by itself once the picture is ready"),
     "ship_target": FieldRule(
-        True, "whether and where the journal leaves the machine (syslog_tls, jsonl, off)"
+        True, "whether and where the journal leaves the machine (syslog_tls, relp_tls, jsonl, off)"
     ),
     "relay_host": FieldRule(True, "the bank's syslog relay the journal is shipped to"),
     "relay_port": FieldRule(True, "the relay's TLS port (6514)"),

@@ -10,6 +10,7 @@ rfc5424      RFC 5424 header and structured data, RFC 5425 octet-counting frames
 payload      JSON or CEF body, trimmed so a frame stays under 2 KB
 tls, errors  the relay's TLS context; failures in plain words
 syslog       the TLS syslog target (stdlib ``ssl`` + ``socket``)
+relp         the RELP-over-TLS target: every record acknowledged by the relay
 jsonl        the spool-folder target for file-tailing forwarders
 shipper      cursor, resend window, backoff, heartbeat, anchor: the at-least-once loop
 heartbeat    the periodic health row and the :data:`FleetFactsSource` hook
@@ -24,6 +25,7 @@ from station.ship.errors import ShipError
 from station.ship.event import ShippedEvent, event_id
 from station.ship.heartbeat import FleetFacts, FleetFactsSource, no_facts
 from station.ship.jsonl import JsonlTarget
+from station.ship.relp import RelpTlsTarget
 from station.ship.shipper import Shipper
 from station.ship.status import ShipState, ShipStatus, needs_attention, status_text
 from station.ship.syslog import SyslogTlsTarget
@@ -34,6 +36,7 @@ __all__ = [
     "FleetFactsSource",
     "JsonlTarget",
     "PayloadFormat",
+    "RelpTlsTarget",
     "ShipConfig",
     "ShipConfigError",
     "ShipError",
@@ -56,6 +59,8 @@ def build_target(config: ShipConfig) -> ShipTarget:
     """The target ``config`` names (not for ``off``: there is nothing to build)."""
     if config.target is TargetKind.SYSLOG_TLS:
         return SyslogTlsTarget(config)
+    if config.target is TargetKind.RELP_TLS:
+        return RelpTlsTarget(config)
     if config.target is TargetKind.JSONL:
         assert config.jsonl_dir is not None  # ShipConfig requires it for this target
         return JsonlTarget(config.jsonl_dir, config.station_id)

@@ -107,7 +107,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--forget-target",
-        choices=[TargetKind.SYSLOG_TLS.value, TargetKind.JSONL.value],
+        choices=[TargetKind.SYSLOG_TLS.value, TargetKind.RELP_TLS.value, TargetKind.JSONL.value],
         metavar="TARGET",
         help="stop tracking a target switched off for good (purge then no longer keeps rows for it) and exit",
     )

@@ -42,6 +42,8 @@ class ShipConfigError(ValueError):
 
 class TargetKind(StrEnum):
     SYSLOG_TLS = "syslog_tls"
+    #: RELP over TLS (rsyslog ``imrelp``): every record acknowledged by the relay.
+    RELP_TLS = "relp_tls"
     JSONL = "jsonl"
     OFF = "off"
 
@@ -81,8 +83,8 @@ class ShipConfig:
     def __post_init__(self) -> None:
         if not self.station_id or len(self.station_id.encode()) > 255:
             raise ShipConfigError("station_id: must be 1-255 bytes (it names the station in the SIEM)")
-        if self.target is TargetKind.SYSLOG_TLS and not self.relay_host:
-            raise ShipConfigError("relay_host: required when shipping to a syslog relay (target syslog_tls)")
+        if self.target in (TargetKind.SYSLOG_TLS, TargetKind.RELP_TLS) and not self.relay_host:
+            raise ShipConfigError(f"relay_host: required when shipping to a relay (target {self.target})")
         if not 1 <= self.relay_port <= 65535:
             raise ShipConfigError(f"relay_port: must be between 1 and 65535, got {self.relay_port}")
         if self.target is TargetKind.JSONL and self.jsonl_dir is None:

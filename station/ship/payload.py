@@ -27,7 +27,7 @@ from station.ship.config import PayloadFormat
 from station.ship.event import ShippedEvent
 from station.ship.rfc5424 import frame, message
 
-__all__ = ["MAX_FRAME_BYTES", "cef_body", "encode_frame", "json_body"]
+__all__ = ["MAX_FRAME_BYTES", "cef_body", "encode_frame", "encode_message", "json_body"]
 
 #: A whole frame (length prefix included) is at most this long.
 MAX_FRAME_BYTES = 2000
@@ -144,3 +144,8 @@ def encode_frame(event: ShippedEvent, fmt: PayloadFormat) -> bytes:
         fields["trimmed"] = trimmed
         framed = frame(message(event, render(event, fields)))
     return framed
+
+
+def encode_message(event: ShippedEvent, fmt: PayloadFormat) -> bytes:
+    """The RFC 5424 message of :func:`encode_frame` without the octet count (RELP frames it)."""
+    return encode_frame(event, fmt).split(b" ", 1)[1]
