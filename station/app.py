@@ -37,6 +37,7 @@ from station.application.factory import (
 from station.application.fleet import FleetShipping, StationFacts
 from station.application.gate import QualityGate
 from station.application.health import Level, Part, PartHealth, service_health
+from station.application.readiness import NotReady
 from station.application.recording import JournalRecorder, Recorder, UnavailableRecorder
 from station.application.settings_store import SettingsStore
 from station.application.tokens import TokenStore
@@ -166,7 +167,8 @@ class Station:
             self.quality.start()
         if config.service_part() != old.service_part() or config.blocked != old.blocked:
             client, unavailable = await self._client(config)
-            previous = self.verifier.swap_client(client, unavailable)
+            hold = NotReady.POLICY if config.blocked else NotReady.TOKEN
+            previous = self.verifier.swap_client(client, unavailable, hold)
             if previous is not None:
                 await previous.aclose()
             self.window.show_service_state(unavailable)
@@ -283,6 +285,7 @@ def build_station(
     verifier = Verifier(
         client, config.policy, recorder, jpeg_quality=config.jpeg_quality, unavailable_reason=unavailable
     )
+    verifier.unavailable_kind = NotReady.POLICY if config.blocked else NotReady.TOKEN
     desk = Desk(
         verifier,
         gate=QualityGate(enabled=config.quality_gate),

@@ -208,6 +208,10 @@ Reference: {incident} — give this to IT support.</source>
         <translation>अचानक गड़बड़ी ({name})। दोबारा फ़ोटो लें।</translation>
     </message>
     <message>
+        <source>The verification could not be completed because of a fault in the station. Capture again; if it repeats, call IT support.</source>
+        <translation>स्टेशन में गड़बड़ी के कारण सत्यापन पूरा नहीं हो सका। दोबारा फ़ोटो लें; फिर से हो तो IT सहायता को बुलाएँ।</translation>
+    </message>
+    <message>
         <source>The audit record could not be written ({reason}). {message}</source>
         <translation>ऑडिट रिकॉर्ड नहीं लिखा जा सका ({reason})। {message}</translation>
     </message>
@@ -1739,6 +1743,14 @@ Face-liveness verification for bank branches.</source>
     <message>
         <source>Verification cancelled. Press Space to capture again.</source>
         <translation>सत्यापन रद्द हुआ। दोबारा फ़ोटो के लिए Space दबाएँ।</translation>
+    </message>
+    <message>
+        <source>Confirmed live by the supervisor. Continue with the customer.</source>
+        <translation>पर्यवेक्षक ने जीवित व्यक्ति की पुष्टि की। ग्राहक का काम आगे बढ़ाएँ।</translation>
+    </message>
+    <message>
+        <source>Rejected by the supervisor. Use the branch&apos;s manual identity check.</source>
+        <translation>पर्यवेक्षक ने अस्वीकार किया। शाखा की मैनुअल पहचान जाँच करें।</translation>
     </message>
 </context>
 </TS>

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -30,12 +31,14 @@ from station.api.errors import (
     TLSError,
 )
 from station.application.consent import NOT_ASKED, ConsentRecord
+from station.application.kinds import ErrorKind, RecordKind, error_kind
 from station.core.decision import DecisionPolicy, decide
 from station.core.models import Outcome, OutcomeKind
 
 __all__ = [
     "CANCELLED_BY_OPERATOR",
     "CANCELLED_MESSAGE",
+    "UNEXPECTED_MESSAGE",
     "AttemptRecorder",
     "AttemptReport",
     "Submission",
@@ -44,6 +47,9 @@ __all__ = [
     "record_report",
     "run_attempt",
 ]
+
+
+_log = logging.getLogger(__name__)
 
 
 class SubmissionKind(StrEnum):
@@ -88,7 +94,7 @@ class AttemptReport:
     customer_ref: str | None = None
     #: ``verification`` for an attempt; ``review`` for a decision taken on it afterwards (a
     #: supervisor confirming a borderline score, the operator picking the customer's face).
-    record_kind: str = "verification"
+    record_kind: RecordKind = RecordKind.VERIFICATION
     #: The customer session the attempt belongs to (see :mod:`station.application.session`).
     session_id: str | None = None
     #: For a ``review`` record: the journal sequence of the attempt it settles.
@@ -99,6 +105,8 @@ class AttemptReport:
     consent: ConsentRecord = NOT_ASKED
     #: The customer instruction language (BCP 47: ``en``, ``hi``) the customer was shown.
     instruction_language: str | None = None
+    #: Why an ERROR has no verdict (None for a verdict): what the banner decides on.
+    error_kind: ErrorKind | None = None
 
     @property
     def final(self) -> bool:
@@ -122,7 +130,7 @@ class AttemptReport:
             message=message,
             outcome=outcome,
             notes=(*self.notes, note),
-            record_kind="review",
+            record_kind=RecordKind.REVIEW,
             settles_sequence=self.audit_sequence,
             supervisor_id=supervisor_id,
             audit_sequence=None,
@@ -131,6 +139,11 @@ class AttemptReport:
 
 
 CANCELLED_MESSAGE = "Verification cancelled. Press Space to capture again."
+#: The operator's words for a fault in the station itself (the log has the rest).
+UNEXPECTED_MESSAGE = (
+    "The verification could not be completed because of a fault in the station. "
+    "Capture again; if it repeats, call IT support."
+)
 #: The cancellation note when nobody said otherwise (``task.cancel()`` without a message).
 CANCELLED_BY_OPERATOR = "cancelled by the operator"
 
@@ -138,7 +151,7 @@ CANCELLED_BY_OPERATOR = "cancelled by the operator"
 AttemptRecorder = Callable[[AttemptReport], Awaitable[int]]
 
 
-def advice_for(error: LivenessAPIError) -> str:
+def advice_for(error: BaseException) -> str:
     """A plain explanation and what to do, for the operator's ERROR banner."""
     if isinstance(error, AuthError):
         return "The station's access to the service was refused. Call IT support: the token needs renewing."
@@ -159,7 +172,9 @@ def advice_for(error: LivenessAPIError) -> str:
         return "The service refused the request. Capture again; if it repeats, call IT support."
     if isinstance(error, BadResponseError):
         return "The service gave an answer the station cannot read. Capture again; if it repeats, call IT."
-    return "The verification could not be completed. Capture again; if it repeats, call IT support."
+    if isinstance(error, LivenessAPIError):
+        return "The verification could not be completed. Capture again; if it repeats, call IT support."
+    return UNEXPECTED_MESSAGE
 
 
 async def _submit(client: LivenessClient, submission: Submission) -> Verification:
@@ -208,18 +223,27 @@ async def run_attempt(
             session_id=session_id,
             consent=consent,
             instruction_language=instruction_language,
+            error_kind=ErrorKind.CANCELLED,
         )
         with contextlib.suppress(Exception):
             await asyncio.shield(recorder(cancelled))
         raise
-    except LivenessAPIError as error:
+    except Exception as error:  # the client's errors, and any fault: an ERROR row, never a hang
+        if not isinstance(error, LivenessAPIError):
+            _log.exception("the request failed unexpectedly")
         kind, message, outcome, answer = OutcomeKind.ERROR, advice_for(error), None, None
-        failure: LivenessAPIError | None = error
+        failure = error if isinstance(error, LivenessAPIError) else None
+        fault: ErrorKind | None = error_kind(error)
         answered_at, elapsed_ms = datetime.now(UTC), (time.monotonic() - started) * 1000.0
     else:
-        outcome = decide(verification.result, policy)
-        kind, message, answer, failure = outcome.kind, outcome.message, verification, None
+        answer, failure, fault = verification, None, None
         answered_at, elapsed_ms = verification.answered_at, verification.elapsed_ms
+        try:
+            outcome = decide(verification.result, policy)
+            kind, message = outcome.kind, outcome.message
+        except Exception:  # the service answered (and charged): keep its answer, say it failed here
+            _log.exception("the decision failed unexpectedly")
+            outcome, kind, message, fault = None, OutcomeKind.ERROR, UNEXPECTED_MESSAGE, ErrorKind.UNEXPECTED
     report = AttemptReport(
         kind=kind,
         message=message,
@@ -237,6 +261,7 @@ async def run_attempt(
         session_id=session_id,
         consent=consent,
         instruction_language=instruction_language,
+        error_kind=fault,
     )
     return await record_report(recorder, report)
 

@@ -17,9 +17,18 @@ from datetime import UTC, datetime
 import numpy as np
 
 from station.api.client import LivenessClient
-from station.application.attempt import AttemptReport, Submission, SubmissionKind, record_report, run_attempt
+from station.application.attempt import (
+    UNEXPECTED_MESSAGE,
+    AttemptReport,
+    Submission,
+    SubmissionKind,
+    record_report,
+    run_attempt,
+)
 from station.application.consent import NOT_ASKED, ConsentRecord
-from station.application.recording import Recorder
+from station.application.kinds import ErrorKind
+from station.application.readiness import Hold, NotReady, Readiness
+from station.application.recording import Recorder, UnavailableRecorder
 from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY, EncodeError, encode_jpeg
 from station.core.models import OutcomeKind
@@ -51,15 +60,44 @@ class Verifier:
         self.camera_label = ""
         #: Why captures from this camera are refused ("" if they are not): not a live camera.
         self.camera_refusal = ""
+        #: Why there is no client, as a kind (no token, or a policy that stopped verification).
+        self.unavailable_kind = NotReady.TOKEN
+        #: Why the journal cannot be written now ("" if it can), beyond a journal never opened.
+        self.journal_problem = ""
         self._background: set[asyncio.Task[None]] = set()
 
     def swap_client(
-        self, client: LivenessClient | None, unavailable_reason: str = ""
+        self,
+        client: LivenessClient | None,
+        unavailable_reason: str = "",
+        unavailable_kind: NotReady = NotReady.TOKEN,
     ) -> LivenessClient | None:
         """Use another client from the next attempt on; returns the old one for closing."""
         old, self.client = self.client, client
         self.unavailable_reason = unavailable_reason
+        self.unavailable_kind = unavailable_kind
         return old
+
+    def readiness(self) -> Readiness:
+        """What the trusted side would refuse a capture for now: each reason, with its words."""
+        holds: list[Hold] = []
+        recorder = self.recorder
+        journal = recorder.reason if isinstance(recorder, UnavailableRecorder) else self.journal_problem
+        if journal:
+            holds.append(
+                Hold(
+                    NotReady.JOURNAL,
+                    f"The audit journal cannot be written ({journal}): results would not be final. "
+                    "Call IT support.",
+                )
+            )
+        if self.client is None:
+            holds.append(
+                Hold(self.unavailable_kind, self.unavailable_reason or "The station is not configured.")
+            )
+        if self.camera_refusal:
+            holds.append(Hold(NotReady.CAMERA, self.camera_refusal))
+        return Readiness(tuple(holds))
 
     async def verify_frame(
         self,
@@ -71,18 +109,26 @@ class Verifier:
         consent: ConsentRecord = NOT_ASKED,
         instruction_language: str | None = None,
     ) -> AttemptReport:
-        """Encode ``frame``, send it, decide and record. Cancellation propagates after the record."""
+        """Encode ``frame``, send it, decide and record. Cancellation propagates after the record.
+
+        Refused here too, with nothing sent, whenever :meth:`readiness` says so: the desk checks
+        first, and this layer does not rely on it."""
         client = self.client
-        if client is None:
-            return await self.record(
-                self.local_error(self.unavailable_reason or "The station is not configured.", session_id)
-            )
+        hold = self.readiness().first
+        if hold is not None or client is None:
+            message = hold.message if hold is not None else "The station is not configured."
+            return await self.record(self.local_error(message, session_id, ErrorKind.NOT_READY))
         try:
             content = await asyncio.to_thread(encode_jpeg, frame, self.jpeg_quality)
         except EncodeError as exc:
             return await self.record(
-                self.local_error(f"The captured frame could not be encoded: {exc}", session_id)
+                self.local_error(
+                    f"The captured frame could not be encoded: {exc}", session_id, ErrorKind.ENCODING
+                )
             )
+        except Exception:  # a fault, not a bad frame: an error outcome all the same, never a hang
+            _log.exception("encoding the capture failed unexpectedly")
+            return await self.record(self.local_error(UNEXPECTED_MESSAGE, session_id, ErrorKind.UNEXPECTED))
         submission = Submission(SubmissionKind.IMAGE, content, filename="capture.jpg")
         return await run_attempt(
             client,
@@ -100,7 +146,9 @@ class Verifier:
         """Journal a report :func:`run_attempt` did not: local failures and follow-up decisions."""
         return await record_report(self.recorder, report)
 
-    def local_error(self, message: str, session_id: str | None = None) -> AttemptReport:
+    def local_error(
+        self, message: str, session_id: str | None = None, kind: ErrorKind = ErrorKind.UNEXPECTED
+    ) -> AttemptReport:
         """An ERROR that never reached the service (nothing was sent, nothing charged)."""
         now = datetime.now(UTC)
         return AttemptReport(
@@ -113,6 +161,7 @@ class Verifier:
             api_host=self.client.api_host if self.client else "",
             environment=self.client.environment.value if self.client else "",
             session_id=session_id,
+            error_kind=kind,
         )
 
     def record_event_soon(

@@ -47,7 +47,7 @@ from station.application.gate import QualityGate
 from station.application.health import Health, Level, Part, PartHealth
 from station.application.result_text import describe_report
 from station.application.session import REFUSAL_MESSAGES, CaptureCheck, CloseReason, Phase, Refusal
-from station.application.verdict_text import NOT_FINAL_WORD, verdict_text
+from station.application.verdict_text import verdict_text
 from station.camera import CameraState, CameraStatus
 from station.core.models import OutcomeKind
 from station.security.identity import same_person
@@ -733,7 +733,7 @@ class MainWindow(QMainWindow):
             self._back_to_live()
             objection = check.objection
             self._show_banner(lambda: self._not_ready_banner(objection, check.message))
-        elif refusal in (Refusal.CAMERA_NOT_LIVE, Refusal.NO_FRAME, Refusal.UNAVAILABLE):
+        elif refusal in (Refusal.CAMERA_NOT_LIVE, Refusal.NO_FRAME, Refusal.UNAVAILABLE, Refusal.JOURNAL):
             message = check.message
             self._show_banner(lambda: self.banner.show_unavailable(self.languages.operator_message(message)))
         else:  # busy, closed, attempts exhausted, review pending: the verdict stays on screen
@@ -823,8 +823,7 @@ class MainWindow(QMainWindow):
             face_pick_offered=session.face_pick_offered,
             attempts_exhausted=session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED,
         )
-        kind = OutcomeKind.ERROR if text.headline == NOT_FINAL_WORD else report.kind
-        self._show_banner(lambda: self._outcome_banner(kind, text.action, text.headline))
+        self._show_banner(lambda: self._outcome_banner(text.kind, text.action, text.headline))
         self.action_row.setCurrentIndex(1 if session.phase is Phase.REVIEW else 0)
         self._last_report = (report, text.details)
         self.details.setText(_details_html(report, text.details, self.languages))

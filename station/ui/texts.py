@@ -77,6 +77,8 @@ VERDICT: Final = (
     QT_TRANSLATE_NOOP("Verdict", "Not recorded: do not rely on this result. Call IT support."),
     QT_TRANSLATE_NOOP("Verdict", "Not verified. See the details, then capture again."),
     QT_TRANSLATE_NOOP("Verdict", "Verification cancelled. Press Space to capture again."),
+    QT_TRANSLATE_NOOP("Verdict", "Confirmed live by the supervisor. Continue with the customer."),
+    QT_TRANSLATE_NOOP("Verdict", "Rejected by the supervisor. Use the branch's manual identity check."),
 )
 
 #: The banner's large word (the operator's language).
@@ -188,6 +190,11 @@ DETAILS: Final = (
     QT_TRANSLATE_NOOP("Details", "supervisor"),
     QT_TRANSLATE_NOOP("Details", "The captured frame could not be encoded: {error}"),
     QT_TRANSLATE_NOOP("Details", "Unexpected failure ({name}). Capture again."),
+    QT_TRANSLATE_NOOP(
+        "Details",
+        "The verification could not be completed because of a fault in the station. "
+        "Capture again; if it repeats, call IT support.",
+    ),
     QT_TRANSLATE_NOOP("Details", "The audit record could not be written ({reason}). {message}"),
     # station.application.result_text.describe_report
     QT_TRANSLATE_NOOP("Details", "Score {score} against the station's threshold {threshold}"),

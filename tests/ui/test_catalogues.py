@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from station.api import errors
 from station.application import verdict_text as verdicts
-from station.application.attempt import CANCELLED_MESSAGE, advice_for
+from station.application.attempt import CANCELLED_MESSAGE, UNEXPECTED_MESSAGE, advice_for
 from station.application.consent import DEFAULT_NOTICE
 from station.application.health import service_health
 from station.application.session import REFUSAL_MESSAGES
@@ -88,7 +88,10 @@ def test_every_text_the_lower_layers_show_is_listed_for_translation() -> None:
     book = MessageBook()
     shown: list[str] = [
         *verdicts._ACTIONS.values(),
-        *(action for _, action in verdicts._ERROR_ACTIONS),
+        *verdicts._ERROR_ACTIONS.values(),
+        *verdicts._SUPERVISOR.values(),
+        verdicts._EXHAUSTED_DETAILS,
+        UNEXPECTED_MESSAGE,
         verdicts._FACE_PICK,
         verdicts._EXHAUSTED,
         verdicts._NOT_FINAL,

@@ -40,8 +40,10 @@ def banner_states() -> list[tuple[str, OutcomeKind | None, str, str]]:
     for key, action in verdicts._ACTIONS.items():
         kind = key if isinstance(key, OutcomeKind) else OutcomeKind.RETRY
         states.append((f"{kind.value}-{key.value}", kind, kind.value, action))
-    for error, action in verdicts._ERROR_ACTIONS:
-        states.append((f"ERROR-{error.__name__}", OutcomeKind.ERROR, "ERROR", action))
+    for error, action in verdicts._ERROR_ACTIONS.items():
+        states.append((f"ERROR-{error.value}", OutcomeKind.ERROR, "ERROR", action))
+    for kind, action in verdicts._SUPERVISOR.items():
+        states.append((f"supervisor-{kind.value}", kind, kind.value, action))
     for name, action in (
         ("face-pick", verdicts._FACE_PICK),
         ("exhausted", verdicts._EXHAUSTED),
