@@ -25,6 +25,8 @@ from PySide6.QtCore import QTimer
 
 from station.api.client import LivenessClient
 from station.api.credentials import Credential
+from station.application.attempt import AttemptReport
+from station.application.call_health import answered, call_health
 from station.application.desk import Desk
 from station.application.factory import (
     StationConfig,
@@ -74,6 +76,8 @@ _log = logging.getLogger(__name__)
 POLICY_RECHECK_MS = 60_000
 #: How often the service's health (the credit balance) is read again.
 SERVICE_RECHECK_MS = 300_000
+#: How soon the service's health is read again after a call failed (the strip then shows the call).
+SERVICE_RETRY_MS = 15_000
 #: How often the health strip reads the shipper's status.
 FLEET_STATUS_MS = 2_000
 
@@ -106,6 +110,24 @@ class Station:
     fleet: FleetShipping | None = None
     facts: StationFacts | None = None
     _fleet_timer: QTimer | None = None
+    _service_retry: QTimer | None = None
+
+    def learn_from_call(self, report: AttemptReport) -> None:
+        """Every call is news about the service: a failed one turns its part from green at once
+        (and the balance is read again soon); an answer after a failure reads it again now."""
+        if not shiboken6.isValid(self.window):
+            return
+        health = call_health(report)
+        if health is not None:
+            self.window.show_part(health)
+            if self._service_retry is None:
+                self._service_retry = QTimer()
+                self._service_retry.setSingleShot(True)
+                self._service_retry.setInterval(SERVICE_RETRY_MS)
+                self._service_retry.timeout.connect(self.check_service)
+            self._service_retry.start()
+        elif answered(report) and self.window.health.part(Part.SERVICE).level is not Level.GOOD:
+            self.check_service()
 
     def show_shipping(self) -> None:
         """The shipping part of the health strip, from the shipper's status (read, not waited on)."""
@@ -205,8 +227,8 @@ class Station:
             await self.apply(config)
 
     def start(self, *, maximised: bool = True) -> None:
-        """Start the camera, the guide and the health checks, and show the window (maximised: the
-        layout is made for the whole screen, from 1024×768 up)."""
+        """Start the camera, the guide and the health checks, and show the window (``maximised``:
+        at its first geometry from the screen, maximised below 1280×800; else as it is)."""
         self._service_timer = QTimer()
         self._service_timer.setInterval(SERVICE_RECHECK_MS)
         self._service_timer.timeout.connect(self.check_service)
@@ -222,13 +244,13 @@ class Station:
         if self.quality is not None and self.config.quality_gate:
             self.quality.start()
         if maximised:
-            self.window.showMaximized()
+            self.window.show_on_screen()
         else:
             self.window.show()
 
     async def aclose(self, why: str = STATION_CLOSED) -> None:
         """Stop everything; a verification in flight is cancelled and journaled with ``why``."""
-        for timer in (self._policy_timer, self._service_timer, self._fleet_timer):
+        for timer in (self._policy_timer, self._service_timer, self._fleet_timer, self._service_retry):
             if timer is not None:
                 timer.stop()
         if self._service_check is not None:
@@ -333,7 +355,7 @@ def build_station(
         window.show_part(PartHealth(Part.SHIPPING, Level.WARN, "starting"))
         controller.finished.connect(lambda _report: facts.update(verified=True))
     window.history.schedule_refresh()
-    return Station(
+    station = Station(
         window=window,
         controller=controller,
         camera=camera,
@@ -346,6 +368,8 @@ def build_station(
         fleet=fleet,
         facts=facts,
     )
+    controller.finished.connect(station.learn_from_call)
+    return station
 
 
 def _fleet(
@@ -379,7 +403,7 @@ def _show_configuration(window: MainWindow, verifier: Verifier, config: StationC
     """What the operator must see about the configuration: overrides, a camera that is not live."""
     label, refusal = camera_check(config)
     verifier.camera_label, verifier.camera_refusal = label, refusal
-    if window.auto_capture.hold_s != config.auto_capture:
+    if window.controller.desk.auto_capture.hold_s != config.auto_capture:
         window.set_auto_capture(config.auto_capture)
     verifier.recorder.with_context(
         station_id=config.station_id,

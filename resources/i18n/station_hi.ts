@@ -478,6 +478,14 @@ Reference: {incident} — give this to IT support.</source>
         <source>Journal shipping: {status}. Call IT if it lasts.</source>
         <translation>जर्नल भेजना: {status}। देर तक रहे तो IT को बुलाएँ।</translation>
     </message>
+    <message>
+        <source>not answering</source>
+        <translation>जवाब नहीं दे रही</translation>
+    </message>
+    <message>
+        <source>The service did not answer the last verification. Wait a minute; if it lasts, call IT.</source>
+        <translation>सेवा ने पिछले सत्यापन का जवाब नहीं दिया। एक मिनट रुकें; ऐसा बना रहे तो IT को बुलाएँ।</translation>
+    </message>
 </context>
 <context>
     <name>HealthStrip</name>
@@ -649,7 +657,7 @@ Reference: {incident} — give this to IT support.</source>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <extracomment>The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar). Asks for a supervisor&apos;s approval of ``action``; the supervisor&apos;s id, or None if not given. Shows the banner&apos;s current state again (after a language change); None while busy. Off unless policy turns it on (``set_auto_capture``). The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
+        <extracomment>The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar). Asks for a supervisor&apos;s approval of ``action``; the supervisor&apos;s id, or None if not given. Shows the banner&apos;s current state again (after a language change); None while busy. The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
         <translation>सेटिंग्स (&amp;S)…</translation>
     </message>
     <message>

@@ -8,20 +8,34 @@ saved this shift, the signed-in operator, the session rules) and starts each new
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
+from station.application.auto_capture import AutoCapture
 from station.application.consent import ConsentNotice
 from station.application.gate import QualityGate
 from station.application.session import (
     Clock,
     CloseReason,
     CustomerSession,
+    Phase,
     Refusal,
     SessionPolicy,
 )
 from station.application.verifier import Verifier
 from station.security.identity import normalise_identity
+from station.vision.quality import QualityReport
 
-__all__ = ["Desk"]
+__all__ = ["AutoCaptureStep", "Desk"]
+
+
+@dataclass(frozen=True, slots=True)
+class AutoCaptureStep:
+    """What automatic capture does after one quality report."""
+
+    #: 0..1 while counting down (the ring on the picture), None when not counting.
+    progress: float | None = None
+    #: Capture now.
+    fire: bool = False
 
 
 class Desk:
@@ -42,6 +56,8 @@ class Desk:
         self.policy = policy or SessionPolicy()
         self.operator_id = operator_id
         self._clock = clock
+        #: Off unless policy turns it on (:meth:`set_auto_capture`).
+        self.auto_capture = AutoCapture(None, clock)
         self.session = self._new_session()
 
     def _new_session(self) -> CustomerSession:
@@ -61,6 +77,7 @@ class Desk:
             return refusal
         self.session.close(CloseReason.NEXT_CUSTOMER)
         self.session = self._new_session()
+        self.auto_capture.reset()
         return None
 
     def clear_if_expired(self, now: float | None = None) -> bool:
@@ -69,7 +86,40 @@ class Desk:
             return False
         self.session.close(CloseReason.VERDICT_TIMEOUT)
         self.session = self._new_session()
+        self.auto_capture.reset()
         return True
+
+    # -- automatic capture ---------------------------------------------------------------------
+
+    def set_auto_capture(self, hold_s: float | None) -> None:
+        """Policy: capture by itself once the picture has been ready ``hold_s`` seconds (None: off)."""
+        if hold_s != self.auto_capture.hold_s:
+            self.auto_capture = AutoCapture(hold_s, self._clock)
+
+    def stop_auto_capture(self) -> bool:
+        """Esc: no automatic capture for this customer; True if a countdown was running."""
+        return self.auto_capture.stop()
+
+    def quality_report(
+        self, report: QualityReport, *, station_ready: bool, showing_verdict: bool
+    ) -> AutoCaptureStep:
+        """A new report from the guide: the gate keeps it, and the countdown runs only while a
+        capture could start now and the customer can see it coming. Never while the consent notice
+        is up (the customer has not agreed), a verdict is on screen, a verification is in flight,
+        a REVIEW waits, or the station is not ready; after any of those it starts again from 0."""
+        self.gate.update(report)
+        may_count = (
+            station_ready
+            and self.gate.enabled
+            and not showing_verdict
+            and self.session.state_refusal() is None
+            and self.session.phase is Phase.READY
+        )
+        progress = self.auto_capture.progress(may_count and report.ready)
+        if progress is None or progress < 1.0:
+            return AutoCaptureStep(progress)
+        self.auto_capture.reset()
+        return AutoCaptureStep(None, fire=True)
 
     def sign_in(self, operator_id: str | None) -> None:
         """A new operator: their sessions and journal rows carry their id (a supervisor may not

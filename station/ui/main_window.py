@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from html import escape
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
 
 from station import __version__
 from station.application.attempt import AttemptReport
-from station.application.auto_capture import AutoCapture
 from station.application.consent import ConsentNotice
 from station.application.gate import QualityGate
 from station.application.health import Health, Level, Part, PartHealth
@@ -60,6 +59,7 @@ from station.ui.history import HistoryPanel
 from station.ui.languages import Languages
 from station.ui.licences_dialog import show_licences
 from station.ui.preview import PreviewWidget
+from station.ui.screen_fit import first_geometry
 from station.ui.style import environment_badge_style
 from station.ui.texts import QT_TRANSLATE_NOOP
 from station.vision.quality import Instruction, QualityReport
@@ -116,16 +116,13 @@ class MainWindow(QMainWindow):
         self._banner_view: Callable[[], None] | None = None
         self._last_report: tuple[AttemptReport, str] | None = None
         self.setObjectName("MainWindow")
-        self.setMinimumSize(*MINIMUM_SIZE)
-        self.resize(1280, 760)
+        self._maximised = self.fit_to_screen()
         self._supervisor_check: SupervisorCheck = supervisor_check or (lambda reason: None)
         self._close_guard: Callable[[], bool] = lambda: True
         self.operator_id: str | None = None
         self._kiosk_fullscreen = False
         self._camera: CameraStatus | None = None
         self.health = Health()
-        #: Off unless policy turns it on (``set_auto_capture``).
-        self.auto_capture = AutoCapture(None)
 
         self.preview = PreviewWidget(languages=self.languages)
         self.preview.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -628,9 +625,25 @@ class MainWindow(QMainWindow):
         self._close_guard = guard
 
     def enter_kiosk(self) -> None:
-        """Fullscreen, and back to fullscreen whenever a second start brings the window forward."""
+        """Fullscreen, and back to fullscreen whenever a second start brings the window forward.
+        The geometry is set too: without a window manager nothing else makes it the screen's."""
         self._kiosk_fullscreen = True
+        self.setGeometry(self.screen().geometry())
         self.showFullScreen()
+
+    def fit_to_screen(self, available: QRect | None = None) -> bool:
+        """The first geometry, from the screen's available area (``available`` for a test): all
+        of it below 1280×800, never more than it. True when the window should open maximised."""
+        area = available if available is not None else self.screen().availableGeometry()
+        geometry, maximised = first_geometry(area)
+        self.setMinimumSize(QSize(*MINIMUM_SIZE).boundedTo(area.size()))
+        self.setGeometry(geometry)
+        return maximised
+
+    def show_on_screen(self) -> None:
+        """Show at the first geometry: maximised below 1280×800 (by the window manager if there is
+        one; the geometry already is the available area if there is none)."""
+        self.showMaximized() if self._maximised else self.show()
 
     def _pick(self, name: str, on_pick: Callable[[str], object]) -> None:
         on_pick(name)
@@ -658,25 +671,17 @@ class MainWindow(QMainWindow):
 
     def set_auto_capture(self, hold_s: float | None) -> None:
         """Policy: capture by itself after the picture has been ready ``hold_s`` seconds (None: off)."""
-        self.auto_capture = AutoCapture(hold_s)
+        self.controller.desk.set_auto_capture(hold_s)
         self.preview.set_capture_progress(None)
 
     def show_quality(self, report: QualityReport) -> None:
-        """A new local quality report: update the guide, and the automatic capture's countdown."""
-        self.gate.update(report)
-        self._show_guidance()
-        can_capture = (
-            self.health.ready
-            and self.gate.enabled
-            and not self.preview.is_frozen
-            and not self.controller.busy
-            and self.controller.session.phase is Phase.READY
+        """A new local quality report: the guide, and the desk's automatic-capture countdown."""
+        step = self.controller.desk.quality_report(
+            report, station_ready=self.health.ready, showing_verdict=self.preview.is_frozen
         )
-        progress = self.auto_capture.progress(can_capture and report.ready)
-        self.preview.set_capture_progress(progress)
-        if progress is not None and progress >= 1.0:
-            self.auto_capture.reset()
-            self.preview.set_capture_progress(None)
+        self._show_guidance()
+        self.preview.set_capture_progress(step.progress)
+        if step.fire:
             self.capture()
 
     def _show_calls_saved(self) -> None:
@@ -758,7 +763,7 @@ class MainWindow(QMainWindow):
             return
         if self.controller.busy:
             self.cancel()
-        elif self.auto_capture.stop():
+        elif self.controller.desk.stop_auto_capture():
             self.preview.set_capture_progress(None)
             self.statusBar().showMessage(
                 translate(
@@ -792,7 +797,6 @@ class MainWindow(QMainWindow):
         self.action_row.setCurrentIndex(0)
         self.customer_ref.setReadOnly(False)
         self.customer_ref.clear()
-        self.auto_capture.reset()
         self.preview.resume_live()
         self.banner.clear_verdict()
         self.languages.reset_customer()  # a new customer may read another language

@@ -267,6 +267,10 @@ HEALTH: Final = (
         "The audit journal cannot be written ({reason}): results would not be final. Call IT support.",
     ),
     QT_TRANSLATE_NOOP("Health", "Journal shipping: {status}. Call IT if it lasts."),
+    QT_TRANSLATE_NOOP("Health", "not answering"),
+    QT_TRANSLATE_NOOP(
+        "Health", "The service did not answer the last verification. Wait a minute; if it lasts, call IT."
+    ),
 )
 
 #: What the camera worker says about the camera (the operator's language).

@@ -13,12 +13,19 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from station.api import RetryPolicy, Timeouts
 from station.app import Station
 from station.application import verifier as verifier_module
 from station.application.consent import ConsentNotice
+from station.application.health import Level, Part
+from station.application.kinds import ErrorKind
 from station.application.recording import AttemptContext, JournalRecorder
+from station.application.session import SessionPolicy
 from station.audit import AuditJournal
+from station.camera import StillImageSource
+from station.core.decision import DecisionPolicy
 from station.core.models import OutcomeKind
+from station.resources import sample_path
 from tests.ui.conftest import close_station, start_station
 from tests.ui.test_station_flow import capture
 
@@ -107,3 +114,125 @@ def test_consent_not_given_refuses_space(qtbot: QtBot, consenting: Station) -> N
     qtbot.keyClick(consenting.window, Qt.Key.Key_F7)
     capture(qtbot, consenting)
     assert only_requests(consenting) == 1
+
+
+# -- (d) automatic capture waits for the customer's consent -----------------------------------------
+
+
+def test_automatic_capture_never_runs_while_the_consent_notice_is_up(
+    qtbot: QtBot, journal: AuditJournal
+) -> None:
+    running = start_station(
+        qtbot,
+        recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
+        journal=journal,
+        quality_gate=True,
+        source_factory=lambda: StillImageSource(sample_path("face.jpg")),
+        consent=ConsentNotice("v1", "We check that you are present. Do you agree?"),
+    )
+    try:
+        window = running.window
+        assert running.quality is not None
+        qtbot.waitUntil(lambda: window.gate.latest is not None and window.gate.latest.ready, timeout=10_000)
+        window.set_auto_capture(0.5)
+        for _ in range(4):  # well past the half-second hold, on a ready picture behind the notice
+            with qtbot.waitSignal(running.quality.report_ready, timeout=10_000):
+                pass
+            assert window.preview.capture_progress is None
+            assert window.preview.notice is not None
+        assert not running.controller.busy
+        assert only_requests(running) == 0
+        with qtbot.waitSignal(running.controller.finished, timeout=20_000):
+            qtbot.keyClick(window, Qt.Key.Key_F7)  # the customer agrees: now the countdown runs
+            qtbot.waitUntil(lambda: window.preview.capture_progress is not None, timeout=10_000)
+        assert only_requests(running) == 1
+    finally:
+        close_station(qtbot, running)
+
+
+# -- (e) the health strip learns from every call ------------------------------------------------------
+
+
+def service_level(station: Station) -> Level:
+    return station.window.health.part(Part.SERVICE).level
+
+
+@pytest.mark.parametrize("scenario", ["error", "reset", "unauthorized"])
+def test_a_failed_call_turns_the_service_from_green(qtbot: QtBot, station: Station, scenario: str) -> None:
+    qtbot.waitUntil(lambda: service_level(station) is Level.GOOD, timeout=10_000)  # balance read
+    assert station.emulator is not None
+    station.emulator.set_scenario(scenario)
+    assert capture(qtbot, station).kind is OutcomeKind.ERROR
+    assert service_level(station) is not Level.GOOD
+    chip = station.window.health_strip.chips[Part.SERVICE]
+    assert "balance" not in chip.text()
+    # The service answers again: the next verdict asks for a fresh reading, and it is green.
+    station.emulator.set_scenario("live")
+    assert capture(qtbot, station).kind is OutcomeKind.LIVE
+    qtbot.waitUntil(lambda: service_level(station) is Level.GOOD, timeout=10_000)
+
+
+def test_a_timeout_turns_the_service_from_green(qtbot: QtBot, journal: AuditJournal) -> None:
+    running = start_station(
+        qtbot,
+        scenario="hang",
+        recorder=JournalRecorder(journal),
+        journal=journal,
+        timeouts=Timeouts(connect=2, read=0.3, write=2, deadline=1.5),
+        retry=RetryPolicy(attempts=1),
+    )
+    try:
+        qtbot.waitUntil(lambda: service_level(running) is Level.GOOD, timeout=10_000)
+        report = capture(qtbot, running)
+        assert report.error_kind is ErrorKind.TIMEOUT
+        assert service_level(running) is Level.WARN
+        assert "not answering" in running.window.health_strip.chips[Part.SERVICE].text()
+    finally:
+        close_station(qtbot, running)
+
+
+# -- (f) the banner says who decided and what comes next ----------------------------------------------
+
+
+def test_a_supervisors_reject_says_so_and_offers_no_other_try(qtbot: QtBot, journal: AuditJournal) -> None:
+    running = start_station(
+        qtbot,
+        recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
+        journal=journal,
+        policy=DecisionPolicy(review_upper=0.999),
+        supervisor_check=lambda _action: "sup2",
+    )
+    try:
+        window = running.window
+        assert capture(qtbot, running).kind is OutcomeKind.REVIEW
+        with qtbot.waitSignal(running.controller.followup_recorded, timeout=5_000):
+            qtbot.keyClick(window, Qt.Key.Key_F10)
+        banner = window.banner
+        assert banner.kind is OutcomeKind.SPOOF
+        assert "Rejected by the supervisor" in banner.message_text
+        assert "manual identity check" in banner.message_text
+        assert "once more" not in banner.message_text.lower()
+        assert "Rejected by supervisor sup2" in window.details.text()
+        assert "once more" not in window.details.text().lower()
+    finally:
+        close_station(qtbot, running)
+
+
+def test_the_last_attempt_never_offers_another(qtbot: QtBot, journal: AuditJournal) -> None:
+    running = start_station(
+        qtbot,
+        scenario="spoof",
+        recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
+        journal=journal,
+        session=SessionPolicy(max_attempts=2),
+    )
+    try:
+        window = running.window
+        assert capture(qtbot, running).kind is OutcomeKind.SPOOF
+        assert "once more" in window.banner.message_text.lower()  # the first: one more try
+        assert capture(qtbot, running).kind is OutcomeKind.SPOOF
+        assert "No more attempts" in window.banner.message_text
+        assert "once more" not in window.details.text().lower()
+        assert "manual identity check" in window.details.text()
+    finally:
+        close_station(qtbot, running)
