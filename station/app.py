@@ -30,7 +30,7 @@ from station.application.call_health import answered, call_health
 from station.application.desk import Desk
 from station.application.factory import (
     StationConfig,
-    build_client,
+    build_client_or_hold,
     camera_check,
     config_from_resolved,
     config_from_settings,
@@ -39,7 +39,7 @@ from station.application.factory import (
 from station.application.fleet import FleetShipping, StationFacts
 from station.application.gate import QualityGate
 from station.application.health import Level, Part, PartHealth, service_health
-from station.application.readiness import NotReady
+from station.application.readiness import Hold, NotReady
 from station.application.recording import JournalRecorder, Recorder, UnavailableRecorder
 from station.application.settings_store import SettingsStore
 from station.application.tokens import TokenStore
@@ -188,22 +188,19 @@ class Station:
         elif self.quality is not None and config.quality_gate:
             self.quality.start()
         if config.service_part() != old.service_part() or config.blocked != old.blocked:
-            client, unavailable = await self._client(config)
-            hold = NotReady.POLICY if config.blocked else NotReady.TOKEN
-            previous = self.verifier.swap_client(client, unavailable, hold)
+            client, hold = await self._client(config)
+            previous = self.verifier.swap_client(client, *_hold_words(hold))
             if previous is not None:
                 await previous.aclose()
-            self.window.show_service_state(unavailable)
+            self.window.show_service_state()
             self.check_service()
 
-    async def _client(self, config: StationConfig) -> tuple[LivenessClient | None, str]:
-        if config.blocked:
-            return None, config.blocked
-        if self.emulator is not None:
+    async def _client(self, config: StationConfig) -> tuple[LivenessClient | None, Hold | None]:
+        if self.emulator is not None and not config.blocked:
             credential = Credential(config.environment, self.emulator.token)
-            return build_client(config, credential=credential, base_url=self.emulator.base_url)
+            return build_client_or_hold(config, credential=credential, base_url=self.emulator.base_url)
         # Reading the keyring may wait on the OS (a locked Secret Service): off the UI thread.
-        return await asyncio.to_thread(build_client, config, tokens=self.tokens)
+        return await asyncio.to_thread(build_client_or_hold, config, tokens=self.tokens)
 
     def watch_policy(
         self, configure: Callable[[], StationConfig], interval_ms: int = POLICY_RECHECK_MS
@@ -295,19 +292,15 @@ def build_station(
     emulator: Emulator | None = None
     if config.demo:
         emulator = Emulator(scenario=Scenario.parse(config.demo_scenario)).start()
-    if config.blocked:
-        client, unavailable = None, config.blocked
-    elif emulator is not None:
-        client, unavailable = build_client(
+    if emulator is not None and not config.blocked:
+        client, hold = build_client_or_hold(
             config, credential=Credential(config.environment, emulator.token), base_url=emulator.base_url
         )
     else:
-        client, unavailable = build_client(config, tokens=tokens)
+        client, hold = build_client_or_hold(config, tokens=tokens)
 
-    verifier = Verifier(
-        client, config.policy, recorder, jpeg_quality=config.jpeg_quality, unavailable_reason=unavailable
-    )
-    verifier.unavailable_kind = NotReady.POLICY if config.blocked else NotReady.TOKEN
+    verifier = Verifier(client, config.policy, recorder, jpeg_quality=config.jpeg_quality)
+    verifier.swap_client(client, *_hold_words(hold))
     desk = Desk(
         verifier,
         gate=QualityGate(enabled=config.quality_gate),
@@ -336,7 +329,7 @@ def build_station(
     quality = QualityFeed(camera.latest)
     quality.report_ready.connect(window.show_quality)
     camera.status_changed.connect(window.show_camera_status)
-    window.show_service_state(unavailable)
+    window.show_service_state()
     window.show_part(
         PartHealth(Part.JOURNAL, Level.GOOD, "writable")
         if journal is not None or not isinstance(recorder, UnavailableRecorder)
@@ -370,6 +363,11 @@ def build_station(
     )
     controller.finished.connect(station.learn_from_call)
     return station
+
+
+def _hold_words(hold: Hold | None) -> tuple[str, NotReady]:
+    """A missing client's reason, as the verifier keeps it (its words and its kind)."""
+    return (hold.message, hold.reason) if hold is not None else ("", NotReady.TOKEN)
 
 
 def _fleet(

@@ -335,10 +335,6 @@ Reference: {incident} — give this to IT support.</source>
         <translation>नहीं है</translation>
     </message>
     <message>
-        <source>No service token is enrolled. Enrol one in Station ▸ Settings ▸ Service tokens.</source>
-        <translation>सेवा का टोकन दर्ज नहीं है। स्टेशन ▸ सेटिंग्स ▸ सेवा टोकन में दर्ज करें।</translation>
-    </message>
-    <message>
         <source>enrolled</source>
         <translation>दर्ज है</translation>
     </message>
@@ -427,6 +423,10 @@ Reference: {incident} — give this to IT support.</source>
         <translation>चालू · {fps} fps</translation>
     </message>
     <message>
+        <source>No service token is enrolled: verification is off. Call IT support to enrol one.</source>
+        <translation>कोई सेवा टोकन दर्ज नहीं है: सत्यापन बंद है। टोकन दर्ज कराने के लिए IT सहायता को बुलाएँ।</translation>
+    </message>
+    <message>
         <source>shipping off</source>
         <translation>भेजना बंद</translation>
     </message>
@@ -481,6 +481,10 @@ Reference: {incident} — give this to IT support.</source>
     <message>
         <source>not answering</source>
         <translation>जवाब नहीं दे रही</translation>
+    </message>
+    <message>
+        <source>not a live camera</source>
+        <translation>लाइव कैमरा नहीं</translation>
     </message>
     <message>
         <source>The service did not answer the last verification. Wait a minute; if it lasts, call IT.</source>
@@ -1733,8 +1737,8 @@ Face-liveness verification for bank branches.</source>
         <translation>जवाब पढ़ा नहीं जा सका। दोबारा फ़ोटो लें; फिर हो तो IT को बुलाएँ।</translation>
     </message>
     <message>
-        <source>Several faces. Click the customer&apos;s face, or capture again.</source>
-        <translation>कई चेहरे हैं। ग्राहक के चेहरे पर क्लिक करें, या दोबारा फ़ोटो लें।</translation>
+        <source>Several faces. Click the customer&apos;s face or press its number.</source>
+        <translation>कई चेहरे। ग्राहक के चेहरे पर क्लिक करें या उसका नंबर दबाएँ।</translation>
     </message>
     <message>
         <source>No more attempts. Use the branch&apos;s manual identity check.</source>

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
-__all__ = ["Hold", "NotReady", "Readiness"]
+from station.api.errors import AuthError, LivenessAPIError
+from station.application.health import Level, Part, PartHealth
+
+__all__ = ["NO_TOKEN_FIX", "Hold", "NotReady", "Readiness", "client_hold", "token_health"]
+
+#: The operator cannot enrol a token (Settings needs the administrator PIN): they call IT.
+NO_TOKEN_FIX: Final = "No service token is enrolled: verification is off. Call IT support to enrol one."  # noqa: S105
 
 
 class NotReady(StrEnum):
@@ -19,8 +26,10 @@ class NotReady(StrEnum):
 
     #: The audit journal cannot be written: no verdict could be final.
     JOURNAL = "journal"
-    #: No usable token (none enrolled, malformed) or no client for another reason.
+    #: No usable token (none enrolled, malformed, for the other environment).
     TOKEN = "token"  # noqa: S105 - a reason's name, not a secret
+    #: The client could not be built for another reason (a refused base URL, a bad proxy).
+    CLIENT = "client"
     #: Machine policy stopped verification (a broken or refused policy).
     POLICY = "policy"
     #: The configured camera is a picture or a video file, refused outside demo and training.
@@ -48,3 +57,26 @@ class Readiness:
 
     def holds_for(self, reason: NotReady) -> bool:
         return any(hold.reason is reason for hold in self.holds)
+
+
+def client_hold(error: LivenessAPIError) -> NotReady:
+    """Why a client could not be built, as a kind: the token's fault, or the configuration's."""
+    return NotReady.TOKEN if isinstance(error, AuthError) else NotReady.CLIENT
+
+
+#: The token part of the health strip for each reason there is no client: (word, fix or None to
+#: show the hold's own message).
+_TOKEN_PART: Final[dict[NotReady, tuple[str, str | None]]] = {
+    NotReady.TOKEN: ("missing", NO_TOKEN_FIX),
+    NotReady.POLICY: ("stopped", None),
+    NotReady.CLIENT: ("not configured", None),
+}
+
+
+def token_health(readiness: Readiness) -> PartHealth:
+    """The token part of the health strip, from the trusted side's readiness (never from words)."""
+    for hold in readiness.holds:
+        if hold.reason in _TOKEN_PART:
+            word, fix = _TOKEN_PART[hold.reason]
+            return PartHealth(Part.TOKEN, Level.BAD, word, fix or hold.message)
+    return PartHealth(Part.TOKEN, Level.GOOD, "enrolled")

@@ -55,7 +55,7 @@ _EXHAUSTED_DETAILS: Final = (
     "No more attempts for this customer: follow the branch's manual identity check. "
     "Press Enter for the next customer."
 )
-_FACE_PICK: Final = "Several faces. Click the customer's face, or capture again."
+_FACE_PICK: Final = "Several faces. Click the customer's face or press its number."
 _EXHAUSTED: Final = "No more attempts. Use the branch's manual identity check."
 _NOT_FINAL: Final = "Not recorded: do not rely on this result. Call IT support."
 _LOCAL_ERROR: Final = "Not verified. See the details, then capture again."

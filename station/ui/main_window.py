@@ -20,6 +20,7 @@ operator's own wording of the action line sits under the customer's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from html import escape
 
@@ -41,9 +42,11 @@ from PySide6.QtWidgets import (
 
 from station import __version__
 from station.application.attempt import AttemptReport
+from station.application.camera_health import camera_health
 from station.application.consent import ConsentNotice
 from station.application.gate import QualityGate
-from station.application.health import Health, Level, Part, PartHealth
+from station.application.health import Health, PartHealth
+from station.application.readiness import token_health
 from station.application.result_text import describe_report
 from station.application.session import REFUSAL_MESSAGES, CaptureCheck, CloseReason, Phase, Refusal
 from station.application.verdict_text import verdict_text
@@ -308,6 +311,15 @@ class MainWindow(QMainWindow):
                 Qt.ShortcutContext.WindowShortcut,
             ),
         ]
+        for number in range(1, 10):  # pick the customer's face by its number, without the mouse
+            bindings.append(
+                (
+                    f"Pick face {number}",
+                    [QKeySequence(Qt.Key(Qt.Key.Key_0.value + number))],
+                    functools.partial(self.pick_face, number - 1),
+                    Qt.ShortcutContext.WindowShortcut,
+                )
+            )
         for name, keys, slot, context in bindings:
             action = QAction(name, self)  # never shown: the actions only carry the keys
             action.setShortcuts(list(keys))
@@ -530,6 +542,8 @@ class MainWindow(QMainWindow):
         )
         self._non_live_camera = non_live_camera
         self._show_watermark()
+        if self._camera is not None:
+            self.show_part(camera_health(self._camera, live_camera=not non_live_camera))
         if refused:
             self.statusBar().showMessage(
                 translate("MainWindow", "Ignored on this station: {refused}").format(
@@ -538,22 +552,10 @@ class MainWindow(QMainWindow):
                 15000,
             )
 
-    def show_service_state(self, unavailable: str) -> None:
-        """Whether verification is possible with the current settings (the token part of the health)."""
-        if unavailable:
-            stopped = unavailable.startswith("Verification stopped")
-            word = (
-                QT_TRANSLATE_NOOP("Health", "stopped") if stopped else QT_TRANSLATE_NOOP("Health", "missing")
-            )
-            fix = unavailable
-            if "token" in unavailable and not stopped:
-                fix = QT_TRANSLATE_NOOP(
-                    "Health",
-                    "No service token is enrolled. Enrol one in Station ▸ Settings ▸ Service tokens.",
-                )
-            self.show_part(PartHealth(Part.TOKEN, Level.BAD, word, fix))
-        else:
-            self.show_part(PartHealth(Part.TOKEN, Level.GOOD, QT_TRANSLATE_NOOP("Health", "enrolled")))
+    def show_service_state(self) -> None:
+        """Whether verification is possible with the current settings (the token part of the
+        health), as the trusted side's readiness says it."""
+        self.show_part(token_health(self.controller.desk.verifier.readiness()))
 
     def show_part(self, part: PartHealth) -> None:
         """One part's health changed: the strip, and the banner if the station was waiting."""
@@ -588,7 +590,7 @@ class MainWindow(QMainWindow):
 
     def _show_guidance(self) -> None:
         """The guide on the live picture; it never says Ready while the station is not."""
-        ready = self.health.ready
+        ready = self.health.ready and not self.controller.session.closed  # F8 closed it: no "Ready"
         if self.gate.enabled and ready and not self.preview.is_frozen:
             self.preview.set_guidance(self.gate.latest)
         else:
@@ -707,6 +709,8 @@ class MainWindow(QMainWindow):
             return
         if self.preview.is_frozen and self.controller.session.state_refusal() is None:
             self._back_to_live()
+            self.details.clear()  # the judged picture's details leave with it
+            self._last_report = None
             self._show_idle()
             return
         camera = self._camera
@@ -725,6 +729,7 @@ class MainWindow(QMainWindow):
         assert frame is not None
         self.action_row.setCurrentIndex(0)
         self.customer_ref.setReadOnly(True)
+        self.customer_ref.setEnabled(False)  # looks locked, and takes no keys (Space is Capture)
         self.preview.freeze(frame, None, None)
         self.details.clear()
         self.tabs.setCurrentIndex(0)
@@ -796,6 +801,7 @@ class MainWindow(QMainWindow):
         self._show_calls_saved()
         self.action_row.setCurrentIndex(0)
         self.customer_ref.setReadOnly(False)
+        self.customer_ref.setEnabled(True)
         self.customer_ref.clear()
         self.preview.resume_live()
         self.banner.clear_verdict()
@@ -916,21 +922,7 @@ class MainWindow(QMainWindow):
     def show_camera_status(self, status: CameraStatus) -> None:
         """One source of truth: the camera's state goes to the health strip and the preview alike."""
         self._camera = status
-        live = status.state is CameraState.LIVE
-        words = {
-            CameraState.OPENING: QT_TRANSLATE_NOOP("Health", "starting"),
-            CameraState.LOST: QT_TRANSLATE_NOOP("Health", "reconnecting"),
-            CameraState.RECONNECTING: QT_TRANSLATE_NOOP("Health", "reconnecting"),
-            CameraState.STOPPED: QT_TRANSLATE_NOOP("Health", "stopped"),
-        }
-        word = (
-            (f"live · {status.fps:.0f} fps" if status.fps else QT_TRANSLATE_NOOP("Health", "live"))
-            if live
-            else words.get(status.state, QT_TRANSLATE_NOOP("Health", "not available"))
-        )
-        self.show_part(
-            PartHealth(Part.CAMERA, Level.GOOD if live else Level.BAD, word, "" if live else status.message)
-        )
+        self.show_part(camera_health(status, live_camera=not self._non_live_camera))
         self.preview.set_camera_status(status.message)
 
     def closeEvent(self, event: QCloseEvent) -> None:

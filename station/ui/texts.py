@@ -72,7 +72,7 @@ VERDICT: Final = (
     QT_TRANSLATE_NOOP("Verdict", "Service not reachable. Check the network, then capture again."),
     QT_TRANSLATE_NOOP("Verdict", "Request refused. Capture again; if it repeats, call IT."),
     QT_TRANSLATE_NOOP("Verdict", "Unreadable answer. Capture again; if it repeats, call IT."),
-    QT_TRANSLATE_NOOP("Verdict", "Several faces. Click the customer's face, or capture again."),
+    QT_TRANSLATE_NOOP("Verdict", "Several faces. Click the customer's face or press its number."),
     QT_TRANSLATE_NOOP("Verdict", "No more attempts. Use the branch's manual identity check."),
     QT_TRANSLATE_NOOP("Verdict", "Not recorded: do not rely on this result. Call IT support."),
     QT_TRANSLATE_NOOP("Verdict", "Not verified. See the details, then capture again."),
@@ -247,7 +247,7 @@ HEALTH: Final = (
     QT_TRANSLATE_NOOP("Health", "reconnecting"),
     QT_TRANSLATE_NOOP("Health", "not available"),
     QT_TRANSLATE_NOOP(
-        "Health", "No service token is enrolled. Enrol one in Station ▸ Settings ▸ Service tokens."
+        "Health", "No service token is enrolled: verification is off. Call IT support to enrol one."
     ),
     QT_TRANSLATE_NOOP("Health", "shipping off"),
     QT_TRANSLATE_NOOP("Health", "all shipped"),
@@ -268,6 +268,7 @@ HEALTH: Final = (
     ),
     QT_TRANSLATE_NOOP("Health", "Journal shipping: {status}. Call IT if it lasts."),
     QT_TRANSLATE_NOOP("Health", "not answering"),
+    QT_TRANSLATE_NOOP("Health", "not a live camera"),
     QT_TRANSLATE_NOOP(
         "Health", "The service did not answer the last verification. Wait a minute; if it lasts, call IT."
     ),

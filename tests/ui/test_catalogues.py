@@ -22,8 +22,10 @@ from station.api import errors
 from station.application import verdict_text as verdicts
 from station.application.attempt import CANCELLED_MESSAGE, UNEXPECTED_MESSAGE, advice_for
 from station.application.call_health import NOT_ANSWERING, NOT_ANSWERING_FIX
+from station.application.camera_health import NOT_A_LIVE_CAMERA
 from station.application.consent import DEFAULT_NOTICE
 from station.application.health import service_health
+from station.application.readiness import NO_TOKEN_FIX
 from station.application.session import REFUSAL_MESSAGES
 from station.camera import worker
 from station.core.decision import MESSAGES
@@ -122,7 +124,8 @@ def test_every_text_the_lower_layers_show_is_listed_for_translation() -> None:
         shown.append(advice_for(error))
         health = service_health(None, error)
         shown += [health.part.value, health.word, health.fix]
-    shown += [service_health(1234.0, None).word, NOT_ANSWERING, NOT_ANSWERING_FIX]
+    shown += [service_health(1234.0, None).word, NOT_ANSWERING, NOT_ANSWERING_FIX, NOT_A_LIVE_CAMERA]
+    shown += [NO_TOKEN_FIX, "missing", "stopped", "not configured", "enrolled"]
     missing = [text for text in shown if text and not book.knows(text)]
     assert missing == []
 

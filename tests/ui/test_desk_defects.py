@@ -23,7 +23,7 @@ from station.application.recording import AttemptContext, JournalRecorder
 from station.application.session import SessionPolicy
 from station.audit import AuditJournal
 from station.camera import StillImageSource
-from station.core.decision import DecisionPolicy
+from station.core.decision import DecisionPolicy, SeveralFacesPolicy
 from station.core.models import OutcomeKind
 from station.resources import sample_path
 from tests.ui.conftest import close_station, start_station
@@ -236,3 +236,87 @@ def test_the_last_attempt_never_offers_another(qtbot: QtBot, journal: AuditJourn
         assert "manual identity check" in window.details.text()
     finally:
         close_station(qtbot, running)
+
+
+# -- (g) smaller defects --------------------------------------------------------------------------
+
+
+def test_going_back_to_live_leaves_no_old_details(qtbot: QtBot, station: Station) -> None:
+    assert station.emulator is not None
+    station.emulator.set_scenario("spoof")
+    assert capture(qtbot, station).kind is OutcomeKind.SPOOF
+    window = station.window
+    assert "Liveness not confirmed" in window.details.text()
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # back to the live customer
+    assert not window.preview.is_frozen
+    assert window.details.text() == ""
+
+
+def test_the_locked_reference_looks_locked_and_takes_no_keys(qtbot: QtBot, station: Station) -> None:
+    window = station.window
+    window.customer_ref.setText("CIF-42")
+    assert station.emulator is not None
+    station.emulator.set_scenario("spoof")
+    capture(qtbot, station)
+    assert not window.customer_ref.isEnabled()  # read-only alone still looked (and acted) editable
+    assert window.customer_ref.text() == "CIF-42"
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert window.customer_ref.isEnabled() and window.customer_ref.text() == ""
+
+
+def test_a_refusing_customer_has_no_ready_chip(qtbot: QtBot, journal: AuditJournal) -> None:
+    running = start_station(
+        qtbot,
+        recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
+        journal=journal,
+        quality_gate=True,
+        source_factory=lambda: StillImageSource(sample_path("face.jpg")),
+        consent=ConsentNotice("v1", "We check that you are present. Do you agree?"),
+    )
+    try:
+        window = running.window
+        assert running.quality is not None
+        qtbot.waitUntil(lambda: window.gate.latest is not None and window.gate.latest.ready, timeout=10_000)
+        qtbot.keyClick(window, Qt.Key.Key_F8)
+        with qtbot.waitSignal(running.quality.report_ready, timeout=10_000):
+            pass  # a fresh, ready report after the refusal
+        assert window.preview._guidance is None
+    finally:
+        close_station(qtbot, running)
+
+
+def test_a_picture_as_the_camera_is_never_called_live(qtbot: QtBot, station: Station) -> None:
+    window = station.window
+    chip = window.health_strip.chips[Part.CAMERA]
+    assert "live ·" in chip.text() or chip.text().endswith("live")
+    window.show_configuration(dev_overrides=(), refused=(), non_live_camera=True)
+    assert "not a live camera" in chip.text()
+    assert window.health.part(Part.CAMERA).level is Level.WARN
+
+
+def test_a_face_is_picked_with_its_number_key(qtbot: QtBot, journal: AuditJournal) -> None:
+    running = start_station(
+        qtbot,
+        scenario="several_faces",
+        recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
+        journal=journal,
+        policy=DecisionPolicy(several_faces=SeveralFacesPolicy.OPERATOR_PICKS),
+    )
+    try:
+        capture(qtbot, running)
+        assert running.controller.session.face_pick_offered
+        assert "press its number" in running.window.banner.message_text
+        with qtbot.waitSignal(running.controller.followup_recorded, timeout=5_000) as picked:
+            qtbot.keyClick(running.window, Qt.Key.Key_1)
+        assert "operator picked face 1" in " ".join(picked.args[0].notes)
+    finally:
+        close_station(qtbot, running)
+
+
+def test_the_kiosk_fills_the_screen_without_a_window_manager(qtbot: QtBot, station: Station) -> None:
+    window = station.window
+    window.showNormal()
+    window.resize(640, 480)
+    window.enter_kiosk()
+    assert window.isFullScreen()
+    assert window.geometry().size() == window.screen().geometry().size()

@@ -23,6 +23,7 @@ from station.app import Station
 from station.application import verdict_text as verdicts
 from station.application.attempt import CANCELLED_MESSAGE
 from station.application.health import Level, Part, PartHealth, service_health
+from station.application.readiness import NO_TOKEN_FIX
 from station.application.session import REFUSAL_MESSAGES
 from station.audit import AuditJournal
 from station.core.models import OutcomeKind
@@ -72,7 +73,7 @@ def banner_states() -> list[tuple[str, OutcomeKind | None, str, str]]:
             "health-no-token",
             None,
             "Not ready",
-            "No service token is enrolled. Enrol one in Station ▸ Settings ▸ Service tokens.",
+            NO_TOKEN_FIX,
         )
     )
     states.append(
