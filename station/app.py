@@ -39,6 +39,7 @@ from station.application.factory import (
 from station.application.fleet import FleetShipping, StationFacts
 from station.application.gate import QualityGate
 from station.application.health import Level, Part, PartHealth, service_health
+from station.application.kinds import EventKind
 from station.application.readiness import Hold, NotReady
 from station.application.recording import JournalRecorder, Recorder, UnavailableRecorder
 from station.application.settings_store import SettingsStore
@@ -177,7 +178,7 @@ class Station:
         _show_configuration(self.window, self.verifier, config)
         if _policy_note(config) != _policy_note(old):  # the policy, an override or a stop changed
             self.verifier.record_event_soon(
-                "policy", _policy_note(config), outcome="ERROR" if config.blocked else None
+                EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None
             )
         if config.camera != old.camera:
             # Joining the capture thread may wait on a driver: never on the UI thread.
@@ -323,7 +324,9 @@ def build_station(
     )
     window.set_operator(config.operator_id or ("demo" if config.demo else None))
     _show_configuration(window, verifier, config)
-    verifier.record_event_soon("policy", _policy_note(config), outcome="ERROR" if config.blocked else None)
+    verifier.record_event_soon(
+        EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None
+    )
     window.preview.attach_source(camera.latest)
     # The analyser runs only while the gate is on; built anyway so settings can switch it on.
     quality = QualityFeed(camera.latest)
@@ -440,7 +443,9 @@ def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kio
         # Checked on the PIN dialog's worker thread: the journal write is the loop's.
         outcome = "APPROVED" if attempt.result is PinResult.RIGHT else "REFUSED"
         loop.call_soon_threadsafe(
-            functools.partial(station.verifier.record_event_soon, "pin", attempt.words, outcome=outcome)
+            functools.partial(
+                station.verifier.record_event_soon, EventKind.PIN, attempt.words, outcome=outcome
+            )
         )
 
     guard.recorder = journal_pin

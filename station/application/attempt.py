@@ -16,20 +16,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Final
 
 from station.api.client import LivenessClient, Verification
-from station.api.errors import (
-    AuthError,
-    BadRequestError,
-    BadResponseError,
-    ConfigurationError,
-    LivenessAPIError,
-    NetworkError,
-    RateLimitedError,
-    RequestTimeoutError,
-    ServiceUnavailableError,
-    TLSError,
-)
+from station.api.errors import LivenessAPIError
 from station.application.consent import NOT_ASKED, ConsentRecord
 from station.application.kinds import ErrorKind, RecordKind, error_kind
 from station.core.decision import DecisionPolicy, decide
@@ -151,30 +141,36 @@ CANCELLED_BY_OPERATOR = "cancelled by the operator"
 AttemptRecorder = Callable[[AttemptReport], Awaitable[int]]
 
 
+#: The plain explanation and what to do, per kind of error, for the details under the banner.
+_ADVICE: Final[dict[ErrorKind, str]] = {
+    ErrorKind.AUTH: (
+        "The station's access to the service was refused. Call IT support: the token needs renewing."
+    ),
+    ErrorKind.RATE_LIMITED: "The service is busy right now. Wait a minute, then capture again.",
+    ErrorKind.UNAVAILABLE: (
+        "The verification service is not available. Wait a minute and capture again; if it persists, call IT."
+    ),
+    ErrorKind.TIMEOUT: "The service did not answer in time. Check the network, then capture again.",
+    ErrorKind.TLS: "The secure connection to the service failed. Do not retry; call IT support.",
+    ErrorKind.NETWORK: (
+        "The station cannot reach the service. Check the network cable or Wi-Fi, then capture again."
+    ),
+    ErrorKind.BAD_REQUEST: "The service refused the request. Capture again; if it repeats, call IT support.",
+    ErrorKind.CONFIGURATION: (
+        "The service refused the request. Capture again; if it repeats, call IT support."
+    ),
+    ErrorKind.BAD_RESPONSE: (
+        "The service gave an answer the station cannot read. Capture again; if it repeats, call IT."
+    ),
+    ErrorKind.OTHER: (
+        "The verification could not be completed. Capture again; if it repeats, call IT support."
+    ),
+}
+
+
 def advice_for(error: BaseException) -> str:
-    """A plain explanation and what to do, for the operator's ERROR banner."""
-    if isinstance(error, AuthError):
-        return "The station's access to the service was refused. Call IT support: the token needs renewing."
-    if isinstance(error, RateLimitedError):
-        return "The service is busy right now. Wait a minute, then capture again."
-    if isinstance(error, ServiceUnavailableError):
-        return (
-            "The verification service is not available. Wait a minute and capture again; "
-            "if it persists, call IT."
-        )
-    if isinstance(error, RequestTimeoutError):
-        return "The service did not answer in time. Check the network, then capture again."
-    if isinstance(error, TLSError):
-        return "The secure connection to the service failed. Do not retry; call IT support."
-    if isinstance(error, NetworkError):
-        return "The station cannot reach the service. Check the network cable or Wi-Fi, then capture again."
-    if isinstance(error, BadRequestError | ConfigurationError):
-        return "The service refused the request. Capture again; if it repeats, call IT support."
-    if isinstance(error, BadResponseError):
-        return "The service gave an answer the station cannot read. Capture again; if it repeats, call IT."
-    if isinstance(error, LivenessAPIError):
-        return "The verification could not be completed. Capture again; if it repeats, call IT support."
-    return UNEXPECTED_MESSAGE
+    """A plain explanation and what to do, for the operator's ERROR banner: by the error's kind."""
+    return _ADVICE.get(error_kind(error), UNEXPECTED_MESSAGE)
 
 
 async def _submit(client: LivenessClient, submission: Submission) -> Verification:

@@ -37,6 +37,8 @@ class ErrorKind(StrEnum):
     BAD_REQUEST = "bad_request"
     CONFIGURATION = "configuration"
     BAD_RESPONSE = "bad_response"
+    #: A client error of no more specific kind.
+    OTHER = "other"
     #: The operator (or shutdown) cancelled the attempt.
     CANCELLED = "cancelled"
     #: The station refused before sending anything (no token, journal, camera…).
@@ -66,7 +68,7 @@ def error_kind(error: BaseException) -> ErrorKind:
     for cls, kind in _API_KINDS:
         if isinstance(error, cls):
             return kind
-    return ErrorKind.UNEXPECTED
+    return ErrorKind.OTHER if isinstance(error, LivenessAPIError) else ErrorKind.UNEXPECTED
 
 
 class RecordKind(StrEnum):

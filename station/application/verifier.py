@@ -26,7 +26,7 @@ from station.application.attempt import (
     run_attempt,
 )
 from station.application.consent import NOT_ASKED, ConsentRecord
-from station.application.kinds import ErrorKind
+from station.application.kinds import ErrorKind, EventKind
 from station.application.readiness import Hold, NotReady, Readiness
 from station.application.recording import Recorder, UnavailableRecorder
 from station.core.decision import DecisionPolicy
@@ -166,7 +166,7 @@ class Verifier:
 
     def record_event_soon(
         self,
-        kind: str,
+        kind: EventKind,
         notes: str,
         *,
         outcome: str | None = None,
