@@ -424,7 +424,9 @@ def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kio
 
     async def apply(resolved: ResolvedSettings) -> None:
         await station.apply(
-            config_from_resolved(resolved, demo=station.config.demo, operator_id=station.window.operator_id)
+            config_from_resolved(
+                resolved, demo=station.config.demo, operator_id=station.controller.desk.operator_id
+            )
         )
 
     emulator = station.emulator

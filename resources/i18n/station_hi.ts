@@ -854,14 +854,6 @@ Face-liveness verification for bank branches.</source>
         <source>reject this borderline result</source>
         <translation>सीमा पर आए इस परिणाम को अस्वीकार करने</translation>
     </message>
-    <message>
-        <source>Review not recorded: the supervisor&apos;s PIN was not given.</source>
-        <translation>जाँच दर्ज नहीं हुई: सुपरवाइज़र का पिन नहीं दिया गया।</translation>
-    </message>
-    <message>
-        <source>Review not recorded: a supervisor cannot settle a review of their own attempt.</source>
-        <translation>जाँच दर्ज नहीं हुई: सुपरवाइज़र अपने ही प्रयास की जाँच नहीं कर सकते।</translation>
-    </message>
 </context>
 <context>
     <name>NetworkCheck</name>
@@ -1053,6 +1045,14 @@ Face-liveness verification for bank branches.</source>
 </context>
 <context>
     <name>Refusal</name>
+    <message>
+        <source>Review not recorded: the supervisor&apos;s PIN was not given.</source>
+        <translation>जाँच दर्ज नहीं हुई: सुपरवाइज़र का पिन नहीं दिया गया।</translation>
+    </message>
+    <message>
+        <source>Review not recorded: a supervisor cannot settle a review of their own attempt.</source>
+        <translation>जाँच दर्ज नहीं हुई: सुपरवाइज़र अपने ही प्रयास की जाँच नहीं कर सकते।</translation>
+    </message>
     <message>
         <source>A verification is in progress. Wait for it, or press Esc to cancel it.</source>
         <translation>सत्यापन चल रहा है। पूरा होने दें, या रद्द करने के लिए Esc दबाएँ।</translation>

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from station.application.auto_capture import AutoCapture
 from station.application.consent import ConsentNotice
+from station.application.desk_state import DeskState
 from station.application.gate import QualityGate
 from station.application.session import (
     Clock,
@@ -22,7 +23,7 @@ from station.application.session import (
     SessionPolicy,
 )
 from station.application.verifier import Verifier
-from station.security.identity import normalise_identity
+from station.security.identity import normalise_identity, same_person
 from station.vision.quality import QualityReport
 
 __all__ = ["AutoCaptureStep", "Desk"]
@@ -69,6 +70,40 @@ class Desk:
             clock=self._clock,
             notice=self.notice,
         )
+
+    def state(self) -> DeskState:
+        """The counter now, for the window to draw (it keeps no copy)."""
+        session = self.session
+        return DeskState(
+            phase=session.phase,
+            consent_needed=session.consent_needed,
+            reference_locked=session.reference_locked,
+            capture_refusal=session.state_refusal(),
+            next_refusal=session.move_on_refusal(),
+            customer_on_screen=self.customer_on_screen,
+            review_pending=session.review_pending,
+            face_pick_offered=session.face_pick_offered,
+            attempts_left=session.attempts_left,
+        )
+
+    @property
+    def customer_on_screen(self) -> bool:
+        """Something to move on from: a verdict, a reference locked by a capture (or a closed
+        session), or a gate objection the operator may let go. A reference just typed is not: Enter
+        then only ends the typing."""
+        session = self.session
+        return session.has_verdict or session.reference_locked or self.gate.objection is not None
+
+    def review_refusal(self, supervisor_id: str | None) -> Refusal | None:
+        """Why ``supervisor_id`` may not settle the REVIEW now (None: they may). The same person
+        as the operator, however spelled, never settles their own attempt."""
+        if not self.session.review_pending:
+            return Refusal.NO_REVIEW
+        if supervisor_id is None or not supervisor_id.strip():
+            return Refusal.NO_SUPERVISOR
+        if same_person(supervisor_id, self.operator_id):
+            return Refusal.OWN_ATTEMPT
+        return None
 
     def next_customer(self) -> Refusal | None:
         """Close this customer's session and start the next one; why not, if it may not."""

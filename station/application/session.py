@@ -112,6 +112,12 @@ class Refusal(StrEnum):
     NOT_READY = "not_ready"
     #: The audit journal cannot be written: nothing is sent that could not be kept.
     JOURNAL = "journal"
+    #: A review action with no REVIEW waiting.
+    NO_REVIEW = "no_review"
+    #: A review action without a supervisor's approval (no PIN given).
+    NO_SUPERVISOR = "no_supervisor"
+    #: The supervisor is the operator who made the attempt.
+    OWN_ATTEMPT = "own_attempt"
 
 
 REFUSAL_MESSAGES: Final[dict[Refusal, str]] = {
@@ -124,6 +130,8 @@ REFUSAL_MESSAGES: Final[dict[Refusal, str]] = {
     ),
     Refusal.NO_FRAME: "No camera picture yet. Check that the camera is connected, then try again.",
     Refusal.CONSENT_NEEDED: "Read the notice to the customer first. F7: they agree. F8: they refuse.",
+    Refusal.NO_SUPERVISOR: "Review not recorded: the supervisor's PIN was not given.",
+    Refusal.OWN_ATTEMPT: "Review not recorded: a supervisor cannot settle a review of their own attempt.",
 }
 
 

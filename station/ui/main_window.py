@@ -48,11 +48,10 @@ from station.application.gate import QualityGate
 from station.application.health import Health, PartHealth
 from station.application.readiness import token_health
 from station.application.result_text import describe_report
-from station.application.session import REFUSAL_MESSAGES, CaptureCheck, CloseReason, Phase, Refusal
+from station.application.session import REFUSAL_MESSAGES, CaptureCheck, CloseReason, Refusal
 from station.application.verdict_text import verdict_text
 from station.camera import CameraState, CameraStatus
 from station.core.models import OutcomeKind
-from station.security.identity import same_person
 from station.ui import style
 from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
@@ -122,7 +121,6 @@ class MainWindow(QMainWindow):
         self._maximised = self.fit_to_screen()
         self._supervisor_check: SupervisorCheck = supervisor_check or (lambda reason: None)
         self._close_guard: Callable[[], bool] = lambda: True
-        self.operator_id: str | None = None
         self._kiosk_fullscreen = False
         self._camera: CameraStatus | None = None
         self.health = Health()
@@ -147,8 +145,6 @@ class MainWindow(QMainWindow):
         self.capture_button = self._button(self.capture)
         self.cancel_button = self._button(self.cancel)
         self.next_button = self._button(self.next_customer)
-        self.cancel_button.setEnabled(False)
-        self.next_button.setEnabled(False)
         self.confirm_button = self._button(self.confirm_review)
         self.reject_button = self._button(self.reject_review)
         # Cancel and the review actions share one row: a REVIEW appears without moving anything.
@@ -226,6 +222,7 @@ class MainWindow(QMainWindow):
         self.languages.customer_changed.connect(self._customer_language_changed)
         self.languages.operator_changed.connect(self._operator_language_changed)
         self._tell_session_language()
+        self._draw()
         self._show_idle()
 
     @property
@@ -608,8 +605,12 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
+    @property
+    def operator_id(self) -> str | None:
+        """The signed-in operator, as the desk holds them."""
+        return self.controller.desk.operator_id
+
     def set_operator(self, operator_id: str | None) -> None:
-        self.operator_id = operator_id
         self.controller.desk.sign_in(operator_id)
         self.languages.sign_in(operator_id)
         self._show_operator()
@@ -727,9 +728,7 @@ class MainWindow(QMainWindow):
             self._refused(check)
             return
         assert frame is not None
-        self.action_row.setCurrentIndex(0)
-        self.customer_ref.setReadOnly(True)
-        self.customer_ref.setEnabled(False)  # looks locked, and takes no keys (Space is Capture)
+        self._draw()
         self.preview.freeze(frame, None, None)
         self.details.clear()
         self.tabs.setCurrentIndex(0)
@@ -789,8 +788,7 @@ class MainWindow(QMainWindow):
         if self.customer_ref.hasFocus():
             self.preview.setFocus()  # Enter ends typing the reference; Space then captures
             return
-        session = self.controller.session
-        if not session.has_verdict and not session.reference_locked and self.gate.objection is None:
+        if not self.controller.desk.customer_on_screen:
             return  # nothing to move on from: a reference just typed stays
         refusal = self.controller.next_customer()
         if refusal is not None:
@@ -799,9 +797,6 @@ class MainWindow(QMainWindow):
     def _session_started(self, _session: object) -> None:
         """A new customer: the previous verdict, picture and reference leave the screen."""
         self._show_calls_saved()
-        self.action_row.setCurrentIndex(0)
-        self.customer_ref.setReadOnly(False)
-        self.customer_ref.setEnabled(True)
         self.customer_ref.clear()
         self.preview.resume_live()
         self.banner.clear_verdict()
@@ -810,7 +805,7 @@ class MainWindow(QMainWindow):
         self._show_idle()
         self.details.clear()
         self._last_report = None
-        self.next_button.setEnabled(False)
+        self._draw()
 
     def _clear_stale_verdict(self) -> None:
         if self.controller.clear_if_expired():
@@ -834,10 +829,9 @@ class MainWindow(QMainWindow):
             attempts_exhausted=session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED,
         )
         self._show_banner(lambda: self._outcome_banner(text.kind, text.action, text.headline))
-        self.action_row.setCurrentIndex(1 if session.phase is Phase.REVIEW else 0)
         self._last_report = (report, text.details)
         self.details.setText(_details_html(report, text.details, self.languages))
-        self.next_button.setEnabled(True)
+        self._draw()
         self.history.schedule_refresh()
 
     def _outcome_banner(self, kind: OutcomeKind, action: str, headline: str) -> None:
@@ -851,6 +845,7 @@ class MainWindow(QMainWindow):
     def consent_given(self) -> None:
         """F7: the customer agreed to the notice; captures may start."""
         if self.controller.give_consent():
+            self._draw()
             self._show_idle()
 
     def consent_refused(self) -> None:
@@ -864,7 +859,7 @@ class MainWindow(QMainWindow):
                     headline=self.languages.operator_message("NO CONSENT"),
                 )
             )
-            self.next_button.setEnabled(True)
+            self._draw()
 
     # -- follow-up decisions: a supervisor's review, the operator's face pick ----------------------
 
@@ -878,7 +873,8 @@ class MainWindow(QMainWindow):
         self._review(confirmed=False)
 
     def _review(self, *, confirmed: bool) -> None:
-        if not self.controller.session.review_pending:
+        desk = self.controller.desk
+        if desk.review_refusal("?") is Refusal.NO_REVIEW:
             return
         action = (
             translate("MainWindow", "confirm this borderline result as live")
@@ -886,31 +882,39 @@ class MainWindow(QMainWindow):
             else translate("MainWindow", "reject this borderline result")
         )
         supervisor = self._supervisor_check(action)
-        if supervisor is None:
-            self.statusBar().showMessage(
-                translate("MainWindow", "Review not recorded: the supervisor's PIN was not given."), 6000
-            )
-            return
-        if same_person(supervisor, self.operator_id):
-            self.statusBar().showMessage(
-                translate(
-                    "MainWindow",
-                    "Review not recorded: a supervisor cannot settle a review of their own attempt.",
-                ),
-                6000,
-            )
+        refusal = desk.review_refusal(supervisor)
+        if refusal is not None:
+            self.statusBar().showMessage(self.languages.operator_message(REFUSAL_MESSAGES[refusal]), 6000)
             return
         self.controller.settle_review(confirmed=confirmed, supervisor_id=supervisor)
 
     def _cancelled(self) -> None:
         self._show_banner(lambda: self.banner.show_idle(translate("MainWindow", CANCELLED_TEXT)))
         self._back_to_live()
+        self._draw()
+
+    def _draw(self) -> None:
+        """Buttons and fields from the desk's state (the window keeps no copy of it): an action
+        that is off says why, on its tooltip and to a screen reader."""
+        state = self.controller.desk.state()
+        busy = self.controller.busy
+        languages = self.languages
+        for button, enabled, reason in (
+            (self.capture_button, state.capture_enabled and not busy, state.capture_reason),
+            (self.next_button, state.next_enabled and not busy, state.next_reason),
+        ):
+            button.setEnabled(enabled)
+            why = "" if enabled else languages.operator_message(reason)
+            button.setToolTip(why)
+            button.setAccessibleDescription(why)
+        self.cancel_button.setEnabled(busy)
+        self.customer_ref.setReadOnly(state.reference_locked)
+        self.customer_ref.setEnabled(not state.reference_locked)  # looks locked; Space stays Capture
+        self.action_row.setCurrentIndex(1 if state.review_pending else 0)
 
     def _busy_changed(self, busy: bool) -> None:
-        self.capture_button.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy)
+        self._draw()
         if busy:
-            self.next_button.setEnabled(False)
             self._tick()
             self._elapsed.start()
         else:

@@ -99,6 +99,10 @@ HEADLINES: Final = (
 # -- why a capture is not started (the operator's language) ----------------------------------------
 
 REFUSALS: Final = (
+    QT_TRANSLATE_NOOP("Refusal", "Review not recorded: the supervisor's PIN was not given."),
+    QT_TRANSLATE_NOOP(
+        "Refusal", "Review not recorded: a supervisor cannot settle a review of their own attempt."
+    ),
     QT_TRANSLATE_NOOP("Refusal", "A verification is in progress. Wait for it, or press Esc to cancel it."),
     QT_TRANSLATE_NOOP("Refusal", "A supervisor must confirm or reject the REVIEW before the next customer."),
     QT_TRANSLATE_NOOP(

@@ -10,6 +10,7 @@ from station.application.consent import ConsentNotice
 from station.application.desk import Desk
 from station.application.gate import QualityGate
 from station.application.recording import AttemptContext, JournalRecorder
+from station.application.session import Phase, Refusal
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
 from station.core.decision import DecisionPolicy
@@ -67,3 +68,52 @@ async def test_no_countdown_while_the_station_is_not_ready_or_a_verdict_shows(
     assert desk.stop_auto_capture()
     clock.now += 5.0
     assert desk.quality_report(ready, station_ready=True, showing_verdict=False).progress is None
+
+
+# -- the state the window draws ------------------------------------------------------------------
+
+
+def plain_desk(client: LivenessClient, journal: AuditJournal, clock: Clock, **decision: float) -> Desk:
+    recorder = JournalRecorder(journal, AttemptContext(operator_id="op1"))
+    verifier = Verifier(client, DecisionPolicy(**decision), recorder)  # type: ignore[arg-type]
+    return Desk(verifier, clock=clock, operator_id="Op1")
+
+
+async def test_the_state_says_which_actions_are_on_and_why_not(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    state = desk.state()
+    assert state.consent_needed and state.capture_refusal is Refusal.CONSENT_NEEDED
+    assert "F7" in state.capture_reason
+    assert not state.customer_on_screen and not state.next_enabled and state.next_reason == ""
+    desk.session.give_consent()
+    state = desk.state()
+    assert state.capture_enabled and state.capture_reason == ""
+    await desk.session.verify(frame)  # LIVE: the customer is done
+    state = desk.state()
+    assert state.phase is Phase.CLOSED and not state.capture_enabled
+    assert "Press Enter for the next customer" in state.capture_reason
+    assert state.reference_locked and state.next_enabled
+
+
+async def test_a_review_blocks_the_next_customer_and_says_so(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock, review_upper=0.999)
+    await desk.session.verify(frame)
+    state = desk.state()
+    assert state.review_pending and state.capture_refusal is Refusal.REVIEW_PENDING
+    assert not state.next_enabled and "supervisor must confirm" in state.next_reason
+    assert desk.review_refusal(None) is Refusal.NO_SUPERVISOR
+    assert desk.review_refusal(" OP1 ") is Refusal.OWN_ATTEMPT  # the operator, however spelled
+    assert desk.review_refusal("sup2") is None
+
+
+async def test_nothing_to_move_on_from_until_a_customer_is_on_screen(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    desk = plain_desk(client, journal, clock)
+    desk.session.set_reference("CIF-1")  # typed, not yet captured
+    assert not desk.customer_on_screen
+    assert desk.review_refusal("sup2") is Refusal.NO_REVIEW

@@ -320,3 +320,15 @@ def test_the_kiosk_fills_the_screen_without_a_window_manager(qtbot: QtBot, stati
     window.enter_kiosk()
     assert window.isFullScreen()
     assert window.geometry().size() == window.screen().geometry().size()
+
+
+def test_a_disabled_capture_says_why(qtbot: QtBot, station: Station) -> None:
+    window = station.window
+    assert window.capture_button.isEnabled() and window.capture_button.toolTip() == ""
+    assert capture(qtbot, station).kind is OutcomeKind.LIVE
+    assert not window.capture_button.isEnabled()
+    assert "Press Enter for the next customer" in window.capture_button.toolTip()
+    assert window.capture_button.accessibleDescription() == window.capture_button.toolTip()
+    assert window.next_button.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert window.capture_button.isEnabled() and not window.next_button.isEnabled()
