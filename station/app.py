@@ -172,6 +172,7 @@ class Station:
         old, self.config = self.config, config
         self.verifier.policy = config.policy
         self.verifier.jpeg_quality = config.jpeg_quality
+        self.verifier.deadline_s = config.timeouts.deadline
         self.controller.desk.set_policy(config.session)
         self.controller.desk.notice = config.consent  # from the next customer on
         self.controller.desk.gate.enabled = config.quality_gate
@@ -302,6 +303,7 @@ def build_station(
 
     verifier = Verifier(client, config.policy, recorder, jpeg_quality=config.jpeg_quality)
     verifier.swap_client(client, *_hold_words(hold))
+    verifier.deadline_s = config.timeouts.deadline
     desk = Desk(
         verifier,
         gate=QualityGate(enabled=config.quality_gate),

@@ -62,6 +62,8 @@ class Verifier:
         self.camera_refusal = ""
         #: Why there is no client, as a kind (no token, or a policy that stopped verification).
         self.unavailable_kind = NotReady.TOKEN
+        #: The longest one verification may take (the client's deadline), for the screen; None: unknown.
+        self.deadline_s: float | None = None
         #: Why the journal cannot be written now ("" if it can), beyond a journal never opened.
         self.journal_problem = ""
         self._background: set[asyncio.Task[None]] = set()

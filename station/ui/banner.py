@@ -94,15 +94,19 @@ class VerdictBanner(QFrame):
         """The verdict left the screen (next customer, timeout): the caller shows what comes next."""
         self._kind = None
 
-    def show_busy(self, elapsed_s: float, text: str | None = None) -> None:
-        """Show that a verification is running and for how long; called again as time passes.
+    def show_busy(self, elapsed_s: float, text: str | None = None, limit_s: float | None = None) -> None:
+        """Show that a verification is running and for how long (of at most ``limit_s``, the
+        client's deadline, so the wait has a visible end); called again as time passes.
 
         Neutral colours on purpose: nothing on screen may look like a verdict before there is one.
         """
         self._kind = None
         title = text or translate("Headline", "Verifying…")
         hint = translate("Banner", BUSY_HINT)
-        seconds = self.locale().toString(elapsed_s, "f", 1)
+        locale = self.locale()
+        seconds = locale.toString(elapsed_s, "f", 1)
+        if limit_s is not None:
+            seconds = f"{seconds} / {locale.toString(float(limit_s), 'f', 0)}"
         self._show(style.BUSY_STYLE, title, f"{seconds} s  {hint}", "", spoken=f"{title} {hint}")
 
     def show_idle(self, text: str) -> None:

@@ -921,7 +921,8 @@ class MainWindow(QMainWindow):
             self._elapsed.stop()
 
     def _tick(self) -> None:
-        self.banner.show_busy(self.controller.elapsed_s, translate("Banner", "Verifying…"))
+        limit = self.controller.desk.verifier.deadline_s
+        self.banner.show_busy(self.controller.elapsed_s, translate("Banner", "Verifying…"), limit)
 
     def show_camera_status(self, status: CameraStatus) -> None:
         """One source of truth: the camera's state goes to the health strip and the preview alike."""

@@ -332,3 +332,14 @@ def test_a_disabled_capture_says_why(qtbot: QtBot, station: Station) -> None:
     assert window.next_button.isEnabled()
     qtbot.keyClick(window, Qt.Key.Key_Return)
     assert window.capture_button.isEnabled() and not window.next_button.isEnabled()
+
+
+def test_verifying_shows_where_the_wait_ends(qtbot: QtBot, station: Station) -> None:
+    assert station.emulator is not None
+    station.emulator.set_scenario("slow")
+    window = station.window
+    frame_present(station)
+    with qtbot.waitSignal(station.controller.finished, timeout=20_000):
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        assert station.controller.busy
+        assert "/ 10 s" in window.banner.message_text  # the client's deadline (start_station's)
