@@ -53,6 +53,10 @@
         <translation>कैमरा चालू है।</translation>
     </message>
     <message>
+        <source>Not a live camera: a picture or a video file.</source>
+        <translation>लाइव कैमरा नहीं: एक फ़ोटो या वीडियो फ़ाइल।</translation>
+    </message>
+    <message>
         <source>Camera disconnected — reconnecting…</source>
         <translation>कैमरा का कनेक्शन टूटा — फिर से जोड़ रहे हैं…</translation>
     </message>

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from station import __version__
 from station.application.attempt import AttemptReport
-from station.application.camera_health import camera_health
+from station.application.camera_health import camera_caption, camera_health
 from station.application.consent import ConsentNotice
 from station.application.gate import QualityGate
 from station.application.health import Health, PartHealth
@@ -540,7 +540,7 @@ class MainWindow(QMainWindow):
         self._non_live_camera = non_live_camera
         self._show_watermark()
         if self._camera is not None:
-            self.show_part(camera_health(self._camera, live_camera=not non_live_camera))
+            self.show_camera_status(self._camera)
         if refused:
             self.statusBar().showMessage(
                 translate("MainWindow", "Ignored on this station: {refused}").format(
@@ -928,7 +928,7 @@ class MainWindow(QMainWindow):
         """One source of truth: the camera's state goes to the health strip and the preview alike."""
         self._camera = status
         self.show_part(camera_health(status, live_camera=not self._non_live_camera))
-        self.preview.set_camera_status(status.message)
+        self.preview.set_camera_status(camera_caption(status, live_camera=not self._non_live_camera))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._close_guard():

@@ -282,6 +282,7 @@ HEALTH: Final = (
 CAMERA: Final = (
     QT_TRANSLATE_NOOP("Camera", "Starting the camera…"),
     QT_TRANSLATE_NOOP("Camera", "Camera is live."),
+    QT_TRANSLATE_NOOP("Camera", "Not a live camera: a picture or a video file."),
     QT_TRANSLATE_NOOP("Camera", "Camera disconnected — reconnecting…"),
     QT_TRANSLATE_NOOP("Camera", "Camera stopped."),
     QT_TRANSLATE_NOOP(

@@ -292,6 +292,8 @@ def test_a_picture_as_the_camera_is_never_called_live(qtbot: QtBot, station: Sta
     window.show_configuration(dev_overrides=(), refused=(), non_live_camera=True)
     assert "not a live camera" in chip.text()
     assert window.health.part(Part.CAMERA).level is Level.WARN
+    assert "Not a live camera" in window.preview.status_text()  # the picture's caption too
+    assert "is live" not in window.preview.status_text()
 
 
 def test_a_face_is_picked_with_its_number_key(qtbot: QtBot, journal: AuditJournal) -> None:
