@@ -453,6 +453,16 @@ def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kio
         )
 
     guard.recorder = journal_pin
+    if not guard.people.supervisors:
+        # A REVIEW could never be settled here: it must not hold the counter, and IT must see why.
+        station.controller.desk.supervisors_available = False
+        _log.error("no supervisor can settle a REVIEW on this station: none configured")
+        station.verifier.record_event_soon(
+            EventKind.POLICY,
+            "no supervisor can settle a REVIEW on this station (none configured, or the people file "
+            "cannot be read); a REVIEW does not block the next customer",
+            outcome="ERROR",
+        )
     window = station.window
     window.add_admin_actions(admin.open_settings, admin.open_network_check)
     window.set_supervisor_check(admin.supervisor)

@@ -1768,5 +1768,9 @@ Face-liveness verification for bank branches.</source>
         <source>Rejected by the supervisor. Use the branch&apos;s manual identity check.</source>
         <translation>पर्यवेक्षक ने अस्वीकार किया। शाखा की मैनुअल पहचान जाँच करें।</translation>
     </message>
+    <message>
+        <source>No supervisor can settle this here. Call IT; use the manual identity check.</source>
+        <translation>यहाँ कोई सुपरवाइज़र इसे तय नहीं कर सकता। IT को बुलाएँ; मैनुअल पहचान जाँच करें।</translation>
+    </message>
 </context>
 </TS>

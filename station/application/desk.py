@@ -57,6 +57,9 @@ class Desk:
         self.policy = policy or SessionPolicy()
         self.operator_id = operator_id
         self._clock = clock
+        #: Whether any supervisor can settle a REVIEW here (False: none configured, or the people
+        #: file cannot be read). A REVIEW then never blocks the next customer, and the screen says so.
+        self.supervisors_available = True
         #: Off unless policy turns it on (:meth:`set_auto_capture`).
         self.auto_capture = AutoCapture(None, clock)
         self.session = self._new_session()
@@ -79,9 +82,10 @@ class Desk:
             consent_needed=session.consent_needed,
             reference_locked=session.reference_locked,
             capture_refusal=session.state_refusal(),
-            next_refusal=session.move_on_refusal(),
+            next_refusal=self._move_on_refusal(),
             customer_on_screen=self.customer_on_screen,
             review_pending=session.review_pending,
+            review_unsettleable=session.review_pending and not self.supervisors_available,
             face_pick_offered=session.face_pick_offered,
             attempts_left=session.attempts_left,
         )
@@ -105,12 +109,19 @@ class Desk:
             return Refusal.OWN_ATTEMPT
         return None
 
+    def _move_on_refusal(self) -> Refusal | None:
+        refusal = self.session.move_on_refusal()
+        if refusal is Refusal.REVIEW_PENDING and not self.supervisors_available:
+            return None  # nobody could ever settle it: it must not hold the counter
+        return refusal
+
     def next_customer(self) -> Refusal | None:
         """Close this customer's session and start the next one; why not, if it may not."""
-        refusal = self.session.move_on_refusal()
+        refusal = self._move_on_refusal()
         if refusal is not None:
             return refusal
-        self.session.close(CloseReason.NEXT_CUSTOMER)
+        unsettleable = self.session.review_pending
+        self.session.close(CloseReason.NO_SUPERVISOR if unsettleable else CloseReason.NEXT_CUSTOMER)
         self.session = self._new_session()
         self.auto_capture.reset()
         return None

@@ -28,6 +28,8 @@ class DeskState:
     #: A customer is on screen to move on from (a verdict, a locked reference, an objection).
     customer_on_screen: bool
     review_pending: bool
+    #: A REVIEW is open that no supervisor on this station can settle (a configuration fault).
+    review_unsettleable: bool
     face_pick_offered: bool
     attempts_left: int
 

@@ -96,6 +96,7 @@ class CloseReason(StrEnum):
     VERDICT_TIMEOUT = "verdict cleared after the timeout"
     SHUTDOWN = "station closed"
     CONSENT_REFUSED = "consent refused"
+    NO_SUPERVISOR = "review left open: no supervisor can settle it on this station"
 
 
 class Refusal(StrEnum):

@@ -50,6 +50,8 @@ _SUPERVISOR: Final[dict[OutcomeKind, str]] = {
     OutcomeKind.LIVE: "Confirmed live by the supervisor. Continue with the customer.",
     OutcomeKind.SPOOF: "Rejected by the supervisor. Use the branch's manual identity check.",
 }
+#: A REVIEW nobody on this station can settle (no supervisor configured, or unreadable).
+_NO_SUPERVISOR: Final = "No supervisor can settle this here. Call IT; use the manual identity check."
 #: The details after the last attempt (the decision's own words would offer another try).
 _EXHAUSTED_DETAILS: Final = (
     "No more attempts for this customer: follow the branch's manual identity check. "
@@ -74,7 +76,11 @@ class VerdictText:
 
 
 def verdict_text(
-    report: AttemptReport, *, face_pick_offered: bool = False, attempts_exhausted: bool = False
+    report: AttemptReport,
+    *,
+    face_pick_offered: bool = False,
+    attempts_exhausted: bool = False,
+    review_unsettleable: bool = False,
 ) -> VerdictText:
     """The banner's headline, action line and details for ``report``: decided on its kinds (the
     outcome, the error's kind, who decided), never on its message."""
@@ -92,6 +98,8 @@ def verdict_text(
     details = report.message
     if report.record_kind is RecordKind.REVIEW and report.supervisor_id is not None and kind in _SUPERVISOR:
         action = _SUPERVISOR[kind]  # the supervisor decided: no more tries are offered
+    elif kind is OutcomeKind.REVIEW and review_unsettleable:
+        action = _NO_SUPERVISOR
     elif face_pick_offered:
         action = _FACE_PICK
     elif attempts_exhausted and kind is not OutcomeKind.LIVE:

@@ -827,6 +827,7 @@ class MainWindow(QMainWindow):
             report,
             face_pick_offered=session.face_pick_offered,
             attempts_exhausted=session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED,
+            review_unsettleable=self.controller.desk.state().review_unsettleable,
         )
         self._show_banner(lambda: self._outcome_banner(text.kind, text.action, text.headline))
         self._last_report = (report, text.details)
@@ -910,7 +911,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(busy)
         self.customer_ref.setReadOnly(state.reference_locked)
         self.customer_ref.setEnabled(not state.reference_locked)  # looks locked; Space stays Capture
-        self.action_row.setCurrentIndex(1 if state.review_pending else 0)
+        self.action_row.setCurrentIndex(1 if state.review_pending and not state.review_unsettleable else 0)
 
     def _busy_changed(self, busy: bool) -> None:
         self._draw()

@@ -79,6 +79,9 @@ VERDICT: Final = (
     QT_TRANSLATE_NOOP("Verdict", "Verification cancelled. Press Space to capture again."),
     QT_TRANSLATE_NOOP("Verdict", "Confirmed live by the supervisor. Continue with the customer."),
     QT_TRANSLATE_NOOP("Verdict", "Rejected by the supervisor. Use the branch's manual identity check."),
+    QT_TRANSLATE_NOOP(
+        "Verdict", "No supervisor can settle this here. Call IT; use the manual identity check."
+    ),
 )
 
 #: The banner's large word (the operator's language).

@@ -10,7 +10,7 @@ from station.application.consent import ConsentNotice
 from station.application.desk import Desk
 from station.application.gate import QualityGate
 from station.application.recording import AttemptContext, JournalRecorder
-from station.application.session import Phase, Refusal
+from station.application.session import CloseReason, Phase, Refusal
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
 from station.core.decision import DecisionPolicy
@@ -117,3 +117,20 @@ async def test_nothing_to_move_on_from_until_a_customer_is_on_screen(
     desk.session.set_reference("CIF-1")  # typed, not yet captured
     assert not desk.customer_on_screen
     assert desk.review_refusal("sup2") is Refusal.NO_REVIEW
+
+
+async def test_a_review_nobody_can_settle_never_holds_the_counter(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock, review_upper=0.999)
+    await desk.session.verify(frame)
+    assert desk.next_customer() is Refusal.REVIEW_PENDING  # supervisors exist: it must be settled
+    desk.supervisors_available = False
+    state = desk.state()
+    assert state.review_unsettleable and state.next_enabled
+    closing = desk.session
+    assert desk.next_customer() is None
+    assert closing.close_reason is CloseReason.NO_SUPERVISOR
+    await desk.verifier.wait_idle()
+    notes = [row.record.notes or "" for row in journal.recent(10) if row.record.kind == "session"]
+    assert any("review left open: no supervisor can settle it" in note for note in notes)

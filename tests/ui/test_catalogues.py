@@ -93,6 +93,7 @@ def test_every_text_the_lower_layers_show_is_listed_for_translation() -> None:
         *verdicts._ACTIONS.values(),
         *verdicts._ERROR_ACTIONS.values(),
         *verdicts._SUPERVISOR.values(),
+        verdicts._NO_SUPERVISOR,
         verdicts._EXHAUSTED_DETAILS,
         UNEXPECTED_MESSAGE,
         verdicts._FACE_PICK,

@@ -7,6 +7,7 @@ that the window shows them, with a frame really present and the requests counted
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,18 +15,22 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from station.api import RetryPolicy, Timeouts
-from station.app import Station
+from station.app import Station, attach_admin
 from station.application import verifier as verifier_module
 from station.application.consent import ConsentNotice
 from station.application.health import Level, Part
 from station.application.kinds import ErrorKind
 from station.application.recording import AttemptContext, JournalRecorder
 from station.application.session import SessionPolicy
+from station.application.settings_store import SettingsStore
 from station.audit import AuditJournal
 from station.camera import StillImageSource
+from station.config import resolve_settings
 from station.core.decision import DecisionPolicy, SeveralFacesPolicy
 from station.core.models import OutcomeKind
 from station.resources import sample_path
+from station.security.lockout import PinLedger
+from station.security.people import People, PinGuard
 from tests.ui.conftest import close_station, start_station
 from tests.ui.test_station_flow import capture
 
@@ -345,3 +350,37 @@ def test_verifying_shows_where_the_wait_ends(qtbot: QtBot, station: Station) -> 
         qtbot.keyClick(window, Qt.Key.Key_Space)
         assert station.controller.busy
         assert "/ 10 s" in window.banner.message_text  # the client's deadline (start_station's)
+
+
+def test_a_review_nobody_here_can_settle_says_so_and_does_not_hold_the_counter(
+    qtbot: QtBot, journal: AuditJournal, tmp_path: Path
+) -> None:
+    running = start_station(
+        qtbot,
+        recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
+        journal=journal,
+        policy=DecisionPolicy(review_upper=0.999),
+    )
+    try:
+        store = SettingsStore(lambda: resolve_settings(), admin_file=None, user_file=None, persist=False)
+        nobody = PinGuard(People(), PinLedger(tmp_path / "pins.sqlite3"))  # no supervisor configured
+        attach_admin(running, store, nobody, kiosk=False)
+        window = running.window
+        assert capture(qtbot, running).kind is OutcomeKind.REVIEW
+        assert "No supervisor can settle this here" in window.banner.message_text
+        assert not window.confirm_button.isVisible()
+        assert window.next_button.isEnabled()
+        qtbot.keyClick(window, Qt.Key.Key_Return)  # once: blocked until a restart, for ever
+        assert not window.preview.is_frozen
+        qtbot.waitUntil(
+            lambda: any(
+                "no supervisor can settle a REVIEW" in (row.record.notes or "") for row in journal.recent(20)
+            ),
+            timeout=5_000,
+        )
+        qtbot.waitUntil(
+            lambda: any("review left open" in (row.record.notes or "") for row in journal.recent(20)),
+            timeout=5_000,
+        )
+    finally:
+        close_station(qtbot, running)

@@ -45,6 +45,7 @@ def banner_states() -> list[tuple[str, OutcomeKind | None, str, str]]:
         states.append((f"ERROR-{error.value}", OutcomeKind.ERROR, "ERROR", action))
     for kind, action in verdicts._SUPERVISOR.items():
         states.append((f"supervisor-{kind.value}", kind, kind.value, action))
+    states.append(("review-no-supervisor", OutcomeKind.REVIEW, "REVIEW", verdicts._NO_SUPERVISOR))
     for name, action in (
         ("face-pick", verdicts._FACE_PICK),
         ("exhausted", verdicts._EXHAUSTED),
