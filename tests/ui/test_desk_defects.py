@@ -183,7 +183,7 @@ def test_a_timeout_turns_the_service_from_green(qtbot: QtBot, journal: AuditJour
         scenario="hang",
         recorder=JournalRecorder(journal),
         journal=journal,
-        timeouts=Timeouts(connect=2, read=0.3, write=2, deadline=1.5),
+        timeouts=Timeouts(connect=2, read=2, write=2, deadline=5),  # "hang" never answers
         retry=RetryPolicy(attempts=1),
     )
     try:
