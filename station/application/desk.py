@@ -24,7 +24,7 @@ from station.application.session import (
 )
 from station.application.verifier import Verifier
 from station.security.identity import normalise_identity, same_person
-from station.vision.quality import QualityReport
+from station.vision.quality import Instruction, QualityReport
 
 __all__ = ["AutoCaptureStep", "Desk"]
 
@@ -37,6 +37,8 @@ class AutoCaptureStep:
     progress: float | None = None
     #: Capture now.
     fire: bool = False
+    #: The guide's objection changed (appeared, went, or another): the idle banner follows it.
+    guide_changed: bool = False
 
 
 class Desk:
@@ -153,7 +155,9 @@ class Desk:
         capture could start now and the customer can see it coming. Never while the consent notice
         is up (the customer has not agreed), a verdict is on screen, a verification is in flight,
         a REVIEW waits, or the station is not ready; after any of those it starts again from 0."""
+        before = self.guide_objection()
         self.gate.update(report)
+        changed = self.guide_objection() != before
         may_count = (
             station_ready
             and self.gate.enabled
@@ -163,9 +167,16 @@ class Desk:
         )
         progress = self.auto_capture.progress(may_count and report.ready)
         if progress is None or progress < 1.0:
-            return AutoCaptureStep(progress)
+            return AutoCaptureStep(progress, guide_changed=changed)
         self.auto_capture.reset()
-        return AutoCaptureStep(None, fire=True)
+        return AutoCaptureStep(None, fire=True, guide_changed=changed)
+
+    def guide_objection(self) -> Instruction | None:
+        """What the guide objects to in the live picture now (None: ready, or the gate is off)."""
+        latest = self.gate.latest
+        if not self.gate.enabled or latest is None or latest.ready:
+            return None
+        return latest.instruction
 
     def sign_in(self, operator_id: str | None) -> None:
         """A new operator: their sessions and journal rows carry their id (a supervisor may not

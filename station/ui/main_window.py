@@ -511,6 +511,7 @@ class MainWindow(QMainWindow):
     def _show_banner(self, view: Callable[[], None]) -> None:
         """Show a banner state and keep it, so a language change can show it again."""
         self._banner_view = view
+        self._idle: tuple[str, dict[str, object]] | None = None
         view()
 
     def _redisplay(self) -> None:
@@ -572,13 +573,20 @@ class MainWindow(QMainWindow):
         where to fix it, before any paid call. ``text`` is a MainWindow source text."""
         self._show_notice()
         self._show_banner(lambda: self._idle_banner(text, values))
+        self._idle = (text, values)
         self._show_guidance()
 
     def _idle_banner(self, text: str, values: dict[str, object]) -> None:
         problem = self.health.problem
         languages = self.languages
+        objection = self.controller.desk.guide_objection()
         if problem is None and self.preview.notice is not None:
             self.banner.show_consent(languages.operator_message(REFUSAL_MESSAGES[Refusal.CONSENT_NEEDED]))
+        elif problem is None and objection is not None and not self.preview.is_frozen:
+            # The banner never says Ready while the guide on the picture says otherwise.
+            self.banner.show_not_ready(
+                languages.instruction(objection), translate("MainWindow", text).format(**values)
+            )
         elif problem is None:
             self.banner.show_idle(translate("MainWindow", text).format(**values))
         else:
@@ -683,6 +691,8 @@ class MainWindow(QMainWindow):
             report, station_ready=self.health.ready, showing_verdict=self.preview.is_frozen
         )
         self._show_guidance()
+        if step.guide_changed and self._idle is not None and not self.controller.busy:
+            self._show_idle(self._idle[0], **self._idle[1])  # the banner follows the guide
         self.preview.set_capture_progress(step.progress)
         if step.fire:
             self.capture()

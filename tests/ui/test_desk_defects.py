@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -31,6 +32,8 @@ from station.core.models import OutcomeKind
 from station.resources import sample_path
 from station.security.lockout import PinLedger
 from station.security.people import People, PinGuard
+from station.vision.quality import Instruction
+from tests.images import read_bgr
 from tests.ui.conftest import close_station, start_station
 from tests.ui.test_station_flow import capture
 
@@ -382,5 +385,30 @@ def test_a_review_nobody_here_can_settle_says_so_and_does_not_hold_the_counter(
             lambda: any("review left open" in (row.record.notes or "") for row in journal.recent(20)),
             timeout=5_000,
         )
+    finally:
+        close_station(qtbot, running)
+
+
+def test_the_banner_never_says_ready_while_the_guide_objects(
+    qtbot: QtBot, journal: AuditJournal, tmp_path: Path
+) -> None:
+    image = read_bgr(sample_path("face.jpg"))
+    dark = tmp_path / "dark-face.png"
+    cv2.imwrite(str(dark), (image * 0.25).astype(np.uint8))
+    running = start_station(
+        qtbot,
+        recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
+        journal=journal,
+        quality_gate=True,
+        source_factory=lambda: StillImageSource(dark),
+    )
+    try:
+        window = running.window
+        qtbot.waitUntil(lambda: window.gate.latest is not None, timeout=10_000)
+        assert window.gate.latest is not None and window.gate.latest.instruction is Instruction.TOO_DARK
+        qtbot.waitUntil(lambda: window.banner.title_text != "Ready", timeout=5_000)
+        assert window.banner.title_text == "Not ready"
+        assert "Too dark" in window.banner.message_text  # what the guide on the picture says
+        assert only_requests(running) == 0
     finally:
         close_station(qtbot, running)
