@@ -62,6 +62,9 @@ class Desk:
         #: Whether any supervisor can settle a REVIEW here (False: none configured, or the people
         #: file cannot be read). A REVIEW then never blocks the next customer, and the screen says so.
         self.supervisors_available = True
+        #: The camera sequence number of the frame last sent: a judged picture is never sent again
+        #: (after "try once more" the live picture shows the old frame for a moment).
+        self.judged_sequence: int | None = None
         #: Off unless policy turns it on (:meth:`set_auto_capture`).
         self.auto_capture = AutoCapture(None, clock)
         self.session = self._new_session()
@@ -91,6 +94,14 @@ class Desk:
             face_pick_offered=session.face_pick_offered,
             attempts_left=session.attempts_left,
         )
+
+    def is_new_frame(self, sequence: int | None) -> bool:
+        """Whether the frame numbered ``sequence`` may be sent: never the one already judged."""
+        return sequence is not None and sequence != self.judged_sequence
+
+    def frame_sent(self, sequence: int) -> None:
+        """A capture of frame ``sequence`` started: it is not offered again."""
+        self.judged_sequence = sequence
 
     @property
     def customer_on_screen(self) -> bool:

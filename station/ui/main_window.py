@@ -705,6 +705,11 @@ class MainWindow(QMainWindow):
         )
         self.calls_saved_label.setVisible(self.gate.enabled)
 
+    def has_new_frame(self) -> bool:
+        """A live frame not yet judged is on screen: Space would send it."""
+        live = self.preview.live_frame()
+        return live is not None and self.controller.desk.is_new_frame(live[1])
+
     @property
     def camera_is_live(self) -> bool:
         """The camera has said it is live (its first frames may arrive a moment before it says so)."""
@@ -726,9 +731,11 @@ class MainWindow(QMainWindow):
             return
         camera = self._camera
         camera_live = self.camera_is_live
-        frame = self.preview.latest_frame() if camera_live else None
+        live = self.preview.live_frame() if camera_live else None
+        frame, sequence = live if live is not None else (None, None)
         check = self.controller.try_capture(
             frame,
+            sequence=sequence,
             reference=self.customer_ref.text(),
             camera_live=camera_live,
             camera_problem=camera.message if camera is not None else "",

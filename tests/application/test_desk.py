@@ -134,3 +134,14 @@ async def test_a_review_nobody_can_settle_never_holds_the_counter(
     await desk.verifier.wait_idle()
     notes = [row.record.notes or "" for row in journal.recent(10) if row.record.kind == "session"]
     assert any("review left open: no supervisor can settle it" in note for note in notes)
+
+
+async def test_a_judged_frame_is_never_sent_again(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    desk = plain_desk(client, journal, clock)
+    assert not desk.is_new_frame(None)  # no frame yet
+    assert desk.is_new_frame(41)
+    desk.frame_sent(41)
+    assert not desk.is_new_frame(41)  # back to live, the old frame still on screen
+    assert desk.is_new_frame(42)

@@ -29,7 +29,7 @@ def capture(qtbot: QtBot, station: Station, timeout: int = 15_000) -> AttemptRep
         assert not window.preview.is_frozen
     if not window.preview.is_frozen:
         # A picture already judged is never offered again: wait for the camera's next frame.
-        qtbot.waitUntil(lambda: window.preview.latest_frame() is not None, timeout=10_000)
+        qtbot.waitUntil(window.has_new_frame, timeout=10_000)
     with qtbot.waitSignal(station.controller.finished, timeout=timeout) as finished:
         qtbot.keyClick(window, Qt.Key.Key_Space)
     report = finished.args[0]
