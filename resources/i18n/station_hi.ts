@@ -491,6 +491,10 @@ Reference: {incident} — give this to IT support.</source>
         <translation>लाइव कैमरा नहीं</translation>
     </message>
     <message>
+        <source>Verification stopped: the station&apos;s policy or settings cannot be used. Call IT support.</source>
+        <translation>सत्यापन रुका: स्टेशन की नीति या सेटिंग्स इस्तेमाल नहीं की जा सकतीं। IT सहायता को बुलाएँ।</translation>
+    </message>
+    <message>
         <source>The service did not answer the last verification. Wait a minute; if it lasts, call IT.</source>
         <translation>सेवा ने पिछले सत्यापन का जवाब नहीं दिया। एक मिनट रुकें; ऐसा बना रहे तो IT को बुलाएँ।</translation>
     </message>

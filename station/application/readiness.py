@@ -15,8 +15,13 @@ from typing import Final
 from station.api.errors import AuthError, LivenessAPIError
 from station.application.health import Level, Part, PartHealth
 
-__all__ = ["NO_TOKEN_FIX", "Hold", "NotReady", "Readiness", "client_hold", "token_health"]
+__all__ = ["NO_TOKEN_FIX", "POLICY_STOP_FIX", "Hold", "NotReady", "Readiness", "client_hold", "token_health"]
 
+#: Short enough for the banner at 1024×768: the policy's own error (long, technical) is in the log
+#: and the journal's policy record, not on the operator's screen.
+POLICY_STOP_FIX: Final = (
+    "Verification stopped: the station's policy or settings cannot be used. Call IT support."
+)
 #: The operator cannot enrol a token (Settings needs the administrator PIN): they call IT.
 NO_TOKEN_FIX: Final = "No service token is enrolled: verification is off. Call IT support to enrol one."  # noqa: S105
 
@@ -68,7 +73,7 @@ def client_hold(error: LivenessAPIError) -> NotReady:
 #: show the hold's own message).
 _TOKEN_PART: Final[dict[NotReady, tuple[str, str | None]]] = {
     NotReady.TOKEN: ("missing", NO_TOKEN_FIX),
-    NotReady.POLICY: ("stopped", None),
+    NotReady.POLICY: ("stopped", POLICY_STOP_FIX),
     NotReady.CLIENT: ("not configured", None),
 }
 

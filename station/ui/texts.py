@@ -277,6 +277,9 @@ HEALTH: Final = (
     QT_TRANSLATE_NOOP("Health", "not answering"),
     QT_TRANSLATE_NOOP("Health", "not a live camera"),
     QT_TRANSLATE_NOOP(
+        "Health", "Verification stopped: the station's policy or settings cannot be used. Call IT support."
+    ),
+    QT_TRANSLATE_NOOP(
         "Health", "The service did not answer the last verification. Wait a minute; if it lasts, call IT."
     ),
 )

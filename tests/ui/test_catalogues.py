@@ -25,7 +25,7 @@ from station.application.call_health import NOT_ANSWERING, NOT_ANSWERING_FIX
 from station.application.camera_health import NOT_A_LIVE_CAMERA, NOT_A_LIVE_CAMERA_CAPTION
 from station.application.consent import DEFAULT_NOTICE
 from station.application.health import service_health
-from station.application.readiness import NO_TOKEN_FIX
+from station.application.readiness import NO_TOKEN_FIX, POLICY_STOP_FIX
 from station.application.session import REFUSAL_MESSAGES
 from station.camera import worker
 from station.core.decision import MESSAGES
@@ -127,7 +127,7 @@ def test_every_text_the_lower_layers_show_is_listed_for_translation() -> None:
         shown += [health.part.value, health.word, health.fix]
     shown += [service_health(1234.0, None).word, NOT_ANSWERING, NOT_ANSWERING_FIX, NOT_A_LIVE_CAMERA]
     shown += [NOT_A_LIVE_CAMERA_CAPTION]
-    shown += [NO_TOKEN_FIX, "missing", "stopped", "not configured", "enrolled"]
+    shown += [POLICY_STOP_FIX, NO_TOKEN_FIX, "missing", "stopped", "not configured", "enrolled"]
     missing = [text for text in shown if text and not book.knows(text)]
     assert missing == []
 

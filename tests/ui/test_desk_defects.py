@@ -12,13 +12,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from station.api import RetryPolicy, Timeouts
-from station.app import Station, attach_admin
+from station.app import Station, StationConfig, attach_admin, build_station
 from station.application import verifier as verifier_module
 from station.application.consent import ConsentNotice
+from station.application.factory import stopped_because
 from station.application.health import Level, Part
 from station.application.kinds import ErrorKind
 from station.application.recording import AttemptContext, JournalRecorder
@@ -36,6 +38,7 @@ from station.vision.quality import Instruction
 from tests.images import read_bgr
 from tests.ui.conftest import close_station, start_station
 from tests.ui.test_station_flow import capture
+from tests.ui.test_verdict_fits import banner_problems
 
 
 def frame_present(station: Station) -> None:
@@ -409,6 +412,31 @@ def test_the_banner_never_says_ready_while_the_guide_objects(
         qtbot.waitUntil(lambda: window.banner.title_text != "Ready", timeout=5_000)
         assert window.banner.title_text == "Not ready"
         assert "Too dark" in window.banner.message_text  # what the guide on the picture says
+        assert only_requests(running) == 0
+    finally:
+        close_station(qtbot, running)
+
+
+def test_a_policy_typo_says_call_it_whole_at_1024(qtbot: QtBot, journal: AuditJournal) -> None:
+    problem = ValueError(
+        "/etc/opt/station/policies/managed/10-branch.json: line 7 column 18: expected ',' or '}' after "
+        "the value of 'liveness_threshold' (read 2 files, the first 40 lines of each)"
+    )
+    config = StationConfig(demo=True, blocked=stopped_because(problem))
+    running = build_station(config, recorder=JournalRecorder(journal), journal=journal)
+    qtbot.addWidget(running.window)
+    running.start(maximised=False)
+    try:
+        window = running.window
+        window.fit_to_screen(QRect(0, 0, 1024, 768))
+        qtbot.waitUntil(lambda: window.preview.latest_frame() is not None, timeout=10_000)
+        QApplication.processEvents()
+        assert window.banner.title_text == "Not ready"
+        assert window.banner.message_text.endswith("Call IT support.")
+        assert "line 7" not in window.banner.message_text  # the technical part is for the log and IT
+        assert banner_problems(window.banner, window, "policy typo") == []
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        assert not running.controller.busy
         assert only_requests(running) == 0
     finally:
         close_station(qtbot, running)
