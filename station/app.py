@@ -173,6 +173,7 @@ class Station:
         self.verifier.policy = config.policy
         self.verifier.jpeg_quality = config.jpeg_quality
         self.verifier.deadline_s = config.timeouts.deadline
+        self.verifier.consent_required = config.consent is not None
         self.controller.desk.set_policy(config.session)
         self.controller.desk.notice = config.consent  # from the next customer on
         self.controller.desk.gate.enabled = config.quality_gate
@@ -304,6 +305,7 @@ def build_station(
     verifier = Verifier(client, config.policy, recorder, jpeg_quality=config.jpeg_quality)
     verifier.swap_client(client, *_hold_words(hold))
     verifier.deadline_s = config.timeouts.deadline
+    verifier.consent_required = config.consent is not None
     desk = Desk(
         verifier,
         gate=QualityGate(enabled=config.quality_gate),

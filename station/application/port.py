@@ -22,7 +22,7 @@ from station.application.attempt import AttemptReport, Submission, SubmissionKin
 from station.application.consent import NOT_ASKED, ConsentRecord
 from station.application.kinds import ErrorKind
 from station.application.readiness import Readiness
-from station.application.verifier import Verifier
+from station.application.verifier import CONSENT_MISSING, Verifier
 from station.core.models import Outcome, OutcomeKind
 from station.security.identity import normalise_identity, same_person
 from station.security.people import PinGuard
@@ -124,8 +124,10 @@ class InProcessVerifier:
         verifier = self.verifier
         client = verifier.client
         hold = verifier.readiness().first
-        if hold is not None or client is None:
+        if hold is not None or client is None or not verifier.consent_allows(capture.consent):
             message = hold.message if hold is not None else "The station is not configured."
+            if hold is None and client is not None:
+                message = CONSENT_MISSING
             refused = replace(
                 verifier.local_error(message, capture.session_id, ErrorKind.NOT_READY),
                 customer_ref=capture.customer_ref,

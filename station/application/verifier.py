@@ -25,7 +25,7 @@ from station.application.attempt import (
     record_report,
     run_attempt,
 )
-from station.application.consent import NOT_ASKED, ConsentRecord
+from station.application.consent import NOT_ASKED, Consent, ConsentRecord
 from station.application.kinds import ErrorKind, EventKind
 from station.application.readiness import Hold, NotReady, Readiness
 from station.application.recording import Recorder, UnavailableRecorder
@@ -33,7 +33,10 @@ from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY, EncodeError, encode_jpeg
 from station.core.models import OutcomeKind
 
-__all__ = ["Verifier"]
+__all__ = ["CONSENT_MISSING", "Verifier"]
+
+#: The trusted side's own refusal when policy asks for consent and none was given.
+CONSENT_MISSING = "Read the notice to the customer first. F7: they agree. F8: they refuse."
 
 _log = logging.getLogger(__name__)
 
@@ -62,6 +65,8 @@ class Verifier:
         self.camera_refusal = ""
         #: Why there is no client, as a kind (no token, or a policy that stopped verification).
         self.unavailable_kind = NotReady.TOKEN
+        #: Policy asks for the customer's consent: nothing is sent without it, whoever asks.
+        self.consent_required = False
         #: The longest one verification may take (the client's deadline), for the screen; None: unknown.
         self.deadline_s: float | None = None
         #: Why the journal cannot be written now ("" if it can), beyond a journal never opened.
@@ -79,6 +84,10 @@ class Verifier:
         self.unavailable_reason = unavailable_reason
         self.unavailable_kind = unavailable_kind
         return old
+
+    def consent_allows(self, consent: ConsentRecord) -> bool:
+        """Whether an attempt with ``consent`` may be sent (policy asks: only once given)."""
+        return not self.consent_required or consent.consent is Consent.GIVEN
 
     def readiness(self) -> Readiness:
         """What the trusted side would refuse a capture for now: each reason, with its words."""
@@ -120,6 +129,8 @@ class Verifier:
         if hold is not None or client is None:
             message = hold.message if hold is not None else "The station is not configured."
             return await self.record(self.local_error(message, session_id, ErrorKind.NOT_READY))
+        if not self.consent_allows(consent):
+            return await self.record(self.local_error(CONSENT_MISSING, session_id, ErrorKind.NOT_READY))
         try:
             content = await asyncio.to_thread(encode_jpeg, frame, self.jpeg_quality)
         except EncodeError as exc:

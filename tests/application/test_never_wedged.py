@@ -16,6 +16,7 @@ from station.api import LivenessClient
 from station.application import attempt as attempt_module
 from station.application import verifier as verifier_module
 from station.application.attempt import AttemptReport
+from station.application.consent import NOT_ASKED, Consent, ConsentNotice, ConsentRecord
 from station.application.desk import Desk
 from station.application.kinds import ErrorKind
 from station.application.readiness import NotReady
@@ -191,3 +192,19 @@ async def test_a_camera_that_is_not_live_refuses_the_capture_and_sends_nothing(
     assert desk.session.check_capture(has_frame=True).refusal is Refusal.CAMERA_NOT_LIVE
     assert (await desk.verifier.verify_frame(frame)).error_kind is ErrorKind.NOT_READY
     assert emulator.requests_received == 0
+
+
+async def test_the_trusted_side_refuses_a_capture_without_the_consent_policy_asks_for(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    desk = make_desk(client, journal, clock)
+    verifier = desk.verifier
+    verifier.consent_required = True
+    # A caller that skips the desk (and its consent notice) is refused all the same.
+    refused = await verifier.verify_frame(frame, consent=NOT_ASKED)
+    assert refused.kind is OutcomeKind.ERROR and refused.error_kind is ErrorKind.NOT_READY
+    assert emulator.requests_received == 0
+    notice = ConsentNotice("v1", "We check that you are present. Do you agree?")
+    given = ConsentRecord.for_notice(Consent.GIVEN, notice)
+    assert (await verifier.verify_frame(frame, consent=given)).kind is OutcomeKind.LIVE
+    assert emulator.requests_received == 1

@@ -78,6 +78,20 @@ async def test_a_ready_port_verifies_and_journals(
     assert emulator.requests_received == 1
 
 
+async def test_a_port_refuses_a_capture_without_the_consent_policy_asks_for(
+    make_port: PortFactory,
+    client: LivenessClient,
+    journal: AuditJournal,
+    frame: np.ndarray,
+    emulator: Emulator,
+) -> None:
+    parts = verifier(client, journal)
+    parts.consent_required = True
+    report = await make_port(parts, None).verify(capture_of(frame))
+    assert report.error_kind is ErrorKind.NOT_READY
+    assert emulator.requests_received == 0
+
+
 @pytest.mark.parametrize("hold", [NotReady.JOURNAL, NotReady.TOKEN, NotReady.CAMERA])
 async def test_a_port_that_is_not_ready_sends_nothing(
     make_port: PortFactory,
