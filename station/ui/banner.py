@@ -67,6 +67,8 @@ class VerdictBanner(QFrame):
         self._column = column
         self._heading = heading
         self._kind: OutcomeKind | None = None
+        # The shown state's own detail line (a note is added under it, never in its place).
+        self._base_detail = ""
         self._palette: style.Palette | None = None
         self.show_idle(translate("Banner", "Press Space to capture"))
 
@@ -153,12 +155,24 @@ class VerdictBanner(QFrame):
         self._glyph.setText(look.glyph)
         self._title.setText(title)
         self._message.setText(message)
+        self._base_detail = detail
         self._detail.setText(detail)
         self._detail.setVisible(bool(detail))
         self._apply_palette(look.palette)
         self._fit()
         # Only changed text is re-announced: the busy timer must not make a screen reader chatter.
         description = spoken if spoken is not None else ". ".join(p for p in (title, message, detail) if p)
+        if description != self.accessibleDescription():
+            self.setAccessibleDescription(description)
+
+    def add_note(self, note: str) -> None:
+        """Why a key did nothing, under what is shown (the verdict stays on screen): a refusal is
+        read where the operator looks, not in a status bar that cuts it."""
+        detail = "\n".join(part for part in (self._base_detail, note) if part)
+        self._detail.setText(detail)
+        self._detail.setVisible(bool(detail))
+        self._fit()
+        description = ". ".join(p for p in (self._title.text(), self._message.text(), detail) if p)
         if description != self.accessibleDescription():
             self.setAccessibleDescription(description)
 

@@ -763,7 +763,7 @@ class MainWindow(QMainWindow):
             message = check.message
             self._show_banner(lambda: self.banner.show_unavailable(self.languages.operator_message(message)))
         else:  # busy, closed, attempts exhausted, review pending: the verdict stays on screen
-            self.statusBar().showMessage(self.languages.operator_message(check.message), 6000)
+            self._note(check.message)
 
     def _not_ready_banner(self, objection: object, english: str) -> None:
         """The gate's objection, for the customer in their language (the operator's under it)."""
@@ -777,6 +777,13 @@ class MainWindow(QMainWindow):
         if languages.languages_differ and operator != customer:
             hint = f"{operator}\n{hint}"
         self.banner.show_not_ready(customer, hint)
+
+    def _note(self, english: str) -> None:
+        """A refusal under the banner (and in the status bar), in the operator's language."""
+        text = self.languages.operator_message(english)
+        self.statusBar().showMessage(text, 6000)
+        if not self.controller.busy:  # the busy banner redraws every 100 ms
+            self.banner.add_note(text)
 
     def _escape(self) -> None:
         """Esc: cancel the verification in flight, or stop an automatic capture, whatever has focus."""
@@ -809,7 +816,7 @@ class MainWindow(QMainWindow):
             return  # nothing to move on from: a reference just typed stays
         refusal = self.controller.next_customer()
         if refusal is not None:
-            self.statusBar().showMessage(self.languages.operator_message(REFUSAL_MESSAGES[refusal]), 6000)
+            self._note(REFUSAL_MESSAGES[refusal])
 
     def _session_started(self, _session: object) -> None:
         """A new customer: the previous verdict, picture and reference leave the screen."""

@@ -440,3 +440,18 @@ def test_a_policy_typo_says_call_it_whole_at_1024(qtbot: QtBot, journal: AuditJo
         assert only_requests(running) == 0
     finally:
         close_station(qtbot, running)
+
+
+def test_a_refused_key_says_why_under_the_verdict_whole_at_1024(qtbot: QtBot, station: Station) -> None:
+    window = station.window
+    window.showNormal()
+    window.fit_to_screen(QRect(0, 0, 1024, 768))
+    assert station.emulator is not None
+    station.emulator.set_scenario("spoof")
+    station.controller.desk.session.policy = SessionPolicy(max_attempts=1)
+    assert capture(qtbot, station).kind is OutcomeKind.SPOOF  # the last attempt
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    QApplication.processEvents()
+    assert window.banner.kind is OutcomeKind.SPOOF  # the verdict stays…
+    assert "Press Enter for the next customer." in window.banner.detail_text  # …with why, whole
+    assert banner_problems(window.banner, window, "refused at 1024") == []
