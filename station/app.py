@@ -151,7 +151,9 @@ class Station:
         client = self.verifier.client
         balance: float | None = None
         if client is None:
-            health = PartHealth(Part.SERVICE, Level.BAD, "not configured", self.verifier.unavailable_reason)
+            hold = self.verifier.readiness().first  # the operator's words, not the CLI's advice
+            fix = hold.message if hold is not None else self.verifier.unavailable_reason
+            health = PartHealth(Part.SERVICE, Level.BAD, "not configured", fix)
         else:
             try:
                 balance = await client.balance()

@@ -140,6 +140,7 @@ REFUSAL_MESSAGES: Final[dict[Refusal, str]] = {
 _HOLD_REFUSALS: Final[dict[NotReady, Refusal]] = {
     NotReady.JOURNAL: Refusal.JOURNAL,
     NotReady.TOKEN: Refusal.UNAVAILABLE,
+    NotReady.CLIENT: Refusal.UNAVAILABLE,
     NotReady.POLICY: Refusal.UNAVAILABLE,
     NotReady.CAMERA: Refusal.CAMERA_NOT_LIVE,
 }

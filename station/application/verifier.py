@@ -27,7 +27,7 @@ from station.application.attempt import (
 )
 from station.application.consent import NOT_ASKED, Consent, ConsentRecord
 from station.application.kinds import ErrorKind, EventKind
-from station.application.readiness import Hold, NotReady, Readiness
+from station.application.readiness import NO_TOKEN_FIX, POLICY_STOP_FIX, Hold, NotReady, Readiness
 from station.application.recording import Recorder, UnavailableRecorder
 from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY, EncodeError, encode_jpeg
@@ -39,6 +39,8 @@ __all__ = ["CONSENT_MISSING", "Verifier"]
 CONSENT_MISSING = "Read the notice to the customer first. F7: they agree. F8: they refuse."
 
 _log = logging.getLogger(__name__)
+
+_OPERATOR_WORDS = {NotReady.TOKEN: NO_TOKEN_FIX, NotReady.POLICY: POLICY_STOP_FIX}
 
 
 class Verifier:
@@ -64,7 +66,7 @@ class Verifier:
         #: Why captures from this camera are refused ("" if they are not): not a live camera.
         self.camera_refusal = ""
         #: Why there is no client, as a kind (no token, or a policy that stopped verification).
-        self.unavailable_kind = NotReady.TOKEN
+        self.unavailable_kind = NotReady.CLIENT
         #: Policy asks for the customer's consent: nothing is sent without it, whoever asks.
         self.consent_required = False
         #: The longest one verification may take (the client's deadline), for the screen; None: unknown.
@@ -77,7 +79,7 @@ class Verifier:
         self,
         client: LivenessClient | None,
         unavailable_reason: str = "",
-        unavailable_kind: NotReady = NotReady.TOKEN,
+        unavailable_kind: NotReady = NotReady.CLIENT,
     ) -> LivenessClient | None:
         """Use another client from the next attempt on; returns the old one for closing."""
         old, self.client = self.client, client
@@ -103,9 +105,10 @@ class Verifier:
                 )
             )
         if self.client is None:
-            holds.append(
-                Hold(self.unavailable_kind, self.unavailable_reason or "The station is not configured.")
-            )
+            # The operator's words for the kinds they cannot fix (the raw reason, CLI advice
+            # included, is for the log): no token, a policy that stopped verification.
+            reason = _OPERATOR_WORDS.get(self.unavailable_kind) or self.unavailable_reason
+            holds.append(Hold(self.unavailable_kind, reason or "The station is not configured."))
         if self.camera_refusal:
             holds.append(Hold(NotReady.CAMERA, self.camera_refusal))
         return Readiness(tuple(holds))

@@ -14,6 +14,7 @@ import pytest
 
 from station.api import LivenessClient
 from station.application import attempt as attempt_module
+from station.application import session as session_module
 from station.application import verifier as verifier_module
 from station.application.attempt import AttemptReport
 from station.application.consent import NOT_ASKED, Consent, ConsentNotice, ConsentRecord
@@ -177,7 +178,7 @@ async def test_no_token_refuses_the_capture_and_sends_nothing(
     client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
 ) -> None:
     desk = make_desk(client, journal, clock)
-    desk.verifier.swap_client(None, "No service token is enrolled for sandbox.")
+    desk.verifier.swap_client(None, "No service token is enrolled for sandbox.", NotReady.TOKEN)
     check = desk.session.check_capture(has_frame=True)
     assert check.refusal is Refusal.UNAVAILABLE
     assert (await desk.verifier.verify_frame(frame)).error_kind is ErrorKind.NOT_READY
@@ -208,3 +209,7 @@ async def test_the_trusted_side_refuses_a_capture_without_the_consent_policy_ask
     given = ConsentRecord.for_notice(Consent.GIVEN, notice)
     assert (await verifier.verify_frame(frame, consent=given)).kind is OutcomeKind.LIVE
     assert emulator.requests_received == 1
+
+
+def test_every_reason_not_to_send_is_a_refusal_the_desk_shows() -> None:
+    assert set(session_module._HOLD_REFUSALS) == set(NotReady)

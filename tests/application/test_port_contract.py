@@ -105,7 +105,7 @@ async def test_a_port_that_is_not_ready_sends_nothing(
     if hold is NotReady.JOURNAL:
         parts.recorder = UnavailableRecorder("the disk is full")
     elif hold is NotReady.TOKEN:
-        parts.swap_client(None, "No service token is enrolled.")
+        parts.swap_client(None, "No service token is enrolled.", NotReady.TOKEN)
     else:
         parts.camera_refusal = "Not a live camera."
     port = make_port(parts, None)

@@ -23,6 +23,7 @@ from station.application.consent import ConsentNotice
 from station.application.factory import stopped_because
 from station.application.health import Level, Part
 from station.application.kinds import ErrorKind
+from station.application.readiness import NotReady
 from station.application.recording import AttemptContext, JournalRecorder
 from station.application.session import SessionPolicy
 from station.application.settings_store import SettingsStore
@@ -87,7 +88,7 @@ def test_an_unexpected_fault_ends_the_attempt_and_space_captures_again(
 
 def test_no_token_refuses_space_with_a_frame_present(qtbot: QtBot, station: Station) -> None:
     client = station.verifier.client
-    station.verifier.swap_client(None, "No service token is enrolled for sandbox.")
+    station.verifier.swap_client(None, "No service token is enrolled for sandbox.", NotReady.TOKEN)
     refused(qtbot, station)
     assert station.window.banner.title_text == "Not ready"
     station.verifier.swap_client(client)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from station.app import Station, StationConfig, build_station
+from station.application.readiness import NO_TOKEN_FIX
 from station.application.recording import AttemptContext, JournalRecorder, UnavailableRecorder
 from station.application.settings_store import SettingsStore
 from station.audit import AuditJournal
@@ -71,6 +72,8 @@ def test_no_token_is_never_ready_and_says_where_to_fix_it(qtbot: QtBot, no_token
     assert window.preview._guidance is None  # the guide never says Ready either
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert window.banner.title_text == "Not ready"  # refused before any call: nothing to journal
+    # In the operator's words, whole: never the CLI's advice (it named SUREPASS_SANDBOX_TOKEN).
+    assert window.banner.message_text == NO_TOKEN_FIX
     assert not window.preview.is_frozen
 
 
