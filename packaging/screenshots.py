@@ -115,7 +115,7 @@ async def _customer_shots(
         for name, scenario in shots:
             if scenario is not None:
                 window.next_customer()
-                await _until(lambda: window.preview.latest_frame() is not None)  # a new live frame
+                await _until(window.has_new_frame)  # a new live frame (never the judged one)
                 station.emulator.set_scenario(scenario)
                 for action_name, action in window.scenario_actions.items():
                     action.setChecked(action_name == scenario)
@@ -204,7 +204,7 @@ async def _hindi_station(app: Any, languages: Any, consent: Any) -> None:
         _grab(app, window, "hi-ready")
         for scenario, name in (("live", "hi-live"), ("spoof", "hi-spoof")):
             window.next_customer()
-            await _until(lambda: window.preview.latest_frame() is not None)  # a new live frame
+            await _until(window.has_new_frame)  # a new live frame (never the judged one)
             station.emulator.set_scenario(scenario)
             pending = _signal(station.controller.finished)
             window.capture()

@@ -25,10 +25,12 @@ from PySide6.QtCore import QTimer
 
 from station.api.client import LivenessClient
 from station.api.credentials import Credential
+from station.application.attempt import AttemptReport
+from station.application.call_health import answered, call_health
 from station.application.desk import Desk
 from station.application.factory import (
     StationConfig,
-    build_client,
+    build_client_or_hold,
     camera_check,
     camera_verdict,
     config_from_resolved,
@@ -38,6 +40,8 @@ from station.application.factory import (
 from station.application.fleet import FleetShipping, StationFacts
 from station.application.gate import QualityGate
 from station.application.health import JournalState, Level, Part, PartHealth, journal_health, service_health
+from station.application.kinds import EventKind
+from station.application.readiness import Hold, NotReady
 from station.application.recording import JournalRecorder, Recorder, UnavailableRecorder
 from station.application.settings_store import SettingsStore
 from station.application.tokens import TokenStore
@@ -74,6 +78,8 @@ _log = logging.getLogger(__name__)
 POLICY_RECHECK_MS = 60_000
 #: How often the service's health (the credit balance) is read again.
 SERVICE_RECHECK_MS = 300_000
+#: How soon the service's health is read again after a call failed (the strip then shows the call).
+SERVICE_RETRY_MS = 15_000
 #: How often the health strip reads the shipper's status.
 FLEET_STATUS_MS = 2_000
 #: How often the journal file is checked (deleted, replaced or cut under the station): a stat.
@@ -122,9 +128,28 @@ class Station:
         recorder = self.verifier.recorder
         state = await asyncio.to_thread(recorder.journal_state)
         health = journal_health(state, getattr(recorder, "reason", ""))
-        self.verifier.journal_refusal = health.fix if state is JournalState.MISSING else ""
+        self.verifier.journal_state = state
         if shiboken6.isValid(self.window):
             self.window.show_part(health)
+
+    _service_retry: QTimer | None = None
+
+    def learn_from_call(self, report: AttemptReport) -> None:
+        """Every call is news about the service: a failed one turns its part from green at once
+        (and the balance is read again soon); an answer after a failure reads it again now."""
+        if not shiboken6.isValid(self.window):
+            return
+        health = call_health(report)
+        if health is not None:
+            self.window.show_part(health)
+            if self._service_retry is None:
+                self._service_retry = QTimer()
+                self._service_retry.setSingleShot(True)
+                self._service_retry.setInterval(SERVICE_RETRY_MS)
+                self._service_retry.timeout.connect(self.check_service)
+            self._service_retry.start()
+        elif answered(report) and self.window.health.part(Part.SERVICE).level is not Level.GOOD:
+            self.check_service()
 
     def show_shipping(self) -> None:
         """The shipping part of the health strip, from the shipper's status (read, not waited on)."""
@@ -147,7 +172,9 @@ class Station:
         client = self.verifier.client
         balance: float | None = None
         if client is None:
-            health = PartHealth(Part.SERVICE, Level.BAD, "not configured", self.verifier.unavailable_reason)
+            hold = self.verifier.readiness().first  # the operator's words, not the CLI's advice
+            fix = hold.message if hold is not None else self.verifier.unavailable_reason
+            health = PartHealth(Part.SERVICE, Level.BAD, "not configured", fix)
         else:
             try:
                 balance = await client.balance()
@@ -168,13 +195,15 @@ class Station:
         old, self.config = self.config, config
         self.verifier.policy = config.policy
         self.verifier.jpeg_quality = config.jpeg_quality
+        self.verifier.deadline_s = config.timeouts.deadline
+        self.verifier.consent_required = config.consent is not None
         self.controller.desk.set_policy(config.session)
         self.controller.desk.notice = config.consent  # from the next customer on
         self.controller.desk.gate.enabled = config.quality_gate
         _show_configuration(self.window, self.verifier, config)
         if _policy_note(config) != _policy_note(old):  # the policy, an override or a stop changed
             self.verifier.record_event_soon(
-                "policy", _policy_note(config), outcome="ERROR" if config.blocked else None
+                EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None
             )
         camera_changed = config.camera != old.camera or (config.approved_cameras, config.production) != (
             old.approved_cameras,
@@ -189,21 +218,19 @@ class Station:
         elif self.quality is not None and config.quality_gate:
             self.quality.start()
         if config.service_part() != old.service_part() or config.blocked != old.blocked:
-            client, unavailable = await self._client(config)
-            previous = self.verifier.swap_client(client, unavailable)
+            client, hold = await self._client(config)
+            previous = self.verifier.swap_client(client, *_hold_words(hold))
             if previous is not None:
                 await previous.aclose()
-            self.window.show_service_state(unavailable)
+            self.window.show_service_state()
             self.check_service()
 
-    async def _client(self, config: StationConfig) -> tuple[LivenessClient | None, str]:
-        if config.blocked:
-            return None, config.blocked
-        if self.emulator is not None:
+    async def _client(self, config: StationConfig) -> tuple[LivenessClient | None, Hold | None]:
+        if self.emulator is not None and not config.blocked:
             credential = Credential(config.environment, self.emulator.token)
-            return build_client(config, credential=credential, base_url=self.emulator.base_url)
+            return build_client_or_hold(config, credential=credential, base_url=self.emulator.base_url)
         # Reading the keyring may wait on the OS (a locked Secret Service): off the UI thread.
-        return await asyncio.to_thread(build_client, config, tokens=self.tokens)
+        return await asyncio.to_thread(build_client_or_hold, config, tokens=self.tokens)
 
     def watch_policy(
         self, configure: Callable[[], StationConfig], interval_ms: int = POLICY_RECHECK_MS
@@ -227,8 +254,8 @@ class Station:
             await self.apply(config)
 
     def start(self, *, maximised: bool = True) -> None:
-        """Start the camera, the guide and the health checks, and show the window (maximised: the
-        layout is made for the whole screen, from 1024×768 up)."""
+        """Start the camera, the guide and the health checks, and show the window (``maximised``:
+        at its first geometry from the screen, maximised below 1280×800; else as it is)."""
         self._service_timer = QTimer()
         self._service_timer.setInterval(SERVICE_RECHECK_MS)
         self._service_timer.timeout.connect(self.check_service)
@@ -248,13 +275,19 @@ class Station:
         if self.quality is not None and self.config.quality_gate:
             self.quality.start()
         if maximised:
-            self.window.showMaximized()
+            self.window.show_on_screen()
         else:
             self.window.show()
 
     async def aclose(self, why: str = STATION_CLOSED) -> None:
         """Stop everything; a verification in flight is cancelled and journaled with ``why``."""
-        for timer in (self._policy_timer, self._service_timer, self._fleet_timer, self._journal_timer):
+        for timer in (
+            self._policy_timer,
+            self._service_timer,
+            self._fleet_timer,
+            self._journal_timer,
+            self._service_retry,
+        ):
             if timer is not None:
                 timer.stop()
         if self._journal_check is not None:
@@ -302,18 +335,17 @@ def build_station(
     emulator: Emulator | None = None
     if config.demo:
         emulator = Emulator(scenario=Scenario.parse(config.demo_scenario)).start()
-    if config.blocked:
-        client, unavailable = None, config.blocked
-    elif emulator is not None:
-        client, unavailable = build_client(
+    if emulator is not None and not config.blocked:
+        client, hold = build_client_or_hold(
             config, credential=Credential(config.environment, emulator.token), base_url=emulator.base_url
         )
     else:
-        client, unavailable = build_client(config, tokens=tokens)
+        client, hold = build_client_or_hold(config, tokens=tokens)
 
-    verifier = Verifier(
-        client, config.policy, recorder, jpeg_quality=config.jpeg_quality, unavailable_reason=unavailable
-    )
+    verifier = Verifier(client, config.policy, recorder, jpeg_quality=config.jpeg_quality)
+    verifier.swap_client(client, *_hold_words(hold))
+    verifier.deadline_s = config.timeouts.deadline
+    verifier.consent_required = config.consent is not None
     desk = Desk(
         verifier,
         gate=QualityGate(enabled=config.quality_gate),
@@ -336,19 +368,19 @@ def build_station(
     )
     window.set_operator(config.operator_id or ("demo" if config.demo else None))
     _show_configuration(window, verifier, config)
-    verifier.record_event_soon("policy", _policy_note(config), outcome="ERROR" if config.blocked else None)
+    verifier.record_event_soon(
+        EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None
+    )
     window.preview.attach_source(camera.latest)
     # The analyser runs only while the gate is on; built anyway so settings can switch it on.
     quality = QualityFeed(camera.latest)
     quality.report_ready.connect(window.show_quality)
     camera.status_changed.connect(window.show_camera_status)
-    window.show_service_state(unavailable)
+    window.show_service_state()
     if journal is not None or not isinstance(recorder, UnavailableRecorder):
         window.show_part(journal_health(JournalState.WRITABLE))
-    else:
-        health = journal_health(recorder.state, recorder.reason)
-        verifier.journal_refusal = health.fix if recorder.state is JournalState.MISSING else ""
-        window.show_part(health)
+    else:  # the verifier's readiness refuses on the recorder itself (station.application.verifier)
+        window.show_part(journal_health(recorder.state, recorder.reason))
     fleet, facts = _fleet(config, recorder, journal)
     if fleet is None:
         window.show_part(PartHealth(Part.SHIPPING, Level.GOOD, "off"))
@@ -356,7 +388,7 @@ def build_station(
         window.show_part(PartHealth(Part.SHIPPING, Level.WARN, "starting"))
         controller.finished.connect(lambda _report: facts.update(verified=True))
     window.history.schedule_refresh()
-    return Station(
+    station = Station(
         window=window,
         controller=controller,
         camera=camera,
@@ -369,6 +401,13 @@ def build_station(
         fleet=fleet,
         facts=facts,
     )
+    controller.finished.connect(station.learn_from_call)
+    return station
+
+
+def _hold_words(hold: Hold | None) -> tuple[str, NotReady]:
+    """A missing client's reason, as the verifier keeps it (its words and its kind)."""
+    return (hold.message, hold.reason) if hold is not None else ("", NotReady.TOKEN)
 
 
 def _fleet(
@@ -393,7 +432,7 @@ def _camera_opener(verifier: Verifier, config: StationConfig) -> Callable[[], Fr
     if not verdict.never_open:
         return lambda: parse_source(config.camera)
     verifier.record_event_soon(
-        "camera",
+        EventKind.CAMERA,
         f"camera refused before its first frame: {verdict.label}: {verdict.refusal}",
         outcome="REFUSED",
     )
@@ -421,7 +460,7 @@ def _show_configuration(window: MainWindow, verifier: Verifier, config: StationC
     """What the operator must see about the configuration: overrides, a camera that is not live."""
     label, refusal = camera_check(config)
     verifier.camera_label, verifier.camera_refusal = label, refusal
-    if window.auto_capture.hold_s != config.auto_capture:
+    if window.controller.desk.auto_capture.hold_s != config.auto_capture:
         window.set_auto_capture(config.auto_capture)
     verifier.recorder.with_context(
         station_id=config.station_id,
@@ -441,7 +480,9 @@ def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kio
 
     async def apply(resolved: ResolvedSettings) -> None:
         await station.apply(
-            config_from_resolved(resolved, demo=station.config.demo, operator_id=station.window.operator_id)
+            config_from_resolved(
+                resolved, demo=station.config.demo, operator_id=station.controller.desk.operator_id
+            )
         )
 
     emulator = station.emulator
@@ -460,10 +501,22 @@ def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kio
         # Checked on the PIN dialog's worker thread: the journal write is the loop's.
         outcome = "APPROVED" if attempt.result is PinResult.RIGHT else "REFUSED"
         loop.call_soon_threadsafe(
-            functools.partial(station.verifier.record_event_soon, "pin", attempt.words, outcome=outcome)
+            functools.partial(
+                station.verifier.record_event_soon, EventKind.PIN, attempt.words, outcome=outcome
+            )
         )
 
     guard.recorder = journal_pin
+    if not guard.people.supervisors:
+        # A REVIEW could never be settled here: it must not hold the counter, and IT must see why.
+        station.controller.desk.supervisors_available = False
+        _log.error("no supervisor can settle a REVIEW on this station: none configured")
+        station.verifier.record_event_soon(
+            EventKind.POLICY,
+            "no supervisor can settle a REVIEW on this station (none configured, or the people file "
+            "cannot be read); a REVIEW does not block the next customer",
+            outcome="ERROR",
+        )
     window = station.window
     window.add_admin_actions(admin.open_settings, admin.open_network_check)
     window.set_supervisor_check(admin.supervisor)

@@ -143,7 +143,7 @@ def run_gui(args: argparse.Namespace) -> int:
     )
     admin = attach_admin(station, store, _guard(resolved.policy if resolved else Policy()), kiosk=kiosk)
     station.watch_policy(
-        lambda: _station_config(args, station.window.operator_id if not config.demo else None)
+        lambda: _station_config(args, station.controller.desk.operator_id if not config.demo else None)
     )
     warning = _token_warning(config) if not config.demo else None
     if warning:

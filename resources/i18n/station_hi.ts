@@ -53,6 +53,10 @@
         <translation>कैमरा चालू है।</translation>
     </message>
     <message>
+        <source>Not a live camera: a picture or a video file.</source>
+        <translation>लाइव कैमरा नहीं: एक फ़ोटो या वीडियो फ़ाइल।</translation>
+    </message>
+    <message>
         <source>Camera disconnected — reconnecting…</source>
         <translation>कैमरा का कनेक्शन टूटा — फिर से जोड़ रहे हैं…</translation>
     </message>
@@ -208,6 +212,10 @@ Reference: {incident} — give this to IT support.</source>
         <translation>अचानक गड़बड़ी ({name})। दोबारा फ़ोटो लें।</translation>
     </message>
     <message>
+        <source>The verification could not be completed because of a fault in the station. Capture again; if it repeats, call IT support.</source>
+        <translation>स्टेशन में गड़बड़ी के कारण सत्यापन पूरा नहीं हो सका। दोबारा फ़ोटो लें; फिर से हो तो IT सहायता को बुलाएँ।</translation>
+    </message>
+    <message>
         <source>The audit record could not be written ({reason}). {message}</source>
         <translation>ऑडिट रिकॉर्ड नहीं लिखा जा सका ({reason})। {message}</translation>
     </message>
@@ -331,10 +339,6 @@ Reference: {incident} — give this to IT support.</source>
         <translation>नहीं है</translation>
     </message>
     <message>
-        <source>No service token is enrolled. Enrol one in Station ▸ Settings ▸ Service tokens.</source>
-        <translation>सेवा का टोकन दर्ज नहीं है। स्टेशन ▸ सेटिंग्स ▸ सेवा टोकन में दर्ज करें।</translation>
-    </message>
-    <message>
         <source>enrolled</source>
         <translation>दर्ज है</translation>
     </message>
@@ -423,6 +427,10 @@ Reference: {incident} — give this to IT support.</source>
         <translation>चालू · {fps} fps</translation>
     </message>
     <message>
+        <source>No service token is enrolled: verification is off. Call IT support to enrol one.</source>
+        <translation>कोई सेवा टोकन दर्ज नहीं है: सत्यापन बंद है। टोकन दर्ज कराने के लिए IT सहायता को बुलाएँ।</translation>
+    </message>
+    <message>
         <source>shipping off</source>
         <translation>भेजना बंद</translation>
     </message>
@@ -477,6 +485,22 @@ Reference: {incident} — give this to IT support.</source>
     <message>
         <source>The audit journal file is missing, or another file is in its place: results cannot be final. Leave its folder as it is and call IT support.</source>
         <translation>ऑडिट जर्नल फ़ाइल गायब है, या उसकी जगह कोई दूसरी फ़ाइल है: परिणाम अंतिम नहीं हो सकते। उसके फ़ोल्डर को जैसा है वैसा ही छोड़ दें और IT सहायता को बुलाएँ।</translation>
+    </message>
+    <message>
+        <source>not answering</source>
+        <translation>जवाब नहीं दे रही</translation>
+    </message>
+    <message>
+        <source>not a live camera</source>
+        <translation>लाइव कैमरा नहीं</translation>
+    </message>
+    <message>
+        <source>Verification stopped: the station&apos;s policy or settings cannot be used. Call IT support.</source>
+        <translation>सत्यापन रुका: स्टेशन की नीति या सेटिंग्स इस्तेमाल नहीं की जा सकतीं। IT सहायता को बुलाएँ।</translation>
+    </message>
+    <message>
+        <source>The service did not answer the last verification. Wait a minute; if it lasts, call IT.</source>
+        <translation>सेवा ने पिछले सत्यापन का जवाब नहीं दिया। एक मिनट रुकें; ऐसा बना रहे तो IT को बुलाएँ।</translation>
     </message>
 </context>
 <context>
@@ -649,7 +673,7 @@ Reference: {incident} — give this to IT support.</source>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <extracomment>The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar). Asks for a supervisor&apos;s approval of ``action``; the supervisor&apos;s id, or None if not given. Shows the banner&apos;s current state again (after a language change); None while busy. Off unless policy turns it on (``set_auto_capture``). The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
+        <extracomment>The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar). Asks for a supervisor&apos;s approval of ``action``; the supervisor&apos;s id, or None if not given. Shows the banner&apos;s current state again (after a language change); None while busy. The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
         <translation>सेटिंग्स (&amp;S)…</translation>
     </message>
     <message>
@@ -842,14 +866,6 @@ Face-liveness verification for bank branches.</source>
         <source>reject this borderline result</source>
         <translation>सीमा पर आए इस परिणाम को अस्वीकार करने</translation>
     </message>
-    <message>
-        <source>Review not recorded: the supervisor&apos;s PIN was not given.</source>
-        <translation>जाँच दर्ज नहीं हुई: सुपरवाइज़र का पिन नहीं दिया गया।</translation>
-    </message>
-    <message>
-        <source>Review not recorded: a supervisor cannot settle a review of their own attempt.</source>
-        <translation>जाँच दर्ज नहीं हुई: सुपरवाइज़र अपने ही प्रयास की जाँच नहीं कर सकते।</translation>
-    </message>
 </context>
 <context>
     <name>NetworkCheck</name>
@@ -1041,6 +1057,14 @@ Face-liveness verification for bank branches.</source>
 </context>
 <context>
     <name>Refusal</name>
+    <message>
+        <source>Review not recorded: the supervisor&apos;s PIN was not given.</source>
+        <translation>जाँच दर्ज नहीं हुई: सुपरवाइज़र का पिन नहीं दिया गया।</translation>
+    </message>
+    <message>
+        <source>Review not recorded: a supervisor cannot settle a review of their own attempt.</source>
+        <translation>जाँच दर्ज नहीं हुई: सुपरवाइज़र अपने ही प्रयास की जाँच नहीं कर सकते।</translation>
+    </message>
     <message>
         <source>A verification is in progress. Wait for it, or press Esc to cancel it.</source>
         <translation>सत्यापन चल रहा है। पूरा होने दें, या रद्द करने के लिए Esc दबाएँ।</translation>
@@ -1725,8 +1749,8 @@ Face-liveness verification for bank branches.</source>
         <translation>जवाब पढ़ा नहीं जा सका। दोबारा फ़ोटो लें; फिर हो तो IT को बुलाएँ।</translation>
     </message>
     <message>
-        <source>Several faces. Click the customer&apos;s face, or capture again.</source>
-        <translation>कई चेहरे हैं। ग्राहक के चेहरे पर क्लिक करें, या दोबारा फ़ोटो लें।</translation>
+        <source>Several faces. Click the customer&apos;s face or press its number.</source>
+        <translation>कई चेहरे। ग्राहक के चेहरे पर क्लिक करें या उसका नंबर दबाएँ।</translation>
     </message>
     <message>
         <source>No more attempts. Use the branch&apos;s manual identity check.</source>
@@ -1743,6 +1767,18 @@ Face-liveness verification for bank branches.</source>
     <message>
         <source>Verification cancelled. Press Space to capture again.</source>
         <translation>सत्यापन रद्द हुआ। दोबारा फ़ोटो के लिए Space दबाएँ।</translation>
+    </message>
+    <message>
+        <source>Confirmed live by the supervisor. Continue with the customer.</source>
+        <translation>पर्यवेक्षक ने जीवित व्यक्ति की पुष्टि की। ग्राहक का काम आगे बढ़ाएँ।</translation>
+    </message>
+    <message>
+        <source>Rejected by the supervisor. Use the branch&apos;s manual identity check.</source>
+        <translation>पर्यवेक्षक ने अस्वीकार किया। शाखा की मैनुअल पहचान जाँच करें।</translation>
+    </message>
+    <message>
+        <source>No supervisor can settle this here. Call IT; use the manual identity check.</source>
+        <translation>यहाँ कोई सुपरवाइज़र इसे तय नहीं कर सकता। IT को बुलाएँ; मैनुअल पहचान जाँच करें।</translation>
     </message>
 </context>
 </TS>

@@ -16,27 +16,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Final
 
 from station.api.client import LivenessClient, Verification
-from station.api.errors import (
-    AuthError,
-    BadRequestError,
-    BadResponseError,
-    ConfigurationError,
-    LivenessAPIError,
-    NetworkError,
-    RateLimitedError,
-    RequestTimeoutError,
-    ServiceUnavailableError,
-    TLSError,
-)
+from station.api.errors import LivenessAPIError
 from station.application.consent import NOT_ASKED, ConsentRecord
+from station.application.kinds import ErrorKind, RecordKind, error_kind
 from station.core.decision import DecisionPolicy, decide
 from station.core.models import Outcome, OutcomeKind
 
 __all__ = [
     "CANCELLED_BY_OPERATOR",
     "CANCELLED_MESSAGE",
+    "UNEXPECTED_MESSAGE",
     "AttemptRecorder",
     "AttemptReport",
     "Submission",
@@ -45,6 +37,9 @@ __all__ = [
     "record_report",
     "run_attempt",
 ]
+
+_log = logging.getLogger(__name__)
+
 
 _log = logging.getLogger(__name__)
 
@@ -91,7 +86,7 @@ class AttemptReport:
     customer_ref: str | None = None
     #: ``verification`` for an attempt; ``review`` for a decision taken on it afterwards (a
     #: supervisor confirming a borderline score, the operator picking the customer's face).
-    record_kind: str = "verification"
+    record_kind: RecordKind = RecordKind.VERIFICATION
     #: The customer session the attempt belongs to (see :mod:`station.application.session`).
     session_id: str | None = None
     #: For a ``review`` record: the journal sequence of the attempt it settles.
@@ -102,6 +97,8 @@ class AttemptReport:
     consent: ConsentRecord = NOT_ASKED
     #: The customer instruction language (BCP 47: ``en``, ``hi``) the customer was shown.
     instruction_language: str | None = None
+    #: Why an ERROR has no verdict (None for a verdict): what the banner decides on.
+    error_kind: ErrorKind | None = None
 
     @property
     def final(self) -> bool:
@@ -125,7 +122,7 @@ class AttemptReport:
             message=message,
             outcome=outcome,
             notes=(*self.notes, note),
-            record_kind="review",
+            record_kind=RecordKind.REVIEW,
             settles_sequence=self.audit_sequence,
             supervisor_id=supervisor_id,
             audit_sequence=None,
@@ -134,6 +131,11 @@ class AttemptReport:
 
 
 CANCELLED_MESSAGE = "Verification cancelled. Press Space to capture again."
+#: The operator's words for a fault in the station itself (the log has the rest).
+UNEXPECTED_MESSAGE = (
+    "The verification could not be completed because of a fault in the station. "
+    "Capture again; if it repeats, call IT support."
+)
 #: The cancellation note when nobody said otherwise (``task.cancel()`` without a message).
 CANCELLED_BY_OPERATOR = "cancelled by the operator"
 
@@ -141,28 +143,36 @@ CANCELLED_BY_OPERATOR = "cancelled by the operator"
 AttemptRecorder = Callable[[AttemptReport], Awaitable[int]]
 
 
-def advice_for(error: LivenessAPIError) -> str:
-    """A plain explanation and what to do, for the operator's ERROR banner."""
-    if isinstance(error, AuthError):
-        return "The station's access to the service was refused. Call IT support: the token needs renewing."
-    if isinstance(error, RateLimitedError):
-        return "The service is busy right now. Wait a minute, then capture again."
-    if isinstance(error, ServiceUnavailableError):
-        return (
-            "The verification service is not available. Wait a minute and capture again; "
-            "if it persists, call IT."
-        )
-    if isinstance(error, RequestTimeoutError):
-        return "The service did not answer in time. Check the network, then capture again."
-    if isinstance(error, TLSError):
-        return "The secure connection to the service failed. Do not retry; call IT support."
-    if isinstance(error, NetworkError):
-        return "The station cannot reach the service. Check the network cable or Wi-Fi, then capture again."
-    if isinstance(error, BadRequestError | ConfigurationError):
-        return "The service refused the request. Capture again; if it repeats, call IT support."
-    if isinstance(error, BadResponseError):
-        return "The service gave an answer the station cannot read. Capture again; if it repeats, call IT."
-    return "The verification could not be completed. Capture again; if it repeats, call IT support."
+#: The plain explanation and what to do, per kind of error, for the details under the banner.
+_ADVICE: Final[dict[ErrorKind, str]] = {
+    ErrorKind.AUTH: (
+        "The station's access to the service was refused. Call IT support: the token needs renewing."
+    ),
+    ErrorKind.RATE_LIMITED: "The service is busy right now. Wait a minute, then capture again.",
+    ErrorKind.UNAVAILABLE: (
+        "The verification service is not available. Wait a minute and capture again; if it persists, call IT."
+    ),
+    ErrorKind.TIMEOUT: "The service did not answer in time. Check the network, then capture again.",
+    ErrorKind.TLS: "The secure connection to the service failed. Do not retry; call IT support.",
+    ErrorKind.NETWORK: (
+        "The station cannot reach the service. Check the network cable or Wi-Fi, then capture again."
+    ),
+    ErrorKind.BAD_REQUEST: "The service refused the request. Capture again; if it repeats, call IT support.",
+    ErrorKind.CONFIGURATION: (
+        "The service refused the request. Capture again; if it repeats, call IT support."
+    ),
+    ErrorKind.BAD_RESPONSE: (
+        "The service gave an answer the station cannot read. Capture again; if it repeats, call IT."
+    ),
+    ErrorKind.OTHER: (
+        "The verification could not be completed. Capture again; if it repeats, call IT support."
+    ),
+}
+
+
+def advice_for(error: BaseException) -> str:
+    """A plain explanation and what to do, for the operator's ERROR banner: by the error's kind."""
+    return _ADVICE.get(error_kind(error), UNEXPECTED_MESSAGE)
 
 
 async def _submit(client: LivenessClient, submission: Submission) -> Verification:
@@ -211,23 +221,29 @@ async def run_attempt(
             session_id=session_id,
             consent=consent,
             instruction_language=instruction_language,
+            error_kind=ErrorKind.CANCELLED,
         )
         with contextlib.suppress(Exception):
             await asyncio.shield(recorder(cancelled))
         raise
-    except LivenessAPIError as error:
+    except Exception as error:  # the client's errors, and any fault: an ERROR row, never a hang
+        if isinstance(error, LivenessAPIError):
+            failure: LivenessAPIError | None = error
+        else:  # the client types every failure; should one slip through, still a typed row
+            _log.warning("verification failed unexpectedly: %s", type(error).__name__)
+            failure = LivenessAPIError(f"the verification failed unexpectedly ({type(error).__name__})")
         kind, message, outcome, answer = OutcomeKind.ERROR, advice_for(error), None, None
-        failure: LivenessAPIError | None = error
-        answered_at, elapsed_ms = datetime.now(UTC), (time.monotonic() - started) * 1000.0
-    except Exception as exc:  # the client types every failure; should one slip through, still a row
-        _log.warning("verification failed unexpectedly: %s", type(exc).__name__)
-        failure = LivenessAPIError(f"the verification failed unexpectedly ({type(exc).__name__})")
-        kind, message, outcome, answer = OutcomeKind.ERROR, advice_for(failure), None, None
+        fault: ErrorKind | None = error_kind(error)
         answered_at, elapsed_ms = datetime.now(UTC), (time.monotonic() - started) * 1000.0
     else:
-        outcome = decide(verification.result, policy)
-        kind, message, answer, failure = outcome.kind, outcome.message, verification, None
+        answer, failure, fault = verification, None, None
         answered_at, elapsed_ms = verification.answered_at, verification.elapsed_ms
+        try:
+            outcome = decide(verification.result, policy)
+            kind, message = outcome.kind, outcome.message
+        except Exception:  # the service answered (and charged): keep its answer, say it failed here
+            _log.exception("the decision failed unexpectedly")
+            outcome, kind, message, fault = None, OutcomeKind.ERROR, UNEXPECTED_MESSAGE, ErrorKind.UNEXPECTED
     report = AttemptReport(
         kind=kind,
         message=message,
@@ -245,6 +261,7 @@ async def run_attempt(
         session_id=session_id,
         consent=consent,
         instruction_language=instruction_language,
+        error_kind=fault,
     )
     return await record_report(recorder, report)
 

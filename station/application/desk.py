@@ -8,20 +8,37 @@ saved this shift, the signed-in operator, the session rules) and starts each new
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
+from station.application.auto_capture import AutoCapture
 from station.application.consent import ConsentNotice
+from station.application.desk_state import DeskState
 from station.application.gate import QualityGate
 from station.application.session import (
     Clock,
     CloseReason,
     CustomerSession,
+    Phase,
     Refusal,
     SessionPolicy,
 )
 from station.application.verifier import Verifier
-from station.security.identity import normalise_identity
+from station.security.identity import normalise_identity, same_person
+from station.vision.quality import Instruction, QualityReport
 
-__all__ = ["Desk"]
+__all__ = ["AutoCaptureStep", "Desk"]
+
+
+@dataclass(frozen=True, slots=True)
+class AutoCaptureStep:
+    """What automatic capture does after one quality report."""
+
+    #: 0..1 while counting down (the ring on the picture), None when not counting.
+    progress: float | None = None
+    #: Capture now.
+    fire: bool = False
+    #: The guide's objection changed (appeared, went, or another): the idle banner follows it.
+    guide_changed: bool = False
 
 
 class Desk:
@@ -42,6 +59,14 @@ class Desk:
         self.policy = policy or SessionPolicy()
         self.operator_id = operator_id
         self._clock = clock
+        #: Whether any supervisor can settle a REVIEW here (False: none configured, or the people
+        #: file cannot be read). A REVIEW then never blocks the next customer, and the screen says so.
+        self.supervisors_available = True
+        #: The camera sequence number of the frame last sent: a judged picture is never sent again
+        #: (after "try once more" the live picture shows the old frame for a moment).
+        self.judged_sequence: int | None = None
+        #: Off unless policy turns it on (:meth:`set_auto_capture`).
+        self.auto_capture = AutoCapture(None, clock)
         self.session = self._new_session()
 
     def _new_session(self) -> CustomerSession:
@@ -54,13 +79,64 @@ class Desk:
             notice=self.notice,
         )
 
+    def state(self) -> DeskState:
+        """The counter now, for the window to draw (it keeps no copy)."""
+        session = self.session
+        return DeskState(
+            phase=session.phase,
+            consent_needed=session.consent_needed,
+            reference_locked=session.reference_locked,
+            capture_refusal=session.state_refusal(),
+            next_refusal=self._move_on_refusal(),
+            customer_on_screen=self.customer_on_screen,
+            review_pending=session.review_pending,
+            review_unsettleable=session.review_pending and not self.supervisors_available,
+            face_pick_offered=session.face_pick_offered,
+            attempts_left=session.attempts_left,
+        )
+
+    def is_new_frame(self, sequence: int | None) -> bool:
+        """Whether the frame numbered ``sequence`` may be sent: never the one already judged."""
+        return sequence is not None and sequence != self.judged_sequence
+
+    def frame_sent(self, sequence: int) -> None:
+        """A capture of frame ``sequence`` started: it is not offered again."""
+        self.judged_sequence = sequence
+
+    @property
+    def customer_on_screen(self) -> bool:
+        """Something to move on from: a verdict, a reference locked by a capture (or a closed
+        session), or a gate objection the operator may let go. A reference just typed is not: Enter
+        then only ends the typing."""
+        session = self.session
+        return session.has_verdict or session.reference_locked or self.gate.objection is not None
+
+    def review_refusal(self, supervisor_id: str | None) -> Refusal | None:
+        """Why ``supervisor_id`` may not settle the REVIEW now (None: they may). The same person
+        as the operator, however spelled, never settles their own attempt."""
+        if not self.session.review_pending:
+            return Refusal.NO_REVIEW
+        if supervisor_id is None or not supervisor_id.strip():
+            return Refusal.NO_SUPERVISOR
+        if same_person(supervisor_id, self.operator_id):
+            return Refusal.OWN_ATTEMPT
+        return None
+
+    def _move_on_refusal(self) -> Refusal | None:
+        refusal = self.session.move_on_refusal()
+        if refusal is Refusal.REVIEW_PENDING and not self.supervisors_available:
+            return None  # nobody could ever settle it: it must not hold the counter
+        return refusal
+
     def next_customer(self) -> Refusal | None:
         """Close this customer's session and start the next one; why not, if it may not."""
-        refusal = self.session.move_on_refusal()
+        refusal = self._move_on_refusal()
         if refusal is not None:
             return refusal
-        self.session.close(CloseReason.NEXT_CUSTOMER)
+        unsettleable = self.session.review_pending
+        self.session.close(CloseReason.NO_SUPERVISOR if unsettleable else CloseReason.NEXT_CUSTOMER)
         self.session = self._new_session()
+        self.auto_capture.reset()
         return None
 
     def clear_if_expired(self, now: float | None = None) -> bool:
@@ -69,7 +145,49 @@ class Desk:
             return False
         self.session.close(CloseReason.VERDICT_TIMEOUT)
         self.session = self._new_session()
+        self.auto_capture.reset()
         return True
+
+    # -- automatic capture ---------------------------------------------------------------------
+
+    def set_auto_capture(self, hold_s: float | None) -> None:
+        """Policy: capture by itself once the picture has been ready ``hold_s`` seconds (None: off)."""
+        if hold_s != self.auto_capture.hold_s:
+            self.auto_capture = AutoCapture(hold_s, self._clock)
+
+    def stop_auto_capture(self) -> bool:
+        """Esc: no automatic capture for this customer; True if a countdown was running."""
+        return self.auto_capture.stop()
+
+    def quality_report(
+        self, report: QualityReport, *, station_ready: bool, showing_verdict: bool
+    ) -> AutoCaptureStep:
+        """A new report from the guide: the gate keeps it, and the countdown runs only while a
+        capture could start now and the customer can see it coming. Never while the consent notice
+        is up (the customer has not agreed), a verdict is on screen, a verification is in flight,
+        a REVIEW waits, or the station is not ready; after any of those it starts again from 0."""
+        before = self.guide_objection()
+        self.gate.update(report)
+        changed = self.guide_objection() != before
+        may_count = (
+            station_ready
+            and self.gate.enabled
+            and not showing_verdict
+            and self.session.state_refusal() is None
+            and self.session.phase is Phase.READY
+        )
+        progress = self.auto_capture.progress(may_count and report.ready)
+        if progress is None or progress < 1.0:
+            return AutoCaptureStep(progress, guide_changed=changed)
+        self.auto_capture.reset()
+        return AutoCaptureStep(None, fire=True, guide_changed=changed)
+
+    def guide_objection(self) -> Instruction | None:
+        """What the guide objects to in the live picture now (None: ready, or the gate is off)."""
+        latest = self.gate.latest
+        if not self.gate.enabled or latest is None or latest.ready:
+            return None
+        return latest.instruction
 
     def sign_in(self, operator_id: str | None) -> None:
         """A new operator: their sessions and journal rows carry their id (a supervisor may not

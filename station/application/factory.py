@@ -20,6 +20,7 @@ from station.api.environments import Environment
 from station.api.errors import LivenessAPIError
 from station.application.consent import DEFAULT_NOTICE, ConsentNotice
 from station.application.health import JournalState
+from station.application.readiness import Hold, NotReady, client_hold
 from station.application.recording import (
     AttemptContext,
     JournalRecorder,
@@ -45,6 +46,7 @@ __all__ = [
     "StationConfig",
     "blocked_config",
     "build_client",
+    "build_client_or_hold",
     "camera_check",
     "camera_verdict",
     "config_from_resolved",
@@ -241,6 +243,21 @@ def build_client(
 ) -> tuple[LivenessClient | None, str]:
     """The service client, or None and why (no token enrolled, a refused base URL…), in the
     operator's words. ``credential`` (the emulator's token) wins over the token store."""
+    client, hold = build_client_or_hold(config, tokens=tokens, credential=credential, base_url=base_url)
+    return client, hold.message if hold is not None else ""
+
+
+def build_client_or_hold(
+    config: StationConfig,
+    *,
+    tokens: TokenStore | None = None,
+    credential: Credential | None = None,
+    base_url: str | None = None,
+) -> tuple[LivenessClient | None, Hold | None]:
+    """The service client, or None and the typed reason there is none (the station's policy
+    stopping verification, no token, a client that cannot be built), with its words."""
+    if config.blocked:
+        return None, Hold(NotReady.POLICY, config.blocked)
     try:
         if credential is None:
             credential = (tokens or TokenStore()).credential(config.environment)
@@ -253,8 +270,8 @@ def build_client(
         )
     except LivenessAPIError as exc:
         _log.warning("verification unavailable: %s", exc.message)
-        return None, exc.message
-    return client, ""
+        return None, Hold(client_hold(exc), exc.message)
+    return client, None
 
 
 def open_recorder(

@@ -18,6 +18,7 @@ from station import __version__
 from station.application.attempt import AttemptReport
 from station.application.consent import ConsentRecord
 from station.application.health import JournalState
+from station.application.kinds import RecordKind
 from station.audit import AuditJournal, AuditRecord, AuditWriteError, load_or_create_key
 from station.audit.paths import default_journal_path
 from station.audit.records import fit_text
@@ -54,7 +55,7 @@ def record_for(report: AttemptReport, context: AttemptContext) -> AuditRecord:
     result = outcome.result if outcome is not None else None
     primary = outcome.primary_face if outcome is not None else None
     return AuditRecord(
-        kind=report.record_kind,
+        kind=RecordKind(report.record_kind).value,
         requested_at=report.requested_at,
         responded_at=report.answered_at,
         station_id=context.station_id,

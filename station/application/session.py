@@ -36,6 +36,7 @@ them (the window, a benchmark's scripted day) and are tested without Qt:
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -45,9 +46,11 @@ from typing import Final
 
 import numpy as np
 
-from station.application.attempt import AttemptReport
+from station.application.attempt import UNEXPECTED_MESSAGE, AttemptReport
 from station.application.consent import NOT_ASKED, Consent, ConsentNotice, ConsentRecord
 from station.application.gate import GateVerdict, QualityGate
+from station.application.kinds import ErrorKind, EventKind
+from station.application.readiness import NotReady
 from station.application.verifier import Verifier
 from station.core.decision import SeveralFacesPolicy, decide
 from station.core.models import OutcomeKind, RetryReason
@@ -66,8 +69,10 @@ __all__ = [
     "SessionPolicy",
 ]
 
+_log = logging.getLogger(__name__)
+
 #: The journal record kind written when a session closes.
-KIND_SESSION: Final = "session"
+KIND_SESSION: Final = EventKind.SESSION
 MAX_REFERENCE_CHARS: Final = 64
 
 Clock = Callable[[], float]
@@ -91,6 +96,7 @@ class CloseReason(StrEnum):
     VERDICT_TIMEOUT = "verdict cleared after the timeout"
     SHUTDOWN = "station closed"
     CONSENT_REFUSED = "consent refused"
+    NO_SUPERVISOR = "review left open: no supervisor can settle it on this station"
 
 
 class Refusal(StrEnum):
@@ -105,6 +111,14 @@ class Refusal(StrEnum):
     CAMERA_NOT_LIVE = "camera_not_live"
     NO_FRAME = "no_frame"
     NOT_READY = "not_ready"
+    #: The audit journal cannot be written: nothing is sent that could not be kept.
+    JOURNAL = "journal"
+    #: A review action with no REVIEW waiting.
+    NO_REVIEW = "no_review"
+    #: A review action without a supervisor's approval (no PIN given).
+    NO_SUPERVISOR = "no_supervisor"
+    #: The supervisor is the operator who made the attempt.
+    OWN_ATTEMPT = "own_attempt"
 
 
 REFUSAL_MESSAGES: Final[dict[Refusal, str]] = {
@@ -117,6 +131,18 @@ REFUSAL_MESSAGES: Final[dict[Refusal, str]] = {
     ),
     Refusal.NO_FRAME: "No camera picture yet. Check that the camera is connected, then try again.",
     Refusal.CONSENT_NEEDED: "Read the notice to the customer first. F7: they agree. F8: they refuse.",
+    Refusal.NO_SUPERVISOR: "Review not recorded: the supervisor's PIN was not given.",
+    Refusal.OWN_ATTEMPT: "Review not recorded: a supervisor cannot settle a review of their own attempt.",
+}
+
+
+#: The trusted side's reasons not to send, as the session's refusals.
+_HOLD_REFUSALS: Final[dict[NotReady, Refusal]] = {
+    NotReady.JOURNAL: Refusal.JOURNAL,
+    NotReady.TOKEN: Refusal.UNAVAILABLE,
+    NotReady.CLIENT: Refusal.UNAVAILABLE,
+    NotReady.POLICY: Refusal.UNAVAILABLE,
+    NotReady.CAMERA: Refusal.CAMERA_NOT_LIVE,
 }
 
 
@@ -235,15 +261,9 @@ class CustomerSession:
         refusal = self._state_refusal()
         if refusal is not None:
             return CaptureCheck(refusal, REFUSAL_MESSAGES[refusal])
-        verifier = self._verifier
-        if verifier.client is None:
-            return CaptureCheck(
-                Refusal.UNAVAILABLE, verifier.unavailable_reason or "The station is not configured."
-            )
-        if verifier.journal_refusal:
-            return CaptureCheck(Refusal.UNAVAILABLE, verifier.journal_refusal)
-        if verifier.camera_refusal:
-            return CaptureCheck(Refusal.CAMERA_NOT_LIVE, verifier.camera_refusal)
+        hold = self._verifier.readiness().first
+        if hold is not None:
+            return CaptureCheck(_HOLD_REFUSALS[hold.reason], hold.message)
         if not camera_live:
             message = f"{camera_problem} Wait until the live picture is back, then capture.".strip()
             return CaptureCheck(Refusal.CAMERA_NOT_LIVE, message)
@@ -328,7 +348,7 @@ class CustomerSession:
         objection = self._gate.let_go()
         if objection is not None:
             self._verifier.record_event_soon(
-                "quality_gate",
+                EventKind.QUALITY_GATE,
                 f"capture stopped by the quality gate ({objection.value}) and not overridden; "
                 f"calls saved this shift: {self._gate.calls_saved}",
                 customer_ref=self._reference,
@@ -344,21 +364,38 @@ class CustomerSession:
         self._pending = None
         notes, self._language_notes = (*notes, *self._language_notes), []
         try:
-            report = await self._verifier.verify_frame(
-                frame,
-                notes=notes,
-                customer_ref=self._reference,
-                session_id=self.id,
-                consent=self.consent_record,
-                instruction_language=self.instruction_language,
-            )
-        except asyncio.CancelledError:
-            self.phase = before  # READY or RESULT: the cancelled attempt changed nothing on screen
-            raise
+            try:
+                report = await self._verifier.verify_frame(
+                    frame,
+                    notes=notes,
+                    customer_ref=self._reference,
+                    session_id=self.id,
+                    consent=self.consent_record,
+                    instruction_language=self.instruction_language,
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # never wedged: any fault ends the attempt as a journaled ERROR
+                _log.exception("the verification failed unexpectedly")
+                report = await self._unexpected_error(notes)
+        finally:
+            if self.phase is Phase.VERIFYING:
+                self.phase = before  # cancelled (or failed past every net): nothing new on screen
         if report.outcome is not None:
             self.attempts_answered += 1
         self._show(report)
         return report
+
+    async def _unexpected_error(self, notes: tuple[str, ...]) -> AttemptReport:
+        """The ERROR row for a fault in the station; not final if even that cannot be written."""
+        verifier = self._verifier
+        report = verifier.local_error(UNEXPECTED_MESSAGE, self.id, ErrorKind.UNEXPECTED)
+        report = replace(report, notes=notes, customer_ref=self._reference, consent=self.consent_record)
+        try:
+            return await verifier.record(report)
+        except Exception as exc:  # the recorder's own fault: shown as not final, with why
+            _log.exception("the error row could not be written")
+            return report.with_audit(None, str(exc) or type(exc).__name__)
 
     def _show(self, report: AttemptReport) -> None:
         """A new verdict (or an error) on screen: decide where the session goes from here."""

@@ -12,19 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from station.api.errors import (
-    AuthError,
-    BadRequestError,
-    BadResponseError,
-    ConfigurationError,
-    LivenessAPIError,
-    NetworkError,
-    RateLimitedError,
-    RequestTimeoutError,
-    ServiceUnavailableError,
-    TLSError,
-)
 from station.application.attempt import CANCELLED_MESSAGE, AttemptReport
+from station.application.kinds import ErrorKind, RecordKind, error_kind
 from station.core.models import OutcomeKind, RetryReason
 
 __all__ = ["NOT_FINAL_WORD", "VerdictText", "verdict_text"]
@@ -42,20 +31,33 @@ _ACTIONS: Final[dict[OutcomeKind | RetryReason, str]] = {
     RetryReason.ANALYSIS_FAILED: "The picture could not be analysed. Capture again.",
 }
 
-#: The action line per kind of error (the most specific class first).
-_ERROR_ACTIONS: Final[tuple[tuple[type[LivenessAPIError], str], ...]] = (
-    (AuthError, "Access refused. Call IT support: the token needs renewing."),
-    (RateLimitedError, "Service busy. Wait a minute, then capture again."),
-    (ServiceUnavailableError, "Service unavailable. Wait a minute, then capture again."),
-    (RequestTimeoutError, "No answer in time. Check the network, then capture again."),
-    (TLSError, "Secure connection failed. Do not retry; call IT support."),
-    (NetworkError, "Service not reachable. Check the network, then capture again."),
-    (BadRequestError, "Request refused. Capture again; if it repeats, call IT."),
-    (ConfigurationError, "Request refused. Capture again; if it repeats, call IT."),
-    (BadResponseError, "Unreadable answer. Capture again; if it repeats, call IT."),
-)
+#: The action line per kind of error: one table, keyed by kind (never by a message's words).
+_ERROR_ACTIONS: Final[dict[ErrorKind, str]] = {
+    ErrorKind.AUTH: "Access refused. Call IT support: the token needs renewing.",
+    ErrorKind.RATE_LIMITED: "Service busy. Wait a minute, then capture again.",
+    ErrorKind.UNAVAILABLE: "Service unavailable. Wait a minute, then capture again.",
+    ErrorKind.TIMEOUT: "No answer in time. Check the network, then capture again.",
+    ErrorKind.TLS: "Secure connection failed. Do not retry; call IT support.",
+    ErrorKind.NETWORK: "Service not reachable. Check the network, then capture again.",
+    ErrorKind.BAD_REQUEST: "Request refused. Capture again; if it repeats, call IT.",
+    ErrorKind.CONFIGURATION: "Request refused. Capture again; if it repeats, call IT.",
+    ErrorKind.BAD_RESPONSE: "Unreadable answer. Capture again; if it repeats, call IT.",
+    ErrorKind.CANCELLED: CANCELLED_MESSAGE,
+}
 
-_FACE_PICK: Final = "Several faces. Click the customer's face, or capture again."
+#: A supervisor's decision on a REVIEW: who decided, and what to do next.
+_SUPERVISOR: Final[dict[OutcomeKind, str]] = {
+    OutcomeKind.LIVE: "Confirmed live by the supervisor. Continue with the customer.",
+    OutcomeKind.SPOOF: "Rejected by the supervisor. Use the branch's manual identity check.",
+}
+#: A REVIEW nobody on this station can settle (no supervisor configured, or unreadable).
+_NO_SUPERVISOR: Final = "No supervisor can settle this here. Call IT; use the manual identity check."
+#: The details after the last attempt (the decision's own words would offer another try).
+_EXHAUSTED_DETAILS: Final = (
+    "No more attempts for this customer: follow the branch's manual identity check. "
+    "Press Enter for the next customer."
+)
+_FACE_PICK: Final = "Several faces. Click the customer's face or press its number."
 _EXHAUSTED: Final = "No more attempts. Use the branch's manual identity check."
 _NOT_FINAL: Final = "Not recorded: do not rely on this result. Call IT support."
 _LOCAL_ERROR: Final = "Not verified. See the details, then capture again."
@@ -69,35 +71,41 @@ class VerdictText:
     action: str
     #: Everything else, for the details panel (may be empty).
     details: str = ""
-
-
-def _error_action(error: LivenessAPIError | None) -> str:
-    for kind, action in _ERROR_ACTIONS:
-        if isinstance(error, kind):
-            return action
-    return _LOCAL_ERROR
+    #: The banner's look: the outcome, or ERROR for a verdict that is not final.
+    kind: OutcomeKind = OutcomeKind.ERROR
 
 
 def verdict_text(
-    report: AttemptReport, *, face_pick_offered: bool = False, attempts_exhausted: bool = False
+    report: AttemptReport,
+    *,
+    face_pick_offered: bool = False,
+    attempts_exhausted: bool = False,
+    review_unsettleable: bool = False,
 ) -> VerdictText:
-    """The banner's headline, action line and details for ``report``."""
+    """The banner's headline, action line and details for ``report``: decided on its kinds (the
+    outcome, the error's kind, who decided), never on its message."""
     if not report.final:
         reason = report.audit_error or "no journal row was written"
         details = f"The audit record could not be written ({reason}). {report.message}"
-        return VerdictText(NOT_FINAL_WORD, _NOT_FINAL, details)
+        return VerdictText(NOT_FINAL_WORD, _NOT_FINAL, details, OutcomeKind.ERROR)
     outcome = report.outcome
-    if report.kind is OutcomeKind.ERROR:
-        if report.message == CANCELLED_MESSAGE:
-            return VerdictText(report.kind.value, CANCELLED_MESSAGE)
-        return VerdictText(report.kind.value, _error_action(report.error), report.message)
-    if face_pick_offered:
+    kind = report.kind
+    if kind is OutcomeKind.ERROR:
+        fault = report.error_kind or (error_kind(report.error) if report.error is not None else None)
+        action = _ERROR_ACTIONS.get(fault, _LOCAL_ERROR) if fault is not None else _LOCAL_ERROR
+        details = "" if fault is ErrorKind.CANCELLED else report.message
+        return VerdictText(kind.value, action, details, kind)
+    details = report.message
+    if report.record_kind is RecordKind.REVIEW and report.supervisor_id is not None and kind in _SUPERVISOR:
+        action = _SUPERVISOR[kind]  # the supervisor decided: no more tries are offered
+    elif kind is OutcomeKind.REVIEW and review_unsettleable:
+        action = _NO_SUPERVISOR
+    elif face_pick_offered:
         action = _FACE_PICK
-    elif attempts_exhausted and report.kind is not OutcomeKind.LIVE:
-        action = _EXHAUSTED
+    elif attempts_exhausted and kind is not OutcomeKind.LIVE:
+        action, details = _EXHAUSTED, _EXHAUSTED_DETAILS
     elif outcome is not None and outcome.retry_reason is not None:
         action = _ACTIONS[outcome.retry_reason]
     else:
-        action = _ACTIONS.get(report.kind, report.message)
-    details = report.message if report.message != action else ""
-    return VerdictText(report.kind.value, action, details)
+        action = _ACTIONS.get(kind, report.message)
+    return VerdictText(kind.value, action, details if details != action else "", kind)

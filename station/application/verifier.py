@@ -17,16 +17,31 @@ from datetime import UTC, datetime
 import numpy as np
 
 from station.api.client import LivenessClient
-from station.application.attempt import AttemptReport, Submission, SubmissionKind, record_report, run_attempt
-from station.application.consent import NOT_ASKED, ConsentRecord
-from station.application.recording import Recorder
+from station.application.attempt import (
+    UNEXPECTED_MESSAGE,
+    AttemptReport,
+    Submission,
+    SubmissionKind,
+    record_report,
+    run_attempt,
+)
+from station.application.consent import NOT_ASKED, Consent, ConsentRecord
+from station.application.health import JournalState, journal_health
+from station.application.kinds import ErrorKind, EventKind
+from station.application.readiness import NO_TOKEN_FIX, POLICY_STOP_FIX, Hold, NotReady, Readiness
+from station.application.recording import Recorder, UnavailableRecorder
 from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY, EncodeError, encode_jpeg
 from station.core.models import OutcomeKind
 
-__all__ = ["Verifier"]
+__all__ = ["CONSENT_MISSING", "Verifier"]
+
+#: The trusted side's own refusal when policy asks for consent and none was given.
+CONSENT_MISSING = "Read the notice to the customer first. F7: they agree. F8: they refuse."
 
 _log = logging.getLogger(__name__)
+
+_OPERATOR_WORDS = {NotReady.TOKEN: NO_TOKEN_FIX, NotReady.POLICY: POLICY_STOP_FIX}
 
 
 class Verifier:
@@ -51,17 +66,59 @@ class Verifier:
         self.camera_label = ""
         #: Why captures from this camera are refused ("" if they are not): not a live camera.
         self.camera_refusal = ""
-        #: Why captures are refused because of the journal ("" if they are not): it is missing.
-        self.journal_refusal = ""
+        #: Why there is no client, as a kind (no token, or a policy that stopped verification).
+        self.unavailable_kind = NotReady.CLIENT
+        #: Policy asks for the customer's consent: nothing is sent without it, whoever asks.
+        self.consent_required = False
+        #: The longest one verification may take (the client's deadline), for the screen; None: unknown.
+        self.deadline_s: float | None = None
+        #: Why the journal cannot be written now ("" if it can), beyond a journal never opened.
+        self.journal_problem = ""
+        #: The journal file's state as last checked (a vanished journal refuses captures).
+        self.journal_state = JournalState.WRITABLE
         self._background: set[asyncio.Task[None]] = set()
 
     def swap_client(
-        self, client: LivenessClient | None, unavailable_reason: str = ""
+        self,
+        client: LivenessClient | None,
+        unavailable_reason: str = "",
+        unavailable_kind: NotReady = NotReady.CLIENT,
     ) -> LivenessClient | None:
         """Use another client from the next attempt on; returns the old one for closing."""
         old, self.client = self.client, client
         self.unavailable_reason = unavailable_reason
+        self.unavailable_kind = unavailable_kind
         return old
+
+    def consent_allows(self, consent: ConsentRecord) -> bool:
+        """Whether an attempt with ``consent`` may be sent (policy asks: only once given)."""
+        return not self.consent_required or consent.consent is Consent.GIVEN
+
+    def readiness(self) -> Readiness:
+        """What the trusted side would refuse a capture for now: each reason, with its words."""
+        holds: list[Hold] = []
+        journal = self._journal_words()
+        if journal:
+            holds.append(Hold(NotReady.JOURNAL, journal))
+        if self.client is None:
+            # The operator's words for the kinds they cannot fix (the raw reason, CLI advice
+            # included, is for the log): no token, a policy that stopped verification.
+            reason = _OPERATOR_WORDS.get(self.unavailable_kind) or self.unavailable_reason
+            holds.append(Hold(self.unavailable_kind, reason or "The station is not configured."))
+        if self.camera_refusal:
+            holds.append(Hold(NotReady.CAMERA, self.camera_refusal))
+        return Readiness(tuple(holds))
+
+    def _journal_words(self) -> str:
+        """Why the journal cannot take the next row, in the operator's words ("" if it can)."""
+        recorder = self.recorder
+        if isinstance(recorder, UnavailableRecorder):
+            return journal_health(recorder.state, recorder.reason).fix
+        if self.journal_state is not JournalState.WRITABLE:
+            return journal_health(self.journal_state, self.journal_problem).fix
+        if self.journal_problem:
+            return journal_health(JournalState.CANNOT_WRITE, self.journal_problem).fix
+        return ""
 
     async def verify_frame(
         self,
@@ -73,18 +130,28 @@ class Verifier:
         consent: ConsentRecord = NOT_ASKED,
         instruction_language: str | None = None,
     ) -> AttemptReport:
-        """Encode ``frame``, send it, decide and record. Cancellation propagates after the record."""
+        """Encode ``frame``, send it, decide and record. Cancellation propagates after the record.
+
+        Refused here too, with nothing sent, whenever :meth:`readiness` says so: the desk checks
+        first, and this layer does not rely on it."""
         client = self.client
-        if client is None:
-            return await self.record(
-                self.local_error(self.unavailable_reason or "The station is not configured.", session_id)
-            )
+        hold = self.readiness().first
+        if hold is not None or client is None:
+            message = hold.message if hold is not None else "The station is not configured."
+            return await self.record(self.local_error(message, session_id, ErrorKind.NOT_READY))
+        if not self.consent_allows(consent):
+            return await self.record(self.local_error(CONSENT_MISSING, session_id, ErrorKind.NOT_READY))
         try:
             content = await asyncio.to_thread(encode_jpeg, frame, self.jpeg_quality)
         except EncodeError as exc:
             return await self.record(
-                self.local_error(f"The captured frame could not be encoded: {exc}", session_id)
+                self.local_error(
+                    f"The captured frame could not be encoded: {exc}", session_id, ErrorKind.ENCODING
+                )
             )
+        except Exception:  # a fault, not a bad frame: an error outcome all the same, never a hang
+            _log.exception("encoding the capture failed unexpectedly")
+            return await self.record(self.local_error(UNEXPECTED_MESSAGE, session_id, ErrorKind.UNEXPECTED))
         submission = Submission(SubmissionKind.IMAGE, content, filename="capture.jpg")
         return await run_attempt(
             client,
@@ -102,7 +169,9 @@ class Verifier:
         """Journal a report :func:`run_attempt` did not: local failures and follow-up decisions."""
         return await record_report(self.recorder, report)
 
-    def local_error(self, message: str, session_id: str | None = None) -> AttemptReport:
+    def local_error(
+        self, message: str, session_id: str | None = None, kind: ErrorKind = ErrorKind.UNEXPECTED
+    ) -> AttemptReport:
         """An ERROR that never reached the service (nothing was sent, nothing charged)."""
         now = datetime.now(UTC)
         return AttemptReport(
@@ -115,11 +184,12 @@ class Verifier:
             api_host=self.client.api_host if self.client else "",
             environment=self.client.environment.value if self.client else "",
             session_id=session_id,
+            error_kind=kind,
         )
 
     def record_event_soon(
         self,
-        kind: str,
+        kind: EventKind,
         notes: str,
         *,
         outcome: str | None = None,

@@ -7,6 +7,7 @@ long-lived client, the decision and the journal write (fsync included), on a thr
 from __future__ import annotations
 
 import asyncio
+import itertools
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,10 @@ from station.ui.controller import VerificationController
 __all__ = ["bench_controller", "bench_journal", "verify_once"]
 
 _BENCH_KEY = b"bench-audit-key-".ljust(32, b"-")
+
+
+#: The bench's frames are numbered as a camera numbers them: the desk never sends one twice.
+_FRAME_NUMBERS = itertools.count(1)
 
 
 @contextmanager
@@ -57,7 +62,7 @@ async def verify_once(
     controller.next_customer()
     finished = asyncio.ensure_future(wait_signal(controller.finished, timeout))
     await asyncio.sleep(0)  # the waiter is connected before the press
-    check = controller.try_capture(frame)
+    check = controller.try_capture(frame, sequence=next(_FRAME_NUMBERS))  # a new frame each time
     if not check.allowed:
         finished.cancel()
         raise RuntimeError(f"the bench capture was refused: {check.message}")

@@ -67,6 +67,8 @@ class VerdictBanner(QFrame):
         self._column = column
         self._heading = heading
         self._kind: OutcomeKind | None = None
+        # The shown state's own detail line (a note is added under it, never in its place).
+        self._base_detail = ""
         self._palette: style.Palette | None = None
         self.show_idle(translate("Banner", "Press Space to capture"))
 
@@ -94,15 +96,19 @@ class VerdictBanner(QFrame):
         """The verdict left the screen (next customer, timeout): the caller shows what comes next."""
         self._kind = None
 
-    def show_busy(self, elapsed_s: float, text: str | None = None) -> None:
-        """Show that a verification is running and for how long; called again as time passes.
+    def show_busy(self, elapsed_s: float, text: str | None = None, limit_s: float | None = None) -> None:
+        """Show that a verification is running and for how long (of at most ``limit_s``, the
+        client's deadline, so the wait has a visible end); called again as time passes.
 
         Neutral colours on purpose: nothing on screen may look like a verdict before there is one.
         """
         self._kind = None
         title = text or translate("Headline", "Verifying…")
         hint = translate("Banner", BUSY_HINT)
-        seconds = self.locale().toString(elapsed_s, "f", 1)
+        locale = self.locale()
+        seconds = locale.toString(elapsed_s, "f", 1)
+        if limit_s is not None:
+            seconds = f"{seconds} / {locale.toString(float(limit_s), 'f', 0)}"
         self._show(style.BUSY_STYLE, title, f"{seconds} s  {hint}", "", spoken=f"{title} {hint}")
 
     def show_idle(self, text: str) -> None:
@@ -149,12 +155,24 @@ class VerdictBanner(QFrame):
         self._glyph.setText(look.glyph)
         self._title.setText(title)
         self._message.setText(message)
+        self._base_detail = detail
         self._detail.setText(detail)
         self._detail.setVisible(bool(detail))
         self._apply_palette(look.palette)
         self._fit()
         # Only changed text is re-announced: the busy timer must not make a screen reader chatter.
         description = spoken if spoken is not None else ". ".join(p for p in (title, message, detail) if p)
+        if description != self.accessibleDescription():
+            self.setAccessibleDescription(description)
+
+    def add_note(self, note: str) -> None:
+        """Why a key did nothing, under what is shown (the verdict stays on screen): a refusal is
+        read where the operator looks, not in a status bar that cuts it."""
+        detail = "\n".join(part for part in (self._base_detail, note) if part)
+        self._detail.setText(detail)
+        self._detail.setVisible(bool(detail))
+        self._fit()
+        description = ". ".join(p for p in (self._title.text(), self._message.text(), detail) if p)
         if description != self.accessibleDescription():
             self.setAccessibleDescription(description)
 

@@ -77,18 +77,20 @@ class VerificationController(QObject):
         self,
         frame: np.ndarray | None,
         *,
+        sequence: int | None = None,
         reference: str | None = None,
         camera_live: bool = True,
         camera_problem: str = "",
     ) -> CaptureCheck:
-        """Capture ``frame`` for the current customer if the session allows it now."""
+        """Capture ``frame`` (camera frame number ``sequence``) for the current customer if the
+        session allows it now; a frame already judged counts as no frame (the desk's rule)."""
         session = self.session
         if not session.reference_locked:
             session.set_reference(reference)
-        check = session.check_capture(
-            has_frame=frame is not None, camera_live=camera_live, camera_problem=camera_problem
-        )
-        if check.allowed and frame is not None:
+        fresh = frame is not None and self.desk.is_new_frame(sequence)
+        check = session.check_capture(has_frame=fresh, camera_live=camera_live, camera_problem=camera_problem)
+        if check.allowed and frame is not None and sequence is not None:
+            self.desk.frame_sent(sequence)
             self._start(session, frame, check.notes)
         return check
 

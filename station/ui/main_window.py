@@ -20,10 +20,11 @@ operator's own wording of the action line sits under the customer's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from html import escape
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -41,16 +42,16 @@ from PySide6.QtWidgets import (
 
 from station import __version__
 from station.application.attempt import AttemptReport
-from station.application.auto_capture import AutoCapture
+from station.application.camera_health import camera_caption, camera_health
 from station.application.consent import ConsentNotice
 from station.application.gate import QualityGate
-from station.application.health import Health, Level, Part, PartHealth
+from station.application.health import Health, PartHealth
+from station.application.readiness import token_health
 from station.application.result_text import describe_report
-from station.application.session import REFUSAL_MESSAGES, CaptureCheck, CloseReason, Phase, Refusal
-from station.application.verdict_text import NOT_FINAL_WORD, verdict_text
+from station.application.session import REFUSAL_MESSAGES, CaptureCheck, CloseReason, Refusal
+from station.application.verdict_text import verdict_text
 from station.camera import CameraState, CameraStatus
 from station.core.models import OutcomeKind
-from station.security.identity import same_person
 from station.ui import style
 from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
@@ -60,6 +61,7 @@ from station.ui.history import HistoryPanel
 from station.ui.languages import Languages
 from station.ui.licences_dialog import show_licences
 from station.ui.preview import PreviewWidget
+from station.ui.screen_fit import first_geometry
 from station.ui.style import environment_badge_style
 from station.ui.texts import QT_TRANSLATE_NOOP
 from station.vision.quality import Instruction, QualityReport
@@ -116,16 +118,12 @@ class MainWindow(QMainWindow):
         self._banner_view: Callable[[], None] | None = None
         self._last_report: tuple[AttemptReport, str] | None = None
         self.setObjectName("MainWindow")
-        self.setMinimumSize(*MINIMUM_SIZE)
-        self.resize(1280, 760)
+        self._maximised = self.fit_to_screen()
         self._supervisor_check: SupervisorCheck = supervisor_check or (lambda reason: None)
         self._close_guard: Callable[[], bool] = lambda: True
-        self.operator_id: str | None = None
         self._kiosk_fullscreen = False
         self._camera: CameraStatus | None = None
         self.health = Health()
-        #: Off unless policy turns it on (``set_auto_capture``).
-        self.auto_capture = AutoCapture(None)
 
         self.preview = PreviewWidget(languages=self.languages)
         self.preview.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -147,8 +145,6 @@ class MainWindow(QMainWindow):
         self.capture_button = self._button(self.capture)
         self.cancel_button = self._button(self.cancel)
         self.next_button = self._button(self.next_customer)
-        self.cancel_button.setEnabled(False)
-        self.next_button.setEnabled(False)
         self.confirm_button = self._button(self.confirm_review)
         self.reject_button = self._button(self.reject_review)
         # Cancel and the review actions share one row: a REVIEW appears without moving anything.
@@ -226,6 +222,7 @@ class MainWindow(QMainWindow):
         self.languages.customer_changed.connect(self._customer_language_changed)
         self.languages.operator_changed.connect(self._operator_language_changed)
         self._tell_session_language()
+        self._draw()
         self._show_idle()
 
     @property
@@ -311,6 +308,15 @@ class MainWindow(QMainWindow):
                 Qt.ShortcutContext.WindowShortcut,
             ),
         ]
+        for number in range(1, 10):  # pick the customer's face by its number, without the mouse
+            bindings.append(
+                (
+                    f"Pick face {number}",
+                    [QKeySequence(Qt.Key(Qt.Key.Key_0.value + number))],
+                    functools.partial(self.pick_face, number - 1),
+                    Qt.ShortcutContext.WindowShortcut,
+                )
+            )
         for name, keys, slot, context in bindings:
             action = QAction(name, self)  # never shown: the actions only carry the keys
             action.setShortcuts(list(keys))
@@ -505,6 +511,7 @@ class MainWindow(QMainWindow):
     def _show_banner(self, view: Callable[[], None]) -> None:
         """Show a banner state and keep it, so a language change can show it again."""
         self._banner_view = view
+        self._idle: tuple[str, dict[str, object]] | None = None
         view()
 
     def _redisplay(self) -> None:
@@ -533,6 +540,8 @@ class MainWindow(QMainWindow):
         )
         self._non_live_camera = non_live_camera
         self._show_watermark()
+        if self._camera is not None:
+            self.show_camera_status(self._camera)
         if refused:
             self.statusBar().showMessage(
                 translate("MainWindow", "Ignored on this station: {refused}").format(
@@ -541,22 +550,10 @@ class MainWindow(QMainWindow):
                 15000,
             )
 
-    def show_service_state(self, unavailable: str) -> None:
-        """Whether verification is possible with the current settings (the token part of the health)."""
-        if unavailable:
-            stopped = unavailable.startswith("Verification stopped")
-            word = (
-                QT_TRANSLATE_NOOP("Health", "stopped") if stopped else QT_TRANSLATE_NOOP("Health", "missing")
-            )
-            fix = unavailable
-            if "token" in unavailable and not stopped:
-                fix = QT_TRANSLATE_NOOP(
-                    "Health",
-                    "No service token is enrolled. Enrol one in Station ▸ Settings ▸ Service tokens.",
-                )
-            self.show_part(PartHealth(Part.TOKEN, Level.BAD, word, fix))
-        else:
-            self.show_part(PartHealth(Part.TOKEN, Level.GOOD, QT_TRANSLATE_NOOP("Health", "enrolled")))
+    def show_service_state(self) -> None:
+        """Whether verification is possible with the current settings (the token part of the
+        health), as the trusted side's readiness says it."""
+        self.show_part(token_health(self.controller.desk.verifier.readiness()))
 
     def show_part(self, part: PartHealth) -> None:
         """One part's health changed: the strip, and the banner if the station was waiting."""
@@ -576,13 +573,20 @@ class MainWindow(QMainWindow):
         where to fix it, before any paid call. ``text`` is a MainWindow source text."""
         self._show_notice()
         self._show_banner(lambda: self._idle_banner(text, values))
+        self._idle = (text, values)
         self._show_guidance()
 
     def _idle_banner(self, text: str, values: dict[str, object]) -> None:
         problem = self.health.problem
         languages = self.languages
+        objection = self.controller.desk.guide_objection()
         if problem is None and self.preview.notice is not None:
             self.banner.show_consent(languages.operator_message(REFUSAL_MESSAGES[Refusal.CONSENT_NEEDED]))
+        elif problem is None and objection is not None and not self.preview.is_frozen:
+            # The banner never says Ready while the guide on the picture says otherwise.
+            self.banner.show_not_ready(
+                languages.instruction(objection), translate("MainWindow", text).format(**values)
+            )
         elif problem is None:
             self.banner.show_idle(translate("MainWindow", text).format(**values))
         else:
@@ -591,7 +595,7 @@ class MainWindow(QMainWindow):
 
     def _show_guidance(self) -> None:
         """The guide on the live picture; it never says Ready while the station is not."""
-        ready = self.health.ready
+        ready = self.health.ready and not self.controller.session.closed  # F8 closed it: no "Ready"
         if self.gate.enabled and ready and not self.preview.is_frozen:
             self.preview.set_guidance(self.gate.latest)
         else:
@@ -609,8 +613,12 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
+    @property
+    def operator_id(self) -> str | None:
+        """The signed-in operator, as the desk holds them."""
+        return self.controller.desk.operator_id
+
     def set_operator(self, operator_id: str | None) -> None:
-        self.operator_id = operator_id
         self.controller.desk.sign_in(operator_id)
         self.languages.sign_in(operator_id)
         self._show_operator()
@@ -628,9 +636,25 @@ class MainWindow(QMainWindow):
         self._close_guard = guard
 
     def enter_kiosk(self) -> None:
-        """Fullscreen, and back to fullscreen whenever a second start brings the window forward."""
+        """Fullscreen, and back to fullscreen whenever a second start brings the window forward.
+        The geometry is set too: without a window manager nothing else makes it the screen's."""
         self._kiosk_fullscreen = True
+        self.setGeometry(self.screen().geometry())
         self.showFullScreen()
+
+    def fit_to_screen(self, available: QRect | None = None) -> bool:
+        """The first geometry, from the screen's available area (``available`` for a test): all
+        of it below 1280×800, never more than it. True when the window should open maximised."""
+        area = available if available is not None else self.screen().availableGeometry()
+        geometry, maximised = first_geometry(area)
+        self.setMinimumSize(QSize(*MINIMUM_SIZE).boundedTo(area.size()))
+        self.setGeometry(geometry)
+        return maximised
+
+    def show_on_screen(self) -> None:
+        """Show at the first geometry: maximised below 1280×800 (by the window manager if there is
+        one; the geometry already is the available area if there is none)."""
+        self.showMaximized() if self._maximised else self.show()
 
     def _pick(self, name: str, on_pick: Callable[[str], object]) -> None:
         on_pick(name)
@@ -658,25 +682,19 @@ class MainWindow(QMainWindow):
 
     def set_auto_capture(self, hold_s: float | None) -> None:
         """Policy: capture by itself after the picture has been ready ``hold_s`` seconds (None: off)."""
-        self.auto_capture = AutoCapture(hold_s)
+        self.controller.desk.set_auto_capture(hold_s)
         self.preview.set_capture_progress(None)
 
     def show_quality(self, report: QualityReport) -> None:
-        """A new local quality report: update the guide, and the automatic capture's countdown."""
-        self.gate.update(report)
-        self._show_guidance()
-        can_capture = (
-            self.health.ready
-            and self.gate.enabled
-            and not self.preview.is_frozen
-            and not self.controller.busy
-            and self.controller.session.phase is Phase.READY
+        """A new local quality report: the guide, and the desk's automatic-capture countdown."""
+        step = self.controller.desk.quality_report(
+            report, station_ready=self.health.ready, showing_verdict=self.preview.is_frozen
         )
-        progress = self.auto_capture.progress(can_capture and report.ready)
-        self.preview.set_capture_progress(progress)
-        if progress is not None and progress >= 1.0:
-            self.auto_capture.reset()
-            self.preview.set_capture_progress(None)
+        self._show_guidance()
+        if step.guide_changed and self._idle is not None and not self.controller.busy:
+            self._show_idle(self._idle[0], **self._idle[1])  # the banner follows the guide
+        self.preview.set_capture_progress(step.progress)
+        if step.fire:
             self.capture()
 
     def _show_calls_saved(self) -> None:
@@ -686,6 +704,11 @@ class MainWindow(QMainWindow):
             )
         )
         self.calls_saved_label.setVisible(self.gate.enabled)
+
+    def has_new_frame(self) -> bool:
+        """A live frame not yet judged is on screen: Space would send it."""
+        live = self.preview.live_frame()
+        return live is not None and self.controller.desk.is_new_frame(live[1])
 
     @property
     def camera_is_live(self) -> bool:
@@ -702,13 +725,17 @@ class MainWindow(QMainWindow):
             return
         if self.preview.is_frozen and self.controller.session.state_refusal() is None:
             self._back_to_live()
+            self.details.clear()  # the judged picture's details leave with it
+            self._last_report = None
             self._show_idle()
             return
         camera = self._camera
         camera_live = self.camera_is_live
-        frame = self.preview.latest_frame() if camera_live else None
+        live = self.preview.live_frame() if camera_live else None
+        frame, sequence = live if live is not None else (None, None)
         check = self.controller.try_capture(
             frame,
+            sequence=sequence,
             reference=self.customer_ref.text(),
             camera_live=camera_live,
             camera_problem=camera.message if camera is not None else "",
@@ -718,8 +745,7 @@ class MainWindow(QMainWindow):
             self._refused(check)
             return
         assert frame is not None
-        self.action_row.setCurrentIndex(0)
-        self.customer_ref.setReadOnly(True)
+        self._draw()
         self.preview.freeze(frame, None, None)
         self.details.clear()
         self.tabs.setCurrentIndex(0)
@@ -733,11 +759,11 @@ class MainWindow(QMainWindow):
             self._back_to_live()
             objection = check.objection
             self._show_banner(lambda: self._not_ready_banner(objection, check.message))
-        elif refusal in (Refusal.CAMERA_NOT_LIVE, Refusal.NO_FRAME, Refusal.UNAVAILABLE):
+        elif refusal in (Refusal.CAMERA_NOT_LIVE, Refusal.NO_FRAME, Refusal.UNAVAILABLE, Refusal.JOURNAL):
             message = check.message
             self._show_banner(lambda: self.banner.show_unavailable(self.languages.operator_message(message)))
         else:  # busy, closed, attempts exhausted, review pending: the verdict stays on screen
-            self.statusBar().showMessage(self.languages.operator_message(check.message), 6000)
+            self._note(check.message)
 
     def _not_ready_banner(self, objection: object, english: str) -> None:
         """The gate's objection, for the customer in their language (the operator's under it)."""
@@ -752,13 +778,20 @@ class MainWindow(QMainWindow):
             hint = f"{operator}\n{hint}"
         self.banner.show_not_ready(customer, hint)
 
+    def _note(self, english: str) -> None:
+        """A refusal under the banner (and in the status bar), in the operator's language."""
+        text = self.languages.operator_message(english)
+        self.statusBar().showMessage(text, 6000)
+        if not self.controller.busy:  # the busy banner redraws every 100 ms
+            self.banner.add_note(text)
+
     def _escape(self) -> None:
         """Esc: cancel the verification in flight, or stop an automatic capture, whatever has focus."""
         if not (self.isActiveWindow() or self.isAncestorOf(self.focusWidget())):
             return
         if self.controller.busy:
             self.cancel()
-        elif self.auto_capture.stop():
+        elif self.controller.desk.stop_auto_capture():
             self.preview.set_capture_progress(None)
             self.statusBar().showMessage(
                 translate(
@@ -779,20 +812,16 @@ class MainWindow(QMainWindow):
         if self.customer_ref.hasFocus():
             self.preview.setFocus()  # Enter ends typing the reference; Space then captures
             return
-        session = self.controller.session
-        if not session.has_verdict and not session.reference_locked and self.gate.objection is None:
+        if not self.controller.desk.customer_on_screen:
             return  # nothing to move on from: a reference just typed stays
         refusal = self.controller.next_customer()
         if refusal is not None:
-            self.statusBar().showMessage(self.languages.operator_message(REFUSAL_MESSAGES[refusal]), 6000)
+            self._note(REFUSAL_MESSAGES[refusal])
 
     def _session_started(self, _session: object) -> None:
         """A new customer: the previous verdict, picture and reference leave the screen."""
         self._show_calls_saved()
-        self.action_row.setCurrentIndex(0)
-        self.customer_ref.setReadOnly(False)
         self.customer_ref.clear()
-        self.auto_capture.reset()
         self.preview.resume_live()
         self.banner.clear_verdict()
         self.languages.reset_customer()  # a new customer may read another language
@@ -800,7 +829,7 @@ class MainWindow(QMainWindow):
         self._show_idle()
         self.details.clear()
         self._last_report = None
-        self.next_button.setEnabled(False)
+        self._draw()
 
     def _clear_stale_verdict(self) -> None:
         if self.controller.clear_if_expired():
@@ -822,13 +851,12 @@ class MainWindow(QMainWindow):
             report,
             face_pick_offered=session.face_pick_offered,
             attempts_exhausted=session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED,
+            review_unsettleable=self.controller.desk.state().review_unsettleable,
         )
-        kind = OutcomeKind.ERROR if text.headline == NOT_FINAL_WORD else report.kind
-        self._show_banner(lambda: self._outcome_banner(kind, text.action, text.headline))
-        self.action_row.setCurrentIndex(1 if session.phase is Phase.REVIEW else 0)
+        self._show_banner(lambda: self._outcome_banner(text.kind, text.action, text.headline))
         self._last_report = (report, text.details)
         self.details.setText(_details_html(report, text.details, self.languages))
-        self.next_button.setEnabled(True)
+        self._draw()
         self.history.schedule_refresh()
 
     def _outcome_banner(self, kind: OutcomeKind, action: str, headline: str) -> None:
@@ -842,6 +870,7 @@ class MainWindow(QMainWindow):
     def consent_given(self) -> None:
         """F7: the customer agreed to the notice; captures may start."""
         if self.controller.give_consent():
+            self._draw()
             self._show_idle()
 
     def consent_refused(self) -> None:
@@ -855,7 +884,7 @@ class MainWindow(QMainWindow):
                     headline=self.languages.operator_message("NO CONSENT"),
                 )
             )
-            self.next_button.setEnabled(True)
+            self._draw()
 
     # -- follow-up decisions: a supervisor's review, the operator's face pick ----------------------
 
@@ -869,7 +898,8 @@ class MainWindow(QMainWindow):
         self._review(confirmed=False)
 
     def _review(self, *, confirmed: bool) -> None:
-        if not self.controller.session.review_pending:
+        desk = self.controller.desk
+        if desk.review_refusal("?") is Refusal.NO_REVIEW:
             return
         action = (
             translate("MainWindow", "confirm this borderline result as live")
@@ -877,58 +907,53 @@ class MainWindow(QMainWindow):
             else translate("MainWindow", "reject this borderline result")
         )
         supervisor = self._supervisor_check(action)
-        if supervisor is None:
-            self.statusBar().showMessage(
-                translate("MainWindow", "Review not recorded: the supervisor's PIN was not given."), 6000
-            )
-            return
-        if same_person(supervisor, self.operator_id):
-            self.statusBar().showMessage(
-                translate(
-                    "MainWindow",
-                    "Review not recorded: a supervisor cannot settle a review of their own attempt.",
-                ),
-                6000,
-            )
+        refusal = desk.review_refusal(supervisor)
+        if refusal is not None:
+            self.statusBar().showMessage(self.languages.operator_message(REFUSAL_MESSAGES[refusal]), 6000)
             return
         self.controller.settle_review(confirmed=confirmed, supervisor_id=supervisor)
 
     def _cancelled(self) -> None:
         self._show_banner(lambda: self.banner.show_idle(translate("MainWindow", CANCELLED_TEXT)))
         self._back_to_live()
+        self._draw()
+
+    def _draw(self) -> None:
+        """Buttons and fields from the desk's state (the window keeps no copy of it): an action
+        that is off says why, on its tooltip and to a screen reader."""
+        state = self.controller.desk.state()
+        busy = self.controller.busy
+        languages = self.languages
+        for button, enabled, reason in (
+            (self.capture_button, state.capture_enabled and not busy, state.capture_reason),
+            (self.next_button, state.next_enabled and not busy, state.next_reason),
+        ):
+            button.setEnabled(enabled)
+            why = "" if enabled else languages.operator_message(reason)
+            button.setToolTip(why)
+            button.setAccessibleDescription(why)
+        self.cancel_button.setEnabled(busy)
+        self.customer_ref.setReadOnly(state.reference_locked)
+        self.customer_ref.setEnabled(not state.reference_locked)  # looks locked; Space stays Capture
+        self.action_row.setCurrentIndex(1 if state.review_pending and not state.review_unsettleable else 0)
 
     def _busy_changed(self, busy: bool) -> None:
-        self.capture_button.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy)
+        self._draw()
         if busy:
-            self.next_button.setEnabled(False)
             self._tick()
             self._elapsed.start()
         else:
             self._elapsed.stop()
 
     def _tick(self) -> None:
-        self.banner.show_busy(self.controller.elapsed_s, translate("Banner", "Verifying…"))
+        limit = self.controller.desk.verifier.deadline_s
+        self.banner.show_busy(self.controller.elapsed_s, translate("Banner", "Verifying…"), limit)
 
     def show_camera_status(self, status: CameraStatus) -> None:
         """One source of truth: the camera's state goes to the health strip and the preview alike."""
         self._camera = status
-        live = status.state is CameraState.LIVE
-        words = {
-            CameraState.OPENING: QT_TRANSLATE_NOOP("Health", "starting"),
-            CameraState.LOST: QT_TRANSLATE_NOOP("Health", "reconnecting"),
-            CameraState.RECONNECTING: QT_TRANSLATE_NOOP("Health", "reconnecting"),
-            CameraState.STOPPED: QT_TRANSLATE_NOOP("Health", "stopped"),
-        }
-        word = (
-            (f"live · {status.fps:.0f} fps" if status.fps else QT_TRANSLATE_NOOP("Health", "live"))
-            if live
-            else words.get(status.state, QT_TRANSLATE_NOOP("Health", "not available"))
-        )
-        self.show_part(
-            PartHealth(Part.CAMERA, Level.GOOD if live else Level.BAD, word, "" if live else status.message)
-        )
-        self.preview.set_camera_status(status.message)
+        self.show_part(camera_health(status, live_camera=not self._non_live_camera))
+        self.preview.set_camera_status(camera_caption(status, live_camera=not self._non_live_camera))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._close_guard():

@@ -149,28 +149,30 @@ def paint_faces(
     (faces wholly outside the picture are skipped), so callers and tests know what was painted.
     """
     drawn: list[Rect] = []
-    primary_box: tuple[Rect, Face] | None = None
-    secondary: list[tuple[Rect, Face]] = []
+    primary_box: tuple[Rect, str] | None = None
+    secondary: list[tuple[Rect, str]] = []
     painter.save()
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        for face in faces:
+        for number, face in enumerate(faces, start=1):
             box = map_box(face.bbox, service_frame, image_w, image_h, display)
             if box is None:
                 continue
             drawn.append(box)
+            # Several faces: each is numbered, so the operator may pick one with its number key.
+            label = f"{number} · {face_label(face)}" if len(faces) > 1 else face_label(face)
             if primary is not None and primary_box is None and face == primary:
-                primary_box = (box, face)
+                primary_box = (box, label)
             else:
                 _stroke_rect(painter, box, style.BOX_SECONDARY, style.BOX_SECONDARY_WIDTH)
-                secondary.append((box, face))
+                secondary.append((box, label))
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        for box, face in secondary:
-            _paint_label(painter, box, face_label(face), display, below=primary_box is not None)
+        for box, label in secondary:
+            _paint_label(painter, box, label, display, below=primary_box is not None)
         if primary_box is not None:
-            box, face = primary_box
+            box, label = primary_box
             _stroke_rect(painter, box, style.BOX_PRIMARY, style.BOX_PRIMARY_WIDTH)
-            _paint_label(painter, box, face_label(face), display)
+            _paint_label(painter, box, label, display)
     finally:
         painter.restore()
     return drawn

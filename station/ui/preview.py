@@ -111,8 +111,6 @@ class PreviewWidget(QWidget):
         self._live_seq: int | None = None
         # The camera sequence number of ``_live`` (``_live_seq`` may be ahead of it on a bad frame).
         self._live_frame_seq: int | None = None
-        # The sequence number of the live frame last captured: never offered for capture again.
-        self._judged_seq: int | None = None
         self._pending_seq: int | None = None
         self._frozen: _Frozen | None = None
         self._watermark: str | None = None
@@ -138,16 +136,16 @@ class PreviewWidget(QWidget):
         self._sync_timer()
 
     def latest_frame(self) -> BGRImage | None:
-        """The newest full-resolution live frame shown, which is what Capture should send.
+        """The newest full-resolution live frame shown (None before the first one)."""
+        return self._live.array if self._live is not None else None
 
-        What the operator saw, not a frame grabbed a few milliseconds later: the picture the
-        customer was asked to hold still for is the one the verdict is about. None until the
-        camera has delivered a frame since the last capture: a picture already judged is never
-        sent again (after "try once more" the live picture shows the old frame for a moment).
-        """
-        if self._live is None or (self._judged_seq is not None and self._live_frame_seq == self._judged_seq):
+    def live_frame(self) -> tuple[BGRImage, int] | None:
+        """The newest live frame shown and its camera sequence number, which is what Capture
+        should send: what the operator saw, not a frame grabbed a few milliseconds later. Whether
+        it may be sent (a frame already judged never is) is the desk's rule, by the sequence."""
+        if self._live is None or self._live_frame_seq is None:
             return None
-        return self._live.array
+        return self._live.array, self._live_frame_seq
 
     @property
     def fps(self) -> float:
@@ -175,8 +173,6 @@ class PreviewWidget(QWidget):
         the camera slot are read-only, so this holds for captured frames).
         """
         same_picture = self._frozen is not None and self._frozen.shown.array is image
-        if self._live is not None and image is self._live.array:
-            self._judged_seq = self._live_frame_seq
         self._frozen = _Frozen(
             shown=self._frozen.shown if same_picture and self._frozen is not None else wrap_bgr(image),
             faces=result.faces if result is not None else (),

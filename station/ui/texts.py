@@ -72,11 +72,16 @@ VERDICT: Final = (
     QT_TRANSLATE_NOOP("Verdict", "Service not reachable. Check the network, then capture again."),
     QT_TRANSLATE_NOOP("Verdict", "Request refused. Capture again; if it repeats, call IT."),
     QT_TRANSLATE_NOOP("Verdict", "Unreadable answer. Capture again; if it repeats, call IT."),
-    QT_TRANSLATE_NOOP("Verdict", "Several faces. Click the customer's face, or capture again."),
+    QT_TRANSLATE_NOOP("Verdict", "Several faces. Click the customer's face or press its number."),
     QT_TRANSLATE_NOOP("Verdict", "No more attempts. Use the branch's manual identity check."),
     QT_TRANSLATE_NOOP("Verdict", "Not recorded: do not rely on this result. Call IT support."),
     QT_TRANSLATE_NOOP("Verdict", "Not verified. See the details, then capture again."),
     QT_TRANSLATE_NOOP("Verdict", "Verification cancelled. Press Space to capture again."),
+    QT_TRANSLATE_NOOP("Verdict", "Confirmed live by the supervisor. Continue with the customer."),
+    QT_TRANSLATE_NOOP("Verdict", "Rejected by the supervisor. Use the branch's manual identity check."),
+    QT_TRANSLATE_NOOP(
+        "Verdict", "No supervisor can settle this here. Call IT; use the manual identity check."
+    ),
 )
 
 #: The banner's large word (the operator's language).
@@ -97,6 +102,10 @@ HEADLINES: Final = (
 # -- why a capture is not started (the operator's language) ----------------------------------------
 
 REFUSALS: Final = (
+    QT_TRANSLATE_NOOP("Refusal", "Review not recorded: the supervisor's PIN was not given."),
+    QT_TRANSLATE_NOOP(
+        "Refusal", "Review not recorded: a supervisor cannot settle a review of their own attempt."
+    ),
     QT_TRANSLATE_NOOP("Refusal", "A verification is in progress. Wait for it, or press Esc to cancel it."),
     QT_TRANSLATE_NOOP("Refusal", "A supervisor must confirm or reject the REVIEW before the next customer."),
     QT_TRANSLATE_NOOP(
@@ -188,6 +197,11 @@ DETAILS: Final = (
     QT_TRANSLATE_NOOP("Details", "supervisor"),
     QT_TRANSLATE_NOOP("Details", "The captured frame could not be encoded: {error}"),
     QT_TRANSLATE_NOOP("Details", "Unexpected failure ({name}). Capture again."),
+    QT_TRANSLATE_NOOP(
+        "Details",
+        "The verification could not be completed because of a fault in the station. "
+        "Capture again; if it repeats, call IT support.",
+    ),
     QT_TRANSLATE_NOOP("Details", "The audit record could not be written ({reason}). {message}"),
     # station.application.result_text.describe_report
     QT_TRANSLATE_NOOP("Details", "Score {score} against the station's threshold {threshold}"),
@@ -240,7 +254,7 @@ HEALTH: Final = (
     QT_TRANSLATE_NOOP("Health", "reconnecting"),
     QT_TRANSLATE_NOOP("Health", "not available"),
     QT_TRANSLATE_NOOP(
-        "Health", "No service token is enrolled. Enrol one in Station ▸ Settings ▸ Service tokens."
+        "Health", "No service token is enrolled: verification is off. Call IT support to enrol one."
     ),
     QT_TRANSLATE_NOOP("Health", "shipping off"),
     QT_TRANSLATE_NOOP("Health", "all shipped"),
@@ -265,12 +279,21 @@ HEALTH: Final = (
         "The audit journal file is missing, or another file is in its place: results cannot be final. "
         "Leave its folder as it is and call IT support.",
     ),
+    QT_TRANSLATE_NOOP("Health", "not answering"),
+    QT_TRANSLATE_NOOP("Health", "not a live camera"),
+    QT_TRANSLATE_NOOP(
+        "Health", "Verification stopped: the station's policy or settings cannot be used. Call IT support."
+    ),
+    QT_TRANSLATE_NOOP(
+        "Health", "The service did not answer the last verification. Wait a minute; if it lasts, call IT."
+    ),
 )
 
 #: What the camera worker says about the camera (the operator's language).
 CAMERA: Final = (
     QT_TRANSLATE_NOOP("Camera", "Starting the camera…"),
     QT_TRANSLATE_NOOP("Camera", "Camera is live."),
+    QT_TRANSLATE_NOOP("Camera", "Not a live camera: a picture or a video file."),
     QT_TRANSLATE_NOOP("Camera", "Camera disconnected — reconnecting…"),
     QT_TRANSLATE_NOOP("Camera", "Camera stopped."),
     QT_TRANSLATE_NOOP(

@@ -6,14 +6,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
-from station.api import Credential, Environment, LivenessClient, RetryPolicy, Timeouts
+from station.api import LivenessClient
 from station.application.attempt import AttemptReport
 from station.application.consent import ConsentNotice
 from station.application.desk import Desk
@@ -29,72 +26,14 @@ from station.application.session import (
     SessionPolicy,
 )
 from station.application.verifier import Verifier
-from station.audit import AuditJournal, StoredRecord
+from station.audit import AuditJournal, AuditWriteError, StoredRecord
 from station.core.decision import DecisionPolicy, SeveralFacesPolicy
 from station.core.models import OutcomeKind
 from station.emulator import Emulator
-from station.resources import sample_path
-from station.vision.faces import FaceDetector
 from station.vision.quality import Instruction, QualityAnalyser
+from tests.application.conftest import Clock
 
 pytestmark = pytest.mark.anyio
-
-KEY = b"s" * 32
-
-
-class Clock:
-    """A hand-wound monotonic clock: the verdict timeout is tested without waiting for it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def detector() -> FaceDetector:
-    return FaceDetector()
-
-
-@pytest.fixture
-def emulator(detector: FaceDetector) -> Iterator[Emulator]:
-    with Emulator(scenario="live", detector=detector) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def frame() -> np.ndarray:
-    image = cv2.imread(str(sample_path("face.jpg")))
-    assert image is not None
-    return image
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[AuditJournal]:
-    with AuditJournal.open(tmp_path / "audit.sqlite3", KEY) as opened:
-        yield opened
-
-
-@pytest.fixture
-async def client(emulator: Emulator) -> AsyncIterator[LivenessClient]:
-    async with LivenessClient(
-        Credential(Environment.SANDBOX, emulator.token),
-        base_url=emulator.base_url,
-        timeouts=Timeouts(connect=2, read=5, write=2, deadline=10),
-        retry=RetryPolicy(attempts=1),
-    ) as opened:
-        yield opened
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 def make_desk(
@@ -567,10 +506,17 @@ async def test_a_cancelled_second_attempt_leaves_the_first_verdict(
     assert session.last_report is first
 
 
+class FailingRecorder(JournalRecorder):
+    """A journal that opened, then fails on the write (the disk filled up during the shift)."""
+
+    async def __call__(self, report: AttemptReport) -> int:
+        raise AuditWriteError("disk full")
+
+
 async def test_a_verdict_without_a_journal_row_is_never_final(
-    client: LivenessClient, clock: Clock, frame: np.ndarray
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
 ) -> None:
-    verifier = Verifier(client, DecisionPolicy(), UnavailableRecorder("disk full"))
+    verifier = Verifier(client, DecisionPolicy(), FailingRecorder(journal))
     desk = Desk(verifier, clock=clock)
     report = await capture(desk.session, frame)
     assert report.outcome is not None and report.outcome.kind is OutcomeKind.LIVE

@@ -20,9 +20,12 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from station.api import errors
 from station.application import verdict_text as verdicts
-from station.application.attempt import CANCELLED_MESSAGE, advice_for
+from station.application.attempt import CANCELLED_MESSAGE, UNEXPECTED_MESSAGE, advice_for
+from station.application.call_health import NOT_ANSWERING, NOT_ANSWERING_FIX
+from station.application.camera_health import NOT_A_LIVE_CAMERA, NOT_A_LIVE_CAMERA_CAPTION
 from station.application.consent import DEFAULT_NOTICE
 from station.application.health import JournalState, journal_health, service_health
+from station.application.readiness import NO_TOKEN_FIX, POLICY_STOP_FIX
 from station.application.session import REFUSAL_MESSAGES
 from station.camera import worker
 from station.core.decision import MESSAGES
@@ -88,7 +91,11 @@ def test_every_text_the_lower_layers_show_is_listed_for_translation() -> None:
     book = MessageBook()
     shown: list[str] = [
         *verdicts._ACTIONS.values(),
-        *(action for _, action in verdicts._ERROR_ACTIONS),
+        *verdicts._ERROR_ACTIONS.values(),
+        *verdicts._SUPERVISOR.values(),
+        verdicts._NO_SUPERVISOR,
+        verdicts._EXHAUSTED_DETAILS,
+        UNEXPECTED_MESSAGE,
         verdicts._FACE_PICK,
         verdicts._EXHAUSTED,
         verdicts._NOT_FINAL,
@@ -118,7 +125,9 @@ def test_every_text_the_lower_layers_show_is_listed_for_translation() -> None:
         shown.append(advice_for(error))
         health = service_health(None, error)
         shown += [health.part.value, health.word, health.fix]
-    shown += [service_health(1234.0, None).word]
+    shown += [service_health(1234.0, None).word, NOT_ANSWERING, NOT_ANSWERING_FIX, NOT_A_LIVE_CAMERA]
+    shown += [NOT_A_LIVE_CAMERA_CAPTION]
+    shown += [POLICY_STOP_FIX, NO_TOKEN_FIX, "missing", "stopped", "not configured", "enrolled"]
     for state in JournalState:
         health = journal_health(state, "x")
         shown += [health.word, health.fix]

@@ -185,8 +185,8 @@ def test_trying_again_sends_the_customer_as_they_are_now_not_the_judged_picture(
     assert window.banner.title_text == "Ready"
     assert emulator.requests_received == sent  # nothing sent on that press
     # Until the camera delivers a new frame, the judged one is not offered for capture at all.
-    assert window.preview.latest_frame() is None or window.preview.latest_frame() is not judged
-    qtbot.waitUntil(lambda: window.preview.latest_frame() is not None, timeout=10_000)
+    assert not window.has_new_frame() or window.preview.latest_frame() is not judged
+    qtbot.waitUntil(window.has_new_frame, timeout=10_000)
     with qtbot.waitSignal(station.controller.finished, timeout=15_000) as finished:
         qtbot.keyClick(window, Qt.Key.Key_Space)
     second = finished.args[0]

@@ -56,7 +56,7 @@ def capture(qtbot: QtBot, station: Station) -> AttemptReport:
     if window.preview.is_frozen:  # a verdict on screen: the first press goes back to live
         window.capture()
     # A picture already judged is never offered again: wait for the camera's next frame.
-    qtbot.waitUntil(lambda: window.preview.latest_frame() is not None, timeout=10_000)
+    qtbot.waitUntil(window.has_new_frame, timeout=10_000)
     with qtbot.waitSignal(station.controller.finished, timeout=15_000) as finished:
         window.capture()
         if window.gate.objection is not None:  # the guide held it back: capture anyway

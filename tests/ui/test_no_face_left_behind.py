@@ -89,7 +89,7 @@ def test_a_day_of_verifications_leaves_no_face_anywhere(
             outcomes.append(capture(qtbot, station, timeout=30_000).kind)
             qtbot.keyClick(station.window, Qt.Key.Key_Return)  # the next customer
         emulator.set_scenario("hang")  # and one the operator cancels
-        qtbot.waitUntil(lambda: station.window.preview.latest_frame() is not None, timeout=10_000)
+        qtbot.waitUntil(station.window.has_new_frame, timeout=10_000)
         sent = emulator.requests_received
         qtbot.keyClick(station.window, Qt.Key.Key_Space)
         qtbot.waitUntil(lambda: emulator.requests_received > sent, timeout=10_000)

@@ -249,23 +249,23 @@ def test_paint_faces_on_an_image_flips_the_label_below_a_box_at_the_top(qtbot: Q
     assert pixel(canvas, 102, 64) == style.LABEL.background.upper()  # the label, just below the box
 
 
-def test_a_captured_frame_is_never_offered_for_capture_again(
+def test_each_live_frame_carries_its_camera_sequence(
     qtbot: QtBot, preview: PreviewWidget, face_frame: Image
 ) -> None:
-    """Back to live after a verdict, the widget still shows the judged frame until the camera
-    delivers another: until then there is nothing to capture."""
+    """The desk decides whether a frame may be sent (never one already judged) by this number."""
     camera = FakeCamera(face_frame)
     preview.attach_source(camera)
     with qtbot.waitSignal(preview.frame_painted):
         camera.advance()
-    judged = preview.latest_frame()
-    assert judged is not None
-    preview.freeze(judged, None, None)  # captured
-    assert preview.latest_frame() is None
+    first = preview.live_frame()
+    assert first is not None
+    preview.freeze(first[0], None, None)  # captured
     preview.resume_live()
     polls = camera.calls
-    qtbot.waitUntil(lambda: camera.calls > polls + 2)  # the same frame polled again: not new
-    assert preview.latest_frame() is None
+    qtbot.waitUntil(lambda: camera.calls > polls + 2)  # the same frame polled again: same number
+    again = preview.live_frame()
+    assert again is not None and again[1] == first[1]
     with qtbot.waitSignal(preview.frame_painted):
         camera.advance()
-    assert preview.latest_frame() is not None
+    newer = preview.live_frame()
+    assert newer is not None and newer[1] != first[1]

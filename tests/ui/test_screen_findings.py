@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from station.app import Station, StationConfig, build_station
+from station.application.readiness import NO_TOKEN_FIX
 from station.application.recording import AttemptContext, JournalRecorder, UnavailableRecorder
 from station.application.settings_store import SettingsStore
 from station.audit import AuditJournal
@@ -64,17 +65,19 @@ def no_token_station(
 def test_no_token_is_never_ready_and_says_where_to_fix_it(qtbot: QtBot, no_token_station: Station) -> None:
     window = no_token_station.window
     assert window.banner.title_text == "Not ready"
-    assert "Station ▸ Settings ▸ Service tokens" in window.banner.message_text
+    assert "Call IT support to enrol one" in window.banner.message_text  # Settings needs the PIN
     assert window.banner.message_text[:1].isupper()
     token = window.health_strip.chips[window.health.parts[0].part]
     assert "missing" in token.text()
     assert window.preview._guidance is None  # the guide never says Ready either
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert window.banner.title_text == "Not ready"  # refused before any call: nothing to journal
+    # In the operator's words, whole: never the CLI's advice (it named SUREPASS_SANDBOX_TOKEN).
+    assert window.banner.message_text == NO_TOKEN_FIX
     assert not window.preview.is_frozen
 
 
-def test_a_journal_that_cannot_be_written_is_flagged_at_start(qtbot: QtBot) -> None:
+def test_a_journal_that_cannot_be_written_is_flagged_at_start(qtbot: QtBot, journal: AuditJournal) -> None:
     station = start_station(qtbot, recorder=UnavailableRecorder("the disk is full"))
     try:
         window = station.window
@@ -82,8 +85,15 @@ def test_a_journal_that_cannot_be_written_is_flagged_at_start(qtbot: QtBot) -> N
         assert "audit journal cannot be written" in window.banner.message_text
         assert "Journal: cannot write" in window.health_strip.chips[window.health.parts[2].part].text()
         assert station.emulator is not None
+        assert window.preview.latest_frame() is not None and window.camera_is_live  # a frame is there
         qtbot.keyClick(window, Qt.Key.Key_Space)
-        assert station.emulator.requests_received == 0  # no paid call that could never be final
+        assert not station.controller.busy  # refused: no attempt started
+        assert "audit journal cannot be written" in window.banner.message_text
+        assert not window.preview.is_frozen
+        # The journal comes back: the next Space is the one and only request the emulator sees.
+        station.verifier.recorder = JournalRecorder(journal)
+        capture(qtbot, station)
+        assert station.emulator.requests_received == 1  # no paid call that could never be final
     finally:
         close_station(qtbot, station)
 

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from station.app import Station
 from station.application.attempt import AttemptReport
-from station.application.recording import UnavailableRecorder
-from station.audit import AuditJournal
+from station.application.recording import JournalRecorder
+from station.audit import AuditJournal, AuditWriteError
 from station.core.geometry import Rect, map_box
 from station.core.models import OutcomeKind
 from tests.ui.conftest import AUDIT_KEY, cell, close_station, journal_rows, start_station
@@ -29,7 +29,7 @@ def capture(qtbot: QtBot, station: Station, timeout: int = 15_000) -> AttemptRep
         assert not window.preview.is_frozen
     if not window.preview.is_frozen:
         # A picture already judged is never offered again: wait for the camera's next frame.
-        qtbot.waitUntil(lambda: window.preview.latest_frame() is not None, timeout=10_000)
+        qtbot.waitUntil(window.has_new_frame, timeout=10_000)
     with qtbot.waitSignal(station.controller.finished, timeout=timeout) as finished:
         qtbot.keyClick(window, Qt.Key.Key_Space)
     report = finished.args[0]
@@ -196,8 +196,15 @@ def test_ui_thread_keeps_running_while_the_service_is_slow(qtbot: QtBot, station
     assert max(gaps) < 1000, f"the UI thread stopped for {max(gaps)} ms during the call"
 
 
-def test_fail_closed_when_the_audit_record_cannot_be_written(qtbot: QtBot) -> None:
-    running = start_station(qtbot, recorder=UnavailableRecorder("disk full"))
+class FailingRecorder(JournalRecorder):
+    """A journal that opened, then fails on the write (the disk filled up during the shift)."""
+
+    async def __call__(self, report: AttemptReport) -> int:
+        raise AuditWriteError("disk full")
+
+
+def test_fail_closed_when_the_audit_record_cannot_be_written(qtbot: QtBot, journal: AuditJournal) -> None:
+    running = start_station(qtbot, recorder=FailingRecorder(journal))
     try:
         report = capture(qtbot, running)
         assert not report.final

@@ -23,6 +23,7 @@ from station.app import Station
 from station.application import verdict_text as verdicts
 from station.application.attempt import CANCELLED_MESSAGE
 from station.application.health import Level, Part, PartHealth, service_health
+from station.application.readiness import NO_TOKEN_FIX
 from station.application.session import REFUSAL_MESSAGES
 from station.audit import AuditJournal
 from station.core.models import OutcomeKind
@@ -40,8 +41,11 @@ def banner_states() -> list[tuple[str, OutcomeKind | None, str, str]]:
     for key, action in verdicts._ACTIONS.items():
         kind = key if isinstance(key, OutcomeKind) else OutcomeKind.RETRY
         states.append((f"{kind.value}-{key.value}", kind, kind.value, action))
-    for error, action in verdicts._ERROR_ACTIONS:
-        states.append((f"ERROR-{error.__name__}", OutcomeKind.ERROR, "ERROR", action))
+    for error, action in verdicts._ERROR_ACTIONS.items():
+        states.append((f"ERROR-{error.value}", OutcomeKind.ERROR, "ERROR", action))
+    for kind, action in verdicts._SUPERVISOR.items():
+        states.append((f"supervisor-{kind.value}", kind, kind.value, action))
+    states.append(("review-no-supervisor", OutcomeKind.REVIEW, "REVIEW", verdicts._NO_SUPERVISOR))
     for name, action in (
         ("face-pick", verdicts._FACE_PICK),
         ("exhausted", verdicts._EXHAUSTED),
@@ -70,7 +74,7 @@ def banner_states() -> list[tuple[str, OutcomeKind | None, str, str]]:
             "health-no-token",
             None,
             "Not ready",
-            "No service token is enrolled. Enrol one in Station ▸ Settings ▸ Service tokens.",
+            NO_TOKEN_FIX,
         )
     )
     states.append(

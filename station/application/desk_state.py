@@ -1,0 +1,58 @@
+"""What the counter looks like now, as one immutable value the window draws.
+
+The window keeps no copy of these facts: after every intent and every answer it asks the desk for
+a :class:`DeskState` and sets its buttons and fields from it, so a rule (which action is on, and
+why not) lives here, tested without Qt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from station.application.session import REFUSAL_MESSAGES, Phase, Refusal
+
+__all__ = ["DeskState"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeskState:
+    phase: Phase
+    #: The consent notice is up: nothing is captured until the customer answers (F7 / F8).
+    consent_needed: bool
+    #: The customer reference can no longer change (the first capture was sent, or it closed).
+    reference_locked: bool
+    #: Why Space would not capture (or go back to live) now; None: it would.
+    capture_refusal: Refusal | None
+    #: Why Enter would not move to the next customer now; None: it would.
+    next_refusal: Refusal | None
+    #: A customer is on screen to move on from (a verdict, a locked reference, an objection).
+    customer_on_screen: bool
+    review_pending: bool
+    #: A REVIEW is open that no supervisor on this station can settle (a configuration fault).
+    review_unsettleable: bool
+    face_pick_offered: bool
+    attempts_left: int
+
+    @property
+    def busy(self) -> bool:
+        return self.phase is Phase.VERIFYING
+
+    @property
+    def capture_enabled(self) -> bool:
+        return self.capture_refusal is None
+
+    @property
+    def next_enabled(self) -> bool:
+        return self.customer_on_screen and self.next_refusal is None
+
+    @property
+    def capture_reason(self) -> str:
+        """Why Capture is off, in the operator's words ("" when it is on)."""
+        return REFUSAL_MESSAGES.get(self.capture_refusal, "") if self.capture_refusal else ""
+
+    @property
+    def next_reason(self) -> str:
+        """Why Next customer is off while a customer is on screen ("" otherwise)."""
+        if not self.customer_on_screen or self.next_refusal is None:
+            return ""
+        return REFUSAL_MESSAGES.get(self.next_refusal, "")

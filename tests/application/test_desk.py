@@ -1,0 +1,147 @@
+"""The desk's own rules, without Qt: automatic capture (issue 23 (d)), the next customer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from station.api import LivenessClient
+from station.application.consent import ConsentNotice
+from station.application.desk import Desk
+from station.application.gate import QualityGate
+from station.application.recording import AttemptContext, JournalRecorder
+from station.application.session import CloseReason, Phase, Refusal
+from station.application.verifier import Verifier
+from station.audit import AuditJournal
+from station.core.decision import DecisionPolicy
+from station.vision.quality import QualityAnalyser, QualityReport
+from tests.application.conftest import Clock
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def ready(frame: np.ndarray) -> QualityReport:
+    report = QualityAnalyser().analyse(frame)
+    assert report.ready
+    return report
+
+
+def consenting_desk(client: LivenessClient, journal: AuditJournal, clock: Clock) -> Desk:
+    recorder = JournalRecorder(journal, AttemptContext(operator_id="op1"))
+    desk = Desk(
+        Verifier(client, DecisionPolicy(), recorder),
+        gate=QualityGate(enabled=True),
+        clock=clock,
+        notice=ConsentNotice("v1", "We check that you are present. Do you agree?"),
+    )
+    desk.set_auto_capture(2.0)
+    return desk
+
+
+async def test_no_countdown_while_the_consent_notice_is_up(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, ready: QualityReport
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    assert desk.session.consent_needed
+    for _ in range(5):  # ten seconds of a ready picture behind the notice
+        step = desk.quality_report(ready, station_ready=True, showing_verdict=False)
+        assert step.progress is None and not step.fire
+        clock.now += 2.0
+    desk.session.give_consent()
+    first = desk.quality_report(ready, station_ready=True, showing_verdict=False)
+    assert first.progress == 0.0 and not first.fire  # the countdown starts at F7, from nothing
+    clock.now += 1.0
+    assert desk.quality_report(ready, station_ready=True, showing_verdict=False).progress == 0.5
+    clock.now += 1.0
+    assert desk.quality_report(ready, station_ready=True, showing_verdict=False).fire
+
+
+async def test_no_countdown_while_the_station_is_not_ready_or_a_verdict_shows(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, ready: QualityReport
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    desk.session.give_consent()
+    assert desk.quality_report(ready, station_ready=False, showing_verdict=False).progress is None
+    assert desk.quality_report(ready, station_ready=True, showing_verdict=True).progress is None
+    assert desk.quality_report(ready, station_ready=True, showing_verdict=False).progress == 0.0
+    assert desk.stop_auto_capture()
+    clock.now += 5.0
+    assert desk.quality_report(ready, station_ready=True, showing_verdict=False).progress is None
+
+
+# -- the state the window draws ------------------------------------------------------------------
+
+
+def plain_desk(client: LivenessClient, journal: AuditJournal, clock: Clock, **decision: float) -> Desk:
+    recorder = JournalRecorder(journal, AttemptContext(operator_id="op1"))
+    verifier = Verifier(client, DecisionPolicy(**decision), recorder)  # type: ignore[arg-type]
+    return Desk(verifier, clock=clock, operator_id="Op1")
+
+
+async def test_the_state_says_which_actions_are_on_and_why_not(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    state = desk.state()
+    assert state.consent_needed and state.capture_refusal is Refusal.CONSENT_NEEDED
+    assert "F7" in state.capture_reason
+    assert not state.customer_on_screen and not state.next_enabled and state.next_reason == ""
+    desk.session.give_consent()
+    state = desk.state()
+    assert state.capture_enabled and state.capture_reason == ""
+    await desk.session.verify(frame)  # LIVE: the customer is done
+    state = desk.state()
+    assert state.phase is Phase.CLOSED and not state.capture_enabled
+    assert "Press Enter for the next customer" in state.capture_reason
+    assert state.reference_locked and state.next_enabled
+
+
+async def test_a_review_blocks_the_next_customer_and_says_so(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock, review_upper=0.999)
+    await desk.session.verify(frame)
+    state = desk.state()
+    assert state.review_pending and state.capture_refusal is Refusal.REVIEW_PENDING
+    assert not state.next_enabled and "supervisor must confirm" in state.next_reason
+    assert desk.review_refusal(None) is Refusal.NO_SUPERVISOR
+    assert desk.review_refusal(" OP1 ") is Refusal.OWN_ATTEMPT  # the operator, however spelled
+    assert desk.review_refusal("sup2") is None
+
+
+async def test_nothing_to_move_on_from_until_a_customer_is_on_screen(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    desk = plain_desk(client, journal, clock)
+    desk.session.set_reference("CIF-1")  # typed, not yet captured
+    assert not desk.customer_on_screen
+    assert desk.review_refusal("sup2") is Refusal.NO_REVIEW
+
+
+async def test_a_review_nobody_can_settle_never_holds_the_counter(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock, review_upper=0.999)
+    await desk.session.verify(frame)
+    assert desk.next_customer() is Refusal.REVIEW_PENDING  # supervisors exist: it must be settled
+    desk.supervisors_available = False
+    state = desk.state()
+    assert state.review_unsettleable and state.next_enabled
+    closing = desk.session
+    assert desk.next_customer() is None
+    assert closing.close_reason is CloseReason.NO_SUPERVISOR
+    await desk.verifier.wait_idle()
+    notes = [row.record.notes or "" for row in journal.recent(10) if row.record.kind == "session"]
+    assert any("review left open: no supervisor can settle it" in note for note in notes)
+
+
+async def test_a_judged_frame_is_never_sent_again(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    desk = plain_desk(client, journal, clock)
+    assert not desk.is_new_frame(None)  # no frame yet
+    assert desk.is_new_frame(41)
+    desk.frame_sent(41)
+    assert not desk.is_new_frame(41)  # back to live, the old frame still on screen
+    assert desk.is_new_frame(42)

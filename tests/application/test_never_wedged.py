@@ -1,0 +1,215 @@
+"""Issue 23: a fault anywhere in an attempt ends it as an ERROR, journaled (or not final), and the
+session is ready for the next capture; and nothing is sent that the station could not keep.
+
+Each test injects an unexpected exception at one await of the attempt (the verifier, the JPEG
+encoding, the request, the decision, the journal write) against the real emulator and journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from station.api import LivenessClient
+from station.application import attempt as attempt_module
+from station.application import session as session_module
+from station.application import verifier as verifier_module
+from station.application.attempt import AttemptReport
+from station.application.consent import NOT_ASKED, Consent, ConsentNotice, ConsentRecord
+from station.application.desk import Desk
+from station.application.kinds import ErrorKind
+from station.application.readiness import NotReady
+from station.application.recording import AttemptContext, JournalRecorder, UnavailableRecorder
+from station.application.session import Phase, Refusal
+from station.application.verdict_text import verdict_text
+from station.application.verifier import Verifier
+from station.audit import AuditJournal
+from station.core.decision import DecisionPolicy
+from station.core.models import OutcomeKind
+from station.emulator import Emulator
+from tests.application.conftest import Clock
+
+pytestmark = pytest.mark.anyio
+
+
+class UnexpectedFaultError(RuntimeError):
+    """Nothing the station expects: a bug, a driver's surprise."""
+
+
+def make_desk(client: LivenessClient, journal: AuditJournal, clock: Clock) -> Desk:
+    recorder = JournalRecorder(journal, AttemptContext(station_id="st-1", operator_id="op1"))
+    return Desk(Verifier(client, DecisionPolicy(), recorder), clock=clock, operator_id="op1")
+
+
+def attempt_rows(journal: AuditJournal) -> list[str | None]:
+    return [row.record.outcome for row in reversed(journal.recent(50)) if row.record.kind == "verification"]
+
+
+def raise_fault(*_args: object, **_kwargs: object) -> None:
+    raise UnexpectedFaultError("boom")
+
+
+async def raise_fault_async(*_args: object, **_kwargs: object) -> None:
+    raise UnexpectedFaultError("boom")
+
+
+Injector = Callable[[Desk, pytest.MonkeyPatch], None]
+
+
+def in_the_verifier(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(desk.verifier, "verify_frame", raise_fault_async)
+
+
+def in_the_encoding(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(verifier_module, "encode_jpeg", raise_fault)
+
+
+def in_the_request(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert desk.verifier.client is not None
+    monkeypatch.setattr(desk.verifier.client, "verify_image", raise_fault_async)
+
+
+def in_the_decision(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(attempt_module, "decide", raise_fault)
+
+
+@pytest.mark.parametrize(
+    "inject", [in_the_verifier, in_the_encoding, in_the_request, in_the_decision], ids=lambda f: f.__name__
+)
+async def test_a_fault_at_any_await_ends_the_attempt_as_a_journaled_error(
+    client: LivenessClient,
+    journal: AuditJournal,
+    clock: Clock,
+    frame: np.ndarray,
+    monkeypatch: pytest.MonkeyPatch,
+    inject: Injector,
+) -> None:
+    desk = make_desk(client, journal, clock)
+    session = desk.session
+    with monkeypatch.context() as patch:
+        inject(desk, patch)
+        check = session.check_capture(has_frame=True)
+        assert check.allowed
+        report = await session.verify(frame, check.notes)
+    assert report.kind is OutcomeKind.ERROR
+    assert report.final, report.audit_error  # a journal row exists
+    assert report.error_kind is ErrorKind.UNEXPECTED
+    assert "call IT" in report.message  # plain words, never a traceback
+    assert "boom" not in report.message
+    assert session.phase is Phase.RESULT
+    assert session.attempts_answered == 0  # the customer's tries are not spent by a fault
+    text = verdict_text(report)
+    assert text.kind is OutcomeKind.ERROR and "capture again" in text.action
+    assert attempt_rows(journal) == ["ERROR"]
+    # The desk is ready for the next capture, which goes through.
+    again = session.check_capture(has_frame=True)
+    assert again.allowed, again
+    second = await session.verify(frame, again.notes)
+    assert second.kind is OutcomeKind.LIVE and second.final
+    assert attempt_rows(journal) == ["ERROR", "LIVE"]
+
+
+class FaultyRecorder(JournalRecorder):
+    async def __call__(self, report: AttemptReport) -> int:
+        raise UnexpectedFaultError("the journal's driver failed")
+
+
+async def test_a_fault_in_the_journal_write_is_not_final_and_not_wedged(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = Desk(Verifier(client, DecisionPolicy(), FaultyRecorder(journal)), clock=clock)
+    session = desk.session
+    report = await session.verify(frame)
+    assert not report.final
+    assert session.phase is Phase.RESULT
+    assert verdict_text(report).headline == "NOT FINAL"
+    assert session.check_capture(has_frame=True).allowed
+
+
+async def test_faults_in_the_verifier_and_the_journal_together_still_end_the_attempt(
+    client: LivenessClient,
+    journal: AuditJournal,
+    clock: Clock,
+    frame: np.ndarray,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    desk = Desk(Verifier(client, DecisionPolicy(), FaultyRecorder(journal)), clock=clock)
+    monkeypatch.setattr(desk.verifier, "verify_frame", raise_fault_async)
+    report = await desk.session.verify(frame)
+    assert report.kind is OutcomeKind.ERROR and not report.final
+    assert desk.session.phase is Phase.RESULT
+
+
+# -- nothing sent that cannot be kept ----------------------------------------------------------
+
+
+async def test_an_unwritable_journal_refuses_the_capture_and_sends_nothing(
+    client: LivenessClient, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    verifier = Verifier(client, DecisionPolicy(), UnavailableRecorder("the disk is full"))
+    desk = Desk(verifier, clock=clock)
+    readiness = verifier.readiness()
+    assert readiness.holds_for(NotReady.JOURNAL) and not readiness.ready
+    check = desk.session.check_capture(has_frame=True)
+    assert check.refusal is Refusal.JOURNAL
+    assert "audit journal cannot be written (the disk is full)" in check.message
+    # The trusted side refuses on its own too, even when a caller skips the desk's check.
+    report = await verifier.verify_frame(frame)
+    assert report.kind is OutcomeKind.ERROR and report.error_kind is ErrorKind.NOT_READY
+    assert emulator.requests_received == 0
+
+
+async def test_a_journal_that_fails_later_holds_captures_until_it_is_back(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    desk = make_desk(client, journal, clock)
+    desk.verifier.journal_problem = "the journal file was removed"
+    assert desk.session.check_capture(has_frame=True).refusal is Refusal.JOURNAL
+    assert (await desk.verifier.verify_frame(frame)).error_kind is ErrorKind.NOT_READY
+    assert emulator.requests_received == 0
+    desk.verifier.journal_problem = ""
+    assert (await desk.session.verify(frame)).kind is OutcomeKind.LIVE
+    assert emulator.requests_received == 1
+
+
+async def test_no_token_refuses_the_capture_and_sends_nothing(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    desk = make_desk(client, journal, clock)
+    desk.verifier.swap_client(None, "No service token is enrolled for sandbox.", NotReady.TOKEN)
+    check = desk.session.check_capture(has_frame=True)
+    assert check.refusal is Refusal.UNAVAILABLE
+    assert (await desk.verifier.verify_frame(frame)).error_kind is ErrorKind.NOT_READY
+    assert emulator.requests_received == 0
+
+
+async def test_a_camera_that_is_not_live_refuses_the_capture_and_sends_nothing(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    desk = make_desk(client, journal, clock)
+    desk.verifier.camera_refusal = "The camera is a picture or a video file, not a live camera."
+    assert desk.session.check_capture(has_frame=True).refusal is Refusal.CAMERA_NOT_LIVE
+    assert (await desk.verifier.verify_frame(frame)).error_kind is ErrorKind.NOT_READY
+    assert emulator.requests_received == 0
+
+
+async def test_the_trusted_side_refuses_a_capture_without_the_consent_policy_asks_for(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    desk = make_desk(client, journal, clock)
+    verifier = desk.verifier
+    verifier.consent_required = True
+    # A caller that skips the desk (and its consent notice) is refused all the same.
+    refused = await verifier.verify_frame(frame, consent=NOT_ASKED)
+    assert refused.kind is OutcomeKind.ERROR and refused.error_kind is ErrorKind.NOT_READY
+    assert emulator.requests_received == 0
+    notice = ConsentNotice("v1", "We check that you are present. Do you agree?")
+    given = ConsentRecord.for_notice(Consent.GIVEN, notice)
+    assert (await verifier.verify_frame(frame, consent=given)).kind is OutcomeKind.LIVE
+    assert emulator.requests_received == 1
+
+
+def test_every_reason_not_to_send_is_a_refusal_the_desk_shows() -> None:
+    assert set(session_module._HOLD_REFUSALS) == set(NotReady)

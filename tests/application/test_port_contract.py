@@ -1,0 +1,189 @@
+"""The verifier port's contract, run against every implementation (today the in-process one; the
+station service's client joins the list with issue 24). Real emulator, real journal, real PINs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from station.api import LivenessClient
+from station.application.attempt import AttemptReport
+from station.application.kinds import ErrorKind, RecordKind
+from station.application.port import (
+    Capture,
+    InProcessVerifier,
+    ReviewDecision,
+    ReviewRefusal,
+    ReviewRefusedError,
+    VerifierPort,
+)
+from station.application.readiness import NotReady
+from station.application.recording import AttemptContext, JournalRecorder, UnavailableRecorder
+from station.application.verifier import Verifier
+from station.audit import AuditJournal
+from station.core.decision import DecisionPolicy
+from station.core.encode import encode_jpeg
+from station.core.models import OutcomeKind
+from station.emulator import Emulator
+from station.security.lockout import PinLedger
+from station.security.people import People, PinGuard
+from station.security.pin import hash_pin
+
+pytestmark = pytest.mark.anyio
+
+SUPERVISOR_PIN = "736251"
+
+#: Builds a port from the trusted side's parts: one entry per implementation.
+PortFactory = Callable[[Verifier, PinGuard | None], VerifierPort]
+IMPLEMENTATIONS: dict[str, PortFactory] = {"in-process": InProcessVerifier}
+
+_conforms: type[VerifierPort] = InProcessVerifier  # mypy checks the structure
+
+
+@pytest.fixture(params=sorted(IMPLEMENTATIONS))
+def make_port(request: pytest.FixtureRequest) -> PortFactory:
+    return IMPLEMENTATIONS[request.param]
+
+
+@pytest.fixture
+def pins(tmp_path: Path) -> PinGuard:
+    return PinGuard(People(None, {"sup2": hash_pin(SUPERVISOR_PIN)}), PinLedger(tmp_path / "pins.sqlite3"))
+
+
+def capture_of(frame: np.ndarray, sequence: int = 7) -> Capture:
+    return Capture(encode_jpeg(frame), frame_sequence=sequence, session_id="s-1", customer_ref="CIF-9")
+
+
+def verifier(client: LivenessClient | None, journal: AuditJournal, **decision: float) -> Verifier:
+    recorder = JournalRecorder(journal, AttemptContext(operator_id="op1"))
+    return Verifier(client, DecisionPolicy(**decision), recorder)  # type: ignore[arg-type]
+
+
+async def test_a_ready_port_verifies_and_journals(
+    make_port: PortFactory,
+    client: LivenessClient,
+    journal: AuditJournal,
+    frame: np.ndarray,
+    emulator: Emulator,
+) -> None:
+    port = make_port(verifier(client, journal), None)
+    assert port.readiness().ready
+    report = await port.verify(capture_of(frame))
+    assert report.kind is OutcomeKind.LIVE and report.final
+    assert report.customer_ref == "CIF-9" and report.session_id == "s-1"
+    assert "frame 7" in report.notes
+    assert emulator.requests_received == 1
+
+
+async def test_a_port_refuses_a_capture_without_the_consent_policy_asks_for(
+    make_port: PortFactory,
+    client: LivenessClient,
+    journal: AuditJournal,
+    frame: np.ndarray,
+    emulator: Emulator,
+) -> None:
+    parts = verifier(client, journal)
+    parts.consent_required = True
+    report = await make_port(parts, None).verify(capture_of(frame))
+    assert report.error_kind is ErrorKind.NOT_READY
+    assert emulator.requests_received == 0
+
+
+@pytest.mark.parametrize("hold", [NotReady.JOURNAL, NotReady.TOKEN, NotReady.CAMERA])
+async def test_a_port_that_is_not_ready_sends_nothing(
+    make_port: PortFactory,
+    client: LivenessClient,
+    journal: AuditJournal,
+    frame: np.ndarray,
+    emulator: Emulator,
+    hold: NotReady,
+) -> None:
+    parts = verifier(client, journal)
+    if hold is NotReady.JOURNAL:
+        parts.recorder = UnavailableRecorder("the disk is full")
+    elif hold is NotReady.TOKEN:
+        parts.swap_client(None, "No service token is enrolled.", NotReady.TOKEN)
+    else:
+        parts.camera_refusal = "Not a live camera."
+    port = make_port(parts, None)
+    assert port.readiness().holds_for(hold)
+    report = await port.verify(capture_of(frame))
+    assert report.kind is OutcomeKind.ERROR and report.error_kind is ErrorKind.NOT_READY
+    assert emulator.requests_received == 0
+
+
+async def reviewed(port: VerifierPort, frame: np.ndarray) -> AttemptReport:
+    report = await port.verify(capture_of(frame))
+    assert report.kind is OutcomeKind.REVIEW and report.final
+    return report
+
+
+async def test_a_supervisor_settles_a_review_with_their_own_pin(
+    make_port: PortFactory, client: LivenessClient, journal: AuditJournal, frame: np.ndarray, pins: PinGuard
+) -> None:
+    port = make_port(verifier(client, journal, review_upper=0.999), pins)
+    attempt = await reviewed(port, frame)
+    settled = await port.settle_review(ReviewDecision(attempt, "SUP2", SUPERVISOR_PIN, False, "op1"))
+    assert settled.kind is OutcomeKind.SPOOF and settled.final
+    assert settled.record_kind is RecordKind.REVIEW and settled.supervisor_id == "sup2"
+    assert settled.settles_sequence == attempt.audit_sequence
+
+
+@pytest.mark.parametrize(
+    ("supervisor", "secret", "refusal"),
+    [
+        ("op1", SUPERVISOR_PIN, ReviewRefusal.OWN_ATTEMPT),
+        (" OP1 ", SUPERVISOR_PIN, ReviewRefusal.OWN_ATTEMPT),  # the same person, spelled otherwise
+        ("sup2", "000000", ReviewRefusal.WRONG_SECRET),
+        ("nobody", SUPERVISOR_PIN, ReviewRefusal.WRONG_SECRET),
+    ],
+)
+async def test_the_trusted_side_refuses_a_review_it_cannot_accept(
+    make_port: PortFactory,
+    client: LivenessClient,
+    journal: AuditJournal,
+    frame: np.ndarray,
+    pins: PinGuard,
+    supervisor: str,
+    secret: str,
+    refusal: ReviewRefusal,
+) -> None:
+    port = make_port(verifier(client, journal, review_upper=0.999), pins)
+    attempt = await reviewed(port, frame)
+    rows = len(journal.recent(50))
+    with pytest.raises(ReviewRefusedError) as refused:
+        await port.settle_review(ReviewDecision(attempt, supervisor, secret, True, "op1"))
+    assert refused.value.refusal is refusal
+    assert len(journal.recent(50)) == rows  # nothing settled
+
+
+async def test_no_review_is_settled_without_a_way_to_check_the_supervisor(
+    make_port: PortFactory, client: LivenessClient, journal: AuditJournal, frame: np.ndarray
+) -> None:
+    port = make_port(verifier(client, journal, review_upper=0.999), None)
+    attempt = await reviewed(port, frame)
+    with pytest.raises(ReviewRefusedError) as refused:
+        await port.settle_review(ReviewDecision(attempt, "sup2", SUPERVISOR_PIN, True, "op1"))
+    assert refused.value.refusal is ReviewRefusal.CANNOT_CHECK
+
+
+async def test_only_a_journaled_review_can_be_settled(
+    make_port: PortFactory, client: LivenessClient, journal: AuditJournal, frame: np.ndarray, pins: PinGuard
+) -> None:
+    port = make_port(verifier(client, journal), pins)
+    live = await port.verify(capture_of(frame))
+    with pytest.raises(ReviewRefusedError) as refused:
+        await port.settle_review(ReviewDecision(live, "sup2", SUPERVISOR_PIN, True, "op1"))
+    assert refused.value.refusal is ReviewRefusal.NOT_A_REVIEW
+
+
+async def test_operators_are_taken_as_people_compare_them(
+    make_port: PortFactory, client: LivenessClient, journal: AuditJournal
+) -> None:
+    port = make_port(verifier(client, journal), None)
+    identity = await port.authenticate_operator("  Alice ", None)
+    assert identity is not None and identity.operator_id == "alice"
+    assert await port.authenticate_operator("   ", None) is None
