@@ -1421,6 +1421,10 @@ Face-liveness verification for bank branches.</source>
         <translation>बैंक का syslog रिले (TLS)</translation>
     </message>
     <message>
+        <source>The bank&apos;s relay, acknowledged (RELP over TLS)</source>
+        <translation>बैंक का रिले, पावती सहित (TLS पर RELP)</translation>
+    </message>
+    <message>
         <source>A spool folder a log forwarder tails</source>
         <translation>स्पूल फ़ोल्डर, जिसे लॉग फ़ॉरवर्डर पढ़ता है</translation>
     </message>

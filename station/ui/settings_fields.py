@@ -101,6 +101,7 @@ CHOICES: Final[Mapping[str, Sequence[tuple[str, str]]]] = {
     "ship_target": (
         ("off", QT_TRANSLATE_NOOP("Settings", "Nowhere (shipping off)")),
         ("syslog_tls", QT_TRANSLATE_NOOP("Settings", "The bank's syslog relay (TLS)")),
+        ("relp_tls", QT_TRANSLATE_NOOP("Settings", "The bank's relay, acknowledged (RELP over TLS)")),
         ("jsonl", QT_TRANSLATE_NOOP("Settings", "A spool folder a log forwarder tails")),
     ),
     "ship_format": (

@@ -344,3 +344,11 @@ def test_a_token_with_spaces_is_not_stored(qtbot: QtBot, memory_keyring: MemoryK
     assert not dialog.tokens.set_token(Environment.SANDBOX)
     assert "nothing stored" in dialog.tokens.message.text()
     assert memory_keyring.store == {}
+
+
+def test_every_shipping_target_is_offered() -> None:
+    """A target the station can ship to (RELP included) is one the administrator can choose."""
+    from station.ship.config import TargetKind
+    from station.ui.settings_fields import CHOICES
+
+    assert {data for data, _text in CHOICES["ship_target"]} == {kind.value for kind in TargetKind}
