@@ -119,7 +119,7 @@ def resolve_station_settings(
 ) -> ResolvedSettings:
     """The settings the station runs on: this machine's policy, the administrator's settings, the
     operator's file, development overrides. Raises :class:`PolicyError` or :class:`SettingsError`."""
-    folders = folders or machine_folders(environ)
+    folders = folders or machine_folders()  # the process's own folders: ``environ`` is for the overrides
     return resolve_settings(
         policy_sources=default_policy_sources(folders.config),
         admin_file=admin_settings_file(folders),

@@ -117,3 +117,16 @@ def test_the_installed_fact_is_about_the_program(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     assert not station.locations.running_from_checkout()
     assert program_installed({"STATION_ASSUME_INSTALLED": "0"})
+
+
+def test_overrides_given_explicitly_never_move_the_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``environ={}`` means "no development overrides", not "forget this run's own root": with it
+    the tests used to read the OS's real policy folder (found by running the suite where
+    /etc/opt/station held a production policy)."""
+    real_config = tmp_path / "etc-opt-station"
+    write_machine_policy(real_config, {"environment": "production"})
+    monkeypatch.setattr(station.locations, "installed_config_dir", lambda: real_config)
+    monkeypatch.setenv("STATION_MACHINE_CONFIG_DIR", str(tmp_path / "own-config"))
+    assert resolve_station_settings(user_file=tmp_path / "settings.toml", environ={}).mode is Mode.DEVELOPMENT
