@@ -3,6 +3,7 @@ production station, and a supervisor who is the operator under another spelling.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,13 @@ from station.security.lockout import PinLedger
 from station.security.people import People, PinGuard
 from station.ui.admin import AdminActions
 from station.ui.settings_dialog import SettingsDialog
+
+
+def _idle(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """The dialog reads tokens and lists cameras in the background: let that end with the test."""
+    waiting = asyncio.ensure_future(dialog.wait_idle())
+    qtbot.waitUntil(waiting.done, timeout=10_000)
+    waiting.result()
 
 
 class PinAnswered(AdminActions):
@@ -56,6 +64,7 @@ def test_production_settings_open_only_with_the_administrator_pin(qtbot: QtBot, 
     dialogs = [d for d in development._dialogs if isinstance(d, SettingsDialog)]
     assert len(dialogs) == 1
     qtbot.addWidget(dialogs[0])
+    _idle(qtbot, dialogs[0])
 
 
 def test_no_file_dialog_reaches_the_stations_folders_in_production(
@@ -85,3 +94,5 @@ def test_no_file_dialog_reaches_the_stations_folders_in_production(
     qtbot.addWidget(development)
     development.audit_db_browse_button.click()  # type: ignore[attr-defined]
     assert opened == ["save"]
+    for made in (production, development):
+        _idle(qtbot, made)
