@@ -521,7 +521,7 @@ def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kio
     window.add_admin_actions(admin.open_settings, admin.open_network_check)
     window.set_supervisor_check(admin.supervisor)
     if kiosk:
-        window.set_close_guard(lambda: admin.require_pin("close the station"))
+        window.set_close_guard(lambda: admin.require_pin("close the station") is not None)
     return admin
 
 
