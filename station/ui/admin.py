@@ -14,12 +14,11 @@ from collections.abc import Awaitable, Callable
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from station.api.credentials import Credential
-from station.api.errors import LivenessAPIError
+from station.application.people import PinGuard
+from station.application.service import Credential, LivenessAPIError
+from station.application.settings import PolicyError, ResolvedSettings, Settings, SettingsError
 from station.application.settings_store import AdminApproval, SettingsStore
 from station.application.tokens import TokenStore
-from station.config import PolicyError, ResolvedSettings, Settings, SettingsError
-from station.security.people import PinGuard
 from station.ui.netcheck_dialog import NetworkCheckDialog
 from station.ui.pin_dialog import ask_supervisor, require_admin_pin
 from station.ui.settings_dialog import SettingsDialog

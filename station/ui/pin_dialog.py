@@ -32,8 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station.security.people import AdminApproval, PinGuard
-from station.security.pin import PIN_MAX_DIGITS, PinError, PinLockedError, PinNotSetError
+from station.application.people import (
+    NO_ADMIN_PIN,
+    PIN_MAX_DIGITS,
+    AdminApproval,
+    PinError,
+    PinGuard,
+    PinLockedError,
+    PinNotSetError,
+)
 
 __all__ = ["PinDialog", "ask_supervisor", "require_admin_pin", "wrong_pin_message"]
 
@@ -213,8 +220,6 @@ def require_admin_pin(parent: QWidget | None, guard: PinGuard, action: str) -> A
     With no administrator PIN configured it says how IT sets one and returns None.
     """
     if not guard.admin_configured:
-        from station.security.people import NO_ADMIN_PIN
-
         QMessageBox.information(parent, translate("PinDialog", "Administrator PIN"), NO_ADMIN_PIN)
         return None
     asking = PinDialog(guard, action, parent)
