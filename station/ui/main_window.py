@@ -44,12 +44,12 @@ from station import __version__
 from station.application.attempt import AttemptReport
 from station.application.camera_health import camera_caption, camera_health
 from station.application.consent import ConsentNotice
+from station.application.desk import IdleScreen, RefusalScreen, refusal_screen
 from station.application.gate import QualityGate
 from station.application.health import Health, PartHealth
 from station.application.readiness import token_health
 from station.application.result_text import describe_report
-from station.application.session import REFUSAL_MESSAGES, CaptureCheck, CloseReason, Refusal
-from station.application.verdict_text import verdict_text
+from station.application.session import REFUSAL_MESSAGES, CaptureCheck, Refusal
 from station.camera import CameraState, CameraStatus
 from station.core.models import OutcomeKind
 from station.ui import style
@@ -577,21 +577,21 @@ class MainWindow(QMainWindow):
         self._show_guidance()
 
     def _idle_banner(self, text: str, values: dict[str, object]) -> None:
-        problem = self.health.problem
-        languages = self.languages
-        objection = self.controller.desk.guide_objection()
-        if problem is None and self.preview.notice is not None:
+        """The desk's idle screen, drawn (the rule is :meth:`Desk.idle_screen`)."""
+        problem, languages, desk = self.health.problem, self.languages, self.controller.desk
+        screen = desk.idle_screen(station_ready=problem is None, showing_verdict=self.preview.is_frozen)
+        objection = desk.guide_objection()
+        if screen is IdleScreen.CONSENT:
             self.banner.show_consent(languages.operator_message(REFUSAL_MESSAGES[Refusal.CONSENT_NEEDED]))
-        elif problem is None and objection is not None and not self.preview.is_frozen:
-            # The banner never says Ready while the guide on the picture says otherwise.
+        elif screen is IdleScreen.GUIDE and objection is not None:
             self.banner.show_not_ready(
                 languages.instruction(objection), translate("MainWindow", text).format(**values)
             )
-        elif problem is None:
-            self.banner.show_idle(translate("MainWindow", text).format(**values))
-        else:
+        elif problem is not None:
             fix = problem.fix or f"{problem.part.value}: {problem.word}"
             self.banner.show_unavailable(languages.operator_message(fix))
+        else:
+            self.banner.show_idle(translate("MainWindow", text).format(**values))
 
     def _show_guidance(self) -> None:
         """The guide on the live picture; it never says Ready while the station is not."""
@@ -723,7 +723,7 @@ class MainWindow(QMainWindow):
         """
         if self.controller.busy:
             return
-        if self.preview.is_frozen and self.controller.session.state_refusal() is None:
+        if self.controller.desk.back_to_live_first(showing_verdict=self.preview.is_frozen):
             self._back_to_live()
             self.details.clear()  # the judged picture's details leave with it
             self._last_report = None
@@ -752,18 +752,17 @@ class MainWindow(QMainWindow):
         self.preview.set_guidance(None)
 
     def _refused(self, check: CaptureCheck) -> None:
-        refusal = check.refusal
-        if refusal is Refusal.CONSENT_NEEDED:
+        """The desk's answer to a refused capture, drawn (the rule is :data:`REFUSAL_SCREENS`)."""
+        screen, message = refusal_screen(check.refusal), check.message
+        if screen is RefusalScreen.IDLE:
             self._show_idle()
-        elif refusal is Refusal.NOT_READY:
+        elif screen is RefusalScreen.NOT_READY:
             self._back_to_live()
-            objection = check.objection
-            self._show_banner(lambda: self._not_ready_banner(objection, check.message))
-        elif refusal in (Refusal.CAMERA_NOT_LIVE, Refusal.NO_FRAME, Refusal.UNAVAILABLE, Refusal.JOURNAL):
-            message = check.message
+            self._show_banner(lambda: self._not_ready_banner(check.objection, message))
+        elif screen is RefusalScreen.UNAVAILABLE:
             self._show_banner(lambda: self.banner.show_unavailable(self.languages.operator_message(message)))
-        else:  # busy, closed, attempts exhausted, review pending: the verdict stays on screen
-            self._note(check.message)
+        else:
+            self._note(message)
 
     def _not_ready_banner(self, objection: object, english: str) -> None:
         """The gate's objection, for the customer in their language (the operator's under it)."""
@@ -839,7 +838,6 @@ class MainWindow(QMainWindow):
             self._show_idle(CLEARED_TEXT, seconds=seconds)
 
     def show_report(self, report: AttemptReport) -> None:
-        session = self.controller.session
         result = report.outcome.result if report.outcome else None
         primary = report.outcome.primary_face if report.outcome else None
         if primary is None and result is not None:
@@ -847,12 +845,7 @@ class MainWindow(QMainWindow):
         captured = self.preview.frozen_frame()
         if captured is not None:
             self.preview.freeze(captured, result, primary)
-        text = verdict_text(
-            report,
-            face_pick_offered=session.face_pick_offered,
-            attempts_exhausted=session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED,
-            review_unsettleable=self.controller.desk.state().review_unsettleable,
-        )
+        text = self.controller.desk.verdict_text(report)
         self._show_banner(lambda: self._outcome_banner(text.kind, text.action, text.headline))
         self._last_report = (report, text.details)
         self.details.setText(_details_html(report, text.details, self.languages))
