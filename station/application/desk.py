@@ -31,7 +31,46 @@ from station.application.verifier import Verifier
 from station.security.identity import normalise_identity, same_person
 from station.vision.quality import Instruction, QualityReport
 
-__all__ = ["REFUSAL_SCREENS", "AutoCaptureStep", "Desk", "IdleScreen", "RefusalScreen", "refusal_screen"]
+__all__ = [
+    "FACE_KEYS",
+    "INTENT_KEYS",
+    "REFUSAL_SCREENS",
+    "AutoCaptureStep",
+    "Desk",
+    "IdleScreen",
+    "Intent",
+    "RefusalScreen",
+    "refusal_screen",
+]
+
+
+class Intent(StrEnum):
+    """What the operator (or a supervisor) asks of the counter; the value names the action."""
+
+    CAPTURE = "Capture"
+    CUSTOMER_LANGUAGE = "Customer language"
+    CANCEL = "Cancel"
+    NEXT_CUSTOMER = "Next customer"
+    CONSENT_GIVEN = "Customer agrees"
+    CONSENT_REFUSED = "Customer refuses"
+    CONFIRM_REVIEW = "Supervisor confirms"
+    REJECT_REVIEW = "Supervisor rejects"
+
+
+#: The counter's keyboard: each intent's keys, by their portable names. Keyboard alone drives the
+#: station, and a key means one thing whatever has focus (Esc even after a menu closed).
+INTENT_KEYS: Final[Mapping[Intent, tuple[str, ...]]] = {
+    Intent.CAPTURE: ("Space",),
+    Intent.CUSTOMER_LANGUAGE: ("F2",),
+    Intent.CANCEL: ("Esc",),
+    Intent.NEXT_CUSTOMER: ("Return", "Enter"),
+    Intent.CONSENT_GIVEN: ("F7",),
+    Intent.CONSENT_REFUSED: ("F8",),
+    Intent.CONFIRM_REVIEW: ("F9",),
+    Intent.REJECT_REVIEW: ("F10",),
+}
+#: Among several faces, face *n* (1..9) is picked with the digit key *n*, without the mouse.
+FACE_KEYS: Final[tuple[str, ...]] = tuple(str(number) for number in range(1, 10))
 
 
 class IdleScreen(StrEnum):

@@ -44,7 +44,7 @@ from station import __version__
 from station.application.attempt import AttemptReport
 from station.application.camera_health import camera_caption, camera_health
 from station.application.consent import ConsentNotice
-from station.application.desk import IdleScreen, RefusalScreen, refusal_screen
+from station.application.desk import FACE_KEYS, INTENT_KEYS, IdleScreen, Intent, RefusalScreen, refusal_screen
 from station.application.gate import QualityGate
 from station.application.health import Health, PartHealth
 from station.application.readiness import token_health
@@ -261,66 +261,32 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(widget)
 
     def _shortcuts(self) -> None:
-        bindings: list[tuple[str, Sequence[QKeySequence], Callable[[], object], Qt.ShortcutContext]] = [
-            ("Capture", [QKeySequence(Qt.Key.Key_Space)], self.capture, Qt.ShortcutContext.WindowShortcut),
-            (
-                "Customer language",
-                [QKeySequence(Qt.Key.Key_F2)],
-                self.switch_customer_language,
-                Qt.ShortcutContext.WindowShortcut,
-            ),
-            # Application-wide, so the first Esc after a menu closed is not swallowed; it only acts
-            # while this window is the active one (a dialog's Esc stays the dialog's).
-            (
-                "Cancel",
-                [QKeySequence(Qt.Key.Key_Escape)],
-                self._escape,
-                Qt.ShortcutContext.ApplicationShortcut,
-            ),
-            (
-                "Next customer",
-                [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)],
-                self.next_customer,
-                Qt.ShortcutContext.WindowShortcut,
-            ),
-            (
-                "Customer agrees",
-                [QKeySequence(Qt.Key.Key_F7)],
-                self.consent_given,
-                Qt.ShortcutContext.WindowShortcut,
-            ),
-            (
-                "Customer refuses",
-                [QKeySequence(Qt.Key.Key_F8)],
-                self.consent_refused,
-                Qt.ShortcutContext.WindowShortcut,
-            ),
-            (
-                "Supervisor confirms",
-                [QKeySequence(Qt.Key.Key_F9)],
-                self.confirm_review,
-                Qt.ShortcutContext.WindowShortcut,
-            ),
-            (
-                "Supervisor rejects",
-                [QKeySequence(Qt.Key.Key_F10)],
-                self.reject_review,
-                Qt.ShortcutContext.WindowShortcut,
-            ),
+        """The desk's keyboard (:data:`INTENT_KEYS`, :data:`FACE_KEYS`) bound to this window."""
+        slots: dict[Intent, Callable[[], object]] = {
+            Intent.CAPTURE: self.capture,
+            Intent.CUSTOMER_LANGUAGE: self.switch_customer_language,
+            Intent.CANCEL: self._escape,
+            Intent.NEXT_CUSTOMER: self.next_customer,
+            Intent.CONSENT_GIVEN: self.consent_given,
+            Intent.CONSENT_REFUSED: self.consent_refused,
+            Intent.CONFIRM_REVIEW: self.confirm_review,
+            Intent.REJECT_REVIEW: self.reject_review,
+        }
+        bindings = [(intent.value, keys, slots[intent]) for intent, keys in INTENT_KEYS.items()]
+        bindings += [
+            (f"Pick face {number}", (key,), functools.partial(self.pick_face, number - 1))
+            for number, key in enumerate(FACE_KEYS, start=1)
         ]
-        for number in range(1, 10):  # pick the customer's face by its number, without the mouse
-            bindings.append(
-                (
-                    f"Pick face {number}",
-                    [QKeySequence(Qt.Key(Qt.Key.Key_0.value + number))],
-                    functools.partial(self.pick_face, number - 1),
-                    Qt.ShortcutContext.WindowShortcut,
-                )
-            )
-        for name, keys, slot, context in bindings:
+        for name, keys, slot in bindings:
             action = QAction(name, self)  # never shown: the actions only carry the keys
-            action.setShortcuts(list(keys))
-            action.setShortcutContext(context)
+            action.setShortcuts([QKeySequence(key) for key in keys])
+            # Esc is application-wide, so the first Esc after a menu closed is not swallowed; it
+            # only acts while this window is the active one (a dialog's Esc stays the dialog's).
+            action.setShortcutContext(
+                Qt.ShortcutContext.ApplicationShortcut
+                if name == Intent.CANCEL
+                else Qt.ShortcutContext.WindowShortcut
+            )
             action.triggered.connect(slot)
             self.addAction(action)
 

@@ -7,7 +7,15 @@ import pytest
 
 from station.api import LivenessClient
 from station.application.consent import ConsentNotice
-from station.application.desk import Desk, IdleScreen, RefusalScreen, refusal_screen
+from station.application.desk import (
+    FACE_KEYS,
+    INTENT_KEYS,
+    Desk,
+    IdleScreen,
+    Intent,
+    RefusalScreen,
+    refusal_screen,
+)
 from station.application.gate import QualityGate
 from station.application.recording import AttemptContext, JournalRecorder
 from station.application.session import CloseReason, Phase, Refusal
@@ -193,3 +201,14 @@ async def test_space_over_a_verdict_first_goes_back_to_live_only_if_a_capture_co
     assert desk.session.last_report is not None
     last = desk.verdict_text(desk.session.last_report)
     assert "try once more" not in (last.action + last.details).lower()
+
+
+def test_every_intent_has_its_keys_and_no_key_means_two_things() -> None:
+    assert set(INTENT_KEYS) == set(Intent)
+    keys = [key for bound in INTENT_KEYS.values() for key in bound] + list(FACE_KEYS)
+    assert len(keys) == len(set(keys))
+    assert INTENT_KEYS[Intent.CAPTURE] == ("Space",) and INTENT_KEYS[Intent.CANCEL] == ("Esc",)
+    assert set(INTENT_KEYS[Intent.NEXT_CUSTOMER]) == {"Return", "Enter"}  # both Enter keys
+    assert (INTENT_KEYS[Intent.CONSENT_GIVEN], INTENT_KEYS[Intent.CONSENT_REFUSED]) == (("F7",), ("F8",))
+    assert (INTENT_KEYS[Intent.CONFIRM_REVIEW], INTENT_KEYS[Intent.REJECT_REVIEW]) == (("F9",), ("F10",))
+    assert tuple("123456789") == FACE_KEYS
