@@ -297,6 +297,13 @@ class Desk:
             return IdleScreen.GUIDE
         return IdleScreen.READY
 
+    def guidance(self, *, station_ready: bool, showing_verdict: bool) -> QualityReport | None:
+        """The guide to draw on the live picture, or None: it never says Ready while the station
+        is not, nor once the session closed (F8, the last attempt), nor over a judged picture."""
+        if not (self.gate.enabled and station_ready and not self.session.closed and not showing_verdict):
+            return None
+        return self.gate.latest
+
     def guide_objection(self) -> Instruction | None:
         """What the guide objects to in the live picture now (None: ready, or the gate is off)."""
         latest = self.gate.latest

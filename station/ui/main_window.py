@@ -561,11 +561,10 @@ class MainWindow(QMainWindow):
 
     def _show_guidance(self) -> None:
         """The guide on the live picture; it never says Ready while the station is not."""
-        ready = self.health.ready and not self.controller.session.closed  # F8 closed it: no "Ready"
-        if self.gate.enabled and ready and not self.preview.is_frozen:
-            self.preview.set_guidance(self.gate.latest)
-        else:
-            self.preview.set_guidance(None)
+        desk = self.controller.desk
+        self.preview.set_guidance(
+            desk.guidance(station_ready=self.health.ready, showing_verdict=self.preview.is_frozen)
+        )
 
     # -- small window-level things -----------------------------------------------------------------
 

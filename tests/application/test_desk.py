@@ -212,3 +212,19 @@ def test_every_intent_has_its_keys_and_no_key_means_two_things() -> None:
     assert (INTENT_KEYS[Intent.CONSENT_GIVEN], INTENT_KEYS[Intent.CONSENT_REFUSED]) == (("F7",), ("F8",))
     assert (INTENT_KEYS[Intent.CONFIRM_REVIEW], INTENT_KEYS[Intent.REJECT_REVIEW]) == (("F9",), ("F10",))
     assert tuple("123456789") == FACE_KEYS
+
+
+async def test_the_guide_is_drawn_only_while_the_station_could_capture(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, ready: QualityReport
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    desk.session.give_consent()
+    desk.quality_report(ready, station_ready=True, showing_verdict=False)
+    assert desk.guidance(station_ready=True, showing_verdict=False) is ready
+    assert desk.guidance(station_ready=False, showing_verdict=False) is None  # never Ready when not
+    assert desk.guidance(station_ready=True, showing_verdict=True) is None  # not over a verdict
+    desk.gate.enabled = False
+    assert desk.guidance(station_ready=True, showing_verdict=False) is None
+    desk.gate.enabled = True
+    desk.session.close(CloseReason.CONSENT_REFUSED)
+    assert desk.guidance(station_ready=True, showing_verdict=False) is None  # F8: no green "Ready"
