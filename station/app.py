@@ -40,6 +40,7 @@ from station.application.factory import (
 from station.application.fleet import FleetShipping, StationFacts
 from station.application.gate import QualityGate
 from station.application.health import JournalState, Level, Part, PartHealth, journal_health, service_health
+from station.application.history import AttemptHistory
 from station.application.kinds import EventKind
 from station.application.readiness import Hold, NotReady
 from station.application.recording import JournalRecorder, Recorder, UnavailableRecorder
@@ -358,7 +359,7 @@ def build_station(
     window = MainWindow(
         controller,
         environment=config.environment.value,
-        history=HistoryPanel(journal),
+        history=HistoryPanel(AttemptHistory(journal) if journal is not None else None),
         supervisor_check=supervisor_check,
         demo=config.demo,
         demo_scenarios=[s.value for s in DEMO_SCENARIOS] if emulator else (),
@@ -521,7 +522,7 @@ def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kio
     window.add_admin_actions(admin.open_settings, admin.open_network_check)
     window.set_supervisor_check(admin.supervisor)
     if kiosk:
-        window.set_close_guard(lambda: admin.require_pin("close the station"))
+        window.set_close_guard(lambda: admin.require_pin("close the station") is not None)
     return admin
 
 

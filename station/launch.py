@@ -135,13 +135,15 @@ def run_gui(args: argparse.Namespace) -> int:
         config = _station_config(args, operator)
     station = build_station(config, languages=languages)
     holder.append(station)
+    guard = _guard(resolved.policy if resolved else Policy())
     store = SettingsStore(
         resolve_station_settings,
         admin_file=admin_settings_file(),
         user_file=default_settings_path(),
+        guard=guard,  # the store itself refuses a security change without the administrator PIN
         persist=not config.demo,  # the demo never writes a real station's settings
     )
-    admin = attach_admin(station, store, _guard(resolved.policy if resolved else Policy()), kiosk=kiosk)
+    admin = attach_admin(station, store, guard, kiosk=kiosk)
     station.watch_policy(
         lambda: _station_config(args, station.controller.desk.operator_id if not config.demo else None)
     )

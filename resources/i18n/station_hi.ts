@@ -530,7 +530,6 @@ Reference: {incident} — give this to IT support.</source>
     <name>History</name>
     <message>
         <source>#</source>
-        <extracomment>Station events the operator&apos;s history leaves out (they are for IT and the auditors).</extracomment>
         <translation>#</translation>
     </message>
     <message>

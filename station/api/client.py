@@ -33,7 +33,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -79,6 +78,7 @@ from station.api.errors import (
 from station.api.schema import parse_balance, parse_error_body, parse_liveness_response
 from station.api.trust import SPKIPinMismatchError, build_ssl_context
 from station.core.models import LivenessResult
+from station.endpoint.network import NetworkSettings, RetryPolicy, Timeouts
 
 __all__ = [
     "LivenessClient",
@@ -98,50 +98,6 @@ NEVER_RETRIED_STATUSES = frozenset({400, 401, 403, 404, 413, 422})
 #: further face adds about 200, so 64 KiB holds some 300 faces, far beyond any counter camera's
 #: frame, while a hostile or broken service (a 1.5 GB body) costs at most 64 KiB of memory.
 MAX_RESPONSE_BYTES = 64 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Timeouts:
-    """Seconds. ``deadline`` bounds one whole verification, every retry and wait included."""
-
-    connect: float = 5.0
-    read: float = 15.0
-    write: float = 15.0
-    deadline: float = 30.0
-
-    def __post_init__(self) -> None:
-        for name in ("connect", "read", "write", "deadline"):
-            if not getattr(self, name) > 0:
-                raise ConfigurationError(f"the {name} timeout must be a positive number of seconds")
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Bounded retries with exponential backoff and full jitter; Retry-After honoured up to a cap."""
-
-    attempts: int = 3
-    backoff_initial: float = 0.5
-    backoff_max: float = 4.0
-    retry_after_cap: float = 10.0
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.attempts <= 10:
-            raise ConfigurationError("retry attempts must be between 1 and 10")
-        if self.backoff_initial < 0 or self.backoff_max < 0 or self.retry_after_cap < 0:
-            raise ConfigurationError("retry waits cannot be negative")
-
-
-@dataclass(frozen=True, slots=True)
-class NetworkSettings:
-    """TLS trust and proxy, as a bank network needs them; never from the process environment.
-
-    ``spki_pins``: base64 SHA-256 digests of the SubjectPublicKeyInfo the service's certificate
-    may carry (machine policy ``service_spki_pins``); empty = no pin.
-    """
-
-    ca_bundle: Path | None = None
-    proxy: str | None = None
-    spki_pins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

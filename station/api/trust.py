@@ -30,7 +30,6 @@ presents its own key, so a bank that pins must pin the key the station really se
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import ssl
 import sys
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from station.api.errors import ConfigurationError
+from station.endpoint.pins import normalize_spki_pin
 from station.security.machine_trust import LINUX_CA_FILES, machine_trust_context, system_store_locations
 
 __all__ = [
@@ -53,23 +53,6 @@ __all__ = [
 
 class SPKIPinMismatchError(ssl.SSLCertVerificationError):
     """The server's key is not one the machine policy pinned: the handshake is refused."""
-
-
-def normalize_spki_pin(text: str) -> str:
-    """One pin in its canonical form (standard base64 of 32 bytes); ``ValueError`` otherwise.
-
-    A ``sha256/`` prefix (the form HPKP and some tools print) is accepted and dropped.
-    """
-    pin = text.strip()
-    if pin.lower().startswith("sha256/"):
-        pin = pin[len("sha256/") :]
-    try:
-        digest = base64.b64decode(pin, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError(f"not base64: {text.strip()[:60]!r}") from None
-    if len(digest) != hashlib.sha256().digest_size:
-        raise ValueError(f"not a SHA-256 digest (32 bytes) in base64: {text.strip()[:60]!r}")
-    return base64.b64encode(digest).decode("ascii")
 
 
 # -- the SubjectPublicKeyInfo out of a DER certificate ---------------------------------------

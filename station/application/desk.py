@@ -8,8 +8,12 @@ saved this shift, the signed-in operator, the session rules) and starts each new
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
 
+from station.application.attempt import AttemptReport
 from station.application.auto_capture import AutoCapture
 from station.application.consent import ConsentNotice
 from station.application.desk_state import DeskState
@@ -22,11 +26,94 @@ from station.application.session import (
     Refusal,
     SessionPolicy,
 )
+from station.application.verdict_text import VerdictText, verdict_text
 from station.application.verifier import Verifier
 from station.security.identity import normalise_identity, same_person
 from station.vision.quality import Instruction, QualityReport
 
-__all__ = ["AutoCaptureStep", "Desk"]
+__all__ = [
+    "FACE_KEYS",
+    "INTENT_KEYS",
+    "REFUSAL_SCREENS",
+    "AutoCaptureStep",
+    "Desk",
+    "IdleScreen",
+    "Intent",
+    "RefusalScreen",
+    "refusal_screen",
+]
+
+
+class Intent(StrEnum):
+    """What the operator (or a supervisor) asks of the counter; the value names the action."""
+
+    CAPTURE = "Capture"
+    CUSTOMER_LANGUAGE = "Customer language"
+    CANCEL = "Cancel"
+    NEXT_CUSTOMER = "Next customer"
+    CONSENT_GIVEN = "Customer agrees"
+    CONSENT_REFUSED = "Customer refuses"
+    CONFIRM_REVIEW = "Supervisor confirms"
+    REJECT_REVIEW = "Supervisor rejects"
+
+
+#: The counter's keyboard: each intent's keys, by their portable names. Keyboard alone drives the
+#: station, and a key means one thing whatever has focus (Esc even after a menu closed).
+INTENT_KEYS: Final[Mapping[Intent, tuple[str, ...]]] = {
+    Intent.CAPTURE: ("Space",),
+    Intent.CUSTOMER_LANGUAGE: ("F2",),
+    Intent.CANCEL: ("Esc",),
+    Intent.NEXT_CUSTOMER: ("Return", "Enter"),
+    Intent.CONSENT_GIVEN: ("F7",),
+    Intent.CONSENT_REFUSED: ("F8",),
+    Intent.CONFIRM_REVIEW: ("F9",),
+    Intent.REJECT_REVIEW: ("F10",),
+}
+#: Among several faces, face *n* (1..9) is picked with the digit key *n*, without the mouse.
+FACE_KEYS: Final[tuple[str, ...]] = tuple(str(number) for number in range(1, 10))
+
+
+class IdleScreen(StrEnum):
+    """What the banner shows while no verification runs and no verdict is being drawn."""
+
+    #: A part a verification needs is bad: what is wrong and where to fix it (never "Ready").
+    UNAVAILABLE = "unavailable"
+    #: The consent notice is up: the banner asks the operator for F7 / F8.
+    CONSENT = "consent"
+    #: The guide objects to the live picture: the banner says what, never "Ready".
+    GUIDE = "guide"
+    READY = "ready"
+
+
+class RefusalScreen(StrEnum):
+    """How the screen answers a refused capture."""
+
+    #: The consent notice is up: the idle screen (the notice and its banner) again.
+    IDLE = "idle"
+    #: The quality gate objects: back to the live picture, the objection for the customer and
+    #: "press Space again to capture anyway".
+    NOT_READY = "not_ready"
+    #: Something the station needs is missing (camera, picture, service, journal): the reason
+    #: becomes the banner.
+    UNAVAILABLE = "unavailable"
+    #: Busy, closed, attempts exhausted, a REVIEW waits: the verdict stays, a note goes under it.
+    NOTE = "note"
+
+
+#: Each capture refusal's screen; any other refusal is a note under what is shown.
+REFUSAL_SCREENS: Final[Mapping[Refusal, RefusalScreen]] = {
+    Refusal.CONSENT_NEEDED: RefusalScreen.IDLE,
+    Refusal.NOT_READY: RefusalScreen.NOT_READY,
+    Refusal.CAMERA_NOT_LIVE: RefusalScreen.UNAVAILABLE,
+    Refusal.NO_FRAME: RefusalScreen.UNAVAILABLE,
+    Refusal.UNAVAILABLE: RefusalScreen.UNAVAILABLE,
+    Refusal.JOURNAL: RefusalScreen.UNAVAILABLE,
+}
+
+
+def refusal_screen(refusal: Refusal | None) -> RefusalScreen:
+    """How the screen answers a capture refused for ``refusal``."""
+    return REFUSAL_SCREENS.get(refusal, RefusalScreen.NOTE) if refusal is not None else RefusalScreen.NOTE
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +180,23 @@ class Desk:
             review_unsettleable=session.review_pending and not self.supervisors_available,
             face_pick_offered=session.face_pick_offered,
             attempts_left=session.attempts_left,
+        )
+
+    def back_to_live_first(self, *, showing_verdict: bool) -> bool:
+        """Space with a verdict on screen only goes back to the live picture (when a capture
+        could follow): the next capture is of the customer as they are now, never the picture
+        already judged again."""
+        return showing_verdict and self.session.state_refusal() is None
+
+    def verdict_text(self, report: AttemptReport) -> VerdictText:
+        """The banner's words for ``report`` as this customer's session now stands (a face pick
+        offered, attempts exhausted, a REVIEW nobody here can settle)."""
+        session = self.session
+        return verdict_text(
+            report,
+            face_pick_offered=session.face_pick_offered,
+            attempts_exhausted=session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED,
+            review_unsettleable=session.review_pending and not self.supervisors_available,
         )
 
     def is_new_frame(self, sequence: int | None) -> bool:
@@ -181,6 +285,24 @@ class Desk:
             return AutoCaptureStep(progress, guide_changed=changed)
         self.auto_capture.reset()
         return AutoCaptureStep(None, fire=True, guide_changed=changed)
+
+    def idle_screen(self, *, station_ready: bool, showing_verdict: bool) -> IdleScreen:
+        """Which idle banner: a bad part first (before any paid call), then the consent notice,
+        then the guide's objection (not over a judged picture), else Ready."""
+        if not station_ready:
+            return IdleScreen.UNAVAILABLE
+        if self.session.consent_needed and self.session.notice is not None:
+            return IdleScreen.CONSENT
+        if self.guide_objection() is not None and not showing_verdict:
+            return IdleScreen.GUIDE
+        return IdleScreen.READY
+
+    def guidance(self, *, station_ready: bool, showing_verdict: bool) -> QualityReport | None:
+        """The guide to draw on the live picture, or None: it never says Ready while the station
+        is not, nor once the session closed (F8, the last attempt), nor over a judged picture."""
+        if not (self.gate.enabled and station_ready and not self.session.closed and not showing_verdict):
+            return None
+        return self.gate.latest
 
     def guide_objection(self) -> Instruction | None:
         """What the guide objects to in the live picture now (None: ready, or the gate is off)."""

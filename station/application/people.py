@@ -19,15 +19,33 @@ from station.locations import MachineFolders, machine_folders
 from station.security.identity import normalise_identity
 from station.security.lockout import PinLedger
 from station.security.people import (
+    NO_ADMIN_PIN,
     PEOPLE_FILENAME,
+    AdminApproval,
     People,
     PinAttempt,
     PinGuard,
     PinResult,
     read_people_file,
 )
+from station.security.pin import PIN_MAX_DIGITS, PinError, PinLockedError, PinNotSetError
 
-__all__ = ["PIN_LEDGER_FILENAME", "journal_pin_attempts", "load_people", "pin_guard", "pin_record"]
+# The guard, its approval and its errors are re-exported for the screen's PIN dialogs, which may
+# not import station.security (an import-linter contract).
+__all__ = [
+    "NO_ADMIN_PIN",
+    "PIN_LEDGER_FILENAME",
+    "PIN_MAX_DIGITS",
+    "AdminApproval",
+    "PinError",
+    "PinGuard",
+    "PinLockedError",
+    "PinNotSetError",
+    "journal_pin_attempts",
+    "load_people",
+    "pin_guard",
+    "pin_record",
+]
 
 PIN_LEDGER_FILENAME: Final = "pin-attempts.sqlite3"
 

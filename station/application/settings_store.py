@@ -5,6 +5,13 @@ the audit key, see :class:`~station.config.storage.AdminSettingsFile`); the rest
 own settings file. A field set by a mandatory policy is never written: it would not take effect.
 In demo mode nothing is written at all (the demo must never change a real station's settings):
 the changes live in memory until the demo ends.
+
+The administrator-PIN rule is kept here, where settings are saved, not in a dialog: a change to a
+security-relevant field is refused (:class:`AdminApprovalRequiredError`) unless the caller hands in an
+:class:`~station.security.people.AdminApproval` that the store's own
+:class:`~station.security.people.PinGuard` issued for a right administrator PIN and has not yet
+redeemed. A caller that skips the PIN dialog, passes ``True`` or copies an old approval saves
+nothing. This holds in demo mode too.
 """
 
 from __future__ import annotations
@@ -20,11 +27,20 @@ from station.config import (
     Settings,
     SettingsError,
     dumps_settings,
+    security_fields_changed,
 )
 from station.config.storage import read_settings_file
 from station.security.files import atomic_write_text
+from station.security.people import AdminApproval, PinGuard
 
-__all__ = ["SettingsStore"]
+__all__ = ["AdminApproval", "AdminApprovalRequiredError", "SettingsStore"]
+
+
+class AdminApprovalRequiredError(SettingsError):
+    """A security-relevant change came without a valid administrator approval: nothing was saved."""
+
+    def __init__(self, fields: frozenset[str]) -> None:
+        super().__init__([(name, "needs the administrator PIN") for name in sorted(fields)])
 
 
 class SettingsStore:
@@ -34,9 +50,12 @@ class SettingsStore:
         *,
         admin_file: AdminSettingsFile | None,
         user_file: Any | None,
+        guard: PinGuard | None,
         persist: bool = True,
     ) -> None:
         self._resolve = resolve
+        #: Redeems the administrator's approvals; without one every security change is refused.
+        self._guard = guard
         self._admin_file = admin_file
         self._user_file = user_file
         self.persist = persist
@@ -49,9 +68,13 @@ class SettingsStore:
             return resolved
         return replace(resolved, settings=resolved.settings.with_changes(**self._in_memory))
 
-    def save(self, changes: Mapping[str, Any]) -> ResolvedSettings:
+    def save(self, changes: Mapping[str, Any], approval: AdminApproval | None = None) -> ResolvedSettings:
         """Keep ``changes`` (validated first) and return the effective settings after them.
-        :class:`SettingsError` if a change is refused; ``OSError`` if a file cannot be written."""
+
+        A change to a security-relevant field needs ``approval``, issued by this store's guard for
+        a right administrator PIN; it is redeemed (used up) here. :class:`AdminApprovalRequiredError`
+        without one, :class:`SettingsError` if a change is refused, ``OSError`` if a file cannot
+        be written."""
         before = self.current()
         locked = sorted(name for name in changes if before.locked(name))
         if locked:
@@ -59,15 +82,20 @@ class SettingsStore:
         if "environment" in changes and changes["environment"] != before.settings.environment:
             # The mode, and so the environment, is machine policy's (station.config.modes).
             raise SettingsError([("environment", "is chosen by machine policy, not in the settings")])
-        before.settings.with_changes(**changes)  # validate against everything else first
-        if not self.persist:
-            self._in_memory.update(changes)
-            return self.current()
-        security = {name: value for name, value in changes.items() if name in SECURITY_FIELDS}
+        after = before.settings.with_changes(**changes)  # validate against everything else first
+        guarded = frozenset(security_fields_changed(before.settings, after))
+        if guarded and self.persist and self._admin_file is None:
+            raise SettingsError([("", "this station keeps no administrator's settings")])
+        if guarded and (self._guard is None or not self._guard.redeem(approval)):
+            raise AdminApprovalRequiredError(guarded)
+        # A security field given at its current value is not a change: it is not written (that
+        # would pin it in the administrator's file without the PIN).
+        security = {name: value for name, value in changes.items() if name in guarded}
         others = {name: value for name, value in changes.items() if name not in SECURITY_FIELDS}
-        if security:
-            if self._admin_file is None:
-                raise SettingsError([("", "this station keeps no administrator's settings")])
+        if not self.persist:
+            self._in_memory.update({**security, **others})
+            return self.current()
+        if security and self._admin_file is not None:
             self._admin_file.write({**self._admin_file.read(), **_plain(security)})
         if others and self._user_file is not None:
             current = read_settings_file(self._user_file)

@@ -108,6 +108,11 @@ class TokenStore:
             register_secret(value)
         return value or None
 
+    @staticmethod
+    def secure_store_available() -> bool:
+        """Whether this machine has a keyring the station accepts for tokens."""
+        return secure_keyring() is not None
+
     def credential(self, environment: Environment) -> Credential:
         """The enrolled token for ``environment``, or :class:`TokenMissingError` saying how to enrol."""
         from_env = self._from_env(environment)

@@ -27,10 +27,6 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from station.api.client import NetworkSettings, RetryPolicy, Timeouts
-from station.api.environments import Environment, base_url_for, known_environment_of, validate_base_url
-from station.api.errors import ConfigurationError
-from station.api.trust import normalize_spki_pin
 from station.audit.paths import default_journal_path
 from station.core import bounds
 from station.core.decision import (
@@ -40,6 +36,10 @@ from station.core.decision import (
     SeveralFacesPolicy,
 )
 from station.core.encode import DEFAULT_JPEG_QUALITY
+from station.endpoint.environments import Environment, base_url_for, known_environment_of, validate_base_url
+from station.endpoint.errors import ConfigurationError
+from station.endpoint.network import NetworkSettings, RetryPolicy, Timeouts
+from station.endpoint.pins import normalize_spki_pin
 from station.logs import register_secret
 from station.security.camera_identity import parse_approved
 from station.security.urls import mask_url_credentials

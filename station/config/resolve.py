@@ -37,11 +37,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
-from station.api.environments import Environment
 from station.config.model import ENV_PREFIX, SECURITY_FIELDS, Settings, SettingsError, parse_settings
 from station.config.modes import Mode, station_mode
 from station.config.policy import Policy, PolicyLevel, PolicySource, read_policy
 from station.config.storage import AdminSettingsFile, env_overrides, read_settings_file
+from station.endpoint.environments import Environment
 
 __all__ = ["Origin", "ResolvedSettings", "resolve_settings"]
 

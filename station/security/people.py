@@ -21,6 +21,8 @@ import functools
 import json
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -41,8 +43,10 @@ from station.security.pin import (
 
 __all__ = [
     "ADMINISTRATOR",
+    "APPROVAL_LIFETIME_S",
     "NO_ADMIN_PIN",
     "PEOPLE_FILENAME",
+    "AdminApproval",
     "People",
     "PinAttempt",
     "PinGuard",
@@ -169,16 +173,65 @@ class PinAttempt:
         return f"{self.who}: PIN {self.result.value}" + (f" ({self.action})" if self.action else "")
 
 
+#: How long an administrator's approval may wait before it is redeemed (the PIN is asked on the
+#: settings dialog's OK and the settings are saved at once: this is far more than that takes).
+APPROVAL_LIFETIME_S: Final = 120.0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AdminApproval:
+    """Proof that the administrator's PIN was right for :attr:`action`.
+
+    Only :meth:`PinGuard.approve_admin` makes one that counts: the guard keeps the very object it
+    issued and :meth:`PinGuard.redeem` accepts that object once, within
+    :data:`APPROVAL_LIFETIME_S`. An approval built by any other code, or a copy of one, is not
+    among those issued and is refused."""
+
+    action: str
+    #: ``time.monotonic()`` when the PIN was found right.
+    issued_at: float
+
+
 class PinGuard:
     """Checks the administrator's or a supervisor's PIN, with a machine-wide lockout, and tells
     :attr:`recorder` of every attempt: right, wrong, the one that starts a lockout, those typed
     while locked out. The recorder writes the station's own journal (never a file named on a
     command line); if it raises, the exception propagates and the action is refused."""
 
-    def __init__(self, people: People, ledger: PinLedger) -> None:
+    def __init__(
+        self, people: People, ledger: PinLedger, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.people = people
         self.ledger = ledger
         self.recorder: Callable[[PinAttempt], None] = lambda _attempt: None
+        self._clock = clock
+        #: The approvals issued and not yet redeemed, by identity (checks run in worker threads).
+        self._issued: dict[int, AdminApproval] = {}
+        self._issued_lock = threading.Lock()
+
+    def approve_admin(self, pin: str, action: str = "") -> tuple[AdminApproval | None, int]:
+        """As :meth:`check_admin`, and when the PIN is right an approval that
+        :meth:`redeem` accepts once: ``(approval or None, tries left)``."""
+        right, tries_left = self.check_admin(pin, action)
+        if not right:
+            return None, tries_left
+        now = self._clock()
+        approval = AdminApproval(action, now)
+        with self._issued_lock:
+            self._issued = {
+                key: held for key, held in self._issued.items() if now - held.issued_at <= APPROVAL_LIFETIME_S
+            }
+            self._issued[id(approval)] = approval
+        return approval, tries_left
+
+    def redeem(self, approval: object) -> bool:
+        """True once for an approval this guard issued less than :data:`APPROVAL_LIFETIME_S` ago;
+        False for anything else (None, a forged or copied approval, one already redeemed)."""
+        if not isinstance(approval, AdminApproval):
+            return False
+        with self._issued_lock:
+            held = self._issued.pop(id(approval), None)
+        return held is approval and self._clock() - approval.issued_at <= APPROVAL_LIFETIME_S
 
     @property
     def admin_configured(self) -> bool:

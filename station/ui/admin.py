@@ -14,12 +14,11 @@ from collections.abc import Awaitable, Callable
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from station.api.credentials import Credential
-from station.api.errors import LivenessAPIError
-from station.application.settings_store import SettingsStore
+from station.application.people import PinGuard
+from station.application.service import Credential, LivenessAPIError
+from station.application.settings import PolicyError, ResolvedSettings, Settings, SettingsError
+from station.application.settings_store import AdminApproval, SettingsStore
 from station.application.tokens import TokenStore
-from station.config import PolicyError, ResolvedSettings, Settings, SettingsError
-from station.security.people import PinGuard
 from station.ui.netcheck_dialog import NetworkCheckDialog
 from station.ui.pin_dialog import ask_supervisor, require_admin_pin
 from station.ui.settings_dialog import SettingsDialog
@@ -55,14 +54,22 @@ class AdminActions:
         self._dialogs: list[QWidget] = []
         #: The settings being applied (the window's parts are swapped on the event loop).
         self.applying: asyncio.Future[None] | None = None
+        # The administrator's approval for the open dialog's security changes, for the store.
+        self._approval: AdminApproval | None = None
 
     @property
     def settings(self) -> Settings:
         return self.resolved.settings if self.resolved is not None else Settings()
 
-    def require_pin(self, action: str) -> bool:
-        """True only after the administrator PIN (closing the kiosk, a settings change)."""
+    def require_pin(self, action: str) -> AdminApproval | None:
+        """The guard's approval only after the administrator PIN (closing the kiosk, a settings
+        change), else None."""
         return require_admin_pin(self._parent(), self.guard, action)
+
+    def _approve_change(self, action: str) -> bool:
+        """The dialog's PIN check: keeps the approval that :meth:`SettingsStore.save` redeems."""
+        self._approval = self.require_pin(action)
+        return self._approval is not None
 
     def supervisor(self, action: str) -> str | None:
         """The supervisor who approved ``action`` with their own PIN, or None."""
@@ -84,7 +91,8 @@ class AdminActions:
             translate("Admin", "open the settings")
         ):
             return
-        dialog = SettingsDialog(self.resolved, self._parent(), pin_check=self.require_pin)
+        self._approval = None
+        dialog = SettingsDialog(self.resolved, self._parent(), pin_check=self._approve_change)
         dialog.network_check_requested.connect(self.open_network_check)
         dialog.accepted.connect(lambda: self._settings_accepted(dialog))
         self._keep(dialog)
@@ -92,10 +100,12 @@ class AdminActions:
 
     def _settings_accepted(self, dialog: SettingsDialog) -> None:
         changes = dialog.changes()
+        approval, self._approval = self._approval, None
         if not changes:
             return
         try:
-            self.resolved = self.store.save(changes)
+            # The store, not the dialog, enforces the PIN: it redeems the approval or refuses.
+            self.resolved = self.store.save(changes, approval)
         except (SettingsError, OSError) as exc:
             QMessageBox.warning(self._parent(), translate("Admin", "Settings not saved"), str(exc))
             return

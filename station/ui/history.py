@@ -19,7 +19,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTime
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from station.audit import AuditError, AuditJournal, StoredRecord
+from station.application.history import AttemptHistory, StoredRecord
 from station.ui.texts import QT_TRANSLATE_NOOP
 
 __all__ = ["HISTORY_ROWS", "HistoryPanel", "local_time_text"]
@@ -27,8 +27,6 @@ __all__ = ["HISTORY_ROWS", "HistoryPanel", "local_time_text"]
 translate = QCoreApplication.translate
 
 HISTORY_ROWS = 50
-#: Station events the operator's history leaves out (they are for IT and the auditors).
-STATION_EVENTS = frozenset({"policy", "heartbeat", "session", "pin", "chain_restarted"})
 COLUMNS = (
     QT_TRANSLATE_NOOP("History", "#"),
     QT_TRANSLATE_NOOP("History", "Time"),
@@ -89,9 +87,9 @@ def _cells(stored: StoredRecord, locale: QLocale) -> tuple[str, ...]:
 
 
 class HistoryPanel(QWidget):
-    def __init__(self, journal: AuditJournal | None, rows: int = HISTORY_ROWS) -> None:
+    def __init__(self, history: AttemptHistory | None, rows: int = HISTORY_ROWS) -> None:
         super().__init__()
-        self._journal = journal
+        self._history = history
         self._rows = rows
         self._locale = QLocale()
         self._shown: list[StoredRecord] = []
@@ -117,7 +115,7 @@ class HistoryPanel(QWidget):
 
     def schedule_refresh(self) -> None:
         """Refresh soon, in the background; a refresh already under way is enough."""
-        if self._journal is None or (self._refreshing is not None and not self._refreshing.done()):
+        if self._history is None or (self._refreshing is not None and not self._refreshing.done()):
             return
         self._refreshing = asyncio.ensure_future(self.refresh())
 
@@ -128,18 +126,16 @@ class HistoryPanel(QWidget):
                 await self._refreshing
 
     async def refresh(self) -> None:
-        if self._journal is None:
+        if self._history is None:
             return
-        try:
-            rows = await asyncio.to_thread(self._journal.recent, self._rows * 2)
-        except AuditError as exc:
-            _log.warning("history could not be read: %s", exc)
-            return
-        if shiboken6.isValid(self.table):  # the window may have closed while the rows were read
+        rows = await self._history.recent(self._rows)
+        if rows is not None and shiboken6.isValid(
+            self.table
+        ):  # the window may have closed while the rows were read
             self.show_rows(rows)
 
     def show_rows(self, rows: list[StoredRecord]) -> None:
-        rows = [row for row in rows if row.record.kind not in STATION_EVENTS][: self._rows]
+        rows = rows[: self._rows]
         self._shown = rows
         self.table.setRowCount(len(rows))
         for row, stored in enumerate(rows):

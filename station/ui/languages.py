@@ -25,12 +25,16 @@ from typing import Final
 
 from PySide6.QtCore import QCoreApplication, QLocale, QObject, QTranslator, Signal
 
-from station.config import Settings, default_settings_path
-from station.config.model import DEFAULT_CUSTOMER_LANGUAGES, DEFAULT_INTERFACE_LANGUAGE
+from station.application.language_memory import FILENAME as MEMORY_FILENAME
+from station.application.language_memory import OperatorLanguages
+from station.application.settings import (
+    DEFAULT_CUSTOMER_LANGUAGES,
+    DEFAULT_INTERFACE_LANGUAGE,
+    Settings,
+    default_settings_path,
+)
 from station.resources import resources_root
 from station.ui.fonts import ensure_devanagari_font
-from station.ui.language_memory import FILENAME as MEMORY_FILENAME
-from station.ui.language_memory import OperatorLanguages
 from station.ui.pseudo import PSEUDO_TAG, PseudoTranslator
 from station.ui.texts import INSTRUCTIONS, MessageBook
 from station.vision.quality import INSTRUCTION_TEXT, Instruction

@@ -44,12 +44,12 @@ from station import __version__
 from station.application.attempt import AttemptReport
 from station.application.camera_health import camera_caption, camera_health
 from station.application.consent import ConsentNotice
+from station.application.desk import FACE_KEYS, INTENT_KEYS, IdleScreen, Intent, RefusalScreen, refusal_screen
 from station.application.gate import QualityGate
 from station.application.health import Health, PartHealth
 from station.application.readiness import token_health
 from station.application.result_text import describe_report
-from station.application.session import REFUSAL_MESSAGES, CaptureCheck, CloseReason, Refusal
-from station.application.verdict_text import verdict_text
+from station.application.session import REFUSAL_MESSAGES, CaptureCheck, Refusal
 from station.camera import CameraState, CameraStatus
 from station.core.models import OutcomeKind
 from station.ui import style
@@ -261,66 +261,32 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(widget)
 
     def _shortcuts(self) -> None:
-        bindings: list[tuple[str, Sequence[QKeySequence], Callable[[], object], Qt.ShortcutContext]] = [
-            ("Capture", [QKeySequence(Qt.Key.Key_Space)], self.capture, Qt.ShortcutContext.WindowShortcut),
-            (
-                "Customer language",
-                [QKeySequence(Qt.Key.Key_F2)],
-                self.switch_customer_language,
-                Qt.ShortcutContext.WindowShortcut,
-            ),
-            # Application-wide, so the first Esc after a menu closed is not swallowed; it only acts
-            # while this window is the active one (a dialog's Esc stays the dialog's).
-            (
-                "Cancel",
-                [QKeySequence(Qt.Key.Key_Escape)],
-                self._escape,
-                Qt.ShortcutContext.ApplicationShortcut,
-            ),
-            (
-                "Next customer",
-                [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)],
-                self.next_customer,
-                Qt.ShortcutContext.WindowShortcut,
-            ),
-            (
-                "Customer agrees",
-                [QKeySequence(Qt.Key.Key_F7)],
-                self.consent_given,
-                Qt.ShortcutContext.WindowShortcut,
-            ),
-            (
-                "Customer refuses",
-                [QKeySequence(Qt.Key.Key_F8)],
-                self.consent_refused,
-                Qt.ShortcutContext.WindowShortcut,
-            ),
-            (
-                "Supervisor confirms",
-                [QKeySequence(Qt.Key.Key_F9)],
-                self.confirm_review,
-                Qt.ShortcutContext.WindowShortcut,
-            ),
-            (
-                "Supervisor rejects",
-                [QKeySequence(Qt.Key.Key_F10)],
-                self.reject_review,
-                Qt.ShortcutContext.WindowShortcut,
-            ),
+        """The desk's keyboard (:data:`INTENT_KEYS`, :data:`FACE_KEYS`) bound to this window."""
+        slots: dict[Intent, Callable[[], object]] = {
+            Intent.CAPTURE: self.capture,
+            Intent.CUSTOMER_LANGUAGE: self.switch_customer_language,
+            Intent.CANCEL: self._escape,
+            Intent.NEXT_CUSTOMER: self.next_customer,
+            Intent.CONSENT_GIVEN: self.consent_given,
+            Intent.CONSENT_REFUSED: self.consent_refused,
+            Intent.CONFIRM_REVIEW: self.confirm_review,
+            Intent.REJECT_REVIEW: self.reject_review,
+        }
+        bindings = [(intent.value, keys, slots[intent]) for intent, keys in INTENT_KEYS.items()]
+        bindings += [
+            (f"Pick face {number}", (key,), functools.partial(self.pick_face, number - 1))
+            for number, key in enumerate(FACE_KEYS, start=1)
         ]
-        for number in range(1, 10):  # pick the customer's face by its number, without the mouse
-            bindings.append(
-                (
-                    f"Pick face {number}",
-                    [QKeySequence(Qt.Key(Qt.Key.Key_0.value + number))],
-                    functools.partial(self.pick_face, number - 1),
-                    Qt.ShortcutContext.WindowShortcut,
-                )
-            )
-        for name, keys, slot, context in bindings:
+        for name, keys, slot in bindings:
             action = QAction(name, self)  # never shown: the actions only carry the keys
-            action.setShortcuts(list(keys))
-            action.setShortcutContext(context)
+            action.setShortcuts([QKeySequence(key) for key in keys])
+            # Esc is application-wide, so the first Esc after a menu closed is not swallowed; it
+            # only acts while this window is the active one (a dialog's Esc stays the dialog's).
+            action.setShortcutContext(
+                Qt.ShortcutContext.ApplicationShortcut
+                if name == Intent.CANCEL
+                else Qt.ShortcutContext.WindowShortcut
+            )
             action.triggered.connect(slot)
             self.addAction(action)
 
@@ -577,29 +543,28 @@ class MainWindow(QMainWindow):
         self._show_guidance()
 
     def _idle_banner(self, text: str, values: dict[str, object]) -> None:
-        problem = self.health.problem
-        languages = self.languages
-        objection = self.controller.desk.guide_objection()
-        if problem is None and self.preview.notice is not None:
+        """The desk's idle screen, drawn (the rule is :meth:`Desk.idle_screen`)."""
+        problem, languages, desk = self.health.problem, self.languages, self.controller.desk
+        screen = desk.idle_screen(station_ready=problem is None, showing_verdict=self.preview.is_frozen)
+        objection = desk.guide_objection()
+        if screen is IdleScreen.CONSENT:
             self.banner.show_consent(languages.operator_message(REFUSAL_MESSAGES[Refusal.CONSENT_NEEDED]))
-        elif problem is None and objection is not None and not self.preview.is_frozen:
-            # The banner never says Ready while the guide on the picture says otherwise.
+        elif screen is IdleScreen.GUIDE and objection is not None:
             self.banner.show_not_ready(
                 languages.instruction(objection), translate("MainWindow", text).format(**values)
             )
-        elif problem is None:
-            self.banner.show_idle(translate("MainWindow", text).format(**values))
-        else:
+        elif problem is not None:
             fix = problem.fix or f"{problem.part.value}: {problem.word}"
             self.banner.show_unavailable(languages.operator_message(fix))
+        else:
+            self.banner.show_idle(translate("MainWindow", text).format(**values))
 
     def _show_guidance(self) -> None:
         """The guide on the live picture; it never says Ready while the station is not."""
-        ready = self.health.ready and not self.controller.session.closed  # F8 closed it: no "Ready"
-        if self.gate.enabled and ready and not self.preview.is_frozen:
-            self.preview.set_guidance(self.gate.latest)
-        else:
-            self.preview.set_guidance(None)
+        desk = self.controller.desk
+        self.preview.set_guidance(
+            desk.guidance(station_ready=self.health.ready, showing_verdict=self.preview.is_frozen)
+        )
 
     # -- small window-level things -----------------------------------------------------------------
 
@@ -723,7 +688,7 @@ class MainWindow(QMainWindow):
         """
         if self.controller.busy:
             return
-        if self.preview.is_frozen and self.controller.session.state_refusal() is None:
+        if self.controller.desk.back_to_live_first(showing_verdict=self.preview.is_frozen):
             self._back_to_live()
             self.details.clear()  # the judged picture's details leave with it
             self._last_report = None
@@ -752,18 +717,17 @@ class MainWindow(QMainWindow):
         self.preview.set_guidance(None)
 
     def _refused(self, check: CaptureCheck) -> None:
-        refusal = check.refusal
-        if refusal is Refusal.CONSENT_NEEDED:
+        """The desk's answer to a refused capture, drawn (the rule is :data:`REFUSAL_SCREENS`)."""
+        screen, message = refusal_screen(check.refusal), check.message
+        if screen is RefusalScreen.IDLE:
             self._show_idle()
-        elif refusal is Refusal.NOT_READY:
+        elif screen is RefusalScreen.NOT_READY:
             self._back_to_live()
-            objection = check.objection
-            self._show_banner(lambda: self._not_ready_banner(objection, check.message))
-        elif refusal in (Refusal.CAMERA_NOT_LIVE, Refusal.NO_FRAME, Refusal.UNAVAILABLE, Refusal.JOURNAL):
-            message = check.message
+            self._show_banner(lambda: self._not_ready_banner(check.objection, message))
+        elif screen is RefusalScreen.UNAVAILABLE:
             self._show_banner(lambda: self.banner.show_unavailable(self.languages.operator_message(message)))
-        else:  # busy, closed, attempts exhausted, review pending: the verdict stays on screen
-            self._note(check.message)
+        else:
+            self._note(message)
 
     def _not_ready_banner(self, objection: object, english: str) -> None:
         """The gate's objection, for the customer in their language (the operator's under it)."""
@@ -839,7 +803,6 @@ class MainWindow(QMainWindow):
             self._show_idle(CLEARED_TEXT, seconds=seconds)
 
     def show_report(self, report: AttemptReport) -> None:
-        session = self.controller.session
         result = report.outcome.result if report.outcome else None
         primary = report.outcome.primary_face if report.outcome else None
         if primary is None and result is not None:
@@ -847,12 +810,7 @@ class MainWindow(QMainWindow):
         captured = self.preview.frozen_frame()
         if captured is not None:
             self.preview.freeze(captured, result, primary)
-        text = verdict_text(
-            report,
-            face_pick_offered=session.face_pick_offered,
-            attempts_exhausted=session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED,
-            review_unsettleable=self.controller.desk.state().review_unsettleable,
-        )
+        text = self.controller.desk.verdict_text(report)
         self._show_banner(lambda: self._outcome_banner(text.kind, text.action, text.headline))
         self._last_report = (report, text.details)
         self.details.setText(_details_html(report, text.details, self.languages))

@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station.api.credentials import Credential
-from station.api.environments import Environment
+from station.application.service import Credential, Environment
 from station.netcheck import CheckResult, run_network_check
 from station.ui.style import qcolor
 from station.ui.texts import QT_TRANSLATE_NOOP

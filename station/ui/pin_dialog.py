@@ -32,8 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station.security.people import PinGuard
-from station.security.pin import PIN_MAX_DIGITS, PinError, PinLockedError, PinNotSetError
+from station.application.people import (
+    NO_ADMIN_PIN,
+    PIN_MAX_DIGITS,
+    AdminApproval,
+    PinError,
+    PinGuard,
+    PinLockedError,
+    PinNotSetError,
+)
 
 __all__ = ["PinDialog", "ask_supervisor", "require_admin_pin", "wrong_pin_message"]
 
@@ -128,6 +135,7 @@ class PinDialog(QDialog):
         self._worker: threading.Thread | None = None
         #: The supervisor's id once the PIN was right.
         self.approved_by: str | None = None
+        self._approval: AdminApproval | None = None
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)
@@ -157,11 +165,23 @@ class PinDialog(QDialog):
         if self._supervisor:
             check = lambda: self._guard.check_supervisor(identity, entered, self._action)  # noqa: E731
         else:
-            check = lambda: self._guard.check_admin(entered, self._action)  # noqa: E731
+            check = lambda: self._approve(entered)  # noqa: E731
         self.ok_button.setEnabled(False)
         self._pending_id = identity if self._supervisor else None
         self._worker = threading.Thread(target=self._run, args=(check,), name="pin-check", daemon=True)
         self._worker.start()
+
+    def _approve(self, entered: str) -> tuple[bool, int]:
+        """The administrator's check, keeping the guard's approval when the PIN is right (set in
+        the worker thread before the queued result reaches the UI thread)."""
+        approval, tries_left = self._guard.approve_admin(entered, self._action)
+        self._approval = approval
+        return approval is not None, tries_left
+
+    @property
+    def approval(self) -> AdminApproval | None:
+        """The guard's approval once the administrator's PIN was right, else None."""
+        return self._approval if self.result() == QDialog.DialogCode.Accepted else None
 
     def _run(self, check: Check) -> None:
         try:
@@ -193,19 +213,18 @@ class PinDialog(QDialog):
             self._worker.join(timeout)
 
 
-def require_admin_pin(parent: QWidget | None, guard: PinGuard, action: str) -> bool:
-    """True only if the administrator PIN was entered correctly (a modal dialog).
+def require_admin_pin(parent: QWidget | None, guard: PinGuard, action: str) -> AdminApproval | None:
+    """The guard's approval only if the administrator PIN was entered correctly (a modal dialog);
+    the settings store redeems it to save a security-relevant change.
 
-    With no administrator PIN configured it says how IT sets one and returns False.
+    With no administrator PIN configured it says how IT sets one and returns None.
     """
     if not guard.admin_configured:
-        from station.security.people import NO_ADMIN_PIN
-
         QMessageBox.information(parent, translate("PinDialog", "Administrator PIN"), NO_ADMIN_PIN)
-        return False
+        return None
     asking = PinDialog(guard, action, parent)
     try:
-        return asking.exec() == QDialog.DialogCode.Accepted
+        return asking.approval if asking.exec() == QDialog.DialogCode.Accepted else None
     finally:
         asking.wait_checked()
         asking.deleteLater()

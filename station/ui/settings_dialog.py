@@ -52,8 +52,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station.application.tokens import TokenStore
-from station.config import (
+from station.application.settings import (
     ENV_PREFIX,
     SECURITY_FIELDS,
     Origin,
@@ -62,6 +61,7 @@ from station.config import (
     SettingsError,
     security_fields_changed,
 )
+from station.application.tokens import TokenStore
 from station.ui.settings_fields import (
     BOOLS,
     CHOICES,

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from PySide6.QtCore import QCoreApplication
 
-from station.api.environments import Environment
+from station.application.service import Environment
 from station.core import bounds
 from station.core.decision import SeveralFacesPolicy
 from station.ui.texts import QT_TRANSLATE_NOOP

@@ -28,7 +28,7 @@ import shiboken6
 from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 
-from station.security.instance_address import InstanceAddress, InstanceFolderError, instance_address
+from station.application.instance import InstanceAddress, InstanceFolderError, instance_address
 
 __all__ = ["ACTIVATE_MESSAGE", "SingleInstance"]
 

@@ -26,11 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station.api.credentials import Credential
-from station.api.environments import Environment
-from station.api.errors import TokenMissingError
+from station.application.service import Credential, Environment, TokenMissingError
 from station.application.tokens import NO_SECURE_STORE, NoSecureStoreError, TokenStore, TokenStoreError
-from station.security.keyring_rules import secure_keyring
 
 __all__ = ["TokenPanel", "TokenPrompt"]
 
@@ -186,7 +183,7 @@ class TokenPanel(QGroupBox):
 
     def set_token(self, environment: Environment) -> bool:
         """Ask for the PIN, then the token, and store it (in a worker thread). False if refused."""
-        if secure_keyring() is None:
+        if not self._store.secure_store_available():
             self.message.setText(NO_SECURE_STORE)
             return False
         if not self._pin_check(
@@ -216,7 +213,7 @@ class TokenPanel(QGroupBox):
 
     def clear_token(self, environment: Environment) -> bool:
         """Ask for the PIN and delete the keyring entry (in a worker thread). False if refused."""
-        if secure_keyring() is None:
+        if not self._store.secure_store_available():
             self.message.setText(NO_SECURE_STORE)
             return False
         if not self._pin_check(

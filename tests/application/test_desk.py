@@ -7,13 +7,22 @@ import pytest
 
 from station.api import LivenessClient
 from station.application.consent import ConsentNotice
-from station.application.desk import Desk
+from station.application.desk import (
+    FACE_KEYS,
+    INTENT_KEYS,
+    Desk,
+    IdleScreen,
+    Intent,
+    RefusalScreen,
+    refusal_screen,
+)
 from station.application.gate import QualityGate
 from station.application.recording import AttemptContext, JournalRecorder
 from station.application.session import CloseReason, Phase, Refusal
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
 from station.core.decision import DecisionPolicy
+from station.core.models import OutcomeKind
 from station.vision.quality import QualityAnalyser, QualityReport
 from tests.application.conftest import Clock
 
@@ -145,3 +154,77 @@ async def test_a_judged_frame_is_never_sent_again(
     desk.frame_sent(41)
     assert not desk.is_new_frame(41)  # back to live, the old frame still on screen
     assert desk.is_new_frame(42)
+
+
+# -- which screen the window draws -----------------------------------------------------------------
+
+
+async def test_the_idle_screen_puts_a_bad_part_first_then_consent_then_the_guide(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    assert desk.idle_screen(station_ready=False, showing_verdict=False) is IdleScreen.UNAVAILABLE
+    assert desk.idle_screen(station_ready=True, showing_verdict=False) is IdleScreen.CONSENT
+    desk.session.give_consent()
+    assert desk.idle_screen(station_ready=True, showing_verdict=False) is IdleScreen.READY
+    dark = QualityAnalyser().analyse(np.zeros_like(frame))
+    assert not dark.ready
+    desk.quality_report(dark, station_ready=True, showing_verdict=False)
+    assert desk.guide_objection() is not None
+    assert desk.idle_screen(station_ready=True, showing_verdict=False) is IdleScreen.GUIDE  # never Ready
+    assert (
+        desk.idle_screen(station_ready=True, showing_verdict=True) is IdleScreen.READY
+    )  # not over a verdict
+    assert desk.idle_screen(station_ready=False, showing_verdict=False) is IdleScreen.UNAVAILABLE
+
+
+def test_each_refused_capture_has_its_screen() -> None:
+    assert refusal_screen(Refusal.CONSENT_NEEDED) is RefusalScreen.IDLE
+    assert refusal_screen(Refusal.NOT_READY) is RefusalScreen.NOT_READY
+    for missing in (Refusal.CAMERA_NOT_LIVE, Refusal.NO_FRAME, Refusal.UNAVAILABLE, Refusal.JOURNAL):
+        assert refusal_screen(missing) is RefusalScreen.UNAVAILABLE  # the reason becomes the banner
+    for stays in (Refusal.BUSY, Refusal.CLOSED, Refusal.ATTEMPTS_EXHAUSTED, Refusal.REVIEW_PENDING, None):
+        assert refusal_screen(stays) is RefusalScreen.NOTE  # the verdict stays, a note under it
+
+
+async def test_space_over_a_verdict_first_goes_back_to_live_only_if_a_capture_could_follow(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock, liveness_threshold=0.999)
+    assert not desk.back_to_live_first(showing_verdict=False)
+    await desk.session.verify(frame)  # SPOOF: one more attempt allowed
+    assert desk.back_to_live_first(showing_verdict=True)
+    assert desk.session.last_report is not None
+    assert desk.verdict_text(desk.session.last_report).kind is OutcomeKind.SPOOF
+    await desk.session.verify(frame)  # the second SPOOF: no more attempts
+    assert not desk.back_to_live_first(showing_verdict=True)  # the verdict stays on screen
+    assert desk.session.last_report is not None
+    last = desk.verdict_text(desk.session.last_report)
+    assert "try once more" not in (last.action + last.details).lower()
+
+
+def test_every_intent_has_its_keys_and_no_key_means_two_things() -> None:
+    assert set(INTENT_KEYS) == set(Intent)
+    keys = [key for bound in INTENT_KEYS.values() for key in bound] + list(FACE_KEYS)
+    assert len(keys) == len(set(keys))
+    assert INTENT_KEYS[Intent.CAPTURE] == ("Space",) and INTENT_KEYS[Intent.CANCEL] == ("Esc",)
+    assert set(INTENT_KEYS[Intent.NEXT_CUSTOMER]) == {"Return", "Enter"}  # both Enter keys
+    assert (INTENT_KEYS[Intent.CONSENT_GIVEN], INTENT_KEYS[Intent.CONSENT_REFUSED]) == (("F7",), ("F8",))
+    assert (INTENT_KEYS[Intent.CONFIRM_REVIEW], INTENT_KEYS[Intent.REJECT_REVIEW]) == (("F9",), ("F10",))
+    assert tuple("123456789") == FACE_KEYS
+
+
+async def test_the_guide_is_drawn_only_while_the_station_could_capture(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, ready: QualityReport
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    desk.session.give_consent()
+    desk.quality_report(ready, station_ready=True, showing_verdict=False)
+    assert desk.guidance(station_ready=True, showing_verdict=False) is ready
+    assert desk.guidance(station_ready=False, showing_verdict=False) is None  # never Ready when not
+    assert desk.guidance(station_ready=True, showing_verdict=True) is None  # not over a verdict
+    desk.gate.enabled = False
+    assert desk.guidance(station_ready=True, showing_verdict=False) is None
+    desk.gate.enabled = True
+    desk.session.close(CloseReason.CONSENT_REFUSED)
+    assert desk.guidance(station_ready=True, showing_verdict=False) is None  # F8: no green "Ready"

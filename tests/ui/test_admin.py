@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from pathlib import Path
 
-from PySide6.QtWidgets import QSpinBox
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from station.app import Station
@@ -15,8 +18,10 @@ from station.config import AdminSettingsFile, Origin, ResolvedSettings, resolve_
 from station.core.decision import DecisionPolicy
 from station.core.models import OutcomeKind
 from station.security.lockout import PinLedger
-from station.security.people import People, PinGuard
+from station.security.people import AdminApproval, People, PinGuard
+from station.security.pin import hash_pin
 from station.ui.admin import AdminActions
+from station.ui.pin_dialog import PinDialog
 from station.ui.settings_dialog import SettingsDialog
 from tests.ui.test_station_flow import capture
 
@@ -45,12 +50,16 @@ def test_new_settings_apply_without_a_restart(qtbot: QtBot, station: Station) ->
     assert report.outcome.station_threshold == 0.99
 
 
+ADMIN_PIN = "482913"
+
+
 class PinGiven(AdminActions):
     """The administrator's actions with the PIN prompt answered (the PIN dialog has its own tests)."""
 
-    def require_pin(self, action: str) -> bool:
+    def require_pin(self, action: str) -> AdminApproval | None:
         self.asked = [*getattr(self, "asked", []), action]
-        return True
+        approval, _tries_left = self.guard.approve_admin(ADMIN_PIN, action)  # the real guard's check
+        return approval
 
 
 def admin_for(tmp_path: Path, apply: object, *, persist: bool = True) -> PinGiven:
@@ -61,9 +70,9 @@ def admin_for(tmp_path: Path, apply: object, *, persist: bool = True) -> PinGive
         lambda: resolve_settings(admin_file=admin_file, user_file=user_file),
         admin_file=admin_file,
         user_file=user_file,
+        guard=(guard := PinGuard(People(hash_pin(ADMIN_PIN)), PinLedger(tmp_path / "pins.sqlite3"))),
         persist=persist,
     )
-    guard = PinGuard(People(), PinLedger(tmp_path / "pins.sqlite3"))
     return PinGiven(store, apply, parent=lambda: None, guard=guard)  # type: ignore[arg-type]
 
 
@@ -140,3 +149,68 @@ def test_demo_mode_keeps_its_own_journal(tmp_path: Path) -> None:
         finally:
             journal.close()
     assert not real_path.exists()
+
+
+def _answer_pin_dialog(pin: str) -> list[QDialog]:
+    """Type ``pin`` into the administrator's PIN dialog once its ``exec()`` shows it."""
+    seen: list[QDialog] = []
+
+    def tick() -> None:
+        modal = QApplication.activeModalWidget()
+        if not isinstance(modal, PinDialog):
+            QTimer.singleShot(10, tick)
+            return
+        seen.append(modal)
+        modal.pin_edit.setText(pin)
+        modal.ok_button.click()
+
+    QTimer.singleShot(0, tick)
+    return seen
+
+
+def test_the_settings_dialogs_pin_is_the_approval_the_store_redeems(qtbot: QtBot, tmp_path: Path) -> None:
+    """No stand-in for the PIN: the real PIN dialog's approval reaches the store and saves."""
+
+    async def apply(_resolved: ResolvedSettings) -> None:
+        return None
+
+    admin = admin_for(tmp_path, apply)
+    real = AdminActions(admin.store, apply, parent=lambda: None, guard=admin.guard)
+    seen = _answer_pin_dialog(ADMIN_PIN)
+    change_quality(qtbot, real, 81)
+    assert len(seen) == 1
+    assert "jpeg_quality = 81" in (tmp_path / "machine" / "admin-settings.toml").read_text()
+
+
+class ForgedPin(AdminActions):
+    """A caller that skips the PIN dialog and makes up its own approval."""
+
+    def require_pin(self, action: str) -> AdminApproval | None:
+        return AdminApproval(action, time.monotonic())
+
+
+def test_a_made_up_approval_saves_nothing(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
+    applied: list[ResolvedSettings] = []
+
+    async def apply(resolved: ResolvedSettings) -> None:
+        applied.append(resolved)
+
+    admin = admin_for(tmp_path, apply)
+    forged = ForgedPin(admin.store, apply, parent=lambda: None, guard=admin.guard)
+    forged.open_settings()
+    dialog = forged._dialogs[-1]
+    assert isinstance(dialog, SettingsDialog)
+    qtbot.addWidget(dialog)
+    quality = dialog.fields["jpeg_quality"]
+    assert isinstance(quality, QSpinBox)
+    quality.setValue(82)
+    with qtbot.waitSignal(dialog.accepted, timeout=5_000):
+        dialog.ok_button.click()  # the dialog was fooled; the store is not
+    assert forged.applying is None and applied == []
+    assert warned and "jpeg_quality: needs the administrator PIN" in warned[0]
+    assert not (tmp_path / "machine" / "admin-settings.toml").exists()
+    run(qtbot, dialog.wait_idle())

@@ -369,8 +369,10 @@ def test_a_review_nobody_here_can_settle_says_so_and_does_not_hold_the_counter(
         policy=DecisionPolicy(review_upper=0.999),
     )
     try:
-        store = SettingsStore(lambda: resolve_settings(), admin_file=None, user_file=None, persist=False)
         nobody = PinGuard(People(), PinLedger(tmp_path / "pins.sqlite3"))  # no supervisor configured
+        store = SettingsStore(
+            lambda: resolve_settings(), admin_file=None, user_file=None, guard=nobody, persist=False
+        )
         attach_admin(running, store, nobody, kiosk=False)
         window = running.window
         assert capture(qtbot, running).kind is OutcomeKind.REVIEW

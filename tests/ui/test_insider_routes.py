@@ -13,9 +13,12 @@ from pytestqt.qtbot import QtBot
 from station.application.settings_store import SettingsStore
 from station.config import AdminSettingsFile, resolve_settings
 from station.security.lockout import PinLedger
-from station.security.people import People, PinGuard
+from station.security.people import AdminApproval, People, PinGuard
+from station.security.pin import hash_pin
 from station.ui.admin import AdminActions
 from station.ui.settings_dialog import SettingsDialog
+
+ADMIN_PIN = "482913"
 
 
 def _idle(qtbot: QtBot, dialog: SettingsDialog) -> None:
@@ -30,9 +33,9 @@ class PinAnswered(AdminActions):
 
     answer = False
 
-    def require_pin(self, action: str) -> bool:
+    def require_pin(self, action: str) -> AdminApproval | None:
         self.asked = [*getattr(self, "asked", []), action]
-        return self.answer
+        return self.guard.approve_admin(ADMIN_PIN if self.answer else "000000", action)[0]
 
 
 def _admin(tmp_path: Path, *, installed: bool, answer: bool) -> PinAnswered:
@@ -41,14 +44,14 @@ def _admin(tmp_path: Path, *, installed: bool, answer: bool) -> PinAnswered:
     async def apply(_resolved: object) -> None:
         return None
 
+    guard = PinGuard(People(hash_pin(ADMIN_PIN)), PinLedger(tmp_path / "pins.sqlite3"))
     store = SettingsStore(
         lambda: resolve_settings(admin_file=admin_file, installed=installed),
         admin_file=admin_file,
         user_file=None,
+        guard=guard,
     )
-    admin = PinAnswered(
-        store, apply, parent=lambda: None, guard=PinGuard(People(), PinLedger(tmp_path / "pins.sqlite3"))
-    )
+    admin = PinAnswered(store, apply, parent=lambda: None, guard=guard)
     admin.answer = answer
     return admin
 

@@ -20,11 +20,11 @@ from pytestqt.qtbot import QtBot
 from station.app import Station
 from station.application.attempt import AttemptReport
 from station.application.consent import DEFAULT_NOTICE, ConsentNotice
+from station.application.language_memory import OperatorLanguages
 from station.application.recording import AttemptContext, JournalRecorder
 from station.audit import AuditJournal, AuditRecord
 from station.ui.fonts import ensure_devanagari_font
 from station.ui.history import local_time_text
-from station.ui.language_memory import OperatorLanguages
 from station.ui.languages import Languages
 from station.ui.texts import INSTRUCTIONS
 from tests.ui.conftest import close_station, journal_rows, start_station

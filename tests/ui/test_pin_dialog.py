@@ -125,14 +125,27 @@ def test_require_admin_pin_checks_the_pin(qtbot: QtBot, guard: PinGuard) -> None
         dialog.ok_button.click()
 
     seen = _answer_modal(right)
-    assert require_admin_pin(None, guard, "close the station") is True
+    approval = require_admin_pin(None, guard, "close the station")
+    assert approval is not None and approval.action == "close the station"
     assert len(seen) == 1
+    assert guard.redeem(approval)  # the guard's own approval, good once
+    assert not guard.redeem(approval)
 
     def cancel(dialog: QDialog) -> None:
         dialog.reject()
 
     _answer_modal(cancel)
-    assert require_admin_pin(None, guard, "close the station") is False
+    assert require_admin_pin(None, guard, "close the station") is None
+
+    def wrong_then_cancel(dialog: QDialog) -> None:
+        assert isinstance(dialog, PinDialog)
+        dialog.pin_edit.setText("111999")
+        dialog.ok_button.click()
+        dialog.wait_checked()
+        dialog.reject()
+
+    _answer_modal(wrong_then_cancel)
+    assert require_admin_pin(None, guard, "close the station") is None  # a wrong PIN approves nothing
 
 
 def test_no_screen_offers_to_create_the_administrator_pin(
@@ -141,7 +154,7 @@ def test_no_screen_offers_to_create_the_administrator_pin(
     said: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: said.append(text))
     nobody = PinGuard(People(), PinLedger(tmp_path / "pins.sqlite3"))
-    assert require_admin_pin(None, nobody, "close the station") is False
+    assert require_admin_pin(None, nobody, "close the station") is None
     assert said == [NO_ADMIN_PIN]
     assert QApplication.activeModalWidget() is None
 

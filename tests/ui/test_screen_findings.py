@@ -27,6 +27,7 @@ from station.core.models import OutcomeKind
 from station.emulator import Scenario
 from station.security.lockout import PinLedger
 from station.security.people import People, PinGuard
+from station.security.pin import hash_pin
 from station.ui.admin import AdminActions
 from station.ui.pin_dialog import PinDialog
 from station.ui.settings_dialog import SettingsDialog
@@ -212,8 +213,11 @@ def test_the_network_check_checks_the_endpoint_in_use(qtbot: QtBot, station: Sta
     from station.app import attach_admin
     from station.ui.netcheck_dialog import NetworkCheckDialog
 
-    store = SettingsStore(lambda: resolve_settings(), admin_file=None, user_file=None, persist=False)
-    admin = attach_admin(station, store, PinGuard(People(), PinLedger(tmp_path / "p.sqlite3")), kiosk=False)
+    guard = PinGuard(People(), PinLedger(tmp_path / "p.sqlite3"))
+    store = SettingsStore(
+        lambda: resolve_settings(), admin_file=None, user_file=None, guard=guard, persist=False
+    )
+    admin = attach_admin(station, store, guard, kiosk=False)
     admin.open_network_check()
     dialog = admin._dialogs[-1]
     assert isinstance(dialog, NetworkCheckDialog)
@@ -247,10 +251,12 @@ def test_demo_history_names_the_demo_operator(qtbot: QtBot, journal: AuditJourna
 
 def test_store_in_demo_is_in_memory(tmp_path: Path) -> None:
     admin_file_path = tmp_path / "admin-settings.toml"
+    guard = PinGuard(People(hash_pin("482913")), PinLedger(tmp_path / "pins.sqlite3"))
     store = SettingsStore(
-        lambda: resolve_settings(), admin_file=None, user_file=tmp_path / "s.toml", persist=False
+        lambda: resolve_settings(), admin_file=None, user_file=tmp_path / "s.toml", guard=guard, persist=False
     )
-    resolved = store.save({"jpeg_quality": 70})
+    approval, _tries_left = guard.approve_admin("482913", "change jpeg quality")
+    resolved = store.save({"jpeg_quality": 70}, approval)
     assert resolved.settings.jpeg_quality == 70
     assert not admin_file_path.exists() and not (tmp_path / "s.toml").exists()
     assert isinstance(AdminActions, type)

@@ -127,10 +127,13 @@ def test_wrong_pins_are_journaled(qtbot: QtBot, journal: AuditJournal, tmp_path:
     )
     try:
         admin_file = AdminSettingsFile(tmp_path / "admin-settings.toml", lambda: b"k" * 32)
-        store = SettingsStore(
-            lambda: resolve_settings(admin_file=admin_file), admin_file=admin_file, user_file=None
-        )
         guard = PinGuard(People(hash_pin("482913")), PinLedger(tmp_path / "pins.sqlite3"))
+        store = SettingsStore(
+            lambda: resolve_settings(admin_file=admin_file),
+            admin_file=admin_file,
+            user_file=None,
+            guard=guard,
+        )
         attach_admin(station, store, guard, kiosk=False)
         from station.ui.pin_dialog import PinDialog
 

@@ -1,0 +1,126 @@
+"""The administrator-PIN rule is kept where settings are saved (issue 23): no caller that skips the
+settings dialog, or hands in anything but the guard's own fresh approval, saves a security field.
+
+Real files in tmp_path (the administrator's MAC'd file, the operator's file), a real PIN guard and
+attempt count; no Qt."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from station.application.settings_store import AdminApprovalRequiredError, SettingsStore
+from station.config import AdminSettingsFile, resolve_settings
+from station.security.lockout import PinLedger
+from station.security.people import APPROVAL_LIFETIME_S, AdminApproval, People, PinGuard
+from station.security.pin import hash_pin
+from tests.application.conftest import Clock
+
+PIN = "482913"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def guard(tmp_path: Path, clock: Clock) -> PinGuard:
+    return PinGuard(People(hash_pin(PIN)), PinLedger(tmp_path / "pins.sqlite3"), clock=clock)
+
+
+def _store(tmp_path: Path, guard: PinGuard | None, *, persist: bool = True) -> SettingsStore:
+    admin_file = AdminSettingsFile(tmp_path / "machine" / "admin-settings.toml", lambda: b"k" * 32)
+    user_file = tmp_path / "user" / "settings.toml"
+    return SettingsStore(
+        lambda: resolve_settings(admin_file=admin_file, user_file=user_file),
+        admin_file=admin_file,
+        user_file=user_file,
+        guard=guard,
+        persist=persist,
+    )
+
+
+def _admin_file(tmp_path: Path) -> Path:
+    return tmp_path / "machine" / "admin-settings.toml"
+
+
+@pytest.mark.parametrize("persist", [True, False], ids=["station", "demo"])
+def test_a_caller_that_skips_the_dialog_cannot_save_a_security_field(
+    tmp_path: Path, guard: PinGuard, persist: bool
+) -> None:
+    store = _store(tmp_path, guard, persist=persist)
+    before = store.current().settings
+    with pytest.raises(AdminApprovalRequiredError) as refused:
+        store.save({"jpeg_quality": 55, "liveness_threshold": 0.5})
+    assert refused.value.fields == {"jpeg_quality", "liveness_threshold"}
+    assert store.current().settings == before
+    assert not _admin_file(tmp_path).exists()
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [True, "approved", AdminApproval("change jpeg quality", 1000.0)],
+    ids=["true", "text", "built-by-the-caller"],
+)
+def test_nothing_but_the_guards_own_approval_counts(tmp_path: Path, guard: PinGuard, forged: object) -> None:
+    store = _store(tmp_path, guard)
+    with pytest.raises(AdminApprovalRequiredError):
+        store.save({"jpeg_quality": 55}, forged)  # type: ignore[arg-type]
+    assert not _admin_file(tmp_path).exists()
+
+
+def test_the_right_pin_saves_once_and_a_copy_or_a_reuse_is_refused(tmp_path: Path, guard: PinGuard) -> None:
+    store = _store(tmp_path, guard)
+    approval, _tries_left = guard.approve_admin(PIN, "change jpeg quality")
+    assert approval is not None
+    twin = copy.copy(approval)
+    also_twin = dataclasses.replace(approval)
+    assert store.save({"jpeg_quality": 55}, approval).settings.jpeg_quality == 55
+    assert "jpeg_quality = 55" in _admin_file(tmp_path).read_text()
+    for again in (approval, twin, also_twin):  # used up; copies were never issued
+        with pytest.raises(AdminApprovalRequiredError):
+            store.save({"jpeg_quality": 60}, again)
+    assert store.current().settings.jpeg_quality == 55
+
+
+def test_a_wrong_pin_gives_no_approval(tmp_path: Path, guard: PinGuard) -> None:
+    approval, tries_left = guard.approve_admin("000000", "change jpeg quality")
+    assert approval is None and tries_left > 0
+    with pytest.raises(AdminApprovalRequiredError):
+        _store(tmp_path, guard).save({"jpeg_quality": 55}, approval)
+
+
+def test_an_approval_left_too_long_is_refused(tmp_path: Path, guard: PinGuard, clock: Clock) -> None:
+    store = _store(tmp_path, guard)
+    approval, _ = guard.approve_admin(PIN, "change jpeg quality")
+    clock.now += APPROVAL_LIFETIME_S + 1
+    with pytest.raises(AdminApprovalRequiredError):
+        store.save({"jpeg_quality": 55}, approval)
+
+
+def test_another_guards_approval_is_refused(tmp_path: Path, guard: PinGuard) -> None:
+    other = PinGuard(People(hash_pin(PIN)), PinLedger(tmp_path / "other-pins.sqlite3"))
+    approval, _ = other.approve_admin(PIN, "change jpeg quality")
+    with pytest.raises(AdminApprovalRequiredError):
+        _store(tmp_path, guard).save({"jpeg_quality": 55}, approval)
+    assert other.redeem(approval)  # it was the other guard's, and still is
+
+
+def test_without_a_guard_every_security_change_is_refused(tmp_path: Path, guard: PinGuard) -> None:
+    approval, _ = guard.approve_admin(PIN, "change jpeg quality")
+    with pytest.raises(AdminApprovalRequiredError):
+        _store(tmp_path, None).save({"jpeg_quality": 55}, approval)
+
+
+def test_an_operators_field_needs_no_pin_and_an_unchanged_security_field_none_either(
+    tmp_path: Path, guard: PinGuard
+) -> None:
+    store = _store(tmp_path, guard)
+    current = store.current().settings
+    resolved = store.save({"interface_language": "hi", "jpeg_quality": current.jpeg_quality})
+    assert resolved.settings.interface_language == "hi"
+    assert not _admin_file(tmp_path).exists()
