@@ -37,7 +37,7 @@ from station.ship.config import ShipConfig
 from station.ship.errors import ShipError, describe_connection_error
 from station.ship.event import ShippedEvent
 from station.ship.payload import encode_message
-from station.ship.tls import relay_context
+from station.ship.tls import connect_relay, relay_context
 
 __all__ = ["MAX_TXNR", "WINDOW", "IncompleteFrameError", "RelpTlsTarget", "parse_frame"]
 
@@ -119,16 +119,7 @@ class RelpTlsTarget:
             return
         context = self._context or relay_context(self._config)
         self._context = context
-        timeout = self._config.connect_timeout.total_seconds()
-        raw: socket.socket | None = None
-        try:
-            raw = socket.create_connection((self._host, self._port), timeout=timeout)
-            raw.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-            self._sock = context.wrap_socket(raw, server_hostname=self._host)
-        except (OSError, ssl.SSLError) as exc:
-            if raw is not None:
-                raw.close()
-            raise ShipError(describe_connection_error(exc, self._host, self._port)) from exc
+        self._sock = connect_relay(self._config, context)
         self._buffer = b""
         self._txnr = 0
         try:

@@ -8,13 +8,14 @@ or ``SSLKEYLOGFILE`` from the operator's environment.
 
 from __future__ import annotations
 
+import socket
 import ssl
 
 from station.security.machine_trust import machine_trust_context
 from station.ship.config import ShipConfig
-from station.ship.errors import ShipError
+from station.ship.errors import ShipError, describe_connection_error
 
-__all__ = ["relay_context"]
+__all__ = ["connect_relay", "relay_context"]
 
 
 def relay_context(config: ShipConfig) -> ssl.SSLContext:
@@ -33,3 +34,19 @@ def relay_context(config: ShipConfig) -> ssl.SSLContext:
     except (OSError, ssl.SSLError) as exc:
         raise ShipError(f"cannot load the relay's TLS files ({exc})") from exc
     return context
+
+
+def connect_relay(config: ShipConfig, context: ssl.SSLContext) -> ssl.SSLSocket:
+    """A TLS connection to ``config``'s relay (keep-alive on, the handshake done within the
+    connect timeout). Raises :class:`ShipError` in the operator's words."""
+    assert config.relay_host is not None  # ShipConfig requires it for the relay targets
+    host, port = config.relay_host, config.relay_port
+    raw: socket.socket | None = None
+    try:
+        raw = socket.create_connection((host, port), timeout=config.connect_timeout.total_seconds())
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        return context.wrap_socket(raw, server_hostname=host)
+    except (OSError, ssl.SSLError) as exc:
+        if raw is not None:
+            raw.close()
+        raise ShipError(describe_connection_error(exc, host, port)) from exc
