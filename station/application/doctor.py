@@ -14,6 +14,8 @@ Nothing here writes a journal row, creates a key, or prints a token. No Qt.
 from __future__ import annotations
 
 import asyncio
+import os
+import pwd
 import socket
 import stat
 import tempfile
@@ -29,6 +31,7 @@ from station.application.factory import StationConfig, camera_verdict, config_fr
 from station.application.people import load_people
 from station.application.tokens import NoSecureStoreError, TokenStore
 from station.audit import AuditError, AuditJournal
+from station.audit.anchor import read_anchor
 from station.audit.head import head_path_beside
 from station.audit.keys import load_key
 from station.audit.paths import anchor_path_beside, default_journal_path
@@ -45,6 +48,7 @@ from station.ship.tls import connect_relay, relay_context
 
 __all__ = [
     "DEFAULT_SERVICE_SOCKET",
+    "SERVICE_ACCOUNT",
     "DoctorReport",
     "Finding",
     "Item",
@@ -62,6 +66,10 @@ __all__ = [
     "socket_probe",
 ]
 
+#: The account the station service runs as (the systemd unit's ``User=``).
+SERVICE_ACCOUNT: Final = "station"
+#: The journal's name in the machine data folder (:func:`station.audit.paths.default_journal_path`).
+JOURNAL_FILENAME: Final = default_journal_path().name
 #: Where the station service listens on Linux (the systemd unit's ``RuntimeDirectory=station``).
 DEFAULT_SERVICE_SOCKET: Final = Path("/run/station/station.sock")
 _NETWORK_TIMEOUT_S: Final = 5.0
@@ -249,11 +257,38 @@ def _folder_writable(folder: Path) -> str:
     return ""
 
 
-def check_journal(path: Path, key_loader: Callable[[], bytes] = load_key) -> Finding:
-    """The journal opens for writing the way the station opens it (its key, its head file and
-    anchor checked), and nothing is appended. A station with no journal yet needs a folder the
-    station can create it in."""
+def _ownership_problem(path: Path, account: str) -> str:
+    """ "" if ``path`` (a folder: 0700; a file: 0600) belongs to ``account`` and no one else can
+    reach it; else what is wrong."""
+    try:
+        expected = pwd.getpwnam(account).pw_uid
+    except KeyError:
+        return f"there is no {account} account: the station service is not installed"
+    info = path.stat()
+    mode = stat.S_IMODE(info.st_mode)
+    wanted = 0o700 if path.is_dir() else 0o600
+    if info.st_uid != expected:
+        try:
+            owner = pwd.getpwuid(info.st_uid).pw_name
+        except KeyError:
+            owner = f"uid {info.st_uid}"
+        return f"{path} belongs to {owner}, not {account}"
+    if mode != wanted:
+        return f"{path} has mode {mode:04o}, not {wanted:04o}"
+    return ""
+
+
+def check_journal(
+    path: Path, key_loader: Callable[[], bytes] = load_key, *, service_account: str | None = None
+) -> Finding:
+    """The journal opens the way the station opens it (its key, its head file and anchor
+    checked), and nothing is appended. With ``service_account`` (an installed station), its folder,
+    the journal and the key must be that account's alone (0700, 0600).
+
+    Run as the service's account, the journal is opened for writing. Run as root, it is opened
+    read-only (root would leave files of its own beside it) and the owner's rights are judged."""
     anchor = anchor_path_beside(path)
+    folder = path.parent
     if not path.exists():
         if anchor.exists() or head_path_beside(path).exists():
             return _fail(
@@ -261,26 +296,31 @@ def check_journal(path: Path, key_loader: Callable[[], bytes] = load_key) -> Fin
                 f"the journal {path} is missing, but its head or anchor names one",
                 "restore the journal; only 'station audit new-chain' starts a new one",
             )
-        folder = path.parent
         why = _folder_writable(folder) if folder.is_dir() else f"{folder} does not exist"
+        if not why and service_account is not None:
+            why = _ownership_problem(folder, service_account)
         if why:
-            return _fail(
-                Item.JOURNAL, f"no journal can be created in {folder}: {why}", "run install.sh --system"
-            )
+            return _fail(Item.JOURNAL, f"no journal can be created in {folder}: {why}", _OWNER_ACTION)
         return Finding(
             Item.JOURNAL, Status.WARN, f"no journal yet at {path}; the station creates it on its first record"
         )
+    if service_account is not None:
+        for part in (folder, path, folder / "audit.key"):
+            why = _ownership_problem(part, service_account) if part.exists() else ""
+            if why:
+                return _fail(Item.JOURNAL, why, _OWNER_ACTION)
     try:
         key = key_loader()
     except AuditError as exc:
         return _fail(
             Item.JOURNAL, f"the journal's key is missing: {exc}", "restore audit.key beside the journal"
         )
-    why = _folder_writable(path.parent)
+    as_root_for_another = os.geteuid() == 0 and path.stat().st_uid != 0
+    if as_root_for_another:
+        return _judge_read_only(path, key, anchor)
+    why = _folder_writable(folder)
     if why:  # SQLite needs its -wal and -shm files beside the journal
-        return _fail(
-            Item.JOURNAL, f"the journal's folder {path.parent} is not writable: {why}", _OWNER_ACTION
-        )
+        return _fail(Item.JOURNAL, f"the journal's folder {folder} is not writable: {why}", _OWNER_ACTION)
     try:
         journal = AuditJournal.open(path, key, create=False, anchor_file=anchor)
     except AuditError as exc:
@@ -288,6 +328,28 @@ def check_journal(path: Path, key_loader: Callable[[], bytes] = load_key) -> Fin
     journal.close()
     anchored = "with its anchor" if anchor.exists() else "no anchor yet (nothing shipped)"
     return Finding(Item.JOURNAL, Status.PASS, f"{path} opens for writing with its key, {anchored}")
+
+
+def _judge_read_only(path: Path, key: bytes, anchor_file: Path) -> Finding:
+    """Root's look at another account's journal: the key, and the anchored row still there."""
+    try:
+        with AuditJournal.open(path, key, read_only=True) as journal:
+            head, journal_id = journal.head(), journal.journal_id
+        anchor = read_anchor(anchor_file, key)
+    except AuditError as exc:
+        return _fail(Item.JOURNAL, f"the journal cannot be used: {exc}", _OWNER_ACTION)
+    if anchor is not None and (anchor.journal_id != journal_id or head is None or head[0] < anchor.sequence):
+        return _fail(
+            Item.JOURNAL,
+            f"the journal {path} does not hold row {anchor.sequence} its anchor names",
+            "restore the journal; only 'station audit new-chain' starts a new one",
+        )
+    anchored = "with its anchor" if anchor is not None else "no anchor yet (nothing shipped)"
+    return Finding(
+        Item.JOURNAL,
+        Status.PASS,
+        f"{path} opens with its key, {anchored} (read-only: run as root, the owner's rights were judged)",
+    )
 
 
 _OWNER_ACTION: Final = "the station's account must own the journal folder (install.sh --system)"
@@ -426,12 +488,16 @@ def run_doctor(parts: DoctorParts | None = None) -> DoctorReport:
     findings = [policy, check_service(parts.service)]
     if resolved is None:
         findings += _blocked((Item.CAMERA,))
-        findings.append(check_journal(default_journal_path()))
+        account = SERVICE_ACCOUNT if parts.folders.installed else None
+        findings.append(check_journal(parts.folders.data / JOURNAL_FILENAME, service_account=account))
         findings += _blocked((Item.TOKEN, Item.SERVICE_HOST, Item.SUPERVISORS, Item.SHIPPING))
         return DoctorReport(tuple(findings))
     config = config_from_resolved(resolved)
     findings.append(check_camera(config, identify=parts.identify, opener=parts.opener))
-    findings.append(check_journal(config.audit_db or default_journal_path()))
+    account = SERVICE_ACCOUNT if parts.folders.installed else None
+    findings.append(
+        check_journal(config.audit_db or parts.folders.data / JOURNAL_FILENAME, service_account=account)
+    )
     findings.append(check_token(config, parts.tokens))
     findings.append(check_service_host(config))
     findings.append(

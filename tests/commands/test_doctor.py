@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pwd
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -32,6 +35,7 @@ from station.application.doctor import (
 from station.application.factory import StationConfig
 from station.application.tokens import TokenStore
 from station.audit import AuditJournal
+from station.audit.anchor import Anchor, write_anchor
 from station.audit.keys import read_key_file
 from station.audit.paths import anchor_path_beside
 from station.commands.doctor import DoctorExit, exit_code, print_report
@@ -346,3 +350,51 @@ def test_a_policy_typo_fails_everything_that_depends_on_it(tmp_path: Path) -> No
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("FAIL  policy") and "enviroment" in lines[0]
     assert lines[-1] == "station doctor: this station CANNOT serve customers"
+
+
+def _owned_by(paths: list[Path], uid: int) -> None:
+    for path in paths:
+        os.chown(path, uid, uid)
+        path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def test_an_installed_journal_must_be_the_service_accounts_alone(tmp_path: Path) -> None:
+    """Run as root (as IT may), the doctor judges the owner's rights and opens another account's
+    journal read-only: no file of root's is left beside it."""
+    state = tmp_path / "state"
+    state.mkdir()
+    path = _journal_of(state, 2)
+    nobody = pwd.getpwnam("nobody")
+    _owned_by([state, *state.iterdir()], nobody.pw_uid)
+    before = sorted(p.name for p in state.iterdir())
+
+    passed = check_journal(path, lambda: KEY, service_account="nobody")
+    assert passed.status is Status.PASS, passed
+    assert "read-only" in passed.detail
+    assert sorted(p.name for p in state.iterdir()) == before
+    assert all(p.stat().st_uid == nobody.pw_uid for p in state.iterdir())
+
+    missing = check_journal(path, lambda: KEY, service_account="no-such-service-account")
+    assert missing.status is Status.FAIL and "not installed" in missing.detail
+    path.chmod(0o644)
+    readable = check_journal(path, lambda: KEY, service_account="nobody")
+    assert readable.status is Status.FAIL and "0644" in readable.detail
+    path.chmod(0o600)
+    os.chown(state, 0, 0)
+    foreign = check_journal(path, lambda: KEY, service_account="nobody")
+    assert foreign.status is Status.FAIL and "belongs to root" in foreign.detail
+
+
+def test_root_finds_a_journal_that_lost_its_anchored_rows(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    path = _journal_of(state, 2)
+    with AuditJournal.open(path, KEY) as journal:
+        head, journal_id = journal.head(), journal.journal_id
+    assert head is not None and journal_id is not None
+    write_anchor(
+        anchor_path_beside(path), KEY, Anchor(journal_id, head[0] + 5, head[1], "relay", datetime.now(UTC))
+    )
+    _owned_by([state, *state.iterdir()], pwd.getpwnam("nobody").pw_uid)
+    finding = check_journal(path, lambda: KEY, service_account="nobody")
+    assert finding.status is Status.FAIL and f"row {head[0] + 5}" in finding.detail
