@@ -6,6 +6,7 @@ station verify FILE | --pdf FILE | --link URL
 station emulator                 the local emulator of the service
 station audit verify|export|purge
 station token set|status|clear
+station doctor [--json]          can this station, as configured, serve customers?
 """
 
 from __future__ import annotations
