@@ -50,6 +50,8 @@ from tests.audit.support import KEY, make_record
 from tests.camera.support import write_video
 from tests.keyrings import MemoryKeyring
 from tests.machine import write_machine_policy
+from tests.ship.conftest import missing_rsyslog, rsyslogd_path
+from tests.ship.relay import RsyslogRelay
 
 TOKEN = "doctor-sandbox-token-0123456789abcdef"
 
@@ -269,22 +271,63 @@ def test_shipping_to_a_relay_nobody_listens_on_warns_and_a_trusted_relay_passes(
     ca = trustme.CA()
     ca_pem = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_pem))
-    relay = TLSService(ca)
+    listener = TLSService(ca)
     try:
         config = ShipConfig(
             target=TargetKind.SYSLOG_TLS,
             station_id="st-1",
             relay_host="localhost",
-            relay_port=relay.port,
+            relay_port=listener.port,
             ca_bundle=ca_pem,
         )
         assert check_shipping(config, production=True).status is Status.PASS
         untrusted = ShipConfig(
-            target=TargetKind.SYSLOG_TLS, station_id="st-1", relay_host="localhost", relay_port=relay.port
+            target=TargetKind.SYSLOG_TLS, station_id="st-1", relay_host="localhost", relay_port=listener.port
         )
         assert check_shipping(untrusted, production=True).status is Status.WARN
     finally:
-        relay.close()
+        listener.close()
+
+
+@pytest.fixture
+def rsyslog(tmp_path: Path) -> Iterator[tuple[RsyslogRelay, Path]]:
+    """A real rsyslog relay (imtcp, TLS) with a private CA's certificate, and that CA's file."""
+    path = rsyslogd_path()
+    if missing_rsyslog() or path is None:
+        why = "needs rsyslog and rsyslog-gnutls (python3 packaging/system_packages.py installs them)"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    ca = trustme.CA()
+    ca_pem, cert, key = tmp_path / "ca.pem", tmp_path / "relay.pem", tmp_path / "relay.key"
+    ca.cert_pem.write_to_path(str(ca_pem))
+    leaf = ca.issue_cert("127.0.0.1", "localhost")
+    leaf.cert_chain_pems[0].write_to_path(str(cert))
+    leaf.private_key_pem.write_to_path(str(key))
+    relay = RsyslogRelay(path, tmp_path / "relay", cert, key, ca_pem, None)
+    relay.start()
+    try:
+        yield relay, ca_pem
+    finally:
+        relay.stop()
+
+
+def test_shipping_to_a_real_rsyslog_relay_passes_and_a_stopped_one_warns(
+    rsyslog: tuple[RsyslogRelay, Path],
+) -> None:
+    relay, ca_pem = rsyslog
+    config = ShipConfig(
+        target=TargetKind.SYSLOG_TLS,
+        station_id="st-1",
+        relay_host="localhost",
+        relay_port=relay.port,
+        ca_bundle=ca_pem,
+    )
+    passed = check_shipping(config, production=True)
+    assert passed.status is Status.PASS and "TLSv1" in passed.detail, passed
+    relay.stop()
+    stopped = check_shipping(config, production=True)
+    assert stopped.status is Status.WARN and "cannot be reached" in stopped.detail
 
 
 def test_shipping_off() -> None:
