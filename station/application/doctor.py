@@ -189,6 +189,12 @@ def socket_probe(path: Path = DEFAULT_SERVICE_SOCKET, timeout: float = 2.0) -> S
 def check_service(probe: ServiceProbe) -> Finding:
     try:
         detail = probe()
+    except PermissionError as exc:
+        return _fail(
+            Item.SERVICE,
+            f"this account may not talk to the station service: {exc.strerror or exc}",
+            "add the account to the station-clients group (install.sh --system --operator USER)",
+        )
     except OSError as exc:
         reason = exc.strerror if exc.strerror else str(exc)
         return _fail(

@@ -9,11 +9,14 @@ capabilities that override them (``setpriv --bounding-set -dac_override,…``, a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -103,3 +106,39 @@ def test_an_unwritable_journal_folder_fails_with_a_good_policy(tmp_path: Path) -
 
 def test_usage_errors_exit_64(tmp_path: Path) -> None:
     assert _station(tmp_path, "doctor", "--no-such-option").returncode == 64
+
+
+def test_an_account_outside_the_sockets_group_is_told_so() -> None:
+    """A socket with mode 0660 whose group the caller (``nobody``) is not in, in a folder anyone
+    can reach: the doctor says to add the account to station-clients."""
+    folder = Path(tempfile.mkdtemp(prefix="station-doctor-"))
+    path = folder / "station.sock"
+    with contextlib.ExitStack() as cleanup, socket.socket(socket.AF_UNIX) as server:
+        cleanup.callback(shutil.rmtree, folder, True)
+        server.bind(str(path))
+        server.listen()
+        os.chown(path, 0, 0)
+        path.chmod(0o660)
+        folder.chmod(0o755)
+        code = (
+            "from pathlib import Path; import sys\n"
+            "from station.application.doctor import check_service, socket_probe\n"
+            "finding = check_service(socket_probe(Path(sys.argv[1])))\n"
+            "print(finding.status.value); print(finding.action)\n"
+        )
+        command = [sys.executable, "-c", code, str(path)]
+        setpriv = shutil.which("setpriv")
+        assert setpriv
+        nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+        done = subprocess.run(
+            [setpriv, *nobody, "--", *command],
+            cwd="/",
+            env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr
+    status, action = done.stdout.splitlines()[:2]
+    assert status == "FAIL" and "station-clients" in action
