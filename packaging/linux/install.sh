@@ -122,6 +122,9 @@ systemd_here() { [ -z "$root" ] && [ -d /run/systemd/system ] && command -v syst
 prefix=""
 [ -n "$root" ] && prefix="--prefix $root"
 entry() { awk -F: -v name="$2" '$1 == name { print $3; found = 1 } END { exit !found }' "$root/etc/$1"; }
+for operator in $operators; do  # every name checked before anything changes
+    entry passwd "$operator" >/dev/null || { echo "install.sh: there is no account $operator" >&2; exit 64; }
+done
 # shellcheck disable=SC2086 # $prefix is empty or two words
 {
     entry group station-clients >/dev/null || groupadd $prefix --system station-clients
@@ -129,7 +132,6 @@ entry() { awk -F: -v name="$2" '$1 == name { print $3; found = 1 } END { exit !f
     entry passwd station >/dev/null || useradd $prefix --system --gid station --no-create-home \
         --home-dir /var/lib/station --shell /usr/sbin/nologin --comment "Station service" station
     for operator in $operators; do
-        entry passwd "$operator" >/dev/null || { echo "install.sh: there is no account $operator" >&2; exit 64; }
         usermod $prefix --append --groups station-clients "$operator"
         say "$operator may now use the station (group station-clients; from their next sign-in)"
     done

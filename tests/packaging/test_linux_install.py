@@ -357,12 +357,10 @@ def test_usage(tmp_path: Path) -> None:
     assert _install(bundle, "--root", str(tmp_path)).returncode == 64
     assert _install(bundle, "--system", "--root", "relative").returncode == 64
     assert _install(bundle, "--system", "--root", str(tmp_path / "no-etc")).returncode == 64
-    assert (
-        _install(
-            bundle, "--system", "--root", str(_new_root(tmp_path)), "--operator", "no-such-one"
-        ).returncode
-        == 64
-    )
+    fresh = _new_root(tmp_path)
+    assert _install(bundle, "--system", "--root", str(fresh), "--operator", "no-such-one").returncode == 64
+    assert "\nstation:" not in (fresh / "etc" / "passwd").read_text()  # nothing was made
+    assert not (fresh / "opt").exists()
 
 
 def test_uninstall_removes_the_unit_and_keeps_the_journal(tmp_path: Path) -> None:
