@@ -2,7 +2,8 @@
 """Operating-system packages some tests need, installed when missing and the machine allows it.
 
 The fleet-shipping tests ship to a real rsyslog over TLS (Debian ``rsyslog`` and
-``rsyslog-gnutls``) and over RELP with TLS (``rsyslog-relp``). ``packaging/dev.py test`` calls
+``rsyslog-gnutls``) and over RELP with TLS (``rsyslog-relp``); the station service's unit is
+checked with ``systemd-analyze`` (Debian ``systemd``). ``packaging/dev.py test`` calls
 :func:`ensure` first: as root on a Debian or Ubuntu machine (CI, a developer's container) it runs
 ``apt-get install -y`` non-interactively, and ``apt-get update`` first if that fails; anywhere
 else it installs nothing, and the tests that need the packages are skipped with a message naming
@@ -19,7 +20,7 @@ import shutil
 import subprocess
 import sys
 
-__all__ = ["RSYSLOG_PACKAGES", "ensure", "missing_rsyslog", "rsyslogd_path"]
+__all__ = ["RSYSLOG_PACKAGES", "ensure", "missing_packages", "missing_rsyslog", "rsyslogd_path"]
 
 RSYSLOG_PACKAGES = ("rsyslog", "rsyslog-gnutls", "rsyslog-relp")
 _APT_ENV = {"DEBIAN_FRONTEND": "noninteractive", "NEEDRESTART_MODE": "a"}
@@ -54,6 +55,11 @@ def missing_rsyslog() -> list[str]:
     return needed
 
 
+def missing_packages() -> list[str]:
+    """Every Debian package still needed by the tests: rsyslog's, and systemd for ``systemd-analyze``."""
+    return [*missing_rsyslog(), *([] if shutil.which("systemd-analyze") else ["systemd"])]
+
+
 def _apt(*args: str) -> bool:
     cmd = ["apt-get", *args]
     print("+", " ".join(cmd), flush=True)
@@ -71,19 +77,19 @@ def ensure() -> list[str]:
 
     Returns the packages still missing afterwards (and says why on stdout).
     """
-    needed = missing_rsyslog()
+    needed = missing_packages()
     if not needed:
         return []
     can_install = sys.platform.startswith("linux") and shutil.which("apt-get") is not None
     if not can_install or os.geteuid() != 0:
         why = "not root" if can_install else "no apt-get on this machine"
-        print(f"missing ({why}): {' '.join(needed)}; the rsyslog tests will be skipped", flush=True)
+        print(f"missing ({why}): {' '.join(needed)}; the tests that need them will be skipped", flush=True)
         return needed
     install = ("install", "-y", "--no-install-recommends", *needed)
     if not _apt(*install):
         _apt("update")
         _apt(*install)
-    still = missing_rsyslog()
+    still = missing_packages()
     if still:
         print(f"could not install: {' '.join(still)}", flush=True)
     return still
