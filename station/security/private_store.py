@@ -108,6 +108,11 @@ class PrivateStore:
                 f"the {what} is owned by uid {info.st_uid}, not by root or the station's service account: "
                 "that account could read or change the PINs"
             )
+        if folder and not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+            return (
+                f"this account (uid {os.geteuid()}) may not use it: only the station's service "
+                "account and root may read the PINs"
+            )
         if info.st_mode & 0o077:
             return (
                 f"other accounts can read or write the {what} (mode {stat.S_IMODE(info.st_mode):o}); "
@@ -134,16 +139,14 @@ class PrivateStore:
         if not self.folder.exists() and not self.folder.is_symlink():
             try:
                 self.folder.parent.mkdir(parents=True, exist_ok=True)
-                self.folder.mkdir(mode=_FOLDER_MODE)
-            except FileExistsError:
-                pass  # another process made it at the same moment: checked below
+                with contextlib.suppress(FileExistsError):  # made by another process meanwhile
+                    self.folder.mkdir(mode=_FOLDER_MODE)  # checked below either way
             except OSError as exc:
                 raise PrivateStoreError(
                     f"the station's private store {self.folder} cannot be created ({exc.strerror or exc}); "
                     "it is made by the station's service or `station admin init`, run as an administrator"
                 ) from None
-            else:
-                self._give_to_service(self.folder)
+            self._give_to_service(self.folder)
         self.check()
 
     def write_text(self, name: str, text: str) -> Path:
