@@ -13,21 +13,23 @@ first line of stdin (for a deployment script); otherwise it is asked twice, with
 terminal (one line each from stdin when that is not a terminal).
 
 Machine policy no longer carries PIN hashes: a policy that still sets ``admin_pin_hash`` or
-``supervisors`` is ignored for those keys, and every action here says so. ``hash-pin`` is gone
-for the same reason and says what to run instead.
+``supervisors`` is ignored for those keys, and every action here says so; a new PIN whose hash
+such a policy holds (readable by every account) is refused. ``hash-pin`` is gone for the same
+reason and says what to run instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 from typing import Final, TextIO
 
 from station.application.people import load_people, people_store
 from station.commands.exit_codes import ExitCode
 from station.config import PolicyError
-from station.config.policy import default_policy_sources, read_policy
+from station.config.policy import IgnoredPolicy, default_policy_sources, read_policy
 from station.locations import machine_folders
 from station.security.people import (
     People,
@@ -69,7 +71,7 @@ def _ask(prompt: str) -> str:
     return "" if sys.stdin is None else sys.stdin.readline(64).strip()
 
 
-def _new_pin(who: str, err: TextIO, *, once: bool) -> PinHash | None:
+def _new_pin(who: str, err: TextIO, *, once: bool, retired: tuple[IgnoredPolicy, ...] = ()) -> PinHash | None:
     if once:
         first = second = "" if sys.stdin is None else sys.stdin.readline(64).strip()
     else:
@@ -79,10 +81,19 @@ def _new_pin(who: str, err: TextIO, *, once: bool) -> PinHash | None:
         print("the two PINs are not the same: nothing changed", file=err)
         return None
     try:
-        return hash_pin(first)
+        hashed = hash_pin(first)
     except PinError as exc:
         print(f"{exc} Nothing changed.", file=err)
         return None
+    exposed = _readable_elsewhere(first, retired)
+    if exposed is not None:
+        print(
+            f"this PIN's hash is in {exposed}, which every account on this computer can read (and "
+            "crack offline): choose another PIN. Nothing changed.",
+            file=err,
+        )
+        return None
+    return hashed
 
 
 def _needs_admin_rights(err: TextIO) -> bool:
@@ -96,15 +107,46 @@ def _needs_admin_rights(err: TextIO) -> bool:
     return True
 
 
-def _report_retired_policy(out: TextIO, err: TextIO) -> None:
-    """Say so when a policy still sets a retired PIN key (its value is not used)."""
+def _report_retired_policy(err: TextIO) -> tuple[IgnoredPolicy, ...]:
+    """Say so (on stderr, so that a script reading ``list`` gets ids only) when a policy still sets
+    a retired PIN key; its value is not used. Those entries, for :func:`_readable_elsewhere`."""
     try:
         policy = read_policy(default_policy_sources(machine_folders().config))
     except PolicyError as exc:
         print(f"note: the machine policy cannot be used: {exc}", file=err)
-        return
+        return ()
     for item in policy.ignored:
-        print(f"note: {item.words}", file=out)
+        print(f"note: {item.words}", file=err)
+    return policy.ignored
+
+
+def _hashes_in(item: IgnoredPolicy) -> list[PinHash]:
+    """The PIN hashes a retired policy value holds (whatever parses; junk is skipped)."""
+    value = item.readable_value
+    if item.name == "supervisors" and isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    texts = [value] if item.name == "admin_pin_hash" else []
+    if isinstance(value, list):
+        texts = [entry.get("pin_hash") for entry in value if isinstance(entry, dict)]
+    found = []
+    for text in texts:
+        try:
+            found.append(PinHash.parse(str(text)))
+        except PinError:
+            continue
+    return found
+
+
+def _readable_elsewhere(pin: str, retired: tuple[IgnoredPolicy, ...]) -> str | None:
+    """The policy that holds a hash of ``pin`` readable by every account, if one does: a PIN whose
+    hash any account can read must not become a PIN the station trusts."""
+    for item in retired:
+        if any(old.matches(pin) for old in _hashes_in(item)):
+            return item.origin
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -120,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         return int(ExitCode.USAGE)
     if _needs_admin_rights(err):
         return NO_PERMISSION
-    _report_retired_policy(out, err)
+    retired = _report_retired_policy(err)
     store = people_store()
     try:
         current = load_people(store, machine_folders())  # moves an older station's files first
@@ -128,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"cannot read who approves on this machine: {exc}", file=err)
         return int(ExitCode.FAILURE)
     if action == "init":
-        hashed = _new_pin("administrator", err, once=args.pin_stdin)
+        hashed = _new_pin("administrator", err, once=args.pin_stdin, retired=retired)
         if hashed is None:
             return int(ExitCode.USAGE)
         return _save(
@@ -138,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
             err,
             "administrator PIN set",
         )
-    return _people(args, action, store, current, out, err)
+    return _people(args, action, store, current, retired, out, err)
 
 
 def _save(store: PrivateStore, people: People, out: TextIO, err: TextIO, done: str) -> int:
@@ -152,7 +194,13 @@ def _save(store: PrivateStore, people: People, out: TextIO, err: TextIO, done: s
 
 
 def _people(
-    args: argparse.Namespace, group: str, store: PrivateStore, current: People, out: TextIO, err: TextIO
+    args: argparse.Namespace,
+    group: str,
+    store: PrivateStore,
+    current: People,
+    retired: tuple[IgnoredPolicy, ...],
+    out: TextIO,
+    err: TextIO,
 ) -> int:
     table = dict(current.supervisors if group == "supervisor" else current.operators)
     action = args.people_action
@@ -171,7 +219,7 @@ def _people(
             return int(ExitCode.USAGE)
         done = f"{group} {identity} removed"
     else:
-        hashed = _new_pin(f"{group} {identity}'s", err, once=args.pin_stdin)
+        hashed = _new_pin(f"{group} {identity}'s", err, once=args.pin_stdin, retired=retired)
         if hashed is None:
             return int(ExitCode.USAGE)
         done = f"{group} {identity} {'given a new PIN' if identity in table else 'added'}"

@@ -16,7 +16,7 @@ The way browsers and Office are managed:
 **No secrets.** Every local account can read the registry and ``/etc/opt/station``, so a PIN hash
 there cracks offline. ``admin_pin_hash`` and ``supervisors`` (read by older stations) are no
 longer policies: a policy that still sets them keeps working for everything else, but those two
-values are dropped unread (never used, never in :attr:`Policy.entries` or its digest) and listed
+values are never used as PINs (never in :attr:`Policy.entries` or its digest) and are listed
 in :attr:`Policy.ignored`, logged as a warning and shown by ``station admin`` and the doctor: IT
 removes them and runs ``station admin init`` / ``station admin supervisor add`` on the station
 (:mod:`station.security.people`). They are ignored rather than the whole policy refused, so a
@@ -121,6 +121,9 @@ class IgnoredPolicy:
     name: str
     #: The file or registry key that sets it.
     origin: str
+    #: The value as found, never used as a PIN: only ``station admin`` compares a new PIN with it,
+    #: to refuse one whose hash every account can read. Never in a message or a repr.
+    readable_value: Any = field(default=None, repr=False, compare=False)
 
     @property
     def words(self) -> str:
@@ -139,7 +142,7 @@ class Policy:
     entries: Mapping[str, PolicyEntry] = field(default_factory=dict)
     #: "liveness_threshold is set in both 10-a.json and 20-b.json (20-b.json wins)".
     duplicates: tuple[str, ...] = ()
-    #: Retired policies found set (their values dropped unread): for the doctor and ``station admin``.
+    #: Retired policies found set (never used as PINs): for the doctor and ``station admin``.
     ignored: tuple[IgnoredPolicy, ...] = ()
 
     def at(self, *levels: PolicyLevel) -> dict[str, Any]:
@@ -176,7 +179,7 @@ def read_policy(sources: Iterable[PolicySource]) -> Policy:
     for source in sources:
         for entry in source.read():
             if entry.name in MOVED_OUT_OF_POLICY:
-                ignored.append(IgnoredPolicy(entry.name, entry.origin))
+                ignored.append(IgnoredPolicy(entry.name, entry.origin, entry.value))
                 continue
             current = winners.get(entry.name)
             if current is None or entry.level > current.level:
@@ -235,8 +238,7 @@ class LinuxPolicyFiles:
         entries = []
         for name, value in document.items():
             _check_name(name, str(path))
-            kept = None if name in MOVED_OUT_OF_POLICY else value  # a retired value is dropped unread
-            entries.append(PolicyEntry(name, kept, level, str(path)))
+            entries.append(PolicyEntry(name, value, level, str(path)))
         return entries
 
     def read(self) -> list[PolicyEntry]:
@@ -297,10 +299,10 @@ class RegistryPolicy:
         reg = self.registry
         if kind in (reg.REG_DWORD, reg.REG_QWORD):
             return int(value)
-        if name in MOVED_OUT_OF_POLICY:
-            return None  # dropped unread by read_policy, whatever it holds
         if kind in (reg.REG_SZ, reg.REG_EXPAND_SZ):
             return str(value)
+        if name in MOVED_OUT_OF_POLICY:
+            return None  # ignored whatever it holds (read_policy reports it)
         raise PolicyError(f"{origin}\\{name}: a policy must be a string or a DWORD (registry type {kind})")
 
     def read(self) -> list[PolicyEntry]:

@@ -169,7 +169,87 @@ def test_a_policy_that_still_sets_a_pin_hash_is_named_and_not_used(
     (managed / "10-old.json").write_text(json.dumps({"admin_pin_hash": secret}))
     os.chmod(managed / "10-old.json", 0o644)
     assert invoke(monkeypatch, ["supervisor", "add", "sup1"], "736204\n736204\n") == 0
-    out = capsys.readouterr().out
-    assert "sets admin_pin_hash, which is no longer read from policy and is ignored" in out
-    assert "station admin init" in out and secret not in out
+    said = capsys.readouterr()
+    assert "sets admin_pin_hash, which is no longer read from policy and is ignored" in said.err
+    assert "station admin init" in said.err and secret not in said.err + said.out
     assert read_people(machine).admin is None  # the policy's hash was not taken
+    # The PIN whose hash every account can read in that policy is not taken as a new PIN.
+    assert invoke(monkeypatch, ["init", "--pin-stdin"], "135790\n") == 64
+    assert "every account on this computer can read" in capsys.readouterr().err
+    assert invoke(monkeypatch, ["supervisor", "add", "sup2", "--pin-stdin"], "135790\n") == 64
+    assert read_people(machine).admin is None and set(read_people(machine).supervisors) == {"sup1"}
+    assert invoke(monkeypatch, ["init", "--pin-stdin"], "246801\n") == 0
+    capsys.readouterr()
+    assert invoke(monkeypatch, ["supervisor", "list"]) == 0
+    assert capsys.readouterr().out.split() == ["sup1"]  # ids only on stdout, for scripts
+
+
+_FIND_HASHES = r"""
+import os, sys
+readable, hashes = [], []
+for top in ("/etc/opt/station", "/var/lib/station"):
+    for folder, dirs, names in os.walk(top, onerror=lambda exc: None):
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            readable.append(path)
+            if b"scrypt$" in data:
+                hashes.append(path)
+print("readable:", *readable)
+print("hashes:", *hashes)
+"""
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("setpriv"),
+    reason="a private mount namespace and another account need root, unshare and setpriv (as CI)",
+)
+def test_after_admin_init_no_other_account_can_read_a_pin_hash() -> None:
+    """The installed layout in a private mount namespace (empty tmpfs over /etc/opt and /var/lib),
+    a production policy and an older station's readable people.json: after `station admin init`
+    and `supervisor add` as root, uid 65534 finds no file holding a PIN hash."""
+    if not _nobody_can_run_python():
+        pytest.skip("the unprivileged account cannot run this interpreter here")
+    old_people = json.dumps({"admin_pin_hash": str(hash_pin("135790")), "supervisors": []})
+    python = sys.executable
+    script = f"""
+set -e
+mount -t tmpfs tmpfs /etc/opt
+mount -t tmpfs tmpfs /var/lib
+mkdir -p /etc/opt/station/policies/managed
+chmod 755 /etc/opt/station /etc/opt/station/policies /etc/opt/station/policies/managed
+printf '%s' '{{"environment": "production"}}' > /etc/opt/station/policies/managed/10-bank.json
+printf '%s' '{old_people}' > /etc/opt/station/people.json
+chmod 644 /etc/opt/station/policies/managed/10-bank.json /etc/opt/station/people.json
+printf '246801\\n' | {python} -m station admin init --pin-stdin
+printf '736204\\n' | {python} -m station admin supervisor add sup1 --pin-stdin
+printf '590317\\n' | {python} -m station admin operator add alice --pin-stdin
+ls -ld /var/lib/station/private
+setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups {python} -c '{_FIND_HASHES}'
+"""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"STATION_MACHINE_CONFIG_DIR", "STATION_MACHINE_DATA_DIR", "STATION_SERVICE_STORE_DIR"}
+    }
+    env.update(STATION_ASSUME_INSTALLED="1", PYTHONPATH=str(REPO), PYTHONDONTWRITEBYTECODE="1")
+    result = subprocess.run(
+        ["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd="/",
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "administrator PIN set in /var/lib/station/private/people.json" in lines
+    assert lines[-3].startswith("drwx------ ")  # the store, private to its owner
+    assert lines[-2].startswith("readable:") and "/etc/opt/station/policies/managed/10-bank.json" in lines[-2]
+    assert lines[-1] == "hashes:", result.stdout  # not the new ones, and the old copy is gone
+    assert "Traceback" not in result.stderr

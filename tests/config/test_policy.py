@@ -197,6 +197,7 @@ def test_a_pin_hash_in_the_registry_is_ignored_and_reported(caplog: pytest.LogCa
     assert all("station admin init" in item.words for item in policy.ignored)
     assert "admin_pin_hash" in caplog.text and "station admin init" in caplog.text
     assert secret not in caplog.text and all(secret not in item.words for item in policy.ignored)
+    assert secret not in repr(policy) and secret not in str(policy.ignored)
     assert policy.digest == read_policy([RegistryPolicy(_only_threshold())]).digest
 
 
