@@ -23,7 +23,7 @@ from typing import Final
 from station.application.recording import open_journal
 from station.audit.records import AuditRecord
 from station.config.policy import Policy
-from station.locations import MachineFolders, machine_folders, service_store_dir
+from station.locations import MachineFolders, machine_folders, program_installed, service_store_dir
 from station.security.identity import normalise_identity
 from station.security.lockout import PinLedger
 from station.security.people import (
@@ -67,8 +67,10 @@ _log = logging.getLogger(__name__)
 
 
 def people_store(folder: Path | None = None) -> PrivateStore:
-    """The private store at ``folder`` (the service hands its own), else :func:`service_store_dir`."""
-    return PrivateStore(folder or service_store_dir())
+    """The private store at ``folder`` (the service hands its own), else :func:`service_store_dir`.
+    An installed station trusts only a store of root or the service account; a checkout also one of
+    the developer's own account."""
+    return PrivateStore(folder or service_store_dir(), trust_running_account=not program_installed())
 
 
 def _remove_old(path: Path, notes: list[str]) -> None:

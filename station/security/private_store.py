@@ -61,6 +61,10 @@ class PrivateStore:
 
     folder: Path
     service_account: str | None = SERVICE_ACCOUNT
+    #: Also trust a store owned by the account running (a developer's checkout). Never on an
+    #: installed station: there the operator's own account could have made the folder (older
+    #: installs gave it the machine data folder) and filled it with PINs of its choosing.
+    trust_running_account: bool = False
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -69,10 +73,10 @@ class PrivateStore:
         return _account_ids(self.service_account)
 
     def trusted_owners(self) -> frozenset[int]:
-        """Root, the service account, and the account running (the service itself, or a developer
-        in a checkout): the only owners a folder or file of the store may have."""
+        """Root and the service account (and the account running, when
+        :attr:`trust_running_account`): the only owners a folder or file of the store may have."""
         owners = {0}
-        if hasattr(os, "geteuid"):
+        if self.trust_running_account and hasattr(os, "geteuid"):
             owners.add(os.geteuid())
         service = self._owner()
         if service is not None:
@@ -105,8 +109,8 @@ class PrivateStore:
             return None
         if info.st_uid not in self.trusted_owners():
             return (
-                f"the {what} is owned by uid {info.st_uid}, not by root or the station's service account: "
-                "that account could read or change the PINs"
+                f"the {what} is owned by uid {info.st_uid}, not by root or the station's service "
+                f"account ({self.service_account}): that account could read or change the PINs"
             )
         if folder and not os.access(path, os.R_OK | os.W_OK | os.X_OK):
             return (

@@ -274,3 +274,49 @@ def test_a_damaged_old_ledger_starts_a_new_count_and_is_removed(tmp_path: Path) 
     assert guard.ledger.locked_until("administrator") is None
     with sqlite3.connect(store.path(PIN_LEDGER_FILENAME)) as conn:
         assert conn.execute("SELECT count(*) FROM pin_attempts").fetchone() == (0,)
+
+
+_SIGN_IN_AS_ADMIN = r"""
+from station.application.people import pin_guard
+from station.security.pin import PinError
+try:
+    print(pin_guard().check_admin("482913")[0])
+except PinError as exc:
+    print(type(exc).__name__, exc)
+"""
+
+
+@as_root
+@pytest.mark.skipif(not shutil.which("setpriv"), reason="needs util-linux setpriv")
+def test_an_installed_station_does_not_trust_a_store_the_operators_account_made(open_root: Path) -> None:
+    """Older installs gave the operator's account the machine data folder, so it could make
+    `private/` there itself, with an administrator PIN of its choosing. An installed station trusts
+    only root's or the service account's store; a developer's checkout also trusts their own."""
+    planted = PrivateStore(open_root / "private", service_account="nobody")  # made as root, given away
+    write_people(planted, People(hash_pin(ADMIN_PIN)))
+    assert planted.folder.lstat().st_uid == NOBODY
+    home = open_root / "home"
+    home.mkdir()
+    os.chmod(home, 0o777)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home),
+        "STATION_CONFIG_DIR": str(home),
+        "STATION_LOG_DIR": str(home),
+        "STATION_MACHINE_CONFIG_DIR": str(open_root / "config"),
+        "STATION_MACHINE_DATA_DIR": str(home / "data"),
+        "STATION_SERVICE_STORE_DIR": str(planted.folder),
+    }
+    probe = _as_nobody([sys.executable, "-c", "1"], env, open_root)
+    if probe.returncode != 0:
+        pytest.skip(f"the unprivileged account cannot run this interpreter here: {probe.stderr}")
+    installed = _as_nobody(
+        [sys.executable, "-c", _SIGN_IN_AS_ADMIN], {**env, "STATION_ASSUME_INSTALLED": "1"}, open_root
+    )
+    assert installed.stdout.startswith("PrivateStoreError"), installed.stdout + installed.stderr
+    assert f"owned by uid {NOBODY}" in installed.stdout
+    checkout = _as_nobody([sys.executable, "-c", _SIGN_IN_AS_ADMIN], env, open_root)
+    assert checkout.stdout.strip() == "True", checkout.stdout + checkout.stderr
