@@ -97,22 +97,52 @@ def _move_people(store: PrivateStore, old: Path, notes: list[str]) -> None:
     _remove_old(old, notes)
 
 
+#: What an old ledger may hold: the one table (and SQLite's index of its key), nothing else.
+_LEDGER_SCHEMA: Final = {("table", "pin_attempts"), ("index", "sqlite_autoindex_pin_attempts_1")}
+
+
+def _copy_ledger(old: Path, target: Path) -> str | None:
+    """Copy the old ledger into ``target`` (already made 0600) and check the copy holds only the
+    ledger's table with well-formed rows (the old file sat where the operator's account could write
+    it); why not, or None."""
+    try:
+        with (
+            contextlib.closing(sqlite3.connect(old)) as source,
+            contextlib.closing(sqlite3.connect(target)) as copy,
+        ):
+            source.backup(copy)
+            copy.execute("PRAGMA trusted_schema=OFF")
+            schema = set(copy.execute("SELECT type, name FROM sqlite_master").fetchall())
+            if not schema <= _LEDGER_SCHEMA or ("table", "pin_attempts") not in schema:
+                return "it holds more than the wrong-PIN count"
+            rows = copy.execute(
+                "SELECT identity, failures, lockouts, locked_until FROM pin_attempts"
+            ).fetchall()
+    except sqlite3.Error as exc:
+        return str(exc)
+    for identity, failures, lockouts, until in rows:
+        if not (isinstance(identity, str) and isinstance(failures, int) and isinstance(lockouts, int)):
+            return "a row is damaged"
+        try:
+            if until is not None and datetime.fromisoformat(until).tzinfo is None:
+                return "a row is damaged"
+        except (TypeError, ValueError):
+            return "a row is damaged"
+    return None
+
+
 def _move_ledger(store: PrivateStore, old: Path, notes: list[str]) -> None:
     if not old.exists() and not old.is_symlink():
         return
     target = store.path(PIN_LEDGER_FILENAME)
     if not old.is_symlink() and old.is_file() and not target.exists():
         store.create_file(PIN_LEDGER_FILENAME)  # 0600 before a byte is copied
-        try:
-            with (
-                contextlib.closing(sqlite3.connect(old)) as source,
-                contextlib.closing(sqlite3.connect(target)) as copy,
-            ):
-                source.backup(copy)
+        problem = _copy_ledger(old, target)
+        if problem is None:
             notes.append(f"moved the wrong-PIN count {old} into {store.folder}")
-        except sqlite3.Error as exc:
+        else:
             # Whoever could damage the old file could also have deleted it: start a new count.
-            _log.error("the old wrong-PIN count %s cannot be read (%s); a new count starts", old, exc)
+            _log.error("the old wrong-PIN count %s cannot be used (%s); a new count starts", old, problem)
             store.remove(PIN_LEDGER_FILENAME)
     for suffix in ("", *_LEDGER_SIDE_FILES):
         _remove_old(old.with_name(old.name + suffix), notes)

@@ -320,3 +320,34 @@ def test_an_installed_station_does_not_trust_a_store_the_operators_account_made(
     assert f"owned by uid {NOBODY}" in installed.stdout
     checkout = _as_nobody([sys.executable, "-c", _SIGN_IN_AS_ADMIN], env, open_root)
     assert checkout.stdout.strip() == "True", checkout.stdout + checkout.stderr
+
+
+@pytest.mark.parametrize(
+    "planting",
+    [
+        "CREATE TABLE extra (x)",
+        "CREATE TRIGGER t AFTER UPDATE ON pin_attempts BEGIN DELETE FROM pin_attempts; END",
+        "INSERT INTO pin_attempts VALUES ('administrator', 0, 0, 'next tuesday')",
+        "INSERT INTO pin_attempts VALUES ('administrator', 0, 0, '2099-01-01T00:00:00')",  # no zone
+    ],
+)
+def test_an_old_ledger_with_more_than_the_count_is_not_moved(tmp_path: Path, planting: str) -> None:
+    """The old ledger sat where the operator's account could write it: only a well-formed count
+    is taken over; anything else starts a new one, and the old file goes."""
+    folders = machine(tmp_path)
+    folders.data.mkdir()
+    old = folders.data / PIN_LEDGER_FILENAME
+    PinLedger(old).locked_until("administrator")  # the real schema
+    with contextlib.closing(sqlite3.connect(old)) as conn:
+        conn.execute(planting)
+        conn.commit()
+    store = PrivateStore(tmp_path / "private")
+    guard = pin_guard(store=store, folders=folders)
+    assert not old.exists()
+    assert guard.ledger.locked_until("administrator") is None
+    with contextlib.closing(sqlite3.connect(store.path(PIN_LEDGER_FILENAME))) as conn:
+        assert conn.execute("SELECT type, name FROM sqlite_master ORDER BY name").fetchall() == [
+            ("table", "pin_attempts"),
+            ("index", "sqlite_autoindex_pin_attempts_1"),
+        ]
+        assert conn.execute("SELECT count(*) FROM pin_attempts").fetchone() == (0,)
