@@ -1,13 +1,17 @@
 r"""Where the station keeps its files: one module, below everything that reads or writes them.
 
-Two scopes:
+Three scopes:
 
-* **Machine** (an installed station): policy and the administrator's PIN in the machine config
+* **Machine** (an installed station): policy in the machine config
   folder (Linux ``/etc/opt/station``, root-owned; Windows ``%ProgramData%\Station\config``, the
   registry holds the policy there), and the journal, its key, the administrator's settings and the
   logs in the machine data folder (Linux ``/var/lib/station``, Windows ``%ProgramData%\Station\data``;
   the installer creates it). Every operator of a PC writes one journal, and a profile clean-up
   loses nothing.
+* **The service's own store** (:func:`service_store_dir`): what only the trusted side may read,
+  the PIN hashes and the wrong-PIN ledger (Linux ``/var/lib/station/private``, 0700, owned by the
+  ``station`` service account or root; Windows ``%ProgramData%\Station\private``, whose ACLs the
+  Windows installer is to set). See :mod:`station.security.private_store`.
 * **User** (a source checkout): the platform's per-user folders (platformdirs).
 
 Whether the program is installed is a fact about the program (a frozen bundle, or a package
@@ -153,7 +157,7 @@ def machine_folders(
 
 
 def machine_config_dir() -> Path:
-    """Policy files and the administrator's PIN (see :func:`machine_folders`)."""
+    """Policy files (see :func:`machine_folders`)."""
     return machine_folders().config
 
 
