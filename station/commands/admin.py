@@ -26,7 +26,7 @@ import json
 import sys
 from typing import Final, TextIO
 
-from station.application.people import load_people, people_store
+from station.application.people import move_legacy_people, people_store
 from station.commands.exit_codes import ExitCode
 from station.config import PolicyError
 from station.config.policy import IgnoredPolicy, default_policy_sources, read_policy
@@ -35,6 +35,7 @@ from station.security.people import (
     People,
     check_person_id,
     is_os_administrator,
+    read_people,
     write_people,
 )
 from station.security.pin import PinError, PinHash, hash_pin
@@ -44,6 +45,8 @@ __all__ = ["add_arguments", "run"]
 
 #: EX_NOPERM: the OS's administrator rights are needed.
 NO_PERMISSION: Final = 77
+#: How many hashes of a retired policy value a new PIN is compared with (each takes ~60 ms).
+_MAX_RETIRED_HASHES: Final = 50
 _PIN_STDIN_HELP = "read the PIN once from the first line of stdin (scripts); never from the command line"
 
 
@@ -132,7 +135,7 @@ def _hashes_in(item: IgnoredPolicy) -> list[PinHash]:
     if isinstance(value, list):
         texts = [entry.get("pin_hash") for entry in value if isinstance(entry, dict)]
     found = []
-    for text in texts:
+    for text in texts[:_MAX_RETIRED_HASHES]:
         try:
             found.append(PinHash.parse(str(text)))
         except PinError:
@@ -165,7 +168,9 @@ def run(args: argparse.Namespace) -> int:
     retired = _report_retired_policy(err)
     store = people_store()
     try:
-        current = load_people(store, machine_folders())  # moves an older station's files first
+        for note in move_legacy_people(store, machine_folders()):  # an older station's files first
+            print(f"note: {note}", file=err)
+        current = read_people(store)
     except PinError as exc:
         print(f"cannot read who approves on this machine: {exc}", file=err)
         return int(ExitCode.FAILURE)

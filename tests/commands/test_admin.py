@@ -253,3 +253,4 @@ setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups {python} -c '{_FIND_HAS
     assert lines[-2].startswith("readable:") and "/etc/opt/station/policies/managed/10-bank.json" in lines[-2]
     assert lines[-1] == "hashes:", result.stdout  # not the new ones, and the old copy is gone
     assert "Traceback" not in result.stderr
+    assert "note: moved /etc/opt/station/people.json into the station's private store" in result.stderr
