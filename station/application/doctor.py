@@ -28,7 +28,7 @@ from typing import Final
 from station.api.credentials import Credential
 from station.api.errors import LivenessAPIError
 from station.application.factory import StationConfig, camera_verdict, config_from_resolved
-from station.application.people import load_people
+from station.application.people import people_store
 from station.application.tokens import NoSecureStoreError, TokenStore
 from station.audit import AuditError, AuditJournal
 from station.audit.anchor import read_anchor
@@ -40,7 +40,7 @@ from station.config import PolicyError, ResolvedSettings, SettingsError, resolve
 from station.locations import MachineFolders, machine_folders
 from station.netcheck import run_network_check
 from station.security.camera_identity import CameraIdentity
-from station.security.people import People
+from station.security.people import People, read_people
 from station.security.pin import PinError
 from station.ship.config import ShipConfig, TargetKind
 from station.ship.errors import ShipError
@@ -153,6 +153,10 @@ def check_policy(folders: MachineFolders) -> tuple[Finding, ResolvedSettings | N
             Finding(Item.POLICY, Status.WARN, f"no policy file: {detail}", "deploy the bank's policy file"),
             resolved,
         )
+    ignored = resolved.policy.ignored
+    if ignored:
+        words = " ".join(item.words for item in ignored)
+        return Finding(Item.POLICY, Status.WARN, f"{detail}; {words}", "remove the retired keys"), resolved
     return Finding(Item.POLICY, Status.PASS, detail), resolved
 
 
@@ -506,8 +510,6 @@ def run_doctor(parts: DoctorParts | None = None) -> DoctorReport:
     )
     findings.append(check_token(config, parts.tokens))
     findings.append(check_service_host(config))
-    findings.append(
-        check_supervisors(lambda: load_people(resolved.policy, parts.folders), production=config.production)
-    )
+    findings.append(check_supervisors(lambda: read_people(people_store()), production=config.production))
     findings.append(check_shipping(config.ship, production=config.production))
     return DoctorReport(tuple(findings))

@@ -33,6 +33,7 @@ from station.application.doctor import (
     socket_probe,
 )
 from station.application.factory import StationConfig
+from station.application.people import people_store
 from station.application.tokens import TokenStore
 from station.audit import AuditJournal
 from station.audit.anchor import Anchor, write_anchor
@@ -42,7 +43,7 @@ from station.commands.doctor import DoctorExit, exit_code, print_report
 from station.config import Mode
 from station.emulator import Emulator
 from station.locations import MachineFolders
-from station.security.people import People
+from station.security.people import People, write_people
 from station.security.pin import hash_pin
 from station.ship.config import ShipConfig, TargetKind
 from tests.api.tls import TLSService
@@ -101,6 +102,16 @@ def test_a_good_policy_is_in_force(tmp_path: Path) -> None:
     assert finding.status is Status.PASS, finding
     assert resolved is not None and resolved.settings.liveness_threshold == 0.9
     assert "2 entries" in finding.detail
+
+
+def test_a_pin_hash_left_in_policy_is_named_and_never_shown(tmp_path: Path) -> None:
+    folders = _folders(tmp_path)
+    secret = str(hash_pin("482913"))
+    write_machine_policy(folders.config, {"liveness_threshold": 0.9, "admin_pin_hash": secret})
+    finding, resolved = check_policy(folders)
+    assert finding.status is Status.WARN and resolved is not None
+    assert "admin_pin_hash" in finding.detail and "station admin init" in finding.detail
+    assert secret not in finding.line()
 
 
 def test_no_policy_at_all_is_a_warning(tmp_path: Path) -> None:
@@ -350,10 +361,11 @@ def test_a_working_station_can_serve(
             "camera": str(video),
             "allow_non_live_camera": True,
             "audit_db": str(_journal_of(folders.data, 2)),
-            "supervisors": [{"id": "sup1", "pin_hash": str(hash_pin("736204"))}],
         },
     )
     monkeypatch.setenv("STATION_MACHINE_CONFIG_DIR", str(folders.config))
+    monkeypatch.setenv("STATION_SERVICE_STORE_DIR", str(tmp_path / "private"))
+    write_people(people_store(), People(None, {"sup1": hash_pin("736204")}))
     memory_keyring.set_password("station", "sandbox", TOKEN)
     memory_keyring.set_password(
         "station", "audit-hmac-key", KEY.hex()
