@@ -196,13 +196,23 @@ def user_data_dir() -> Path:
 
 def station_log_dir() -> Path:
     """Where the station's log files go. Installed: ``<machine data>/logs/<OS user>`` (a profile
-    clean-up loses nothing, and each operator's process rotates its own files);
-    ``$STATION_LOG_DIR`` is ignored there, as every development override is. Otherwise
+    clean-up loses nothing, and each operator's process rotates its own files), except where the
+    machine data folder is the station service's alone (``install.sh --system``: 0700, the
+    ``station`` account's): the operator's process, a client of the service, then logs in the
+    platform's per-user folder, and the evidence is the service's journal. ``$STATION_LOG_DIR`` is
+    ignored on an installed station, as every development override is. Otherwise
     :func:`user_log_dir`."""
     folders = machine_folders()
     if folders.installed:
+        if _service_owns(folders.data):
+            return platformdirs.user_log_path(APP_NAME, appauthor=False)
         return folders.data / "logs" / _account_folder_name()
     return user_log_dir()
+
+
+def _service_owns(data: Path) -> bool:
+    """The machine data folder exists and this process may not write into it."""
+    return data.is_dir() and not os.access(data, os.W_OK | os.X_OK)
 
 
 def _account_folder_name() -> str:

@@ -8,8 +8,6 @@ import io
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +19,7 @@ from station.commands.admin import NO_PERMISSION, add_arguments, run
 from station.security.people import read_people
 from station.security.pin import hash_pin
 from station.security.private_store import PrivateStore
-
-REPO = Path(__file__).resolve().parents[2]
-NOBODY = 65534
-AS_NOBODY = ("setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups")
+from tests.accounts import CHECKOUT, NOBODY, PYTHON, as_account, in_checkout_namespace, needs_root
 
 
 @pytest.fixture
@@ -65,16 +60,6 @@ def test_init_and_people_need_the_os_administrator(
     assert not machine.folder.exists()
 
 
-def _nobody_can_run_python() -> bool:
-    probe = subprocess.run(
-        [*AS_NOBODY, sys.executable, "-c", "1"],
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
-    return probe.returncode == 0
-
-
 @pytest.fixture
 def open_root() -> Iterator[Path]:
     """A folder an unprivileged account may enter (tmp_path's parents are private to root)."""
@@ -84,17 +69,15 @@ def open_root() -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root and setpriv (as CI)")
+@needs_root
 def test_init_as_a_non_root_account_is_refused(open_root: Path) -> None:
     """A real `station admin init` run by uid 65534, with the store's folder in its reach."""
-    if not _nobody_can_run_python():
-        pytest.skip("the unprivileged account cannot run this interpreter here")
     home = open_root / "home"
     home.mkdir(mode=0o777)
     os.chmod(home, 0o777)
     env = {
         **os.environ,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": str(CHECKOUT),
         "PYTHONDONTWRITEBYTECODE": "1",
         "HOME": str(home),
         "XDG_DATA_HOME": str(home),
@@ -106,8 +89,8 @@ def test_init_as_a_non_root_account_is_refused(open_root: Path) -> None:
         "STATION_SERVICE_STORE_DIR": str(home / "private"),
     }
     for argv in (["init", "--pin-stdin"], ["supervisor", "add", "mallory", "--pin-stdin"]):
-        result = subprocess.run(
-            [*AS_NOBODY, sys.executable, "-m", "station", "admin", *argv],
+        result = as_account(
+            [PYTHON, "-m", "station", "admin", *argv],
             input="482913\n",
             capture_output=True,
             text=True,
@@ -204,18 +187,13 @@ print("hashes:", *hashes)
 """
 
 
-@pytest.mark.skipif(
-    os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("setpriv"),
-    reason="a private mount namespace and another account need root, unshare and setpriv (as CI)",
-)
+@needs_root
 def test_after_admin_init_no_other_account_can_read_a_pin_hash() -> None:
     """The installed layout in a private mount namespace (empty tmpfs over /etc/opt and /var/lib),
     a production policy and an older station's readable people.json: after `station admin init`
     and `supervisor add` as root, uid 65534 finds no file holding a PIN hash."""
-    if not _nobody_can_run_python():
-        pytest.skip("the unprivileged account cannot run this interpreter here")
     old_people = json.dumps({"admin_pin_hash": str(hash_pin("135790")), "supervisors": []})
-    python = sys.executable
+    python = PYTHON
     script = f"""
 set -e
 mount -t tmpfs tmpfs /etc/opt
@@ -236,9 +214,9 @@ setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups {python} -c '{_FIND_HAS
         for key, value in os.environ.items()
         if key not in {"STATION_MACHINE_CONFIG_DIR", "STATION_MACHINE_DATA_DIR", "STATION_SERVICE_STORE_DIR"}
     }
-    env.update(STATION_ASSUME_INSTALLED="1", PYTHONPATH=str(REPO), PYTHONDONTWRITEBYTECODE="1")
-    result = subprocess.run(
-        ["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+    env.update(STATION_ASSUME_INSTALLED="1", PYTHONPATH=str(CHECKOUT), PYTHONDONTWRITEBYTECODE="1")
+    result = in_checkout_namespace(
+        script,
         env=env,
         capture_output=True,
         text=True,

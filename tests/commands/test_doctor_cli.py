@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from station.audit import AuditJournal
+from tests.accounts import PYTHON, as_account, needs_root, public_env
 from tests.audit.support import KEY, make_record
 from tests.machine import write_machine_policy
 
@@ -108,6 +109,7 @@ def test_usage_errors_exit_64(tmp_path: Path) -> None:
     assert _station(tmp_path, "doctor", "--no-such-option").returncode == 64
 
 
+@needs_root
 def test_an_account_outside_the_sockets_group_is_told_so() -> None:
     """A socket with mode 0660 whose group the caller (``nobody``) is not in, in a folder anyone
     can reach: the doctor says to add the account to station-clients."""
@@ -126,17 +128,11 @@ def test_an_account_outside_the_sockets_group_is_told_so() -> None:
             "finding = check_service(socket_probe(Path(sys.argv[1])))\n"
             "print(finding.status.value); print(finding.action)\n"
         )
-        command = [sys.executable, "-c", code, str(path)]
-        setpriv = shutil.which("setpriv")
-        assert setpriv
-        nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
-        done = subprocess.run(
-            [setpriv, *nobody, "--", *command],
-            cwd="/",
-            env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
+        done = as_account(
+            [PYTHON, "-c", code, str(path)],
+            env=public_env(),
             capture_output=True,
             text=True,
-            check=False,
             timeout=120,
         )
     assert done.returncode == 0, done.stderr

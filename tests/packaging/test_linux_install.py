@@ -11,7 +11,6 @@ the station appends to it as that account, and it verifies again.
 from __future__ import annotations
 
 import configparser
-import ctypes
 import os
 import shutil
 import stat
@@ -26,14 +25,14 @@ import pytest
 
 from station.audit import AuditJournal
 from station.audit.anchor import Anchor, write_anchor
+from tests.accounts import CHECKOUT, PYTHON, as_account
 from tests.audit.support import KEY, make_record
-from tests.packaging.conftest import PACKAGING, ROOT
+from tests.packaging.conftest import PACKAGING
 from tests.packaging.test_linux_desktop import fake_bundle
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux service")
 
 UNIT = PACKAGING / "linux" / "station-service.service"
-BUNDLE_EXE = ROOT / "dist" / "station" / "station"
 ROWS = 5
 
 
@@ -108,14 +107,12 @@ def _old_layout(root: Path, owner: int = 65534) -> Path:
 def _as(uid: int, gid: int, var: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     """``argv`` (a Python program of the checkout) as ``uid:gid`` with no other group, the way
     the unit runs the service: the journal and key are that account's."""
-    setpriv = shutil.which("setpriv")
-    assert setpriv, "setpriv (util-linux) is needed to run as the station account"
     home = var.parents[2] / "station-home"
     home.mkdir(exist_ok=True)
     os.chown(home, uid, gid)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(CHECKOUT),
         "PYTHONDONTWRITEBYTECODE": "1",
         "HOME": str(home),
         "USER": "station",
@@ -125,8 +122,7 @@ def _as(uid: int, gid: int, var: Path, *argv: str) -> subprocess.CompletedProces
         "STATION_CONFIG_DIR": str(home),
         "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
     }
-    command = [setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups", sys.executable, *argv]
-    return subprocess.run(command, cwd="/", env=env, capture_output=True, text=True, check=False, timeout=120)
+    return as_account([PYTHON, *argv], uid=uid, gid=gid, env=env, capture_output=True, text=True, timeout=120)
 
 
 _APPEND = """
@@ -205,39 +201,6 @@ def test_systemd_rates_the_units_exposure_ok() -> None:
     done = _analyze("security", "--offline=true", "--threshold=30")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Overall exposure level for station-service.service" in done.stdout
-
-
-@pytest.mark.skipif(not BUNDLE_EXE.is_file(), reason="no bundle in dist/ (python3 packaging/build)")
-def test_the_bundle_runs_under_the_kernels_write_xor_execute_rule() -> None:
-    """MemoryDenyWriteExecute=yes stays only if the bundle (PyInstaller, numpy, OpenCV's dnn,
-    offscreen Qt) runs with it. Without systemd here, the kernel's own rule stands in: prctl
-    PR_SET_MDWE(PR_MDWE_REFUSE_EXEC_GAIN), kept across exec, refuses what the unit's filter does."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(66, 0, 0, 0, 0) < 0:  # PR_GET_MDWE: Linux 6.3 and later
-        pytest.skip("this kernel has no PR_SET_MDWE")
-    code = (
-        "import ctypes, os, sys; libc = ctypes.CDLL(None, use_errno=True); "
-        "assert libc.prctl(65, 1, 0, 0, 0) == 0, ctypes.get_errno(); "
-        "os.execv(sys.argv[1], sys.argv[1:])"
-    )
-    probe = (
-        "import ctypes, mmap, os, sys; libc = ctypes.CDLL(None); print(libc.prctl(66, 0, 0, 0, 0)); "
-        "mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)"
-    )
-    refused = subprocess.run(
-        [sys.executable, "-c", code, sys.executable, "-c", probe], capture_output=True, text=True, check=False
-    )
-    assert refused.stdout.strip() == "1" and "PermissionError" in refused.stderr, refused.stderr
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(BUNDLE_EXE), "--self-test"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        env=env,
-    )
-    assert done.returncode == 0 and "self-test passed" in done.stdout, done.stdout + done.stderr
 
 
 # ------------------------------------------------------------------------------------- install

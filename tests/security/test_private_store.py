@@ -24,9 +24,8 @@ from station.security.lockout import LOCKOUT_AFTER, PinLedger
 from station.security.people import People, read_people, write_people
 from station.security.pin import PinFileError, PinLockedError, hash_pin
 from station.security.private_store import PrivateStore
+from tests.accounts import CHECKOUT, NOBODY, PYTHON, as_account, needs_root
 
-REPO = Path(__file__).resolve().parents[2]
-NOBODY = 65534
 ADMIN_PIN, SUP_PIN = "482913", "736204"
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root, as CI runs the tests")
 
@@ -138,19 +137,11 @@ print(json.dumps(results))
 
 
 def _as_nobody(argv: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *argv],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return as_account(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 @as_root
-@pytest.mark.skipif(not shutil.which("setpriv"), reason="needs util-linux setpriv")
+@needs_root
 def test_another_account_can_neither_read_the_hashes_nor_reset_the_lockout(open_root: Path) -> None:
     store = PrivateStore(open_root / "private")
     folders = machine(open_root)
@@ -165,7 +156,7 @@ def test_another_account_can_neither_read_the_hashes_nor_reset_the_lockout(open_
     os.chmod(home, 0o777)
     env = {
         **os.environ,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": str(CHECKOUT),
         "PYTHONDONTWRITEBYTECODE": "1",
         "HOME": str(home),
         "XDG_DATA_HOME": str(home),
@@ -175,10 +166,7 @@ def test_another_account_can_neither_read_the_hashes_nor_reset_the_lockout(open_
         "STATION_MACHINE_DATA_DIR": str(folders.data),
         "STATION_SERVICE_STORE_DIR": str(store.folder),
     }
-    probe = _as_nobody([sys.executable, "-c", "1"], env, open_root)
-    if probe.returncode != 0:
-        pytest.skip(f"the unprivileged account cannot run this interpreter here: {probe.stderr}")
-    result = _as_nobody([sys.executable, "-c", _ATTACK, str(store.folder), str(folders.data)], env, open_root)
+    result = _as_nobody([PYTHON, "-c", _ATTACK, str(store.folder), str(folders.data)], env, open_root)
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout)
     assert outcome == {
@@ -287,7 +275,7 @@ except PinError as exc:
 
 
 @as_root
-@pytest.mark.skipif(not shutil.which("setpriv"), reason="needs util-linux setpriv")
+@needs_root
 def test_an_installed_station_does_not_trust_a_store_the_operators_account_made(open_root: Path) -> None:
     """Older installs gave the operator's account the machine data folder, so it could make
     `private/` there itself, with an administrator PIN of its choosing. An installed station trusts
@@ -300,7 +288,7 @@ def test_an_installed_station_does_not_trust_a_store_the_operators_account_made(
     os.chmod(home, 0o777)
     env = {
         **os.environ,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": str(CHECKOUT),
         "PYTHONDONTWRITEBYTECODE": "1",
         "HOME": str(home),
         "XDG_DATA_HOME": str(home),
@@ -310,15 +298,12 @@ def test_an_installed_station_does_not_trust_a_store_the_operators_account_made(
         "STATION_MACHINE_DATA_DIR": str(home / "data"),
         "STATION_SERVICE_STORE_DIR": str(planted.folder),
     }
-    probe = _as_nobody([sys.executable, "-c", "1"], env, open_root)
-    if probe.returncode != 0:
-        pytest.skip(f"the unprivileged account cannot run this interpreter here: {probe.stderr}")
     installed = _as_nobody(
-        [sys.executable, "-c", _SIGN_IN_AS_ADMIN], {**env, "STATION_ASSUME_INSTALLED": "1"}, open_root
+        [PYTHON, "-c", _SIGN_IN_AS_ADMIN], {**env, "STATION_ASSUME_INSTALLED": "1"}, open_root
     )
     assert installed.stdout.startswith("PrivateStoreError"), installed.stdout + installed.stderr
     assert f"owned by uid {NOBODY}" in installed.stdout
-    checkout = _as_nobody([sys.executable, "-c", _SIGN_IN_AS_ADMIN], env, open_root)
+    checkout = _as_nobody([PYTHON, "-c", _SIGN_IN_AS_ADMIN], env, open_root)
     assert checkout.stdout.strip() == "True", checkout.stdout + checkout.stderr
 
 
