@@ -30,6 +30,10 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("station.commands.audit", "verify, export or purge the tamper-evident audit journal"),
     "admin": ("station.commands.admin", "set the administrator PIN and the supervisors (IT, with OS rights)"),
     "ship": ("station.commands.ship", "ship the audit journal to the bank's relay or a spool folder"),
+    "service": (
+        "station.commands.service",
+        "run the station service (its systemd unit does, as its account)",
+    ),
 }
 
 

@@ -29,10 +29,15 @@ class AccessRule:
 
     @classmethod
     def for_group(cls, group: str = CLIENTS_GROUP, service_uid: int | None = None) -> AccessRule:
-        try:
-            gid: int | None = grp.getgrnam(group).gr_gid
-        except KeyError:
-            gid = None
+        """The rule for ``group`` (a name, or a number), the service's account defaulting to ours."""
+        gid: int | None
+        if group.isdigit():
+            gid = int(group)
+        else:
+            try:
+                gid = grp.getgrnam(group).gr_gid
+            except KeyError:
+                gid = None
         return cls(os.geteuid() if service_uid is None else service_uid, gid)
 
     def allows(self, peer: Peer) -> bool:

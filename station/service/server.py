@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Final
 
+from station.application.health import JournalState
 from station.application.kinds import EventKind
 from station.application.port import (
     Capture,
@@ -115,6 +116,9 @@ class _Caller:
         shared = self.service.verifier
         view = copy.copy(shared)
         view.recorder = self._own_recorder(shared.recorder)
+        if isinstance(shared.recorder, JournalRecorder) and shared.journal_state is JournalState.WRITABLE:
+            # A journal deleted, replaced or cut since it was opened refuses the next capture.
+            view.journal_state = shared.recorder.journal_state()
         self.port.verifier = view
         return self.port
 
