@@ -35,6 +35,7 @@ from station.application.port import (
 )
 from station.application.readiness import Hold, NotReady, Readiness
 from station.core.models import OutcomeKind
+from station.service.access import NOT_ALLOWED
 from station.service.protocol import (
     VERSION,
     Empty,
@@ -52,7 +53,14 @@ from station.service.protocol import (
 from station.service.transport import Connection, ConnectionClosedError, Connector
 from station.service.unix import socket_path, unix_connector
 
-__all__ = ["NOT_ASKED_YET", "SERVICE_DOWN", "SERVICE_LOST", "ServiceVerifier", "connect_port"]
+__all__ = [
+    "NOT_ALLOWED_HERE",
+    "NOT_ASKED_YET",
+    "SERVICE_DOWN",
+    "SERVICE_LOST",
+    "ServiceVerifier",
+    "connect_port",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -62,6 +70,7 @@ SERVICE_LOST: Final = (
     "Do not capture again; call IT support."
 )
 NOT_ASKED_YET: Final = "The station service has not answered yet."
+NOT_ALLOWED_HERE: Final = f"{NOT_ALLOWED.capitalize()}. Call IT support."
 
 T = TypeVar("T")
 
@@ -140,6 +149,10 @@ class ServiceVerifier:
             return self._connection
         try:
             connection = await self._connect()
+        except PermissionError as exc:  # the socket is closed to this account by its permissions
+            _log.error("the station service's socket refused this account: %s", exc)
+            self._down(NOT_ALLOWED_HERE)
+            raise _UnreachableError(NOT_ALLOWED_HERE) from exc
         except OSError as exc:
             _log.warning("the station service cannot be reached: %s", exc)
             self._down()

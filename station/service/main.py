@@ -100,7 +100,7 @@ async def _main(socket: Path, access: AccessRule) -> None:
 
     restore = on_stop_signals(asyncio.get_running_loop(), stopping)
     try:
-        await serve(service, UnixListener(socket), stop)
+        await serve(service, UnixListener(socket, group=access.clients_gid), stop)
     finally:
         restore()
         recorder = service.verifier.recorder

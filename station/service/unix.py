@@ -43,7 +43,9 @@ SOCKET_MODE: Final = 0o660
 _PEERCRED: Final = struct.Struct("3i")
 #: Linux's SO_PEERGROUPS (Python names it only on some builds).
 _SO_PEERGROUPS: Final = getattr(socket, "SO_PEERGROUPS", 59)
-_MOST_GROUPS: Final = 1024
+#: Python reads at most 1024 bytes of an option: 256 groups (a caller in more is judged by its
+#: primary group alone).
+_MOST_GROUPS: Final = 256
 
 
 def socket_path(environ: Mapping[str, str] | None = None, *, checkout: bool | None = None) -> Path:
@@ -80,11 +82,14 @@ def peer_of(sock: socket.socket) -> Peer:
 
 
 class UnixListener:
-    """Listens on ``path`` (a stale socket there is replaced; any other file is refused)."""
+    """Listens on ``path`` (a stale socket there is replaced; any other file is refused), the socket
+    given to ``group`` (the clients' group: the service's account must be a member, as the systemd
+    unit's ``SupplementaryGroups=`` makes it) with ``mode``: connecting needs write permission."""
 
-    def __init__(self, path: Path, mode: int = SOCKET_MODE) -> None:
+    def __init__(self, path: Path, mode: int = SOCKET_MODE, group: int | None = None) -> None:
         self.path = path
         self.mode = mode
+        self.group = group
         self._server: asyncio.AbstractServer | None = None
 
     def _clear_stale(self) -> None:
@@ -101,6 +106,8 @@ class UnixListener:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             sock.bind(str(self.path))
+            if self.group is not None:
+                os.chown(self.path, -1, self.group)
             os.chmod(self.path, self.mode)
         except OSError:
             sock.close()
