@@ -76,9 +76,14 @@ def _stopped_service(problem: Exception, access: AccessRule) -> StationService:
     return StationService(verifier, None, access)
 
 
-async def serve(service: StationService, listener: Listener, stop: asyncio.Event) -> None:
-    """Serve until ``stop`` is set, then stop accepting and let the work under way end."""
+async def serve(
+    service: StationService, listener: Listener, stop: asyncio.Event, listening: asyncio.Event | None = None
+) -> None:
+    """Serve until ``stop`` is set, then stop accepting and let the work under way end
+    (``listening`` is set once callers can connect)."""
     await listener.start(service.handle)
+    if listening is not None:
+        listening.set()
     try:
         await stop.wait()
     finally:
