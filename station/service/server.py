@@ -65,6 +65,8 @@ OperatorCheck = Callable[[str, str], bool]
 
 #: How long a refused caller has to say hello before the refusal is sent anyway.
 _REFUSED_WAIT_S: Final = 10.0
+#: How long connection handlers get to end once their connections are closed, at shutdown.
+_HANDLERS_END_S: Final = 10.0
 FAULT_MESSAGE: Final = "The station service could not do that. Its log has why; call IT support."
 
 
@@ -172,9 +174,15 @@ class StationService:
         self.operators = operators
         self.recent = RecentAttempts()
         self._busy: set[asyncio.Task[bytes]] = set()
+        self._open: set[Connection] = set()
+        self._handlers: set[asyncio.Task[object]] = set()
 
     async def handle(self, connection: Connection) -> None:
         """Serve one connection until the caller goes (see the module docstring)."""
+        handler = asyncio.current_task()
+        if handler is not None:
+            self._handlers.add(handler)
+        self._open.add(connection)
         try:
             peer = connection.peer
             if peer is None or not self.access.allows(peer):
@@ -184,6 +192,9 @@ class StationService:
         except ConnectionClosedError:
             pass
         finally:
+            self._open.discard(connection)
+            if handler is not None:
+                self._handlers.discard(handler)
             await connection.close()
 
     async def _serve(self, connection: Connection, caller: _Caller) -> None:
@@ -238,6 +249,10 @@ class StationService:
         """For shutdown: every request under way has answered and every journal write has ended."""
         while busy := [task for task in self._busy if not task.done()]:
             await asyncio.wait(busy)
+        for connection in list(self._open):  # idle callers: their handlers end on the close
+            await connection.close()
+        if handlers := [task for task in self._handlers if not task.done()]:
+            await asyncio.wait(handlers, timeout=_HANDLERS_END_S)
         await self.verifier.wait_idle()
 
 
