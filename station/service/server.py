@@ -97,6 +97,7 @@ class _Caller:
         self.port.recent = service.recent  # a reconnecting desk can still settle its attempts
         self._derived_from: Recorder | None = None
         self._recorder: Recorder | None = None
+        self._first_request = True
 
     @property
     def note(self) -> str:
@@ -126,6 +127,10 @@ class _Caller:
 
     async def answer(self, request: Request) -> object:
         port = self.parts()
+        if self._first_request:
+            self._first_request = False
+            if self.service.caller_is_operator:
+                await port.authenticate_operator(self.peer.account, None)
         body = request.body
         match request.method:
             case Method.HELLO:
@@ -167,11 +172,16 @@ class StationService:
         pins: PinGuard | None,
         access: AccessRule,
         operators: OperatorRule = named_accounts,
+        *,
+        caller_is_operator: bool = True,
     ) -> None:
         self.verifier = verifier
         self.pins = pins
         self.access = access
         self.operators = operators
+        #: Named OS accounts: each connection's operator is its caller's account from the start (a
+        #: desk that reconnects after a restart of the service is still recorded as its operator).
+        self.caller_is_operator = caller_is_operator
         self.recent = RecentAttempts()
         self._busy: set[asyncio.Task[bytes]] = set()
         self._open: set[Connection] = set()

@@ -37,7 +37,9 @@ async def serving_ports() -> AsyncIterator[PortFactory]:
 
         async def serve(parts: Verifier, pins: PinGuard | None) -> VerifierPort:
             path = Path(folder) / f"{len(running)}.sock"
-            service = StationService(parts, pins, AccessRule(os.geteuid(), None), the_name_given)
+            service = StationService(
+                parts, pins, AccessRule(os.geteuid(), None), the_name_given, caller_is_operator=False
+            )
             listener = UnixListener(path)
             await listener.start(service.handle)
             port = ServiceVerifier(unix_connector(path))
