@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import copy
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Final
@@ -65,6 +66,8 @@ OperatorCheck = Callable[[str, str], bool]
 
 #: How long a refused caller has to say hello before the refusal is sent anyway.
 _REFUSED_WAIT_S: Final = 10.0
+#: One journaled refusal per refused account per this many seconds (each one is logged).
+REFUSALS_JOURNALED_EVERY_S: Final = 60.0
 #: How long connection handlers get to end once their connections are closed, at shutdown.
 _HANDLERS_END_S: Final = 10.0
 FAULT_MESSAGE: Final = "The station service could not do that. Its log has why; call IT support."
@@ -139,6 +142,8 @@ class _Caller:
                 return Refreshed(port.readiness(), port.terms())
             case Method.VERIFY:
                 assert isinstance(body, Capture)
+                if body.camera_label:  # the camera as the desk names it, on this caller's rows
+                    port.verifier.recorder.with_context(camera_source=body.camera_label)
                 return await port.verify(replace(body, notes=(*body.notes, self.note)))
             case Method.RECORD_FAILURE:
                 assert isinstance(body, LocalFailure)
@@ -185,6 +190,8 @@ class StationService:
         self.recent = RecentAttempts()
         self._busy: set[asyncio.Task[bytes]] = set()
         self._open: set[Connection] = set()
+        #: When each refused uid's refusal was last journaled (monotonic seconds).
+        self._refused_at: dict[int | None, float] = {}
         self._handlers: set[asyncio.Task[object]] = set()
 
     async def handle(self, connection: Connection) -> None:
@@ -250,7 +257,12 @@ class StationService:
             else f"account {peer.account} (uid {peer.uid}, pid {peer.pid})"
         )
         _log.warning("refused %s: %s", who, NOT_ALLOWED)
-        self.verifier.record_event_soon(EventKind.SERVICE, f"refused {who}: {NOT_ALLOWED}")
+        uid = None if peer is None else peer.uid
+        now = time.monotonic()
+        last = self._refused_at.get(uid)
+        if last is None or now - last >= REFUSALS_JOURNALED_EVERY_S:  # a caller retrying cannot fill the disk
+            self._refused_at[uid] = now
+            self.verifier.record_event_soon(EventKind.SERVICE, f"refused {who}: {NOT_ALLOWED}")
         with contextlib.suppress(TimeoutError, FrameError):  # its hello first: the refusal is what it reads
             await asyncio.wait_for(connection.receive(), _REFUSED_WAIT_S)
         await connection.send(encode_refusal(Refused(Refusal.NOT_ALLOWED, f"{NOT_ALLOWED.capitalize()}.")))

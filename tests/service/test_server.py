@@ -283,3 +283,14 @@ async def test_a_capture_when_the_service_is_gone_is_refused_with_nothing_sent(
     assert report.message == SERVICE_DOWN and not report.final and report.customer_ref == "CIF-9"
     assert port.readiness().holds_for(NotReady.SERVICE)
     assert emulator.requests_received == 0
+
+
+async def test_the_capture_names_the_camera_on_the_callers_rows(
+    running: tuple[StationService, Path], journal: AuditJournal, frame: np.ndarray
+) -> None:
+    _service, path = running
+    port = ServiceVerifier(unix_connector(path))
+    await port.refresh()
+    await port.verify(Capture(encode_jpeg(frame), 1, "s-1", camera_label="device:Logitech C920"))
+    assert journal.recent(1)[0].record.camera_source == "device:Logitech C920"
+    await port.close()
