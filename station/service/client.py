@@ -179,6 +179,9 @@ class ServiceVerifier:
             connection = await self._connected()
             try:
                 return await self._exchange(connection, method, body)
+            except asyncio.CancelledError:  # the answer would come to the next request: hang up
+                await self._drop()  # the service then cancels the request, as in-process
+                raise
             except (ConnectionClosedError, FrameError, OSError) as exc:
                 _log.error("the station service went away during a %s request: %s", method.value, exc)
                 await self._drop()

@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Final
+from typing import Any, Final
 
 from station.application.health import JournalState
 from station.application.kinds import EventKind
@@ -68,6 +68,8 @@ OperatorCheck = Callable[[str, str], bool]
 _REFUSED_WAIT_S: Final = 10.0
 #: One journaled refusal per refused account per this many seconds (each one is logged).
 REFUSALS_JOURNALED_EVERY_S: Final = 60.0
+#: The note on an attempt cancelled because its caller hung up (the in-process port's cancel).
+CALLER_WENT_AWAY: Final = "cancelled: the caller went away"
 #: How long connection handlers get to end once their connections are closed, at shutdown.
 _HANDLERS_END_S: Final = 10.0
 FAULT_MESSAGE: Final = "The station service could not do that. Its log has why; call IT support."
@@ -190,6 +192,7 @@ class StationService:
         self.recent = RecentAttempts()
         self._busy: set[asyncio.Task[bytes]] = set()
         self._open: set[Connection] = set()
+        self._answering: set[asyncio.Future[None]] = set()
         #: When each refused uid's refusal was last journaled (monotonic seconds).
         self._refused_at: dict[int | None, float] = {}
         self._handlers: set[asyncio.Task[object]] = set()
@@ -233,11 +236,44 @@ class StationService:
                     await connection.send(encode_refusal(refused))
                     continue
                 greeted = True
-            # Shielded: a caller that goes away does not cut a paid call or its journal row short.
             task = asyncio.ensure_future(self._respond(caller, request))
             self._busy.add(task)
             task.add_done_callback(self._busy.discard)
-            await connection.send(await asyncio.shield(task))
+            answered = asyncio.get_running_loop().create_future()
+            self._answering.add(answered)  # until the answer is sent: shutdown waits for it
+            try:
+                if not await self._answer_unless_gone(connection, task):
+                    return
+            finally:
+                answered.set_result(None)
+                self._answering.discard(answered)
+
+    async def _answer_unless_gone(self, connection: Connection, task: asyncio.Task[bytes]) -> bool:
+        """Send ``task``'s answer; if the caller hangs up first, cancel it as the in-process port
+        is cancelled (a paid call under way is journaled as cancelled). False: the connection ends."""
+        hangup = asyncio.ensure_future(connection.receive())
+        try:
+            await asyncio.wait({task, hangup}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not hangup.done():
+                hangup.cancel()
+                await asyncio.wait({hangup})  # its read has ended before the next one starts
+        gone = hangup.done() and not hangup.cancelled() and hangup.exception() is not None
+        if gone and not task.done():
+            task.cancel(CALLER_WENT_AWAY)
+        try:
+            answer = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.cancelled() and not _current_task_cancelling():
+                return False  # the caller went away: the cancellation is journaled
+            raise
+        if gone:
+            return False
+        await connection.send(answer)
+        if hangup.done() and not hangup.cancelled():  # a second request before the first's answer
+            await connection.send(encode_refusal(Refused(Refusal.MALFORMED, "One request at a time.")))
+            return False
+        return True
 
     async def _respond(self, caller: _Caller, request: Request) -> bytes:
         try:
@@ -269,13 +305,21 @@ class StationService:
 
     async def drain(self) -> None:
         """For shutdown: every request under way has answered and every journal write has ended."""
-        while busy := [task for task in self._busy if not task.done()]:
+        pending: list[asyncio.Future[Any]] = [*self._busy, *self._answering]
+        while busy := [future for future in pending if not future.done()]:
             await asyncio.wait(busy)
+            pending = [*self._busy, *self._answering]
         for connection in list(self._open):  # idle callers: their handlers end on the close
             await connection.close()
         if handlers := [task for task in self._handlers if not task.done()]:
             await asyncio.wait(handlers, timeout=_HANDLERS_END_S)
         await self.verifier.wait_idle()
+
+
+def _current_task_cancelling() -> bool:
+    """Whether this task itself is being cancelled (then the cancellation is its own)."""
+    current = asyncio.current_task()
+    return current is not None and current.cancelling() > 0
 
 
 def _greeting_refusal(request: Request) -> Refused | None:

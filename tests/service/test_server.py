@@ -43,7 +43,7 @@ from station.service.protocol import (
     decode_response,
     encode_request,
 )
-from station.service.server import StationService, named_accounts, shared_kiosk
+from station.service.server import CALLER_WENT_AWAY, StationService, named_accounts, shared_kiosk
 from station.service.transport import Peer
 from station.service.unix import UnixListener, account_name, unix_connector
 
@@ -293,4 +293,25 @@ async def test_the_capture_names_the_camera_on_the_callers_rows(
     await port.refresh()
     await port.verify(Capture(encode_jpeg(frame), 1, "s-1", camera_label="device:Logitech C920"))
     assert journal.recent(1)[0].record.camera_source == "device:Logitech C920"
+    await port.close()
+
+
+async def test_a_verification_the_desk_cancels_is_cancelled_in_the_service_and_journaled(
+    running: tuple[StationService, Path], journal: AuditJournal, frame: np.ndarray, emulator: Emulator
+) -> None:
+    service, path = running
+    emulator.set_scenario("hang")
+    port = ServiceVerifier(unix_connector(path))
+    await port.refresh()
+    attempt = asyncio.ensure_future(port.verify(Capture(encode_jpeg(frame), 1, "s-1", customer_ref="CIF-9")))
+    assert await asyncio.to_thread(emulator.wait_for_hanging, 1, 30.0)
+    attempt.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await attempt
+    await service.drain()
+    row = journal.recent(1)[0].record
+    assert row.customer_ref == "CIF-9" and CALLER_WENT_AWAY in (row.notes or "")
+    assert await asyncio.to_thread(emulator.wait_for_disconnect, 30.0)  # the paid call was cut too
+    emulator.set_scenario("live")
+    assert (await port.refresh()).ready  # and the next call connects again
     await port.close()
