@@ -315,3 +315,23 @@ async def test_a_verification_the_desk_cancels_is_cancelled_in_the_service_and_j
     emulator.set_scenario("live")
     assert (await port.refresh()).ready  # and the next call connects again
     await port.close()
+
+
+async def test_the_service_replaces_a_stale_socket_but_never_another_file(
+    folder: Path, client: LivenessClient, journal: AuditJournal
+) -> None:
+    service = StationService(parts(client, journal), None, AccessRule(os.geteuid(), None))
+    path = folder / "s.sock"
+    with socket.socket(socket.AF_UNIX) as stale:  # a socket left by a service that was killed
+        stale.bind(str(path))
+    listener = UnixListener(path)
+    await listener.start(service.handle)
+    port = ServiceVerifier(unix_connector(path))
+    assert (await port.refresh()).ready
+    await port.close()
+    await listener.close()
+    await service.drain()
+    path.write_text("evidence")
+    with pytest.raises(OSError, match="not a socket"):
+        await UnixListener(path).start(service.handle)
+    assert path.read_text() == "evidence"
