@@ -32,6 +32,10 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "admin": ("station.commands.admin", "set the administrator PIN and the supervisors (IT, with OS rights)"),
     "ship": ("station.commands.ship", "ship the audit journal to the bank's relay or a spool folder"),
     "doctor": ("station.commands.doctor", "check this station's real configuration: can it serve customers?"),
+    "service": (
+        "station.commands.service",
+        "run the station service (its systemd unit does, as its account)",
+    ),
 }
 
 
