@@ -24,6 +24,7 @@ __all__ = [
     "CHECKOUT",
     "NOBODY",
     "PYTHON",
+    "account_prefix",
     "as_account",
     "in_checkout_namespace",
     "needs_root",
@@ -77,11 +78,17 @@ def public_env(**extra: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(CHECKOUT), "PYTHONDONTWRITEBYTECODE": "1", **extra}
 
 
-def _wrapped(argv: Sequence[str], uid: int, gid: int, groups: Sequence[int]) -> list[str]:
+def account_prefix(uid: int, gid: int, groups: Sequence[int] = ()) -> list[str]:
+    """The command line that runs what follows it as ``uid``/``gid`` (supplementary ``groups``,
+    else none) with the checkout at :data:`CHECKOUT`."""
     drop = ["setpriv", f"--reuid={uid}", f"--regid={gid}"]
     drop += [f"--groups={','.join(map(str, groups))}"] if groups else ["--clear-groups"]
     namespace = ["unshare", "-m", "--propagation", "private", "sh", "-c", _SETUP, "sh", str(REPO)]
-    return [*namespace, *drop, "--", *argv]
+    return [*namespace, *drop, "--"]
+
+
+def _wrapped(argv: Sequence[str], uid: int, gid: int, groups: Sequence[int]) -> list[str]:
+    return [*account_prefix(uid, gid, groups), *argv]
 
 
 def in_checkout_namespace(script: str, **run: Any) -> subprocess.CompletedProcess[Any]:

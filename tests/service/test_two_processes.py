@@ -30,10 +30,10 @@ from station.emulator import Emulator
 from station.service.access import NOT_ALLOWED
 from station.service.client import NOT_ALLOWED_HERE, SERVICE_LOST
 from station.service.unix import ENV_SOCKET
+from tests.accounts import CHECKOUT, PYTHON, account_prefix
 from tests.machine import write_machine_policy
 from tests.ship.relay import wait_until
 
-REPO = Path(__file__).resolve().parents[2]
 SETPRIV = shutil.which("setpriv")
 SERVICE_UID = 47101
 CLIENTS_GID = 47102
@@ -48,9 +48,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def as_account(uid: int, gid: int, groups: tuple[int, ...] = ()) -> list[str]:
-    assert SETPRIV is not None
-    held = ["--groups=" + ",".join(map(str, groups))] if groups else ["--clear-groups"]
-    return [SETPRIV, f"--reuid={uid}", f"--regid={gid}", *held, "--"]
+    return account_prefix(uid, gid, groups)
 
 
 class ServiceRun:
@@ -77,7 +75,7 @@ class ServiceRun:
     def start(self) -> None:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "PYTHONPATH": str(REPO),
+            "PYTHONPATH": str(CHECKOUT),
             "HOME": str(self.home),
             "XDG_CONFIG_HOME": str(self.home / "config"),
             "XDG_DATA_HOME": str(self.home / "data"),
@@ -93,7 +91,7 @@ class ServiceRun:
         }
         command = [
             *as_account(SERVICE_UID, SERVICE_UID, (CLIENTS_GID,)),
-            sys.executable,
+            PYTHON,
             "-m",
             "station",
             "service",
@@ -128,7 +126,7 @@ class ServiceRun:
     def client(self, uid: int, gid: int, groups: tuple[int, ...], *argv: str) -> list[str]:
         return [
             *as_account(uid, gid, groups),
-            sys.executable,
+            PYTHON,
             "-m",
             "tests.service.probe",
             str(self.socket),
@@ -138,10 +136,10 @@ class ServiceRun:
     def probe(
         self, *argv: str, uid: int = NOBODY, groups: tuple[int, ...] = (CLIENTS_GID,)
     ) -> dict[str, Any]:
-        env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO), "HOME": "/nonexistent"}
+        env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(CHECKOUT), "HOME": "/nonexistent"}
         done = subprocess.run(
             self.client(uid, uid, groups, *argv),
-            cwd=REPO,
+            cwd="/",
             env=env,
             capture_output=True,
             timeout=120,
@@ -249,10 +247,10 @@ def test_sigkill_of_the_service_mid_request_leaves_the_client_a_clear_error(
 ) -> None:
     service.start()
     emulator.set_scenario("hang")
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO), "HOME": "/nonexistent"}
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(CHECKOUT), "HOME": "/nonexistent"}
     command = service.client(NOBODY, NOBODY, (CLIENTS_GID,), "verify", "nobody")
     with subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        command, cwd="/", env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     ) as client:
         assert emulator.wait_for_hanging(1, timeout=60), "the service never sent the capture"
         service.kill()
