@@ -22,16 +22,24 @@ from station.application.factory import (
     open_recorder,
     stopped_because,
 )
-from station.application.people import pin_guard
+from station.application.fleet import FleetShipping, StationFacts
+from station.application.people import pin_guard, pin_record
 from station.application.readiness import NotReady
-from station.application.recording import JournalRecorder, UnavailableRecorder
+from station.application.recording import JournalRecorder, Recorder, UnavailableRecorder
 from station.application.verifier import Verifier
-from station.config import PolicyError, ResolvedSettings, SettingsError, resolve_station_settings
+from station.audit.paths import anchor_path_beside
+from station.config import (
+    OperatorSignIn,
+    PolicyError,
+    ResolvedSettings,
+    SettingsError,
+    resolve_station_settings,
+)
 from station.core.decision import DecisionPolicy
-from station.security.people import PinGuard
+from station.security.people import PinAttempt, PinGuard
 from station.security.pin import PinError
 from station.service.access import AccessRule
-from station.service.server import StationService
+from station.service.server import OperatorCheck, StationService, named_accounts, shared_kiosk
 from station.service.transport import Listener
 from station.service.unix import UnixListener
 from station.stop_signals import on_stop_signals
@@ -52,6 +60,34 @@ def _pins(resolved: ResolvedSettings) -> PinGuard | None:
         return None
 
 
+def _operator_check(pins: PinGuard | None) -> OperatorCheck | None:
+    """An operator's PIN, checked against the private store (a lockout or an unusable store is a
+    refusal, logged with why; the attempt itself is journaled by the guard)."""
+    if pins is None:
+        return None
+
+    def check(operator_id: str, pin: str) -> bool:
+        try:
+            return pins.check_operator(operator_id, pin)
+        except PinError as exc:
+            _log.warning("operator sign-in refused: %s", exc)
+            return False
+
+    return check
+
+
+def _journal_pin_attempts(pins: PinGuard | None, recorder: Recorder) -> None:
+    """Every PIN attempt the service checks is a row of its journal (the guard's own thread)."""
+    if pins is None or not isinstance(recorder, JournalRecorder):
+        return
+    journal, station_id = recorder.journal, recorder.context.station_id
+
+    def record(attempt: PinAttempt) -> None:
+        journal.append(pin_record(attempt, station_id))
+
+    pins.recorder = record
+
+
 def build_service(resolved: ResolvedSettings, access: AccessRule) -> StationService:
     """The service's parts from the effective settings (see the module docstring)."""
     config = config_from_resolved(resolved)
@@ -63,9 +99,30 @@ def build_service(resolved: ResolvedSettings, access: AccessRule) -> StationServ
     verifier.deadline_s = config.timeouts.deadline
     verifier.consent_required = config.consent is not None
     verifier.camera_label, verifier.camera_refusal = camera_check(config)
-    # TODO(secrets, shared kiosk): policy names the deployment; with a shared kiosk account the
-    # service checks operator PINs with C's PinGuard.check_operator (server.shared_kiosk).
-    return StationService(verifier, _pins(resolved), access)
+    pins = _pins(resolved)
+    _journal_pin_attempts(pins, recorder)
+    if resolved.settings.operator_sign_in is OperatorSignIn.PIN:
+        # A shared kiosk account: the account is nobody's identity; each operator's own PIN is.
+        return StationService(
+            verifier, pins, access, shared_kiosk(_operator_check(pins)), caller_is_operator=False
+        )
+    return StationService(verifier, pins, access, named_accounts)
+
+
+def start_shipping(service: StationService, resolved: ResolvedSettings) -> FleetShipping | None:
+    """The journal's shipper, in the service that holds the journal, when policy names a target."""
+    config = config_from_resolved(resolved)
+    recorder = service.verifier.recorder
+    if config.ship is None or not isinstance(recorder, JournalRecorder):
+        return None
+    journal = recorder.journal
+    facts = StationFacts(config.policy_hash or None)
+    fleet = FleetShipping(
+        config.ship, journal.path, journal.key, anchor_path=anchor_path_beside(journal.path), facts=facts
+    )
+    recorder.on_written.append(fleet.wake)
+    fleet.start()
+    return fleet
 
 
 def _stopped_service(problem: Exception, access: AccessRule) -> StationService:
@@ -92,8 +149,11 @@ async def serve(
 
 
 async def _main(socket: Path, access: AccessRule) -> None:
+    fleet: FleetShipping | None = None
     try:
-        service = build_service(resolve_station_settings(), access)
+        resolved = resolve_station_settings()
+        service = build_service(resolved, access)
+        fleet = start_shipping(service, resolved)
     except (PolicyError, SettingsError) as exc:
         _log.error("policy or settings cannot be used: %s", exc)
         service = _stopped_service(exc, access)
@@ -108,6 +168,10 @@ async def _main(socket: Path, access: AccessRule) -> None:
         await serve(service, UnixListener(socket, group=access.clients_gid), stop)
     finally:
         restore()
+        if fleet is not None:
+            await asyncio.to_thread(fleet.stop)
+        if service.verifier.client is not None:
+            await service.verifier.client.aclose()
         recorder = service.verifier.recorder
         if isinstance(recorder, JournalRecorder):
             recorder.journal.close()
