@@ -17,6 +17,7 @@ from enum import IntEnum
 from typing import TextIO
 
 from station.application.doctor import DoctorParts, DoctorReport, run_doctor
+from station.service.client import service_probe
 
 __all__ = ["DoctorExit", "add_arguments", "print_report", "run"]
 
@@ -52,6 +53,6 @@ def print_report(report: DoctorReport, *, as_json: bool, out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace, parts: DoctorParts | None = None) -> int:
-    report = run_doctor(parts)
+    report = run_doctor(parts or DoctorParts(service=service_probe()))
     print_report(report, as_json=bool(args.json), out=sys.stdout)
     return int(exit_code(report))

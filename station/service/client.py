@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +61,7 @@ __all__ = [
     "SERVICE_LOST",
     "ServiceVerifier",
     "connect_port",
+    "service_probe",
 ]
 
 _log = logging.getLogger(__name__)
@@ -159,6 +161,10 @@ class ServiceVerifier:
             raise _UnreachableError(SERVICE_DOWN) from exc
         try:
             answer = await self._exchange(connection, Method.HELLO, Hello(VERSION))
+        except asyncio.CancelledError:  # no answer yet (not the service, or a caller gave up)
+            with contextlib.suppress(OSError):
+                await connection.close()
+            raise
         except (ConnectionClosedError, FrameError, OSError) as exc:
             await connection.close()
             self._down()
@@ -271,3 +277,33 @@ async def connect_port(path: Path | None = None) -> ServiceVerifier:
     port = ServiceVerifier(unix_connector(path or socket_path()))
     await port.refresh()
     return port
+
+
+def service_probe(path: Path | None = None, timeout: float = 5.0) -> Callable[[], str]:
+    """For ``station doctor``: ask the service at ``path`` over its protocol (hello, then
+    readiness). Returns what it said; raises :class:`OSError` with plain words when it does not
+    answer, refuses this account, or does not speak the protocol within ``timeout`` seconds."""
+    where = path or socket_path()
+
+    async def ask() -> Readiness:
+        port = ServiceVerifier(unix_connector(where))
+        try:
+            return await asyncio.wait_for(port.refresh(), timeout)
+        finally:
+            await port.close()
+
+    def probe() -> str:
+        try:
+            readiness = asyncio.run(ask())
+        except TimeoutError:
+            raise OSError(
+                f"{where} accepted but did not answer in {timeout:g} s: not the station service"
+            ) from None
+        lost = next((hold for hold in readiness.holds if hold.reason is NotReady.SERVICE), None)
+        if lost is not None:
+            raise OSError(f"{where}: {lost.message}")
+        refusing = ", ".join(hold.reason.value for hold in readiness.holds)
+        state = f"it would refuse a capture now ({refusing})" if refusing else "ready for captures"
+        return f"{where} answers (protocol v{VERSION}); {state}"
+
+    return probe

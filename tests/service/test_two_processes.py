@@ -13,6 +13,7 @@ import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from station.audit import AuditJournal, load_key
 from station.audit.records import AuditRecord
 from station.emulator import Emulator
 from station.service.access import NOT_ALLOWED
-from station.service.client import NOT_ALLOWED_HERE, SERVICE_LOST
+from station.service.client import NOT_ALLOWED_HERE, SERVICE_LOST, service_probe
 from station.service.unix import ENV_SOCKET
 from tests.accounts import CHECKOUT, PYTHON, account_prefix
 from tests.machine import write_machine_policy
@@ -287,3 +288,26 @@ def test_a_journal_deleted_under_the_running_service_stops_the_next_capture(
     assert [reason for reason, _ in out["readiness"]] == [NotReady.JOURNAL.value]
     assert out["report"]["error_kind"] == "not_ready"
     assert emulator.requests_received == before
+
+
+def test_the_doctor_asks_the_service_over_its_protocol(service: ServiceRun) -> None:
+    probe = service_probe(service.socket)
+    with pytest.raises(OSError, match="not running"):
+        probe()  # nothing listens yet
+    service.start()
+    assert "answers (protocol v1)" in probe()
+    service.stop()
+    with pytest.raises(OSError, match="not running"):
+        probe()
+
+
+def test_the_doctor_tells_a_socket_that_is_not_the_service(tmp_path: Path) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="stdoc-"))  # a socket's path is short
+    try:
+        with socket.socket(socket.AF_UNIX) as impostor:
+            impostor.bind(str(folder / "s.sock"))
+            impostor.listen()
+            with pytest.raises(OSError, match="did not answer"):
+                service_probe(folder / "s.sock", timeout=1.0)()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
