@@ -28,10 +28,11 @@ from station.application.readiness import NotReady
 from station.audit import AuditJournal, load_key
 from station.audit.records import AuditRecord
 from station.emulator import Emulator
+from station.resources import sample_path
 from station.service.access import NOT_ALLOWED
 from station.service.client import NOT_ALLOWED_HERE, SERVICE_LOST, service_probe
 from station.service.unix import ENV_SOCKET
-from tests.accounts import CHECKOUT, PYTHON, account_prefix
+from tests.accounts import CHECKOUT, PYTHON, account_prefix, public_env
 from tests.machine import write_machine_policy
 from tests.ship.relay import wait_until
 
@@ -311,3 +312,54 @@ def test_the_doctor_tells_a_socket_that_is_not_the_service(tmp_path: Path) -> No
                 service_probe(folder / "s.sock", timeout=1.0)()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_station_verify_on_an_installed_station_is_a_client_of_the_service(
+    service: ServiceRun, emulator: Emulator
+) -> None:
+    """The `station` command of an installed station sends through the service: the service's token
+    (the operator's own variable is never read), the service's journal, the caller as operator."""
+    service.start()
+    picture = service.root / "customer.jpg"
+    shutil.copy(sample_path("face.jpg"), picture)
+    picture.chmod(0o644)
+    client_config = service.root / "client-config"
+    write_machine_policy(client_config, {"environment": "sandbox"})
+    for folder in (client_config, *client_config.rglob("*")):
+        folder.chmod(0o755 if folder.is_dir() else 0o644)
+    env = public_env(
+        HOME="/nonexistent",
+        STATION_CONFIG_DIR=str(service.root / "operator-settings"),
+        STATION_LOG_DIR=str(service.root / "operator-logs"),
+        STATION_ASSUME_INSTALLED="1",
+        STATION_MACHINE_CONFIG_DIR=str(client_config),
+        STATION_MACHINE_DATA_DIR=str(service.root / "operator-cannot-journal-here"),
+        SUREPASS_SANDBOX_TOKEN="the-operators-own-token-0000",
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        **{ENV_SOCKET: str(service.socket)},
+    )
+    before = emulator.requests_received
+    done = subprocess.run(
+        [
+            *as_account(NOBODY, NOBODY, (CLIENTS_GID,)),
+            PYTHON,
+            "-m",
+            "station",
+            "verify",
+            "--json",
+            str(picture),
+        ],
+        env=env,
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["outcome"] == "LIVE"
+    assert emulator.requests_received == before + 1  # with the service's token: the emulator took it
+    assert service.stop() == 0
+    row = service.rows()[0]
+    assert row.operator_id == "nobody" and row.camera_source == "not-camera:image:customer.jpg"
+    assert not (service.root / "operator-cannot-journal-here").exists()
