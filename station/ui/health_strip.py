@@ -64,6 +64,12 @@ class HealthStrip(QWidget):
             chip.setText(f"{symbol} {name}: {word}")
             chip.setToolTip(self._words(state.fix) if state.fix else f"{name}: {word}")
             chip.setAccessibleName(translate("HealthStrip", "{part} health").format(part=name))
+            spoken = translate("HealthStrip", "{part}: {level}, {word}.").format(
+                part=name, level=levels[state.level], word=word
+            )
+            if state.fix:
+                spoken = f"{spoken} {self._words(state.fix)}"
+            chip.setAccessibleDescription(spoken)
             chip.setStyleSheet(
                 f"QLabel {{ color: {ink}; background-color: {paper}; border-radius: 4px; padding: 2px 6px; }}"
             )

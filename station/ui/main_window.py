@@ -52,7 +52,8 @@ from station.application.result_text import describe_report
 from station.application.session import REFUSAL_MESSAGES, CaptureCheck, Refusal
 from station.camera import CameraState, CameraStatus
 from station.core.models import OutcomeKind
-from station.ui import style
+from station.ui import accessibility, style
+from station.ui.announcer import Announcer
 from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
 from station.ui.fitting_button import FittingButton
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         self.customer_language_label.setFont(style.font(style.MESSAGE_POINT_SIZE, bold=True))
         self.customer_language_label.setWordWrap(True)
         self.banner = VerdictBanner()
+        self.announcer = Announcer(self.banner)  # accessibility: the verdict banner is the live region
         self.customer_ref = QLineEdit()
         self.customer_ref.setObjectName("CustomerReference")
         self.customer_ref.setMaxLength(64)
@@ -423,6 +425,7 @@ class MainWindow(QMainWindow):
         self.health_strip.retranslate()
         self._show_customer_language()
         self._redisplay()
+        accessibility.name_controls(self)  # accessibility: descriptions in the interface language
 
     @staticmethod
     def _environment_word(environment: str) -> str:
@@ -562,9 +565,9 @@ class MainWindow(QMainWindow):
     def _show_guidance(self) -> None:
         """The guide on the live picture; it never says Ready while the station is not."""
         desk = self.controller.desk
-        self.preview.set_guidance(
-            desk.guidance(station_ready=self.health.ready, showing_verdict=self.preview.is_frozen)
-        )
+        guide = desk.guidance(station_ready=self.health.ready, showing_verdict=self.preview.is_frozen)
+        self.preview.set_guidance(guide)
+        accessibility.speak_guide(self, guide)  # accessibility: the guide as a polite live region
 
     # -- small window-level things -----------------------------------------------------------------
 
@@ -813,6 +816,7 @@ class MainWindow(QMainWindow):
         text = self.controller.desk.verdict_text(report)
         self._show_banner(lambda: self._outcome_banner(text.kind, text.action, text.headline))
         self._last_report = (report, text.details)
+        self.announcer.verdict(self.banner.spoken_text, report)  # accessibility: assertive, once
         self.details.setText(_details_html(report, text.details, self.languages))
         self._draw()
         self.history.schedule_refresh()
