@@ -2,7 +2,11 @@
 """Operating-system packages some tests need, installed when missing and the machine allows it.
 
 The fleet-shipping tests ship to a real rsyslog over TLS (Debian ``rsyslog`` and
-``rsyslog-gnutls``) and over RELP with TLS (``rsyslog-relp``). ``packaging/dev.py test`` calls
+``rsyslog-gnutls``) and over RELP with TLS (``rsyslog-relp``). The accessibility tests read the
+real station's accessible tree through AT-SPI: a private session bus (``dbus-daemon``), the AT-SPI
+bus launcher and registry (``at-spi2-core``), the client (``python3-pyatspi``, with
+``gir1.2-atspi-2.0`` and ``python3-gi``, for the system ``/usr/bin/python3``), a real X server
+(``xvfb``) and real key presses (``xdotool``). ``packaging/dev.py test`` calls
 :func:`ensure` first: as root on a Debian or Ubuntu machine (CI, a developer's container) it runs
 ``apt-get install -y`` non-interactively, and ``apt-get update`` first if that fails; anywhere
 else it installs nothing, and the tests that need the packages are skipped with a message naming
@@ -19,9 +23,31 @@ import shutil
 import subprocess
 import sys
 
-__all__ = ["RSYSLOG_PACKAGES", "ensure", "missing_rsyslog", "rsyslogd_path"]
+__all__ = [
+    "ATSPI_BUS_LAUNCHER",
+    "ATSPI_PACKAGES",
+    "RSYSLOG_PACKAGES",
+    "SYSTEM_PYTHON",
+    "ensure",
+    "missing_atspi",
+    "missing_rsyslog",
+    "rsyslogd_path",
+]
 
 RSYSLOG_PACKAGES = ("rsyslog", "rsyslog-gnutls", "rsyslog-relp")
+ATSPI_PACKAGES = (
+    "dbus-daemon",
+    "at-spi2-core",
+    "gir1.2-atspi-2.0",
+    "python3-gi",
+    "python3-pyatspi",
+    "xvfb",
+    "xdotool",
+)
+#: The AT-SPI bus launcher (Debian's at-spi2-core): it starts the accessibility bus and registry.
+ATSPI_BUS_LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
+#: pyatspi is a system package: the AT-SPI client runs in the system Python, not the venv.
+SYSTEM_PYTHON = "/usr/bin/python3"
 _APT_ENV = {"DEBIAN_FRONTEND": "noninteractive", "NEEDRESTART_MODE": "a"}
 
 
@@ -54,6 +80,42 @@ def missing_rsyslog() -> list[str]:
     return needed
 
 
+def _system_python_imports(module: str) -> bool:
+    if not os.access(SYSTEM_PYTHON, os.X_OK):
+        return False
+    try:
+        done = subprocess.run(
+            [SYSTEM_PYTHON, "-c", f"import {module}"], capture_output=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def missing_atspi() -> list[str]:
+    """The Debian packages still needed for the AT-SPI accessibility tests ([] when all are there)."""
+    needed = []
+    if shutil.which("dbus-daemon") is None:
+        needed.append("dbus-daemon")
+    if not os.access(ATSPI_BUS_LAUNCHER, os.X_OK):
+        needed.append("at-spi2-core")
+    if not _system_python_imports("gi"):
+        needed.append("python3-gi")
+    if not glob.glob("/usr/lib/*/girepository-1.0/Atspi-2.0.typelib"):
+        needed.append("gir1.2-atspi-2.0")
+    if not _system_python_imports("pyatspi"):
+        needed.append("python3-pyatspi")
+    if shutil.which("Xvfb") is None:
+        needed.append("xvfb")
+    if shutil.which("xdotool") is None:
+        needed.append("xdotool")
+    return needed
+
+
+def _missing() -> list[str]:
+    return missing_rsyslog() + missing_atspi()
+
+
 def _apt(*args: str) -> bool:
     cmd = ["apt-get", *args]
     print("+", " ".join(cmd), flush=True)
@@ -71,19 +133,19 @@ def ensure() -> list[str]:
 
     Returns the packages still missing afterwards (and says why on stdout).
     """
-    needed = missing_rsyslog()
+    needed = _missing()
     if not needed:
         return []
     can_install = sys.platform.startswith("linux") and shutil.which("apt-get") is not None
     if not can_install or os.geteuid() != 0:
         why = "not root" if can_install else "no apt-get on this machine"
-        print(f"missing ({why}): {' '.join(needed)}; the rsyslog tests will be skipped", flush=True)
+        print(f"missing ({why}): {' '.join(needed)}; the tests that need them will be skipped", flush=True)
         return needed
     install = ("install", "-y", "--no-install-recommends", *needed)
     if not _apt(*install):
         _apt("update")
         _apt(*install)
-    still = missing_rsyslog()
+    still = _missing()
     if still:
         print(f"could not install: {' '.join(still)}", flush=True)
     return still

@@ -585,8 +585,8 @@ Reference: {incident} — give this to IT support.</source>
         <translation>{part} की स्थिति</translation>
     </message>
     <message>
-        <source>{part}: {level}, {word}.</source>
-        <translation>{part}: {level}, {word}।</translation>
+        <source>{part}: {level}, {word}</source>
+        <translation>{part}: {level}, {word}</translation>
     </message>
     <message>
         <source>Station health</source>

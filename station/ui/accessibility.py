@@ -95,6 +95,11 @@ def name_controls(window: NamedWindow) -> None:
         translate("Accessibility", "The language the customer reads and hears. Key: F2 switches it."),
     )
     window.tabs.setAccessibleName(translate("Accessibility", "Result details and history"))
+    # The pages: Tab stops on the details' scroll area, which has no words of its own.
+    for index in range(window.tabs.count()):
+        page = window.tabs.widget(index)
+        if page is not None:
+            page.setAccessibleName(window.tabs.tabText(index))
 
 
 def describe_guide(preview: QWidget, instruction: str | None, notice: str | None = None) -> str:

@@ -194,8 +194,9 @@ class VerdictBanner(QFrame):
         line's own; only changed text is set again: the busy timer must not make a reader chatter."""
         self._name_parts()
         description = _sentences(self._spoken_head, self._spoken_extra.replace("\n", ". "))
-        if description != self.accessibleDescription():
-            self.setAccessibleDescription(description)
+        if description == self.accessibleDescription():
+            return  # the busy timer's seconds: not a change a reader should hear
+        self.setAccessibleDescription(description)
         for label in (self._glyph, self._title, self._message, self._detail):
             if label.accessibleDescription() != label.text():
                 label.setAccessibleDescription(label.text())

@@ -64,9 +64,10 @@ class HealthStrip(QWidget):
             chip.setText(f"{symbol} {name}: {word}")
             chip.setToolTip(self._words(state.fix) if state.fix else f"{name}: {word}")
             chip.setAccessibleName(translate("HealthStrip", "{part} health").format(part=name))
-            spoken = translate("HealthStrip", "{part}: {level}, {word}.").format(
+            spoken = translate("HealthStrip", "{part}: {level}, {word}").format(
                 part=name, level=levels[state.level], word=word
             )
+            spoken = spoken if spoken.endswith((".", "…", "!", "?", "।")) else f"{spoken}."
             if state.fix:
                 spoken = f"{spoken} {self._words(state.fix)}"
             chip.setAccessibleDescription(spoken)
