@@ -168,7 +168,7 @@ class VerdictBanner(QFrame):
         self._base_detail = detail
         self._detail.setText(detail)
         self._detail.setVisible(bool(detail))
-        self._apply_palette(look.palette)
+        self._apply_palette(style.themed(look.palette))
         self._fit()
         self._spoken_head = spoken if spoken is not None else _sentences(title, message)
         self._spoken_extra = "" if spoken is not None else detail

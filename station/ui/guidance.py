@@ -34,9 +34,6 @@ GUIDE_POINT_SIZE = 18
 GUIDE_SECOND_POINT_SIZE = 12
 _WRAP = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
 
-_READY_COLOUR = "#2E9E4F"
-_NOT_READY_COLOUR = "#F2B600"
-
 
 class QualityFeed(QObject):
     """The quality monitor as the window sees it."""
@@ -114,7 +111,8 @@ def paint_guide(
     ox, oy, ow, oh = guide_oval(image_w, image_h)
     sx, sy = display.width / image_w, display.height / image_h
     oval = QRectF(display.x + ox * sx, display.y + oy * sy, ow * sx, oh * sy)
-    colour = style.qcolor(_READY_COLOUR if report.ready else _NOT_READY_COLOUR)
+    look = style.themed(style.GUIDE_READY if report.ready else style.GUIDE_NOT_READY)
+    colour = style.qcolor(look.background)
     painter.save()
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -132,7 +130,7 @@ def paint_guide(
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawRoundedRect(layout.chip, 8, 8)
-        painter.setPen(style.qcolor("#FFFFFF" if report.ready else "#1A1A1A"))
+        painter.setPen(style.qcolor(look.foreground))
         painter.setFont(layout.font)
         painter.drawText(layout.text_rect, _WRAP, shown)
         if layout.second_rect is not None:
@@ -158,14 +156,20 @@ def paint_capture_ring(painter: QPainter, display: Rect, progress: float, text: 
     pen = QPen(style.qcolor("#000000", 120), radius * 0.3)
     painter.setPen(pen)
     painter.drawEllipse(box)
-    pen.setColor(style.qcolor(_READY_COLOUR))
+    pen.setColor(style.qcolor(style.themed(style.GUIDE_READY).background))
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     painter.setPen(pen)
     painter.drawArc(box, 90 * 16, -round(360 * 16 * max(0.0, min(1.0, progress))))
-    painter.setPen(style.qcolor("#FFFFFF"))
     painter.setFont(style.font(style.LABEL_POINT_SIZE, bold=True))
     width = min(display.width - 8, max(240.0, QFontMetricsF(painter.font()).horizontalAdvance(text) + 16))
     label = QRectF(centre_x - width / 2, centre_y + radius + 4, width, 48)
+    # On an opaque chip, never straight on the picture: the words keep their tested contrast.
+    chip = style.themed(style.CHIP)
+    needed = QFontMetricsF(painter.font()).boundingRect(label, _WRAP, text)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(style.qcolor(chip.background))
+    painter.drawRoundedRect(needed.adjusted(-8, -4, 8, 4), 6, 6)
+    painter.setPen(style.qcolor(chip.foreground))
     painter.drawText(label, _WRAP, text)
     painter.restore()
 
@@ -183,10 +187,11 @@ def paint_notice(painter: QPainter, display: Rect, text: str, keys: str, title: 
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(style.qcolor("#0D1B2A", 225))
+    notice = style.themed(style.NOTICE)
+    painter.setBrush(style.qcolor(notice.background, style.NOTICE_ALPHA))
     painter.drawRoundedRect(panel, 12, 12)
     inner = panel.adjusted(24, 20, -24, -20)
-    painter.setPen(style.qcolor("#FFFFFF"))
+    painter.setPen(style.qcolor(notice.foreground))
     title_font = style.font(style.MESSAGE_POINT_SIZE, bold=True)
     painter.setFont(title_font)
     title_height = QFontMetricsF(title_font).height() * 1.4
@@ -205,7 +210,7 @@ def paint_notice(painter: QPainter, display: Rect, text: str, keys: str, title: 
     painter.setFont(font)
     painter.drawText(body, flags, text)
     painter.setFont(style.font(style.LABEL_POINT_SIZE, bold=True))
-    painter.setPen(style.qcolor("#FFE082"))
+    painter.setPen(style.qcolor(style.themed(style.NOTICE_KEYS).foreground))
     painter.drawText(
         QRectF(inner.x(), inner.bottom() - title_height, inner.width(), title_height),
         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom),

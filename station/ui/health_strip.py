@@ -8,23 +8,16 @@ application layer in English and are shown in the operator's language (:mod:`sta
 
 from __future__ import annotations
 
-from typing import Final
-
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from station.application.health import Health, Level, Part
+from station.ui import style
 from station.ui.texts import MessageBook
 
 __all__ = ["HealthStrip"]
 
 translate = QCoreApplication.translate
-
-_LOOK: Final = {
-    Level.GOOD: ("●", "#1B5E20", "#E8F5E9"),
-    Level.WARN: ("▲", "#5D4037", "#FFF3CD"),
-    Level.BAD: ("■", "#FFFFFF", "#B71C1C"),
-}
 
 
 class HealthStrip(QWidget):
@@ -58,7 +51,8 @@ class HealthStrip(QWidget):
             Level.BAD: translate("HealthStrip", "bad"),
         }
         for state in health.parts:
-            symbol, ink, paper = _LOOK[state.level]
+            symbol, look = style.HEALTH_LOOKS[state.level]
+            palette = style.themed(look)
             chip = self.chips[state.part]
             name, word = self._words(state.part.value), self._words(state.word)
             chip.setText(f"{symbol} {name}: {word}")
@@ -72,7 +66,8 @@ class HealthStrip(QWidget):
                 spoken = f"{spoken} {self._words(state.fix)}"
             chip.setAccessibleDescription(spoken)
             chip.setStyleSheet(
-                f"QLabel {{ color: {ink}; background-color: {paper}; border-radius: 4px; padding: 2px 6px; }}"
+                f"QLabel {{ color: {palette.foreground}; background-color: {palette.background};"
+                " border-radius: 4px; padding: 2px 6px; }"
             )
         self.setAccessibleName(translate("HealthStrip", "Station health"))
         self.setAccessibleDescription(

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         languages: Languages | None = None,
     ) -> None:
         super().__init__()
+        style.follow_system_contrast()  # accessibility: the high-contrast theme when the OS asks
         self.controller = controller
         self.languages = languages or Languages()
         self._environment = environment
