@@ -227,12 +227,10 @@ class VerdictBanner(QFrame):
         glyph = QFontMetrics(self._glyph.font()).horizontalAdvance(self._glyph.text() or "M") + 4
         title_room = max(40, inner - glyph - self._heading.spacing())
         font = self._title.font()
-        size = style.WORD_POINT_SIZE
+        size = style.scaled(style.WORD_POINT_SIZE)
+        smallest = style.scaled(MIN_WORD_POINT_SIZE)
         font.setPointSize(size)
-        while (
-            size > MIN_WORD_POINT_SIZE
-            and QFontMetrics(font).horizontalAdvance(self._title.text()) > title_room
-        ):
+        while size > smallest and QFontMetrics(font).horizontalAdvance(self._title.text()) > title_room:
             size -= 2
             font.setPointSize(size)
         if font != self._title.font():

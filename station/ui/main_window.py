@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         self.details.setObjectName("ResultDetails")
         self.details.setWordWrap(True)
         details_font = self.details.font()
-        details_font.setPointSize(12)
+        details_font.setPointSize(style.scaled(12))  # accessibility: the system's text size
         self.details.setFont(details_font)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

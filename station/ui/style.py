@@ -45,6 +45,7 @@ __all__ = [
     "NOT_READY_STYLE",
     "OUTCOME_STYLES",
     "PREVIEW_BACKGROUND",
+    "REFERENCE_POINT_SIZE",
     "WATERMARK_ALPHA",
     "WATERMARK_COLOUR",
     "WORD_POINT_SIZE",
@@ -59,8 +60,10 @@ __all__ = [
     "font",
     "outcome_style",
     "qcolor",
+    "scaled",
     "set_theme",
     "text_pairs",
+    "text_scale",
     "theme",
     "theme_for",
     "themed",
@@ -268,10 +271,33 @@ def qcolor(hex_colour: str, alpha: int = 255) -> QColor:
     return colour
 
 
+#: The desktop font size the station's point sizes are designed for: Windows' 9 pt message font
+#: (Segoe UI), which is also Qt's default here. "Make text bigger" (or a larger desktop font on
+#: Linux) raises the application font; :func:`text_scale` follows it.
+REFERENCE_POINT_SIZE = 9.0
+
+
+def text_scale() -> float:
+    """How much larger than designed the system wants text: the application font's point size over
+    :data:`REFERENCE_POINT_SIZE`, never below 1 (a smaller desktop font leaves the verdict as large
+    as designed). Text only: display scaling (QT_SCALE_FACTOR, Windows' scale) is Qt's own."""
+    app = QGuiApplication.instance()
+    if not isinstance(app, QGuiApplication):
+        return 1.0
+    size = QGuiApplication.font().pointSizeF()
+    return max(1.0, size / REFERENCE_POINT_SIZE) if size > 0 else 1.0
+
+
+def scaled(point_size: float) -> int:
+    """A designed point size at the system's text size (rounded to whole points)."""
+    return max(1, round(point_size * text_scale()))
+
+
 def font(point_size: int, *, bold: bool = False) -> QFont:
-    """The application font at a given size: one place to change the typeface for the station."""
+    """The application font at a designed size, scaled to the system's text size: one place to
+    change the typeface for the station."""
     result = QFont()
-    result.setPointSize(point_size)
+    result.setPointSize(scaled(point_size))
     result.setBold(bold)
     return result
 
