@@ -9,7 +9,8 @@ application layer in English and are shown in the operator's language (:mod:`sta
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from station.application.health import Health, Level, Part
 from station.ui import style
@@ -24,17 +25,43 @@ class HealthStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("HealthStrip")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        self.chips: dict[Part, QLabel] = {}
-        for part in Part:
-            chip = QLabel()
-            layout.addWidget(chip, 1)
-            self.chips[part] = chip
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(4)
+        self.chips: dict[Part, QLabel] = {chip_part: QLabel() for chip_part in Part}
+        self._per_row = 0
         self._book = MessageBook()
         self.health = Health()
         self.show_health(self.health)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place()
+
+    def _place(self) -> None:
+        """All chips in one row, side by side, when their words fit the strip's width; else as
+        many rows as they need (a large system font), each chip as wide as its words: never cut."""
+        chips = list(self.chips.values())
+        spacing = self._grid.spacing()
+        widths = [chip.sizeHint().width() for chip in chips]
+        room = max(1, self.width())
+        per_row = len(chips)
+        while per_row > 1 and any(
+            sum(widths[i : i + per_row]) + spacing * (per_row - 1) > room
+            for i in range(0, len(chips), per_row)
+        ):
+            per_row -= 1
+        if per_row == self._per_row:
+            return
+        self._per_row = per_row
+        for chip in chips:
+            self._grid.removeWidget(chip)
+        for column in range(self._grid.columnCount()):
+            self._grid.setColumnStretch(column, 0)
+        for index, chip in enumerate(chips):
+            self._grid.addWidget(chip, index // per_row, index % per_row)
+        for column in range(per_row):
+            self._grid.setColumnStretch(column, 1)
 
     def _words(self, text: str) -> str:
         """An application-layer word in the interface language (the installed catalogue)."""
@@ -69,6 +96,8 @@ class HealthStrip(QWidget):
                 f"QLabel {{ color: {palette.foreground}; background-color: {palette.background};"
                 " border-radius: 4px; padding: 2px 6px; }"
             )
+        self._per_row = 0  # the words changed: place the chips again
+        self._place()
         self.setAccessibleName(translate("HealthStrip", "Station health"))
         self.setAccessibleDescription(
             "; ".join(

@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.history = history or HistoryPanel(None)
         self.tabs = QTabWidget()
+        self.tabs.setMinimumHeight(60)  # accessibility: large text takes room from the details first
         details_scroll = QScrollArea()
         details_scroll.setWidgetResizable(True)
         details_scroll.setWidget(self.details)
@@ -194,7 +195,7 @@ class MainWindow(QMainWindow):
 
         body = QHBoxLayout()
         body.addWidget(self.preview, 3)
-        body.addWidget(side_widget, 2)
+        body.addWidget(side_widget, round(2 * style.text_scale()))  # accessibility: large text, wider
         self.health_strip = HealthStrip()
         column = QVBoxLayout()
         column.addLayout(body, 1)

@@ -12,6 +12,7 @@ in a style sheet; :func:`qcolor` turns them into Qt colours where painting needs
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -288,9 +289,18 @@ def text_scale() -> float:
     return max(1.0, size / REFERENCE_POINT_SIZE) if size > 0 else 1.0
 
 
+#: WCAG's large text: display text this size or larger grows less than body text with the system.
+DISPLAY_POINT_SIZE = 18
+
+
 def scaled(point_size: float) -> int:
-    """A designed point size at the system's text size (rounded to whole points)."""
-    return max(1, round(point_size * text_scale()))
+    """A designed point size at the system's text size (rounded to whole points). Body text grows
+    by the whole factor; display text (18 pt and up: the verdict's word, the action line), already
+    large, by its square root (×1.22 at 150 %, ×1.41 at 200 %), so it stays larger than the body
+    text and the verdict still fits the smallest screen."""
+    scale = text_scale()
+    factor = math.sqrt(scale) if point_size >= DISPLAY_POINT_SIZE else scale
+    return max(1, round(point_size * factor))
 
 
 def font(point_size: int, *, bold: bool = False) -> QFont:

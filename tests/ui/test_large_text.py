@@ -12,11 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt
+from PySide6.QtGui import QFontMetricsF
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from station.app import Station
+from station.application.health import Level, Part, PartHealth
+from station.core.geometry import Rect
 from station.security.lockout import PinLedger
 from station.security.people import People, PinGuard
 from station.security.pin import hash_pin
@@ -50,11 +53,27 @@ def text_size(request: pytest.FixtureRequest) -> Iterator[float]:
         app.setFont(before)
 
 
+def cut_by_a_parent(widget: QWidget, window: QWidget) -> str | None:
+    """Why ``widget`` is not wholly visible inside its parents (a squeezed banner hides the end
+    of a label that is itself tall enough), or None."""
+    rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        visible = QRect(parent.mapTo(window, QPoint(0, 0)), parent.size())
+        if not visible.contains(rect):
+            return f"{rect.getRect()} is cut by {type(parent).__name__} {visible.getRect()}"
+        parent = parent.parentWidget()
+    return None
+
+
 def fit_problems(station: Station, width: int, height: int) -> list[str]:
     """Everything clipped or off screen in the window fitted to a ``width``×``height`` screen."""
     window = station.window
     window.showNormal()
     window.fit_to_screen(QRect(0, 0, width, height))
+    # The longest states the strip shows (tests/ui/test_verdict_fits.py uses the same).
+    window.show_part(PartHealth(Part.SERVICE, Level.GOOD, "balance 1 234 567"))
+    window.show_part(PartHealth(Part.SHIPPING, Level.WARN, "412 waiting, oldest 3 h"))
     QApplication.processEvents()
     problems: list[str] = []
     if window.width() > width or window.height() > height:
@@ -67,9 +86,13 @@ def fit_problems(station: Station, width: int, height: int) -> list[str]:
             banner.show_outcome(kind, message, headline=headline)
         QApplication.processEvents()
         problems += banner_problems(banner, window, f"{width}x{height} {name}")
+        for label in (banner._title, banner._message, banner._detail):
+            why = cut_by_a_parent(label, window) if label.isVisible() and label.text() else None
+            if why:
+                problems.append(f"{width}x{height} {name}: {label.text()!r} {why}")
     problems += unfit_buttons(window)
     for part, chip in window.health_strip.chips.items():
-        why = clipped(chip, chip.text())
+        why = clipped(chip, chip.text()) or cut_by_a_parent(chip, window)
         if why:
             problems.append(f"health {part}: {chip.text()!r} {why}")
     for label in (window.environment_badge, window.operator_label, window.customer_language_label):
@@ -163,3 +186,32 @@ def test_display_scaling_fits(factor: str, width: int, height: int) -> None:
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert "1 passed" in done.stdout, done.stdout[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("text_size", "width", "height"),
+    TEXT_CASES,
+    ids=[f"text{int(f * 100)}-{w}x{h}" for f, w, h in TEXT_CASES],
+    indirect=["text_size"],
+)
+def test_the_consent_notice_fits_with_large_text(text_size: float, width: int, height: int) -> None:
+    """The notice on the preview of a window fitted to the screen (half its width, most of its
+    height): the title, the whole body and the keys inside the panel, none cut."""
+    from station.application.consent import DEFAULT_NOTICE
+    from station.ui.guidance import NOTICE_MIN_POINT_SIZE, NOTICE_TITLE, notice_layout
+
+    keys = "The operator presses F7 if you agree, F8 if you do not."
+    display = Rect(0, 0, width // 2, int(height * 0.75))
+    layout = notice_layout(display, DEFAULT_NOTICE, keys, NOTICE_TITLE)
+    flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
+    for rect, font, words in (
+        (layout.title_rect, layout.title_font, NOTICE_TITLE),
+        (layout.body_rect, layout.body_font, DEFAULT_NOTICE),
+        (layout.keys_rect, layout.keys_font, keys),
+    ):
+        needed = QFontMetricsF(font).boundingRect(QRectF(0, 0, rect.width(), 100_000), flags, words)
+        assert needed.height() <= rect.height() + 1, (words[:30], needed.height(), rect.height())
+        assert needed.width() <= rect.width() + 1, (words[:30], needed.width(), rect.width())
+        assert layout.panel.contains(rect), (words[:30], rect, layout.panel)
+    assert layout.title_font.pointSize() > style.MESSAGE_POINT_SIZE  # the title grew with the text
+    assert layout.body_font.pointSize() >= NOTICE_MIN_POINT_SIZE
