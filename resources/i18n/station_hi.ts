@@ -1383,6 +1383,10 @@ Face-liveness verification for bank branches.</source>
         <translation>परिणाम इतने समय बाद हटाएँ (सेकंड)</translation>
     </message>
     <message>
+        <source>Times the operator may keep a verdict longer</source>
+        <translation>ऑपरेटर कितनी बार निर्णय को अधिक समय तक रख सकते हैं</translation>
+    </message>
+    <message>
         <source>A review must be settled before the next customer</source>
         <translation>अगले ग्राहक से पहले जाँच का निपटारा ज़रूरी</translation>
     </message>
