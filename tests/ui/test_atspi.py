@@ -17,6 +17,7 @@ deadline far from what it guards. The station's folders are the test run's own (
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -27,9 +28,12 @@ from typing import Any
 
 import pytest
 
-from tests.ship.conftest import _system_packages
-
 ROOT = Path(__file__).resolve().parents[2]
+# packaging/ is not a package: load the module that knows (and installs) the Debian packages.
+_spec = importlib.util.spec_from_file_location("system_packages", ROOT / "packaging" / "system_packages.py")
+assert _spec is not None and _spec.loader is not None
+_system_packages = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_system_packages)
 CLIENT = Path(__file__).with_name("atspi_client.py")
 APP_NAME = "Station"
 TITLE_PART = "face liveness verification"
