@@ -2,9 +2,10 @@
 """Operating-system packages some tests need, installed when missing and the machine allows it.
 
 The fleet-shipping tests ship to a real rsyslog over TLS (Debian ``rsyslog`` and
-``rsyslog-gnutls``) and over RELP with TLS (``rsyslog-relp``). The accessibility tests read the
-real station's accessible tree through AT-SPI: a private session bus (``dbus-daemon``), the AT-SPI
-bus launcher and registry (``at-spi2-core``), the client (``python3-pyatspi``, with
+``rsyslog-gnutls``) and over RELP with TLS (``rsyslog-relp``); the station service's unit is
+checked with ``systemd-analyze`` (Debian ``systemd``). The accessibility tests read the real
+station's accessible tree through AT-SPI: a private session bus (``dbus-daemon``), the AT-SPI bus
+launcher and registry (``at-spi2-core``), the client (``python3-pyatspi``, with
 ``gir1.2-atspi-2.0`` and ``python3-gi``, for the system ``/usr/bin/python3``), a real X server
 (``xvfb``) and real key presses (``xdotool``). ``packaging/dev.py test`` calls
 :func:`ensure` first: as root on a Debian or Ubuntu machine (CI, a developer's container) it runs
@@ -30,6 +31,7 @@ __all__ = [
     "SYSTEM_PYTHON",
     "ensure",
     "missing_atspi",
+    "missing_packages",
     "missing_rsyslog",
     "rsyslogd_path",
 ]
@@ -112,8 +114,14 @@ def missing_atspi() -> list[str]:
     return needed
 
 
-def _missing() -> list[str]:
-    return missing_rsyslog() + missing_atspi()
+def missing_packages() -> list[str]:
+    """Every Debian package still needed by the tests: rsyslog's, systemd for ``systemd-analyze``,
+    and the AT-SPI accessibility tests' (:func:`missing_atspi`)."""
+    return [
+        *missing_rsyslog(),
+        *([] if shutil.which("systemd-analyze") else ["systemd"]),
+        *missing_atspi(),
+    ]
 
 
 def _apt(*args: str) -> bool:
@@ -133,7 +141,7 @@ def ensure() -> list[str]:
 
     Returns the packages still missing afterwards (and says why on stdout).
     """
-    needed = _missing()
+    needed = missing_packages()
     if not needed:
         return []
     can_install = sys.platform.startswith("linux") and shutil.which("apt-get") is not None
@@ -145,7 +153,7 @@ def ensure() -> list[str]:
     if not _apt(*install):
         _apt("update")
         _apt(*install)
-    still = _missing()
+    still = missing_packages()
     if still:
         print(f"could not install: {' '.join(still)}", flush=True)
     return still

@@ -6,6 +6,7 @@ station verify FILE | --pdf FILE | --link URL
 station emulator                 the local emulator of the service
 station audit verify|export|purge
 station token set|status|clear
+station doctor [--json]          can this station, as configured, serve customers?
 """
 
 from __future__ import annotations
@@ -28,8 +29,16 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "analyse": ("station.commands.analyse", "check a picture's capture quality locally (no service call)"),
     "token": ("station.commands.token", "enrol, inspect or clear the service token in the OS keyring"),
     "audit": ("station.commands.audit", "verify, export or purge the tamper-evident audit journal"),
-    "admin": ("station.commands.admin", "set the administrator PIN and the supervisors (IT, with OS rights)"),
+    "admin": (
+        "station.commands.admin",
+        "set the administrator PIN, supervisors and operators (IT, with OS rights)",
+    ),
     "ship": ("station.commands.ship", "ship the audit journal to the bank's relay or a spool folder"),
+    "doctor": ("station.commands.doctor", "check this station's real configuration: can it serve customers?"),
+    "service": (
+        "station.commands.service",
+        "run the station service (its systemd unit does, as its account)",
+    ),
 }
 
 

@@ -1,20 +1,25 @@
 r"""Where the station keeps its files: one module, below everything that reads or writes them.
 
-Two scopes:
+Three scopes:
 
-* **Machine** (an installed station): policy and the administrator's PIN in the machine config
+* **Machine** (an installed station): policy in the machine config
   folder (Linux ``/etc/opt/station``, root-owned; Windows ``%ProgramData%\Station\config``, the
   registry holds the policy there), and the journal, its key, the administrator's settings and the
   logs in the machine data folder (Linux ``/var/lib/station``, Windows ``%ProgramData%\Station\data``;
   the installer creates it). Every operator of a PC writes one journal, and a profile clean-up
   loses nothing.
+* **The service's own store** (:func:`service_store_dir`): what only the trusted side may read,
+  the PIN hashes and the wrong-PIN ledger (Linux ``/var/lib/station/private``, 0700, owned by the
+  ``station`` service account or root; Windows ``%ProgramData%\Station\private``, whose ACLs the
+  Windows installer is to set). See :mod:`station.security.private_store`.
 * **User** (a source checkout): the platform's per-user folders (platformdirs).
 
 Whether the program is installed is a fact about the program (a frozen bundle, or a package
 installed outside a checkout: :func:`program_installed`), never about a folder: a leftover, missing
-or moved folder changes nothing. ``STATION_MACHINE_CONFIG_DIR`` / ``STATION_MACHINE_DATA_DIR`` move
-the machine folders of a checkout only (every test run gets its own root that way); an installed
-program ignores them, so an operator cannot point it at a policy or a journal of their own.
+or moved folder changes nothing. ``STATION_MACHINE_CONFIG_DIR`` / ``STATION_MACHINE_DATA_DIR`` /
+``STATION_SERVICE_STORE_DIR`` move the machine folders of a checkout only (every test run gets its
+own root that way); an installed program ignores them, so an operator cannot point it at a policy,
+a journal or a PIN store of their own.
 """
 
 from __future__ import annotations
@@ -35,12 +40,14 @@ __all__ = [
     "ENV_CONFIG_DIR",
     "ENV_MACHINE_CONFIG_DIR",
     "ENV_MACHINE_DATA_DIR",
+    "ENV_SERVICE_STORE_DIR",
     "MachineFolders",
     "machine_config_dir",
     "machine_data_dir",
     "machine_folders",
     "program_installed",
     "running_from_checkout",
+    "service_store_dir",
     "station_log_dir",
     "user_config_dir",
     "user_data_dir",
@@ -55,6 +62,7 @@ ENV_LOG_DIR: Final = "STATION_LOG_DIR"
 #: Move the machine folders, for tests and development only (ignored once installed).
 ENV_MACHINE_CONFIG_DIR: Final = "STATION_MACHINE_CONFIG_DIR"
 ENV_MACHINE_DATA_DIR: Final = "STATION_MACHINE_DATA_DIR"
+ENV_SERVICE_STORE_DIR: Final = "STATION_SERVICE_STORE_DIR"
 
 
 def _override(name: str, environ: Mapping[str, str] | None = None) -> Path | None:
@@ -74,6 +82,13 @@ def installed_data_dir() -> Path:
     if sys.platform == "win32":
         return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "Station" / "data"
     return Path("/var/lib/station")
+
+
+def installed_service_store_dir() -> Path:
+    """The service's own store on an installed station of this OS (see :func:`service_store_dir`)."""
+    if sys.platform == "win32":
+        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "Station" / "private"
+    return Path("/var/lib/station/private")
 
 
 #: Set to ``1``: the program behaves as an installed one although it runs from a checkout (tests
@@ -142,13 +157,31 @@ def machine_folders(
 
 
 def machine_config_dir() -> Path:
-    """Policy files and the administrator's PIN (see :func:`machine_folders`)."""
+    """Policy files (see :func:`machine_folders`)."""
     return machine_folders().config
 
 
 def machine_data_dir() -> Path:
     """The journal, its key, the administrator's settings and the logs."""
     return machine_folders().data
+
+
+def service_store_dir(
+    environ: Mapping[str, str] | None = None,
+    *,
+    checkout: bool | None = None,
+) -> Path:
+    """The folder only the station's service account (or root / SYSTEM) can read: PIN hashes and
+    the wrong-PIN ledger. Installed: the OS's folder, whatever the environment says. A checkout may
+    move it with ``STATION_SERVICE_STORE_DIR`` (as the other machine folders; the tests give every
+    run its own); without it, a checkout that behaves as installed uses the OS's folder and any
+    other keeps it in the user's data folder (``<user data>/private``)."""
+    from_checkout = running_from_checkout() if checkout is None else checkout
+    if not from_checkout:
+        return installed_service_store_dir()
+    installed = program_installed(environ)
+    default = installed_service_store_dir() if installed else user_data_dir() / "private"
+    return _override(ENV_SERVICE_STORE_DIR, environ) or default
 
 
 def user_config_dir() -> Path:
@@ -163,13 +196,23 @@ def user_data_dir() -> Path:
 
 def station_log_dir() -> Path:
     """Where the station's log files go. Installed: ``<machine data>/logs/<OS user>`` (a profile
-    clean-up loses nothing, and each operator's process rotates its own files);
-    ``$STATION_LOG_DIR`` is ignored there, as every development override is. Otherwise
+    clean-up loses nothing, and each operator's process rotates its own files), except where the
+    machine data folder is the station service's alone (``install.sh --system``: 0700, the
+    ``station`` account's): the operator's process, a client of the service, then logs in the
+    platform's per-user folder, and the evidence is the service's journal. ``$STATION_LOG_DIR`` is
+    ignored on an installed station, as every development override is. Otherwise
     :func:`user_log_dir`."""
     folders = machine_folders()
     if folders.installed:
+        if _service_owns(folders.data):
+            return platformdirs.user_log_path(APP_NAME, appauthor=False)
         return folders.data / "logs" / _account_folder_name()
     return user_log_dir()
+
+
+def _service_owns(data: Path) -> bool:
+    """The machine data folder exists and this process may not write into it."""
+    return data.is_dir() and not os.access(data, os.W_OK | os.X_OK)
 
 
 def _account_folder_name() -> str:

@@ -29,6 +29,8 @@ os.environ["STATION_LOG_DIR"] = os.path.join(_home, "logs")
 # The machine folders (policy, journal, administrator's settings) of a station that is not installed.
 os.environ["STATION_MACHINE_CONFIG_DIR"] = os.path.join(_home, "machine-config")
 os.environ["STATION_MACHINE_DATA_DIR"] = os.path.join(_home, "machine-data")
+# The service's private store (PIN hashes, the wrong-PIN ledger), likewise.
+os.environ["STATION_SERVICE_STORE_DIR"] = os.path.join(_home, "service-store")
 # The OS keyring is never consulted by tests unless a test installs its own backend.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
@@ -91,11 +93,14 @@ ADMIN_PIN = "482913"
 
 @pytest.fixture
 def admin_policy(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A machine policy (a real, root-owned policy file) that sets the administrator PIN and a
-    one-day retention; yields the PIN. The tests run as root, as CI does."""
+    """A machine policy (a real, root-owned policy file) with a one-day retention, and the
+    administrator PIN set in the station's private store as `station admin init` sets it; yields
+    the PIN. The tests run as root, as CI does."""
     import json
 
+    from station.security.people import People, write_people
     from station.security.pin import hash_pin
+    from station.security.private_store import PrivateStore
 
     machine = tmp_path_factory.mktemp("machine-config")
     managed = machine / "policies" / "managed"
@@ -103,8 +108,11 @@ def admin_policy(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     for folder in (machine / "policies", managed):
         os.chmod(folder, 0o755)
     policy = managed / "10-test.json"
-    policy.write_text(json.dumps({"admin_pin_hash": str(hash_pin(ADMIN_PIN)), "audit_retention_days": 1}))
+    policy.write_text(json.dumps({"audit_retention_days": 1}))
     os.chmod(policy, 0o644)
+    store = tmp_path_factory.mktemp("service-store") / "private"
+    write_people(PrivateStore(store), People(hash_pin(ADMIN_PIN)))
     monkeypatch.setenv("STATION_MACHINE_CONFIG_DIR", str(machine))
     monkeypatch.setenv("STATION_MACHINE_DATA_DIR", str(tmp_path_factory.mktemp("machine-data")))
+    monkeypatch.setenv("STATION_SERVICE_STORE_DIR", str(store))
     return ADMIN_PIN

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import stat
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from station.logfiles import (
     new_incident_id,
 )
 from station.logs import register_secret
+from tests.accounts import NOBODY, PYTHON, as_account, needs_root, public_env
 
 
 @pytest.fixture(autouse=True)
@@ -155,3 +158,43 @@ def test_file_logging_does_not_make_the_console_chattier(tmp_path: Path) -> None
         assert console.level == logging.WARNING
     finally:
         root.removeHandler(console)
+
+
+_WHERE_LOGS_GO = """
+import logging
+from station.logfiles import configure_file_logging
+path = configure_file_logging()
+logging.getLogger("station.test").warning("an operator's line")
+print(path)
+"""
+
+
+@needs_root
+def test_an_operator_of_the_station_service_logs_in_their_own_folder(tmp_path: Path) -> None:
+    """With ``install.sh --system`` the machine data folder is the service's alone (0700): the
+    operator's process, its client, must still start, and logs in the operator's own folder."""
+    open_root = Path(tempfile.mkdtemp(prefix="station-logs-"))
+    try:
+        os.chmod(open_root, 0o755)
+        data = open_root / "var-lib-station"
+        data.mkdir(mode=0o700)
+        home = open_root / "home"
+        home.mkdir()
+        os.chown(home, NOBODY, NOBODY)
+        env = public_env(
+            HOME=str(home),
+            XDG_STATE_HOME=str(home / "state"),
+            STATION_ASSUME_INSTALLED="1",
+            STATION_MACHINE_DATA_DIR=str(data),
+            STATION_LOG_DIR=str(open_root / "ignored-on-an-installed-station"),
+        )
+        done = as_account(
+            [PYTHON, "-c", _WHERE_LOGS_GO], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        path = Path(done.stdout.strip())
+        assert path.is_relative_to(home / "state") and "an operator's line" in path.read_text()
+        assert list(data.iterdir()) == []  # nothing of the operator's in the service's folder
+        assert not (open_root / "ignored-on-an-installed-station").exists()
+    finally:
+        shutil.rmtree(open_root, ignore_errors=True)

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Write the Group Policy templates (``station.admx`` + ``en-US/station.adml``) from the settings model.
 
-Every setting of :class:`station.config.Settings` and every people policy (``admin_pin_hash``,
-``supervisors``) gets one policy under ``HKLM|HKCU\\SOFTWARE\\Policies\\Station`` (category
-"Station") and, for settings, one under ``…\\Recommended`` (category "Station (recommended)"), so IT
-can set each of them with Group Policy or import the templates into Intune. Switches are DWORDs,
-whole numbers DWORDs with their bounds, choices a list, everything else text (numbers with a
-decimal point, paths, URLs, and JSON for the supervisors list), exactly as
-:mod:`station.config.policy` reads them.
+Every setting of :class:`station.config.Settings` gets one policy under
+``HKLM|HKCU\\SOFTWARE\\Policies\\Station`` (category "Station") and one under ``…\\Recommended``
+(category "Station (recommended)"), so IT can set each of them with Group Policy or import the
+templates into Intune. Switches are DWORDs, whole numbers DWORDs with their bounds, choices a list,
+everything else text (numbers with a decimal point, paths, URLs), exactly as
+:mod:`station.config.policy` reads them. No policy holds a PIN or its hash: any account can read
+the registry, so the administrator and the supervisors are set on the station with
+``station admin init`` / ``supervisor add`` (the former ``admin_pin_hash`` and ``supervisors``
+policies are ignored by the station and absent from the templates).
 
 It also writes the README's policy table (between ``<!-- policy-table -->`` markers) from the same
 model, so the table an administrator reads is the one the station enforces.
@@ -31,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from station.config.model import FIELD_RULES, Settings  # noqa: E402
-from station.config.policy import POLICY_KEY, POLICY_ONLY_FIELDS  # noqa: E402
+from station.config.policy import POLICY_KEY  # noqa: E402
 from station.core import bounds  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -47,18 +49,6 @@ _INT_BOUNDS = {
     "retry_attempts": bounds.RETRY_ATTEMPTS,
     "audit_retention_days": bounds.RETENTION_DAYS,
     "max_attempts": bounds.ATTEMPTS_PER_CUSTOMER,
-}
-_PEOPLE_TEXT = {
-    "admin_pin_hash": (
-        "Administrator PIN (scrypt hash)",
-        "The administrator PIN as the one-line hash `station admin hash-pin` prints. With it set, no PIN "
-        "file on the machine counts.",
-    ),
-    "supervisors": (
-        "Supervisors (JSON)",
-        'The named supervisors as JSON: [{"id": "sup1", "pin_hash": "scrypt$..."}]. Each hash from '
-        "`station admin hash-pin`.",
-    ),
 }
 
 
@@ -81,8 +71,6 @@ def _label(name: str) -> str:
 
 
 def _explain(name: str) -> str:
-    if name in _PEOPLE_TEXT:
-        return _PEOPLE_TEXT[name][1]
     rule = FIELD_RULES[name]
     security = " Security-relevant: only policy or the administrator may set it." if rule.security else ""
     return f"Locks {rule.locks}.{security} See the README's policy table for values."
@@ -92,8 +80,8 @@ def _policy(name: str, recommended: bool) -> str:
     key = POLICY_KEY + ("\\Recommended" if recommended else "")
     policy_id = f"{name}_recommended" if recommended else name
     category = "Station_Recommended" if recommended else "Station"
-    kind, detail = ("text", None) if name in POLICY_ONLY_FIELDS else _kind(name)
-    klass = "Machine" if name in POLICY_ONLY_FIELDS else "Both"
+    kind, detail = _kind(name)
+    klass = "Both"
     head = (
         f'    <policy name="{policy_id}" class="{klass}" displayName="$(string.{policy_id})" '
         f'explainText="$(string.{name}_Explain)" key="{key}"'
@@ -131,22 +119,10 @@ _DEFAULT_TEXT = {
     "station_id": "host name",
     "consent_required": "on in production, off in sandbox",
     "auto_capture": "off (seconds ready before it captures)",
-    "admin_pin_hash": "—",
-    "supervisors": "—",
-}
-_PEOPLE_LOCKS = {
-    "admin_pin_hash": "the administrator PIN (machine policy only)",
-    "supervisors": "who may settle a REVIEW (machine policy only)",
-}
-_PEOPLE_TYPES = {
-    "admin_pin_hash": "text (`station admin hash-pin`)",
-    "supervisors": 'JSON text `[{"id", "pin_hash"}]`',
 }
 
 
 def _table_type(name: str) -> str:
-    if name in _PEOPLE_TYPES:
-        return _PEOPLE_TYPES[name]
     kind, detail = _kind(name)
     if kind == "bool":
         return "switch (DWORD 0/1, JSON true/false)"
@@ -173,7 +149,7 @@ def readme_table() -> str:
     """The README's policy table: every policy, its type, default and what it locks."""
     rows = ["| policy | type | default | what it locks |", "|---|---|---|---|"]
     for name in names():
-        locks = _PEOPLE_LOCKS[name] if name in _PEOPLE_LOCKS else FIELD_RULES[name].locks
+        locks = FIELD_RULES[name].locks
         rows.append(f"| `{name}` | {_table_type(name)} | {_table_default(name)} | {locks} |")
     return "\n".join([TABLE_START, *rows, TABLE_END])
 
@@ -184,7 +160,7 @@ def readme_with_table(readme: str) -> str:
 
 
 def names() -> list[str]:
-    return [*Settings.model_fields, *sorted(POLICY_ONLY_FIELDS)]
+    return list(Settings.model_fields)
 
 
 def admx() -> str:
@@ -221,12 +197,11 @@ def adml() -> str:
     ]
     presentations = []
     for name in names():
-        title = _PEOPLE_TEXT[name][0] if name in _PEOPLE_TEXT else _label(name)
+        title = _label(name)
         strings.append((name, title))
         strings.append((f"{name}_Explain", _explain(name)))
-        kind, detail = ("text", None) if name in POLICY_ONLY_FIELDS else _kind(name)
-        if name in Settings.model_fields:
-            strings.append((f"{name}_recommended", f"{title} (recommended)"))
+        kind, detail = _kind(name)
+        strings.append((f"{name}_recommended", f"{title} (recommended)"))
         if kind == "enum":
             strings.extend((f"{name}_{value}", str(value)) for value in detail)
         if kind == "bool":
@@ -236,7 +211,7 @@ def adml() -> str:
             "enum": f'<dropdownList refId="{name}">{escape(title)}</dropdownList>',
             "text": f'<textBox refId="{name}"><label>{escape(title)}</label></textBox>',
         }[kind]
-        ids = [name, f"{name}_recommended"] if name in Settings.model_fields else [name]
+        ids = [name, f"{name}_recommended"]
         presentations.extend(f'      <presentation id="{i}">{control}</presentation>\n' for i in ids)
     body = "".join(f"      <string id={quoteattr(sid)}>{escape(text)}</string>\n" for sid, text in strings)
     return (

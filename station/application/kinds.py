@@ -88,3 +88,5 @@ class EventKind(StrEnum):
     PIN = "pin"
     #: A camera production refused before its first frame (virtual, or not approved).
     CAMERA = "camera"
+    #: The station service refused a caller (an OS account outside its clients).
+    SERVICE = "service"

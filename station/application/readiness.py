@@ -39,6 +39,8 @@ class NotReady(StrEnum):
     POLICY = "policy"
     #: The configured camera is a picture or a video file, refused outside demo and training.
     CAMERA = "camera"
+    #: The station service (the trusted side on an installed station) cannot be reached.
+    SERVICE = "service"
 
 
 @dataclass(frozen=True, slots=True)

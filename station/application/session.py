@@ -143,6 +143,7 @@ _HOLD_REFUSALS: Final[dict[NotReady, Refusal]] = {
     NotReady.CLIENT: Refusal.UNAVAILABLE,
     NotReady.POLICY: Refusal.UNAVAILABLE,
     NotReady.CAMERA: Refusal.CAMERA_NOT_LIVE,
+    NotReady.SERVICE: Refusal.UNAVAILABLE,
 }
 
 

@@ -9,12 +9,21 @@ station touches the keyring for tokens.
 
 Every method may wait on the OS keyring (a locked Secret Service prompts): the GUI calls them off
 the UI thread.
+
+**An installed station on Linux keeps its tokens in the station service's private store**
+(:func:`~station.application.people.people_store`, ``/var/lib/station/private/token-<env>``, 0600,
+the ``station`` account's): the service reads them there; ``station token set|clear`` run as an OS
+administrator writes them; neither the operator's keyring nor the operator's environment is ever
+read (a headless service account has no keyring, and the operator's account must not hold the
+token). A checkout keeps the environment variable and the keyring. Windows keeps Credential
+Manager until its service lands (machine-scope DPAPI; the Windows issue).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,9 +34,13 @@ import keyring.errors
 from station.api.credentials import Credential, TokenSource, env_var_for
 from station.api.environments import Environment
 from station.api.errors import TokenMissingError
+from station.application.people import people_store
+from station.locations import program_installed
 from station.logs import register_secret
 from station.security.jwt_expiry import expiry_warning, format_expiry, token_expiry
 from station.security.keyring_rules import NO_SECURE_STORE, secure_keyring
+from station.security.pin import PinFileError
+from station.security.private_store import PrivateStore
 
 __all__ = [
     "KEYRING_SERVICE",
@@ -37,6 +50,7 @@ __all__ = [
     "TokenStatus",
     "TokenStore",
     "TokenStoreError",
+    "default_vault",
 ]
 
 KEYRING_SERVICE: Final = "station"
@@ -85,18 +99,59 @@ class TokenStatus:
         return text
 
 
-class TokenStore:
-    """Tokens from the environment variables of ``environ`` (default: the process's) and the keyring."""
+#: Where the service's store keeps an environment's token.
+VAULT_FILE: Final = "token-{environment}"
+#: What an account that cannot read the service's store is told.
+KEPT_BY_THE_SERVICE: Final = (
+    "The token is kept by the station service: `station doctor` or `station token status`, run as "
+    "an administrator, says whether one is enrolled"
+)
 
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+
+def default_vault() -> PrivateStore | None:
+    """The service's private store on an installed Linux station, else None (see the module docstring)."""
+    if sys.platform == "win32" or not program_installed():
+        return None
+    return people_store()
+
+
+class TokenStore:
+    """Tokens from the environment variables of ``environ`` (default: the process's) and the
+    keyring; on an installed Linux station from the service's private store alone (``vault``)."""
+
+    def __init__(
+        self, environ: Mapping[str, str] | None = None, *, vault: PrivateStore | bool | None = True
+    ) -> None:
         self._environ = environ
+        #: The service's store (True: :func:`default_vault`; None or False: none).
+        self._vault = default_vault() if vault is True else (vault or None)
 
     def _from_env(self, environment: Environment) -> str:
+        if self._vault is not None:
+            return ""  # never the caller's environment on an installed station
         environ = os.environ if self._environ is None else self._environ
         return environ.get(env_var_for(environment), "").strip()
 
+    def _vault_get(self, vault: PrivateStore, environment: Environment) -> str | None:
+        path = vault.path(VAULT_FILE.format(environment=environment.value))
+        try:
+            vault.check()
+            if not path.exists() and not path.is_symlink():
+                return None
+            vault.check_file(path)
+            value = path.read_text(encoding="utf-8").strip()
+        except PinFileError as exc:
+            raise TokenStoreError(f"{KEPT_BY_THE_SERVICE} ({exc})") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TokenStoreError(f"{path}: the token cannot be read ({exc})") from None
+        if value:
+            register_secret(value)
+        return value or None
+
     def _keyring_get(self, environment: Environment) -> str | None:
         """The keyring's token, None if none; :class:`NoSecureStoreError` without a safe store."""
+        if self._vault is not None:
+            return self._vault_get(self._vault, environment)
         backend = secure_keyring()
         if backend is None:
             raise NoSecureStoreError
@@ -107,6 +162,13 @@ class TokenStore:
         if value:
             register_secret(value)
         return value or None
+
+    @property
+    def where(self) -> str:
+        """Where :meth:`store` keeps a token, in words."""
+        if self._vault is not None:
+            return f"the station service's store ({self._vault.folder})"
+        return "the OS keyring"
 
     @staticmethod
     def secure_store_available() -> bool:
@@ -126,6 +188,8 @@ class TokenStore:
         except keyring.errors.KeyringError as exc:
             _log.warning("the OS keyring could not be read: %s", type(exc).__name__)
             from_keyring = None
+        except TokenStoreError as exc:
+            raise TokenMissingError(str(exc)) from None
         if from_keyring:
             return Credential(environment, from_keyring, TokenSource.KEYRING)
         raise TokenMissingError(
@@ -146,11 +210,14 @@ class TokenStore:
             store_ok = False
         except keyring.errors.KeyringError as exc:
             problem = f"The OS keyring could not be read ({type(exc).__name__})"
+        except TokenStoreError as exc:
+            problem = str(exc)
         if from_env:
             register_secret(from_env)
             source, token = f"environment variable {env_var_for(environment)}", from_env
         elif from_keyring:
-            source, token = TokenSource.KEYRING, from_keyring
+            source = "the station service's store" if self._vault is not None else TokenSource.KEYRING
+            token = from_keyring
         else:
             return TokenStatus(environment, "none", store_available=store_ok, problem=problem)
         expiry = token_expiry(token)
@@ -170,6 +237,9 @@ class TokenStore:
         if len(token) > MAX_TOKEN_CHARS:
             raise TokenMissingError("that is too long to be a token")
         credential = Credential(environment, token)  # refuses empty, spaces, control characters
+        if self._vault is not None:
+            self._vault_put(self._vault, environment, token)
+            return credential
         backend = secure_keyring()
         if backend is None:
             raise NoSecureStoreError
@@ -184,8 +254,30 @@ class TokenStore:
             raise TokenStoreError("the OS keyring did not keep the token")
         return credential
 
+    @staticmethod
+    def _vault_put(vault: PrivateStore, environment: Environment, token: str | None) -> bool:
+        """Write (or, with None, remove) the token in the service's store; False if nothing was
+        there to remove. :class:`TokenStoreError` for an account that may not write it."""
+        name = VAULT_FILE.format(environment=environment.value)
+        try:
+            vault.open()
+            if token is None:
+                existed = vault.path(name).exists()
+                vault.remove(name)
+                return existed
+            vault.write_text(name, token + "\n")
+        except PinFileError as exc:
+            raise TokenStoreError(
+                f"only an OS administrator (root) may change the station service's token: {exc}"
+            ) from None
+        except OSError as exc:
+            raise TokenStoreError(f"the token cannot be changed ({exc.strerror or exc})") from None
+        return True
+
     def clear(self, environment: Environment) -> bool:
-        """Delete the keyring's token; False if there was none."""
+        """Delete the stored token; False if there was none."""
+        if self._vault is not None:
+            return self._vault_put(self._vault, environment, None)
         backend = secure_keyring()
         if backend is None:
             raise NoSecureStoreError

@@ -1,59 +1,71 @@
-"""``station admin``: the administrator PIN and the supervisors, set by IT.
+"""``station admin``: the administrator PIN, the supervisors and the kiosk operators, set by IT.
 
-* ``hash-pin`` prints the one-line scrypt hash of a PIN, for a policy (``admin_pin_hash``, or a
-  supervisor's ``pin_hash``) deployed by Group Policy, Intune or a policy file. Anyone may run it:
-  it stores nothing.
-* ``init`` sets the administrator PIN in ``people.json`` in the machine config folder;
-  ``supervisor add ID`` / ``supervisor remove ID`` / ``supervisor list`` manage the named
-  supervisors there. These need the operating system's administrator rights (root, or an elevated
-  Administrator on Windows): the file is then owned by root and the operators cannot change it.
+* ``init`` sets the administrator PIN;
+* ``supervisor add ID`` / ``remove ID`` / ``list``: who may settle a REVIEW, each with their PIN;
+* ``operator add ID`` / ``remove ID`` / ``list``: the operators of a shared kiosk account, who sign
+  in with their own PIN.
 
-A PIN is asked for twice without echo (one line each from stdin when it is not a terminal); it is
-never taken on the command line. With a policy that sets the PINs, the policy wins and these
-commands say so.
+They write ``people.json`` in the station's private store (``/var/lib/station/private``, 0700, the
+service account's; ``%ProgramData%\\Station\\private`` on Windows), which no operator's account can
+read, and they need the operating system's administrator rights (root; an elevated Administrator
+on Windows). A PIN is never taken on the command line: ``--pin-stdin`` reads it once from the
+first line of stdin (for a deployment script); otherwise it is asked twice, without echo on a
+terminal (one line each from stdin when that is not a terminal).
+
+Machine policy no longer carries PIN hashes: a policy that still sets ``admin_pin_hash`` or
+``supervisors`` is ignored for those keys, and every action here says so; a new PIN whose hash
+such a policy holds (readable by every account) is refused. ``hash-pin`` is gone for the same
+reason and says what to run instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
-from pathlib import Path
 from typing import Final, TextIO
 
-from station.application.people import load_people
+from station.application.people import move_legacy_people, people_store
 from station.commands.exit_codes import ExitCode
-from station.config import Policy, PolicyError
-from station.config.policy import default_policy_sources, read_policy
+from station.config import PolicyError
+from station.config.policy import IgnoredPolicy, default_policy_sources, read_policy
 from station.locations import machine_folders
 from station.security.people import (
-    PEOPLE_FILENAME,
     People,
+    check_person_id,
     is_os_administrator,
-    read_people_file,
-    write_people_file,
+    read_people,
+    write_people,
 )
 from station.security.pin import PinError, PinHash, hash_pin
+from station.security.private_store import PrivateStore
 
 __all__ = ["add_arguments", "run"]
 
 #: EX_NOPERM: the OS's administrator rights are needed.
 NO_PERMISSION: Final = 77
+#: How many hashes of a retired policy value a new PIN is compared with (each takes ~60 ms).
+_MAX_RETIRED_HASHES: Final = 50
+_PIN_STDIN_HELP = "read the PIN once from the first line of stdin (scripts); never from the command line"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="admin_action", metavar="ACTION", required=True)
-    actions.add_parser("hash-pin", help="print a PIN's scrypt hash for a policy (stores nothing)")
-    actions.add_parser("init", help="set the administrator PIN on this machine (OS administrator rights)")
-    supervisor = actions.add_parser(
-        "supervisor", help="manage the named supervisors (OS administrator rights)"
+    actions.add_parser("hash-pin", help="retired: PIN hashes no longer go into policy (says what to run)")
+    init = actions.add_parser(
+        "init", help="set the administrator PIN on this machine (OS administrator rights)"
     )
-    what = supervisor.add_subparsers(dest="supervisor_action", metavar="ACTION", required=True)
-    add = what.add_parser("add", help="add a supervisor (or give one a new PIN)")
-    add.add_argument("id", help="the supervisor's id, as they will type it")
-    remove = what.add_parser("remove", help="remove a supervisor")
-    remove.add_argument("id")
-    what.add_parser("list", help="list the supervisors (ids only)")
+    init.add_argument("--pin-stdin", action="store_true", help=_PIN_STDIN_HELP)
+    for group, words in (("supervisor", "the named supervisors"), ("operator", "the kiosk's operators")):
+        people = actions.add_parser(group, help=f"manage {words} (OS administrator rights)")
+        what = people.add_subparsers(dest="people_action", metavar="ACTION", required=True)
+        add = what.add_parser("add", help=f"add a {group} (or give one a new PIN)")
+        add.add_argument("id", help=f"the {group}'s id, as they will type it")
+        add.add_argument("--pin-stdin", action="store_true", help=_PIN_STDIN_HELP)
+        remove = what.add_parser("remove", help=f"remove a {group}")
+        remove.add_argument("id")
+        what.add_parser("list", help=f"list the {group}s (ids only)")
 
 
 def _ask(prompt: str) -> str:
@@ -62,21 +74,29 @@ def _ask(prompt: str) -> str:
     return "" if sys.stdin is None else sys.stdin.readline(64).strip()
 
 
-def _new_pin(who: str, err: TextIO) -> PinHash | None:
-    first = _ask(f"New {who} PIN (6-12 digits, not shown): ")
-    second = _ask(f"The same {who} PIN again: ")
+def _new_pin(who: str, err: TextIO, *, once: bool, retired: tuple[IgnoredPolicy, ...] = ()) -> PinHash | None:
+    if once:
+        first = second = "" if sys.stdin is None else sys.stdin.readline(64).strip()
+    else:
+        first = _ask(f"New {who} PIN (6-12 digits, not shown): ")
+        second = _ask(f"The same {who} PIN again: ")
     if first != second:
         print("the two PINs are not the same: nothing changed", file=err)
         return None
     try:
-        return hash_pin(first)
+        hashed = hash_pin(first)
     except PinError as exc:
         print(f"{exc} Nothing changed.", file=err)
         return None
-
-
-def _policy() -> Policy:
-    return read_policy(default_policy_sources(machine_folders().config))
+    exposed = _readable_elsewhere(first, retired)
+    if exposed is not None:
+        print(
+            f"this PIN's hash is in {exposed}, which every account on this computer can read (and "
+            "crack offline): choose another PIN. Nothing changed.",
+            file=err,
+        )
+        return None
+    return hashed
 
 
 def _needs_admin_rights(err: TextIO) -> bool:
@@ -84,74 +104,133 @@ def _needs_admin_rights(err: TextIO) -> bool:
         return False
     print(
         "this needs the operating system's administrator rights (run it as root, or from an elevated "
-        "prompt on Windows): the operators must not be able to change who approves",
+        "prompt on Windows): the operators must not be able to change or read who approves",
         file=err,
     )
     return True
+
+
+def _report_retired_policy(err: TextIO) -> tuple[IgnoredPolicy, ...]:
+    """Say so (on stderr, so that a script reading ``list`` gets ids only) when a policy still sets
+    a retired PIN key; its value is not used. Those entries, for :func:`_readable_elsewhere`."""
+    try:
+        policy = read_policy(default_policy_sources(machine_folders().config))
+    except PolicyError as exc:
+        print(f"note: the machine policy cannot be used: {exc}", file=err)
+        return ()
+    for item in policy.ignored:
+        print(f"note: {item.words}", file=err)
+    return policy.ignored
+
+
+def _hashes_in(item: IgnoredPolicy) -> list[PinHash]:
+    """The PIN hashes a retired policy value holds (whatever parses; junk is skipped)."""
+    value = item.readable_value
+    if item.name == "supervisors" and isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    texts = [value] if item.name == "admin_pin_hash" else []
+    if isinstance(value, list):
+        texts = [entry.get("pin_hash") for entry in value if isinstance(entry, dict)]
+    found = []
+    for text in texts[:_MAX_RETIRED_HASHES]:
+        try:
+            found.append(PinHash.parse(str(text)))
+        except PinError:
+            continue
+    return found
+
+
+def _readable_elsewhere(pin: str, retired: tuple[IgnoredPolicy, ...]) -> str | None:
+    """The policy that holds a hash of ``pin`` readable by every account, if one does: a PIN whose
+    hash any account can read must not become a PIN the station trusts."""
+    for item in retired:
+        if any(old.matches(pin) for old in _hashes_in(item)):
+            return item.origin
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
     out, err = sys.stdout, sys.stderr
     action = args.admin_action
     if action == "hash-pin":
-        hashed = _new_pin("", err)
-        if hashed is None:
-            return int(ExitCode.USAGE)
-        print(hashed, file=out)
-        return 0
+        print(
+            "hash-pin is retired: a PIN hash in a policy is readable by every account and is no longer "
+            "read. Run `station admin init --pin-stdin` (and `supervisor add ID --pin-stdin`) on each "
+            "station as an administrator.",
+            file=err,
+        )
+        return int(ExitCode.USAGE)
     if _needs_admin_rights(err):
         return NO_PERMISSION
-    folders = machine_folders()
-    path = folders.config / PEOPLE_FILENAME
+    retired = _report_retired_policy(err)
+    store = people_store()
     try:
-        policy = _policy()
-        current = read_people_file(path)
-    except (PolicyError, PinError) as exc:
+        for note in move_legacy_people(store, machine_folders()):  # an older station's files first
+            print(f"note: {note}", file=err)
+        current = read_people(store)
+    except PinError as exc:
         print(f"cannot read who approves on this machine: {exc}", file=err)
         return int(ExitCode.FAILURE)
     if action == "init":
-        if "admin_pin_hash" in policy.entries:
-            print("note: a policy sets the administrator PIN; it wins over this file", file=out)
-        hashed = _new_pin("administrator", err)
+        hashed = _new_pin("administrator", err, once=args.pin_stdin, retired=retired)
         if hashed is None:
             return int(ExitCode.USAGE)
-        write_people_file(path, People(hashed, current.supervisors))
-        print(f"administrator PIN set in {path}", file=out)
-        return 0
-    return _supervisor(args, policy, current, path, out, err)
+        return _save(
+            store,
+            People(hashed, current.supervisors, operators=current.operators),
+            out,
+            err,
+            "administrator PIN set",
+        )
+    return _people(args, action, store, current, retired, out, err)
 
 
-def _supervisor(
-    args: argparse.Namespace, policy: Policy, current: People, path: Path, out: TextIO, err: TextIO
+def _save(store: PrivateStore, people: People, out: TextIO, err: TextIO, done: str) -> int:
+    try:
+        path = write_people(store, people)
+    except PinError as exc:
+        print(f"nothing changed: {exc}", file=err)
+        return int(ExitCode.FAILURE)
+    print(f"{done} in {path}", file=out)
+    return 0
+
+
+def _people(
+    args: argparse.Namespace,
+    group: str,
+    store: PrivateStore,
+    current: People,
+    retired: tuple[IgnoredPolicy, ...],
+    out: TextIO,
+    err: TextIO,
 ) -> int:
-    if "supervisors" in policy.entries:
-        print("note: a policy lists the supervisors; it wins over this file", file=out)
-    action = args.supervisor_action
+    table = dict(current.supervisors if group == "supervisor" else current.operators)
+    action = args.people_action
     if action == "list":
-        effective = load_people(policy, machine_folders())
-        for identity in sorted(effective.supervisors):
+        for identity in sorted(table):
             print(identity, file=out)
         return 0
-    identity = str(args.id).strip()
     try:
-        People.parse(None, [{"id": identity, "pin_hash": str(hash_pin("480269"))}], "the command line")
+        identity = check_person_id(str(args.id), group)
     except PinError as exc:
         print(str(exc), file=err)
         return int(ExitCode.USAGE)
-    supervisors = dict(current.supervisors)
     if action == "remove":
-        if supervisors.pop(identity, None) is None:
-            print(f"no supervisor {identity!r} in {path}", file=err)
+        if table.pop(identity, None) is None:
+            print(f"no {group} {identity!r} on this station", file=err)
             return int(ExitCode.USAGE)
-        write_people_file(path, People(current.admin, supervisors))
-        print(f"supervisor {identity} removed", file=out)
-        return 0
-    hashed = _new_pin(f"supervisor {identity}'s", err)
-    if hashed is None:
-        return int(ExitCode.USAGE)
-    supervisors[identity] = hashed
-    write_people_file(path, People(current.admin, supervisors))
-    print(
-        f"supervisor {identity} {'given a new PIN' if identity in current.supervisors else 'added'}", file=out
-    )
-    return 0
+        done = f"{group} {identity} removed"
+    else:
+        hashed = _new_pin(f"{group} {identity}'s", err, once=args.pin_stdin, retired=retired)
+        if hashed is None:
+            return int(ExitCode.USAGE)
+        done = f"{group} {identity} {'given a new PIN' if identity in table else 'added'}"
+        table[identity] = hashed
+    if group == "supervisor":
+        updated = People(current.admin, table, operators=current.operators)
+    else:
+        updated = People(current.admin, current.supervisors, operators=table)
+    return _save(store, updated, out, err, done)

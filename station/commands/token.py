@@ -107,7 +107,7 @@ def _set(store: TokenStore, environment: Environment, out: TextIO, err: TextIO) 
     except TokenStoreError as exc:
         print(f"{exc}: nothing stored", file=err)
         return int(ExitCode.FAILURE)
-    print(f"{environment.value} token stored in the OS keyring", file=out)
+    print(f"{environment.value} token stored in {store.where}", file=out)
     for line in _expiry_lines(store.status(environment)):
         print(f"  {line}", file=out)
     if store.overridden_by_environment(environment):

@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import json
 import sys
+import uuid
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -16,15 +17,17 @@ from station.api.errors import LivenessAPIError
 from station.application.attempt import AttemptReport, Submission, SubmissionKind, run_attempt
 from station.application.consent import NOT_ASKED, Consent, ConsentRecord
 from station.application.factory import config_from_resolved, notice_for, open_recorder
+from station.application.port import Capture
 from station.application.recording import UnavailableRecorder
 from station.application.result_text import describe_report
-from station.application.tokens import TokenStore
+from station.application.tokens import TokenStore, default_vault
 from station.commands.exit_codes import ExitCode, exit_code_for_error, exit_code_for_outcome
 from station.commands.inputs import InputError, check_link, read_image, read_pdf
 from station.config import PolicyError, ResolvedSettings, SettingsError, resolve_station_settings
 from station.core.decision import DEFAULT_LIVENESS_THRESHOLD
 from station.core.decision import PolicyError as DecisionPolicyError
 from station.security.urls import mask_url_credentials
+from station.service.client import connect_port
 from station.stop_signals import on_stop_signals
 
 __all__ = ["add_arguments", "report_as_dict", "run"]
@@ -271,9 +274,38 @@ async def _verify(
         restore()
 
 
+#: Through the station service the counter's port carries a picture (the service sends it itself).
+SERVICE_TAKES_PICTURES = (
+    "on this station the station service makes every verification, and it takes a picture only: "
+    "a PDF or a link is verified on a back-office station"
+)
+
+
+async def _verify_through_service(submission: Submission, consent: ConsentRecord) -> AttemptReport:
+    """An installed Linux station: the station service holds the token, the client and the
+    journal; this command is its client, as the window is (the caller's OS account is the operator)."""
+    if submission.kind is not SubmissionKind.IMAGE:
+        raise ValueError(SERVICE_TAKES_PICTURES)
+    port = await connect_port()
+    try:
+        capture = Capture(
+            submission.content,
+            frame_sequence=0,
+            session_id=f"cli-{uuid.uuid4().hex[:12]}",
+            camera_label=_source_label(submission),
+            consent=consent,
+            notes=(NOT_THE_CAMERA_NOTE,),
+        )
+        return await port.verify(capture)
+    finally:
+        await port.close()
+
+
 async def _verify_once(
     resolved: ResolvedSettings, submission: Submission, consent: ConsentRecord
 ) -> AttemptReport:
+    if default_vault() is not None:
+        return await _verify_through_service(submission, consent)
     config = config_from_resolved(resolved, operator_id=_os_account())
     settings = resolved.settings
     credential = TokenStore().credential(settings.environment)

@@ -20,6 +20,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
@@ -79,6 +80,7 @@ __all__ = [
     "SECURITY_FIELDS",
     "SETTINGS_FILENAME",
     "FieldRule",
+    "OperatorSignIn",
     "Settings",
     "SettingsError",
     "parse_settings",
@@ -167,6 +169,15 @@ def _check_text(value: str, what: str) -> str:
     return text
 
 
+class OperatorSignIn(StrEnum):
+    """How the station service knows who the operator is (README *Deployments*)."""
+
+    #: Named OS accounts per operator: the operator is the caller's own OS account.
+    OS_ACCOUNT = "os_account"
+    #: A shared kiosk account: each operator signs in with their own PIN, checked by the service.
+    PIN = "pin"
+
+
 class Settings(BaseModel):
     """Everything the station can be told. Immutable: change with :meth:`with_changes`."""
 
@@ -228,6 +239,9 @@ class Settings(BaseModel):
     approved_cameras: str = ""
     #: Capture by itself once the picture has been ready this many seconds; ``None`` = off.
     auto_capture: float | None = None
+    #: How the station service knows the operator: their own OS account, or their own PIN on a
+    #: shared kiosk account.
+    operator_sign_in: OperatorSignIn = OperatorSignIn.OS_ACCOUNT
     # -- fleet shipping: where the journal goes off the machine (see station.ship) -------------------
     ship_target: TargetKind = TargetKind.OFF
     relay_host: str | None = None
@@ -254,7 +268,9 @@ class Settings(BaseModel):
 
     # -- field checks (messages are shown to people: plain words, the bad value echoed) -----------
 
-    @field_validator("environment", "several_faces", "ship_target", "ship_format", mode="before")
+    @field_validator(
+        "environment", "several_faces", "ship_target", "ship_format", "operator_sign_in", mode="before"
+    )
     @classmethod
     def _normalise_choice(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
@@ -620,6 +636,9 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = {
     ),
     "approved_cameras": FieldRule(True, "which cameras (USB VID:PID, optionally :serial) may be used"),
     "auto_capture": FieldRule(True, "whether the station captures by itself once the picture is ready"),
+    "operator_sign_in": FieldRule(
+        True, "who the rows name as operator: the caller's OS account (os_account), or a PIN (pin)"
+    ),
     "ship_target": FieldRule(
         True, "whether and where the journal leaves the machine (syslog_tls, relp_tls, jsonl, off)"
     ),

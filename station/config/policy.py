@@ -13,6 +13,16 @@ The way browsers and Office are managed:
   group or others; files merge in name order and a field set twice is reported (the later file
   wins, as the name order promises).
 
+**No secrets.** Every local account can read the registry and ``/etc/opt/station``, so a PIN hash
+there cracks offline. ``admin_pin_hash`` and ``supervisors`` (read by older stations) are no
+longer policies: a policy that still sets them keeps working for everything else, but those two
+values are never used as PINs (never in :attr:`Policy.entries` or its digest) and are listed
+in :attr:`Policy.ignored`, logged as a warning and shown by ``station admin`` and the doctor: IT
+removes them and runs ``station admin init`` / ``station admin supervisor add`` on the station
+(:mod:`station.security.people`). They are ignored rather than the whole policy refused, so a
+fleet whose GPO still carries them keeps its other rules (refusing would stop every station the
+moment it updates), and a value no station reads grants nothing.
+
 Precedence: mandatory machine > mandatory user > recommended (see :mod:`station.config.resolve`
 for where saved settings and defaults come in).
 
@@ -27,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import stat
 import sys
@@ -40,8 +51,9 @@ from station.config.model import Settings
 from station.security.files import untrusted_because
 
 __all__ = [
+    "MOVED_OUT_OF_POLICY",
     "POLICY_KEY",
-    "POLICY_ONLY_FIELDS",
+    "IgnoredPolicy",
     "LinuxPolicyFiles",
     "Policy",
     "PolicyEntry",
@@ -56,8 +68,10 @@ __all__ = [
 
 #: The registry key under HKLM and HKCU.
 POLICY_KEY: Final = r"SOFTWARE\Policies\Station"
-#: Policies that are not settings: they configure the people, not the verification.
-POLICY_ONLY_FIELDS: Final[frozenset[str]] = frozenset({"admin_pin_hash", "supervisors"})
+#: Former policies that held PIN hashes: ignored where found (see the module's docstring).
+MOVED_OUT_OF_POLICY: Final[frozenset[str]] = frozenset({"admin_pin_hash", "supervisors"})
+
+_log = logging.getLogger(__name__)
 #: A policy file larger than this is not a policy (and would be slow to parse).
 _MAX_POLICY_BYTES: Final = 256 * 1024
 
@@ -92,12 +106,33 @@ class PolicySource(Protocol):
 
 
 def _known(name: str) -> bool:
-    return name in Settings.model_fields or name in POLICY_ONLY_FIELDS
+    return name in Settings.model_fields or name in MOVED_OUT_OF_POLICY
 
 
 def _check_name(name: str, origin: str) -> None:
     if not _known(name):
         raise PolicyError(f"{origin}: {name!r} is not a policy the station knows (a typing mistake?)")
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoredPolicy:
+    """A retired policy (:data:`MOVED_OUT_OF_POLICY`) found set: where, never its value."""
+
+    name: str
+    #: The file or registry key that sets it.
+    origin: str
+    #: The value as found, never used as a PIN: only ``station admin`` compares a new PIN with it,
+    #: to refuse one whose hash every account can read. Never in a message or a repr.
+    readable_value: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def words(self) -> str:
+        return (
+            f"{self.origin} sets {self.name}, which is no longer read from policy and is ignored: "
+            "any account on this computer can read a policy, so a PIN hash there can be cracked "
+            "offline. IT removes it from the policy and runs `station admin init` (and "
+            "`station admin supervisor add ID`) on the station as an administrator."
+        )
 
 
 @dataclass(frozen=True)
@@ -107,9 +142,11 @@ class Policy:
     entries: Mapping[str, PolicyEntry] = field(default_factory=dict)
     #: "liveness_threshold is set in both 10-a.json and 20-b.json (20-b.json wins)".
     duplicates: tuple[str, ...] = ()
+    #: Retired policies found set (never used as PINs): for the doctor and ``station admin``.
+    ignored: tuple[IgnoredPolicy, ...] = ()
 
     def at(self, *levels: PolicyLevel) -> dict[str, Any]:
-        """The settings values set at ``levels`` (policy-only entries left out)."""
+        """The settings values set at ``levels``."""
         return {
             name: entry.value
             for name, entry in self.entries.items()
@@ -138,8 +175,12 @@ def read_policy(sources: Iterable[PolicySource]) -> Policy:
     and the clash is reported."""
     winners: dict[str, PolicyEntry] = {}
     duplicates: list[str] = []
+    ignored: list[IgnoredPolicy] = []
     for source in sources:
         for entry in source.read():
+            if entry.name in MOVED_OUT_OF_POLICY:
+                ignored.append(IgnoredPolicy(entry.name, entry.origin, entry.value))
+                continue
             current = winners.get(entry.name)
             if current is None or entry.level > current.level:
                 winners[entry.name] = entry
@@ -148,7 +189,9 @@ def read_policy(sources: Iterable[PolicySource]) -> Policy:
                     f"{entry.name} is set in both {current.origin} and {entry.origin} ({entry.origin} wins)"
                 )
                 winners[entry.name] = entry
-    return Policy(winners, tuple(duplicates))
+    for item in ignored:
+        _log.warning("%s", item.words)
+    return Policy(winners, tuple(duplicates), tuple(ignored))
 
 
 # -- Linux: JSON files under /etc/opt/station/policies ---------------------------------------------
@@ -237,10 +280,6 @@ class Registry(Protocol):
     def CloseKey(self, key: Any) -> None: ...  # noqa: N802
 
 
-#: Settings whose policy value is a JSON document in a string (a list or a table).
-_JSON_VALUED: Final = frozenset({"supervisors"})
-
-
 class RegistryPolicy:
     """The four policy keys: HKLM and HKCU, each mandatory and ``Recommended``."""
 
@@ -261,13 +300,9 @@ class RegistryPolicy:
         if kind in (reg.REG_DWORD, reg.REG_QWORD):
             return int(value)
         if kind in (reg.REG_SZ, reg.REG_EXPAND_SZ):
-            text = str(value)
-            if name in _JSON_VALUED:
-                try:
-                    return json.loads(text)
-                except ValueError as exc:
-                    raise PolicyError(f"{origin}\\{name}: not valid JSON ({exc})") from None
-            return text
+            return str(value)
+        if name in MOVED_OUT_OF_POLICY:
+            return None  # ignored whatever it holds (read_policy reports it)
         raise PolicyError(f"{origin}\\{name}: a policy must be a string or a DWORD (registry type {kind})")
 
     def read(self) -> list[PolicyEntry]:

@@ -1,6 +1,8 @@
 """Wrong PINs, counted atomically across every station process on the machine.
 
-The count lives in a small SQLite file in the machine data folder (``pin-attempts.sqlite3``). Each
+The count lives in a small SQLite file in the station's private store (``pin-attempts.sqlite3``,
+see :mod:`station.security.private_store`), which the operators' accounts can neither read nor
+delete, so the lockout is not theirs to reset. Each
 check runs inside ``BEGIN IMMEDIATE``: read the person's state, refuse if locked, compare the PIN,
 write the new state, commit. Two processes cannot both read "4 failures" and both be checked: the
 second waits for the first's commit (SQLite's write lock), so forty processes each trying one wrong
@@ -8,13 +10,14 @@ PIN at the same moment lock the PIN after five, as one process would.
 
 Five wrong PINs in a row lock that person's PIN for five minutes; each further lockout before a
 right PIN doubles the time (at most a day). A right PIN resets the count. The state survives
-restarts. (Deleting the file resets it: the station's account must be able to write it. Every
-wrong PIN is also written to the tamper-evident journal by the station, so the attempts stay on
-record and reach the SIEM.)
+restarts. The file (and SQLite's ``-wal`` / ``-shm`` files, which take its mode) is created 0600
+from its first byte. Every wrong PIN is also written to the tamper-evident journal by the station,
+so the attempts stay on record and reach the SIEM.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -45,7 +48,10 @@ class PinLedger:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Created 0600 before SQLite opens it (SQLite would use the umask, often 0644); the
+            # -wal and -shm files SQLite makes take this file's mode.
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600))
             conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")

@@ -1,12 +1,12 @@
-"""Who may approve what: the administrator and the named supervisors, each with their own PIN.
+"""Who may approve what, and who may operate a shared kiosk: each person with their own PIN.
 
-Where their PIN hashes come from, first found wins:
-
-1. machine policy: ``admin_pin_hash`` (one ``scrypt$…`` line) and ``supervisors`` (a JSON list of
-   ``{"id": "…", "pin_hash": "scrypt$…"}``), deployed by Group Policy, Intune or a policy file;
-2. ``people.json`` in the machine config folder, written by ``station admin init`` and ``station
-   admin supervisor add`` run with the OS's administrator rights: on Linux it is then owned by
-   root and not writable by the operators, and a file that is not is refused (as a policy file is).
+The administrator, the named supervisors and the operators of a shared kiosk account are kept as
+scrypt hashes in ``people.json`` in the station's private store
+(:mod:`station.security.private_store`: a folder only the station's service account or root can
+read), written by ``station admin init`` / ``supervisor add`` / ``operator add`` run with the OS's
+administrator rights. Machine policy no longer carries them (any local account can read a policy,
+and a PIN hash it can read cracks offline): :mod:`station.config.policy` ignores and reports
+``admin_pin_hash`` and ``supervisors``.
 
 Nothing in the operator's profile counts, and no screen ever offers to create the administrator
 PIN: with none configured, administrator actions are unavailable and say how IT sets one.
@@ -29,7 +29,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
-from station.security.files import atomic_write_text, untrusted_because
+from station.security.files import untrusted_because
 from station.security.identity import normalise_identity
 from station.security.lockout import PinLedger
 from station.security.pin import (
@@ -40,20 +40,25 @@ from station.security.pin import (
     PinNotSetError,
     hash_pin,
 )
+from station.security.private_store import PrivateStore
 
 __all__ = [
     "ADMINISTRATOR",
     "APPROVAL_LIFETIME_S",
     "NO_ADMIN_PIN",
+    "NO_OPERATORS",
+    "NO_SUPERVISORS",
     "PEOPLE_FILENAME",
     "AdminApproval",
     "People",
     "PinAttempt",
     "PinGuard",
     "PinResult",
+    "check_person_id",
     "is_os_administrator",
-    "read_people_file",
-    "write_people_file",
+    "read_legacy_people_file",
+    "read_people",
+    "write_people",
 ]
 
 #: The identity the administrator's PIN is counted and journaled under.
@@ -61,8 +66,16 @@ ADMINISTRATOR: Final = "administrator"
 PEOPLE_FILENAME: Final = "people.json"
 NO_ADMIN_PIN: Final = (
     "No administrator PIN is configured on this station, so administrator actions are unavailable. "
-    "IT sets one by policy (admin_pin_hash, see `station admin hash-pin`) or with "
-    "`station admin init` run as an administrator of this computer."
+    "IT sets one with `station admin init` run as an administrator of this computer "
+    "(a PIN hash in machine policy is no longer read)."
+)
+NO_SUPERVISORS: Final = (
+    "No supervisors are configured on this station. IT adds them with "
+    "`station admin supervisor add ID` run as an administrator of this computer."
+)
+NO_OPERATORS: Final = (
+    "No operator PINs are configured on this station. IT adds them with "
+    "`station admin operator add ID` run as an administrator of this computer."
 )
 _MAX_ID = 64
 
@@ -74,35 +87,54 @@ def _decoy() -> PinHash:
     return hash_pin("480269")
 
 
-def _check_id(identity: Any, origin: str) -> str:
+def _check_id(identity: Any, origin: str, what: str = "supervisor") -> str:
     text = normalise_identity(str(identity or ""))
     if not text or len(text) > _MAX_ID or not text.isprintable() or text == ADMINISTRATOR:
-        raise PinFileError(f"{origin}: {identity!r} is not a usable supervisor id")
+        raise PinFileError(f"{origin}: {identity!r} is not a usable {what} id")
     return text
+
+
+def check_person_id(identity: str, what: str) -> str:
+    """``identity`` in its stored form (:func:`~station.security.identity.normalise_identity`);
+    :class:`PinFileError` if it cannot be a supervisor's or an operator's id."""
+    return _check_id(identity, "the command line", what)
+
+
+def _hash_table(entries: Any, what: str, origin: str) -> dict[str, PinHash]:
+    """``[{"id": …, "pin_hash": "scrypt$…"}, …]`` as ids (normalised) to hashes."""
+    found: dict[str, PinHash] = {}
+    if not entries:
+        return found
+    if not isinstance(entries, list):
+        raise PinFileError(f"{origin}: {what}s must be a list of {{id, pin_hash}}")
+    for item in entries:
+        if not isinstance(item, Mapping):
+            raise PinFileError(f"{origin}: each {what} must be {{id, pin_hash}}")
+        identity = _check_id(item.get("id"), origin, what)
+        if identity in found:
+            raise PinFileError(f"{origin}: {what} {identity!r} is listed twice")
+        found[identity] = PinHash.parse(str(item.get("pin_hash", "")))
+    return found
 
 
 @dataclass(frozen=True)
 class People:
     admin: PinHash | None = None
     supervisors: Mapping[str, PinHash] = field(default_factory=dict)
-    #: Where they were read from (a policy, a file), for messages.
+    #: Where they were read from (a file), for messages.
     origin: str = ""
+    #: The operators of a shared kiosk account, who sign in with their own PIN.
+    operators: Mapping[str, PinHash] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, admin_pin_hash: Any, supervisors: Any, origin: str) -> People:
+    def parse(cls, admin_pin_hash: Any, supervisors: Any, origin: str, operators: Any = None) -> People:
         admin = PinHash.parse(str(admin_pin_hash)) if admin_pin_hash else None
-        found: dict[str, PinHash] = {}
-        if supervisors:
-            if not isinstance(supervisors, list):
-                raise PinFileError(f"{origin}: supervisors must be a list of {{id, pin_hash}}")
-            for item in supervisors:
-                if not isinstance(item, Mapping):
-                    raise PinFileError(f"{origin}: each supervisor must be {{id, pin_hash}}")
-                identity = _check_id(item.get("id"), origin)
-                if identity in found:
-                    raise PinFileError(f"{origin}: supervisor {identity!r} is listed twice")
-                found[identity] = PinHash.parse(str(item.get("pin_hash", "")))
-        return cls(admin, found, origin)
+        return cls(
+            admin,
+            _hash_table(supervisors, "supervisor", origin),
+            origin,
+            _hash_table(operators, "operator", origin),
+        )
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -110,29 +142,59 @@ class People:
             "supervisors": [
                 {"id": ident, "pin_hash": str(h)} for ident, h in sorted(self.supervisors.items())
             ],
+            "operators": [{"id": ident, "pin_hash": str(h)} for ident, h in sorted(self.operators.items())],
         }
 
 
-def read_people_file(path: Path, *, trusted_owner: int = 0) -> People:
-    """``people.json``; empty if absent. :class:`PinFileError` if it is not trustworthy or damaged."""
+def _parse_document(text: str, origin: str) -> People:
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise PinFileError(f"{origin}: the file is not valid JSON ({exc})") from None
+    if not isinstance(document, dict):
+        raise PinFileError(f"{origin}: the file must hold one JSON object")
+    return People.parse(
+        document.get("admin_pin_hash"), document.get("supervisors"), origin, document.get("operators")
+    )
+
+
+def read_people(store: PrivateStore) -> People:
+    """``people.json`` of the private store; empty if absent. :class:`PinFileError` if the store or
+    the file is not private to the trusted side (another account could read or write it), or the
+    file is damaged."""
+    store.check()
+    path = store.path(PEOPLE_FILENAME)
+    if not path.exists() and not path.is_symlink():
+        return People(origin=str(path))
+    store.check_file(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PinFileError(f"{path}: the file cannot be read ({exc})") from None
+    return _parse_document(text, str(path))
+
+
+def write_people(store: PrivateStore, people: People) -> Path:
+    """Write ``people.json`` into the private store: mode 0600 from its first byte, the service
+    account's when written as root."""
+    store.open()
+    return store.write_text(PEOPLE_FILENAME, json.dumps(people.to_document(), indent=2) + "\n")
+
+
+def read_legacy_people_file(path: Path, *, trusted_owner: int = 0) -> People:
+    """The ``people.json`` older stations kept in the machine config folder (root-owned, readable by
+    all), read once to move it into the private store; empty if absent. :class:`PinFileError` if
+    another account could have written it (its hashes are then not IT's) or it is damaged."""
     if not path.exists() and not path.is_symlink():
         return People(origin=str(path))
     problem = untrusted_because(path, trusted_owner)
     if problem is not None:
         raise PinFileError(f"{path}: {problem}")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise PinFileError(f"{path}: the file cannot be read ({exc})") from None
-    if not isinstance(document, dict):
-        raise PinFileError(f"{path}: the file must hold one JSON object")
-    return People.parse(document.get("admin_pin_hash"), document.get("supervisors"), str(path))
-
-
-def write_people_file(path: Path, people: People) -> None:
-    """Write ``people.json`` readable by the operators' station processes (mode 0644); the caller
-    holds the OS's administrator rights, so the file ends up owned by root."""
-    atomic_write_text(path, json.dumps(people.to_document(), indent=2) + "\n", mode=0o644)
+    return _parse_document(text, str(path))
 
 
 def is_os_administrator() -> bool:
@@ -161,7 +223,7 @@ class PinResult(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PinAttempt:
-    #: ``administrator`` or ``supervisor <id>`` (the id as typed, normalised).
+    #: ``administrator``, ``supervisor <id>`` or ``operator <id>`` (the id as typed, normalised).
     who: str
     result: PinResult
     #: What the PIN was for ("audit purge", "open the settings"…).
@@ -275,9 +337,27 @@ class PinGuard:
         if not identity:
             raise PinNotSetError("Enter the supervisor's id.")
         if not self.people.supervisors:
-            raise PinNotSetError(
-                "No supervisors are configured on this station. IT adds them by policy (supervisors) "
-                "or with `station admin supervisor add ID` run as an administrator of this computer."
-            )
+            raise PinNotSetError(NO_SUPERVISORS)
         hashed = known or _decoy()
         return self.ledger.check(f"supervisor:{identity}", lambda: hashed.matches(pin) and known is not None)
+
+    def check_operator(self, operator_id: str, pin: str, action: str = "sign in") -> bool:
+        """True when ``pin`` is the PIN of operator ``operator_id`` (a shared kiosk account, where
+        each operator signs in with their own PIN). The id is normalised (``Alice`` is ``alice``);
+        an unknown id is a wrong PIN, counted under that id, and takes as long as a known one.
+        Every attempt is journaled; :class:`~station.security.pin.PinLockedError` while that
+        operator is locked out, :class:`PinNotSetError` if no operator PINs are configured."""
+        identity = normalise_identity(operator_id)
+        right, _tries_left = self._checked(
+            f"operator {identity}", action, lambda: self._check_operator(identity, pin)
+        )
+        return right
+
+    def _check_operator(self, identity: str, pin: str) -> tuple[bool, int]:
+        if not identity:
+            raise PinNotSetError("Enter the operator's id.")
+        if not self.people.operators:
+            raise PinNotSetError(NO_OPERATORS)
+        known = self.people.operators.get(identity)
+        hashed = known or _decoy()
+        return self.ledger.check(f"operator:{identity}", lambda: hashed.matches(pin) and known is not None)

@@ -1,13 +1,14 @@
 """PINs: the rule, and the one salted, slow hash a PIN is kept as.
 
 Only a hash is ever stored: ``hashlib.scrypt`` (n=2**14, r=8, p=1, a 16-byte random salt, a 32-byte
-key), written as one line an administrator can paste into a policy::
+key), written as one line::
 
     scrypt$16384$8$1$<salt, base64>$<hash, base64>
 
-so the administrator PIN can be deployed by Group Policy, Intune or a policy file
-(``admin_pin_hash``) and supervisors' PINs likewise (``supervisors``). ``station admin hash-pin``
-prints such a line. Comparison is constant-time (``hmac.compare_digest``).
+and kept only in the station's private store (``people.json``, see
+:mod:`station.security.private_store`), never in machine policy: a short PIN whose hash another
+account can read falls to an offline search however slow the KDF (a 6-digit PIN in under a
+minute). Comparison is constant-time (``hmac.compare_digest``).
 
 Who holds which PIN is :mod:`station.security.people`; counting wrong PINs is
 :mod:`station.security.lockout`. The PIN itself is never stored, logged or put in a message.

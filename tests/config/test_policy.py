@@ -179,15 +179,43 @@ def test_hklm_beats_hkcu_and_recommended_sits_under_mandatory() -> None:
     assert registry.open_handles == 0
 
 
-def test_json_valued_registry_policies() -> None:
+def test_a_pin_hash_in_the_registry_is_ignored_and_reported(caplog: pytest.LogCaptureFixture) -> None:
+    """admin_pin_hash / supervisors left in a GPO: the hash is never used, the rest still holds."""
     registry = FakeRegistry()
-    supervisors = [{"id": "sup1", "pin_hash": "scrypt$..."}]
-    registry.set(HKEY_LOCAL_MACHINE, POLICY_KEY, "supervisors", json.dumps(supervisors), REG_SZ)
-    assert read_policy([RegistryPolicy(registry)]).value("supervisors") == supervisors
-    broken = FakeRegistry()
-    broken.set(HKEY_LOCAL_MACHINE, POLICY_KEY, "supervisors", "[{", REG_SZ)
-    with pytest.raises(PolicyError, match=r"HKLM\\SOFTWARE\\Policies\\Station\\supervisors: not valid JSON"):
-        read_policy([RegistryPolicy(broken)])
+    secret = "scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA=="
+    registry.set(HKEY_LOCAL_MACHINE, POLICY_KEY, "admin_pin_hash", secret, REG_SZ)
+    registry.set(HKEY_LOCAL_MACHINE, POLICY_KEY, "supervisors", "[{ not even JSON", REG_SZ)
+    registry.set(HKEY_LOCAL_MACHINE, POLICY_KEY, "liveness_threshold", "0.9", REG_SZ)
+    with caplog.at_level("WARNING", logger="station.config.policy"):
+        policy = read_policy([RegistryPolicy(registry)])
+    assert set(policy.entries) == {"liveness_threshold"}
+    assert policy.value("admin_pin_hash") is None and policy.value("supervisors") is None
+    assert [(item.name, item.origin) for item in policy.ignored] == [
+        ("admin_pin_hash", "HKLM\\" + POLICY_KEY),
+        ("supervisors", "HKLM\\" + POLICY_KEY),
+    ]
+    assert all("station admin init" in item.words for item in policy.ignored)
+    assert "admin_pin_hash" in caplog.text and "station admin init" in caplog.text
+    assert secret not in caplog.text and all(secret not in item.words for item in policy.ignored)
+    assert secret not in repr(policy) and secret not in str(policy.ignored)
+    assert policy.digest == read_policy([RegistryPolicy(_only_threshold())]).digest
+
+
+def _only_threshold() -> FakeRegistry:
+    registry = FakeRegistry()
+    registry.set(HKEY_LOCAL_MACHINE, POLICY_KEY, "liveness_threshold", "0.9", REG_SZ)
+    return registry
+
+
+def test_a_pin_hash_in_a_policy_file_is_ignored_and_reported(tmp_path: Path) -> None:
+    root = policy_root(tmp_path)
+    write_policy(root, "managed", "10-people.json", {"admin_pin_hash": "scrypt$x", "audit_retention_days": 3})
+    write_policy(root, "recommended", "10-people.json", {"supervisors": [{"id": "a", "pin_hash": "y"}]})
+    policy = read_policy([files(root)])
+    assert set(policy.entries) == {"audit_retention_days"}
+    assert {item.name for item in policy.ignored} == {"admin_pin_hash", "supervisors"}
+    resolved = resolve_settings(policy_sources=[files(root)])
+    assert resolved.settings.audit_retention_days == 3
 
 
 def test_registry_problems_fail_closed_naming_the_key() -> None:

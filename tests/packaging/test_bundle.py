@@ -6,6 +6,7 @@ Skip locally with ``-m 'not bundle'``. ``STATION_BUNDLE_REUSE=1`` reuses an exis
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -343,3 +344,35 @@ def test_the_installed_bundle_is_production_without_policy_and_removing_policy_l
     assert "--base-url (not on a production station): refused" in sandbox.stderr
     assert answered == 1  # only the sandbox station's one verification reached the service
     assert not (tmp_path / "operator-config").exists() and not (tmp_path / "operator-data").exists()
+
+
+def test_the_bundle_runs_under_the_kernels_write_xor_execute_rule(build_info: dict[str, object]) -> None:
+    """MemoryDenyWriteExecute=yes stays only if the bundle (PyInstaller, numpy, OpenCV's dnn,
+    offscreen Qt) runs with it. Without systemd here, the kernel's own rule stands in: prctl
+    PR_SET_MDWE(PR_MDWE_REFUSE_EXEC_GAIN), kept across exec, refuses what the unit's filter does."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    # PR_GET_MDWE: Linux 6.3 and later (this machine's kernel and CI's have it).
+    assert libc.prctl(66, 0, 0, 0, 0) >= 0, "this kernel has no PR_SET_MDWE"
+    code = (
+        "import ctypes, os, sys; libc = ctypes.CDLL(None, use_errno=True); "
+        "assert libc.prctl(65, 1, 0, 0, 0) == 0, ctypes.get_errno(); "
+        "os.execv(sys.argv[1], sys.argv[1:])"
+    )
+    probe = (
+        "import ctypes, mmap, os, sys; libc = ctypes.CDLL(None); print(libc.prctl(66, 0, 0, 0, 0)); "
+        "mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)"
+    )
+    refused = subprocess.run(
+        [sys.executable, "-c", code, sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert refused.stdout.strip() == "1" and "PermissionError" in refused.stderr, refused.stderr
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(EXE), "--self-test"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 0 and "self-test passed" in done.stdout, done.stdout + done.stderr

@@ -98,38 +98,5 @@ def test_install_refuses_to_run_outside_a_bundle(tmp_path: Path) -> None:
     assert "unpacked station folder" in result.stderr
 
 
-def test_a_system_install_makes_the_machine_folders(tmp_path: Path) -> None:
-    """``--system``: policy folders only root can write; the journal's folder the station
-    account's alone. (The tests run as root, as CI does: chown needs it.)"""
-    bundle = fake_bundle(tmp_path)
-    etc, var = tmp_path / "etc-opt-station", tmp_path / "var-lib-station"
-    (etc / "policies").mkdir(parents=True)
-    (etc / "policies").chmod(0o777)  # loosened by someone: put right again
-    env = dict(
-        os.environ,
-        STATION_INSTALL_ETC=str(etc),
-        STATION_INSTALL_VAR=str(var),
-        STATION_INSTALL_SHARE=str(tmp_path / "share"),
-    )
-    env.pop("SUDO_USER", None)
-    command = [str(bundle / "install.sh"), "--system"]
-    refused = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    assert refused.returncode == 64
-    assert "--station-user" in refused.stderr
-    done = subprocess.run(
-        [*command, "--station-user", "nobody"], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    for folder in (etc, etc / "policies", etc / "policies" / "managed", etc / "policies" / "recommended"):
-        info = folder.stat()
-        assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0o755), folder
-    import pwd
-
-    info = var.stat()
-    assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (pwd.getpwnam("nobody").pw_uid, 0o700)
-    assert (tmp_path / "share" / "applications" / "station.desktop").is_file()
-    unknown = subprocess.run(
-        [*command, "--station-user", "no-such-account-here"], env=env, capture_output=True, text=True
-    )
-    assert unknown.returncode == 64
-    assert "no account" in unknown.stderr
+# The system install (--system: accounts, folders, the service's unit, the upgrade) is tested in
+# test_linux_install.py.

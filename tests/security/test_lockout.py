@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from station.security.lockout import LOCKOUT_AFTER, PinLedger
-from station.security.pin import PinLockedError
+from station.security.pin import PinFileError, PinLockedError
 
 
 class Clock:
@@ -106,3 +108,22 @@ def test_concurrent_wrong_pins_from_many_processes_lock_after_five(tmp_path: Pat
     # Five PINs were compared (the fifth starting the lockout); every other process was refused.
     assert outcomes.count("checked") == LOCKOUT_AFTER - 1
     assert outcomes.count("locked") == processes - LOCKOUT_AFTER + 1
+
+
+def test_a_new_ledger_is_private_from_its_first_byte_whatever_the_umask(tmp_path: Path) -> None:
+    ledger = PinLedger(tmp_path / "new" / "pins.sqlite3")
+    previous = os.umask(0o000)
+    try:
+        assert not ledger.check("administrator", wrong)[0]
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(ledger.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(ledger.path.parent.stat().st_mode) == 0o700
+
+
+def test_a_ledger_that_is_a_symbolic_link_is_refused(tmp_path: Path) -> None:
+    real = PinLedger(tmp_path / "real.sqlite3")
+    real.check("administrator", wrong)
+    (tmp_path / "link.sqlite3").symlink_to(real.path)
+    with pytest.raises(PinFileError, match="cannot be used"):
+        PinLedger(tmp_path / "link.sqlite3").check("administrator", wrong)
