@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Take the README's screenshots from the real station in demo mode, in a real X window.
 
-    python packaging/screenshots.py            # re-runs itself under xvfb-run when there is no display
+    python packaging/screenshots.py              # re-runs itself under xvfb-run when there is no display
+    python packaging/screenshots.py --large-text # only text150-{live,spoof,review,consent}.png
 
 Writes resources/screenshots/{live,live-result,spoof,review,retry-several-faces,consent,no-token}.png
 at 1024x768, the smallest screen the station supports, and live-result-1920.png at 1920x1080 (each
@@ -65,6 +66,29 @@ async def _until(predicate: Any, within: float = 20.0) -> None:
 
 SMALL = (1024, 768)
 LARGE = (1920, 1080)
+
+
+async def take_large_text(app: Any) -> None:
+    """Issue 28: the station with the system's text at 150 % (as Windows' "Make text bigger" sets
+    the application font) on the smallest screen: LIVE, SPOOF, REVIEW and the consent notice."""
+    from station.app import StationConfig
+    from station.application.consent import DEFAULT_NOTICE, ConsentNotice
+    from station.core.decision import DecisionPolicy
+    from station.ui import style
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    larger = app.font()
+    larger.setPointSizeF(style.REFERENCE_POINT_SIZE * 1.5)
+    app.setFont(larger)
+    print(f"text at {style.text_scale():.0%} ({larger.pointSizeF():g} pt)")
+    plain = StationConfig(demo=True, demo_scenario="live")
+    await _customer_shots(app, plain, SMALL, [("text150-live", "live"), ("text150-spoof", "spoof")])
+    reviewed = StationConfig(demo=True, demo_scenario="live", policy=DecisionPolicy(review_upper=0.999))
+    await _customer_shots(app, reviewed, SMALL, [("text150-review", "live")])
+    consent = StationConfig(
+        demo=True, demo_scenario="live", consent=ConsentNotice("station-2026-12", DEFAULT_NOTICE)
+    )
+    await _customer_shots(app, consent, SMALL, [("text150-consent", None)])
 
 
 async def take(app: Any) -> None:
@@ -301,7 +325,7 @@ def main() -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        loop.run_until_complete(take(app))
+        loop.run_until_complete(take_large_text(app) if "--large-text" in sys.argv else take(app))
     return 0
 
 

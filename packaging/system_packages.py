@@ -3,7 +3,11 @@
 
 The fleet-shipping tests ship to a real rsyslog over TLS (Debian ``rsyslog`` and
 ``rsyslog-gnutls``) and over RELP with TLS (``rsyslog-relp``); the station service's unit is
-checked with ``systemd-analyze`` (Debian ``systemd``). ``packaging/dev.py test`` calls
+checked with ``systemd-analyze`` (Debian ``systemd``). The accessibility tests read the real
+station's accessible tree through AT-SPI: a private session bus (``dbus-daemon``), the AT-SPI bus
+launcher and registry (``at-spi2-core``), the client (``python3-pyatspi``, with
+``gir1.2-atspi-2.0`` and ``python3-gi``, for the system ``/usr/bin/python3``), a real X server
+(``xvfb``) and real key presses (``xdotool``). ``packaging/dev.py test`` calls
 :func:`ensure` first: as root on a Debian or Ubuntu machine (CI, a developer's container) it runs
 ``apt-get install -y`` non-interactively, and ``apt-get update`` first if that fails; anywhere
 else it installs nothing, and the tests that need the packages are skipped with a message naming
@@ -20,9 +24,32 @@ import shutil
 import subprocess
 import sys
 
-__all__ = ["RSYSLOG_PACKAGES", "ensure", "missing_packages", "missing_rsyslog", "rsyslogd_path"]
+__all__ = [
+    "ATSPI_BUS_LAUNCHER",
+    "ATSPI_PACKAGES",
+    "RSYSLOG_PACKAGES",
+    "SYSTEM_PYTHON",
+    "ensure",
+    "missing_atspi",
+    "missing_packages",
+    "missing_rsyslog",
+    "rsyslogd_path",
+]
 
 RSYSLOG_PACKAGES = ("rsyslog", "rsyslog-gnutls", "rsyslog-relp")
+ATSPI_PACKAGES = (
+    "dbus-daemon",
+    "at-spi2-core",
+    "gir1.2-atspi-2.0",
+    "python3-gi",
+    "python3-pyatspi",
+    "xvfb",
+    "xdotool",
+)
+#: The AT-SPI bus launcher (Debian's at-spi2-core): it starts the accessibility bus and registry.
+ATSPI_BUS_LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
+#: pyatspi is a system package: the AT-SPI client runs in the system Python, not the venv.
+SYSTEM_PYTHON = "/usr/bin/python3"
 _APT_ENV = {"DEBIAN_FRONTEND": "noninteractive", "NEEDRESTART_MODE": "a"}
 
 
@@ -55,9 +82,46 @@ def missing_rsyslog() -> list[str]:
     return needed
 
 
+def _system_python_imports(module: str) -> bool:
+    if not os.access(SYSTEM_PYTHON, os.X_OK):
+        return False
+    try:
+        done = subprocess.run(
+            [SYSTEM_PYTHON, "-c", f"import {module}"], capture_output=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def missing_atspi() -> list[str]:
+    """The Debian packages still needed for the AT-SPI accessibility tests ([] when all are there)."""
+    needed = []
+    if shutil.which("dbus-daemon") is None:
+        needed.append("dbus-daemon")
+    if not os.access(ATSPI_BUS_LAUNCHER, os.X_OK):
+        needed.append("at-spi2-core")
+    if not _system_python_imports("gi"):
+        needed.append("python3-gi")
+    if not glob.glob("/usr/lib/*/girepository-1.0/Atspi-2.0.typelib"):
+        needed.append("gir1.2-atspi-2.0")
+    if not _system_python_imports("pyatspi"):
+        needed.append("python3-pyatspi")
+    if shutil.which("Xvfb") is None:
+        needed.append("xvfb")
+    if shutil.which("xdotool") is None:
+        needed.append("xdotool")
+    return needed
+
+
 def missing_packages() -> list[str]:
-    """Every Debian package still needed by the tests: rsyslog's, and systemd for ``systemd-analyze``."""
-    return [*missing_rsyslog(), *([] if shutil.which("systemd-analyze") else ["systemd"])]
+    """Every Debian package still needed by the tests: rsyslog's, systemd for ``systemd-analyze``,
+    and the AT-SPI accessibility tests' (:func:`missing_atspi`)."""
+    return [
+        *missing_rsyslog(),
+        *([] if shutil.which("systemd-analyze") else ["systemd"]),
+        *missing_atspi(),
+    ]
 
 
 def _apt(*args: str) -> bool:

@@ -2,6 +2,70 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="hi_IN">
 <context>
+    <name>Accessibility</name>
+    <message>
+        <source>Stops the verification in flight. Key: Escape.</source>
+        <translation>चल रहा सत्यापन रोकता है। कुंजी: Escape।</translation>
+    </message>
+    <message>
+        <source>For a REVIEW verdict: a supervisor confirms the customer is live, with their PIN. Key: F9.</source>
+        <translation>REVIEW निर्णय के लिए: पर्यवेक्षक अपने PIN से पुष्टि करते हैं कि ग्राहक वास्तविक है। कुंजी: F9।</translation>
+    </message>
+    <message>
+        <source>For a REVIEW verdict: a supervisor rejects the capture, with their PIN. Key: F10.</source>
+        <translation>REVIEW निर्णय के लिए: पर्यवेक्षक अपने PIN से फ़ोटो अस्वीकार करते हैं। कुंजी: F10।</translation>
+    </message>
+    <message>
+        <source>Optional. Recorded with the attempt in the audit journal.</source>
+        <translation>वैकल्पिक। प्रयास के साथ ऑडिट जर्नल में दर्ज होता है।</translation>
+    </message>
+    <message>
+        <source>The language the customer reads and hears. Key: F2 switches it.</source>
+        <translation>वह भाषा जिसमें ग्राहक पढ़ते और सुनते हैं। कुंजी: F2 से बदलें।</translation>
+    </message>
+    <message>
+        <source>Result details and history</source>
+        <translation>परिणाम का विवरण और इतिहास</translation>
+    </message>
+    <message>
+        <source>Consent notice: {notice}</source>
+        <translation>सहमति सूचना: {notice}</translation>
+    </message>
+    <message>
+        <source>Capture guide: {instruction}</source>
+        <translation>फ़ोटो मार्गदर्शन: {instruction}</translation>
+    </message>
+    <message>
+        <source>Live camera picture, or the captured picture.</source>
+        <translation>कैमरे की लाइव तस्वीर, या ली गई तस्वीर।</translation>
+    </message>
+    <message>
+        <source>Verdict</source>
+        <extracomment>The headline shrinks to fit (a narrow window, a long word in another language), never below this. Lines kept for the action line whatever it says, so the layout below the banner stays put.</extracomment>
+        <translation>निर्णय</translation>
+    </message>
+    <message>
+        <source>Verdict: {word}.</source>
+        <translation>निर्णय: {word}।</translation>
+    </message>
+    <message>
+        <source>Verdict symbol</source>
+        <translation>निर्णय का चिह्न</translation>
+    </message>
+    <message>
+        <source>Verdict word</source>
+        <translation>निर्णय का शब्द</translation>
+    </message>
+    <message>
+        <source>Action line</source>
+        <translation>अगला कदम</translation>
+    </message>
+    <message>
+        <source>Verdict note</source>
+        <translation>निर्णय की टिप्पणी</translation>
+    </message>
+</context>
+<context>
     <name>Admin</name>
     <message>
         <source>Settings</source>
@@ -33,7 +97,6 @@
     </message>
     <message>
         <source>Press Space to capture</source>
-        <extracomment>The headline shrinks to fit (a narrow window, a long word in another language), never below this. Lines kept for the action line whatever it says, so the layout below the banner stays put.</extracomment>
         <translation>फ़ोटो लेने के लिए Space दबाएँ</translation>
     </message>
     <message>
@@ -522,6 +585,10 @@ Reference: {incident} — give this to IT support.</source>
         <translation>{part} की स्थिति</translation>
     </message>
     <message>
+        <source>{part}: {level}, {word}</source>
+        <translation>{part}: {level}, {word}</translation>
+    </message>
+    <message>
         <source>Station health</source>
         <translation>स्टेशन की स्थिति</translation>
     </message>
@@ -577,8 +644,16 @@ Reference: {incident} — give this to IT support.</source>
         <translation>{outcome} (जाँच)</translation>
     </message>
     <message>
+        <source>Attempt {number}: {cells}</source>
+        <translation>प्रयास {number}: {cells}</translation>
+    </message>
+    <message>
         <source>Recent attempts</source>
         <translation>हाल के प्रयास</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>कुछ नहीं</translation>
     </message>
 </context>
 <context>
@@ -1306,6 +1381,10 @@ Face-liveness verification for bank branches.</source>
     <message>
         <source>Clear a verdict after (seconds)</source>
         <translation>परिणाम इतने समय बाद हटाएँ (सेकंड)</translation>
+    </message>
+    <message>
+        <source>Times the operator may keep a verdict longer</source>
+        <translation>ऑपरेटर कितनी बार निर्णय को अधिक समय तक रख सकते हैं</translation>
     </message>
     <message>
         <source>A review must be settled before the next customer</source>

@@ -72,6 +72,7 @@ __all__ = [
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_RETRY_ATTEMPTS",
     "DEFAULT_SEVERAL_FACES",
+    "DEFAULT_VERDICT_EXTENSIONS",
     "DEFAULT_VERDICT_TIMEOUT",
     "ENV_PREFIX",
     "FIELD_RULES",
@@ -118,6 +119,8 @@ DEFAULT_KIOSK: Final = False
 DEFAULT_MAX_ATTEMPTS: Final = 2
 #: Seconds a verdict (and the customer's picture) stays on screen before it clears itself.
 DEFAULT_VERDICT_TIMEOUT: Final = 60.0
+#: Extensions of one verdict's time on screen (WCAG 2.2.1's "extend": at least ten).
+DEFAULT_VERDICT_EXTENSIONS: Final = 10
 
 #: The operator's interface language when neither policy nor the operator chose one (BCP 47).
 DEFAULT_INTERFACE_LANGUAGE: Final = "en"
@@ -222,6 +225,8 @@ class Settings(BaseModel):
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     #: Seconds a verdict stays on screen before it clears itself.
     verdict_timeout: float = DEFAULT_VERDICT_TIMEOUT
+    #: How many times the operator may keep a verdict for another timeout with one key (0: never).
+    verdict_extensions: int = DEFAULT_VERDICT_EXTENSIONS
     #: An unresolved REVIEW blocks the next customer.
     review_blocks_next: bool = True
     #: A still picture or a video file as the camera outside demo mode (training rooms only).
@@ -376,6 +381,11 @@ class Settings(BaseModel):
     @classmethod
     def _check_auto_capture(cls, value: float | None) -> float | None:
         return None if value is None else bounds.AUTO_CAPTURE_SECONDS.check(value)
+
+    @field_validator("verdict_extensions")
+    @classmethod
+    def _check_verdict_extensions(cls, value: int) -> int:
+        return bounds.VERDICT_EXTENSIONS.check(value)
 
     @field_validator("verdict_timeout")
     @classmethod
@@ -618,6 +628,7 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = {
     "kiosk": FieldRule(True, "whether the operator can leave the station"),
     "max_attempts": FieldRule(True, "attempts per customer before the manual check"),
     "verdict_timeout": FieldRule(True, "how long a verdict and a face stay on screen"),
+    "verdict_extensions": FieldRule(True, "how often the operator may keep a verdict and a face longer"),
     "review_blocks_next": FieldRule(True, "whether a REVIEW must be settled before the next customer"),
     "allow_non_live_camera": FieldRule(True, "whether a picture or a video may stand in for the camera"),
     "allow_document_verification": FieldRule(

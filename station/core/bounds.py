@@ -21,6 +21,7 @@ __all__ = [
     "SHIP_SECONDS",
     "TCP_PORT",
     "TIMEOUT_SECONDS",
+    "VERDICT_EXTENSIONS",
     "VERDICT_SECONDS",
     "Bounds",
 ]
@@ -84,6 +85,8 @@ RETENTION_DAYS: Final = Bounds(1, 36500, unit="day")
 ATTEMPTS_PER_CUSTOMER: Final = Bounds(1, 10)
 #: How long a verdict may stay on screen.
 VERDICT_SECONDS: Final = Bounds(5.0, 3600.0)
+#: How many times the operator may extend one verdict's time on screen (0: never).
+VERDICT_EXTENSIONS: Final = Bounds(0, 20)
 #: A TCP port.
 TCP_PORT: Final = Bounds(1, 65535)
 #: Shipping's waits and windows: a second to a day.

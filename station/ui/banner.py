@@ -39,21 +39,27 @@ def _label(point_size: int, *, bold: bool = False, wrap: bool = False) -> QLabel
     return label
 
 
+def _sentences(*parts: str) -> str:
+    """Spoken parts joined as sentences, without doubling a full stop the part already has."""
+    kept = [part.strip() for part in parts if part and part.strip()]
+    return " ".join(part if part[-1] in ".!?…।" else f"{part}." for part in kept)
+
+
 class VerdictBanner(QFrame):
     """Shows the outcome of a verification, the progress of one, or what to do next."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("VerdictBanner")
-        self.setAccessibleName("Verdict")
+        self.setAccessibleName(translate("Accessibility", "Verdict"))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self._glyph = _label(style.GLYPH_POINT_SIZE, bold=True)
         self._glyph.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._glyph.setAccessibleName("Verdict symbol")
         self._title = _label(style.WORD_POINT_SIZE, bold=True)
         self._message = _label(style.MESSAGE_POINT_SIZE, wrap=True)
         self._detail = _label(style.DETAIL_POINT_SIZE, wrap=True)
         self._detail.hide()
+        self._name_parts()
         heading = QHBoxLayout()
         heading.setSpacing(16)
         heading.addWidget(self._glyph, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -70,6 +76,8 @@ class VerdictBanner(QFrame):
         # The shown state's own detail line (a note is added under it, never in its place).
         self._base_detail = ""
         self._palette: style.Palette | None = None
+        self._spoken_head = ""
+        self._spoken_extra = ""
         self.show_idle(translate("Banner", "Press Space to capture"))
 
     def show_outcome(
@@ -79,7 +87,9 @@ class VerdictBanner(QFrame):
         thing the operator should do."""
         look = style.outcome_style(kind)
         self._kind = kind
-        self._show(look, headline or translate("Headline", look.word), message, detail)
+        word = headline or translate("Headline", look.word)
+        spoken = translate("Accessibility", "Verdict: {word}.").format(word=word)
+        self._show(look, word, message, detail, spoken=_sentences(spoken, message, detail))
 
     def show_unavailable(self, problem: str) -> None:
         """The station cannot verify now: what is wrong and where to fix it (before any paid call)."""
@@ -109,7 +119,7 @@ class VerdictBanner(QFrame):
         seconds = locale.toString(elapsed_s, "f", 1)
         if limit_s is not None:
             seconds = f"{seconds} / {locale.toString(float(limit_s), 'f', 0)}"
-        self._show(style.BUSY_STYLE, title, f"{seconds} s  {hint}", "", spoken=f"{title} {hint}")
+        self._show(style.BUSY_STYLE, title, f"{seconds} s  {hint}", "", spoken=_sentences(title, hint))
 
     def show_idle(self, text: str) -> None:
         """Show what to do next (``"Press Space to capture"``), with no verdict."""
@@ -158,12 +168,11 @@ class VerdictBanner(QFrame):
         self._base_detail = detail
         self._detail.setText(detail)
         self._detail.setVisible(bool(detail))
-        self._apply_palette(look.palette)
+        self._apply_palette(style.themed(look.palette))
         self._fit()
-        # Only changed text is re-announced: the busy timer must not make a screen reader chatter.
-        description = spoken if spoken is not None else ". ".join(p for p in (title, message, detail) if p)
-        if description != self.accessibleDescription():
-            self.setAccessibleDescription(description)
+        self._spoken_head = spoken if spoken is not None else _sentences(title, message)
+        self._spoken_extra = "" if spoken is not None else detail
+        self._describe()
 
     def add_note(self, note: str) -> None:
         """Why a key did nothing, under what is shown (the verdict stays on screen): a refusal is
@@ -172,9 +181,38 @@ class VerdictBanner(QFrame):
         self._detail.setText(detail)
         self._detail.setVisible(bool(detail))
         self._fit()
-        description = ". ".join(p for p in (self._title.text(), self._message.text(), detail) if p)
-        if description != self.accessibleDescription():
-            self.setAccessibleDescription(description)
+        self._spoken_extra = "\n".join(part for part in (self._spoken_extra, note) if part)
+        self._describe()
+
+    @property
+    def spoken_text(self) -> str:
+        """What a screen reader reads for the banner: its accessible description."""
+        return self.accessibleDescription()
+
+    def _describe(self) -> None:
+        """The banner's whole state as one spoken text (its accessible description), and each
+        line's own; only changed text is set again: the busy timer must not make a reader chatter."""
+        self._name_parts()
+        description = _sentences(self._spoken_head, self._spoken_extra.replace("\n", ". "))
+        if description == self.accessibleDescription():
+            return  # the busy timer's seconds: not a change a reader should hear
+        self.setAccessibleDescription(description)
+        for label in (self._glyph, self._title, self._message, self._detail):
+            if label.accessibleDescription() != label.text():
+                label.setAccessibleDescription(label.text())
+
+    def _name_parts(self) -> None:
+        """Each line's name, in the interface language (set again with every state: a language
+        change redraws the banner)."""
+        for widget, name in (
+            (self, translate("Accessibility", "Verdict")),
+            (self._glyph, translate("Accessibility", "Verdict symbol")),
+            (self._title, translate("Accessibility", "Verdict word")),
+            (self._message, translate("Accessibility", "Action line")),
+            (self._detail, translate("Accessibility", "Verdict note")),
+        ):
+            if widget.accessibleName() != name:
+                widget.setAccessibleName(name)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -189,12 +227,10 @@ class VerdictBanner(QFrame):
         glyph = QFontMetrics(self._glyph.font()).horizontalAdvance(self._glyph.text() or "M") + 4
         title_room = max(40, inner - glyph - self._heading.spacing())
         font = self._title.font()
-        size = style.WORD_POINT_SIZE
+        size = style.scaled(style.WORD_POINT_SIZE)
+        smallest = style.scaled(MIN_WORD_POINT_SIZE)
         font.setPointSize(size)
-        while (
-            size > MIN_WORD_POINT_SIZE
-            and QFontMetrics(font).horizontalAdvance(self._title.text()) > title_room
-        ):
+        while size > smallest and QFontMetrics(font).horizontalAdvance(self._title.text()) > title_room:
             size -= 2
             font.setPointSize(size)
         if font != self._title.font():

@@ -11,16 +11,20 @@ from __future__ import annotations
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QStyle, QStyleOptionButton, QWidget
 
+from station.ui import style
+
 __all__ = ["MIN_POINT_SIZE", "FittingButton"]
 
-#: Smallest size the words shrink to (still readable at arm's length).
+#: Smallest size the words shrink to (still readable at arm's length), at the designed text size
+#: (scaled with the system's text size like every other size).
 MIN_POINT_SIZE = 9
 
 
 class FittingButton(QPushButton):
     def __init__(self, point_size: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._point_size = point_size
+        self._point_size = style.scaled(point_size)  # the system's text size (large text)
+        self._floor = style.scaled(MIN_POINT_SIZE)
         font = self.font()
         font.setPointSize(point_size)
         super().setFont(font)
@@ -49,7 +53,7 @@ class FittingButton(QPushButton):
         font = self.font()
         room, text = self._room(), self.text()
         size = self._point_size
-        while size > MIN_POINT_SIZE:
+        while size > self._floor:
             font.setPointSize(size)
             if QFontMetrics(font).horizontalAdvance(text) <= room:
                 break

@@ -27,15 +27,21 @@ from station.ui.texts import QT_TRANSLATE_NOOP
 from station.vision.quality import QualityReport, guide_oval
 from station.vision.quality_worker import QualityMonitor
 
-__all__ = ["NOTICE_TITLE", "RING_TEXT", "GuideChip", "QualityFeed", "guide_chip", "paint_guide"]
+__all__ = [
+    "NOTICE_TITLE",
+    "RING_TEXT",
+    "GuideChip",
+    "NoticeLayout",
+    "QualityFeed",
+    "guide_chip",
+    "notice_layout",
+    "paint_guide",
+]
 
 #: The chip's large instruction (points) and the operator's smaller line under it.
 GUIDE_POINT_SIZE = 18
 GUIDE_SECOND_POINT_SIZE = 12
 _WRAP = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
-
-_READY_COLOUR = "#2E9E4F"
-_NOT_READY_COLOUR = "#F2B600"
 
 
 class QualityFeed(QObject):
@@ -114,7 +120,8 @@ def paint_guide(
     ox, oy, ow, oh = guide_oval(image_w, image_h)
     sx, sy = display.width / image_w, display.height / image_h
     oval = QRectF(display.x + ox * sx, display.y + oy * sy, ow * sx, oh * sy)
-    colour = style.qcolor(_READY_COLOUR if report.ready else _NOT_READY_COLOUR)
+    look = style.themed(style.GUIDE_READY if report.ready else style.GUIDE_NOT_READY)
+    colour = style.qcolor(look.background)
     painter.save()
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -132,7 +139,7 @@ def paint_guide(
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawRoundedRect(layout.chip, 8, 8)
-        painter.setPen(style.qcolor("#FFFFFF" if report.ready else "#1A1A1A"))
+        painter.setPen(style.qcolor(look.foreground))
         painter.setFont(layout.font)
         painter.drawText(layout.text_rect, _WRAP, shown)
         if layout.second_rect is not None:
@@ -158,14 +165,20 @@ def paint_capture_ring(painter: QPainter, display: Rect, progress: float, text: 
     pen = QPen(style.qcolor("#000000", 120), radius * 0.3)
     painter.setPen(pen)
     painter.drawEllipse(box)
-    pen.setColor(style.qcolor(_READY_COLOUR))
+    pen.setColor(style.qcolor(style.themed(style.GUIDE_READY).background))
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     painter.setPen(pen)
     painter.drawArc(box, 90 * 16, -round(360 * 16 * max(0.0, min(1.0, progress))))
-    painter.setPen(style.qcolor("#FFFFFF"))
     painter.setFont(style.font(style.LABEL_POINT_SIZE, bold=True))
     width = min(display.width - 8, max(240.0, QFontMetricsF(painter.font()).horizontalAdvance(text) + 16))
     label = QRectF(centre_x - width / 2, centre_y + radius + 4, width, 48)
+    # On an opaque chip, never straight on the picture: the words keep their tested contrast.
+    chip = style.themed(style.CHIP)
+    needed = QFontMetricsF(painter.font()).boundingRect(label, _WRAP, text)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(style.qcolor(chip.background))
+    painter.drawRoundedRect(needed.adjusted(-8, -4, 8, 4), 6, 6)
+    painter.setPen(style.qcolor(chip.foreground))
     painter.drawText(label, _WRAP, text)
     painter.restore()
 
@@ -174,41 +187,72 @@ def paint_capture_ring(painter: QPainter, display: Rect, progress: float, text: 
 NOTICE_TITLE = QT_TRANSLATE_NOOP("Consent", "Before we take your picture")
 
 
-def paint_notice(painter: QPainter, display: Rect, text: str, keys: str, title: str = NOTICE_TITLE) -> None:
-    """The consent notice over the live picture, large enough for the customer to read it."""
+@dataclass(frozen=True, slots=True)
+class NoticeLayout:
+    """Where the consent notice's panel and its three texts go, measured with their fonts."""
+
+    panel: QRectF
+    title_rect: QRectF
+    body_rect: QRectF
+    keys_rect: QRectF
+    title_font: QFont
+    body_font: QFont
+    keys_font: QFont
+
+
+#: The notice body's smallest size (points, after scaling): smaller type before cut words.
+NOTICE_MIN_POINT_SIZE = 9
+_NOTICE_FLAGS = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
+
+
+def notice_layout(display: Rect, text: str, keys: str, title: str = NOTICE_TITLE) -> NoticeLayout:
+    """The notice over ``display``: the title and the keys wrapped at the panel's width (a large
+    system font or a long translation never cuts them), the body between them at the largest size
+    that fits."""
     margin = max(12.0, display.width * 0.05)
     panel = QRectF(
         display.x + margin, display.y + margin, display.width - 2 * margin, display.height - 2 * margin
     )
+    inner = panel.adjusted(24, 20, -24, -20)
+    width = max(1.0, inner.width())
+
+    def height(font: QFont, words: str) -> float:
+        return QFontMetricsF(font).boundingRect(QRectF(0, 0, width, 100_000), _NOTICE_FLAGS, words).height()
+
+    title_font = style.font(style.MESSAGE_POINT_SIZE, bold=True)
+    keys_font = style.font(style.LABEL_POINT_SIZE, bold=True)
+    title_h = height(title_font, title) + QFontMetricsF(title_font).height() * 0.4
+    keys_h = height(keys_font, keys)
+    title_rect = QRectF(inner.x(), inner.y(), width, title_h)
+    keys_rect = QRectF(inner.x(), inner.bottom() - keys_h, width, keys_h)
+    body_rect = QRectF(
+        inner.x(), title_rect.bottom(), width, max(0.0, keys_rect.top() - title_rect.bottom() - 8)
+    )
+    size = style.scaled(style.MESSAGE_POINT_SIZE - 2)
+    body_font = QFont(title_font)
+    body_font.setBold(False)
+    body_font.setPointSize(size)
+    while size > NOTICE_MIN_POINT_SIZE and height(body_font, text) > body_rect.height():
+        size -= 1
+        body_font.setPointSize(size)
+    return NoticeLayout(panel, title_rect, body_rect, keys_rect, title_font, body_font, keys_font)
+
+
+def paint_notice(painter: QPainter, display: Rect, text: str, keys: str, title: str = NOTICE_TITLE) -> None:
+    """The consent notice over the live picture, large enough for the customer to read it."""
+    layout = notice_layout(display, text, keys, title)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(style.qcolor("#0D1B2A", 225))
-    painter.drawRoundedRect(panel, 12, 12)
-    inner = panel.adjusted(24, 20, -24, -20)
-    painter.setPen(style.qcolor("#FFFFFF"))
-    title_font = style.font(style.MESSAGE_POINT_SIZE, bold=True)
-    painter.setFont(title_font)
-    title_height = QFontMetricsF(title_font).height() * 1.4
-    painter.drawText(
-        QRectF(inner.x(), inner.y(), inner.width(), title_height),
-        int(Qt.AlignmentFlag.AlignLeft),
-        title,
-    )
-    body = QRectF(inner.x(), inner.y() + title_height, inner.width(), inner.height() - 2 * title_height)
-    size = style.MESSAGE_POINT_SIZE - 2
-    flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
-    font = style.font(size)
-    while size > 9 and QFontMetricsF(font).boundingRect(body, flags, text).height() > body.height():
-        size -= 1  # the whole notice is always on screen: smaller type before cut words
-        font = style.font(size)
-    painter.setFont(font)
-    painter.drawText(body, flags, text)
-    painter.setFont(style.font(style.LABEL_POINT_SIZE, bold=True))
-    painter.setPen(style.qcolor("#FFE082"))
-    painter.drawText(
-        QRectF(inner.x(), inner.bottom() - title_height, inner.width(), title_height),
-        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom),
-        keys,
-    )
+    notice = style.themed(style.NOTICE)
+    painter.setBrush(style.qcolor(notice.background, style.NOTICE_ALPHA))
+    painter.drawRoundedRect(layout.panel, 12, 12)
+    painter.setPen(style.qcolor(notice.foreground))
+    painter.setFont(layout.title_font)
+    painter.drawText(layout.title_rect, _NOTICE_FLAGS, title)
+    painter.setFont(layout.body_font)
+    painter.drawText(layout.body_rect, _NOTICE_FLAGS, text)
+    painter.setFont(layout.keys_font)
+    painter.setPen(style.qcolor(style.themed(style.NOTICE_KEYS).foreground))
+    painter.drawText(layout.keys_rect, _NOTICE_FLAGS, keys)
     painter.restore()

@@ -16,13 +16,13 @@ import logging
 from datetime import datetime
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTime
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt, QTime
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from station.application.history import AttemptHistory, StoredRecord
 from station.ui.texts import QT_TRANSLATE_NOOP
 
-__all__ = ["HISTORY_ROWS", "HistoryPanel", "local_time_text"]
+__all__ = ["HISTORY_ROWS", "HistoryPanel", "local_time_text", "row_description"]
 
 translate = QCoreApplication.translate
 
@@ -86,6 +86,14 @@ def _cells(stored: StoredRecord, locale: QLocale) -> tuple[str, ...]:
     )
 
 
+def row_description(headers: list[str], cells: tuple[str, ...]) -> str:
+    """One History row as a screen reader says it: "Attempt 12: Time 07/12/2026 09:01:02, Outcome
+    SPOOF, …", the empty cells left out."""
+    number, *rest = cells
+    parts = [f"{header} {text}" for header, text in zip(headers[1:], rest, strict=True) if text]
+    return translate("History", "Attempt {number}: {cells}").format(number=number, cells=", ".join(parts))
+
+
 class HistoryPanel(QWidget):
     def __init__(self, history: AttemptHistory | None, rows: int = HISTORY_ROWS) -> None:
         super().__init__()
@@ -138,6 +146,14 @@ class HistoryPanel(QWidget):
         rows = rows[: self._rows]
         self._shown = rows
         self.table.setRowCount(len(rows))
+        headers = [translate("History", column) for column in COLUMNS]
         for row, stored in enumerate(rows):
-            for column, text in enumerate(_cells(stored, self._locale)):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+            cells = _cells(stored, self._locale)
+            spoken = row_description(headers, cells)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                # A screen reader moving along a row hears the whole attempt, not a bare number.
+                item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, spoken)
+                if not text:
+                    item.setData(Qt.ItemDataRole.AccessibleTextRole, translate("History", "none"))
+                self.table.setItem(row, column, item)

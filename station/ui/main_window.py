@@ -52,7 +52,8 @@ from station.application.result_text import describe_report
 from station.application.session import REFUSAL_MESSAGES, CaptureCheck, Refusal
 from station.camera import CameraState, CameraStatus
 from station.core.models import OutcomeKind
-from station.ui import style
+from station.ui import accessibility, style
+from station.ui.announcer import Announcer
 from station.ui.banner import VerdictBanner
 from station.ui.controller import VerificationController
 from station.ui.fitting_button import FittingButton
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         languages: Languages | None = None,
     ) -> None:
         super().__init__()
+        style.follow_system_contrast()  # accessibility: the high-contrast theme when the OS asks
         self.controller = controller
         self.languages = languages or Languages()
         self._environment = environment
@@ -137,6 +139,7 @@ class MainWindow(QMainWindow):
         self.customer_language_label.setFont(style.font(style.MESSAGE_POINT_SIZE, bold=True))
         self.customer_language_label.setWordWrap(True)
         self.banner = VerdictBanner()
+        self.announcer = Announcer(self.banner)  # accessibility: the verdict banner is the live region
         self.customer_ref = QLineEdit()
         self.customer_ref.setObjectName("CustomerReference")
         self.customer_ref.setMaxLength(64)
@@ -162,12 +165,13 @@ class MainWindow(QMainWindow):
         self.details.setObjectName("ResultDetails")
         self.details.setWordWrap(True)
         details_font = self.details.font()
-        details_font.setPointSize(12)
+        details_font.setPointSize(style.scaled(12))  # accessibility: the system's text size
         self.details.setFont(details_font)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.history = history or HistoryPanel(None)
         self.tabs = QTabWidget()
+        self.tabs.setMinimumHeight(60)  # accessibility: large text takes room from the details first
         details_scroll = QScrollArea()
         details_scroll.setWidgetResizable(True)
         details_scroll.setWidget(self.details)
@@ -191,7 +195,7 @@ class MainWindow(QMainWindow):
 
         body = QHBoxLayout()
         body.addWidget(self.preview, 3)
-        body.addWidget(side_widget, 2)
+        body.addWidget(side_widget, round(2 * style.text_scale()))  # accessibility: large text, wider
         self.health_strip = HealthStrip()
         column = QVBoxLayout()
         column.addLayout(body, 1)
@@ -423,6 +427,7 @@ class MainWindow(QMainWindow):
         self.health_strip.retranslate()
         self._show_customer_language()
         self._redisplay()
+        accessibility.name_controls(self)  # accessibility: descriptions in the interface language
 
     @staticmethod
     def _environment_word(environment: str) -> str:
@@ -562,9 +567,9 @@ class MainWindow(QMainWindow):
     def _show_guidance(self) -> None:
         """The guide on the live picture; it never says Ready while the station is not."""
         desk = self.controller.desk
-        self.preview.set_guidance(
-            desk.guidance(station_ready=self.health.ready, showing_verdict=self.preview.is_frozen)
-        )
+        guide = desk.guidance(station_ready=self.health.ready, showing_verdict=self.preview.is_frozen)
+        self.preview.set_guidance(guide)
+        accessibility.speak_guide(self, guide)  # accessibility: the guide as a polite live region
 
     # -- small window-level things -----------------------------------------------------------------
 
@@ -813,6 +818,7 @@ class MainWindow(QMainWindow):
         text = self.controller.desk.verdict_text(report)
         self._show_banner(lambda: self._outcome_banner(text.kind, text.action, text.headline))
         self._last_report = (report, text.details)
+        self.announcer.verdict(self.banner.spoken_text, report)  # accessibility: assertive, once
         self.details.setText(_details_html(report, text.details, self.languages))
         self._draw()
         self.history.schedule_refresh()

@@ -60,6 +60,7 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "min_antispoof_score": QT_TRANSLATE_NOOP("Settings", "Minimum anti-spoof score"),
     "max_attempts": QT_TRANSLATE_NOOP("Settings", "Attempts per customer"),
     "verdict_timeout": QT_TRANSLATE_NOOP("Settings", "Clear a verdict after (seconds)"),
+    "verdict_extensions": QT_TRANSLATE_NOOP("Settings", "Times the operator may keep a verdict longer"),
     "review_blocks_next": QT_TRANSLATE_NOOP("Settings", "A review must be settled before the next customer"),
     "allow_non_live_camera": QT_TRANSLATE_NOOP(
         "Settings", "Allow a picture or a video as the camera (training only)"
@@ -124,6 +125,7 @@ INT_RANGES: Final[Mapping[str, tuple[int, int]]] = {
         "retry_attempts": bounds.RETRY_ATTEMPTS,
         "audit_retention_days": bounds.RETENTION_DAYS,
         "max_attempts": bounds.ATTEMPTS_PER_CUSTOMER,
+        "verdict_extensions": bounds.VERDICT_EXTENSIONS,
         "relay_port": bounds.TCP_PORT,
     }.items()
 }
@@ -138,7 +140,7 @@ GROUPS: Final[Sequence[tuple[str, Sequence[str]]]] = (
     ),
     (
         QT_TRANSLATE_NOOP("Settings", "Customer session"),
-        ("max_attempts", "verdict_timeout", "review_blocks_next"),
+        ("max_attempts", "verdict_timeout", "verdict_extensions", "review_blocks_next"),
     ),
     (QT_TRANSLATE_NOOP("Settings", "Capture"), ("jpeg_quality", "quality_gate", "auto_capture")),
     (

@@ -11,12 +11,16 @@ in a style sheet; :func:`qcolor` turns them into Qt colours where painting needs
 
 from __future__ import annotations
 
+import enum
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication
 
+from station.application.health import Level
 from station.core.models import OutcomeKind
 
 __all__ = [
@@ -29,26 +33,41 @@ __all__ = [
     "CHIP",
     "DETAIL_POINT_SIZE",
     "GLYPH_POINT_SIZE",
+    "GUIDE_NOT_READY",
+    "GUIDE_READY",
+    "HEALTH_LOOKS",
     "IDLE_STYLE",
     "LABEL",
     "LABEL_POINT_SIZE",
     "MESSAGE_POINT_SIZE",
+    "NOTICE",
+    "NOTICE_ALPHA",
+    "NOTICE_KEYS",
     "NOT_READY_STYLE",
     "OUTCOME_STYLES",
     "PREVIEW_BACKGROUND",
+    "REFERENCE_POINT_SIZE",
     "WATERMARK_ALPHA",
     "WATERMARK_COLOUR",
     "WORD_POINT_SIZE",
     "BadgeStyle",
     "BannerStyle",
     "Palette",
+    "Theme",
     "badge_style",
     "contrast_ratio",
     "environment_badge_style",
+    "follow_system_contrast",
     "font",
     "outcome_style",
     "qcolor",
+    "scaled",
+    "set_theme",
     "text_pairs",
+    "text_scale",
+    "theme",
+    "theme_for",
+    "themed",
 ]
 
 
@@ -124,6 +143,26 @@ WATERMARK_ALPHA = 70
 """Translucent enough to see the face through, visible enough that nobody mistakes a demo."""
 PREVIEW_BACKGROUND = "#000000"
 
+# The health strip's chips: a symbol and a word beside the colour (● good, ▲ warning, ■ bad).
+HEALTH_LOOKS: Mapping[Level, tuple[str, Palette]] = MappingProxyType(
+    {
+        Level.GOOD: ("●", Palette("#1B5E20", "#E8F5E9")),
+        Level.WARN: ("▲", Palette("#5D4037", "#FFF3CD")),
+        Level.BAD: ("■", Palette(_WHITE, "#B71C1C")),
+    }
+)
+
+# The capture guide's chip on the picture (and its oval): green when ready, amber when not. The
+# green is dark enough for the operator's smaller second line (12 pt) as well as the 18 pt one.
+GUIDE_READY = Palette(_WHITE, "#1B7F3B")
+GUIDE_NOT_READY = Palette(_INK, "#F2B600")
+
+# The consent notice over the picture: a dark panel, translucent enough to show the customer is
+# still in view; its text is checked against the panel laid over a white and a black picture.
+NOTICE = Palette(_WHITE, "#0D1B2A")
+NOTICE_KEYS = Palette("#FFE082", "#0D1B2A")
+NOTICE_ALPHA = 225
+
 # Point sizes: the verdict must be readable from arm's length (about 70 cm).
 WORD_POINT_SIZE = 40
 GLYPH_POINT_SIZE = 40
@@ -135,6 +174,72 @@ LABEL_POINT_SIZE = 11
 def outcome_style(kind: OutcomeKind) -> BannerStyle:
     """The banner style for an outcome."""
     return OUTCOME_STYLES[kind]
+
+
+class Theme(enum.Enum):
+    """The station's own colours, or the high-contrast ones when the system asks for them."""
+
+    STANDARD = "standard"
+    HIGH_CONTRAST = "high contrast"
+
+
+_BLACK = "#000000"
+_YELLOW = "#FFFF00"
+_CYAN = "#00FFFF"
+#: High contrast: light text on black, as Windows' high-contrast themes and GNOME's do; the
+#: verdicts that call for action in yellow, REVIEW in cyan. Glyph and word still tell them apart.
+_HIGH_CONTRAST: Mapping[Palette, Palette] = MappingProxyType(
+    {
+        OUTCOME_STYLES[OutcomeKind.LIVE].palette: Palette(_WHITE, _BLACK),
+        OUTCOME_STYLES[OutcomeKind.SPOOF].palette: Palette(_YELLOW, _BLACK),
+        OUTCOME_STYLES[OutcomeKind.RETRY].palette: Palette(_YELLOW, _BLACK),
+        OUTCOME_STYLES[OutcomeKind.REVIEW].palette: Palette(_CYAN, _BLACK),
+        NOT_READY_STYLE.palette: Palette(_YELLOW, _BLACK),
+        HEALTH_LOOKS[Level.WARN][1]: Palette(_YELLOW, _BLACK),
+        HEALTH_LOOKS[Level.BAD][1]: Palette(_YELLOW, _BLACK),
+        GUIDE_NOT_READY: Palette(_YELLOW, _BLACK),
+    }
+)
+_HIGH_CONTRAST_DEFAULT = Palette(_WHITE, _BLACK)
+_theme = Theme.STANDARD
+_followed: list[object] = []  # the hints whose changes are followed (connected once)
+
+
+def theme() -> Theme:
+    return _theme
+
+
+def set_theme(chosen: Theme) -> None:
+    """Use ``chosen`` from now on (a widget picks it up the next time it draws a state)."""
+    global _theme
+    _theme = chosen
+
+
+def themed(palette: Palette) -> Palette:
+    """``palette`` in the theme in use (itself in the standard theme)."""
+    if _theme is Theme.STANDARD:
+        return palette
+    return _HIGH_CONTRAST.get(palette, _HIGH_CONTRAST_DEFAULT)
+
+
+def theme_for(preference: Qt.ContrastPreference) -> Theme:
+    """The theme for the system's contrast preference (Windows high contrast; the desktop's
+    high-contrast setting on Linux, through Qt's style hints)."""
+    return Theme.HIGH_CONTRAST if preference == Qt.ContrastPreference.HighContrast else Theme.STANDARD
+
+
+def follow_system_contrast() -> Theme:
+    """Take the system's contrast preference now and whenever it changes; the theme in use."""
+    app = QGuiApplication.instance()
+    if not isinstance(app, QGuiApplication):
+        return _theme
+    style_hints = app.styleHints()  # kept: the accessibility hints belong to it
+    hints = style_hints.accessibility()
+    set_theme(theme_for(hints.contrastPreference()))
+    if hints not in _followed:
+        _followed.append(hints)
+        hints.contrastPreferenceChanged.connect(lambda preference: set_theme(theme_for(preference)))
+    return _theme
 
 
 def badge_style(environment: str) -> BadgeStyle:
@@ -167,10 +272,42 @@ def qcolor(hex_colour: str, alpha: int = 255) -> QColor:
     return colour
 
 
+#: The desktop font size the station's point sizes are designed for: Windows' 9 pt message font
+#: (Segoe UI), which is also Qt's default here. "Make text bigger" (or a larger desktop font on
+#: Linux) raises the application font; :func:`text_scale` follows it.
+REFERENCE_POINT_SIZE = 9.0
+
+
+def text_scale() -> float:
+    """How much larger than designed the system wants text: the application font's point size over
+    :data:`REFERENCE_POINT_SIZE`, never below 1 (a smaller desktop font leaves the verdict as large
+    as designed). Text only: display scaling (QT_SCALE_FACTOR, Windows' scale) is Qt's own."""
+    app = QGuiApplication.instance()
+    if not isinstance(app, QGuiApplication):
+        return 1.0
+    size = QGuiApplication.font().pointSizeF()
+    return max(1.0, size / REFERENCE_POINT_SIZE) if size > 0 else 1.0
+
+
+#: WCAG's large text: display text this size or larger grows less than body text with the system.
+DISPLAY_POINT_SIZE = 18
+
+
+def scaled(point_size: float) -> int:
+    """A designed point size at the system's text size (rounded to whole points). Body text grows
+    by the whole factor; display text (18 pt and up: the verdict's word, the action line), already
+    large, by its square root (×1.22 at 150 %, ×1.41 at 200 %), so it stays larger than the body
+    text and the verdict still fits the smallest screen."""
+    scale = text_scale()
+    factor = math.sqrt(scale) if point_size >= DISPLAY_POINT_SIZE else scale
+    return max(1, round(point_size * factor))
+
+
 def font(point_size: int, *, bold: bool = False) -> QFont:
-    """The application font at a given size: one place to change the typeface for the station."""
+    """The application font at a designed size, scaled to the system's text size: one place to
+    change the typeface for the station."""
     result = QFont()
-    result.setPointSize(point_size)
+    result.setPointSize(scaled(point_size))
     result.setBold(bold)
     return result
 
@@ -192,7 +329,9 @@ def contrast_ratio(fg: str, bg: str) -> float:
 
 
 def text_pairs() -> dict[str, Palette]:
-    """Every text-on-background pair the station draws, by name, so tests can check them all."""
+    """Every text-on-background pair the station draws, by name, so tests can check them all (in
+    the theme in use). The consent panel is translucent: :mod:`station.ui.contrast` lays it over
+    a white and a black picture before it measures."""
     pairs: dict[str, Palette] = {f"outcome {k.value}": s.palette for k, s in OUTCOME_STYLES.items()}
     pairs["busy"] = BUSY_STYLE.palette
     pairs["idle"] = IDLE_STYLE.palette
@@ -200,4 +339,14 @@ def text_pairs() -> dict[str, Palette]:
     pairs.update({f"badge {name}": b.palette for name, b in BADGE_STYLES.items()})
     pairs["face label"] = LABEL
     pairs["status chip"] = CHIP
+    pairs.update({f"health {level.value}": look[1] for level, look in HEALTH_LOOKS.items()})
+    pairs["guide ready"] = GUIDE_READY
+    pairs["guide not ready"] = GUIDE_NOT_READY
+    pairs["capture ring label"] = CHIP
+    pairs["consent notice"] = NOTICE
+    pairs["consent keys"] = NOTICE_KEYS
+    if _theme is Theme.HIGH_CONTRAST:
+        # The badges and the overlay's own chips keep their colours (they pass as they are).
+        kept = ("badge ", "face label", "status chip")
+        return {name: p if name.startswith(kept) else themed(p) for name, p in pairs.items()}
     return pairs
