@@ -376,6 +376,7 @@ def build_station(
     # The analyser runs only while the gate is on; built anyway so settings can switch it on.
     quality = QualityFeed(camera.latest)
     quality.report_ready.connect(window.show_quality)
+    quality.report_ready.connect(window.preview.see_counter)  # 15 fps while nobody is there (issue 27)
     camera.status_changed.connect(window.show_camera_status)
     window.show_service_state()
     if journal is not None or not isinstance(recorder, UnavailableRecorder):

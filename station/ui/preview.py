@@ -13,6 +13,16 @@ blits only the display-sized picture, unscaled. The frozen picture is scaled onc
 freeze or resize, not on every paint. The camera's slot hands out read-only arrays it never
 touches again, so the picture cannot change under the painter.
 
+Why it paints less than the camera delivers (issue 27): a repaint costs the resize and Qt's
+blit, and the station shares the branch PC. So a picture is repainted only when something drawn
+changed (a new frame, or the guide's words or colour, not every report that says the same thing);
+at an empty counter (the guide's last look found nobody, :meth:`PreviewWidget.see_counter`) the
+timer polls at :data:`EMPTY_COUNTER_POLL_MS`, 15 new frames a second, and goes back to display rate
+the moment a report finds someone, painting the newest frame at once; and nothing is polled or
+painted while the window is hidden, minimised or not exposed (covered by the kiosk's lock screen:
+X11 reports a fully obscured window as not exposed). What was not painted meanwhile is painted
+once when the window is back.
+
 Why the guide's words are looked up while painting: the customer's language can change (F2) at
 any moment, and the next frame painted must say the instruction in it.
 """
@@ -25,7 +35,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import cv2
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QMouseEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -54,6 +64,8 @@ _log = logging.getLogger(__name__)
 """Returns ``(seq, bgr_frame)`` of the newest frame, or None when there is none yet."""
 
 POLL_INTERVAL_MS = 16
+# While the guide sees nobody: a 30 fps camera is shown at 15 frames a second.
+EMPTY_COUNTER_POLL_MS = 66
 _STALE_AFTER_S = 1.0
 _FPS_SMOOTHING = 0.1
 
@@ -123,6 +135,13 @@ class PreviewWidget(QWidget):
         self._interval_s: float | None = None
         self._shown_stale = True
         self._failing = False
+        # The guide's last look found nobody (None: no guide has reported).
+        self._empty_counter = False
+        # The guide's drawn state (instruction, words) last painted, to skip equal reports.
+        self._guide_key: tuple[str, str] | None = None
+        # Something drawn changed while the window was not on screen: paint it when it is back.
+        self._dirty_offscreen = False
+        self._watched: list[QObject] = []
 
     def attach_source(self, latest: LatestFrame) -> None:
         """Start showing frames from ``latest``, polled at display rate."""
@@ -162,6 +181,39 @@ class PreviewWidget(QWidget):
         return self._timer.isActive()
 
     @property
+    def empty_counter(self) -> bool:
+        """True while the guide's last look found nobody: the preview runs at 15 frames a second."""
+        return self._empty_counter
+
+    @property
+    def poll_interval_ms(self) -> int:
+        """The poll timer's interval now (display rate, or the empty counter's slower rate)."""
+        return self._timer.interval()
+
+    def see_counter(self, report: QualityReport) -> None:
+        """The guide looked at the counter: slow down while nobody is there, and come back to display
+        rate at once (the newest frame painted now) when someone is."""
+        empty = report.face_count == 0
+        if empty == self._empty_counter:
+            return
+        self._empty_counter = empty
+        self._timer.setInterval(EMPTY_COUNTER_POLL_MS if empty else POLL_INTERVAL_MS)
+        if not empty and self._timer.isActive():
+            self._poll()
+
+    @property
+    def on_screen(self) -> bool:
+        """Whether painting can be seen: shown, the window not minimised, and exposed."""
+        if not self._shown():
+            return False
+        handle = self.window().windowHandle()
+        return handle is None or handle.isExposed()
+
+    def _shown(self) -> bool:
+        """Shown and the window not minimised (it may still be covered: see :attr:`on_screen`)."""
+        return self.isVisible() and not self.window().windowState() & Qt.WindowState.WindowMinimized
+
+    @property
     def frames_painted(self) -> int:
         """How many new live frames have been painted since the widget was made."""
         return self._frames_painted
@@ -182,7 +234,7 @@ class PreviewWidget(QWidget):
         if not same_picture:  # the answer arriving for the frozen picture keeps its scaled copy
             self._scaled = None
         self._sync_timer()
-        self.update()
+        self._changed()
 
     def resume_live(self) -> None:
         """Leave the frozen result and show the live camera again."""
@@ -190,7 +242,7 @@ class PreviewWidget(QWidget):
         self._scaled = None
         self._live_seq = None  # show the newest frame at once, even if the camera has not moved
         self._sync_timer()
-        self.update()
+        self._changed()
 
     @property
     def is_frozen(self) -> bool:
@@ -241,8 +293,12 @@ class PreviewWidget(QWidget):
     def set_guidance(self, report: QualityReport | None) -> None:
         """The capture-quality guide drawn over the live picture (None: no guide)."""
         self._guidance = report
+        key = None if report is None else (report.instruction.value, report.text)
+        if key == self._guide_key:
+            return  # the same words in the same colour: nothing drawn changes
+        self._guide_key = key
         if self._frozen is None:
-            self.update()
+            self._changed()
 
     @property
     def capture_progress(self) -> float | None:
@@ -258,12 +314,12 @@ class PreviewWidget(QWidget):
         notice = (text, keys) if text else None
         if notice != self._notice:
             self._notice = notice
-            self.update()
+            self._changed()
 
     def set_capture_progress(self, progress: float | None) -> None:
         if progress != self._capture_progress:
             self._capture_progress = progress
-            self.update()
+            self._changed()
 
     @property
     def watermark(self) -> str | None:
@@ -273,12 +329,12 @@ class PreviewWidget(QWidget):
     def set_watermark(self, text: str | None) -> None:
         """Text written across the picture (``"SANDBOX"``, ``"DEMO — emulated results"``), or None."""
         self._watermark = text or None
-        self.update()
+        self._changed()
 
     def set_camera_status(self, text: str) -> None:
         """The camera state shown in the chip beside the fps (``"Camera 0"``, ``"Reconnecting…"``)."""
         self._camera_status = text
-        self.update()
+        self._changed()
 
     def status_text(self) -> str:
         """The chip's text: camera state and fps live, or a reminder that the picture is frozen."""
@@ -352,7 +408,35 @@ class PreviewWidget(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self._watch_window()
         self._sync_timer()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The top-level window minimised or restored, exposed or covered: poll and paint only
+        while the picture can be seen."""
+        if event.type() in (
+            QEvent.Type.WindowStateChange,
+            QEvent.Type.Expose,
+            QEvent.Type.Show,
+            QEvent.Type.Hide,
+        ):
+            QTimer.singleShot(0, self, self._sync_timer)  # after Qt has updated the window's state
+        return False
+
+    def _watch_window(self) -> None:
+        window = self.window()
+        handle = window.windowHandle()
+        for target in (window, handle):
+            if target is not None and target is not self and not any(t is target for t in self._watched):
+                target.installEventFilter(self)
+                self._watched.append(target)
+
+    def _changed(self) -> None:
+        """Something drawn changed: repaint, or remember to once the window is on screen again."""
+        if self.on_screen:
+            self.update()
+        else:
+            self._dirty_offscreen = True
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
@@ -369,16 +453,23 @@ class PreviewWidget(QWidget):
 
     def _sync_timer(self) -> None:
         """Poll only while there is a source, the picture is live and the widget is on screen."""
-        wanted = self._source is not None and self._frozen is None and self.isVisible()
+        # A window shown but not yet exposed (just shown, or covered) keeps the timer, whose poll
+        # then paints nothing: the Expose that follows brings the picture back.
+        wanted = self._source is not None and self._frozen is None and self._shown()
         if wanted and not self._timer.isActive():
             self._timer.start()
         elif not wanted and self._timer.isActive():
             self._timer.stop()
+        if self._dirty_offscreen and self.on_screen:
+            self._dirty_offscreen = False
+            self.update()
 
     def _poll(self) -> None:
         source = self._source
         if source is None or self._frozen is not None:
             return
+        if not self.on_screen:
+            return  # covered: take no frame (the newest is taken when the window is exposed again)
         try:
             newest = source()
             if newest is None or newest[0] == self._live_seq:
@@ -398,13 +489,13 @@ class PreviewWidget(QWidget):
         self._live, self._live_frame_seq, self._pending_seq = shown, seq, seq
         self._scaled = None
         self._shown_stale = False
-        self.update()
+        self._changed()
 
     def _refresh_if_stale(self) -> None:
         """Repaint once when the camera stalls, so the chip stops showing the old fps."""
         if not self._shown_stale and self.fps == 0.0:
             self._shown_stale = True
-            self.update()
+            self._changed()
 
     def _count_frame(self) -> None:
         now = time.monotonic()

@@ -1,0 +1,155 @@
+"""The preview paints less (issue 27): not for an unchanged picture, at 15 frames a second while the
+real guide sees nobody in a real video, back at display rate on the first look that finds someone,
+and nothing at all while the window is hidden or minimised."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from station.bench.scenes import CounterCamera, Picture, picture
+from station.camera import LatestFrameSlot, VideoFileSource
+from station.resources import sample_path
+from station.ui.preview import EMPTY_COUNTER_POLL_MS, POLL_INTERVAL_MS, PreviewWidget
+from station.vision.quality import QualityAnalyser
+from tests.images import read_bgr
+
+Image = npt.NDArray[np.uint8]
+
+SIZE = (640, 360)
+
+
+def slot_source(slot: LatestFrameSlot) -> object:
+    def latest() -> tuple[int, Image] | None:
+        frame = slot.latest()
+        return None if frame is None else (frame.seq, frame.image)
+
+    return latest
+
+
+@pytest.fixture
+def counter_video(tmp_path: Path) -> Path:
+    """A real MJPG video: eight frames of an empty counter, then eight of a seated customer."""
+    path = tmp_path / "counter.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, SIZE)
+    assert writer.isOpened()
+    for kind in (Picture.NOBODY, Picture.CUSTOMER):
+        scene = picture(kind, *SIZE)
+        for _ in range(8):
+            writer.write(scene)
+    writer.release()
+    return path
+
+
+@pytest.fixture
+def window(qtbot: QtBot) -> tuple[QWidget, PreviewWidget]:
+    top = QWidget()
+    qtbot.addWidget(top)
+    preview = PreviewWidget(top)
+    QVBoxLayout(top).addWidget(preview)
+    top.resize(800, 450)
+    top.show()
+    qtbot.waitExposed(top)
+    return top, preview
+
+
+def test_rate_drops_at_an_empty_counter_and_comes_back_on_a_face(
+    qtbot: QtBot, window: tuple[QWidget, PreviewWidget], counter_video: Path
+) -> None:
+    _, preview = window
+    slot = LatestFrameSlot()
+    preview.attach_source(slot_source(slot))  # type: ignore[arg-type]
+    guide = QualityAnalyser()
+    source = VideoFileSource(counter_video, loop=False)
+    source.open()
+    seen: list[tuple[int, bool, int]] = []  # (frame number, empty counter, poll interval)
+    restored_at: int | None = None
+    try:
+        for number in range(16):
+            frame = slot.put(source.read())
+            report = guide.analyse_stream(frame.image)
+            preview.see_counter(report)
+            seen.append((number, preview.empty_counter, preview.poll_interval_ms))
+            if restored_at is None and number >= 8 and not preview.empty_counter:
+                restored_at = number
+                # Restored at once: the frame the guide just looked at is taken now, not on a tick.
+                live = preview.live_frame()
+                assert live is not None and live[1] == frame.seq
+    finally:
+        source.close()
+    assert all(empty and interval == EMPTY_COUNTER_POLL_MS for _, empty, interval in seen[:8])
+    assert restored_at == 8, seen  # the first look at the customer
+    assert all(not empty and interval == POLL_INTERVAL_MS for _, empty, interval in seen[8:])
+    with qtbot.waitSignal(preview.frame_painted, check_params_cb=lambda seq: seq == slot.seq):
+        pass
+
+
+def test_an_unchanged_guide_does_not_repaint(qtbot: QtBot, window: tuple[QWidget, PreviewWidget]) -> None:
+    _, preview = window
+    guide = QualityAnalyser()
+    camera = CounterCamera(*SIZE)  # a customer swaying over sensor noise: frames never repeat
+    slot = LatestFrameSlot()
+    preview.attach_source(slot_source(slot))  # type: ignore[arg-type]
+    slot.put(camera.frame(0, Picture.CUSTOMER))  # one frame, then none: only the guide could repaint
+    qtbot.waitUntil(lambda: preview.frames_painted == 1)
+    first = guide.analyse_stream(camera.frame(1, Picture.CUSTOMER))
+    preview.set_guidance(first)
+    qtbot.waitUntil(lambda: preview.last_guide_text is not None)
+    painted = preview.paints
+    # The same words on later looks (new measurements, reused or not): nothing drawn changes.
+    for index in range(2, 7):
+        again = guide.analyse_stream(camera.frame(index, Picture.CUSTOMER))
+        assert again.instruction is first.instruction
+        assert again != first
+        preview.set_guidance(again)
+    QApplication.processEvents()
+    assert preview.paints == painted
+    # Different words are painted.
+    other = guide.analyse(read_bgr(sample_path("no-face.jpg")))
+    assert other.instruction is not first.instruction
+    preview.set_guidance(other)
+    qtbot.waitUntil(lambda: preview.paints > painted)
+
+
+@pytest.mark.parametrize("how", ["minimised", "hidden"])
+def test_nothing_is_painted_while_the_window_is_away(
+    qtbot: QtBot, window: tuple[QWidget, PreviewWidget], how: str
+) -> None:
+    top, preview = window
+    slot, scene = LatestFrameSlot(), picture(Picture.CUSTOMER, *SIZE)
+    preview.attach_source(slot_source(slot))  # type: ignore[arg-type]
+    slot.put(scene.copy())
+    qtbot.waitUntil(lambda: preview.frames_painted >= 1)
+    if how == "minimised":
+        top.showMinimized()
+        qtbot.waitUntil(lambda: bool(top.windowState() & Qt.WindowState.WindowMinimized))
+    else:
+        top.hide()
+    qtbot.waitUntil(lambda: not preview.on_screen)
+    assert not preview.is_polling  # no timer ticks while away
+    painted, frames = preview.paints, preview.frames_painted
+    guide = QualityAnalyser()
+    for _ in range(6):  # the camera goes on, the guide talks, the chip changes
+        slot.put(scene.copy())
+        QApplication.processEvents()
+    preview.set_guidance(guide.analyse(scene))
+    preview.set_camera_status("Camera 0")
+    preview.set_watermark("DEMO")
+    QApplication.processEvents()
+    assert (preview.paints, preview.frames_painted) == (painted, frames)
+    assert not preview.is_polling
+    top.showNormal()
+    qtbot.waitExposed(top)
+    # Back on screen: the newest frame, with what changed meanwhile, is painted.
+    qtbot.waitUntil(lambda: preview.frames_painted > frames)
+    live = preview.live_frame()
+    assert live is not None and live[1] == slot.seq
+    assert preview.last_guide_text is not None
+    assert preview.watermark == "DEMO"
