@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import cv2
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QMouseEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -82,6 +82,15 @@ def _scaled(shown: WrappedFrame, display: Rect) -> WrappedFrame | None:
         return shown
     resized = cast(BGRImage, cv2.resize(shown.array, (width, height), interpolation=cv2.INTER_LINEAR))
     return wrap_bgr(resized)
+
+
+def _bars(widget: QRect, picture: QRect) -> list[QRect]:
+    """The parts of ``widget`` around ``picture`` (top, bottom, left, right), those with an area."""
+    top = QRect(widget.left(), widget.top(), widget.width(), picture.top() - widget.top())
+    bottom = QRect(widget.left(), picture.bottom() + 1, widget.width(), widget.bottom() - picture.bottom())
+    left = QRect(widget.left(), picture.top(), picture.left() - widget.left(), picture.height())
+    right = QRect(picture.right() + 1, picture.top(), widget.right() - picture.right(), picture.height())
+    return [bar for bar in (top, bottom, left, right) if bar.width() > 0 and bar.height() > 0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,13 +370,18 @@ class PreviewWidget(QWidget):
         self.paints += 1
         painter = QPainter(self)
         try:
-            painter.fillRect(self.rect(), style.qcolor(style.PREVIEW_BACKGROUND))
+            background = style.qcolor(style.PREVIEW_BACKGROUND)
             shown = self._current()
             display = self.display_rect()
-            if shown is not None:
-                scaled = self._display_sized(shown, display)
-                if scaled is not None:
-                    painter.drawImage(round(display.x), round(display.y), scaled.image)
+            scaled = self._display_sized(shown, display) if shown is not None else None
+            if scaled is not None:
+                picture = QRect(round(display.x), round(display.y), scaled.width, scaled.height)
+                # Only the letterbox bars: the picture covers the rest (a full fill cost 0.2 ms).
+                for bar in _bars(self.rect(), picture):
+                    painter.fillRect(bar, background)
+                painter.drawImage(picture.x(), picture.y(), scaled.image)
+            else:
+                painter.fillRect(self.rect(), background)
             frozen = self._frozen
             if frozen is not None:
                 paint_faces(

@@ -11,12 +11,14 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from station.bench.scenes import CounterCamera, Picture, picture
 from station.camera import LatestFrameSlot, VideoFileSource
 from station.resources import sample_path
+from station.ui import style
 from station.ui.preview import EMPTY_COUNTER_POLL_MS, POLL_INTERVAL_MS, PreviewWidget
 from station.vision.quality import QualityAnalyser
 from tests.images import read_bgr
@@ -153,3 +155,34 @@ def test_nothing_is_painted_while_the_window_is_away(
     assert live is not None and live[1] == slot.seq
     assert preview.last_guide_text is not None
     assert preview.watermark == "DEMO"
+
+
+@pytest.mark.parametrize("shape", [(100, 400), (400, 100)])  # bars left and right, then top and bottom
+def test_only_the_letterbox_bars_are_filled_around_the_picture(
+    qtbot: QtBot, window: tuple[QWidget, PreviewWidget], shape: tuple[int, int]
+) -> None:
+    _, preview = window
+    slot = LatestFrameSlot()
+    preview.attach_source(slot_source(slot))  # type: ignore[arg-type]
+    slot.put(np.full((*shape, 3), (0, 0, 255), np.uint8))  # a red picture
+    qtbot.waitUntil(lambda: preview.frames_painted == 1)
+    shot = preview.grab().toImage()
+    display = preview.display_rect()
+    ratio = shot.devicePixelRatio()
+
+    def colour(x: float, y: float) -> str:
+        return QColor(shot.pixelColor(int(x * ratio), int(y * ratio))).name().upper()
+
+    middle_x, middle_y = display.x + display.width / 2, display.y + display.height / 2
+    assert colour(middle_x, display.y + 2) == "#FF0000"
+    background = style.PREVIEW_BACKGROUND.upper()
+    if display.x > 0:
+        assert colour(display.x - 2, middle_y) == background
+        assert colour(display.right + 2, middle_y) == background
+        assert colour(2, middle_y) == background
+        assert colour(preview.width() - 2, middle_y) == background
+    else:
+        assert colour(middle_x, display.y - 2) == background
+        assert colour(middle_x, display.bottom + 2) == background
+        assert colour(middle_x, 2) == background
+        assert colour(middle_x, preview.height() - 2) == background
