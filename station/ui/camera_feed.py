@@ -26,11 +26,18 @@ class CameraFeed(QObject):
         self._source_factory = source_factory
         self.slot = LatestFrameSlot()
         self._worker: CaptureWorker | None = None
-        self.status: CameraStatus | None = None
+        self._heard: CameraStatus | None = None
         self.status_changed.connect(self._remember)
 
+    @property
+    def status(self) -> CameraStatus | None:
+        """The camera's state now: the running worker's own (so a window built after the camera
+        opened learns it at once, issue 27), else the last one delivered; None before a start."""
+        worker = self._worker
+        return worker.status if worker is not None else self._heard
+
     def _remember(self, status: CameraStatus) -> None:
-        self.status = status
+        self._heard = status
 
     def start(self, source_factory: Callable[[], FrameSource] | None = None) -> None:
         """Start capturing (from a new source, if given); a running capture is left alone."""

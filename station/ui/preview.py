@@ -477,6 +477,8 @@ class PreviewWidget(QWidget):
         if self._dirty_offscreen and self.on_screen:
             self._dirty_offscreen = False
             self.update()
+        if wanted:
+            self._poll()  # a frame already waiting (the camera opened early) is shown at once
 
     def _poll(self) -> None:
         source = self._source
