@@ -374,7 +374,7 @@ def build_station(
     verifier.record_event_soon(
         EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None
     )
-    window.preview.attach_source(camera.latest)
+    window.preview.attach_source(camera.latest, camera.slot)  # preview-size copies from the camera thread
     # The analyser runs only while the gate is on; built anyway so settings can switch it on.
     quality = QualityFeed(camera.latest)
     quality.report_ready.connect(window.show_quality)

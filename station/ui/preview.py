@@ -39,6 +39,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, Qt, QTimer,
 from PySide6.QtGui import QHideEvent, QMouseEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from station.camera.frames import PreviewFrames
 from station.core.geometry import Rect, fit_rect, map_box
 from station.core.images import BGRImage, LatestFrame
 from station.core.models import Face, FrameSize, LivenessResult
@@ -116,6 +117,8 @@ class PreviewWidget(QWidget):
         self.last_guide_text: str | None = None
         #: Paint events so far (a test waits for the next one).
         self.paints = 0
+        # Frames resized on the UI thread so far (none while the camera makes the preview's copy).
+        self.resizes = 0
         self._accessible()
         self.setMinimumSize(640, 360)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -126,6 +129,9 @@ class PreviewWidget(QWidget):
         self._timer.setInterval(POLL_INTERVAL_MS)
         self._timer.timeout.connect(self._poll)
         self._source: LatestFrame | None = None
+        # The camera's slot, when it makes preview-size copies; and the size last asked of it.
+        self._frames: PreviewFrames | None = None
+        self._asked_size: tuple[int, int] | None = None
         self._live: WrappedFrame | None = None
         #: The picture at display size, made once per new frame (live) or per freeze/resize.
         self._scaled: WrappedFrame | None = None
@@ -152,15 +158,21 @@ class PreviewWidget(QWidget):
         self._dirty_offscreen = False
         self._watched: list[QObject] = []
 
-    def attach_source(self, latest: LatestFrame) -> None:
-        """Start showing frames from ``latest``, polled at display rate."""
+    def attach_source(self, latest: LatestFrame, frames: PreviewFrames | None = None) -> None:
+        """Start showing frames from ``latest``, polled at display rate. With ``frames`` (the
+        camera's slot) the preview reads them there instead, each with the copy at the size it
+        draws, made on the camera's thread: the UI thread then blits without resizing."""
         self._source = latest
+        self._frames = frames
+        self._asked_size = None
         self._live_seq = None
         self._sync_timer()
 
     def detach_source(self) -> None:
         """Stop polling (the camera is closing); the last frame stays on screen."""
         self._source = None
+        self._ask_preview_size(None)
+        self._frames = None
         self._sync_timer()
 
     def latest_frame(self) -> BGRImage | None:
@@ -457,10 +469,27 @@ class PreviewWidget(QWidget):
         self._sync_timer()
 
     def _display_sized(self, shown: WrappedFrame, display: Rect) -> WrappedFrame | None:
+        wanted = (round(display.width), round(display.height))
         cached = self._scaled
-        if cached is None or (cached.width, cached.height) != (round(display.width), round(display.height)):
+        if cached is None or (cached.width, cached.height) != wanted:
             cached = self._scaled = _scaled(shown, display)
+            self.resizes += cached is not shown and cached is not None
+        if self._frozen is None:
+            self._ask_preview_size(wanted)  # the next frames come at this size from the camera
         return cached
+
+    def _ask_preview_size(self, size: tuple[int, int] | None) -> None:
+        frames = self._frames
+        if frames is not None and size != self._asked_size:
+            self._asked_size = size
+            frames.request_preview_size(size)
+
+    def _newest(self, source: LatestFrame) -> tuple[int, BGRImage, BGRImage | None] | None:
+        """The newest frame, with its preview-size copy when the camera's slot makes one."""
+        if self._frames is not None:
+            return self._frames.newest_with_preview()
+        newest = source()
+        return None if newest is None else (newest[0], newest[1], None)
 
     def _current(self) -> WrappedFrame | None:
         return self._frozen.shown if self._frozen is not None else self._live
@@ -487,13 +516,14 @@ class PreviewWidget(QWidget):
         if not self.on_screen:
             return  # covered: take no frame (the newest is taken when the window is exposed again)
         try:
-            newest = source()
+            newest = self._newest(source)
             if newest is None or newest[0] == self._live_seq:
                 self._refresh_if_stale()
                 return
-            seq, array = newest
+            seq, array, small = newest
             self._live_seq = seq  # a frame that cannot be shown is not retried 60 times a second
             shown = wrap_bgr(array)
+            sized = wrap_bgr(small) if small is not None else None
         except Exception:
             # A bad frame or a camera glitch must not kill the preview timer. Logged once per
             # run of failures, not at 60 Hz.
@@ -503,7 +533,7 @@ class PreviewWidget(QWidget):
             return
         self._failing = False
         self._live, self._live_frame_seq, self._pending_seq = shown, seq, seq
-        self._scaled = None
+        self._scaled = sized  # used if it is the display's size (checked when painting)
         self._shown_stale = False
         self._changed()
 

@@ -19,6 +19,7 @@ from station.bench.scenes import CounterCamera, Picture, picture
 from station.camera import LatestFrameSlot, VideoFileSource
 from station.resources import sample_path
 from station.ui import style
+from station.ui.camera_feed import CameraFeed
 from station.ui.preview import EMPTY_COUNTER_POLL_MS, POLL_INTERVAL_MS, PreviewWidget
 from station.vision.quality import QualityAnalyser
 from tests.images import read_bgr
@@ -26,6 +27,14 @@ from tests.images import read_bgr
 Image = npt.NDArray[np.uint8]
 
 SIZE = (640, 360)
+HD = (1280, 720)
+
+
+class _NoFrame:
+    preview = None
+
+
+_NONE = _NoFrame()
 
 
 def slot_source(slot: LatestFrameSlot) -> object:
@@ -186,3 +195,37 @@ def test_only_the_letterbox_bars_are_filled_around_the_picture(
         assert colour(middle_x, display.bottom + 2) == background
         assert colour(middle_x, 2) == background
         assert colour(middle_x, preview.height() - 2) == background
+
+
+def test_the_camera_thread_makes_the_preview_size_copy_and_the_ui_only_blits(
+    qtbot: QtBot, window: tuple[QWidget, PreviewWidget], tmp_path: Path
+) -> None:
+    """A real 720p video through the real capture worker: after the first frame tells the camera
+    the size the picture is drawn at, every frame arrives with its copy at that size."""
+    _, preview = window
+    video = tmp_path / "counter-720p.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, HD)
+    for index in range(10):
+        writer.write(CounterCamera(*HD).frame(index, Picture.CUSTOMER))
+    writer.release()
+    feed = CameraFeed(lambda: VideoFileSource(video))
+    preview.attach_source(feed.latest, feed.slot)
+    feed.start()
+    try:
+        qtbot.waitUntil(lambda: preview.frames_painted >= 1, timeout=10_000)
+        display = preview.display_rect()
+        size = (round(display.width), round(display.height))
+        assert size[0] < HD[0]  # the picture is drawn smaller than the camera sends it
+        qtbot.waitUntil(lambda: (feed.slot.latest() or _NONE).preview is not None, timeout=10_000)
+        resized, painted = preview.resizes, preview.frames_painted
+        qtbot.waitUntil(lambda: preview.frames_painted >= painted + 5, timeout=10_000)
+        assert preview.resizes == resized  # no frame resized on the UI thread any more
+        frame = feed.slot.latest()
+        assert frame is not None and frame.preview is not None
+        assert frame.preview.shape[1::-1] == size
+        assert frame.image.shape[1::-1] == HD  # the full frame is still there for a capture
+        live = preview.live_frame()
+        assert live is not None and live[0].shape[1::-1] == HD
+    finally:
+        preview.detach_source()
+        feed.stop()
