@@ -226,6 +226,15 @@ def test_the_camera_thread_makes_the_preview_size_copy_and_the_ui_only_blits(
         assert frame.image.shape[1::-1] == HD  # the full frame is still there for a capture
         live = preview.live_frame()
         assert live is not None and live[0].shape[1::-1] == HD
+        # At an empty counter every other frame is shown: the camera stops making copies, and
+        # makes them again from the first look that finds someone.
+        guide = QualityAnalyser()
+        preview.see_counter(guide.analyse(picture(Picture.NOBODY, *HD)))
+        seq = feed.slot.seq
+        qtbot.waitUntil(lambda: feed.slot.seq > seq + 1, timeout=10_000)
+        assert (feed.slot.latest() or _NONE).preview is None
+        preview.see_counter(guide.analyse(picture(Picture.CUSTOMER, *HD)))
+        qtbot.waitUntil(lambda: (feed.slot.latest() or _NONE).preview is not None, timeout=10_000)
     finally:
         preview.detach_source()
         feed.stop()
