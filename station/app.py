@@ -328,7 +328,7 @@ def build_station(
     camera: CameraFeed | None = None,
 ) -> Station:
     """Build and connect every part. Needs a QApplication; starts nothing but the emulator
-    (``camera``: a feed already opening, from :func:`station.launch.open_camera_early`).
+    (``camera``: a feed already opening, from :func:`station.ui.camera_feed.open_camera_early`).
 
     Without a ``recorder`` the station opens its audit journal from the configuration; if that
     fails, every attempt fails closed (its verdict is shown as not final, with the reason).

@@ -17,17 +17,10 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from station import __version__
 from station.app import Station, attach_admin, build_station, config_from_args
-from station.application.factory import (
-    StationConfig,
-    blocked_config,
-    camera_verdict,
-    config_from_resolved,
-    stopped_because,
-)
+from station.application.factory import StationConfig, blocked_config, config_from_resolved, stopped_because
 from station.application.people import pin_guard
 from station.application.settings_store import SettingsStore
 from station.application.tokens import TokenStore
-from station.camera import parse_source
 from station.config import (
     Policy,
     PolicyError,
@@ -44,7 +37,7 @@ from station.security.lockout import PinLedger
 from station.security.people import People, PinGuard
 from station.security.pin import PinError
 from station.stop_signals import on_stop_signals
-from station.ui.camera_feed import CameraFeed
+from station.ui.camera_feed import CameraFeed, open_camera_early
 from station.ui.crash import install_crash_handler, install_loop_exception_handler
 from station.ui.languages import station_languages
 from station.ui.signin_dialog import OperatorSignInDialog
@@ -108,20 +101,6 @@ def _station_config(args: argparse.Namespace, operator: str | None = None) -> St
     return (
         config if operator is None else config_from_resolved(resolved, demo=args.demo, operator_id=operator)
     )
-
-
-def open_camera_early(config: StationConfig) -> CameraFeed | None:
-    """The camera, opening on its own thread now, while the operator signs in and the window is
-    built (issue 27: a webcam takes from a tenth of a second to seconds to open; the first frame
-    is then waiting when the window shows). None when the machine policy refuses this camera:
-    :func:`~station.app.build_station` then makes the refusing source and journals the refusal,
-    so the camera is never opened."""
-    if camera_verdict(config).never_open:
-        return None
-    camera_setting = config.camera
-    feed = CameraFeed(lambda: parse_source(camera_setting))
-    feed.start()
-    return feed
 
 
 def _camera_terms(config: StationConfig) -> tuple[object, ...]:

@@ -3,7 +3,7 @@
 Run as ``python -m station.bench.first_frame [--naive]``. It does what ``python -m station --demo``
 does — ``station.cli`` parses the arguments (importing every subcommand, as the product does),
 then :func:`station.launch.run_gui`'s steps: QApplication, qasync loop, the camera opened early
-(:func:`station.launch.open_camera_early`), ``build_station``,
+(:func:`station.ui.camera_feed.open_camera_early`), ``build_station``,
 ``Station.start`` — plus one connection the product lacks: the preview's ``frame_painted``
 signal. On the first one it prints one JSON line with ``time.monotonic()`` stamps (a clock shared
 by all processes on Linux) and shuts the station down as ``run_gui`` does.
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from station.app import build_station, config_from_args
-    from station.launch import open_camera_early
+    from station.ui.camera_feed import open_camera_early
 
     marks["imported"] = time.monotonic()
     config = config_from_args(args)

@@ -14,8 +14,9 @@ from station.application.recording import JournalRecorder
 from station.audit import AuditJournal
 from station.camera import CameraState
 from station.config import Mode
-from station.launch import _early_camera_for, open_camera_early
+from station.launch import _early_camera_for
 from station.security.camera_identity import CameraIdentity
+from station.ui.camera_feed import open_camera_early
 from tests.ui.conftest import close_station
 
 C925E = CameraIdentity("Logitech Webcam C925e", vid="046d", pid="085b", serial="A1B2C3D4", bus="usb")
