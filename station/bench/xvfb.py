@@ -18,8 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import select
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -33,11 +35,15 @@ __all__ = ["WarmUpError", "XvfbIdle", "measure_idle_xvfb", "measure_or_skip"]
 #: The screen a counter PC has.
 SCREEN = "1920x1080x24"
 _START_TIMEOUT_S = 60.0
+#: Display numbers are chosen at random from here up: far from :0 and xvfb-run's :99.
+_FIRST_DISPLAY = 300
+_NO_TCP = ("-nolisten", "tcp", "-noreset")
 
 
 class WarmUpError(RuntimeError):
-    """The station did not show its window on the X server (seen once on this shared machine, with
-    another job's X server starting at the same time): tried again once with a new server."""
+    """The station did not show its window on the X server. Seen on this shared machine: the X
+    server gone before the window (another job ending X servers), or a display number another
+    mount namespace also used; tried again on a new server."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,26 +92,53 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+def _display_free(number: int) -> bool:
+    """No X server here, nor in another mount namespace on this machine, owns display ``number``.
+
+    Why both checks: tests elsewhere run in private mount namespaces (their own ``/tmp``, so their
+    lock files are invisible here) while the abstract socket ``@/tmp/.X11-unix/X<n>``, which X
+    clients try first, is shared by the whole machine: a server that took a display number only by
+    its lock file let our station connect to somebody else's server and fail.
+    """
+    lock = Path(f"/tmp/.X{number}-lock")  # noqa: S108 - where every X server keeps its lock
+    local = Path(f"/tmp/.X11-unix/X{number}")  # noqa: S108 - and its socket
+    if lock.exists() or local.exists():
+        return False
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.bind(f"\0/tmp/.X11-unix/X{number}")
+    except OSError:
+        return False
+    finally:
+        probe.close()
+    return True
+
+
+def _start_xvfb(attempts: int = 8) -> tuple[subprocess.Popen[bytes], str]:
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         raise RuntimeError("Xvfb is not installed (apt-get install xvfb; see ECOSYSTEM.md)")
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(  # noqa: S603 - the X server found on PATH
-        [xvfb, "-displayfd", str(write_end), "-screen", "0", SCREEN, "-nolisten", "tcp", "-noreset"],
-        pass_fds=(write_end,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_end)
-    ready, _, _ = select.select([read_end], [], [], _START_TIMEOUT_S)
-    number = os.read(read_end, 64).decode().strip() if ready else ""
-    os.close(read_end)
-    if not number:
-        server.kill()
+    chooser = random.SystemRandom()
+    for _ in range(attempts):
+        number = chooser.randrange(_FIRST_DISPLAY, _FIRST_DISPLAY + 500)
+        if not _display_free(number):
+            continue
+        read_end, write_end = os.pipe()
+        server = subprocess.Popen(  # noqa: S603 - the X server found on PATH
+            [xvfb, f":{number}", "-displayfd", str(write_end), "-screen", "0", SCREEN, *_NO_TCP],
+            pass_fds=(write_end,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(write_end)
+        ready, _, _ = select.select([read_end], [], [], _START_TIMEOUT_S)
+        reported = os.read(read_end, 64).decode().strip() if ready else ""
+        os.close(read_end)
+        if reported == str(number) and server.poll() is None:
+            return server, f":{number}"
+        server.kill()  # another server took the number meanwhile: try another one
         server.wait()
-        raise RuntimeError("Xvfb did not report its display")
-    return server, f":{number}"
+    raise RuntimeError(f"Xvfb could not start on a free display in {attempts} tries")
 
 
 def measure_idle_xvfb(seconds: float = 20.0, picture: str = "customer") -> XvfbIdle:
@@ -157,9 +190,9 @@ def measure_idle_xvfb(seconds: float = 20.0, picture: str = "customer") -> XvfbI
     )
 
 
-def measure_or_skip(seconds: float, attempts: int = 2) -> XvfbIdle | None:
+def measure_or_skip(seconds: float, attempts: int = 3) -> XvfbIdle | None:
     """:func:`measure_idle_xvfb` with a customer seated, or None where there is no Xvfb; a station
-    that did not warm up is tried again once on a new X server."""
+    that did not warm up is tried again on a new X server, ``attempts`` times in all."""
     if shutil.which("Xvfb") is None:
         return None
     for attempt in range(attempts):
