@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from station.bench.xvfb import descendants, process_cpu_seconds
+from station.bench.xvfb import _display_free, descendants, process_cpu_seconds
 
 # Burns 0.3 s of CPU (under an odd process name if given), says so, then waits to be told to end.
 BURNER = """\
@@ -86,3 +87,16 @@ def test_a_process_name_with_spaces_and_parentheses_does_not_shift_the_fields(tm
             assert 0.25 <= process_cpu_seconds(burner.pid) < 60.0
         finally:
             _end(burner)
+
+
+def test_a_display_whose_abstract_socket_is_taken_is_not_free() -> None:
+    """Another mount namespace's X server is visible only by its machine-wide abstract socket."""
+    number = 987
+    assert _display_free(number)
+    holder = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        holder.bind(f"\0/tmp/.X11-unix/X{number}")
+        assert not _display_free(number)
+    finally:
+        holder.close()
+    assert _display_free(number)
