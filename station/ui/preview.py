@@ -19,9 +19,9 @@ changed (a new frame, or the guide's words or colour, not every report that says
 at an empty counter (the guide's last look found nobody, :meth:`PreviewWidget.see_counter`) the
 timer polls at :data:`EMPTY_COUNTER_POLL_MS`, 15 new frames a second, and goes back to display rate
 the moment a report finds someone, painting the newest frame at once; and nothing is polled or
-painted while the window is hidden, minimised or not exposed (covered by the kiosk's lock screen:
-X11 reports a fully obscured window as not exposed). What was not painted meanwhile is painted
-once when the window is back.
+painted while the window is hidden, minimised or not exposed (``QWindow.isExposed``; whether a
+window under the kiosk's lock screen counts as unexposed is the platform's and window manager's
+call). What was not painted meanwhile is painted once when the window is back.
 
 Why the guide's words are looked up while painting: the customer's language can change (F2) at
 any moment, and the next frame painted must say the instruction in it.
