@@ -357,7 +357,7 @@ def build_station(
         notice=config.consent,
     )
     controller = VerificationController(desk)
-    camera = camera or CameraFeed(source_factory or _camera_opener(verifier, config))
+    camera = camera if camera is not None else CameraFeed(source_factory or _camera_opener(verifier, config))
     window = MainWindow(
         controller,
         environment=config.environment.value,
