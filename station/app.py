@@ -325,8 +325,10 @@ def build_station(
     supervisor_check: SupervisorCheck | None = None,
     tokens: TokenStore | None = None,
     languages: Languages | None = None,
+    camera: CameraFeed | None = None,
 ) -> Station:
-    """Build and connect every part. Needs a QApplication; starts nothing but the emulator.
+    """Build and connect every part. Needs a QApplication; starts nothing but the emulator
+    (``camera``: a feed already opening, from :func:`station.ui.camera_feed.open_camera_early`).
 
     Without a ``recorder`` the station opens its audit journal from the configuration; if that
     fails, every attempt fails closed (its verdict is shown as not final, with the reason).
@@ -355,7 +357,7 @@ def build_station(
         notice=config.consent,
     )
     controller = VerificationController(desk)
-    camera = CameraFeed(source_factory or _camera_opener(verifier, config))
+    camera = camera if camera is not None else CameraFeed(source_factory or _camera_opener(verifier, config))
     window = MainWindow(
         controller,
         environment=config.environment.value,
@@ -372,11 +374,14 @@ def build_station(
     verifier.record_event_soon(
         EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None
     )
-    window.preview.attach_source(camera.latest)
+    window.preview.attach_source(camera.latest, camera.slot)  # preview-size copies from the camera thread
     # The analyser runs only while the gate is on; built anyway so settings can switch it on.
     quality = QualityFeed(camera.latest)
     quality.report_ready.connect(window.show_quality)
+    quality.report_ready.connect(window.preview.see_counter)  # 15 fps while nobody is there (issue 27)
     camera.status_changed.connect(window.show_camera_status)
+    if camera.status is not None:  # a feed opened early (launch) has news already
+        window.show_camera_status(camera.status)
     window.show_service_state()
     if journal is not None or not isinstance(recorder, UnavailableRecorder):
         window.show_part(journal_health(JournalState.WRITABLE))

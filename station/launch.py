@@ -37,12 +37,13 @@ from station.security.lockout import PinLedger
 from station.security.people import People, PinGuard
 from station.security.pin import PinError
 from station.stop_signals import on_stop_signals
+from station.ui.camera_feed import CameraFeed, open_camera_early
 from station.ui.crash import install_crash_handler, install_loop_exception_handler
 from station.ui.languages import station_languages
 from station.ui.signin_dialog import OperatorSignInDialog
 from station.ui.single_instance import SingleInstance
 
-__all__ = ["run_gui"]
+__all__ = ["open_camera_early", "run_gui"]
 
 _log = logging.getLogger(__name__)
 
@@ -102,6 +103,28 @@ def _station_config(args: argparse.Namespace, operator: str | None = None) -> St
     )
 
 
+def _camera_terms(config: StationConfig) -> tuple[object, ...]:
+    """What :func:`~station.application.factory.camera_verdict` decides on."""
+    return (
+        config.camera,
+        config.approved_cameras,
+        config.production,
+        config.demo,
+        config.allow_non_live_camera,
+    )
+
+
+def _early_camera_for(
+    feed: CameraFeed | None, config: StationConfig, opened_for: StationConfig
+) -> CameraFeed | None:
+    """The early feed if ``config`` wants the same camera on the same terms, else stopped and None
+    (the station then opens the camera its own way, refusal and journal record included)."""
+    if feed is None or _camera_terms(config) == _camera_terms(opened_for):
+        return feed
+    feed.stop()
+    return None
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Start the operator station and run until its window closes."""
     import qasync
@@ -122,6 +145,7 @@ def run_gui(args: argparse.Namespace) -> int:
     if instance is not None and not instance.try_become_primary():
         _log.info("a kiosk station is already running here: asked it to come to the front")
         return 0
+    camera = open_camera_early(config)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     holder: list[Station] = []
@@ -131,9 +155,12 @@ def run_gui(args: argparse.Namespace) -> int:
     if not config.demo:
         operator = _sign_in(config.station_id)
         if operator is None:
+            if camera is not None:
+                camera.stop()
             return 0
-        config = _station_config(args, operator)
-    station = build_station(config, languages=languages)
+        opened_for, config = config, _station_config(args, operator)
+        camera = _early_camera_for(camera, config, opened_for)
+    station = build_station(config, languages=languages, camera=camera)
     holder.append(station)
     guard = _guard(resolved.policy if resolved else Policy())
     store = SettingsStore(

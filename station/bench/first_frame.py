@@ -2,7 +2,8 @@
 
 Run as ``python -m station.bench.first_frame [--naive]``. It does what ``python -m station --demo``
 does — ``station.cli`` parses the arguments (importing every subcommand, as the product does),
-then :func:`station.launch.run_gui`'s steps: QApplication, qasync loop, ``build_station``,
+then :func:`station.launch.run_gui`'s steps: QApplication, qasync loop, the camera opened early
+(:func:`station.ui.camera_feed.open_camera_early`), ``build_station``,
 ``Station.start`` — plus one connection the product lacks: the preview's ``frame_painted``
 signal. On the first one it prints one JSON line with ``time.monotonic()`` stamps (a clock shared
 by all processes on Linux) and shuts the station down as ``run_gui`` does.
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from station.app import build_station, config_from_args
+    from station.ui.camera_feed import open_camera_early
 
     marks["imported"] = time.monotonic()
     config = config_from_args(args)
@@ -55,13 +57,18 @@ def main(argv: list[str] | None = None) -> int:
         source.read()
         source.close()
         marks["camera_read_on_ui_thread"] = time.monotonic()
-    station = build_station(config)
+        station = build_station(config)
+    else:  # as run_gui: the camera opens on its thread while the window is built
+        station = build_station(config, camera=open_camera_early(config))
     marks["built"] = time.monotonic()
     first = asyncio.Event()
 
     def painted(seq: int) -> None:
         if "first_frame" not in marks:
             marks["first_frame"] = time.monotonic()
+            frame = station.camera.slot.latest()
+            if frame is not None and frame.seq == seq:  # when the painted frame left the camera
+                marks["camera_frame"] = frame.captured_at
             first.set()
 
     station.window.preview.frame_painted.connect(painted)

@@ -34,6 +34,8 @@ from typing import Any
 __all__ = ["IdleResult", "main", "measure_idle"]
 
 WARMUP_S = 3.0
+#: Printed by a child run with ``--announce`` when its warm-up is over (``station.bench.xvfb``).
+WARM_LINE = "warm"
 
 
 def _cpu_seconds() -> float:
@@ -41,7 +43,7 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _run(seconds: float, picture_name: str, guide: str) -> dict[str, float]:
+async def _run(seconds: float, picture_name: str, guide: str, announce: bool = False) -> dict[str, float]:
     from station.app import build_station
     from station.application.factory import StationConfig
     from station.bench.guide import NaiveAnalyser
@@ -100,6 +102,8 @@ async def _run(seconds: float, picture_name: str, guide: str) -> dict[str, float
                     raise RuntimeError("the station did not start painting and analysing within 30 s")
                 await asyncio.sleep(0.05)
             await asyncio.sleep(WARMUP_S)
+            if announce:  # the Xvfb variant measures from outside, from this line on
+                print(WARM_LINE, flush=True)
             painted0, looks0, full0 = station.window.preview.frames_painted, counts["looks"], counts["full"]
             wall0, cpu0 = time.monotonic(), _cpu_seconds()
             await asyncio.sleep(seconds)
@@ -122,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--picture", choices=["customer", "nobody"], default="customer")
     parser.add_argument("--guide", choices=["station", "naive", "off"], default="station")
+    parser.add_argument("--announce", action="store_true", help=f"print {WARM_LINE!r} after the warm-up")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("STATION_LOG_LEVEL", "WARNING")
@@ -134,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        result = loop.run_until_complete(_run(args.seconds, args.picture, args.guide))
+        result = loop.run_until_complete(_run(args.seconds, args.picture, args.guide, args.announce))
     print(json.dumps(result), flush=True)
     return 0
 

@@ -1,9 +1,11 @@
 """Frames to the screen: cost per 1080p frame, and camera-to-screen lag under a busy UI.
 
-Real path: :class:`station.ui.preview.PreviewWidget` fed by a ``(seq, frame)`` callable. For the
-per-frame cost each frame is handed over the way the widget's 16 ms timer does it (its poll slot,
-called directly so no timer wait is counted) and painted synchronously with ``repaint()`` into the
-offscreen backing store, watermark and status chip included. For the lag, the real
+Real path: :class:`station.ui.preview.PreviewWidget` fed by the camera's
+:class:`~station.camera.LatestFrameSlot`. For the per-frame cost each frame is published in the
+slot as the camera thread does (with the preview-size copy the widget asked for: timed apart, as
+the camera thread's share) and handed over the way the widget's 16 ms timer does it (its poll
+slot, called directly so no timer wait is counted) and painted synchronously with ``repaint()``
+into the offscreen backing store, watermark and status chip included. For the lag, the real
 :class:`station.ui.camera_feed.CameraFeed` (capture worker + latest-frame slot) runs a 60 fps
 camera thread and the widget polls on its own timer.
 
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import QWidget
 
 from station.bench.frames import SyntheticCamera
 from station.bench.qtsupport import application, median, percentile, rss_mb, spin
-from station.camera import BGRImage
+from station.camera import BGRImage, LatestFrameSlot
 from station.core.geometry import Rect
 from station.ui import style
 from station.ui.camera_feed import CameraFeed
@@ -122,20 +124,32 @@ class PerFrameResult:
     naive_median_ms: float
     naive_p95_ms: float
     frames: int
+    camera_thread_ms: float = float("nan")
+    """The camera thread's share per frame: publishing it with its preview-size copy."""
 
 
 def paint_real_frames(
-    widget: PreviewWidget, pool: list[BGRImage], frames: int, first_seq: int
+    widget: PreviewWidget,
+    pool: list[BGRImage],
+    frames: int,
+    first_seq: int,
+    camera_times: list[float] | None = None,
 ) -> list[float]:
-    """Hand ``frames`` new frames to the widget as its timer would, paint each; per-frame seconds."""
-    newest: list[tuple[int, BGRImage]] = []
-    widget.attach_source(lambda: newest[0] if newest else None)
+    """Hand ``frames`` new frames to the widget as the camera and its timer would, paint each;
+    per-frame seconds on the UI thread. Each frame goes through a :class:`LatestFrameSlot` that
+    makes the preview-size copy the widget asks for, as the camera thread does
+    (``camera_times`` receives those seconds, the camera thread's share)."""
+    slot = LatestFrameSlot()
+    widget.attach_source(slot.latest_pair, slot)
     widget._timer.stop()  # the bench drives each poll itself; no timer tick may interleave
     painted = widget.frames_painted
     times: list[float] = []
     for index in range(frames):
         seq = first_seq + index
-        newest[:] = [(seq, pool[seq % len(pool)])]
+        start = time.perf_counter()
+        slot.put(pool[seq % len(pool)])  # the camera thread's part: publish (and shrink) the frame
+        if camera_times is not None:
+            camera_times.append(time.perf_counter() - start)
         start = time.perf_counter()
         widget._poll()  # the timer's slot: read the newest frame, wrap it, schedule a paint
         widget.repaint()  # paint now, synchronously
@@ -152,7 +166,8 @@ def measure_per_frame(pool: list[BGRImage], frames: int, warmup: int = 30) -> Pe
     naive = _naive_widget()
     try:
         paint_real_frames(real, pool, warmup, first_seq=1)
-        real_times = paint_real_frames(real, pool, frames, first_seq=warmup + 1)
+        camera_times: list[float] = []
+        real_times = paint_real_frames(real, pool, frames, first_seq=warmup + 1, camera_times=camera_times)
         for index in range(warmup):
             naive.show_frame(index, pool[index % len(pool)])
         naive_times: list[float] = []
@@ -168,7 +183,12 @@ def measure_per_frame(pool: list[BGRImage], frames: int, warmup: int = 30) -> Pe
     ms = [t * 1000 for t in real_times]
     naive_ms = [t * 1000 for t in naive_times]
     return PerFrameResult(
-        median(ms), percentile(ms, 0.95), median(naive_ms), percentile(naive_ms, 0.95), frames
+        median(ms),
+        percentile(ms, 0.95),
+        median(naive_ms),
+        percentile(naive_ms, 0.95),
+        frames,
+        median([t * 1000 for t in camera_times]),
     )
 
 

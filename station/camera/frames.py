@@ -12,6 +12,13 @@ Thread-safety contract:
   again; the slot marks it read-only. A reader may therefore keep a :class:`Frame` as long as it
   likes without copying, and can never see a half-written picture. To draw on a frame, copy it.
 * The lock is held only to swap one reference, so a reader never holds up the writer for long.
+
+Two sizes (issue 27): the preview asks for the size it draws the picture at
+(:meth:`LatestFrameSlot.request_preview_size`); from then on the writer's thread (the camera's)
+also makes that copy of each frame, once, beside the full-resolution one, which stays for the
+capture and the guide. The UI thread then only blits. A camera that can deliver two streams, or
+switch resolution fast enough, would make the small one itself; OpenCV's capture cannot give two
+sizes at once on V4L2, MSMF or DirectShow (see the README's Performance section).
 """
 
 from __future__ import annotations
@@ -19,12 +26,14 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import Protocol, cast
 
+import cv2
 import numpy as np
 
 from station.core.images import BGRImage
 
-__all__ = ["BGRImage", "Frame", "LatestFrameSlot"]
+__all__ = ["BGRImage", "Frame", "LatestFrameSlot", "PreviewFrames"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +49,8 @@ class Frame:
     image: BGRImage
     seq: int
     captured_at: float
+    preview: BGRImage | None = None
+    """The same picture at the size the preview asked for (read-only), or None."""
 
     def age(self, now: float | None = None) -> float:
         """Seconds since the frame was captured. A consumer taking a picture for a decision
@@ -72,6 +83,25 @@ def _check_image(image: np.ndarray) -> BGRImage:
     return image
 
 
+def _preview_copy(image: BGRImage, size: tuple[int, int]) -> BGRImage | None:
+    """``image`` resized to ``size`` (bilinear, as the preview did on the UI thread), read-only;
+    None when it is that size already or smaller (the preview then uses the frame itself)."""
+    width, height = size
+    if width >= image.shape[1] and height >= image.shape[0]:
+        return None
+    small = cast(BGRImage, cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR))
+    small.flags.writeable = False
+    return small
+
+
+class PreviewFrames(Protocol):
+    """What the preview reads frames at two sizes from (a :class:`LatestFrameSlot`)."""
+
+    def request_preview_size(self, size: tuple[int, int] | None) -> None: ...
+
+    def newest_with_preview(self) -> tuple[int, BGRImage, BGRImage | None] | None: ...
+
+
 class LatestFrameSlot:
     """Holds only the newest frame; the writer overwrites it, readers never see a backlog.
 
@@ -82,6 +112,26 @@ class LatestFrameSlot:
         self._cond = threading.Condition(threading.Lock())
         self._frame: Frame | None = None
         self._seq = 0
+        self._preview_size: tuple[int, int] | None = None
+
+    def request_preview_size(self, size: tuple[int, int] | None) -> None:
+        """Also make each new frame at ``(width, height)`` (None: stop). Any thread."""
+        if size is not None and (size[0] <= 0 or size[1] <= 0):
+            size = None
+        with self._cond:
+            self._preview_size = size
+
+    def latest_pair(self) -> tuple[int, BGRImage] | None:
+        """``(seq, full frame)`` of the newest frame, or None: a :data:`LatestFrame` callable."""
+        with self._cond:
+            frame = self._frame
+        return None if frame is None else (frame.seq, frame.image)
+
+    def newest_with_preview(self) -> tuple[int, BGRImage, BGRImage | None] | None:
+        """``(seq, full frame, preview-size copy or None)`` of the newest frame, or None."""
+        with self._cond:
+            frame = self._frame
+        return None if frame is None else (frame.seq, frame.image, frame.preview)
 
     def put(self, image: np.ndarray) -> Frame:
         """Publish ``image`` as the newest frame and wake anyone waiting in :meth:`wait_for_seq`.
@@ -93,10 +143,13 @@ class LatestFrameSlot:
         """
         image = _check_image(image)
         image.flags.writeable = False
+        with self._cond:
+            size = self._preview_size
+        preview = _preview_copy(image, size) if size is not None else None
         now = time.monotonic()
         with self._cond:
             self._seq += 1
-            frame = Frame(image=image, seq=self._seq, captured_at=now)
+            frame = Frame(image=image, seq=self._seq, captured_at=now, preview=preview)
             self._frame = frame
             self._cond.notify_all()
         return frame

@@ -8,13 +8,17 @@ reaches the UI thread, and exposes the slot as the ``(seq, frame)`` callable the
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from station.camera import CameraStatus, CaptureWorker, FrameSource, LatestFrameSlot
+from station.camera import CameraStatus, CaptureWorker, FrameSource, LatestFrameSlot, parse_source
 
-__all__ = ["CameraFeed"]
+if TYPE_CHECKING:
+    from station.application.factory import StationConfig
+
+__all__ = ["CameraFeed", "open_camera_early"]
 
 
 class CameraFeed(QObject):
@@ -26,11 +30,18 @@ class CameraFeed(QObject):
         self._source_factory = source_factory
         self.slot = LatestFrameSlot()
         self._worker: CaptureWorker | None = None
-        self.status: CameraStatus | None = None
+        self._heard: CameraStatus | None = None
         self.status_changed.connect(self._remember)
 
+    @property
+    def status(self) -> CameraStatus | None:
+        """The camera's state now: the running worker's own (so a window built after the camera
+        opened learns it at once, issue 27), else the last one delivered; None before a start."""
+        worker = self._worker
+        return worker.status if worker is not None else self._heard
+
     def _remember(self, status: CameraStatus) -> None:
-        self.status = status
+        self._heard = status
 
     def start(self, source_factory: Callable[[], FrameSource] | None = None) -> None:
         """Start capturing (from a new source, if given); a running capture is left alone."""
@@ -53,3 +64,19 @@ class CameraFeed(QObject):
         """The newest frame as ``(seq, bgr_image)``, or None before the first frame."""
         frame = self.slot.latest()
         return None if frame is None else (frame.seq, frame.image)
+
+
+def open_camera_early(config: StationConfig) -> CameraFeed | None:
+    """The camera, opening on its own thread now, while the operator signs in and the window is
+    built (issue 27: a webcam takes from a tenth of a second to seconds to open; the first frame
+    is then waiting when the window shows). None when the machine policy refuses this camera:
+    :func:`~station.app.build_station` then makes the refusing source and journals the refusal,
+    so the camera is never opened."""
+    from station.application.factory import camera_verdict  # imported by the station anyway
+
+    if camera_verdict(config).never_open:
+        return None
+    camera_setting = config.camera
+    feed = CameraFeed(lambda: parse_source(camera_setting))
+    feed.start()
+    return feed

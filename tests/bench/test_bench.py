@@ -24,6 +24,7 @@ REQUIRED = (
     "start_to_first_frame_ms",
     "analyse_ms_per_frame",
     "idle_cpu_percent",
+    "idle_cpu_percent_empty_counter",
     "false_face_rate_empty_counter",
 )
 
@@ -56,6 +57,10 @@ def test_quick_json_has_every_number() -> None:
     assert math.isfinite(data["guide_wake_ms_median"])
     assert data["idle_fps_painted"] > 0 and data["idle_guide_looks_per_s"] > 0
     assert math.isfinite(data["idle_cpu_percent_guide_off"])
+    # Issue 27: the empty counter is painted at 15 fps; the Xvfb variant is read from outside.
+    assert data["idle_fps_painted_empty_counter"] < data["idle_fps_painted"]
+    assert data["idle_cpu_percent_xvfb"] > 0 and math.isfinite(data["idle_xvfb_xserver_cpu_percent"])
+    assert data["idle_xvfb_station_processes"] >= 1 and data["idle_xvfb_fps_painted"] > 0
     # Issue 26: the rates per scene, the station's beside the old cascade's, shares of frames.
     for scene in ("customer", "too_dark", "too_far", "two_people", "motion_blur"):
         for key in (f"no_face_rate_{scene}", f"no_face_rate_{scene}_naive"):

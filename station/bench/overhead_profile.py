@@ -1,0 +1,130 @@
+"""Where ``verify_overhead_ms`` goes: one verification of a 1080p frame, cut into its parts.
+
+``python -m station.bench.overhead_profile [--samples 30]`` runs what ``verify_overhead_ms`` runs
+(a controller over the station's desk, verifier, client and journal, the emulator on loopback,
+Space to ``finished``) and times, per verification, the parts the station's own code spends:
+
+* ``encode_ms``: the JPEG encode on its worker thread (``encode_jpeg``, quality 90);
+* ``client_ms``: ``LivenessClient.verify_image`` (building the multipart body, the loopback
+  round trip, reading and parsing the answer) minus the emulator's handler time;
+* ``journal_ms``: the journal's append of the attempt record (SQLite, ``synchronous=FULL``);
+* ``rest_ms``: the remainder of Space → ``finished`` minus the emulator: the desk's checks, the
+  hand-offs between the event loop and the worker threads, the hash of the upload, the decision,
+  the signals.
+
+The parts are timed by wrapping the station's functions in this process only (the product is not
+changed). Prints one JSON object of medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from station.bench.qtsupport import median
+
+__all__ = ["main", "profile_overhead"]
+
+
+async def profile_overhead(samples: int) -> dict[str, float]:
+    import station.application.verifier as verifier_module
+    from station.api.client import LivenessClient
+    from station.application.recording import JournalRecorder
+    from station.bench.desk import bench_controller, bench_journal, verify_once
+    from station.bench.frames import full_hd_frame
+    from station.bench.verify import make_client
+    from station.emulator import Emulator, Scenario
+
+    parts: dict[str, list[float]] = {"encode_ms": [], "client_ms": [], "journal_ms": []}
+    encode: Callable[..., bytes] = getattr(verifier_module, "encode_jpeg")  # noqa: B009
+
+    def timed_encode(*args: Any, **kwargs: Any) -> bytes:
+        started = time.perf_counter()
+        try:
+            return encode(*args, **kwargs)
+        finally:
+            parts["encode_ms"].append((time.perf_counter() - started) * 1000.0)
+
+    def timed_async(name: str, method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await method(*args, **kwargs)
+            finally:
+                parts[name].append((time.perf_counter() - started) * 1000.0)
+
+        return wrapper
+
+    verify_image, record = LivenessClient.verify_image, JournalRecorder.__call__
+    setattr(verifier_module, "encode_jpeg", timed_encode)  # noqa: B010 - this process only
+    setattr(LivenessClient, "verify_image", timed_async("client_ms", verify_image))  # noqa: B010
+    setattr(JournalRecorder, "__call__", timed_async("journal_ms", record))  # noqa: B010
+    frame = full_hd_frame()
+    emulator = Emulator(scenario=Scenario.LIVE).start()
+    totals: list[float] = []
+    server: list[float] = []
+    try:
+        client = make_client(emulator, emulator.base_url)
+        with bench_journal() as journal:
+            controller = bench_controller(client, journal)
+            with emulator.timing() as durations:
+                for index in range(samples + 2):
+                    if index < 2:  # warm-ups: their parts are not counted
+                        for values in parts.values():
+                            values.clear()
+                    seen = len(durations)
+                    started = time.perf_counter()
+                    await verify_once(controller, frame)
+                    total = (time.perf_counter() - started) * 1000.0
+                    if index >= 2 and len(durations) == seen + 1:
+                        totals.append(total - durations[seen] * 1000.0)
+                        server.append(durations[seen] * 1000.0)
+                    await asyncio.sleep(0.01)
+            await controller.wait_idle()
+        await client.aclose()
+    finally:
+        emulator.stop()
+        setattr(verifier_module, "encode_jpeg", encode)  # noqa: B010
+        setattr(LivenessClient, "verify_image", verify_image)  # noqa: B010
+        setattr(JournalRecorder, "__call__", record)  # noqa: B010
+    count = len(totals)
+    encode_ms = median(parts["encode_ms"][-count:])
+    client_ms = median([c - s for c, s in zip(parts["client_ms"][-count:], server, strict=False)])
+    journal_ms = median(parts["journal_ms"][-count:])
+    overhead = median(totals)
+    return {
+        "verify_overhead_ms": overhead,
+        "encode_ms": encode_ms,
+        "client_ms": client_ms,
+        "journal_ms": journal_ms,
+        "rest_ms": overhead - encode_ms - client_ms - journal_ms,
+        "emulator_ms": median(server),
+        "samples": float(count),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m station.bench.overhead_profile")
+    parser.add_argument("--samples", type=int, default=30)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+
+    from station.bench.qtsupport import application
+
+    app = application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        result = loop.run_until_complete(profile_overhead(args.samples))
+    print(json.dumps({name: round(value, 2) for name, value in result.items()}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

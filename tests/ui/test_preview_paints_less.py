@@ -1,0 +1,240 @@
+"""The preview paints less (issue 27): not for an unchanged picture, at 15 frames a second while the
+real guide sees nobody in a real video, back at display rate on the first look that finds someone,
+and nothing at all while the window is hidden or minimised."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from station.bench.scenes import CounterCamera, Picture, picture
+from station.camera import LatestFrameSlot, VideoFileSource
+from station.resources import sample_path
+from station.ui import style
+from station.ui.camera_feed import CameraFeed
+from station.ui.preview import EMPTY_COUNTER_POLL_MS, POLL_INTERVAL_MS, PreviewWidget
+from station.vision.quality import QualityAnalyser
+from tests.images import read_bgr
+
+Image = npt.NDArray[np.uint8]
+
+SIZE = (640, 360)
+HD = (1280, 720)
+
+
+class _NoFrame:
+    preview = None
+
+
+_NONE = _NoFrame()
+
+
+def slot_source(slot: LatestFrameSlot) -> object:
+    def latest() -> tuple[int, Image] | None:
+        frame = slot.latest()
+        return None if frame is None else (frame.seq, frame.image)
+
+    return latest
+
+
+@pytest.fixture
+def counter_video(tmp_path: Path) -> Path:
+    """A real MJPG video: eight frames of an empty counter, then eight of a seated customer."""
+    path = tmp_path / "counter.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, SIZE)
+    assert writer.isOpened()
+    for kind in (Picture.NOBODY, Picture.CUSTOMER):
+        scene = picture(kind, *SIZE)
+        for _ in range(8):
+            writer.write(scene)
+    writer.release()
+    return path
+
+
+@pytest.fixture
+def window(qtbot: QtBot) -> tuple[QWidget, PreviewWidget]:
+    top = QWidget()
+    qtbot.addWidget(top)
+    preview = PreviewWidget(top)
+    QVBoxLayout(top).addWidget(preview)
+    top.resize(800, 450)
+    top.show()
+    qtbot.waitExposed(top)
+    return top, preview
+
+
+def test_rate_drops_at_an_empty_counter_and_comes_back_on_a_face(
+    qtbot: QtBot, window: tuple[QWidget, PreviewWidget], counter_video: Path
+) -> None:
+    _, preview = window
+    slot = LatestFrameSlot()
+    preview.attach_source(slot_source(slot))  # type: ignore[arg-type]
+    guide = QualityAnalyser()
+    source = VideoFileSource(counter_video, loop=False)
+    source.open()
+    seen: list[tuple[int, bool, int]] = []  # (frame number, empty counter, poll interval)
+    restored_at: int | None = None
+    try:
+        for number in range(16):
+            frame = slot.put(source.read())
+            report = guide.analyse_stream(frame.image)
+            preview.see_counter(report)
+            seen.append((number, preview.empty_counter, preview.poll_interval_ms))
+            if restored_at is None and number >= 8 and not preview.empty_counter:
+                restored_at = number
+                # Restored at once: the frame the guide just looked at is taken now, not on a tick.
+                live = preview.live_frame()
+                assert live is not None and live[1] == frame.seq
+    finally:
+        source.close()
+    assert all(empty and interval == EMPTY_COUNTER_POLL_MS for _, empty, interval in seen[:8])
+    assert restored_at == 8, seen  # the first look at the customer
+    assert all(not empty and interval == POLL_INTERVAL_MS for _, empty, interval in seen[8:])
+    with qtbot.waitSignal(preview.frame_painted, check_params_cb=lambda seq: seq == slot.seq):
+        pass
+
+
+def test_an_unchanged_guide_does_not_repaint(qtbot: QtBot, window: tuple[QWidget, PreviewWidget]) -> None:
+    _, preview = window
+    guide = QualityAnalyser()
+    camera = CounterCamera(*SIZE)  # a customer swaying over sensor noise: frames never repeat
+    slot = LatestFrameSlot()
+    preview.attach_source(slot_source(slot))  # type: ignore[arg-type]
+    slot.put(camera.frame(0, Picture.CUSTOMER))  # one frame, then none: only the guide could repaint
+    qtbot.waitUntil(lambda: preview.frames_painted == 1)
+    first = guide.analyse_stream(camera.frame(1, Picture.CUSTOMER))
+    preview.set_guidance(first)
+    qtbot.waitUntil(lambda: preview.last_guide_text is not None)
+    painted = preview.paints
+    # The same words on later looks (new measurements, reused or not): nothing drawn changes.
+    for index in range(2, 7):
+        again = guide.analyse_stream(camera.frame(index, Picture.CUSTOMER))
+        assert again.instruction is first.instruction
+        assert again != first
+        preview.set_guidance(again)
+    QApplication.processEvents()
+    assert preview.paints == painted
+    # Different words are painted.
+    other = guide.analyse(read_bgr(sample_path("no-face.jpg")))
+    assert other.instruction is not first.instruction
+    preview.set_guidance(other)
+    qtbot.waitUntil(lambda: preview.paints > painted)
+
+
+@pytest.mark.parametrize("how", ["minimised", "hidden"])
+def test_nothing_is_painted_while_the_window_is_away(
+    qtbot: QtBot, window: tuple[QWidget, PreviewWidget], how: str
+) -> None:
+    top, preview = window
+    slot, scene = LatestFrameSlot(), picture(Picture.CUSTOMER, *SIZE)
+    preview.attach_source(slot_source(slot))  # type: ignore[arg-type]
+    slot.put(scene.copy())
+    qtbot.waitUntil(lambda: preview.frames_painted >= 1)
+    if how == "minimised":
+        top.showMinimized()
+        qtbot.waitUntil(lambda: bool(top.windowState() & Qt.WindowState.WindowMinimized))
+    else:
+        top.hide()
+    qtbot.waitUntil(lambda: not preview.on_screen)
+    assert not preview.is_polling  # no timer ticks while away
+    painted, frames = preview.paints, preview.frames_painted
+    guide = QualityAnalyser()
+    for _ in range(6):  # the camera goes on, the guide talks, the chip changes
+        slot.put(scene.copy())
+        QApplication.processEvents()
+    preview.set_guidance(guide.analyse(scene))
+    preview.set_camera_status("Camera 0")
+    preview.set_watermark("DEMO")
+    QApplication.processEvents()
+    assert (preview.paints, preview.frames_painted) == (painted, frames)
+    assert not preview.is_polling
+    top.showNormal()
+    qtbot.waitExposed(top)
+    # Back on screen: the newest frame, with what changed meanwhile, is painted.
+    qtbot.waitUntil(lambda: preview.frames_painted > frames)
+    live = preview.live_frame()
+    assert live is not None and live[1] == slot.seq
+    assert preview.last_guide_text is not None
+    assert preview.watermark == "DEMO"
+
+
+@pytest.mark.parametrize("shape", [(100, 400), (400, 100)])  # bars left and right, then top and bottom
+def test_only_the_letterbox_bars_are_filled_around_the_picture(
+    qtbot: QtBot, window: tuple[QWidget, PreviewWidget], shape: tuple[int, int]
+) -> None:
+    _, preview = window
+    slot = LatestFrameSlot()
+    preview.attach_source(slot_source(slot))  # type: ignore[arg-type]
+    slot.put(np.full((*shape, 3), (0, 0, 255), np.uint8))  # a red picture
+    qtbot.waitUntil(lambda: preview.frames_painted == 1)
+    shot = preview.grab().toImage()
+    display = preview.display_rect()
+    ratio = shot.devicePixelRatio()
+
+    def colour(x: float, y: float) -> str:
+        return QColor(shot.pixelColor(int(x * ratio), int(y * ratio))).name().upper()
+
+    middle_x, middle_y = display.x + display.width / 2, display.y + display.height / 2
+    assert colour(middle_x, display.y + 2) == "#FF0000"
+    background = style.PREVIEW_BACKGROUND.upper()
+    if display.x > 0:
+        assert colour(display.x - 2, middle_y) == background
+        assert colour(display.right + 2, middle_y) == background
+        assert colour(2, middle_y) == background
+        assert colour(preview.width() - 2, middle_y) == background
+    else:
+        assert colour(middle_x, display.y - 2) == background
+        assert colour(middle_x, display.bottom + 2) == background
+        assert colour(middle_x, 2) == background
+        assert colour(middle_x, preview.height() - 2) == background
+
+
+def test_the_camera_thread_makes_the_preview_size_copy_and_the_ui_only_blits(
+    qtbot: QtBot, window: tuple[QWidget, PreviewWidget], tmp_path: Path
+) -> None:
+    """A real 720p video through the real capture worker: after the first frame tells the camera
+    the size the picture is drawn at, every frame arrives with its copy at that size."""
+    _, preview = window
+    video = tmp_path / "counter-720p.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, HD)
+    for index in range(10):
+        writer.write(CounterCamera(*HD).frame(index, Picture.CUSTOMER))
+    writer.release()
+    feed = CameraFeed(lambda: VideoFileSource(video))
+    preview.attach_source(feed.latest, feed.slot)
+    feed.start()
+    try:
+        qtbot.waitUntil(lambda: preview.frames_painted >= 1, timeout=10_000)
+        display = preview.display_rect()
+        size = (round(display.width), round(display.height))
+        assert size[0] < HD[0]  # the picture is drawn smaller than the camera sends it
+        qtbot.waitUntil(lambda: (feed.slot.latest() or _NONE).preview is not None, timeout=10_000)
+        resized, painted = preview.resizes, preview.frames_painted
+        qtbot.waitUntil(lambda: preview.frames_painted >= painted + 5, timeout=10_000)
+        assert preview.resizes == resized  # no frame resized on the UI thread any more
+        frame = feed.slot.latest()
+        assert frame is not None and frame.preview is not None
+        assert frame.preview.shape[1::-1] == size
+        assert frame.image.shape[1::-1] == HD  # the full frame is still there for a capture
+        live = preview.live_frame()
+        assert live is not None and live[0].shape[1::-1] == HD
+        # At an empty counter every other frame is shown: the camera stops making copies, and
+        # makes them again from the first look that finds someone.
+        guide = QualityAnalyser()
+        preview.see_counter(guide.analyse(picture(Picture.NOBODY, *HD)))
+        seq = feed.slot.seq
+        qtbot.waitUntil(lambda: feed.slot.seq > seq + 1, timeout=10_000)
+        assert (feed.slot.latest() or _NONE).preview is None
+        preview.see_counter(guide.analyse(picture(Picture.CUSTOMER, *HD)))
+        qtbot.waitUntil(lambda: (feed.slot.latest() or _NONE).preview is not None, timeout=10_000)
+    finally:
+        preview.detach_source()
+        feed.stop()
