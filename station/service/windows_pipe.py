@@ -34,6 +34,7 @@ from __future__ import annotations
 import ctypes
 import struct
 import threading
+import time
 from collections.abc import Callable
 from ctypes import wintypes
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ _OPEN_EXISTING: Final = 3
 _SECURITY_SQOS_PRESENT: Final = 0x00100000
 _SECURITY_IDENTIFICATION: Final = 0x00010000
 _SDDL_REVISION_1: Final = 1
+_APPEAR_POLL_SECONDS: Final = 0.1
 
 # FILE_READ_DATA | FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE: what a client opens with.
 _CLIENT_OPEN: Final = 0x1 | 0x2 | 0x80 | 0x100000
@@ -385,11 +387,17 @@ class PipeListener:
         return int(handle)
 
 
-def connect(name: str, timeout: float = 10.0) -> PipeTransport:
-    """The client's end: open ``\\\\.\\pipe\\<name>`` (waiting up to ``timeout`` s while it is busy)."""
+def connect(name: str, timeout: float = 10.0, appear_within: float = 0.0) -> PipeTransport:
+    """The client's end: open ``\\\\.\\pipe\\<name>``, waiting up to ``timeout`` s while it is busy.
+
+    ``appear_within``: how long to wait for a pipe that does not exist yet (a service being
+    started, e.g. auto-started with the session under Wine); 0 reports at once that the service is
+    not running. ``WaitNamedPipeW`` does not wait for a pipe that does not exist, so this polls.
+    """
     path = pipe_path(name)
     k32 = win.kernel32()
     wait_ms = max(1, int(timeout * 1000))
+    give_up = time.monotonic() + appear_within
     while True:
         handle = k32.CreateFileW(
             path,
@@ -403,6 +411,9 @@ def connect(name: str, timeout: float = 10.0) -> PipeTransport:
         if handle not in (None, win.INVALID_HANDLE):
             return PipeTransport(int(handle), server=False)
         error = win.last_error()
+        if error == win.ERROR_FILE_NOT_FOUND and time.monotonic() < give_up:
+            time.sleep(_APPEAR_POLL_SECONDS)
+            continue
         if error == win.ERROR_FILE_NOT_FOUND:
             raise PipeClosedError(f"{path}: the station service is not running (no such pipe)")
         if error != win.ERROR_PIPE_BUSY:
