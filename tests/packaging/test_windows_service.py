@@ -62,10 +62,9 @@ def python_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if IN_CI:
             pytest.fail("needs Wine (python3 packaging/dev.py windows installs it)")
         pytest.skip("needs Wine (apt-get install wine wine64)")
-    build = load_script(PACKAGING / "windows" / "wine_build.py", "station_wine_build")
-    source: Path = build.PYTHON_DIR
-    if not (source / "python.exe").is_file():
-        build.ensure_python()
+    source = ROOT / "build" / "windows" / "python"
+    if not (source / "python.exe").is_file():  # the Windows build's own step (pip, hash-checked)
+        load_script(PACKAGING / "windows" / "wine_build.py", "station_wine_build").ensure_python()
     target = tmp_path_factory.mktemp("windows-python") / "python"
     shutil.copytree(
         source, target, ignore=lambda folder, _names: ["site-packages"] if folder.endswith("Lib") else []
@@ -210,6 +209,10 @@ def ask(wine: Wine, message: str) -> dict[str, object]:
 
 def test_the_service_answers_over_its_pipe_with_the_callers_identity(service: Wine) -> None:
     assert f'trace: "{SERVICE}: running, listening on \\\\\\\\.\\\\pipe\\\\{PIPE}"' in service.events()
+    # The account the installer asked for is recorded (Wine then runs the service as its one user).
+    key = rf"HKLM\System\CurrentControlSet\Services\{SERVICE}"
+    recorded = service.run("reg", "query", key, "/v", "ObjectName").stdout
+    assert rf"NT SERVICE\{SERVICE}" in recorded, recorded
     pids = service.service_processes()
     assert len(pids) == 1, pids
     reply = ask(service, "hello, station")
