@@ -32,13 +32,14 @@ runs, but Wine enforces no security descriptor, and every process there has the 
 from __future__ import annotations
 
 import ctypes
+import functools
 import struct
 import threading
 import time
 from collections.abc import Callable
 from ctypes import wintypes
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from station.service import win32_api as win
 from station.service.win32_api import Account
@@ -137,62 +138,92 @@ def read_frame(read_exactly: Callable[[int], bytes]) -> bytes:
 
 
 class _Handle:
-    """An overlapped pipe handle and the event that ends its waits when it is closed."""
+    """An overlapped pipe handle, the calls in flight on it, and the event that ends their waits.
+
+    Closing (from any thread) wakes and cancels every call in flight; the handle itself is
+    released only once the last of them has returned, so the kernel never completes a call into
+    a buffer, an OVERLAPPED or an event that is gone.
+    """
 
     def __init__(self, handle: int) -> None:
-        k32 = win.kernel32()
+        self._k32 = win.kernel32()
         self.handle = handle
-        self._io_event = _event()
         self._closed_event = _event()
-        self._closed = threading.Event()
-        self._close_lock = threading.Lock()
-        self._k32 = k32
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._closing = False
+        self._released = False
+        self._before_release: Callable[[], None] | None = None
 
     @property
     def closed(self) -> bool:
-        return self._closed.is_set()
+        return self._closing
 
     def detach(self) -> int:
-        """Hand the pipe handle on (to a transport): this object's events are released, the handle not."""
-        with self._close_lock:
-            self._closed.set()
-            self._k32.CloseHandle(self._io_event)
-            self._k32.CloseHandle(self._closed_event)
-            return self.handle
+        """Hand the pipe handle on (to a transport); nothing may be in flight on it."""
+        with self._lock:
+            assert self._in_flight == 0, "detach() with a call in flight"
+            self._closing = self._released = True
+        self._k32.CloseHandle(self._closed_event)
+        return self.handle
 
-    def wake_and_close(self, before_close: Callable[[], None] | None = None) -> None:
-        """End any wait on this handle (from any thread), then release it."""
-        with self._close_lock:
-            if self._closed.is_set():
+    def wake_and_close(self, before_release: Callable[[], None] | None = None) -> None:
+        """End every wait on this handle; release it (after ``before_release``) once they are over."""
+        with self._lock:
+            if self._closing:
                 return
-            self._closed.set()
-            self._k32.SetEvent(self._closed_event)
-            self._k32.CancelIoEx(self.handle, None)
-            if before_close is not None:
-                before_close()
-            self._k32.CloseHandle(self.handle)
-            self._k32.CloseHandle(self._io_event)
-            self._k32.CloseHandle(self._closed_event)
+            self._closing = True
+            self._before_release = before_release
+            idle = self._in_flight == 0
+        self._k32.SetEvent(self._closed_event)
+        self._k32.CancelIoEx(self.handle, None)
+        if idle:
+            self._release()
+
+    def _release(self) -> None:
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
+        if self._before_release is not None:
+            self._before_release()
+        self._k32.CloseHandle(self.handle)
+        self._k32.CloseHandle(self._closed_event)
 
     def overlapped(self, call: str, start: Callable[[win.OVERLAPPED], bool], timeout: float | None) -> int:
         """Start an overlapped call and wait for it, for the close event or for ``timeout`` seconds.
 
-        Returns the bytes transferred. Raises :class:`PipeClosedError` when the peer went away or this
-        handle was closed, :class:`TimeoutError` after ``timeout``.
+        Returns the bytes transferred. Raises :class:`PipeClosedError` when the peer went away or
+        this handle was closed, :class:`TimeoutError` after ``timeout``.
         """
-        if self._closed.is_set():
-            raise PipeClosedError("the pipe is closed")
+        with self._lock:
+            if self.closed:
+                raise PipeClosedError("the pipe is closed")
+            self._in_flight += 1
+        event = _event()
+        try:
+            return self._wait(call, start, timeout, event)
+        finally:
+            self._k32.CloseHandle(event)
+            with self._lock:
+                self._in_flight -= 1
+                last = self._closing and self._in_flight == 0
+            if last:
+                self._release()
+
+    def _wait(
+        self, call: str, start: Callable[[win.OVERLAPPED], bool], timeout: float | None, event: int
+    ) -> int:
         k32 = self._k32
         ov = win.OVERLAPPED()
-        ov.hEvent = self._io_event
-        k32.ResetEvent(self._io_event)
+        ov.hEvent = event
         if not start(ov):
             error = win.last_error()
             if error == win.ERROR_PIPE_CONNECTED:  # ConnectNamedPipe: the client came first
                 return 0
             if error != win.ERROR_IO_PENDING:
                 raise _failure(call, error)
-            handles = (wintypes.HANDLE * 2)(self._io_event, self._closed_event)
+            handles = (wintypes.HANDLE * 2)(event, self._closed_event)
             wait = win.INFINITE if timeout is None else max(0, int(timeout * 1000))
             woke = k32.WaitForMultipleObjects(2, handles, False, wait)
             if woke != win.WAIT_OBJECT_0:
@@ -220,26 +251,38 @@ class PipeTransport:
         self._write_lock = threading.Lock()
 
     def send(self, message: bytes, timeout: float | None = None) -> None:
+        """Send one whole message. After a :class:`TimeoutError` the connection is closed (a
+        frame may be half-written)."""
         data = frame(message)
         with self._write_lock:
-            view = memoryview(data)
-            while view:
-                chunk = (ctypes.c_char * len(view)).from_buffer_copy(view)
-                written = self._io.overlapped(
-                    "WriteFile",
-                    lambda ov, chunk=chunk: bool(  # type: ignore[misc]
-                        self._io._k32.WriteFile(self._io.handle, chunk, len(chunk), None, ctypes.byref(ov))
-                    ),
-                    timeout,
-                )
-                if written == 0:
-                    raise PipeClosedError("the peer stopped reading")
-                view = view[written:]
+            try:
+                self._write_all(memoryview(data), timeout)
+            except TimeoutError:
+                self.close()
+                raise
+
+    def _write_all(self, view: memoryview, timeout: float | None) -> None:
+        while view:
+            chunk = (ctypes.c_char * len(view)).from_buffer_copy(view)
+            written = self._io.overlapped(
+                "WriteFile",
+                lambda ov, chunk=chunk: bool(  # type: ignore[misc]
+                    self._io._k32.WriteFile(self._io.handle, chunk, len(chunk), None, ctypes.byref(ov))
+                ),
+                timeout,
+            )
+            if written == 0:
+                raise PipeClosedError("the peer stopped reading")
+            view = view[written:]
 
     def receive(self, timeout: float | None = None) -> bytes:
         """The next whole message. :class:`PipeClosedError` when the peer has gone."""
         with self._read_lock:
-            message = read_frame(lambda n: self._read_exactly(n, timeout))
+            try:
+                message = read_frame(lambda n: self._read_exactly(n, timeout))
+            except (TimeoutError, MessageTooLargeError):
+                self.close()  # the stream is mid-frame: nothing after this could be trusted
+                raise
             if self._server and self._peer is None:
                 self._peer = self._identify()
             return message
@@ -330,34 +373,43 @@ class PipeListener:
         self._waiting: _Handle | None = _Handle(self._create(first=True))
 
     def accept(self) -> PipeTransport:
-        """The next caller's connection. :class:`PipeClosedError` once :meth:`close` was called."""
-        with self._lock:
-            waiting = self._waiting
-            if waiting is None:
-                raise PipeClosedError("the listener is closed")
-        k32 = waiting._k32
-        waiting.overlapped(
-            "ConnectNamedPipe",
-            lambda ov: bool(k32.ConnectNamedPipe(waiting.handle, ctypes.byref(ov))),
-            None,
-        )
-        with self._lock:
-            if self._waiting is None:
-                raise PipeClosedError("the listener is closed")
-            # The next instance before this one is handed over: the name is never unowned.
-            self._waiting = _Handle(self._create(first=False))
-        # The connected instance leaves the listener: its own transport (and events) from here.
-        return PipeTransport(waiting.detach(), server=True)
+        """The next caller's connection. :class:`PipeClosedError` once :meth:`close` was called.
+
+        A caller that connects and leaves before it is seen (``ERROR_NO_DATA``) costs its pipe
+        instance, never the listener: a fresh instance takes its place and the wait goes on.
+        """
+        k32 = win.kernel32()
+        while True:
+            with self._lock:
+                waiting = self._waiting
+                if waiting is None:
+                    raise PipeClosedError("the listener is closed")
+            try:
+                waiting.overlapped("ConnectNamedPipe", _connect_call(k32, waiting.handle), None)
+            except PipeClosedError:
+                with self._lock:
+                    if self._waiting is not waiting:  # close() was called
+                        raise
+                    self._waiting = _Handle(self._create(first=False))
+                waiting.wake_and_close(functools.partial(k32.DisconnectNamedPipe, waiting.handle))
+                continue
+            with self._lock:
+                if self._waiting is None:
+                    raise PipeClosedError("the listener is closed")
+                # The next instance before this one is handed over: the name is never unowned.
+                self._waiting = _Handle(self._create(first=False))
+            # The connected instance leaves the listener: its own transport from here.
+            return PipeTransport(waiting.detach(), server=True)
 
     def close(self) -> None:
         """Stop listening (from any thread; a waiting :meth:`accept` raises PipeClosedError)."""
         with self._lock:
             waiting, self._waiting = self._waiting, None
+            descriptor, self._descriptor = self._descriptor, None
         if waiting is not None:
             waiting.wake_and_close()
-        if self._descriptor:
-            win.kernel32().LocalFree(self._descriptor)
-            self._descriptor = None
+        if descriptor:
+            win.kernel32().LocalFree(descriptor)
 
     def _create(self, *, first: bool) -> int:
         attributes = win.SECURITY_ATTRIBUTES()
@@ -420,6 +472,13 @@ def connect(name: str, timeout: float = 10.0, appear_within: float = 0.0) -> Pip
             raise _failure("CreateFileW", error)
         if not k32.WaitNamedPipeW(path, wait_ms):
             raise TimeoutError(f"{path}: the station service stayed busy for {timeout} s")
+
+
+def _connect_call(k32: Any, handle: int) -> Callable[[win.OVERLAPPED], bool]:
+    def start(ov: win.OVERLAPPED) -> bool:
+        return bool(k32.ConnectNamedPipe(handle, ctypes.byref(ov)))
+
+    return start
 
 
 def _event() -> int:

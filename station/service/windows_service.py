@@ -197,7 +197,8 @@ def run_as_service(name: str, body: Callable[[ServiceControl], None], log: Event
             body(control)
         except Exception as exc:  # the SCM and the Event Log must hear of any failure
             exit_code = EXIT_COULD_NOT_SERVE
-            log.write(EventKind.ERROR, f"{name}: stopped on an error: {type(exc).__name__}: {_safe(exc)}")
+            # Starting or accepting failed (no request is read there): the text says why.
+            log.write(EventKind.ERROR, f"{name}: could not serve: {type(exc).__name__}: {exc}")
         log.write(EventKind.INFORMATION if exit_code == 0 else EventKind.ERROR, f"{name}: stopped")
         report(ServiceState.STOPPED, exit_code)
 
@@ -273,9 +274,12 @@ def run(name: str, pipe_name: str, dispatch: Dispatch) -> None:
 
     def body(control: ServiceControl) -> None:
         listener = PipeListener(pipe_name)
-        control.running()
-        log.write(EventKind.INFORMATION, f"{name}: running, listening on {listener.path}")
-        serve_pipe(listener, dispatch, control.stop, log)
+        try:
+            control.running()
+            log.write(EventKind.INFORMATION, f"{name}: running, listening on {listener.path}")
+            serve_pipe(listener, dispatch, control.stop, log)
+        finally:
+            listener.close()
 
     try:
         run_as_service(name, body, log)
@@ -284,6 +288,6 @@ def run(name: str, pipe_name: str, dispatch: Dispatch) -> None:
 
 
 def _safe(exc: BaseException) -> str:
-    """An exception's text for the Event Log: pipe and Windows errors only (they carry no request
-    content); anything else is named by its type alone."""
-    return str(exc) if isinstance(exc, (PipeError, win.Win32Error)) else "(details in the service log)"
+    """A failed request's exception for the Event Log: pipe and Windows errors in full (they carry
+    no request content); anything else by its type alone, since its text might quote the request."""
+    return str(exc) if isinstance(exc, (PipeError, win.Win32Error)) else "(text not logged)"

@@ -245,6 +245,13 @@ def test_an_oversize_frame_is_refused_and_the_service_keeps_serving(service: Win
     assert isinstance(answer, dict) and answer["echo"] == "after the refusal"
 
 
+def test_callers_that_hang_up_do_not_stop_the_listener(service: Wine) -> None:
+    for _ in range(3):
+        assert ask(service, "--hangup")["answer"] == "hung up"
+    answer = ask(service, "after three hang-ups")["answer"]
+    assert isinstance(answer, dict) and answer["echo"] == "after three hang-ups"
+
+
 def test_stop_and_delete(service: Wine) -> None:
     stopped = service.sc("stop", SERVICE)
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
@@ -270,3 +277,24 @@ def test_started_from_a_console_it_refuses_with_a_clear_error(wine: Wine) -> Non
     assert done.returncode == 2, done.stdout + done.stderr
     assert "is started by Windows (sc start StationConsole), not from a console" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_service_that_cannot_serve_stops_with_its_exit_code_and_says_why(wine: Wine) -> None:
+    name = "StationBroken"
+    command = f'"{wine.python}" "{windows_path(HERE / "echo_service.py")}" {name} not/a/pipe/name'
+    created = wine.sc("create", name, "binPath=", command)
+    assert created.returncode == 0, created.stdout + created.stderr
+    try:
+        wine.sc("start", name)
+        wait_for(lambda: wine.state(name).endswith("STOPPED"), 120, "the broken service to stop")
+        query = wine.sc("query", name).stdout
+        assert "WIN32_EXIT_CODE    : 1066" in query, query  # ERROR_SERVICE_SPECIFIC_ERROR
+        assert "SERVICE_EXIT_CODE  : 1 " in query, query
+        wait_for(
+            lambda: any(e.startswith("err:") and f"{name}: could not serve" in e for e in wine.events()),
+            60,
+            "the reason in the Event Log",
+        )
+        assert any("ValueError: not a pipe name" in e for e in wine.events()), wine.events()
+    finally:
+        wine.sc("delete", name)

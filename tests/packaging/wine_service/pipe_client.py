@@ -2,6 +2,7 @@
 
     python.exe pipe_client.py PIPE_NAME MESSAGE     # one request, one answer
     python.exe pipe_client.py PIPE_NAME --oversize  # announce a frame over the limit
+    python.exe pipe_client.py PIPE_NAME --hangup    # connect and leave without a word
 
 Prints one JSON line: the service's answer (or how the service ended the connection), this
 process's own id and account, and the service's process id as the pipe names it.
@@ -38,7 +39,9 @@ def main(pipe_name: str, message: str) -> int:
     transport = connect(pipe_name, timeout=30)
     try:
         server_pid = transport.server_pid()
-        if message == "--oversize":
+        if message == "--hangup":
+            answer: object = "hung up"  # connected, said nothing, gone
+        elif message == "--oversize":
             answer = oversize(transport)
         else:
             transport.send(message.encode("utf-8"))
