@@ -24,6 +24,7 @@ Qt-free; importable on every OS (the calls fail with ``NotOnWindowsError`` off W
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import enum
 import threading
@@ -141,6 +142,10 @@ class ServiceControl:
 
     def running(self) -> None:
         self._report(ServiceState.RUNNING)
+
+    async def wait_for_stop(self) -> None:
+        """For an asyncio body (``asyncio.run`` inside ``body``): returns once a stop was asked."""
+        await asyncio.to_thread(self.stop.wait)
 
 
 def run_as_service(name: str, body: Callable[[ServiceControl], None], log: EventLog) -> None:

@@ -298,3 +298,28 @@ def test_a_service_that_cannot_serve_stops_with_its_exit_code_and_says_why(wine:
         assert any("ValueError: not a pipe name" in e for e in wine.events()), wine.events()
     finally:
         wine.sc("delete", name)
+
+
+def test_the_asyncio_listener_serves_as_a_service_too(wine: Wine) -> None:
+    """The shape the station service's server plugs into: a coroutine per caller, peer known first."""
+    name, pipe = "StationAsync", "station-async-test"
+    command = f'"{wine.python}" "{windows_path(HERE / "echo_service.py")}" {name} {pipe} --async'
+    created = wine.sc("create", name, "binPath=", command, "obj=", r"NT AUTHORITY\LocalService")
+    assert created.returncode == 0, created.stdout + created.stderr
+    try:
+        assert wine.sc("start", name).returncode == 0
+        wait_for(lambda: wine.state(name).endswith("RUNNING"), 120, "the asyncio service to run")
+        done = wine.run(wine.python, windows_path(HERE / "pipe_client.py"), pipe, "over asyncio")
+        assert done.returncode == 0, done.stdout + done.stderr
+        reply = json.loads(done.stdout.strip().splitlines()[-1])
+        answer = reply["answer"]
+        assert answer["echo"] == "over asyncio"
+        assert answer["caller"]["pid"] == reply["pid"] != answer["service"]["pid"]
+        assert answer["caller"]["account"] == reply["account"]
+        assert wine.sc("stop", name).returncode == 0
+        wait_for(lambda: wine.state(name).endswith("STOPPED"), 120, "the asyncio service to stop")
+        assert "WIN32_EXIT_CODE    : 0" in wine.sc("query", name).stdout
+        events = wine.events()
+        assert f'trace: "{name}: stopping (stop control)"' in events and f'trace: "{name}: stopped"' in events
+    finally:
+        wine.sc("delete", name)
