@@ -12,7 +12,9 @@ from the start, and the handler's first ``receive()`` returns that frame. A call
 and says nothing holds one worker thread, never the accept loop.
 
 ``make_peer`` turns the pipe's :class:`~station.service.windows_pipe.PipePeer` into the service's
-own peer type. Qt-free; importable everywhere (the pipe calls fail off Windows).
+own peer type, and ``errors`` a pipe failure into the service's own exceptions (its "connection
+closed" and "frame too large"), so its handler and client need nothing Windows-specific.
+Qt-free; importable everywhere (the pipe calls fail off Windows).
 """
 
 from __future__ import annotations
@@ -33,23 +35,43 @@ from station.service.windows_pipe import (
     connect,
 )
 
-__all__ = ["AsyncPipeListener", "PipeConnection", "pipe_connector"]
+__all__ = ["FIRST_FRAME_SECONDS", "READ_AHEAD", "AsyncPipeListener", "PipeConnection", "pipe_connector"]
 
 P = TypeVar("P")
 Handler = Callable[["PipeConnection[P]"], Awaitable[None]]
 
 _HEADER_SIZE: Final = 4
+#: Frames a connection reads ahead of its ``receive()`` calls.
+READ_AHEAD: Final = 2
 #: How long a caller may take to send its first frame before its connection is dropped.
 FIRST_FRAME_SECONDS: Final = 30.0
 
 
 class PipeConnection(Generic[P]):
-    """One caller's connection (service side, ``peer`` set) or the client's (``peer`` None)."""
+    """One caller's connection (service side, ``peer`` set) or the client's (``peer`` None).
 
-    def __init__(self, transport: PipeTransport, peer: P | None, first: bytes | None = None) -> None:
+    One reader thread per connection reads frames ahead (at most :data:`READ_AHEAD` not yet
+    taken) into a queue, so a ``receive()`` that is cancelled (the service's hang-up watch is)
+    loses nothing: the frame waits for the next ``receive()``, as a stream's buffer keeps it.
+    Once the pipe fails, every later ``receive()`` raises.
+    """
+
+    def __init__(
+        self,
+        transport: PipeTransport,
+        peer: P | None,
+        first: bytes | None = None,
+        errors: Callable[[PipeError], Exception] | None = None,
+    ) -> None:
         self._transport = transport
         self._peer = peer
         self._first = first
+        #: The caller's own exception for a pipe failure (the service's "connection closed" and
+        #: "frame too large"); the pipe's own by default.
+        self._errors = errors
+        self._frames: asyncio.Queue[bytes | BaseException] | None = None
+        self._credit = threading.Semaphore(READ_AHEAD)
+        self._failed: BaseException | None = None
 
     @property
     def peer(self) -> P | None:
@@ -61,7 +83,42 @@ class PipeConnection(Generic[P]):
         if self._first is not None:
             first, self._first = self._first, None
             return first
-        return await asyncio.to_thread(self._transport.receive)
+        if self._failed is not None:
+            raise self._failed
+        if self._frames is None:
+            self._frames = asyncio.Queue()
+            self._start_reader(asyncio.get_running_loop(), self._frames)
+        item = await self._frames.get()
+        self._credit.release()
+        if isinstance(item, BaseException):
+            self._failed = self._translate(item)
+            raise self._failed
+        return item
+
+    def _translate(self, error: BaseException) -> BaseException:
+        if self._errors is not None and isinstance(error, PipeError):
+            return self._errors(error)
+        return error
+
+    def _start_reader(
+        self, loop: asyncio.AbstractEventLoop, frames: asyncio.Queue[bytes | BaseException]
+    ) -> None:
+        def read_ahead() -> None:
+            while True:
+                self._credit.acquire()
+                item: bytes | BaseException
+                try:
+                    item = self._transport.receive()
+                except (PipeError, TimeoutError) as exc:
+                    item = exc
+                try:
+                    loop.call_soon_threadsafe(frames.put_nowait, item)
+                except RuntimeError:  # the loop is closed: nobody will read
+                    return
+                if isinstance(item, BaseException):
+                    return
+
+        threading.Thread(target=read_ahead, name="pipe-reader", daemon=True).start()
 
     async def send(self, frame: bytes) -> None:
         """Write one whole frame (its 4-byte big-endian length, then the payload)."""
@@ -71,8 +128,11 @@ class PipeConnection(Generic[P]):
         ):
             raise ValueError("not one whole frame: its header does not announce its length")
         if len(frame) - _HEADER_SIZE > MAX_MESSAGE:
-            raise MessageTooLargeError(f"a frame of {len(frame)} bytes is over the limit")
-        await asyncio.to_thread(self._transport.send, frame[_HEADER_SIZE:])
+            raise self._translate(MessageTooLargeError(f"a frame of {len(frame)} bytes is over the limit"))
+        try:
+            await asyncio.to_thread(self._transport.send, frame[_HEADER_SIZE:])
+        except PipeError as exc:
+            raise self._translate(exc) from exc
 
     async def close(self) -> None:
         self._transport.close()
@@ -82,10 +142,17 @@ class AsyncPipeListener(Generic[P]):
     """The service's end of ``\\\\.\\pipe\\<name>``: each caller, once its first frame has named
     it, goes to ``handler`` as a :class:`PipeConnection` on the running loop."""
 
-    def __init__(self, name: str, make_peer: Callable[[PipePeer], P], sddl: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        make_peer: Callable[[PipePeer], P],
+        sddl: str | None = None,
+        errors: Callable[[PipeError], Exception] | None = None,
+    ) -> None:
         self.name = name
         self._make_peer = make_peer
         self._sddl = sddl
+        self._errors = errors
         self._listener: PipeListener | None = None
         self._thread: threading.Thread | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -123,7 +190,10 @@ class AsyncPipeListener(Generic[P]):
         except (PipeError, TimeoutError):
             transport.close()  # gone, silent or over the limit before it said anything
             return
-        await handler(PipeConnection(transport, peer, first))
+        try:
+            await handler(PipeConnection(transport, peer, first, self._errors))
+        finally:
+            transport.close()  # the handler's to close; a handler that failed leaves no caller waiting
 
     async def close(self) -> None:
         """Stop accepting (connections under way are the handler's)."""
@@ -136,12 +206,16 @@ class AsyncPipeListener(Generic[P]):
 
 
 def pipe_connector(
-    name: str, timeout: float = 10.0, appear_within: float = 0.0
+    name: str,
+    timeout: float = 10.0,
+    appear_within: float = 0.0,
+    errors: Callable[[PipeError], Exception] | None = None,
 ) -> Callable[[], Awaitable[PipeConnection[PipePeer]]]:
-    """Opens a connection to the service's pipe (:class:`PipeClosedError` if it is not there)."""
+    """Opens a connection to the service's pipe (:class:`PipeClosedError`, an OSError, if it is
+    not there: raised as is, since a connector's failure is an OSError)."""
 
     async def open_connection() -> PipeConnection[PipePeer]:
         transport = await asyncio.to_thread(connect, name, timeout, appear_within)
-        return PipeConnection(transport, None)
+        return PipeConnection(transport, None, errors=errors)
 
     return open_connection

@@ -29,6 +29,7 @@ Measured facts this rests on (README, "The station service on Windows"):
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -49,6 +50,7 @@ WINE_NEEDS = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "TMPDIR")
 SERVICE = "StationTest"
 PIPE = "station-service-test"
 HERE = Path(__file__).resolve().parent / "wine_service"
+PORT_TOKEN = "wine-port-token-7d1e"  # the emulator's bearer token for the port's round trip
 
 
 def windows_path(path: Path) -> str:
@@ -323,3 +325,57 @@ def test_the_asyncio_listener_serves_as_a_service_too(wine: Wine) -> None:
         assert f'trace: "{name}: stopping (stop control)"' in events and f'trace: "{name}: stopped"' in events
     finally:
         wine.sc("delete", name)
+
+
+@pytest.fixture(scope="module")
+def station_python(tmp_path_factory: pytest.TempPathFactory, python_dir: Path) -> str:
+    """The Windows Python with the Windows build's wheels too (the server needs pydantic, httpx)."""
+    if importlib.util.find_spec("station.service.server") is None:
+        pytest.skip("the station service's server (issue 24) is not in this checkout yet")
+    build = ROOT / "build" / "windows" / "python"
+    site = build / "Lib" / "site-packages"
+    if not (site / "pydantic").is_dir():  # the Windows build's own steps (pip, hash-checked)
+        script = load_script(PACKAGING / "windows" / "wine_build.py", "station_wine_build")
+        script.ensure_python()
+        script.ensure_wheels()
+    target = tmp_path_factory.mktemp("windows-python-full") / "python"
+    shutil.copytree(python_dir, target)
+    # The build's wheels on the path, read in place (python -B: nothing is written there).
+    (target / "Lib" / "site-packages" / "station-wheels.pth").write_text(
+        windows_path(site) + "\r\n", encoding="utf-8"
+    )
+    return windows_path(target / "python.exe")
+
+
+def test_the_station_service_answers_a_verification_over_the_pipe(wine: Wine, station_python: str) -> None:
+    """The verifier port's own server and client, across the pipe, the service under Wine's SCM."""
+    from station.emulator.server import Emulator
+
+    name, pipe = "Station", "station-service-test-port"
+    data = wine.prefix.parent / "service-data"
+    data.mkdir()
+    with Emulator(token=PORT_TOKEN, scenario="live") as emulator:
+        script = windows_path(HERE / "station_service.py")
+        args = f"{name} {pipe} {emulator.base_url} {PORT_TOKEN} {windows_path(data)}"
+        command = f'"{station_python}" -B "{script}" {args}'
+        created = wine.sc("create", name, "binPath=", command, "obj=", rf"NT SERVICE\{name}")
+        assert created.returncode == 0, created.stdout + created.stderr
+        try:
+            assert wine.sc("start", name).returncode == 0
+            wait_for(lambda: wine.state(name).endswith("RUNNING"), 300, "the station service to run")
+            picture = windows_path(ROOT / "resources" / "samples" / "face.jpg")
+            done = wine.run(station_python, "-B", windows_path(HERE / "station_client.py"), pipe, picture)
+            assert done.returncode == 0, done.stdout + done.stderr
+            answer = json.loads(done.stdout.strip().splitlines()[-1])
+            assert answer["holds"] == []
+            assert answer["outcome"] == "LIVE" and answer["final"] is True
+            # The service named the caller's account from the pipe in its welcome.
+            assert answer["account"] == answer["me"] and "\\" in answer["account"]
+            assert emulator.requests_received == 1  # the one paid call, sent by the service
+            assert (data / "audit.sqlite3").is_file()  # journaled by the service
+            assert wine.sc("stop", name).returncode == 0
+            wait_for(lambda: wine.state(name).endswith("STOPPED"), 120, "the station service to stop")
+            assert "WIN32_EXIT_CODE    : 0" in wine.sc("query", name).stdout
+            assert not any(e.startswith(f'err: "{name}: ') for e in wine.events()), wine.events()
+        finally:
+            wine.sc("delete", name)
