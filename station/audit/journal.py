@@ -62,6 +62,7 @@ from station.audit.errors import (
 from station.audit.export import ExportFormat, write_rows
 from station.audit.head import JournalHead, head_path_beside, read_head, write_head
 from station.audit.records import (
+    KIND_ATTEMPT_STARTED,
     KIND_CHAIN_RESTARTED,
     RESERVED_KINDS,
     AuditRecord,
@@ -246,7 +247,8 @@ class AuditJournal:
 
     @property
     def schema_version(self) -> int:
-        """1 for a station 0.1.0 journal opened read-only, else 2 (0: an empty file, read-only)."""
+        """The layout: 3 once opened for writing; 1 or 2 for an older journal opened read-only
+        (0: an empty file, read-only)."""
         return self._version
 
     @property
@@ -354,6 +356,23 @@ class AuditJournal:
                 "SELECT COUNT(*), MIN(recorded_at) FROM journal WHERE sequence > ?", (after_sequence,)
             ).fetchone()
         return Backlog(int(count), None if oldest is None else parse_timestamp(str(oldest)))
+
+    def open_attempts(self) -> list[StoredRecord]:
+        """The ``attempt_started`` rows no row names in ``started_sequence``, oldest first.
+
+        Each is a paid call whose outcome was never recorded: the process stopped (SIGKILL,
+        power cut) between sending and journaling the answer — or the call is still under way
+        in a running station. Journals before schema version 3 have none."""
+        with self._lock, self._read_transaction() as conn:
+            if self._version < 3:
+                return []
+            rows = conn.execute(
+                "SELECT * FROM journal WHERE kind = ? AND sequence NOT IN "
+                "(SELECT started_sequence FROM journal WHERE started_sequence IS NOT NULL) "
+                "ORDER BY sequence",
+                (KIND_ATTEMPT_STARTED,),
+            ).fetchall()
+        return [StoredRecord.from_row(row) for row in rows]
 
     def head(self) -> tuple[int, str] | None:
         """Sequence and MAC of the newest row: the value to anchor outside the station."""
