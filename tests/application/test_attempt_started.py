@@ -55,7 +55,10 @@ def _jpeg(frame: np.ndarray) -> Submission:
 
 
 async def _attempt(
-    client: LivenessClient, submission: Submission, recorder: JournalRecorder, **extra: str
+    client: LivenessClient,
+    submission: Submission,
+    recorder: JournalRecorder,
+    caller_account: str | None = None,
 ) -> AttemptReport:
     return await run_attempt(
         client,
@@ -66,7 +69,7 @@ async def _attempt(
         session_id="sess-7",
         consent=CONSENT,
         instruction_language="hi",
-        **extra,
+        caller_account=caller_account,
     )
 
 
@@ -94,7 +97,7 @@ async def test_the_port_sends_nothing_with_a_journal_that_cannot_write(
     path = tmp_path / "audit.sqlite3"
     AuditJournal.open(path, KEY).close()
     with AuditJournal.open(path, KEY, read_only=True) as journal:
-        port = InProcessVerifier(Verifier(client, DecisionPolicy(), JournalRecorder(journal, CONTEXT)))  # type: ignore[arg-type]
+        port = InProcessVerifier(Verifier(client, DecisionPolicy(), JournalRecorder(journal, CONTEXT)))
         report = await port.verify(Capture(encode_jpeg(frame), frame_sequence=3, session_id="s-1"))
     assert emulator.requests_received == 0
     assert report.error_kind is ErrorKind.JOURNAL_UNWRITABLE and not report.final
