@@ -33,14 +33,14 @@ def _cli(*argv: str) -> int:
     return run(parser.parse_args(list(argv)))
 
 
-def _started(i: int, **extra: str) -> AuditRecord:
+def _started(i: int, caller_account: str | None = None) -> AuditRecord:
     return AuditRecord(
         kind="attempt_started",
         requested_at=make_record(i).requested_at,
         operator_id=f"op-{i}",
         customer_ref=f"CIF-{i:04d}",
         image_sha256=make_record(i).image_sha256,
-        **extra,
+        caller_account=caller_account,
     )
 
 
