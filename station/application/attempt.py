@@ -26,6 +26,7 @@ from station.core.decision import DecisionPolicy, decide
 from station.core.models import Outcome, OutcomeKind
 
 __all__ = [
+    "CANCELLED_BEFORE_SENDING",
     "CANCELLED_BY_OPERATOR",
     "CANCELLED_MESSAGE",
     "JOURNAL_UNWRITABLE_MESSAGE",
