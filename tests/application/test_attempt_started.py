@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from station.api import LivenessClient
+from station.api import AuthError, LivenessClient
 from station.application.attempt import (
     CANCELLED_BEFORE_SENDING,
+    CANCELLED_MESSAGE,
+    UNEXPECTED_MESSAGE,
+    AttemptRecorder,
     AttemptReport,
     Submission,
     SubmissionKind,
+    advice_for,
     run_attempt,
 )
 from station.application.consent import Consent, ConsentNotice, ConsentRecord
@@ -57,7 +62,7 @@ def _jpeg(frame: np.ndarray) -> Submission:
 async def _attempt(
     client: LivenessClient,
     submission: Submission,
-    recorder: JournalRecorder,
+    recorder: AttemptRecorder,
     caller_account: str | None = None,
 ) -> AttemptReport:
     return await run_attempt(
@@ -152,16 +157,31 @@ async def test_a_cancelled_request_names_its_started_row(
     client: LivenessClient, emulator: Emulator, frame: np.ndarray, journal: AuditJournal
 ) -> None:
     emulator.set_scenario("hang")
-    task = asyncio.ensure_future(_attempt(client, _jpeg(frame), JournalRecorder(journal, CONTEXT)))
+    inner = JournalRecorder(journal, CONTEXT)
+    reports: list[AttemptReport] = []
+
+    async def keeping(report: AttemptReport) -> int:
+        reports.append(report)
+        return await inner(report)
+
+    began = time.monotonic()
+    task = asyncio.ensure_future(_attempt(client, _jpeg(frame), keeping))
     assert await asyncio.to_thread(emulator.wait_for_hanging, 1, 30.0)
     assert len(journal.open_attempts()) == 1  # in flight: started, no outcome yet
     task.cancel("the operator pressed Esc")
     with pytest.raises(asyncio.CancelledError):
         await task
+    wall_ms = (time.monotonic() - began) * 1000.0
     cancelled = journal.recent(1)[0].record
     assert cancelled.outcome == "ERROR" and cancelled.started_sequence == 1
     assert cancelled.notes is not None and "the operator pressed Esc" in cancelled.notes
+    assert cancelled.error_message == CANCELLED_MESSAGE
+    assert cancelled.responded_at is not None and cancelled.requested_at is not None
+    assert cancelled.responded_at >= cancelled.requested_at
     assert journal.open_attempts() == []
+    report = reports[-1]
+    assert report.error_kind is ErrorKind.CANCELLED and report.kind is OutcomeKind.ERROR
+    assert 0.0 < report.elapsed_ms <= wall_ms
 
 
 async def test_a_cancel_while_the_started_row_is_written_sends_nothing_and_closes_it(
@@ -200,3 +220,11 @@ async def test_a_review_names_what_it_settles_not_a_started_row(
     review = report.reviewed(report.outcome, "confirmed", "supervisor confirmed", "sup-1")
     assert review.settles_sequence == 2
     assert review.started_sequence is None and review.caller_account is None
+    assert review.audit_sequence is None and review.audit_error is None and not review.final
+
+
+def test_the_advice_follows_the_kind_of_error() -> None:
+    assert advice_for(AuthError("refused")) == (
+        "The station's access to the service was refused. Call IT support: the token needs renewing."
+    )
+    assert advice_for(RuntimeError("boom")) == UNEXPECTED_MESSAGE

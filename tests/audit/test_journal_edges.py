@@ -8,14 +8,23 @@ import io
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from station.audit import AuditError, AuditJournal, AuditKeyError, AuditWriteError
+from station.audit import (
+    AuditError,
+    AuditJournal,
+    AuditKeyError,
+    AuditRecord,
+    AuditWriteError,
+    JournalNotFoundError,
+)
 from station.audit import journal as journal_module
+from station.audit.head import head_path_beside, read_head
 from station.audit.vanish import FileIdentity, identify
-from tests.audit.support import KEY, make_record
+from tests.audit.support import KEY, backdate, make_record, raw
 
 WAL_HINT = "Its write-ahead log (-wal) must be readable too"
 
@@ -193,3 +202,157 @@ def test_reads_of_a_journal_with_rows(filled: Path) -> None:
         recorded = journal.recorded_head()
         assert recorded is not None and recorded.sequence == 10
         assert journal.journal_id is not None
+
+
+# ---------------------------------------------------------------- read-only opening, word for word
+
+
+def test_read_only_open_of_a_missing_file_names_it(tmp_path: Path) -> None:
+    missing = tmp_path / "audit.sqlite3"
+    with pytest.raises(JournalNotFoundError) as raised:
+        AuditJournal.open(missing, KEY, read_only=True)
+    assert str(raised.value) == f"There is no audit journal at {missing}."
+
+
+def test_read_only_open_of_a_non_database_says_what_and_where(db_path: Path) -> None:
+    _not_a_database(db_path, with_wal=False)
+    with pytest.raises(AuditError) as raised:
+        AuditJournal.open(db_path, KEY, read_only=True)
+    assert str(raised.value) == (
+        "Could not open the audit journal: the file is damaged or is not an audit journal. "
+        f"Journal: {db_path}"
+    )
+
+
+def test_read_only_open_of_an_unknown_layout_or_wrong_key_names_the_file(filled: Path) -> None:
+    with pytest.raises(AuditKeyError) as wrong_key:
+        AuditJournal.open(filled, b"\x07" * 32, read_only=True)
+    assert f"does not belong to the journal {filled} " in str(wrong_key.value)
+    with raw(filled) as conn:
+        conn.execute("ALTER TABLE journal ADD COLUMN from_the_future TEXT")
+    with pytest.raises(AuditWriteError) as unknown:
+        AuditJournal.open(filled, KEY, read_only=True)
+    assert str(unknown.value) == f"{filled} is not a station audit journal (or has an unknown layout)."
+
+
+def test_read_only_with_a_wal_reads_it_and_still_refuses_to_write(db_path: Path) -> None:
+    """With a -wal beside it the copy is opened ``mode=ro`` (not ``immutable``, which would not
+    read the rows still in the WAL), and that is read-only all the same."""
+    with AuditJournal.open(db_path, KEY) as writer:
+        for i in range(3):
+            writer.append(make_record(i))
+        assert db_path.with_name(db_path.name + "-wal").stat().st_size > 0
+        with AuditJournal.open(db_path, KEY, read_only=True) as reader:
+            assert reader.verify().rows_checked == 3
+            with pytest.raises(AuditWriteError, match="read-only"):
+                reader.append(make_record(9))
+        assert writer.verify().rows_checked == 3
+
+
+def test_read_only_without_a_wal_creates_no_file_beside_the_journal(filled: Path) -> None:
+    """No -wal: ``immutable``, so nothing (no -shm, no -wal) appears in the auditor's folder."""
+    before = sorted(p.name for p in filled.parent.iterdir())
+    with AuditJournal.open(filled, KEY, read_only=True) as journal:
+        assert journal.verify().rows_checked == 10
+        assert sorted(p.name for p in filled.parent.iterdir()) == before
+
+
+# ---------------------------------------------------------------- reads, exactly
+
+
+def test_reads_of_nothing_and_of_a_kind_never_written(filled: Path) -> None:
+    with AuditJournal.open(filled, KEY, read_only=True) as journal:
+        assert journal.rows_after(0, 0) == [] and journal.recent(0) == []
+        assert journal.rows_after(0, -1) == [] and journal.recent(-1) == []
+        assert journal.latest("never-written") is None
+        assert journal.backlog(10).count == 0 and journal.backlog(10).oldest_recorded_at is None
+        first = journal.rows_after(0, 1)[0]
+        assert journal.backlog(0).oldest_recorded_at == first.recorded_at
+        assert journal.backlog(0).count == 10
+
+
+def test_export_refuses_an_unknown_format_by_name(filled: Path) -> None:
+    refused = r"^unknown export format 'xml' \(use 'csv' or 'jsonl'\)$"
+    with AuditJournal.open(filled, KEY, read_only=True) as journal, pytest.raises(ValueError, match=refused):
+        journal.export("xml", io.StringIO())  # type: ignore[arg-type]
+
+
+def test_export_with_both_filters_keeps_rows_that_match_both(filled: Path) -> None:
+    with AuditJournal.open(filled, KEY) as journal:
+        journal.append(make_record(3))  # CUST-00003 again, recorded now
+        out = io.StringIO()
+        since = journal.recent(1)[0].recorded_at
+        assert journal.export("jsonl", out, since=since, customer_ref="CUST-00003") == 1
+        assert journal.export("jsonl", io.StringIO(), customer_ref="CUST-00003") == 2
+        assert journal.export("jsonl", io.StringIO(), since=since) == 1
+
+
+def test_an_empty_file_exports_a_csv_header(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.touch()
+    out = io.StringIO()
+    with AuditJournal.open(db_path, KEY, read_only=True) as journal:
+        assert journal.export("csv", out) == 0
+    assert out.getvalue().startswith("sequence,recorded_at,kind,")
+
+
+# ---------------------------------------------------------------- shipping cursors
+
+
+def test_ship_cursors_register_advance_and_retire(filled: Path) -> None:
+    with AuditJournal.open(filled, KEY) as journal:
+        assert journal.ship_cursors() == [] and journal.ship_cursor("siem") is None
+        registered = journal.register_ship_target("siem")
+        assert (registered.target, registered.acked_sequence) == ("siem", 0)
+        row = journal.rows_after(3, 1)[0]
+        assert journal.advance_ship_cursor("siem", row.sequence, row.mac)
+        found = journal.ship_cursor("siem")
+        assert found is not None and (found.acked_sequence, found.acked_mac) == (4, row.mac)
+        assert [c.target for c in journal.ship_cursors()] == ["siem"]
+        assert journal.ship_cursor("other") is None
+        assert journal.retire_ship_target("siem")
+        assert not journal.retire_ship_target("siem")
+        assert journal.ship_cursors() == []
+
+
+@pytest.mark.parametrize(
+    ("action", "call"),
+    [
+        ("record this attempt", lambda j: j.append(make_record(1))),
+        ("record this attempt", lambda j: j.record_chain_restart(AuditRecord(kind="chain_restarted"))),
+        ("purge old rows", lambda j: j.purge(datetime.now(UTC))),
+        ("register a shipping target", lambda j: j.register_ship_target("siem")),
+        ("record shipping progress", lambda j: j.advance_ship_cursor("siem", 1, "0" * 64)),
+        ("retire a shipping target", lambda j: j.retire_ship_target("siem")),
+    ],
+)
+def test_a_closed_journal_names_what_could_not_be_done(
+    filled: Path, action: str, call: Callable[[AuditJournal], object]
+) -> None:
+    journal = AuditJournal.open(filled, KEY)
+    journal.close()
+    with pytest.raises(AuditWriteError) as raised:
+        call(journal)
+    assert str(raised.value) == f"Cannot {action}: the audit journal {filled} is closed."
+
+
+# ---------------------------------------------------------------- chain restarts and purges
+
+
+def test_a_chain_restart_row_is_refused_with_reasons(filled: Path) -> None:
+    with AuditJournal.open(filled, KEY) as journal:
+        with pytest.raises(ValueError, match=r"^a chain restart is recorded with kind 'chain_restarted'$"):
+            journal.record_chain_restart(AuditRecord(kind="verification"))
+        with pytest.raises(AuditWriteError) as not_empty:
+            journal.record_chain_restart(AuditRecord(kind="chain_restarted"))
+        assert str(not_empty.value) == f"The audit journal {filled} holds rows: no chain to start."
+
+
+def test_a_purge_moves_the_head_file_to_its_checkpoint(filled: Path) -> None:
+    backdate(filled, {i: f"2024-05-01T12:00:{i:02d}.000000Z" for i in range(1, 5)})
+    with AuditJournal.open(filled, KEY) as journal:
+        assert journal.purge(datetime(2024, 6, 1, tzinfo=UTC)) == 4
+        head = journal.head()
+    kept = read_head(head_path_beside(filled), KEY)
+    assert head is not None and kept is not None
+    assert (kept.sequence, kept.mac) == head
