@@ -400,7 +400,7 @@ class AuditJournal:
     def recorded_head(self) -> Head | None:
         """The head record the journal keeps beside its rows (None before schema version 2)."""
         with self._lock, self._read_transaction() as conn:
-            return recorded_head(conn) if self._version else None
+            return recorded_head(conn)  # None without a head table (before version 2, or empty)
 
     def verify(self) -> VerifyReport:
         """Check every row's MAC and the chain, from the start (or the latest checkpoint), and
@@ -443,11 +443,11 @@ class AuditJournal:
     def ship_cursors(self) -> list[ShipCursor]:
         """Every shipping target's acknowledged position."""
         with self._lock, self._read_transaction() as conn:
-            return ship_cursor.read_cursors(conn) if self._version else []
+            return ship_cursor.read_cursors(conn)  # [] without a cursor table
 
     def ship_cursor(self, target: str) -> ShipCursor | None:
         with self._lock, self._read_transaction() as conn:
-            return ship_cursor.read_cursor(conn, target) if self._version else None
+            return ship_cursor.read_cursor(conn, target)  # None without a cursor table
 
     def register_ship_target(self, target: str) -> ShipCursor:
         """Track ``target`` from sequence 0 if it is new; from now on purge keeps what it lacks."""

@@ -5,7 +5,9 @@ the read methods, and every connection closed when an open fails."""
 from __future__ import annotations
 
 import io
+import logging
 import sqlite3
+import stat
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -15,16 +17,18 @@ import pytest
 
 from station.audit import (
     AuditError,
+    AuditIntegrityError,
     AuditJournal,
     AuditKeyError,
     AuditRecord,
     AuditWriteError,
     JournalNotFoundError,
+    JournalVanishedError,
 )
 from station.audit import journal as journal_module
 from station.audit.head import head_path_beside, read_head
 from station.audit.vanish import FileIdentity, identify
-from tests.audit.support import KEY, backdate, make_record, raw
+from tests.audit.support import KEY, backdate, forget_head, make_record, raw
 
 WAL_HINT = "Its write-ahead log (-wal) must be readable too"
 
@@ -356,3 +360,82 @@ def test_a_purge_moves_the_head_file_to_its_checkpoint(filled: Path) -> None:
     kept = read_head(head_path_beside(filled), KEY)
     assert head is not None and kept is not None
     assert (kept.sequence, kept.mac) == head
+
+
+# ---------------------------------------------------------------- failures and their words
+
+
+def _failing_connect(monkeypatch: pytest.MonkeyPatch, error: sqlite3.Error) -> None:
+    def refuse(uri: str, busy_timeout: float) -> sqlite3.Connection:
+        raise error
+
+    monkeypatch.setattr(journal_module, "_connect", refuse)
+
+
+def test_a_read_only_open_sqlite_refuses_is_an_audit_error_naming_the_wait(
+    filled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite failing before any connection exists: the plain sentence, with the configured wait."""
+    _failing_connect(monkeypatch, sqlite3.OperationalError("database is locked"))
+    with pytest.raises(AuditError) as raised:
+        AuditJournal.open(filled, KEY, read_only=True, busy_timeout=2.5)
+    assert str(raised.value) == (
+        "Could not open the audit journal: the audit journal is locked by another program "
+        f"(waited 2.5 s). Journal: {filled}"
+    )
+
+
+def test_a_chain_restart_over_a_cut_journal_names_the_file(filled: Path) -> None:
+    with raw(filled) as conn:
+        conn.execute("DELETE FROM journal WHERE sequence = 10")
+    forget_head(filled)  # the head file would refuse the open itself; the journal's own head stays
+    with AuditJournal.open(filled, KEY) as journal, pytest.raises(AuditIntegrityError) as raised:
+        journal.record_chain_restart(AuditRecord(kind="chain_restarted"))
+    assert str(raised.value).startswith(f"The audit journal {filled} ends at row 9 but its head record")
+
+
+def test_a_journal_deleted_under_the_station_says_what_to_do(filled: Path) -> None:
+    with AuditJournal.open(filled, KEY) as journal:
+        filled.unlink()
+        with pytest.raises(JournalVanishedError) as raised:
+            journal.append(make_record(11))
+    assert str(raised.value) == (
+        f"Could not record this attempt: the audit journal {filled} was deleted while the station "
+        "had it open. Nothing was recorded, and nothing more will be written to it. Keep the "
+        "folder as it is as evidence and call IT: an administrator starts a new chain with "
+        "'station audit new-chain'."
+    )
+
+
+def test_a_head_file_that_cannot_be_written_is_logged_and_the_row_kept(
+    db_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the head's folder should be")
+    with AuditJournal.open(db_path, KEY, head_file=blocker / "audit.head") as journal:
+        with caplog.at_level(logging.ERROR, logger="station.audit.journal"):
+            assert journal.append(make_record(1)) == 1
+        assert journal.verify().ok
+    (logged,) = [r for r in caplog.records if r.name == "station.audit.journal"]
+    assert logged.getMessage().startswith("the journal's head could not be kept outside it: ")
+    assert str(blocker) in logged.getMessage()
+
+
+def test_a_new_journal_folder_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "audit.sqlite3"
+    with AuditJournal.open(path, KEY):
+        pass
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_journal_that_cannot_be_created_says_why_and_what_to_check(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the journal's folder should be")
+    path = blocker / "audit.sqlite3"
+    with pytest.raises(AuditWriteError) as raised:
+        AuditJournal.open(path, KEY)
+    assert str(raised.value) == (
+        f"Cannot create the audit journal {path}: File exists. "
+        "Check that the folder exists, is a folder, and is writable."
+    )
