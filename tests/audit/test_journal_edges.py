@@ -22,10 +22,12 @@ from station.audit import (
     AuditKeyError,
     AuditRecord,
     AuditWriteError,
+    ChainRestartRequiredError,
     JournalNotFoundError,
     JournalVanishedError,
 )
 from station.audit import journal as journal_module
+from station.audit.anchor import Anchor, write_anchor
 from station.audit.head import head_path_beside, read_head
 from station.audit.vanish import FileIdentity, identify
 from tests.audit.support import KEY, backdate, forget_head, make_record, raw
@@ -439,3 +441,36 @@ def test_a_journal_that_cannot_be_created_says_why_and_what_to_check(tmp_path: P
         f"Cannot create the audit journal {path}: File exists. "
         "Check that the folder exists, is a folder, and is writable."
     )
+
+
+# ---------------------------------------------------------------- what opening checks, and says
+
+
+def test_opening_with_the_wrong_key_names_the_journal(filled: Path) -> None:
+    with pytest.raises(AuditKeyError) as raised:
+        AuditJournal.open(filled, b"\x07" * 32)
+    assert f"does not belong to the journal {filled} " in str(raised.value)
+
+
+def test_a_cut_journal_is_refused_naming_it_and_the_head_file(filled: Path) -> None:
+    with raw(filled) as conn:
+        conn.execute("DELETE FROM journal WHERE sequence = 10")
+    with pytest.raises(ChainRestartRequiredError) as raised:
+        AuditJournal.open(filled, KEY)
+    assert str(raised.value).startswith(
+        f"The audit journal {filled} ends at row 9, but the head file {head_path_beside(filled)} says"
+    )
+
+
+def test_a_cut_journal_without_its_head_file_is_refused_by_the_anchor(filled: Path, tmp_path: Path) -> None:
+    anchor_file = tmp_path / "audit.anchor"
+    with AuditJournal.open(filled, KEY, read_only=True) as journal:
+        head = journal.head()
+        assert head is not None
+        anchor = Anchor(journal.journal_id or "", head[0], head[1], "syslog_tls", datetime.now(UTC))
+    write_anchor(anchor_file, KEY, anchor)
+    with raw(filled) as conn:
+        conn.execute("DELETE FROM journal WHERE sequence = 10")
+    forget_head(filled)
+    with pytest.raises(ChainRestartRequiredError, match=r"the anchor .*\(shipped to syslog_tls\)"):
+        AuditJournal.open(filled, KEY, anchor_file=anchor_file)
