@@ -8,6 +8,7 @@ import io
 import logging
 import sqlite3
 import stat
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -474,3 +475,40 @@ def test_a_cut_journal_without_its_head_file_is_refused_by_the_anchor(filled: Pa
     forget_head(filled)
     with pytest.raises(ChainRestartRequiredError, match=r"the anchor .*\(shipped to syslog_tls\)"):
         AuditJournal.open(filled, KEY, anchor_file=anchor_file)
+
+
+def test_a_journal_that_matches_its_anchor_opens(filled: Path, tmp_path: Path) -> None:
+    anchor_file = tmp_path / "audit.anchor"
+    with AuditJournal.open(filled, KEY, read_only=True) as journal:
+        head = journal.head()
+        assert head is not None
+        anchor = Anchor(journal.journal_id or "", head[0], head[1], "syslog_tls", datetime.now(UTC))
+    write_anchor(anchor_file, KEY, anchor)
+    with AuditJournal.open(filled, KEY, anchor_file=anchor_file) as journal:
+        assert journal.append(make_record(11)) == 11
+
+
+def test_opening_an_unknown_layout_for_writing_names_the_file(filled: Path) -> None:
+    with raw(filled) as conn:
+        conn.execute("ALTER TABLE journal ADD COLUMN from_the_future TEXT")
+    with pytest.raises(AuditWriteError) as raised:
+        AuditJournal.open(filled, KEY)
+    assert str(raised.value) == f"{filled} is not a station audit journal (or has an unknown layout)."
+
+
+def test_the_default_wait_for_a_lock_is_five_seconds(filled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _failing_connect(monkeypatch, sqlite3.OperationalError("database is locked"))
+    with pytest.raises(AuditWriteError, match=r"locked by another program \(waited 5 s\)"):
+        AuditJournal.open(filled, KEY)
+
+
+def test_the_wait_for_a_lock_is_the_one_asked_for(filled: Path) -> None:
+    """Another program holds the write lock: a 0.1 s wait gives up long before the default 5 s."""
+    with raw(filled, drop_triggers=False) as other:
+        other.execute("BEGIN IMMEDIATE")
+        began = time.monotonic()
+        with pytest.raises(AuditWriteError, match=r"waited 0.1 s"):
+            AuditJournal.open(filled, KEY, busy_timeout=0.1)
+        waited = time.monotonic() - began
+        other.execute("ROLLBACK")
+    assert waited < 2.5
