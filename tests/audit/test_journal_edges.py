@@ -111,8 +111,12 @@ def test_read_only_open_with_the_wrong_key_closes(
 
 def test_writing_open_of_a_non_database_closes(db_path: Path, connections: list[sqlite3.Connection]) -> None:
     _not_a_database(db_path, with_wal=False)
-    with pytest.raises(AuditWriteError, match="open the audit journal"):
+    with pytest.raises(AuditWriteError) as raised:
         AuditJournal.open(db_path, KEY)
+    assert str(raised.value) == (
+        "Could not open the audit journal: the file is damaged or is not an audit journal. "
+        f"Journal: {db_path}"
+    )
     assert connections and all(_closed(conn) for conn in connections)
 
 
