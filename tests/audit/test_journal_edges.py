@@ -516,3 +516,22 @@ def test_the_wait_for_a_lock_is_the_one_asked_for(filled: Path) -> None:
         waited = time.monotonic() - began
         other.execute("ROLLBACK")
     assert waited < 2.5
+
+
+def test_a_deleted_journal_whose_head_file_went_too_is_refused_by_the_anchor(
+    filled: Path, tmp_path: Path
+) -> None:
+    anchor_file = tmp_path / "audit.anchor"
+    with AuditJournal.open(filled, KEY, read_only=True) as journal:
+        head = journal.head()
+        assert head is not None
+        anchor = Anchor(journal.journal_id or "", head[0], head[1], "syslog_tls", datetime.now(UTC))
+    write_anchor(anchor_file, KEY, anchor)
+    filled.unlink()
+    forget_head(filled)
+    with pytest.raises(ChainRestartRequiredError) as raised:
+        AuditJournal.open(filled, KEY, anchor_file=anchor_file)
+    assert str(raised.value).startswith(
+        f"The audit journal {filled} does not exist, but the anchor {anchor_file}"
+    )
+    assert not filled.exists()
