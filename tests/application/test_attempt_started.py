@@ -85,8 +85,9 @@ async def test_no_request_goes_out_when_the_started_row_cannot_be_written(
         report = await _attempt(client, _jpeg(frame), JournalRecorder(journal, CONTEXT))
         assert journal.recent(10) == []  # and no outcome row either: nothing happened
     assert emulator.requests_received == 0
-    assert report.kind is OutcomeKind.ERROR
+    assert report.kind is OutcomeKind.ERROR and report.record_kind is RecordKind.VERIFICATION
     assert report.error_kind is ErrorKind.JOURNAL_UNWRITABLE
+    assert report.answered_at >= report.requested_at
     assert not report.final
     assert report.audit_error == "the disk is full"
     assert "journal cannot be written" in report.message and "call IT" in report.message
@@ -112,7 +113,20 @@ async def test_the_started_row_comes_first_and_the_outcome_names_it(
     client: LivenessClient, emulator: Emulator, frame: np.ndarray, journal: AuditJournal
 ) -> None:
     submission = _jpeg(frame)
-    report = await _attempt(client, submission, JournalRecorder(journal, CONTEXT), caller_account="anna")
+    began = time.monotonic()
+    report = await run_attempt(
+        client,
+        submission,
+        DecisionPolicy(),
+        JournalRecorder(journal, CONTEXT),
+        notes=("frame 12",),
+        customer_ref="CIF-1234",
+        session_id="sess-7",
+        consent=CONSENT,
+        instruction_language="hi",
+        caller_account="anna",
+    )
+    wall_ms = (time.monotonic() - began) * 1000.0
     outcome, started = journal.recent(2)
     assert emulator.requests_received == 1
     assert report.kind is OutcomeKind.LIVE and report.final
@@ -127,6 +141,10 @@ async def test_the_started_row_comes_first_and_the_outcome_names_it(
     assert row.image_sha256 == hashlib.sha256(submission.content).hexdigest()
     assert row.caller_account == "anna"
     assert row.api_host == client.api_host and row.instruction_language == "hi"
+    assert row.environment == "sandbox" and row.notes == "frame 12"
+    assert outcome.record.environment == "sandbox" and outcome.record.notes == "frame 12"
+    assert report.verification is not None and report.answered_at == report.verification.answered_at
+    assert 0.0 < report.elapsed_ms <= wall_ms
     assert row.outcome is None and row.responded_at is None and row.score is None
     assert outcome.record.kind == "verification" and outcome.record.started_sequence == 1
     assert outcome.record.caller_account == "anna"
@@ -150,7 +168,23 @@ async def test_a_service_error_names_its_started_row(
     outcome = journal.recent(1)[0].record
     assert report.kind is OutcomeKind.ERROR and report.error_kind is ErrorKind.AUTH and report.final
     assert outcome.outcome == "ERROR" and outcome.started_sequence == 1
+    assert outcome.error_class == "AuthError"
+    assert report.message == advice_for(AuthError("refused"))
+    assert report.answered_at >= report.requested_at and report.elapsed_ms >= 0.0
     assert journal.open_attempts() == []
+
+
+async def test_a_cancel_without_words_is_the_operators(
+    client: LivenessClient, emulator: Emulator, frame: np.ndarray, journal: AuditJournal
+) -> None:
+    emulator.set_scenario("hang")
+    task = asyncio.ensure_future(_attempt(client, _jpeg(frame), JournalRecorder(journal, CONTEXT)))
+    assert await asyncio.to_thread(emulator.wait_for_hanging, 1, 30.0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    cancelled = journal.recent(1)[0].record
+    assert cancelled.notes == "cancelled by the operator" and cancelled.started_sequence == 1
 
 
 async def test_a_cancelled_request_names_its_started_row(
@@ -208,7 +242,8 @@ async def test_a_cancel_while_the_started_row_is_written_sends_nothing_and_close
     closing, started = journal.recent(2)
     assert started.record.kind == "attempt_started"
     assert closing.record.started_sequence == started.sequence
-    assert closing.record.notes is not None and CANCELLED_BEFORE_SENDING in closing.record.notes
+    assert closing.record.notes == f"shutdown; {CANCELLED_BEFORE_SENDING}"
+    assert closing.record.outcome == "ERROR" and closing.record.error_message == CANCELLED_MESSAGE
     assert journal.open_attempts() == []
 
 
