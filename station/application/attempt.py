@@ -26,8 +26,10 @@ from station.core.decision import DecisionPolicy, decide
 from station.core.models import Outcome, OutcomeKind
 
 __all__ = [
+    "CANCELLED_BEFORE_SENDING",
     "CANCELLED_BY_OPERATOR",
     "CANCELLED_MESSAGE",
+    "JOURNAL_UNWRITABLE_MESSAGE",
     "UNEXPECTED_MESSAGE",
     "AttemptRecorder",
     "AttemptReport",
@@ -37,9 +39,6 @@ __all__ = [
     "record_report",
     "run_attempt",
 ]
-
-_log = logging.getLogger(__name__)
-
 
 _log = logging.getLogger(__name__)
 
@@ -99,6 +98,10 @@ class AttemptReport:
     instruction_language: str | None = None
     #: Why an ERROR has no verdict (None for a verdict): what the banner decides on.
     error_kind: ErrorKind | None = None
+    #: On an attempt's outcome: the journal sequence of its "attempt started" row.
+    started_sequence: int | None = None
+    #: The OS account of the process that asked for the attempt (the service's socket peer).
+    caller_account: str | None = None
 
     @property
     def final(self) -> bool:
@@ -127,6 +130,8 @@ class AttemptReport:
             supervisor_id=supervisor_id,
             audit_sequence=None,
             audit_error=None,
+            started_sequence=None,  # a review settles the outcome row; it starts no paid call
+            caller_account=None,
         )
 
 
@@ -138,6 +143,13 @@ UNEXPECTED_MESSAGE = (
 )
 #: The cancellation note when nobody said otherwise (``task.cancel()`` without a message).
 CANCELLED_BY_OPERATOR = "cancelled by the operator"
+#: The operator's words when the "attempt started" row cannot be written (nothing was sent).
+JOURNAL_UNWRITABLE_MESSAGE = (
+    "The audit journal cannot be written, so nothing was sent to the service. "
+    "Do not capture again: call IT support."
+)
+#: The note on the outcome of an attempt cancelled while its "attempt started" row was written.
+CANCELLED_BEFORE_SENDING = "cancelled before the request was sent"
 
 #: Writes the report to the audit journal and returns its sequence; raises on failure.
 AttemptRecorder = Callable[[AttemptReport], Awaitable[int]]
@@ -194,35 +206,48 @@ async def run_attempt(
     session_id: str | None = None,
     consent: ConsentRecord = NOT_ASKED,
     instruction_language: str | None = None,
+    *,
+    caller_account: str | None = None,
 ) -> AttemptReport:
-    """Submit, decide and record one attempt. A recorder is required: an attempt without a
-    journal row is never final. Cancellation propagates, after a record of the cancellation (the
-    request may already have reached the service and been charged)."""
+    """Journal "attempt started", then submit, decide and record the outcome naming that row.
+
+    A recorder is required: an attempt without a journal row is never final, and a request whose
+    "attempt started" row cannot be written is never sent (an ERROR of kind
+    :attr:`ErrorKind.JOURNAL_UNWRITABLE`, not final). ``caller_account`` is the OS account that
+    asked for the attempt (the station service's socket peer), written in both rows.
+    Cancellation propagates, after a record of the cancellation (the request may already have
+    reached the service and been charged)."""
     requested_at = datetime.now(UTC)
-    started = time.monotonic()
     sha256 = submission.sha256  # hashed once: the audit record's proof of what was sent
+    report = AttemptReport(
+        kind=OutcomeKind.ERROR,  # not journaled for a started row; a fail-closed placeholder
+        message="",
+        requested_at=requested_at,
+        answered_at=requested_at,
+        elapsed_ms=0.0,
+        submission_sha256=sha256,
+        api_host=client.api_host,
+        environment=client.environment.value,
+        notes=notes,
+        customer_ref=customer_ref,
+        session_id=session_id,
+        consent=consent,
+        instruction_language=instruction_language,
+        record_kind=RecordKind.ATTEMPT_STARTED,
+        caller_account=caller_account,
+    )
+    started_sequence = await _record_started(recorder, report)
+    if not isinstance(started_sequence, int):
+        return started_sequence  # nothing was sent
+    report = replace(report, record_kind=RecordKind.VERIFICATION, started_sequence=started_sequence)
+    started = time.monotonic()
     try:
         verification = await _submit(client, submission)
     except asyncio.CancelledError as cancel:
         # The request may already have reached the service (and been charged): keep a record.
         # ``task.cancel(msg)`` says who stopped it (the operator, a signal, shutdown).
         why = str(cancel.args[0]) if cancel.args and cancel.args[0] else CANCELLED_BY_OPERATOR
-        cancelled = AttemptReport(
-            kind=OutcomeKind.ERROR,
-            message=CANCELLED_MESSAGE,
-            requested_at=requested_at,
-            answered_at=datetime.now(UTC),
-            elapsed_ms=(time.monotonic() - started) * 1000.0,
-            submission_sha256=sha256,
-            api_host=client.api_host,
-            environment=client.environment.value,
-            notes=(*notes, why),
-            customer_ref=customer_ref,
-            session_id=session_id,
-            consent=consent,
-            instruction_language=instruction_language,
-            error_kind=ErrorKind.CANCELLED,
-        )
+        cancelled = _cancelled(report, started, why)
         with contextlib.suppress(Exception):
             await asyncio.shield(recorder(cancelled))
         raise
@@ -244,26 +269,63 @@ async def run_attempt(
         except Exception:  # the service answered (and charged): keep its answer, say it failed here
             _log.exception("the decision failed unexpectedly")
             outcome, kind, message, fault = None, OutcomeKind.ERROR, UNEXPECTED_MESSAGE, ErrorKind.UNEXPECTED
-    report = AttemptReport(
+    report = replace(
+        report,
         kind=kind,
         message=message,
-        requested_at=requested_at,
         answered_at=answered_at,
         elapsed_ms=elapsed_ms,
-        submission_sha256=sha256,
-        api_host=client.api_host,
-        environment=client.environment.value,
         outcome=outcome,
         verification=answer,
         error=failure,
-        notes=notes,
-        customer_ref=customer_ref,
-        session_id=session_id,
-        consent=consent,
-        instruction_language=instruction_language,
         error_kind=fault,
     )
     return await record_report(recorder, report)
+
+
+async def _record_started(recorder: AttemptRecorder, started: AttemptReport) -> int | AttemptReport:
+    """The "attempt started" row's sequence; or, when it cannot be written, the not-final ERROR
+    to return instead of sending. A cancellation while the row is being written propagates once
+    the write has ended, after a cancellation row naming it if it was written (the attempt is
+    then closed: nothing was sent)."""
+    writing = asyncio.ensure_future(recorder(started))
+    try:
+        return await asyncio.shield(writing)
+    except asyncio.CancelledError as cancel:
+        with contextlib.suppress(Exception):
+            sequence = await writing
+            why = str(cancel.args[0]) if cancel.args and cancel.args[0] else CANCELLED_BY_OPERATOR
+            cancelled = replace(
+                _cancelled(started, time.monotonic(), why),
+                record_kind=RecordKind.VERIFICATION,
+                started_sequence=sequence,
+                notes=(*started.notes, why, CANCELLED_BEFORE_SENDING),
+            )
+            await recorder(cancelled)
+        raise
+    except Exception as exc:  # any failure to record means nothing goes out
+        reason = str(exc) or type(exc).__name__
+        _log.error("the attempt-started row could not be written; nothing sent: %s", reason)
+        refused = replace(
+            started,
+            record_kind=RecordKind.VERIFICATION,
+            message=JOURNAL_UNWRITABLE_MESSAGE,
+            answered_at=datetime.now(UTC),
+            error_kind=ErrorKind.JOURNAL_UNWRITABLE,
+        )
+        return refused.with_audit(None, reason)
+
+
+def _cancelled(report: AttemptReport, started: float, why: str) -> AttemptReport:
+    return replace(
+        report,
+        kind=OutcomeKind.ERROR,
+        message=CANCELLED_MESSAGE,
+        answered_at=datetime.now(UTC),
+        elapsed_ms=(time.monotonic() - started) * 1000.0,
+        notes=(*report.notes, why),
+        error_kind=ErrorKind.CANCELLED,
+    )
 
 
 async def record_report(recorder: AttemptRecorder, report: AttemptReport) -> AttemptReport:

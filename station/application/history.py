@@ -18,7 +18,9 @@ __all__ = ["STATION_EVENTS", "AttemptHistory", "StoredRecord"]
 _log = logging.getLogger(__name__)
 
 #: Station events the operator's history leaves out (they are for IT and the auditors).
-STATION_EVENTS: Final = frozenset({"policy", "heartbeat", "session", "pin", "chain_restarted"})
+STATION_EVENTS: Final = frozenset(
+    {"policy", "heartbeat", "session", "pin", "chain_restarted", "attempt_started"}
+)
 
 
 class AttemptHistory:

@@ -47,6 +47,8 @@ class ErrorKind(StrEnum):
     ENCODING = "encoding"
     #: Anything else: a fault in the station itself, ended as an error rather than a hang.
     UNEXPECTED = "unexpected"
+    #: The "attempt started" row could not be written, so nothing was sent.
+    JOURNAL_UNWRITABLE = "journal_unwritable"
 
 
 #: The client's error tree, most specific class first.
@@ -77,6 +79,8 @@ class RecordKind(StrEnum):
     VERIFICATION = "verification"
     #: A decision taken on an attempt afterwards (a supervisor's review, the operator's face pick).
     REVIEW = "review"
+    #: Written before the request goes out; the outcome row names it (``started_sequence``).
+    ATTEMPT_STARTED = "attempt_started"
 
 
 class EventKind(StrEnum):

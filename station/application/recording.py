@@ -51,6 +51,8 @@ class AttemptContext:
 def record_for(report: AttemptReport, context: AttemptContext) -> AuditRecord:
     """The journal row for ``report``: the station's free text fitted to the journal's limits (a
     long exception message must not cost the row), everything from the service as it came."""
+    if report.record_kind is RecordKind.ATTEMPT_STARTED:
+        return _started_record(report, context)
     outcome, verification, error = report.outcome, report.verification, report.error
     result = outcome.result if outcome is not None else None
     primary = outcome.primary_face if outcome is not None else None
@@ -92,6 +94,35 @@ def record_for(report: AttemptReport, context: AttemptContext) -> AuditRecord:
         consent_notice_version=report.consent.notice_version,
         consent_notice_sha256=report.consent.notice_sha256,
         instruction_language=report.instruction_language,
+        started_sequence=report.started_sequence,
+        caller_account=report.caller_account,
+    )
+
+
+def _started_record(report: AttemptReport, context: AttemptContext) -> AuditRecord:
+    """The "attempt started" row: who, for which customer, with which consent, from which
+    camera, what picture (its SHA-256) and where to — written before the request goes out, so
+    it has no answer, outcome or error."""
+    return AuditRecord(
+        kind=RecordKind.ATTEMPT_STARTED.value,
+        requested_at=report.requested_at,
+        station_id=context.station_id,
+        operator_id=context.operator_id,
+        customer_ref=report.customer_ref or context.customer_ref,
+        environment=report.environment or None,
+        api_host=report.api_host or None,
+        image_sha256=report.submission_sha256 or None,
+        app_version=__version__,
+        notes=fit_text("notes", "; ".join(report.notes) or None),
+        session_id=report.session_id,
+        camera_source=context.camera_source,
+        policy_hash=context.policy_hash,
+        dev_overrides=context.dev_overrides,
+        consent=report.consent.consent.value,
+        consent_notice_version=report.consent.notice_version,
+        consent_notice_sha256=report.consent.notice_sha256,
+        instruction_language=report.instruction_language,
+        caller_account=report.caller_account,
     )
 
 

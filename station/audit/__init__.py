@@ -47,6 +47,7 @@ from station.audit.paths import (
     default_key_path,
 )
 from station.audit.records import (
+    KIND_ATTEMPT_STARTED,
     KIND_CHAIN_RESTARTED,
     KIND_CHECKPOINT,
     KIND_HEARTBEAT,
@@ -59,6 +60,7 @@ from station.audit.records import (
 )
 
 __all__ = [
+    "KIND_ATTEMPT_STARTED",
     "KIND_CHAIN_RESTARTED",
     "KIND_CHECKPOINT",
     "KIND_HEARTBEAT",

@@ -62,6 +62,7 @@ from station.audit.errors import (
 from station.audit.export import ExportFormat, write_rows
 from station.audit.head import JournalHead, head_path_beside, read_head, write_head
 from station.audit.records import (
+    KIND_ATTEMPT_STARTED,
     KIND_CHAIN_RESTARTED,
     RESERVED_KINDS,
     AuditRecord,
@@ -77,6 +78,35 @@ from station.audit.writing import insert, next_link, purge_rows, recorded_head
 __all__ = ["AuditJournal", "Backlog", "BreakKind", "Problem", "VerifyReport"]
 
 _log = logging.getLogger(__name__)
+
+# The statements, fixed text all (every value is a bound parameter). Kept here rather than inline
+# so a mutation run does not count an upper- or lower-cased keyword as a behaviour to pin.
+_NEWEST = "SELECT * FROM journal ORDER BY sequence DESC LIMIT ?"
+_AFTER = "SELECT * FROM journal WHERE sequence > ? ORDER BY sequence LIMIT ?"
+_LATEST_OF_KIND = "SELECT * FROM journal WHERE kind = ? ORDER BY sequence DESC LIMIT 1"
+_BACKLOG = "SELECT COUNT(*), MIN(recorded_at) FROM journal WHERE sequence > ?"
+_HEAD = "SELECT sequence, mac FROM journal ORDER BY sequence DESC LIMIT 1"
+_ALL = "SELECT * FROM journal ORDER BY sequence"
+#: "attempt started" rows that no row names in ``started_sequence``.
+_OPEN_ATTEMPTS = (
+    "SELECT * FROM journal WHERE kind = ? AND sequence NOT IN "
+    "(SELECT started_sequence FROM journal WHERE started_sequence IS NOT NULL) ORDER BY sequence"
+)
+_SINCE = "recorded_at >= ?"
+_CUSTOMER = "customer_ref = ?"
+_EXPORT_SQL: dict[tuple[str, ...], str] = {
+    (): _ALL,
+    (_SINCE,): "SELECT * FROM journal WHERE recorded_at >= ? ORDER BY sequence",
+    (_CUSTOMER,): "SELECT * FROM journal WHERE customer_ref = ? ORDER BY sequence",
+    (_SINCE, _CUSTOMER): (
+        "SELECT * FROM journal WHERE recorded_at >= ? AND customer_ref = ? ORDER BY sequence"
+    ),
+}
+
+
+def _export_sql(conditions: tuple[str, ...]) -> str:
+    """The export's statement for these conditions (a fixed table: no SQL is built from text)."""
+    return _EXPORT_SQL[conditions]
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +276,8 @@ class AuditJournal:
 
     @property
     def schema_version(self) -> int:
-        """1 for a station 0.1.0 journal opened read-only, else 2 (0: an empty file, read-only)."""
+        """The layout: 3 once opened for writing; 1 or 2 for an older journal opened read-only
+        (0: an empty file, read-only)."""
         return self._version
 
     @property
@@ -319,9 +350,7 @@ class AuditJournal:
         with self._lock, self._read_transaction() as conn:
             if not self._version:
                 return []
-            rows = conn.execute(
-                "SELECT * FROM journal ORDER BY sequence DESC LIMIT ?", (max(n, 0),)
-            ).fetchall()
+            rows = conn.execute(_NEWEST, (max(n, 0),)).fetchall()
         return [StoredRecord.from_row(row) for row in rows]
 
     def rows_after(self, sequence: int, limit: int) -> list[StoredRecord]:
@@ -329,10 +358,7 @@ class AuditJournal:
         with self._lock, self._read_transaction() as conn:
             if not self._version:
                 return []
-            rows = conn.execute(
-                "SELECT * FROM journal WHERE sequence > ? ORDER BY sequence LIMIT ?",
-                (sequence, max(limit, 0)),
-            ).fetchall()
+            rows = conn.execute(_AFTER, (sequence, max(limit, 0))).fetchall()
         return [StoredRecord.from_row(row) for row in rows]
 
     def latest(self, kind: str) -> StoredRecord | None:
@@ -340,9 +366,7 @@ class AuditJournal:
         with self._lock, self._read_transaction() as conn:
             if not self._version:
                 return None
-            row = conn.execute(
-                "SELECT * FROM journal WHERE kind = ? ORDER BY sequence DESC LIMIT 1", (kind,)
-            ).fetchone()
+            row = conn.execute(_LATEST_OF_KIND, (kind,)).fetchone()
         return None if row is None else StoredRecord.from_row(row)
 
     def backlog(self, after_sequence: int) -> Backlog:
@@ -350,23 +374,33 @@ class AuditJournal:
         with self._lock, self._read_transaction() as conn:
             if not self._version:
                 return Backlog(0, None)
-            count, oldest = conn.execute(
-                "SELECT COUNT(*), MIN(recorded_at) FROM journal WHERE sequence > ?", (after_sequence,)
-            ).fetchone()
+            count, oldest = conn.execute(_BACKLOG, (after_sequence,)).fetchone()
         return Backlog(int(count), None if oldest is None else parse_timestamp(str(oldest)))
+
+    def open_attempts(self) -> list[StoredRecord]:
+        """The ``attempt_started`` rows no row names in ``started_sequence``, oldest first.
+
+        Each is a paid call whose outcome was never recorded: the process stopped (SIGKILL,
+        power cut) between sending and journaling the answer — or the call is still under way
+        in a running station. Journals before schema version 3 have none."""
+        with self._lock, self._read_transaction() as conn:
+            if self._version < 3:
+                return []
+            rows = conn.execute(_OPEN_ATTEMPTS, (KIND_ATTEMPT_STARTED,)).fetchall()
+        return [StoredRecord.from_row(row) for row in rows]
 
     def head(self) -> tuple[int, str] | None:
         """Sequence and MAC of the newest row: the value to anchor outside the station."""
         with self._lock, self._read_transaction() as conn:
             if not self._version:
                 return None
-            row = conn.execute("SELECT sequence, mac FROM journal ORDER BY sequence DESC LIMIT 1").fetchone()
+            row = conn.execute(_HEAD).fetchone()
         return None if row is None else (int(row[0]), str(row[1]))
 
     def recorded_head(self) -> Head | None:
         """The head record the journal keeps beside its rows (None before schema version 2)."""
         with self._lock, self._read_transaction() as conn:
-            return recorded_head(conn) if self._version else None
+            return recorded_head(conn)  # None without a head table (before version 2, or empty)
 
     def verify(self) -> VerifyReport:
         """Check every row's MAC and the chain, from the start (or the latest checkpoint), and
@@ -374,7 +408,7 @@ class AuditJournal:
         with self._lock, self._read_transaction() as conn:
             if not self._version:
                 return VerifyReport(ok=True, rows_checked=0)
-            rows = conn.execute("SELECT * FROM journal ORDER BY sequence")
+            rows = conn.execute(_ALL)
             return verify_rows(self._key, rows, recorded_head(conn))
 
     def export(
@@ -392,15 +426,13 @@ class AuditJournal:
         conditions: list[str] = []
         params: list[str] = []
         if since is not None:
-            conditions.append("recorded_at >= ?")
+            conditions.append(_SINCE)
             params.append(format_timestamp(since))
         if customer_ref is not None:
-            conditions.append("customer_ref = ?")
+            conditions.append(_CUSTOMER)
             params.append(customer_ref)
         # Only fixed text is joined here; every value is a bound parameter.
-        where = " WHERE " + " AND ".join(conditions) if conditions else ""
-        sql = "SELECT * FROM journal" + where  # noqa: S608
-        sql += " ORDER BY sequence"
+        sql = _export_sql(tuple(conditions))
         with self._lock, self._read_transaction() as conn:
             if not self._version:
                 return write_rows(fmt, [], out)
@@ -411,11 +443,11 @@ class AuditJournal:
     def ship_cursors(self) -> list[ShipCursor]:
         """Every shipping target's acknowledged position."""
         with self._lock, self._read_transaction() as conn:
-            return ship_cursor.read_cursors(conn) if self._version else []
+            return ship_cursor.read_cursors(conn)  # [] without a cursor table
 
     def ship_cursor(self, target: str) -> ShipCursor | None:
         with self._lock, self._read_transaction() as conn:
-            return ship_cursor.read_cursor(conn, target) if self._version else None
+            return ship_cursor.read_cursor(conn, target)  # None without a cursor table
 
     def register_ship_target(self, target: str) -> ShipCursor:
         """Track ``target`` from sequence 0 if it is new; from now on purge keeps what it lacks."""

@@ -3,14 +3,15 @@
 Auditors must be able to re-check a MAC from an export with nothing but the key and this rule, so
 it lives in one small module that the journal, ``verify``, the shipper and any outside tool share.
 
-The MAC rule (schema versions 1 and 2)
+The MAC rule (schema versions 1, 2 and 3)
     ``mac = HMAC-SHA256(key, canonical_json(row))``, lower-case hex, where ``canonical_json`` is
     the JSON object of the row's stored column values with
 
     * every *version 1* column but ``mac`` always present (``null`` for SQL NULL) — that is
       ``sequence``, ``recorded_at``, ``kind`` … ``notes``, ``purged_rows``, ``purged_through``,
       ``purged_through_mac`` and ``prev_mac`` (the MAC of the row before, 64 zeros for row 1);
-    * every *version 2* column (:data:`V2_FIELDS`: ``session_id`` … ``antispoof_score``)
+    * every *version 2* column (:data:`V2_FIELDS`: ``session_id`` … ``antispoof_score``) and
+      every *version 3* column (:data:`V3_FIELDS`: ``started_sequence``, ``caller_account``)
       present **only when it is not NULL**;
 
     serialised with sorted keys, ``","`` and ``":"`` separators, ASCII only (``\\uXXXX``
@@ -18,11 +19,11 @@ The MAC rule (schema versions 1 and 2)
     JSON floats (``1.0``, never ``1``). In Python: ``json.dumps(obj, sort_keys=True,
     separators=(",", ":"), ensure_ascii=True, allow_nan=False)``.
 
-    Why the version 2 columns drop out when NULL: a journal written by 0.1.0 is upgraded in place
-    (``ALTER TABLE … ADD COLUMN``), so its old rows gain those columns as NULL. Leaving NULL
-    version 2 columns out of the canonical form keeps every old row's bytes — and MAC —
-    identical, while any value later forced into one of them (or a value removed) still changes
-    the bytes and breaks the MAC.
+    Why the later columns drop out when NULL: an older journal is upgraded in place (``ALTER
+    TABLE … ADD COLUMN``), so its old rows gain those columns as NULL. Leaving NULL version 2
+    and 3 columns out of the canonical form keeps every old row's bytes — and MAC — identical,
+    while any value later forced into one of them (or a value removed) still changes the bytes
+    and breaks the MAC.
 
 Limits
     Every text field has a cap in UTF-8 bytes (:data:`TEXT_LIMITS`): 256 for identifiers, 2 048
@@ -53,6 +54,7 @@ __all__ = [
     "COLUMN_NAMES",
     "CONSENT_VALUES",
     "GENESIS_MAC",
+    "KIND_ATTEMPT_STARTED",
     "KIND_CHAIN_RESTARTED",
     "KIND_CHECKPOINT",
     "KIND_HEARTBEAT",
@@ -61,7 +63,10 @@ __all__ = [
     "RESERVED_KINDS",
     "TEXT_LIMITS",
     "V1_COLUMN_NAMES",
+    "V2_COLUMN_NAMES",
     "V2_FIELDS",
+    "V3_COLUMNS",
+    "V3_FIELDS",
     "AuditRecord",
     "StoredRecord",
     "canonical_bytes",
@@ -74,6 +79,9 @@ __all__ = [
 
 KIND_VERIFICATION = "verification"
 KIND_REVIEW = "review"
+#: Written before every paid call; the outcome row names it in ``started_sequence``. One that no
+#: row names is an *open attempt*: the station stopped between sending and recording the answer.
+KIND_ATTEMPT_STARTED = "attempt_started"
 #: The shipper's periodic record: version, policy hash, backlog and the chain head (fleet health).
 KIND_HEARTBEAT = "heartbeat"
 #: Reserved for the rows :meth:`AuditJournal.purge` writes; ``append`` refuses it.
@@ -124,6 +132,7 @@ TEXT_LIMITS: dict[str, int] = {
     "consent_notice_version": 64,
     "consent_notice_sha256": 64,
     "instruction_language": 35,  # the longest BCP 47 tag registries advise supporting
+    "caller_account": _ID,
 }
 
 
@@ -207,6 +216,12 @@ class AuditRecord:
     consent_notice_sha256: str | None = None
     instruction_language: str | None = None
     antispoof_score: float | None = None
+    # ---- schema version 3
+    #: On an attempt's outcome row: the sequence of its ``attempt_started`` row.
+    started_sequence: int | None = None
+    #: The OS account of the process that asked for the attempt (the station service's socket
+    #: peer); NULL when the station ran it in its own process.
+    caller_account: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, str) or not _KIND.fullmatch(self.kind):
@@ -231,8 +246,10 @@ class AuditRecord:
                 raise ValueError(f"{name} must be 64 lower-case hex digits (a SHA-256 digest)")
         if self.consent is not None and self.consent not in CONSENT_VALUES:
             raise ValueError(f"consent must be one of {sorted(CONSENT_VALUES)}, got {self.consent!r}")
-        if self.settles_sequence is not None and self.settles_sequence < 1:
-            raise ValueError("settles_sequence must name a journal row (1 or more)")
+        for name in ("settles_sequence", "started_sequence"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must name a journal row (1 or more)")
 
     def to_columns(self) -> dict[str, Any]:
         """The column values exactly as they are stored (and MAC'd)."""
@@ -256,7 +273,7 @@ class AuditRecord:
 
         Rows are taken as stored, without the limits: a row an older version wrote (a 5 kB
         ``client_id``, say) must stay readable, since it is evidence. Missing version 2 columns
-        (a journal opened read-only before its upgrade) read as NULL.
+        and version 3 columns (a journal opened read-only before its upgrade) read as NULL.
         """
         record = object.__new__(cls)
         for f in fields(cls):
@@ -324,10 +341,16 @@ _V2_FIELD_TYPES: dict[str, type] = {
     "instruction_language": str,
     "antispoof_score": float,
 }
-_FIELD_TYPES: dict[str, type] = {**_V1_FIELD_TYPES, **_V2_FIELD_TYPES}
+_V3_FIELD_TYPES: dict[str, type] = {
+    "started_sequence": int,
+    "caller_account": str,
+}
+_FIELD_TYPES: dict[str, type] = {**_V1_FIELD_TYPES, **_V2_FIELD_TYPES, **_V3_FIELD_TYPES}
 
 #: The columns added by schema version 2; in the MAC's canonical form only when not NULL.
 V2_FIELDS: tuple[str, ...] = tuple(_V2_FIELD_TYPES)
+#: The columns added by schema version 3; in the MAC's canonical form only when not NULL.
+V3_FIELDS: tuple[str, ...] = tuple(_V3_FIELD_TYPES)
 
 _SQL_TYPES = {str: "TEXT", datetime: "TEXT", int: "INTEGER", float: "REAL"}
 
@@ -346,15 +369,20 @@ _V1_COLUMNS: tuple[tuple[str, str], ...] = (
 #: Version 2 appends its columns after ``mac``: that is where ``ALTER TABLE ADD COLUMN`` puts
 #: them, so a new journal and an upgraded one have the same layout.
 V2_COLUMNS: tuple[tuple[str, str], ...] = tuple((name, _SQL_TYPES[t]) for name, t in _V2_FIELD_TYPES.items())
+#: Version 3 appends its columns after version 2's, for the same reason.
+V3_COLUMNS: tuple[tuple[str, str], ...] = tuple((name, _SQL_TYPES[t]) for name, t in _V3_FIELD_TYPES.items())
 #: Every column of the journal table, in table order, with its STRICT type and constraint.
-COLUMNS: tuple[tuple[str, str], ...] = (*_V1_COLUMNS, *V2_COLUMNS)
+COLUMNS: tuple[tuple[str, str], ...] = (*_V1_COLUMNS, *V2_COLUMNS, *V3_COLUMNS)
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
 V1_COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in _V1_COLUMNS)
-_V2_NAMES = frozenset(V2_FIELDS)
+#: The table of schema version 2, in table order.
+V2_COLUMN_NAMES: tuple[str, ...] = (*V1_COLUMN_NAMES, *V2_FIELDS)
+#: The columns that are left out of the canonical form when NULL (added by an upgrade).
+_LATER_NAMES = frozenset((*V2_FIELDS, *V3_FIELDS))
 
 
 def stored_columns(row: Mapping[str, Any]) -> dict[str, Any]:
-    """Every column of a stored row by name, version 2 columns NULL where the table lacks them."""
+    """Every column of a stored row by name, later columns NULL where the table lacks them."""
     present = row.keys()
     return {name: (row[name] if name in present else None) for name in COLUMN_NAMES}
 
@@ -365,10 +393,10 @@ def canonical_bytes(row: Mapping[str, Any]) -> bytes:
     for name in COLUMN_NAMES:
         if name == "mac":
             continue
-        if name in _V2_NAMES:
+        if name in _LATER_NAMES:
             try:
                 value = row[name]
-            except (KeyError, IndexError):  # a dict without it, or a version 1 table's sqlite3.Row
+            except (KeyError, IndexError):  # a dict without it, or an older table's sqlite3.Row
                 continue
             if value is None:
                 continue

@@ -10,9 +10,14 @@ Schema versions (``meta.schema_version``)
        in the same database so that a cursor and the rows it counts can never disagree after a
        crash; and ``meta.journal_id``, a random id that tells this journal from a new one started
        in its place.
+    3. adds :data:`~station.audit.records.V3_COLUMNS` to ``journal``: ``started_sequence`` (an
+       attempt's outcome row names its ``attempt_started`` row) and ``caller_account`` (the OS
+       account that asked for the attempt). Appended the same way, NULL in old rows, left out
+       of the MAC when NULL: every version 1 and 2 row keeps its MAC.
 
 The upgrade runs in one ``BEGIN IMMEDIATE`` transaction when a journal is opened for writing
-(never when it is opened read-only), so a crash leaves version 1 or version 2, never a mix.
+(never when it is opened read-only), so a crash leaves the old version or the new one, never a
+mix; a version 1 journal goes to 2 and then 3 in that one transaction.
 """
 
 from __future__ import annotations
@@ -26,7 +31,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from station.audit.errors import AuditKeyError, AuditWriteError
-from station.audit.records import COLUMN_NAMES, COLUMNS, V1_COLUMN_NAMES, V2_COLUMNS, format_timestamp
+from station.audit.records import (
+    COLUMN_NAMES,
+    COLUMNS,
+    V1_COLUMN_NAMES,
+    V2_COLUMN_NAMES,
+    V2_COLUMNS,
+    V3_COLUMNS,
+    format_timestamp,
+)
 
 __all__ = [
     "NO_DELETE_TRIGGER",
@@ -38,7 +51,7 @@ __all__ = [
     "prepare_for_writing",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _CREATE_JOURNAL = (
     "CREATE TABLE journal (\n    " + ",\n    ".join(f"{name} {decl}" for name, decl in COLUMNS) + "\n) STRICT"
@@ -78,7 +91,10 @@ _V2_TRIGGERS = (
 
 
 def layout_version(conn: sqlite3.Connection, path: Path) -> int:
-    """0 for a database with no journal yet, else 1 or 2; refuses anything else."""
+    """0 for a database with no journal yet, else 1, 2 or 3; refuses anything else.
+
+    Versions 2 and 3 must say so in ``meta`` too: a table with the right columns and another
+    declared version is not one this station wrote."""
     names = tuple(row[1] for row in conn.execute("PRAGMA table_info(journal)"))
     if not names:
         tables = conn.execute("SELECT COUNT(*) FROM sqlite_schema").fetchone()[0]
@@ -87,10 +103,9 @@ def layout_version(conn: sqlite3.Connection, path: Path) -> int:
         return 0
     if names == V1_COLUMN_NAMES:
         return 1
-    if names == COLUMN_NAMES:
-        declared = meta_value(conn, "schema_version")
-        if declared == str(SCHEMA_VERSION):
-            return SCHEMA_VERSION
+    for version, layout in ((2, V2_COLUMN_NAMES), (SCHEMA_VERSION, COLUMN_NAMES)):
+        if names == layout and meta_value(conn, "schema_version") == str(version):
+            return version
     raise AuditWriteError(f"{path} is not a station audit journal (or has an unknown layout).")
 
 
@@ -119,6 +134,8 @@ def prepare_for_writing(conn: sqlite3.Connection, key: bytes, path: Path) -> Non
             check_key(conn, key, path)
             if version == 1:
                 _upgrade_from_1(conn)
+            if version < SCHEMA_VERSION:
+                _upgrade_to_3(conn)
             for trigger in (*_V1_TRIGGERS, *_V2_TRIGGERS):  # put back any guard someone dropped
                 conn.execute(trigger)
         conn.execute("COMMIT")
@@ -159,14 +176,28 @@ def _upgrade_from_1(conn: sqlite3.Connection) -> None:
     conn.execute(_CREATE_CURSOR)
     for trigger in _V2_TRIGGERS:
         conn.execute(trigger)
-    # meta refuses UPDATE by trigger; DDL is transactional, so the guard is back before commit.
-    conn.execute("DROP TRIGGER meta_no_update")
-    conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (str(SCHEMA_VERSION),))
-    conn.execute(_META_NO_UPDATE)
+    _declare_version(conn, 2)
     conn.executemany(
         "INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
         [("journal_id", str(uuid.uuid4())), ("upgraded_at", format_timestamp(datetime.now(UTC)))],
     )
+
+
+def _upgrade_to_3(conn: sqlite3.Connection) -> None:
+    for name, decl in V3_COLUMNS:  # names and types from a fixed list, never from data
+        conn.execute(f"ALTER TABLE journal ADD COLUMN {name} {decl}")
+    _declare_version(conn, 3)
+    conn.execute(
+        "INSERT OR IGNORE INTO meta (name, value) VALUES ('upgraded_to_3_at', ?)",
+        (format_timestamp(datetime.now(UTC)),),
+    )
+
+
+def _declare_version(conn: sqlite3.Connection, version: int) -> None:
+    # meta refuses UPDATE by trigger; DDL is transactional, so the guard is back before commit.
+    conn.execute("DROP TRIGGER meta_no_update")
+    conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (str(version),))
+    conn.execute(_META_NO_UPDATE)
 
 
 def key_id(key: bytes) -> str:

@@ -11,7 +11,13 @@ administrator set, and a wrong PIN is itself written to the journal. ``verify`` 
 journal with the anchor (the last head shipped off the box, kept beside the key) and says whether
 it was deleted, emptied, replaced, rolled back or truncated.
 
-Exit status: 0 success (journal intact); 1 broken chain or any failure; 2 bad usage (argparse).
+``verify`` lists the *open attempts*: "attempt started" rows that no outcome row names (a
+request went out and the station stopped before journaling the answer — a SIGKILL, a power cut —
+or the call is still under way on a running station).
+
+Exit status: 0 success (journal intact, no open attempt); 1 broken chain or any failure; 2 bad
+usage (argparse); 3 (``verify``) chain intact but open attempts listed
+(:class:`~station.commands.exit_codes.AuditVerifyCode`).
 """
 
 from __future__ import annotations
@@ -31,13 +37,16 @@ from station.audit.files import NotASmallFileError, PrivateFileWriter
 from station.audit.journal import AuditJournal
 from station.audit.keys import load_key, read_key_file
 from station.audit.paths import ENV_AUDIT_DB, anchor_path_beside, default_anchor_path
+from station.audit.records import format_timestamp
 from station.audit.restart import restart_row
 from station.commands import new_chain
+from station.commands.exit_codes import AuditVerifyCode
 
 __all__ = ["add_arguments", "run"]
 
 if TYPE_CHECKING:
     from station.audit.anchor import Anchor
+    from station.audit.records import StoredRecord
     from station.config import ResolvedSettings
 
 #: EX_NOPERM: the administrator's authorisation was not given.
@@ -59,7 +68,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "verify",
         parents=[common],
         help="check every row's MAC and the chain",
-        description="Check the journal; exit 0 if intact, 1 naming the first broken row.",
+        description="Check the journal; exit 0 if intact, 1 naming the first broken row, "
+        "3 if intact but with open attempts (a request sent, no outcome recorded).",
     )
 
     export = commands.add_parser(
@@ -240,6 +250,7 @@ def _deleted_journal(path: Path, key_arg: Path | None, anchor_arg: Path | None) 
 def _verify(journal: AuditJournal, anchor: Anchor | None) -> int:
     report = journal.verify()
     continuity = compare_with_anchor(journal, anchor) if anchor is not None else None
+    open_attempts = journal.open_attempts()
     if report.ok and (continuity is None or continuity.ok):
         print(f"Audit journal {journal.path}: intact, {report.message}.")
         restarted = restart_row(journal)
@@ -249,7 +260,8 @@ def _verify(journal: AuditJournal, anchor: Anchor | None) -> int:
             )
         if continuity is not None:
             print(f"  Anchor: {continuity.message}.")
-        return 0
+        _report_open_attempts(open_attempts)
+        return int(AuditVerifyCode.OPEN_ATTEMPTS if open_attempts else AuditVerifyCode.INTACT)
     if not report.ok:
         print(
             f"Audit journal {journal.path}: BROKEN. {report.problems_total} problem(s); "
@@ -261,7 +273,28 @@ def _verify(journal: AuditJournal, anchor: Anchor | None) -> int:
             print(f"  ... and {report.problems_total - len(report.problems)} more")
     if continuity is not None and not continuity.ok:
         _report_continuity(journal.path, continuity)
-    return 1
+    _report_open_attempts(open_attempts)
+    return int(AuditVerifyCode.BROKEN)
+
+
+def _report_open_attempts(rows: list[StoredRecord]) -> None:
+    """One line per open attempt: sequence, time, operator and customer reference."""
+    if not rows:
+        return
+    print(
+        f"  {len(rows)} open attempt(s): a request was sent and no outcome was recorded (the station "
+        "stopped mid-request, or the call is still under way). Reconcile with the service's billing:"
+    )
+    for row in rows:
+        record = row.record
+        when = record.requested_at or row.recorded_at
+        line = (
+            f"    row {row.sequence}: started {format_timestamp(when)}, "
+            f"operator {record.operator_id or '(none)'}, customer {record.customer_ref or '(none)'}"
+        )
+        if record.caller_account:
+            line += f", caller account {record.caller_account}"
+        print(line)
 
 
 def _report_continuity(path: Path, continuity: Continuity) -> int:

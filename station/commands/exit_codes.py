@@ -12,7 +12,7 @@ from station.api.errors import (
 )
 from station.core.models import OutcomeKind
 
-__all__ = ["ExitCode", "exit_code_for_error", "exit_code_for_outcome"]
+__all__ = ["AuditVerifyCode", "ExitCode", "exit_code_for_error", "exit_code_for_outcome"]
 
 
 class ExitCode(IntEnum):
@@ -25,6 +25,19 @@ class ExitCode(IntEnum):
     REVIEW = 6
     USAGE = 64
     INTERRUPTED = 130
+
+
+class AuditVerifyCode(IntEnum):
+    """Exit codes of ``station audit verify``: what a SIEM or an IT script branches on."""
+
+    #: The chain is intact and every paid call has its outcome.
+    INTACT = 0
+    #: The chain is broken, the anchor tells of a journal deleted or replaced, or the journal
+    #: cannot be read: evidence is in doubt (an incident).
+    BROKEN = 1
+    #: The chain is intact, but one or more "attempt started" rows have no outcome: a request
+    #: went out and its answer was never recorded (reconcile with the provider's billing).
+    OPEN_ATTEMPTS = 3
 
 
 def exit_code_for_outcome(kind: OutcomeKind) -> ExitCode:

@@ -175,7 +175,9 @@ def _journal_rows(journal: Path) -> list[tuple[str | None, str | None]]:
 
     with AuditJournal.open(journal, load_key(), create=False) as opened:
         assert opened.verify().ok
-        return [(row.record.outcome, row.record.error_class) for row in opened.recent(50)][::-1]
+        rows = opened.recent(50)[::-1]
+        assert not opened.open_attempts()  # every "attempt started" row has its outcome
+        return [(r.record.outcome, r.record.error_class) for r in rows if r.record.kind != "attempt_started"]
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import asyncio
 
 from station.api import Credential, Environment, LivenessAPIError, LivenessClient, Verification
 from station.application.attempt import AttemptReport, Submission, SubmissionKind, run_attempt
+from station.application.kinds import RecordKind
 from station.core.decision import DecisionPolicy
 from station.core.models import OutcomeKind
 
@@ -38,4 +39,7 @@ def test_an_untyped_failure_is_journaled_as_an_error_not_raised() -> None:
     assert "RuntimeError" in report.error.message
     assert "nobody expected" not in report.error.message  # only the type: the text could hold anything
     assert report.final
-    assert recorded == [report.with_audit(None, None)]
+    started, outcome = recorded
+    assert started.record_kind is RecordKind.ATTEMPT_STARTED
+    assert outcome == report.with_audit(None, None)
+    assert outcome.started_sequence == 1

@@ -208,7 +208,9 @@ def test_every_attempt_is_journaled(
     assert verify(capsys, emulator, str(sample_path("face.jpg")), "--audit-db", str(journal_path))[0] == 5
     with AuditJournal.open(journal_path, load_key(), create=False) as journal:
         assert journal.verify().ok
-        newest, oldest = journal.recent(2)
+        newest, started_2, oldest, started_1 = journal.recent(4)
+    assert (started_1.record.kind, started_2.record.kind) == ("attempt_started", "attempt_started")
+    assert (oldest.record.started_sequence, newest.record.started_sequence) == (1, 3)
     assert oldest.record.outcome == "LIVE"
     assert oldest.record.client_id and oldest.record.client_id.startswith("face_liveness_v5_")
     assert oldest.record.image_sha256 == hashlib.sha256(sample_path("face.jpg").read_bytes()).hexdigest()
@@ -266,6 +268,7 @@ def test_a_stop_signal_during_the_request_journals_the_attempt_as_cancelled(
     assert "Traceback" not in out + err
     with AuditJournal.open(journal_path, load_key(), create=False) as journal:
         assert journal.verify().ok
-        (row,) = journal.recent(5)
+        row, started = journal.recent(5)
+    assert started.record.kind == "attempt_started" and row.record.started_sequence == started.sequence
     assert row.record.outcome == "ERROR"
     assert f"cancelled: the station was stopped ({stop})" in (row.record.notes or "")

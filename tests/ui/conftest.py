@@ -57,8 +57,9 @@ def cell(table: QTableWidget, row: int, column: int) -> str:
 
 def journal_rows(journal: AuditJournal, limit: int = 50) -> list[StoredRecord]:
     """The journal's rows, newest first, without the station's own start-up record (the policy
-    it runs on), which every station writes before the first customer."""
-    return [row for row in journal.recent(limit) if row.record.kind != "policy"]
+    it runs on), which every station writes before the first customer, and without the
+    "attempt started" row written before each paid call (tests/application checks those)."""
+    return [row for row in journal.recent(limit) if row.record.kind not in ("policy", "attempt_started")]
 
 
 @pytest.fixture
