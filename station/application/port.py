@@ -72,6 +72,9 @@ class Capture:
     consent: ConsentRecord = NOT_ASKED
     instruction_language: str | None = None
     notes: tuple[str, ...] = ()
+    #: The caller's OS account as the trusted side knows it (behind a socket: the kernel's word,
+    #: set by the service whatever the client sent); on the attempt's rows.
+    caller_account: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +310,7 @@ class InProcessVerifier:
             session_id=capture.session_id,
             consent=capture.consent,
             instruction_language=capture.instruction_language,
+            caller_account=capture.caller_account,
         )
         self.recent.keep(report, self._operator)
         return report

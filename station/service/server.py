@@ -106,7 +106,6 @@ class _Caller:
 
     @property
     def note(self) -> str:
-        # TODO(attempts): pass caller_account=self.peer.account to run_attempt once B's keyword lands.
         return f"caller {self.peer.account}"
 
     def _own_recorder(self, shared: Recorder) -> Recorder:
@@ -146,7 +145,10 @@ class _Caller:
                 assert isinstance(body, Capture)
                 if body.camera_label:  # the camera as the desk names it, on this caller's rows
                     port.verifier.recorder.with_context(camera_source=body.camera_label)
-                return await port.verify(replace(body, notes=(*body.notes, self.note)))
+                # The caller is who the kernel says, whatever the client put in the capture.
+                return await port.verify(
+                    replace(body, notes=(*body.notes, self.note), caller_account=self.peer.account)
+                )
             case Method.RECORD_FAILURE:
                 assert isinstance(body, LocalFailure)
                 return await port.record_failure(replace(body, notes=(*body.notes, self.note)))

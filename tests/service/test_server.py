@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from station.api import LivenessClient
-from station.application.kinds import ErrorKind
+from station.application.kinds import ErrorKind, RecordKind
 from station.application.port import Capture, ReviewDecision, ReviewRefusal, ReviewRefusedError
 from station.application.readiness import NotReady
 from station.application.recording import AttemptContext, JournalRecorder
@@ -294,6 +294,19 @@ async def test_the_capture_names_the_camera_on_the_callers_rows(
     await port.verify(Capture(encode_jpeg(frame), 1, "s-1", camera_label="device:Logitech C920"))
     assert journal.recent(1)[0].record.camera_source == "device:Logitech C920"
     await port.close()
+
+
+async def test_the_caller_on_the_rows_is_the_kernels_word_not_the_clients(
+    running: tuple[StationService, Path], journal: AuditJournal, frame: np.ndarray
+) -> None:
+    _service, path = running
+    port = ServiceVerifier(unix_connector(path))
+    await port.refresh()
+    await port.verify(Capture(encode_jpeg(frame), 1, "s-1", caller_account="mallory"))
+    await port.close()
+    started, outcome = (stored.record for stored in reversed(journal.recent(2)))
+    assert started.kind == RecordKind.ATTEMPT_STARTED and outcome.kind == RecordKind.VERIFICATION
+    assert started.caller_account == outcome.caller_account == account_name(os.geteuid())
 
 
 async def test_a_verification_the_desk_cancels_is_cancelled_in_the_service_and_journaled(

@@ -188,9 +188,11 @@ def test_a_client_in_the_group_verifies_and_its_account_is_journaled(
     assert out["report"]["kind"] == "LIVE" and out["report"]["final"]
     assert emulator.requests_received == before + 1
     assert service.stop() == 0  # SIGTERM: drained and closed
-    row = service.rows()[0]
+    row, started = service.rows()[:2]
     assert row.operator_id == "nobody" and row.outcome == "LIVE"
     assert "caller nobody" in (row.notes or "")
+    assert row.caller_account == started.caller_account == "nobody"  # the kernel's word
+    assert started.kind == "attempt_started" and row.started_sequence is not None
 
 
 def test_named_accounts_an_operator_signs_in_as_their_own_account_only(service: ServiceRun) -> None:
