@@ -1,8 +1,9 @@
 """The composition root of the GUI: every object is built here and every arrow connected here.
 
     camera (worker thread) ─latest frame─▶ PreviewWidget (polls at display rate)
-    Space ─▶ VerificationController ─▶ Desk ─▶ CustomerSession (application layer, no Qt)
-          ─▶ Verifier: encode (thread) ─▶ LivenessClient (qasync loop) ─▶ decide ─▶ journal
+    Space ─▶ VerificationController ─▶ Desk ─▶ CustomerSession: encode (thread) (application, no Qt)
+          ─▶ VerifierPort (build_port: in-process today, the station service when installed)
+             ─▶ LivenessClient (qasync loop) ─▶ decide ─▶ journal
           ─▶ MainWindow (banner, boxes)
 
 Nothing reaches for a global: :func:`build_station` returns the parts, the tests build the same
@@ -31,6 +32,7 @@ from station.application.desk import Desk
 from station.application.factory import (
     StationConfig,
     build_client_or_hold,
+    build_port,
     camera_check,
     camera_verdict,
     config_from_resolved,
@@ -42,6 +44,7 @@ from station.application.gate import QualityGate
 from station.application.health import JournalState, Level, Part, PartHealth, journal_health, service_health
 from station.application.history import AttemptHistory
 from station.application.kinds import EventKind
+from station.application.port import DeskEvent, InProcessVerifier, VerifierPort
 from station.application.readiness import Hold, NotReady
 from station.application.recording import JournalRecorder, Recorder, UnavailableRecorder
 from station.application.settings_store import SettingsStore
@@ -102,7 +105,10 @@ class Station:
     window: MainWindow
     controller: VerificationController
     camera: CameraFeed
+    #: The trusted side's parts, swapped in place by :meth:`apply` (the in-process port's own).
     verifier: Verifier
+    #: What the desk talks to (:func:`~station.application.factory.build_port`).
+    port: VerifierPort
     config: StationConfig
     emulator: Emulator | None = None
     journal: AuditJournal | None = None
@@ -191,6 +197,11 @@ class Station:
     def client(self) -> LivenessClient | None:
         return self.verifier.client
 
+    def journal_event(self, event: DeskEvent) -> None:
+        """Journal ``event`` through the port, without waiting (the desk's background owns it)."""
+        desk = self.controller.desk
+        desk.background.spawn(self.port.record_event(event), f"the {event.kind} event")
+
     async def apply(self, config: StationConfig) -> None:
         """New settings, without a restart: rules, capture, camera, gate and service client."""
         old, self.config = self.config, config
@@ -203,8 +214,8 @@ class Station:
         self.controller.desk.gate.enabled = config.quality_gate
         _show_configuration(self.window, self.verifier, config)
         if _policy_note(config) != _policy_note(old):  # the policy, an override or a stop changed
-            self.verifier.record_event_soon(
-                EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None
+            self.journal_event(
+                DeskEvent(EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None)
             )
         camera_changed = config.camera != old.camera or (config.approved_cameras, config.production) != (
             old.approved_cameras,
@@ -213,7 +224,7 @@ class Station:
         if camera_changed:
             # Joining the capture thread may wait on a driver: never on the UI thread.
             await asyncio.to_thread(self.camera.stop)
-            self.camera.start(_camera_opener(self.verifier, config))
+            self.camera.start(_camera_opener(self.journal_event, config))
         if self.quality is not None and not config.quality_gate:
             await asyncio.to_thread(self.quality.stop)
         elif self.quality is not None and config.quality_gate:
@@ -325,6 +336,7 @@ def build_station(
     supervisor_check: SupervisorCheck | None = None,
     tokens: TokenStore | None = None,
     languages: Languages | None = None,
+    pins: PinGuard | None = None,
 ) -> Station:
     """Build and connect every part. Needs a QApplication; starts nothing but the emulator.
 
@@ -347,15 +359,16 @@ def build_station(
     verifier.swap_client(client, *_hold_words(hold))
     verifier.deadline_s = config.timeouts.deadline
     verifier.consent_required = config.consent is not None
+    port = build_port(verifier, pins)
     desk = Desk(
-        verifier,
-        gate=QualityGate(enabled=config.quality_gate),
-        policy=config.session,
-        operator_id=config.operator_id,
-        notice=config.consent,
+        port, gate=QualityGate(enabled=config.quality_gate), policy=config.session, notice=config.consent
     )
     controller = VerificationController(desk)
-    camera = CameraFeed(source_factory or _camera_opener(verifier, config))
+
+    def journal_event(event: DeskEvent) -> None:
+        desk.background.spawn(port.record_event(event), f"the {event.kind} event")
+
+    camera = CameraFeed(source_factory or _camera_opener(journal_event, config))
     window = MainWindow(
         controller,
         environment=config.environment.value,
@@ -369,8 +382,8 @@ def build_station(
     )
     window.set_operator(config.operator_id or ("demo" if config.demo else None))
     _show_configuration(window, verifier, config)
-    verifier.record_event_soon(
-        EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None
+    journal_event(
+        DeskEvent(EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None)
     )
     window.preview.attach_source(camera.latest)
     # The analyser runs only while the gate is on; built anyway so settings can switch it on.
@@ -394,6 +407,7 @@ def build_station(
         controller=controller,
         camera=camera,
         verifier=verifier,
+        port=port,
         config=config,
         emulator=emulator,
         journal=journal,
@@ -425,17 +439,19 @@ def _fleet(
     return fleet, facts
 
 
-def _camera_opener(verifier: Verifier, config: StationConfig) -> Callable[[], FrameSource]:
+def _camera_opener(journal: Callable[[DeskEvent], None], config: StationConfig) -> Callable[[], FrameSource]:
     """What the camera thread opens. A device production refuses (virtual, or not one of the
     bank's approved cameras) is never opened: its source fails with the refusal in plain words,
     shown where the picture would be, and the refusal is journaled with the camera's identity."""
     verdict = camera_verdict(config)
     if not verdict.never_open:
         return lambda: parse_source(config.camera)
-    verifier.record_event_soon(
-        EventKind.CAMERA,
-        f"camera refused before its first frame: {verdict.label}: {verdict.refusal}",
-        outcome="REFUSED",
+    journal(
+        DeskEvent(
+            EventKind.CAMERA,
+            f"camera refused before its first frame: {verdict.label}: {verdict.refusal}",
+            outcome="REFUSED",
+        )
     )
 
     def refuse() -> FrameSource:
@@ -499,24 +515,25 @@ def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kio
     loop = asyncio.get_event_loop()
 
     def journal_pin(attempt: PinAttempt) -> None:
-        # Checked on the PIN dialog's worker thread: the journal write is the loop's.
+        # Checked on a worker thread (the PIN dialog's, the port's): the journal write is the loop's.
         outcome = "APPROVED" if attempt.result is PinResult.RIGHT else "REFUSED"
-        loop.call_soon_threadsafe(
-            functools.partial(
-                station.verifier.record_event_soon, EventKind.PIN, attempt.words, outcome=outcome
-            )
-        )
+        event = DeskEvent(EventKind.PIN, attempt.words, outcome=outcome)
+        loop.call_soon_threadsafe(functools.partial(station.journal_event, event))
 
     guard.recorder = journal_pin
+    if isinstance(station.port, InProcessVerifier):  # the trusted side here checks supervisors' PINs
+        station.port.pins = guard
     if not guard.people.supervisors:
         # A REVIEW could never be settled here: it must not hold the counter, and IT must see why.
         station.controller.desk.supervisors_available = False
         _log.error("no supervisor can settle a REVIEW on this station: none configured")
-        station.verifier.record_event_soon(
-            EventKind.POLICY,
-            "no supervisor can settle a REVIEW on this station (none configured, or the people file "
-            "cannot be read); a REVIEW does not block the next customer",
-            outcome="ERROR",
+        station.journal_event(
+            DeskEvent(
+                EventKind.POLICY,
+                "no supervisor can settle a REVIEW on this station (none configured, or the people file "
+                "cannot be read); a REVIEW does not block the next customer",
+                outcome="ERROR",
+            )
         )
     window = station.window
     window.add_admin_actions(admin.open_settings, admin.open_network_check)

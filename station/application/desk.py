@@ -1,8 +1,11 @@
-"""The operator's desk: one customer session at a time, the shift's quality gate, the parts.
+"""The operator's desk: one customer session at a time, the shift's quality gate, the port.
 
 The window, the self-test and the benchmark's scripted day all drive this one object: capture,
 next customer, clear a stale verdict. It owns what outlives a customer (the gate's count of calls
-saved this shift, the signed-in operator, the session rules) and starts each new session with them.
+saved this shift, the signed-in operator as the trusted side confirmed them, the session rules)
+and starts each new session with them. It reaches the trusted side only through the
+:class:`~station.application.port.VerifierPort`, and owns the one :class:`Background` its sessions
+start their journal events in.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from typing import Final
 
 from station.application.attempt import AttemptReport
 from station.application.auto_capture import AutoCapture
+from station.application.background import Background
 from station.application.consent import ConsentNotice
 from station.application.desk_state import DeskState
 from station.application.gate import QualityGate
+from station.application.port import OperatorIdentity, ReviewRefusal, VerifierPort
 from station.application.session import (
     Clock,
     CloseReason,
@@ -27,19 +32,19 @@ from station.application.session import (
     SessionPolicy,
 )
 from station.application.verdict_text import VerdictText, verdict_text
-from station.application.verifier import Verifier
-from station.security.identity import normalise_identity, same_person
 from station.vision.quality import Instruction, QualityReport
 
 __all__ = [
     "FACE_KEYS",
     "INTENT_KEYS",
     "REFUSAL_SCREENS",
+    "REVIEW_REFUSAL_MESSAGES",
     "AutoCaptureStep",
     "Desk",
     "IdleScreen",
     "Intent",
     "RefusalScreen",
+    "SupervisorCredentials",
     "refusal_screen",
 ]
 
@@ -117,6 +122,31 @@ def refusal_screen(refusal: Refusal | None) -> RefusalScreen:
 
 
 @dataclass(frozen=True, slots=True)
+class SupervisorCredentials:
+    """What a supervisor typed to settle a REVIEW: passed on to the trusted side, never checked
+    or kept by the desk."""
+
+    supervisor_id: str
+    secret: str
+
+    def __repr__(self) -> str:  # the PIN never reaches a log or a traceback
+        return f"SupervisorCredentials(supervisor_id={self.supervisor_id!r})"
+
+
+#: The trusted side's refusals of a supervisor's decision, in the operator's words (one table).
+REVIEW_REFUSAL_MESSAGES: Final[Mapping[ReviewRefusal, str]] = {
+    ReviewRefusal.OWN_ATTEMPT: (
+        "Review not recorded: a supervisor cannot settle a review of their own attempt."
+    ),
+    ReviewRefusal.WRONG_SECRET: "Review not recorded: the supervisor's id or PIN is wrong.",
+    ReviewRefusal.NOT_A_REVIEW: "Review not recorded: there is no REVIEW waiting for this customer.",
+    ReviewRefusal.CANNOT_CHECK: (
+        "Review not recorded: no supervisor's PIN can be checked on this station. Call IT."
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
 class AutoCaptureStep:
     """What automatic capture does after one quality report."""
 
@@ -131,20 +161,23 @@ class AutoCaptureStep:
 class Desk:
     def __init__(
         self,
-        verifier: Verifier,
+        port: VerifierPort,
         *,
         gate: QualityGate | None = None,
         policy: SessionPolicy | None = None,
-        operator_id: str | None = None,
         clock: Clock = time.monotonic,
         notice: ConsentNotice | None = None,
+        background: Background | None = None,
     ) -> None:
-        self.verifier = verifier
+        self.port = port
+        #: The one owner of the work the desk and its sessions do not wait for.
+        self.background = background or Background()
+        #: The operator the trusted side confirmed (:meth:`sign_in`); None: nobody signed in.
+        self.operator: OperatorIdentity | None = None
         #: The consent notice new sessions ask about (None: policy does not ask).
         self.notice = notice
         self.gate = gate or QualityGate()
         self.policy = policy or SessionPolicy()
-        self.operator_id = operator_id
         self._clock = clock
         #: Whether any supervisor can settle a REVIEW here (False: none configured, or the people
         #: file cannot be read). A REVIEW then never blocks the next customer, and the screen says so.
@@ -158,13 +191,18 @@ class Desk:
 
     def _new_session(self) -> CustomerSession:
         return CustomerSession(
-            self.verifier,
+            self.port,
             self.gate,
             self.policy,
-            operator_id=self.operator_id,
             clock=self._clock,
             notice=self.notice,
+            background=self.background,
         )
+
+    @property
+    def operator_id(self) -> str | None:
+        """The confirmed operator's id (what the screen shows), or None."""
+        return self.operator.operator_id if self.operator is not None else None
 
     def state(self) -> DeskState:
         """The counter now, for the window to draw (it keeps no copy)."""
@@ -216,14 +254,12 @@ class Desk:
         return session.has_verdict or session.reference_locked or self.gate.objection is not None
 
     def review_refusal(self, supervisor_id: str | None) -> Refusal | None:
-        """Why ``supervisor_id`` may not settle the REVIEW now (None: they may). The same person
-        as the operator, however spelled, never settles their own attempt."""
+        """Why the desk does not even ask the trusted side to settle the REVIEW (None: it asks).
+        Who may settle it (their PIN, not the attempt's operator) is the trusted side's check."""
         if not self.session.review_pending:
             return Refusal.NO_REVIEW
         if supervisor_id is None or not supervisor_id.strip():
             return Refusal.NO_SUPERVISOR
-        if same_person(supervisor_id, self.operator_id):
-            return Refusal.OWN_ATTEMPT
         return None
 
     def _move_on_refusal(self) -> Refusal | None:
@@ -311,13 +347,13 @@ class Desk:
             return None
         return latest.instruction
 
-    def sign_in(self, operator_id: str | None) -> None:
-        """A new operator: their sessions and journal rows carry their id (a supervisor may not
-        review their own attempt). Stored as people compare it (``Alice`` is ``alice``)."""
-        operator_id = normalise_identity(operator_id) or None if operator_id else None
-        self.operator_id = operator_id
-        self.session.operator_id = operator_id
-        self.verifier.recorder.with_context(operator_id=operator_id)
+    async def sign_in(self, operator_id: str | None, secret: str | None = None) -> OperatorIdentity | None:
+        """A new operator, as the trusted side confirms them: it records their id on every row
+        from now on (and a supervisor may not review their own attempt). The desk keeps only the
+        returned identity; a refusal leaves nobody signed in."""
+        confirmed = await self.port.authenticate_operator(operator_id, secret) if operator_id else None
+        self.operator = confirmed
+        return confirmed
 
     def set_policy(self, policy: SessionPolicy) -> None:
         """New rules apply from the next customer on; the current session keeps its own."""
@@ -327,4 +363,9 @@ class Desk:
         """The station closes: end the session (if nothing is in flight) and finish journal writes."""
         if self.session.move_on_refusal() is not Refusal.BUSY:
             self.session.close(CloseReason.SHUTDOWN)
-        await self.verifier.wait_idle()
+        await self.wait_idle()
+
+    async def wait_idle(self) -> None:
+        """Until every journal write the desk started (and the trusted side's) has finished."""
+        await self.background.wait_idle()
+        await self.port.wait_idle()

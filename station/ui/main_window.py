@@ -44,9 +44,19 @@ from station import __version__
 from station.application.attempt import AttemptReport
 from station.application.camera_health import camera_caption, camera_health
 from station.application.consent import ConsentNotice
-from station.application.desk import FACE_KEYS, INTENT_KEYS, IdleScreen, Intent, RefusalScreen, refusal_screen
+from station.application.desk import (
+    FACE_KEYS,
+    INTENT_KEYS,
+    REVIEW_REFUSAL_MESSAGES,
+    IdleScreen,
+    Intent,
+    RefusalScreen,
+    SupervisorCredentials,
+    refusal_screen,
+)
 from station.application.gate import QualityGate
 from station.application.health import Health, PartHealth
+from station.application.port import OperatorIdentity, ReviewRefusal
 from station.application.readiness import token_health
 from station.application.result_text import describe_report
 from station.application.session import REFUSAL_MESSAGES, CaptureCheck, Refusal
@@ -84,8 +94,8 @@ CANCELLED_TEXT = QT_TRANSLATE_NOOP("MainWindow", "Verification cancelled. Press 
 #: The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar).
 MINIMUM_SIZE = (960, 640)
 
-#: Asks for a supervisor's approval of ``action``; the supervisor's id, or None if not given.
-SupervisorCheck = Callable[[str], str | None]
+#: Asks a supervisor for their id and PIN to ``action`` (checked by the trusted side); None: not given.
+SupervisorCheck = Callable[[str], SupervisorCredentials | None]
 
 
 def _details_html(report: AttemptReport, details: str, languages: Languages) -> str:
@@ -216,6 +226,8 @@ class MainWindow(QMainWindow):
         controller.busy_changed.connect(self._busy_changed)
         controller.finished.connect(self.show_report)
         controller.followup_recorded.connect(self.show_report)
+        controller.review_refused.connect(self._review_refused)
+        controller.signed_in.connect(self._signed_in)
         controller.cancelled.connect(self._cancelled)
         controller.session_started.connect(self._session_started)
         self.preview.face_clicked.connect(self.pick_face)
@@ -519,7 +531,7 @@ class MainWindow(QMainWindow):
     def show_service_state(self) -> None:
         """Whether verification is possible with the current settings (the token part of the
         health), as the trusted side's readiness says it."""
-        self.show_part(token_health(self.controller.desk.verifier.readiness()))
+        self.show_part(token_health(self.controller.desk.port.readiness()))
 
     def show_part(self, part: PartHealth) -> None:
         """One part's health changed: the strip, and the banner if the station was waiting."""
@@ -584,8 +596,11 @@ class MainWindow(QMainWindow):
         return self.controller.desk.operator_id
 
     def set_operator(self, operator_id: str | None) -> None:
-        self.controller.desk.sign_in(operator_id)
-        self.languages.sign_in(operator_id)
+        """Sign ``operator_id`` in: the trusted side confirms them, then the window shows them."""
+        self.controller.sign_in(operator_id)
+
+    def _signed_in(self, confirmed: OperatorIdentity | None) -> None:
+        self.languages.sign_in(confirmed.operator_id if confirmed is not None else None)
         self._show_operator()
 
     def _show_operator(self) -> None:
@@ -864,12 +879,18 @@ class MainWindow(QMainWindow):
             if confirmed
             else translate("MainWindow", "reject this borderline result")
         )
-        supervisor = self._supervisor_check(action)
-        refusal = desk.review_refusal(supervisor)
-        if refusal is not None:
-            self.statusBar().showMessage(self.languages.operator_message(REFUSAL_MESSAGES[refusal]), 6000)
+        credentials = self._supervisor_check(action)
+        refusal = desk.review_refusal(credentials.supervisor_id if credentials is not None else None)
+        if refusal is not None or credentials is None:
+            self._note(REFUSAL_MESSAGES[refusal or Refusal.NO_SUPERVISOR])
             return
-        self.controller.settle_review(confirmed=confirmed, supervisor_id=supervisor)
+        self.controller.settle_review(
+            confirmed=confirmed, supervisor_id=credentials.supervisor_id, secret=credentials.secret
+        )
+
+    def _review_refused(self, refusal: ReviewRefusal) -> None:
+        """The trusted side refused the supervisor's decision: the REVIEW stays, the note says why."""
+        self._note(REVIEW_REFUSAL_MESSAGES[refusal])
 
     def _cancelled(self) -> None:
         self._show_banner(lambda: self.banner.show_idle(translate("MainWindow", CANCELLED_TEXT)))
@@ -904,7 +925,7 @@ class MainWindow(QMainWindow):
             self._elapsed.stop()
 
     def _tick(self) -> None:
-        limit = self.controller.desk.verifier.deadline_s
+        limit = self.controller.desk.port.terms().deadline_s
         self.banner.show_busy(self.controller.elapsed_s, translate("Banner", "Verifying…"), limit)
 
     def show_camera_status(self, status: CameraStatus) -> None:

@@ -10,6 +10,7 @@ from station.application.consent import ConsentNotice
 from station.application.desk import (
     FACE_KEYS,
     INTENT_KEYS,
+    REVIEW_REFUSAL_MESSAGES,
     Desk,
     IdleScreen,
     Intent,
@@ -17,6 +18,7 @@ from station.application.desk import (
     refusal_screen,
 )
 from station.application.gate import QualityGate
+from station.application.port import InProcessVerifier, ReviewRefusal
 from station.application.recording import AttemptContext, JournalRecorder
 from station.application.session import CloseReason, Phase, Refusal
 from station.application.verifier import Verifier
@@ -39,7 +41,7 @@ def ready(frame: np.ndarray) -> QualityReport:
 def consenting_desk(client: LivenessClient, journal: AuditJournal, clock: Clock) -> Desk:
     recorder = JournalRecorder(journal, AttemptContext(operator_id="op1"))
     desk = Desk(
-        Verifier(client, DecisionPolicy(), recorder),
+        InProcessVerifier(Verifier(client, DecisionPolicy(), recorder)),
         gate=QualityGate(enabled=True),
         clock=clock,
         notice=ConsentNotice("v1", "We check that you are present. Do you agree?"),
@@ -85,7 +87,7 @@ async def test_no_countdown_while_the_station_is_not_ready_or_a_verdict_shows(
 def plain_desk(client: LivenessClient, journal: AuditJournal, clock: Clock, **decision: float) -> Desk:
     recorder = JournalRecorder(journal, AttemptContext(operator_id="op1"))
     verifier = Verifier(client, DecisionPolicy(**decision), recorder)  # type: ignore[arg-type]
-    return Desk(verifier, clock=clock, operator_id="Op1")
+    return Desk(InProcessVerifier(verifier), clock=clock)
 
 
 async def test_the_state_says_which_actions_are_on_and_why_not(
@@ -115,7 +117,9 @@ async def test_a_review_blocks_the_next_customer_and_says_so(
     assert state.review_pending and state.capture_refusal is Refusal.REVIEW_PENDING
     assert not state.next_enabled and "supervisor must confirm" in state.next_reason
     assert desk.review_refusal(None) is Refusal.NO_SUPERVISOR
-    assert desk.review_refusal(" OP1 ") is Refusal.OWN_ATTEMPT  # the operator, however spelled
+    assert desk.review_refusal("  ") is Refusal.NO_SUPERVISOR
+    # Who may settle it is the trusted side's check (the PIN, not the operator): the desk asks.
+    assert desk.review_refusal(" OP1 ") is None
     assert desk.review_refusal("sup2") is None
 
 
@@ -140,7 +144,7 @@ async def test_a_review_nobody_can_settle_never_holds_the_counter(
     closing = desk.session
     assert desk.next_customer() is None
     assert closing.close_reason is CloseReason.NO_SUPERVISOR
-    await desk.verifier.wait_idle()
+    await desk.wait_idle()
     notes = [row.record.notes or "" for row in journal.recent(10) if row.record.kind == "session"]
     assert any("review left open: no supervisor can settle it" in note for note in notes)
 
@@ -228,3 +232,28 @@ async def test_the_guide_is_drawn_only_while_the_station_could_capture(
     desk.gate.enabled = True
     desk.session.close(CloseReason.CONSENT_REFUSED)
     assert desk.guidance(station_ready=True, showing_verdict=False) is None  # F8: no green "Ready"
+
+
+# -- the operator and the supervisor: only what the trusted side confirmed ----------------------------
+
+
+async def test_the_desk_holds_the_operator_the_trusted_side_confirmed(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock)
+    assert desk.operator is None and desk.operator_id is None
+    confirmed = await desk.sign_in("  Op1 ")
+    assert confirmed is not None and confirmed.operator_id == "op1"  # as the trusted side has it
+    assert desk.operator is confirmed and desk.operator_id == "op1"
+    report = await desk.session.verify(frame, sequence=3)
+    assert report.final
+    await desk.wait_idle()
+    (row,) = [row for row in journal.recent(10) if row.record.kind == "verification"]
+    assert row.record.operator_id == "op1"  # the trusted side recorded whom it confirmed
+    assert await desk.sign_in("   ") is None  # refused: nobody is signed in at the desk
+    assert desk.operator is None
+
+
+def test_every_refusal_of_a_review_has_its_words() -> None:
+    assert set(REVIEW_REFUSAL_MESSAGES) == set(ReviewRefusal)
+    assert all(text.startswith("Review not recorded:") for text in REVIEW_REFUSAL_MESSAGES.values())

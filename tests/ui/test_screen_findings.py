@@ -32,7 +32,7 @@ from station.ui.admin import AdminActions
 from station.ui.pin_dialog import PinDialog
 from station.ui.settings_dialog import SettingsDialog
 from station.ui.signin_dialog import OperatorSignInDialog
-from tests.ui.conftest import cell, close_station, journal_rows, start_station
+from tests.ui.conftest import cell, close_station, journal_rows, start_station, supervisor
 from tests.ui.test_station_flow import capture
 from tests.ui.test_verdict_fits import clipped
 
@@ -167,7 +167,7 @@ def reviewing(qtbot: QtBot, journal: AuditJournal) -> Iterator[Station]:
         recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
         journal=journal,
         policy=DecisionPolicy(review_upper=0.999),
-        supervisor_check=lambda _action: "sup2",
+        supervisor_check=lambda _action: supervisor("sup2"),
     )
     yield running
     close_station(qtbot, running)
