@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import functools
 import logging
 from collections.abc import Callable
@@ -26,8 +25,6 @@ from PySide6.QtCore import QTimer
 
 from station.api.client import LivenessClient
 from station.api.credentials import Credential
-from station.application.attempt import AttemptReport
-from station.application.call_health import answered, call_health
 from station.application.desk import Desk
 from station.application.factory import (
     StationConfig,
@@ -41,13 +38,14 @@ from station.application.factory import (
 )
 from station.application.fleet import FleetShipping, StationFacts
 from station.application.gate import QualityGate
-from station.application.health import JournalState, Level, Part, PartHealth, journal_health, service_health
+from station.application.health import JournalState, Level, Part, PartHealth, journal_health
 from station.application.history import AttemptHistory
 from station.application.kinds import EventKind
 from station.application.port import DeskEvent, InProcessVerifier, VerifierPort
 from station.application.readiness import Hold, NotReady
 from station.application.recording import JournalRecorder, Recorder, UnavailableRecorder
 from station.application.settings_store import SettingsStore
+from station.application.supervisor import StationSupervisor
 from station.application.tokens import TokenStore
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
@@ -56,7 +54,7 @@ from station.camera import CameraRefusedError, FrameSource, parse_source
 from station.config import ResolvedSettings, SettingsError, resolve_station_settings
 from station.emulator import Emulator, Scenario
 from station.security.people import PinAttempt, PinGuard, PinResult
-from station.ship.status import ShipState, needs_attention, status_text
+from station.ship.status import ShipStatus
 from station.ui.admin import AdminActions
 from station.ui.camera_feed import CameraFeed
 from station.ui.controller import STATION_CLOSED, VerificationController
@@ -78,16 +76,8 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 
-#: How often a running station reads its machine policy again.
-POLICY_RECHECK_MS = 60_000
-#: How often the service's health (the credit balance) is read again.
-SERVICE_RECHECK_MS = 300_000
-#: How soon the service's health is read again after a call failed (the strip then shows the call).
-SERVICE_RETRY_MS = 15_000
-#: How often the health strip reads the shipper's status.
-FLEET_STATUS_MS = 2_000
-#: How often the journal file is checked (deleted, replaced or cut under the station): a stat.
-JOURNAL_CHECK_MS = 1_000
+#: How often the supervisor looks at what is due (its checks keep their own intervals).
+SUPERVISOR_TICK_MS = 250
 
 #: Scenarios offered in the Demo menu: every one the emulator has, in the order a trainer shows them.
 DEMO_SCENARIOS: tuple[Scenario, ...] = (
@@ -100,7 +90,8 @@ DEMO_SCENARIOS: tuple[Scenario, ...] = (
 
 @dataclass
 class Station:
-    """The running parts; :meth:`apply` takes new settings, :meth:`aclose` shuts down in order."""
+    """The running parts; :meth:`apply` takes new settings, :meth:`aclose` shuts down in order.
+    What watches them while they run is the :attr:`supervisor` (Qt-free), ticked by one timer."""
 
     window: MainWindow
     controller: VerificationController
@@ -109,89 +100,24 @@ class Station:
     verifier: Verifier
     #: What the desk talks to (:func:`~station.application.factory.build_port`).
     port: VerifierPort
+    supervisor: StationSupervisor
     config: StationConfig
     emulator: Emulator | None = None
     journal: AuditJournal | None = None
     quality: QualityFeed | None = None
     tokens: TokenStore | None = None
-    _policy_timer: QTimer | None = None
-    _rechecking: asyncio.Future[None] | None = None
-    _service_timer: QTimer | None = None
-    _service_check: asyncio.Future[None] | None = None
     fleet: FleetShipping | None = None
     facts: StationFacts | None = None
-    _fleet_timer: QTimer | None = None
-    _journal_timer: QTimer | None = None
-    _journal_check: asyncio.Future[None] | None = None
-
-    def check_journal(self) -> asyncio.Future[None]:
-        """Look at the journal file (in a worker thread) and show its state; a missing journal
-        turns the strip red and the desk refuses to capture."""
-        if self._journal_check is None or self._journal_check.done():
-            self._journal_check = asyncio.ensure_future(self._check_journal())
-        return self._journal_check
-
-    async def _check_journal(self) -> None:
-        recorder = self.verifier.recorder
-        state = await asyncio.to_thread(recorder.journal_state)
-        health = journal_health(state, getattr(recorder, "reason", ""))
-        self.verifier.journal_state = state
-        if shiboken6.isValid(self.window):
-            self.window.show_part(health)
-
-    _service_retry: QTimer | None = None
-
-    def learn_from_call(self, report: AttemptReport) -> None:
-        """Every call is news about the service: a failed one turns its part from green at once
-        (and the balance is read again soon); an answer after a failure reads it again now."""
-        if not shiboken6.isValid(self.window):
-            return
-        health = call_health(report)
-        if health is not None:
-            self.window.show_part(health)
-            if self._service_retry is None:
-                self._service_retry = QTimer()
-                self._service_retry.setSingleShot(True)
-                self._service_retry.setInterval(SERVICE_RETRY_MS)
-                self._service_retry.timeout.connect(self.check_service)
-            self._service_retry.start()
-        elif answered(report) and self.window.health.part(Part.SERVICE).level is not Level.GOOD:
-            self.check_service()
+    _ticker: QTimer | None = None
 
     def show_shipping(self) -> None:
-        """The shipping part of the health strip, from the shipper's status (read, not waited on)."""
-        fleet = self.fleet
-        if fleet is None or not shiboken6.isValid(self.window):
-            return
-        status = fleet.status()
-        attention = status.state is ShipState.FAILING or needs_attention(status, fleet.config.alert_age)
-        level = Level.WARN if attention else Level.GOOD
-        fix = f"Journal shipping: {status_text(status)}. Call IT if it lasts." if attention else ""
-        self.window.show_part(PartHealth(Part.SHIPPING, level, status_text(status), fix))
+        """Show the shipper's status now (it pushes every change; this is for a first look)."""
+        if self.fleet is not None:
+            self.supervisor.shipping_changed(self.fleet.status(), self.fleet.config.alert_age)
 
     def check_service(self) -> asyncio.Future[None]:
-        """Read the credit balance (in the background) and show the service's health."""
-        if self._service_check is None or self._service_check.done():
-            self._service_check = asyncio.ensure_future(self._check_service())
-        return self._service_check
-
-    async def _check_service(self) -> None:
-        client = self.verifier.client
-        balance: float | None = None
-        if client is None:
-            hold = self.verifier.readiness().first  # the operator's words, not the CLI's advice
-            fix = hold.message if hold is not None else self.verifier.unavailable_reason
-            health = PartHealth(Part.SERVICE, Level.BAD, "not configured", fix)
-        else:
-            try:
-                balance = await client.balance()
-                health = service_health(balance, None)
-            except Exception as exc:  # any failure is the service's health, never a crash
-                health = service_health(None, exc)
-        if self.facts is not None and balance is not None:
-            self.facts.update(credit_balance=balance)  # for the fleet's heartbeat
-        if shiboken6.isValid(self.window):  # the window may have closed while the balance was read
-            self.window.show_part(health)
+        """Read the credit balance now (in the background) and show the service's health."""
+        return self.supervisor.read_service_now()
 
     @property
     def client(self) -> LivenessClient | None:
@@ -235,7 +161,7 @@ class Station:
             if previous is not None:
                 await previous.aclose()
             self.window.show_service_state()
-            self.check_service()
+            self.supervisor.read_service_now()
 
     async def _client(self, config: StationConfig) -> tuple[LivenessClient | None, Hold | None]:
         if self.emulator is not None and not config.blocked:
@@ -244,45 +170,27 @@ class Station:
         # Reading the keyring may wait on the OS (a locked Secret Service): off the UI thread.
         return await asyncio.to_thread(build_client_or_hold, config, tokens=self.tokens)
 
-    def watch_policy(
-        self, configure: Callable[[], StationConfig], interval_ms: int = POLICY_RECHECK_MS
-    ) -> None:
-        """Read the policy again every ``interval_ms`` (in a worker thread) and apply what changed:
-        IT's new policy reaches a running station, and a policy that breaks stops verification."""
-        timer = QTimer()  # owned here, not by the window: aclose may run after the window is gone
-        timer.setInterval(interval_ms)
-        timer.timeout.connect(lambda: self.recheck_policy(configure))
-        timer.start()
-        self._policy_timer = timer
+    def watch_policy(self, configure: Callable[[], StationConfig]) -> None:
+        """Read the policy again every minute (in a worker thread) and apply what changed: IT's new
+        policy reaches a running station, and a policy that breaks stops verification."""
 
-    def recheck_policy(self, configure: Callable[[], StationConfig]) -> asyncio.Future[None]:
-        if self._rechecking is None or self._rechecking.done():
-            self._rechecking = asyncio.ensure_future(self._recheck(configure))
-        return self._rechecking
+        async def recheck() -> None:
+            config = await asyncio.to_thread(configure)
+            if config != self.config:
+                await self.apply(config)
 
-    async def _recheck(self, configure: Callable[[], StationConfig]) -> None:
-        config = await asyncio.to_thread(configure)
-        if config != self.config:
-            await self.apply(config)
+        self.supervisor.recheck_policy = recheck
 
     def start(self, *, maximised: bool = True) -> None:
-        """Start the camera, the guide and the health checks, and show the window (``maximised``:
-        at its first geometry from the screen, maximised below 1280×800; else as it is)."""
-        self._service_timer = QTimer()
-        self._service_timer.setInterval(SERVICE_RECHECK_MS)
-        self._service_timer.timeout.connect(self.check_service)
-        self._service_timer.start()
-        self.check_service()
+        """Start the camera, the guide, the shipper and the supervisor's tick, and show the window
+        (``maximised``: at its first geometry from the screen, maximised below 1280×800)."""
         if self.fleet is not None:
             self.fleet.start()
-            self._fleet_timer = QTimer()
-            self._fleet_timer.setInterval(FLEET_STATUS_MS)
-            self._fleet_timer.timeout.connect(self.show_shipping)
-            self._fleet_timer.start()
-        self._journal_timer = QTimer()
-        self._journal_timer.setInterval(JOURNAL_CHECK_MS)
-        self._journal_timer.timeout.connect(self.check_journal)
-        self._journal_timer.start()
+        self._ticker = QTimer()  # owned here, not by the window: aclose may run after it is gone
+        self._ticker.setInterval(SUPERVISOR_TICK_MS)
+        self._ticker.timeout.connect(self.supervisor.tick)
+        self._ticker.start()
+        self.supervisor.tick()
         self.camera.start()
         if self.quality is not None and self.config.quality_gate:
             self.quality.start()
@@ -293,25 +201,9 @@ class Station:
 
     async def aclose(self, why: str = STATION_CLOSED) -> None:
         """Stop everything; a verification in flight is cancelled and journaled with ``why``."""
-        for timer in (
-            self._policy_timer,
-            self._service_timer,
-            self._fleet_timer,
-            self._journal_timer,
-            self._service_retry,
-        ):
-            if timer is not None:
-                timer.stop()
-        if self._journal_check is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._journal_check
-        if self._service_check is not None:
-            self._service_check.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._service_check
-        if self._rechecking is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._rechecking
+        if self._ticker is not None:
+            self._ticker.stop()
+        await self.supervisor.aclose()
         await self.controller.wait_idle(why)
         await self.window.history.wait_idle()
         if self.quality is not None:
@@ -395,19 +287,29 @@ def build_station(
         window.show_part(journal_health(JournalState.WRITABLE))
     else:  # the verifier's readiness refuses on the recorder itself (station.application.verifier)
         window.show_part(journal_health(recorder.state, recorder.reason))
-    fleet, facts = _fleet(config, recorder, journal)
+    facts = StationFacts(config.policy_hash or None)
+    supervisor = StationSupervisor(verifier, port, _shown_on(window), background=desk.background, facts=facts)
+    loop = asyncio.get_event_loop()
+
+    def shipping_pushed(status: ShipStatus) -> None:  # on the shipper's thread: the loop shows it
+        if fleet is not None:
+            loop.call_soon_threadsafe(supervisor.shipping_changed, status, fleet.config.alert_age)
+
+    fleet = _fleet(config, recorder, journal, facts, shipping_pushed)
     if fleet is None:
         window.show_part(PartHealth(Part.SHIPPING, Level.GOOD, "off"))
     else:
         window.show_part(PartHealth(Part.SHIPPING, Level.WARN, "starting"))
         controller.finished.connect(lambda _report: facts.update(verified=True))
+    controller.finished.connect(supervisor.learn_from_call)
     window.history.schedule_refresh()
-    station = Station(
+    return Station(
         window=window,
         controller=controller,
         camera=camera,
         verifier=verifier,
         port=port,
+        supervisor=supervisor,
         config=config,
         emulator=emulator,
         journal=journal,
@@ -416,8 +318,16 @@ def build_station(
         fleet=fleet,
         facts=facts,
     )
-    controller.finished.connect(station.learn_from_call)
-    return station
+
+
+def _shown_on(window: MainWindow) -> Callable[[PartHealth], None]:
+    """The supervisor's findings go to the window's health strip while the window exists."""
+
+    def show(health: PartHealth) -> None:
+        if shiboken6.isValid(window):  # the window may close while a check runs
+            window.show_part(health)
+
+    return show
 
 
 def _hold_words(hold: Hold | None) -> tuple[str, NotReady]:
@@ -426,17 +336,23 @@ def _hold_words(hold: Hold | None) -> tuple[str, NotReady]:
 
 
 def _fleet(
-    config: StationConfig, recorder: Recorder, journal: AuditJournal | None
-) -> tuple[FleetShipping | None, StationFacts]:
-    """The journal's shipper, when the policy names a target (never in demo mode)."""
-    facts = StationFacts(config.policy_hash or None)
+    config: StationConfig,
+    recorder: Recorder,
+    journal: AuditJournal | None,
+    facts: StationFacts,
+    on_status: Callable[[ShipStatus], None],
+) -> FleetShipping | None:
+    """The journal's shipper, when the policy names a target (never in demo mode); it pushes
+    its status to ``on_status`` (on its own thread)."""
     if config.ship is None or journal is None or not isinstance(recorder, JournalRecorder):
-        return None, facts
+        return None
     # The anchor (the last head shipped) sits beside the journal and its key in the machine folder.
     anchor = anchor_path_beside(journal.path)
-    fleet = FleetShipping(config.ship, journal.path, journal.key, anchor_path=anchor, facts=facts)
+    fleet = FleetShipping(
+        config.ship, journal.path, journal.key, anchor_path=anchor, facts=facts, on_status=on_status
+    )
     recorder.on_written.append(fleet.wake)
-    return fleet, facts
+    return fleet
 
 
 def _camera_opener(journal: Callable[[DeskEvent], None], config: StationConfig) -> Callable[[], FrameSource]:

@@ -93,6 +93,7 @@ def test_a_journal_that_cannot_be_written_is_flagged_at_start(qtbot: QtBot, jour
         assert not window.preview.is_frozen
         # The journal comes back: the next Space is the one and only request the emulator sees.
         station.verifier.recorder = JournalRecorder(journal)
+        qtbot.waitUntil(lambda: station.port.readiness().ready, timeout=5_000)  # the next journal check
         capture(qtbot, station)
         assert station.emulator.requests_received == 1  # no paid call that could never be final
     finally:
