@@ -22,6 +22,7 @@ from station.application.background import Background
 from station.application.consent import ConsentNotice
 from station.application.desk_state import DeskState
 from station.application.gate import QualityGate
+from station.application.health import Health, PartHealth
 from station.application.port import OperatorIdentity, ReviewRefusal, VerifierPort
 from station.application.session import (
     Clock,
@@ -32,6 +33,7 @@ from station.application.session import (
     SessionPolicy,
 )
 from station.application.verdict_text import VerdictText, verdict_text
+from station.camera import CameraState, CameraStatus
 from station.vision.quality import Instruction, QualityReport
 
 __all__ = [
@@ -187,6 +189,11 @@ class Desk:
         self.judged_sequence: int | None = None
         #: Off unless policy turns it on (:meth:`set_auto_capture`).
         self.auto_capture = AutoCapture(None, clock)
+        #: The station's parts as last reported (the health strip draws it; "Ready" only when no
+        #: part a verification needs is bad): the one copy, here.
+        self.health = Health()
+        #: What the camera said last (None: nothing yet; its first frames may come a moment before).
+        self.camera: CameraStatus | None = None
         self.session = self._new_session()
 
     def _new_session(self) -> CustomerSession:
@@ -204,6 +211,30 @@ class Desk:
         """The confirmed operator's id (what the screen shows), or None."""
         return self.operator.operator_id if self.operator is not None else None
 
+    # -- what the station's parts report ------------------------------------------------------
+
+    def show_part(self, part: PartHealth) -> None:
+        """One part's health changed (the supervisor, a call, the camera, the configuration)."""
+        self.health = self.health.with_part(part)
+
+    @property
+    def station_ready(self) -> bool:
+        """No part a verification needs is bad."""
+        return self.health.ready
+
+    def camera_changed(self, status: CameraStatus) -> None:
+        self.camera = status
+
+    @property
+    def camera_live(self) -> bool:
+        """The camera has said it is live (or has said nothing yet)."""
+        return self.camera is None or self.camera.state is CameraState.LIVE
+
+    @property
+    def camera_problem(self) -> str:
+        """What the camera said when it is not live, in the operator's words ("" if it is)."""
+        return self.camera.message if self.camera is not None and not self.camera_live else ""
+
     def state(self) -> DeskState:
         """The counter now, for the window to draw (it keeps no copy)."""
         session = self.session
@@ -218,6 +249,8 @@ class Desk:
             review_unsettleable=session.review_pending and not self.supervisors_available,
             face_pick_offered=session.face_pick_offered,
             attempts_left=session.attempts_left,
+            station_ready=self.station_ready,
+            camera_live=self.camera_live,
         )
 
     def back_to_live_first(self, *, showing_verdict: bool) -> bool:

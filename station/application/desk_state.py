@@ -32,6 +32,10 @@ class DeskState:
     review_unsettleable: bool
     face_pick_offered: bool
     attempts_left: int
+    #: No part a verification needs is bad (the health the desk holds).
+    station_ready: bool = True
+    #: The camera has said it is live (or nothing yet).
+    camera_live: bool = True
 
     @property
     def busy(self) -> bool:

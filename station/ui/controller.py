@@ -79,16 +79,17 @@ class VerificationController(QObject):
         *,
         sequence: int | None = None,
         reference: str | None = None,
-        camera_live: bool = True,
-        camera_problem: str = "",
     ) -> CaptureCheck:
         """Capture ``frame`` (camera frame number ``sequence``) for the current customer if the
-        session allows it now; a frame already judged counts as no frame (the desk's rule)."""
-        session = self.session
+        session allows it now; a frame already judged, or one from a camera that is not live,
+        counts as no frame (the desk's rules)."""
+        desk, session = self.desk, self.session
         if not session.reference_locked:
             session.set_reference(reference)
-        fresh = frame is not None and self.desk.is_new_frame(sequence)
-        check = session.check_capture(has_frame=fresh, camera_live=camera_live, camera_problem=camera_problem)
+        fresh = frame is not None and desk.camera_live and desk.is_new_frame(sequence)
+        check = session.check_capture(
+            has_frame=fresh, camera_live=desk.camera_live, camera_problem=desk.camera_problem
+        )
         if check.allowed and frame is not None and sequence is not None:
             self.desk.frame_sent(sequence)
             self._start(session, frame, sequence, check.notes)

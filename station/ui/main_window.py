@@ -60,7 +60,7 @@ from station.application.port import OperatorIdentity, ReviewRefusal
 from station.application.readiness import token_health
 from station.application.result_text import describe_report
 from station.application.session import REFUSAL_MESSAGES, CaptureCheck, Refusal
-from station.camera import CameraState, CameraStatus
+from station.camera import CameraStatus
 from station.core.models import OutcomeKind
 from station.ui import style
 from station.ui.banner import VerdictBanner
@@ -132,8 +132,6 @@ class MainWindow(QMainWindow):
         self._supervisor_check: SupervisorCheck = supervisor_check or (lambda reason: None)
         self._close_guard: Callable[[], bool] = lambda: True
         self._kiosk_fullscreen = False
-        self._camera: CameraStatus | None = None
-        self.health = Health()
 
         self.preview = PreviewWidget(languages=self.languages)
         self.preview.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -236,6 +234,11 @@ class MainWindow(QMainWindow):
         self._tell_session_language()
         self._draw()
         self._show_idle()
+
+    @property
+    def health(self) -> Health:
+        """The station's parts as the desk holds them (the strip draws them)."""
+        return self.controller.desk.health
 
     @property
     def gate(self) -> QualityGate:
@@ -518,8 +521,8 @@ class MainWindow(QMainWindow):
         )
         self._non_live_camera = non_live_camera
         self._show_watermark()
-        if self._camera is not None:
-            self.show_camera_status(self._camera)
+        if self.controller.desk.camera is not None:
+            self.show_camera_status(self.controller.desk.camera)
         if refused:
             self.statusBar().showMessage(
                 translate("MainWindow", "Ignored on this station: {refused}").format(
@@ -535,7 +538,7 @@ class MainWindow(QMainWindow):
 
     def show_part(self, part: PartHealth) -> None:
         """One part's health changed: the strip, and the banner if the station was waiting."""
-        self.health = self.health.with_part(part)
+        self.controller.desk.show_part(part)
         self.health_strip.show_health(self.health)
         if self.banner.kind is None and not self.controller.busy and not self.preview.is_frozen:
             self._show_idle()
@@ -556,7 +559,8 @@ class MainWindow(QMainWindow):
 
     def _idle_banner(self, text: str, values: dict[str, object]) -> None:
         """The desk's idle screen, drawn (the rule is :meth:`Desk.idle_screen`)."""
-        problem, languages, desk = self.health.problem, self.languages, self.controller.desk
+        languages, desk = self.languages, self.controller.desk
+        problem = desk.health.problem
         screen = desk.idle_screen(station_ready=problem is None, showing_verdict=self.preview.is_frozen)
         objection = desk.guide_objection()
         if screen is IdleScreen.CONSENT:
@@ -575,7 +579,7 @@ class MainWindow(QMainWindow):
         """The guide on the live picture; it never says Ready while the station is not."""
         desk = self.controller.desk
         self.preview.set_guidance(
-            desk.guidance(station_ready=self.health.ready, showing_verdict=self.preview.is_frozen)
+            desk.guidance(station_ready=desk.station_ready, showing_verdict=self.preview.is_frozen)
         )
 
     # -- small window-level things -----------------------------------------------------------------
@@ -668,7 +672,7 @@ class MainWindow(QMainWindow):
     def show_quality(self, report: QualityReport) -> None:
         """A new local quality report: the guide, and the desk's automatic-capture countdown."""
         step = self.controller.desk.quality_report(
-            report, station_ready=self.health.ready, showing_verdict=self.preview.is_frozen
+            report, station_ready=self.controller.desk.station_ready, showing_verdict=self.preview.is_frozen
         )
         self._show_guidance()
         if step.guide_changed and self._idle is not None and not self.controller.busy:
@@ -693,7 +697,7 @@ class MainWindow(QMainWindow):
     @property
     def camera_is_live(self) -> bool:
         """The camera has said it is live (its first frames may arrive a moment before it says so)."""
-        return self._camera is None or self._camera.state is CameraState.LIVE
+        return self.controller.desk.camera_live
 
     def capture(self) -> None:
         """Space: capture the current customer, if the session allows it now.
@@ -709,17 +713,9 @@ class MainWindow(QMainWindow):
             self._last_report = None
             self._show_idle()
             return
-        camera = self._camera
-        camera_live = self.camera_is_live
-        live = self.preview.live_frame() if camera_live else None
+        live = self.preview.live_frame()
         frame, sequence = live if live is not None else (None, None)
-        check = self.controller.try_capture(
-            frame,
-            sequence=sequence,
-            reference=self.customer_ref.text(),
-            camera_live=camera_live,
-            camera_problem=camera.message if camera is not None else "",
-        )
+        check = self.controller.try_capture(frame, sequence=sequence, reference=self.customer_ref.text())
         self._show_calls_saved()
         if not check.allowed:
             self._refused(check)
@@ -872,7 +868,7 @@ class MainWindow(QMainWindow):
 
     def _review(self, *, confirmed: bool) -> None:
         desk = self.controller.desk
-        if desk.review_refusal("?") is Refusal.NO_REVIEW:
+        if not desk.state().review_pending:
             return
         action = (
             translate("MainWindow", "confirm this borderline result as live")
@@ -930,7 +926,7 @@ class MainWindow(QMainWindow):
 
     def show_camera_status(self, status: CameraStatus) -> None:
         """One source of truth: the camera's state goes to the health strip and the preview alike."""
-        self._camera = status
+        self.controller.desk.camera_changed(status)
         self.show_part(camera_health(status, live_camera=not self._non_live_camera))
         self.preview.set_camera_status(camera_caption(status, live_camera=not self._non_live_camera))
 

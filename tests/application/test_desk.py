@@ -18,11 +18,13 @@ from station.application.desk import (
     refusal_screen,
 )
 from station.application.gate import QualityGate
+from station.application.health import JournalState, Level, Part, PartHealth, journal_health
 from station.application.port import InProcessVerifier, ReviewRefusal
 from station.application.recording import AttemptContext, JournalRecorder
 from station.application.session import CloseReason, Phase, Refusal
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
+from station.camera import CameraState, CameraStatus
 from station.core.decision import DecisionPolicy
 from station.core.models import OutcomeKind
 from station.vision.quality import QualityAnalyser, QualityReport
@@ -257,3 +259,39 @@ async def test_the_desk_holds_the_operator_the_trusted_side_confirmed(
 def test_every_refusal_of_a_review_has_its_words() -> None:
     assert set(REVIEW_REFUSAL_MESSAGES) == set(ReviewRefusal)
     assert all(text.startswith("Review not recorded:") for text in REVIEW_REFUSAL_MESSAGES.values())
+
+
+# -- the parts' health and the camera: the desk's one copy ------------------------------------------
+
+
+async def test_the_desk_holds_the_health_and_a_bad_part_is_never_ready(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    desk.session.give_consent()
+    assert desk.station_ready and desk.state().station_ready
+    desk.show_part(journal_health(JournalState.MISSING))
+    assert not desk.station_ready and not desk.state().station_ready
+    assert desk.health.part(Part.JOURNAL).level is Level.BAD
+    assert desk.idle_screen(station_ready=desk.station_ready, showing_verdict=False) is IdleScreen.UNAVAILABLE
+    desk.show_part(journal_health(JournalState.WRITABLE))
+    assert desk.station_ready
+    desk.show_part(PartHealth(Part.SHIPPING, Level.WARN, "failing", "Call IT"))  # not a needed part
+    assert desk.station_ready
+
+
+async def test_a_camera_that_is_not_live_refuses_capture_with_its_own_words(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    desk = plain_desk(client, journal, clock)
+    assert desk.camera_live and desk.camera_problem == ""  # nothing said yet: its first frames count
+    desk.camera_changed(CameraStatus(CameraState.LOST, "The camera stopped sending pictures."))
+    assert not desk.camera_live and not desk.state().camera_live
+    assert desk.camera_problem == "The camera stopped sending pictures."
+    check = desk.session.check_capture(
+        has_frame=True, camera_live=desk.camera_live, camera_problem=desk.camera_problem
+    )
+    assert check.refusal is Refusal.CAMERA_NOT_LIVE
+    assert check.message.startswith("The camera stopped sending pictures.")
+    desk.camera_changed(CameraStatus(CameraState.LIVE, "Camera is live", fps=30.0))
+    assert desk.camera_live and desk.camera_problem == ""
