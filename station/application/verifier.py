@@ -10,8 +10,6 @@ thread) and refuses, with nothing sent, whenever :meth:`Verifier.readiness` says
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -20,6 +18,7 @@ from station.application.attempt import (
     AttemptReport,
     record_report,
 )
+from station.application.background import Background
 from station.application.consent import Consent, ConsentRecord
 from station.application.health import JournalState, journal_health
 from station.application.kinds import ErrorKind, EventKind
@@ -71,7 +70,8 @@ class Verifier:
         self.journal_problem = ""
         #: The journal file's state as last checked (a vanished journal refuses captures).
         self.journal_state = JournalState.WRITABLE
-        self._background: set[asyncio.Task[None]] = set()
+        #: The journal writes started and not awaited (events), until they end.
+        self._background = Background()
 
     def swap_client(
         self,
@@ -157,13 +157,8 @@ class Verifier:
             except Exception as exc:  # the journal's own failure is reported by the next attempt
                 _log.error("the %s event could not be journaled: %s", kind, exc)
 
-        task = asyncio.ensure_future(write())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._background.spawn(write(), f"the {kind} event")
 
     async def wait_idle(self) -> None:
         """For shutdown: let every journal write under way finish."""
-        while pending := [task for task in self._background if not task.done()]:
-            for task in pending:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await self._background.wait_idle()
