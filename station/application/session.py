@@ -379,10 +379,11 @@ class CustomerSession:
         self._background.spawn(self._port.record_event(event), f"the {kind} event")
 
     async def verify(
-        self, frame: np.ndarray, notes: tuple[str, ...] = (), *, sequence: int = 0
+        self, frame: np.ndarray, notes: tuple[str, ...] = (), *, sequence: int = 0, camera_label: str = ""
     ) -> AttemptReport:
-        """Verify ``frame`` (camera frame number ``sequence``) for this customer, after
-        :meth:`check_capture` allowed it. Never wedged: any fault ends the attempt as an ERROR."""
+        """Verify ``frame`` (frame number ``sequence`` of the camera ``camera_label``) for this
+        customer, after :meth:`check_capture` allowed it. Never wedged: any fault ends the attempt
+        as an ERROR."""
         if self._state_refusal() is not None:
             raise SessionError(f"cannot capture in the {self.phase.value} state")
         before = self.phase
@@ -392,7 +393,7 @@ class CustomerSession:
         notes, self._language_notes = (*notes, *self._language_notes), []
         try:
             try:
-                report = await self._send(frame, notes, sequence)
+                report = await self._send(frame, notes, sequence, camera_label)
             except asyncio.CancelledError:
                 raise
             except Exception:  # never wedged: any fault ends the attempt as a journaled ERROR
@@ -406,7 +407,9 @@ class CustomerSession:
         self._show(report)
         return report
 
-    async def _send(self, frame: np.ndarray, notes: tuple[str, ...], sequence: int) -> AttemptReport:
+    async def _send(
+        self, frame: np.ndarray, notes: tuple[str, ...], sequence: int, camera_label: str
+    ) -> AttemptReport:
         """Encode off the UI thread, then hand the trusted side the capture."""
         try:
             jpeg = await asyncio.to_thread(encode_jpeg, frame, self._port.terms().jpeg_quality)
@@ -418,6 +421,7 @@ class CustomerSession:
             jpeg,
             frame_sequence=sequence,
             session_id=self.id,
+            camera_label=camera_label,
             customer_ref=self._reference,
             consent=self.consent_record,
             instruction_language=self.instruction_language,

@@ -109,7 +109,9 @@ class VerificationController(QObject):
         self, session: CustomerSession, frame: np.ndarray, sequence: int, notes: tuple[str, ...]
     ) -> None:
         try:
-            report = await session.verify(frame, notes, sequence=sequence)
+            camera = self.desk.camera
+            label = camera.source if camera is not None else ""
+            report = await session.verify(frame, notes, sequence=sequence, camera_label=label)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # last resort: the operator sees an ERROR, the log has the rest

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from station.api import LivenessClient
+from station.application.attempt import AttemptReport
 from station.application.consent import ConsentNotice
 from station.application.desk import (
     FACE_KEYS,
@@ -19,7 +21,7 @@ from station.application.desk import (
 )
 from station.application.gate import QualityGate
 from station.application.health import JournalState, Level, Part, PartHealth, journal_health
-from station.application.port import InProcessVerifier, ReviewRefusal
+from station.application.port import Capture, InProcessVerifier, ReviewRefusal
 from station.application.recording import AttemptContext, JournalRecorder
 from station.application.session import CloseReason, Phase, Refusal
 from station.application.verifier import Verifier
@@ -295,3 +297,32 @@ async def test_a_camera_that_is_not_live_refuses_capture_with_its_own_words(
     assert check.message.startswith("The camera stopped sending pictures.")
     desk.camera_changed(CameraStatus(CameraState.LIVE, "Camera is live", fps=30.0))
     assert desk.camera_live and desk.camera_problem == ""
+
+
+class RecordingPort(InProcessVerifier):
+    """The real in-process port, keeping every capture the desk handed it."""
+
+    def __init__(self, verifier: Verifier) -> None:
+        super().__init__(verifier)
+        self.seen: list[Capture] = []
+
+    async def verify(self, capture: Capture) -> AttemptReport:
+        self.seen.append(capture)
+        return await super().verify(capture)
+
+
+async def test_the_desk_hands_the_trusted_side_a_jpeg_and_the_facts_around_it(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    recorder = JournalRecorder(journal, AttemptContext(operator_id="op1"))
+    port = RecordingPort(Verifier(client, DecisionPolicy(), recorder, jpeg_quality=80))
+    desk = Desk(port, clock=clock)
+    desk.session.set_reference("CIF-7")
+    report = await desk.session.verify(frame, ("a note",), sequence=42, camera_label="device:Desk cam")
+    (capture,) = port.seen
+    decoded = cv2.imdecode(np.frombuffer(capture.jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert decoded is not None and decoded.shape == frame.shape  # encoded by the desk, off the loop
+    assert (capture.frame_sequence, capture.camera_label) == (42, "device:Desk cam")
+    assert (capture.session_id, capture.customer_ref) == (desk.session.id, "CIF-7")
+    assert capture.notes == ("a note",)
+    assert report.final and "frame 42" in report.notes  # the trusted side journaled which frame
