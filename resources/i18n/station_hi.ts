@@ -672,7 +672,7 @@ Reference: {incident} — give this to IT support.</source>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <extracomment>The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar). Asks a supervisor for their id and PIN to ``action`` (checked by the trusted side); None: not given. Shows the banner&apos;s current state again (after a language change); None while busy. The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
+        <extracomment>The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar). Asks a supervisor for their id and PIN to ``action`` (checked by the trusted side); None: not given. The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
         <translation>सेटिंग्स (&amp;S)…</translation>
     </message>
     <message>

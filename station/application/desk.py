@@ -20,11 +20,12 @@ from station.application.attempt import AttemptReport
 from station.application.auto_capture import AutoCapture
 from station.application.background import Background
 from station.application.consent import ConsentNotice
-from station.application.desk_state import DeskState
+from station.application.desk_state import Banner, BannerKind, DeskState
 from station.application.gate import QualityGate
 from station.application.health import Health, PartHealth
 from station.application.port import OperatorIdentity, ReviewRefusal, VerifierPort
 from station.application.session import (
+    CaptureCheck,
     Clock,
     CloseReason,
     CustomerSession,
@@ -194,6 +195,8 @@ class Desk:
         self.health = Health()
         #: What the camera said last (None: nothing yet; its first frames may come a moment before).
         self.camera: CameraStatus | None = None
+        #: What the banner shows while no verification runs (the window draws it, keeps no copy).
+        self.banner = Banner()
         self.session = self._new_session()
 
     def _new_session(self) -> CustomerSession:
@@ -251,7 +254,39 @@ class Desk:
             attempts_left=session.attempts_left,
             station_ready=self.station_ready,
             camera_live=self.camera_live,
+            banner=self.banner,
         )
+
+    # -- what the banner shows -----------------------------------------------------------------
+
+    def show_idle(self, kind: BannerKind = BannerKind.IDLE) -> None:
+        """Back to the idle screen (IDLE, or CANCELLED after Esc)."""
+        self.banner = Banner(kind)
+
+    def show_verdict(self, report: AttemptReport) -> Banner:
+        """A verdict (or a follow-up decision) for this customer, in words for the session as it
+        now stands."""
+        self.banner = Banner(BannerKind.VERDICT, verdict=self.verdict_text(report), report=report)
+        return self.banner
+
+    def capture_refused(self, check: CaptureCheck) -> RefusalScreen:
+        """A refused capture: the banner its screen asks for (a NOTE leaves the banner as it is)."""
+        screen = refusal_screen(check.refusal)
+        if screen is RefusalScreen.IDLE:
+            self.banner = Banner()
+        elif screen is RefusalScreen.NOT_READY:
+            self.banner = Banner(BannerKind.NOT_READY, check.message, objection=check.objection)
+        elif screen is RefusalScreen.UNAVAILABLE:
+            self.banner = Banner(BannerKind.UNAVAILABLE, check.message)
+        return screen
+
+    def refuse_consent(self) -> bool:
+        """F8: the customer refused the notice (False: no consent is being asked)."""
+        if not self.session.consent_needed:
+            return False
+        self.session.refuse_consent()
+        self.banner = Banner(BannerKind.CONSENT_REFUSED)
+        return True
 
     def back_to_live_first(self, *, showing_verdict: bool) -> bool:
         """Space with a verdict on screen only goes back to the live picture (when a capture
@@ -310,15 +345,18 @@ class Desk:
         self.session.close(CloseReason.NO_SUPERVISOR if unsettleable else CloseReason.NEXT_CUSTOMER)
         self.session = self._new_session()
         self.auto_capture.reset()
+        self.banner = Banner()
         return None
 
     def clear_if_expired(self, now: float | None = None) -> bool:
         """Close a session whose verdict has been on screen too long; True if it was cleared."""
         if not self.session.verdict_expired(now):
             return False
+        timeout = self.session.policy.verdict_timeout_s
         self.session.close(CloseReason.VERDICT_TIMEOUT)
         self.session = self._new_session()
         self.auto_capture.reset()
+        self.banner = Banner(BannerKind.CLEARED, cleared_after_s=timeout)
         return True
 
     # -- automatic capture ---------------------------------------------------------------------

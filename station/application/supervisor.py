@@ -147,6 +147,8 @@ class StationSupervisor:
         turns the strip red and the trusted side refuses to capture."""
         recorder = self.verifier.recorder
         state = await asyncio.to_thread(recorder.journal_state)
+        if self.verifier.recorder is not recorder:
+            return  # the journal was swapped while it was looked at: the next check sees the new one
         self.verifier.journal_state = state
         self._show(journal_health(state, getattr(recorder, "reason", "")))
 

@@ -193,10 +193,7 @@ class VerificationController(QObject):
         return True
 
     def refuse_consent(self) -> bool:
-        if not self.session.consent_needed:
-            return False
-        self.session.refuse_consent()
-        return True
+        return self.desk.refuse_consent()
 
     # -- the next customer ---------------------------------------------------------------------------
 

@@ -52,8 +52,8 @@ from station.application.desk import (
     Intent,
     RefusalScreen,
     SupervisorCredentials,
-    refusal_screen,
 )
+from station.application.desk_state import Banner, BannerKind
 from station.application.gate import QualityGate
 from station.application.health import Health, PartHealth
 from station.application.port import OperatorIdentity, ReviewRefusal
@@ -124,9 +124,6 @@ class MainWindow(QMainWindow):
         self.languages = languages or Languages()
         self._environment = environment
         self._demo = demo
-        #: Shows the banner's current state again (after a language change); None while busy.
-        self._banner_view: Callable[[], None] | None = None
-        self._last_report: tuple[AttemptReport, str] | None = None
         self.setObjectName("MainWindow")
         self._maximised = self.fit_to_screen()
         self._supervisor_check: SupervisorCheck = supervisor_check or (lambda reason: None)
@@ -489,18 +486,38 @@ class MainWindow(QMainWindow):
         )
         session.set_instruction_language(self.languages.customer, localized)
 
-    def _show_banner(self, view: Callable[[], None]) -> None:
-        """Show a banner state and keep it, so a language change can show it again."""
-        self._banner_view = view
-        self._idle: tuple[str, dict[str, object]] | None = None
-        view()
-
     def _redisplay(self) -> None:
-        if self._banner_view is not None and not self.controller.busy:
-            self._banner_view()
-        if self._last_report is not None:
-            report, details = self._last_report
-            self.details.setText(_details_html(report, details, self.languages))
+        """The banner and the details as the desk has them, in the languages now chosen."""
+        banner = self.controller.desk.banner
+        if not self.controller.busy:
+            self._draw_banner(banner)
+        if banner.kind is BannerKind.VERDICT and banner.report is not None and banner.verdict is not None:
+            self.details.setText(_details_html(banner.report, banner.verdict.details, self.languages))
+
+    def _draw_banner(self, banner: Banner) -> None:
+        """The desk's banner, worded: nothing here decides what it says."""
+        languages, kind = self.languages, banner.kind
+        if kind is BannerKind.VERDICT and banner.verdict is not None:
+            text = banner.verdict
+            customer, operator = self._customer_and_operator(text.action)
+            headline = languages.operator_message(text.headline)
+            self.banner.show_outcome(text.kind, customer, operator, headline=headline)
+        elif kind is BannerKind.NOT_READY:
+            self._not_ready_banner(banner.objection, banner.message)
+        elif kind is BannerKind.UNAVAILABLE:
+            self.banner.show_unavailable(languages.operator_message(banner.message))
+        elif kind is BannerKind.CANCELLED:
+            self.banner.show_idle(translate("MainWindow", CANCELLED_TEXT))
+        elif kind is BannerKind.CONSENT_REFUSED:
+            headline = languages.operator_message("NO CONSENT")
+            self.banner.show_outcome(
+                OutcomeKind.ERROR, translate("MainWindow", CONSENT_REFUSED_TEXT), headline=headline
+            )
+        elif kind is BannerKind.CLEARED:
+            seconds = languages.operator_locale.toString(float(banner.cleared_after_s or 0.0), "g")
+            self._idle_banner(translate("MainWindow", CLEARED_TEXT).format(seconds=seconds))
+        else:
+            self._idle_banner(translate("MainWindow", IDLE_TEXT))
 
     def _customer_and_operator(self, text: str) -> tuple[str, str]:
         """``text`` for the customer (large) and, when the languages differ, for the operator."""
@@ -541,7 +558,7 @@ class MainWindow(QMainWindow):
         self.controller.desk.show_part(part)
         self.health_strip.show_health(self.health)
         if self.banner.kind is None and not self.controller.busy and not self.preview.is_frozen:
-            self._show_idle()
+            self._show_idle()  # the idle screen follows the parts
 
     def _show_notice(self) -> None:
         """The consent notice over the picture, in the customer's language, while it is asked."""
@@ -549,16 +566,21 @@ class MainWindow(QMainWindow):
         notice = session.notice.text if session.consent_needed and session.notice is not None else None
         self.preview.set_notice(notice, self.languages.customer_text("Consent", CONSENT_KEYS))
 
-    def _show_idle(self, text: str = IDLE_TEXT, **values: object) -> None:
+    def _show_idle(self, kind: BannerKind = BannerKind.IDLE) -> None:
         """ "Ready" only when every part a verification needs is not bad; else what is wrong and
-        where to fix it, before any paid call. ``text`` is a MainWindow source text."""
+        where to fix it, before any paid call."""
+        self.controller.desk.show_idle(kind)
+        self._show_screen()
+
+    def _show_screen(self) -> None:
+        """The notice, the banner and the guide as the desk has them now."""
         self._show_notice()
-        self._show_banner(lambda: self._idle_banner(text, values))
-        self._idle = (text, values)
+        self._redisplay()
         self._show_guidance()
 
-    def _idle_banner(self, text: str, values: dict[str, object]) -> None:
-        """The desk's idle screen, drawn (the rule is :meth:`Desk.idle_screen`)."""
+    def _idle_banner(self, text: str) -> None:
+        """The desk's idle screen, drawn (the rule is :meth:`Desk.idle_screen`); ``text`` is the
+        idle line already in the operator's language."""
         languages, desk = self.languages, self.controller.desk
         problem = desk.health.problem
         screen = desk.idle_screen(station_ready=problem is None, showing_verdict=self.preview.is_frozen)
@@ -566,14 +588,12 @@ class MainWindow(QMainWindow):
         if screen is IdleScreen.CONSENT:
             self.banner.show_consent(languages.operator_message(REFUSAL_MESSAGES[Refusal.CONSENT_NEEDED]))
         elif screen is IdleScreen.GUIDE and objection is not None:
-            self.banner.show_not_ready(
-                languages.instruction(objection), translate("MainWindow", text).format(**values)
-            )
+            self.banner.show_not_ready(languages.instruction(objection), text)
         elif problem is not None:
             fix = problem.fix or f"{problem.part.value}: {problem.word}"
             self.banner.show_unavailable(languages.operator_message(fix))
         else:
-            self.banner.show_idle(translate("MainWindow", text).format(**values))
+            self.banner.show_idle(text)
 
     def _show_guidance(self) -> None:
         """The guide on the live picture; it never says Ready while the station is not."""
@@ -675,8 +695,9 @@ class MainWindow(QMainWindow):
             report, station_ready=self.controller.desk.station_ready, showing_verdict=self.preview.is_frozen
         )
         self._show_guidance()
-        if step.guide_changed and self._idle is not None and not self.controller.busy:
-            self._show_idle(self._idle[0], **self._idle[1])  # the banner follows the guide
+        idle = self.controller.desk.banner.kind in (BannerKind.IDLE, BannerKind.CLEARED, BannerKind.CANCELLED)
+        if step.guide_changed and idle and not self.controller.busy:
+            self._redisplay()  # the banner follows the guide
         self.preview.set_capture_progress(step.progress)
         if step.fire:
             self.capture()
@@ -710,7 +731,6 @@ class MainWindow(QMainWindow):
         if self.controller.desk.back_to_live_first(showing_verdict=self.preview.is_frozen):
             self._back_to_live()
             self.details.clear()  # the judged picture's details leave with it
-            self._last_report = None
             self._show_idle()
             return
         live = self.preview.live_frame()
@@ -728,17 +748,17 @@ class MainWindow(QMainWindow):
         self.preview.set_guidance(None)
 
     def _refused(self, check: CaptureCheck) -> None:
-        """The desk's answer to a refused capture, drawn (the rule is :data:`REFUSAL_SCREENS`)."""
-        screen, message = refusal_screen(check.refusal), check.message
+        """The desk's answer to a refused capture, drawn (the rule is :meth:`Desk.capture_refused`)."""
+        screen = self.controller.desk.capture_refused(check)
         if screen is RefusalScreen.IDLE:
             self._show_idle()
-        elif screen is RefusalScreen.NOT_READY:
+            return
+        if screen is RefusalScreen.NOT_READY:
             self._back_to_live()
-            self._show_banner(lambda: self._not_ready_banner(check.objection, message))
-        elif screen is RefusalScreen.UNAVAILABLE:
-            self._show_banner(lambda: self.banner.show_unavailable(self.languages.operator_message(message)))
+        if screen is RefusalScreen.NOTE:
+            self._note(check.message)
         else:
-            self._note(message)
+            self._redisplay()
 
     def _not_ready_banner(self, objection: object, english: str) -> None:
         """The gate's objection, for the customer in their language (the operator's under it)."""
@@ -801,17 +821,13 @@ class MainWindow(QMainWindow):
         self.banner.clear_verdict()
         self.languages.reset_customer()  # a new customer may read another language
         self._tell_session_language()
-        self._show_idle()
+        self._show_screen()  # the desk's banner for a new customer (idle, or cleared after a timeout)
         self.details.clear()
-        self._last_report = None
         self._draw()
 
     def _clear_stale_verdict(self) -> None:
         if self.controller.clear_if_expired():
-            seconds = self.languages.operator_locale.toString(
-                float(self.controller.desk.policy.verdict_timeout_s), "g"
-            )
-            self._show_idle(CLEARED_TEXT, seconds=seconds)
+            self._show_screen()  # the desk says it was cleared, and after how long
 
     def show_report(self, report: AttemptReport) -> None:
         result = report.outcome.result if report.outcome else None
@@ -821,18 +837,10 @@ class MainWindow(QMainWindow):
         captured = self.preview.frozen_frame()
         if captured is not None:
             self.preview.freeze(captured, result, primary)
-        text = self.controller.desk.verdict_text(report)
-        self._show_banner(lambda: self._outcome_banner(text.kind, text.action, text.headline))
-        self._last_report = (report, text.details)
-        self.details.setText(_details_html(report, text.details, self.languages))
+        self.controller.desk.show_verdict(report)
+        self._redisplay()
         self._draw()
         self.history.schedule_refresh()
-
-    def _outcome_banner(self, kind: OutcomeKind, action: str, headline: str) -> None:
-        """The verdict: the headline in the operator's language, the action line for the customer
-        (and, when the languages differ, the operator's wording under it)."""
-        customer, operator = self._customer_and_operator(action)
-        self.banner.show_outcome(kind, customer, operator, headline=self.languages.operator_message(headline))
 
     # -- consent ----------------------------------------------------------------------------------
 
@@ -846,13 +854,7 @@ class MainWindow(QMainWindow):
         """F8: the customer refused; no picture is taken and the branch checks identity another way."""
         if self.controller.refuse_consent():
             self.preview.set_notice(None)
-            self._show_banner(
-                lambda: self.banner.show_outcome(
-                    OutcomeKind.ERROR,
-                    translate("MainWindow", CONSENT_REFUSED_TEXT),
-                    headline=self.languages.operator_message("NO CONSENT"),
-                )
-            )
+            self._redisplay()
             self._draw()
 
     # -- follow-up decisions: a supervisor's review, the operator's face pick ----------------------
@@ -889,7 +891,8 @@ class MainWindow(QMainWindow):
         self._note(REVIEW_REFUSAL_MESSAGES[refusal])
 
     def _cancelled(self) -> None:
-        self._show_banner(lambda: self.banner.show_idle(translate("MainWindow", CANCELLED_TEXT)))
+        self.controller.desk.show_idle(BannerKind.CANCELLED)
+        self._redisplay()
         self._back_to_live()
         self._draw()
 

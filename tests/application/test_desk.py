@@ -19,17 +19,18 @@ from station.application.desk import (
     RefusalScreen,
     refusal_screen,
 )
+from station.application.desk_state import Banner, BannerKind
 from station.application.gate import QualityGate
 from station.application.health import JournalState, Level, Part, PartHealth, journal_health
 from station.application.port import Capture, InProcessVerifier, ReviewRefusal
 from station.application.recording import AttemptContext, JournalRecorder
-from station.application.session import CloseReason, Phase, Refusal
+from station.application.session import CaptureCheck, CloseReason, Phase, Refusal
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
 from station.camera import CameraState, CameraStatus
 from station.core.decision import DecisionPolicy
 from station.core.models import OutcomeKind
-from station.vision.quality import QualityAnalyser, QualityReport
+from station.vision.quality import Instruction, QualityAnalyser, QualityReport
 from tests.application.conftest import Clock
 
 pytestmark = pytest.mark.anyio
@@ -326,3 +327,44 @@ async def test_the_desk_hands_the_trusted_side_a_jpeg_and_the_facts_around_it(
     assert (capture.session_id, capture.customer_ref) == (desk.session.id, "CIF-7")
     assert capture.notes == ("a note",)
     assert report.final and "frame 42" in report.notes  # the trusted side journaled which frame
+
+
+# -- what the banner shows: the desk decides, the window words it -------------------------------------
+
+
+async def test_the_banner_follows_the_counter(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock, liveness_threshold=0.999)
+    assert desk.state().banner == Banner()  # idle
+    report = await desk.session.verify(frame)
+    shown = desk.show_verdict(report)
+    assert shown.kind is BannerKind.VERDICT and shown.report is report
+    assert shown.verdict is not None and shown.verdict.kind is OutcomeKind.SPOOF
+    assert desk.state().banner is shown
+    busy = CaptureCheck(Refusal.BUSY, "busy")
+    assert desk.capture_refused(busy) is RefusalScreen.NOTE and desk.banner is shown  # a note under it
+    journal_down = CaptureCheck(Refusal.JOURNAL, "The audit journal cannot be written.")
+    assert desk.capture_refused(journal_down) is RefusalScreen.UNAVAILABLE
+    assert desk.banner == Banner(BannerKind.UNAVAILABLE, "The audit journal cannot be written.")
+    dark = CaptureCheck(Refusal.NOT_READY, "Too dark", objection=Instruction.TOO_DARK)
+    assert desk.capture_refused(dark) is RefusalScreen.NOT_READY
+    assert (desk.banner.kind, desk.banner.objection) == (BannerKind.NOT_READY, Instruction.TOO_DARK)
+    assert desk.capture_refused(CaptureCheck(Refusal.CONSENT_NEEDED, "F7")) is RefusalScreen.IDLE
+    assert desk.banner == Banner()
+    desk.show_verdict(report)
+    clock.now += 60.0
+    assert desk.clear_if_expired()
+    assert desk.banner == Banner(BannerKind.CLEARED, cleared_after_s=60.0)  # says it cleared, and when
+    desk.show_idle(BannerKind.CANCELLED)
+    assert desk.banner.kind is BannerKind.CANCELLED
+    assert desk.next_customer() is None and desk.banner == Banner()
+
+
+async def test_a_refused_consent_is_its_own_banner_and_only_while_consent_is_asked(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    assert desk.refuse_consent()
+    assert desk.banner.kind is BannerKind.CONSENT_REFUSED and desk.session.closed
+    assert not desk.refuse_consent()  # asked once

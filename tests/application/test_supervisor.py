@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import numpy as np
@@ -169,3 +170,29 @@ async def test_after_close_nothing_is_checked_or_shown(
     parts.supervisor.shipping_changed(ShipStatus(ShipState.FAILING), timedelta(minutes=15))
     assert len(parts.strip.shown) == shown
     assert parts.background.pending == 0
+
+
+class SlowRecorder(JournalRecorder):
+    """The real recorder, whose file check waits until the test lets it answer."""
+
+    def __init__(self, journal: AuditJournal) -> None:
+        super().__init__(journal, AttemptContext())
+        self.door = threading.Event()
+
+    def journal_state(self) -> JournalState:
+        self.door.wait(10)
+        return JournalState.MISSING
+
+
+async def test_a_journal_check_that_outlived_its_journal_changes_nothing(
+    journal: AuditJournal, clock: Clock
+) -> None:
+    parts = Parts(None, journal, clock)
+    slow = SlowRecorder(journal)
+    parts.verifier.recorder = slow
+    parts.supervisor.tick()  # the check looks at the slow journal in a worker thread
+    parts.verifier.recorder = JournalRecorder(journal)  # meanwhile, the journal came back
+    slow.door.set()
+    await parts.background.wait_idle()
+    assert parts.verifier.journal_state is JournalState.WRITABLE  # the stale answer was dropped
+    assert not parts.port.readiness().holds_for(NotReady.JOURNAL)
