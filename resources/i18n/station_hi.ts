@@ -1065,6 +1065,18 @@ Face-liveness verification for bank branches.</source>
         <translation>जाँच दर्ज नहीं हुई: सुपरवाइज़र अपने ही प्रयास की जाँच नहीं कर सकते।</translation>
     </message>
     <message>
+        <source>Review not recorded: the supervisor&apos;s id or PIN is wrong.</source>
+        <translation>जाँच दर्ज नहीं हुई: सुपरवाइज़र की आईडी या पिन गलत है।</translation>
+    </message>
+    <message>
+        <source>Review not recorded: there is no REVIEW waiting for this customer.</source>
+        <translation>जाँच दर्ज नहीं हुई: इस ग्राहक की कोई जाँच (REVIEW) बाकी नहीं है।</translation>
+    </message>
+    <message>
+        <source>Review not recorded: no supervisor&apos;s PIN can be checked on this station. Call IT.</source>
+        <translation>जाँच दर्ज नहीं हुई: इस स्टेशन पर किसी सुपरवाइज़र का पिन जाँचा नहीं जा सकता। IT को बुलाएँ।</translation>
+    </message>
+    <message>
         <source>A verification is in progress. Wait for it, or press Esc to cancel it.</source>
         <translation>सत्यापन चल रहा है। पूरा होने दें, या रद्द करने के लिए Esc दबाएँ।</translation>
     </message>
