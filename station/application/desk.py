@@ -391,7 +391,7 @@ class Desk:
         if progress is None or progress < 1.0:
             return AutoCaptureStep(progress, guide_changed=changed)
         self.auto_capture.reset()
-        return AutoCaptureStep(None, fire=True, guide_changed=changed)
+        return AutoCaptureStep(fire=True, guide_changed=changed)
 
     def idle_screen(self, *, station_ready: bool, showing_verdict: bool) -> IdleScreen:
         """Which idle banner: a bad part first (before any paid call), then the consent notice,

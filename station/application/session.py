@@ -379,7 +379,12 @@ class CustomerSession:
         self._background.spawn(self._port.record_event(event), f"the {kind} event")
 
     async def verify(
-        self, frame: np.ndarray, notes: tuple[str, ...] = (), *, sequence: int = 0, camera_label: str = ""
+        self,
+        frame: np.ndarray,
+        notes: tuple[str, ...] = (),
+        *,
+        sequence: int = 0,  # pragma: no mutate (any number: the trusted side only journals it)
+        camera_label: str = "",  # pragma: no mutate (any label: the trusted side only journals it)
     ) -> AttemptReport:
         """Verify ``frame`` (frame number ``sequence`` of the camera ``camera_label``) for this
         customer, after :meth:`check_capture` allowed it. Never wedged: any fault ends the attempt
@@ -489,8 +494,9 @@ class CustomerSession:
         """The operator picked face ``index`` of a several-faces answer: the trusted side decides
         on that face alone and journals it."""
         pending = self._pending if self.face_pick_offered else None
-        if pending is None or pending.outcome is None or pending.audit_sequence is None:
+        if pending is None or pending.outcome is None:
             raise SessionError("no face pick is offered now")
+        assert pending.audit_sequence is not None  # offered only on a final (journaled) answer
         if not 0 <= index < len(pending.outcome.result.faces):
             raise SessionError(f"there is no face {index + 1}")
         self._pending = None
@@ -507,8 +513,9 @@ class CustomerSession:
         (:class:`~station.application.port.ReviewRefusedError`) leaves the REVIEW open, and so does
         a decision that cannot be journaled."""
         pending = self._pending if self.phase is Phase.REVIEW else None
-        if pending is None or pending.outcome is None or pending.audit_sequence is None:
+        if pending is None or pending.outcome is None:
             raise SessionError("no review is waiting")
+        assert pending.audit_sequence is not None  # a REVIEW waits only once it was journaled
         decision = ReviewDecision(pending.audit_sequence, supervisor_id, secret, confirmed)
         recorded = await self._port.settle_review(decision)
         self.last_report = recorded

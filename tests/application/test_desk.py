@@ -22,14 +22,15 @@ from station.application.desk import (
 from station.application.desk_state import Banner, BannerKind
 from station.application.gate import QualityGate
 from station.application.health import JournalState, Level, Part, PartHealth, journal_health
-from station.application.port import Capture, InProcessVerifier, ReviewRefusal
+from station.application.port import Capture, InProcessVerifier, OperatorIdentity, ReviewRefusal
 from station.application.recording import AttemptContext, JournalRecorder
 from station.application.session import CaptureCheck, CloseReason, Phase, Refusal
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
 from station.camera import CameraState, CameraStatus
-from station.core.decision import DecisionPolicy
+from station.core.decision import DecisionPolicy, SeveralFacesPolicy
 from station.core.models import OutcomeKind
+from station.emulator import Emulator
 from station.vision.quality import Instruction, QualityAnalyser, QualityReport
 from tests.application.conftest import Clock
 
@@ -289,7 +290,7 @@ async def test_a_camera_that_is_not_live_refuses_capture_with_its_own_words(
     desk = plain_desk(client, journal, clock)
     assert desk.camera_live and desk.camera_problem == ""  # nothing said yet: its first frames count
     desk.camera_changed(CameraStatus(CameraState.LOST, "The camera stopped sending pictures."))
-    assert not desk.camera_live and not desk.state().camera_live
+    assert not desk.camera_live and desk.state().camera_live is False
     assert desk.camera_problem == "The camera stopped sending pictures."
     check = desk.session.check_capture(
         has_frame=True, camera_live=desk.camera_live, camera_problem=desk.camera_problem
@@ -349,7 +350,7 @@ async def test_the_banner_follows_the_counter(
     assert desk.banner == Banner(BannerKind.UNAVAILABLE, "The audit journal cannot be written.")
     dark = CaptureCheck(Refusal.NOT_READY, "Too dark", objection=Instruction.TOO_DARK)
     assert desk.capture_refused(dark) is RefusalScreen.NOT_READY
-    assert (desk.banner.kind, desk.banner.objection) == (BannerKind.NOT_READY, Instruction.TOO_DARK)
+    assert desk.banner == Banner(BannerKind.NOT_READY, "Too dark", objection=Instruction.TOO_DARK)
     assert desk.capture_refused(CaptureCheck(Refusal.CONSENT_NEEDED, "F7")) is RefusalScreen.IDLE
     assert desk.banner == Banner()
     desk.show_verdict(report)
@@ -368,3 +369,89 @@ async def test_a_refused_consent_is_its_own_banner_and_only_while_consent_is_ask
     assert desk.refuse_consent()
     assert desk.banner.kind is BannerKind.CONSENT_REFUSED and desk.session.closed
     assert not desk.refuse_consent()  # asked once
+
+
+class SignInPort(InProcessVerifier):
+    """The real in-process port, keeping what the desk asked it to confirm."""
+
+    def __init__(self, verifier: Verifier) -> None:
+        super().__init__(verifier)
+        self.asked: list[tuple[str, str | None]] = []
+
+    async def authenticate_operator(self, operator_id: str, secret: str | None) -> OperatorIdentity | None:
+        self.asked.append((operator_id, secret))
+        return await super().authenticate_operator(operator_id, secret)
+
+
+async def test_sign_in_hands_the_secret_to_the_trusted_side_and_asks_nothing_for_nobody(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    port = SignInPort(Verifier(client, DecisionPolicy(), JournalRecorder(journal)))
+    desk = Desk(port, clock=clock)
+    assert await desk.sign_in("op1", "4711") is not None
+    assert await desk.sign_in(None) is None and await desk.sign_in("") is None
+    assert port.asked == [("op1", "4711")]
+
+
+async def test_the_state_reports_the_pick_the_attempts_and_an_unsettleable_review_exactly(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    emulator.set_scenario("several_faces")
+    recorder = JournalRecorder(journal, AttemptContext())
+    verifier = Verifier(client, DecisionPolicy(several_faces=SeveralFacesPolicy.OPERATOR_PICKS), recorder)
+    desk = Desk(InProcessVerifier(verifier), clock=clock)
+    desk.supervisors_available = False  # but no REVIEW is open: nothing is unsettleable
+    state = desk.state()
+    assert (state.face_pick_offered, state.attempts_left, state.review_unsettleable) == (False, 2, False)
+    report = await desk.session.verify(frame)
+    state = desk.state()
+    assert (state.face_pick_offered, state.attempts_left) == (True, 1)  # an answer: it counts
+    assert "Click the customer's face" in desk.verdict_text(report).action  # the pick is offered
+    emulator.set_scenario("live")
+    verifier.policy = DecisionPolicy(review_upper=0.999)
+    assert desk.next_customer() is None
+    reviewed = await desk.session.verify(frame)
+    state = desk.state()
+    assert state.review_unsettleable is True and state.attempts_left == 1
+    words = desk.verdict_text(reviewed)
+    assert "no supervisor" in (words.action + words.details).lower()
+
+
+async def test_the_guide_change_is_reported_only_when_the_objection_changes(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, ready: QualityReport
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    desk.session.give_consent()
+    dark = QualityAnalyser().analyse(np.zeros_like(frame))
+    assert desk.quality_report(dark, station_ready=True, showing_verdict=False).guide_changed is True
+    assert desk.quality_report(dark, station_ready=True, showing_verdict=False).guide_changed is False
+    assert desk.quality_report(ready, station_ready=True, showing_verdict=False).guide_changed is True
+    clock.now += 2.0
+    fired = desk.quality_report(ready, station_ready=True, showing_verdict=False)
+    assert fired.fire and fired.progress is None and fired.guide_changed is False
+
+
+async def test_a_verdict_clears_at_the_time_it_is_asked_about(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock)
+    await desk.session.verify(frame)
+    assert not desk.clear_if_expired()
+    assert not desk.clear_if_expired(now=clock.now + 59.0)
+    assert desk.clear_if_expired(now=clock.now + 60.0)  # the clock itself has not moved
+
+
+async def test_closing_the_station_ends_the_session_unless_a_verification_is_in_flight(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock)
+    await desk.session.verify(frame, sequence=1)
+    closing = desk.session
+    assert desk.next_customer() is None
+    desk.session.set_reference("CIF-9")
+    await desk.close()
+    assert desk.session.close_reason is CloseReason.SHUTDOWN and closing.close_reason is CloseReason.VERIFIED
+    busy = plain_desk(client, journal, clock)
+    busy.session.phase = Phase.VERIFYING  # a verification in flight: closing must not end it here
+    await busy.close()
+    assert busy.session.phase is Phase.VERIFYING and busy.session.close_reason is None

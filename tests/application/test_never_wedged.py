@@ -9,6 +9,7 @@ port that fails the calls a test names.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import numpy as np
@@ -17,7 +18,7 @@ import pytest
 from station.api import LivenessClient
 from station.application import attempt as attempt_module
 from station.application import session as session_module
-from station.application.attempt import AttemptReport
+from station.application.attempt import UNEXPECTED_MESSAGE, AttemptReport
 from station.application.consent import NOT_ASKED, Consent, ConsentNotice, ConsentRecord
 from station.application.desk import Desk
 from station.application.kinds import ErrorKind
@@ -56,10 +57,11 @@ class FaultyPort:
     def __init__(self, inner: InProcessVerifier) -> None:
         self.inner = inner
         self.failing: set[str] = set()
+        self.fault = UnexpectedFaultError("boom")
 
     def _maybe_fail(self, call: str) -> None:
         if call in self.failing:
-            raise UnexpectedFaultError("boom")
+            raise self.fault
 
     def readiness(self) -> Readiness:
         self._maybe_fail("readiness")
@@ -166,12 +168,16 @@ async def test_a_fault_at_any_await_ends_the_attempt_as_a_journaled_error(
 ) -> None:
     desk, port = make_desk(client, journal, clock)
     session = desk.session
+    session.set_reference("CIF-2")
     with monkeypatch.context() as patch:
         inject(port, patch)
         check = session.check_capture(has_frame=True)
         assert check.allowed
-        report = await session.verify(frame, check.notes)
+        report = await session.verify(frame, (*check.notes, "a note"))
         port.failing.clear()
+    # The row says whose attempt it was, with the notes it was sent with.
+    assert (report.session_id, report.customer_ref) == (session.id, "CIF-2")
+    assert "a note" in report.notes and report.consent == session.consent_record
     assert report.kind is OutcomeKind.ERROR
     assert report.final, report.audit_error  # a journal row exists
     assert report.error_kind is ErrorKind.UNEXPECTED
@@ -222,29 +228,57 @@ async def test_faults_in_the_verifier_and_the_journal_together_still_end_the_att
 
 
 async def test_a_port_that_fails_to_record_the_failure_too_is_not_final_and_not_wedged(
-    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+    client: LivenessClient,
+    journal: AuditJournal,
+    clock: Clock,
+    frame: np.ndarray,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     desk, port = make_desk(client, journal, clock)
+    session = desk.session
+    session.set_reference("CIF-4")
     port.failing.update({"verify", "record_failure"})
-    report = await desk.session.verify(frame)
+    with caplog.at_level(logging.ERROR, logger="station.application.session"):
+        report = await session.verify(frame, ("a note",))
+    assert "the verification failed unexpectedly" in caplog.text
+    assert "the error row could not be written" in caplog.text
     assert report.kind is OutcomeKind.ERROR and not report.final
-    assert report.error_kind is ErrorKind.UNEXPECTED
-    assert report.audit_error == "boom"
-    assert desk.session.phase is Phase.RESULT
+    assert (report.error_kind, report.message) == (ErrorKind.UNEXPECTED, UNEXPECTED_MESSAGE)
+    assert (report.audit_sequence, report.audit_error) == (None, "boom")
+    assert (report.session_id, report.customer_ref, report.notes) == (session.id, "CIF-4", ("a note",))
+    assert report.consent == session.consent_record
+    # Nothing was sent: no request, no time, no host, no hash.
+    assert (report.elapsed_ms, report.submission_sha256, report.api_host, report.environment) == (
+        0.0,
+        "",
+        "",
+        "",
+    )
+    assert report.requested_at == report.answered_at
+    assert verdict_text(report).headline == "NOT FINAL"
+    assert session.phase is Phase.RESULT
+    port.fault = UnexpectedFaultError()  # a fault with no words: named by its type
+    assert (await session.verify(frame)).audit_error == "UnexpectedFaultError"
     port.failing.clear()
     assert desk.session.check_capture(has_frame=True).allowed
     assert (await desk.session.verify(frame)).kind is OutcomeKind.LIVE
 
 
 async def test_a_failing_event_write_never_reaches_the_counter(
-    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+    client: LivenessClient,
+    journal: AuditJournal,
+    clock: Clock,
+    frame: np.ndarray,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     desk, port = make_desk(client, journal, clock)
     port.failing.add("record_event")
     assert (await desk.session.verify(frame)).kind is OutcomeKind.LIVE  # closes: a session event
     assert desk.next_customer() is None
-    await desk.close()  # the failed write was owned and ended, never left pending
+    with caplog.at_level(logging.ERROR, logger="station.application.background"):
+        await desk.close()  # the failed write was owned and ended, never left pending
     assert desk.background.pending == 0
+    assert "the session event failed: boom" in caplog.text
 
 
 # -- nothing sent that cannot be kept ----------------------------------------------------------

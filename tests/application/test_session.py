@@ -485,6 +485,21 @@ async def test_no_pick_unless_the_policy_says_so(
         await desk.session.pick_face(0)
 
 
+async def test_the_trusted_side_refuses_a_pick_its_policy_no_longer_offers(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    emulator.set_scenario("several_faces")
+    desk = make_desk(
+        client, journal, clock, decision=DecisionPolicy(several_faces=SeveralFacesPolicy.OPERATOR_PICKS)
+    )
+    await capture(desk.session, frame)
+    assert desk.session.face_pick_offered
+    parts(desk).policy = DecisionPolicy()  # IT's new policy reached the trusted side meanwhile
+    with pytest.raises(SessionError, match=r"^No face pick is open for that attempt\.$"):
+        await desk.session.pick_face(0)
+    assert not rows(journal, "review")
+
+
 async def test_cancelled_attempt_is_journaled_and_the_reference_stays_locked(
     client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
 ) -> None:
