@@ -187,7 +187,7 @@ class Desk:
         self.supervisors_available = True
         #: The camera sequence number of the frame last sent: a judged picture is never sent again
         #: (after "try once more" the live picture shows the old frame for a moment).
-        self.judged_sequence: int | None = None
+        self.judged_sequence: int | None = None  # pragma: no mutate (no frame number equals "" either)
         #: Off unless policy turns it on (:meth:`set_auto_capture`).
         self.auto_capture = AutoCapture(None, clock)
         #: The station's parts as last reported (the health strip draws it; "Ready" only when no

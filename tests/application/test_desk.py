@@ -8,7 +8,7 @@ import pytest
 
 from station.api import LivenessClient
 from station.application.attempt import AttemptReport
-from station.application.consent import ConsentNotice
+from station.application.consent import Consent, ConsentNotice
 from station.application.desk import (
     FACE_KEYS,
     INTENT_KEYS,
@@ -22,9 +22,10 @@ from station.application.desk import (
 from station.application.desk_state import Banner, BannerKind
 from station.application.gate import QualityGate
 from station.application.health import JournalState, Level, Part, PartHealth, journal_health
+from station.application.kinds import ErrorKind
 from station.application.port import Capture, InProcessVerifier, OperatorIdentity, ReviewRefusal
 from station.application.recording import AttemptContext, JournalRecorder
-from station.application.session import CaptureCheck, CloseReason, Phase, Refusal
+from station.application.session import CaptureCheck, CloseReason, Phase, Refusal, SessionPolicy
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
 from station.camera import CameraState, CameraStatus
@@ -455,3 +456,32 @@ async def test_closing_the_station_ends_the_session_unless_a_verification_is_in_
     busy.session.phase = Phase.VERIFYING  # a verification in flight: closing must not end it here
     await busy.close()
     assert busy.session.phase is Phase.VERIFYING and busy.session.close_reason is None
+
+
+async def test_a_frame_that_cannot_be_encoded_is_a_journaled_error_with_the_customers_consent(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, emulator: Emulator
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    desk.session.give_consent()
+    report = await desk.session.verify(np.zeros((0, 0, 3), np.uint8), ("a note",))
+    assert report.error_kind is ErrorKind.ENCODING and report.final  # a row, nothing sent
+    assert report.message.startswith("The captured frame could not be encoded: not an 8-bit image")
+    assert report.notes == ("a note",) and report.consent == desk.session.consent_record
+    assert report.consent.consent is Consent.GIVEN
+    assert report.requested_at.tzinfo is not None and report.requested_at == report.answered_at
+    assert emulator.requests_received == 0
+
+
+async def test_new_rules_apply_from_the_next_customer_and_auto_capture_starts_off(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, ready: QualityReport, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock, liveness_threshold=0.999)
+    assert desk.quality_report(ready, station_ready=True, showing_verdict=False).progress is None  # off
+    desk.set_policy(SessionPolicy(max_attempts=1))
+    assert desk.session.policy.max_attempts == 2  # this customer keeps the rules they began with
+    assert desk.next_customer() is None
+    assert desk.session.policy.max_attempts == 1
+    spoof = await desk.session.verify(frame)
+    desk.supervisors_available = False  # no REVIEW is open: the words say nothing of supervisors
+    words = desk.verdict_text(spoof)
+    assert "supervisor" not in (words.action + words.details).lower()
