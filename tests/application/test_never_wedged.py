@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -254,7 +255,7 @@ async def test_a_port_that_fails_to_record_the_failure_too_is_not_final_and_not_
         "",
         "",
     )
-    assert report.requested_at == report.answered_at
+    assert report.requested_at == report.answered_at and report.requested_at.utcoffset() == timedelta(0)
     assert verdict_text(report).headline == "NOT FINAL"
     assert session.phase is Phase.RESULT
     port.fault = UnexpectedFaultError()  # a fault with no words: named by its type
