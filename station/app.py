@@ -1,8 +1,9 @@
 """The composition root of the GUI: every object is built here and every arrow connected here.
 
     camera (worker thread) ─latest frame─▶ PreviewWidget (polls at display rate)
-    Space ─▶ VerificationController ─▶ Desk ─▶ CustomerSession (application layer, no Qt)
-          ─▶ Verifier: encode (thread) ─▶ LivenessClient (qasync loop) ─▶ decide ─▶ journal
+    Space ─▶ VerificationController ─▶ Desk ─▶ CustomerSession: encode (thread) (application, no Qt)
+          ─▶ VerifierPort (build_port: in-process today, the station service when installed)
+             ─▶ LivenessClient (qasync loop) ─▶ decide ─▶ journal
           ─▶ MainWindow (banner, boxes)
 
 Nothing reaches for a global: :func:`build_station` returns the parts, the tests build the same
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import functools
 import logging
 from collections.abc import Callable
@@ -25,12 +25,11 @@ from PySide6.QtCore import QTimer
 
 from station.api.client import LivenessClient
 from station.api.credentials import Credential
-from station.application.attempt import AttemptReport
-from station.application.call_health import answered, call_health
 from station.application.desk import Desk
 from station.application.factory import (
     StationConfig,
     build_client_or_hold,
+    build_port,
     camera_check,
     camera_verdict,
     config_from_resolved,
@@ -39,12 +38,14 @@ from station.application.factory import (
 )
 from station.application.fleet import FleetShipping, StationFacts
 from station.application.gate import QualityGate
-from station.application.health import JournalState, Level, Part, PartHealth, journal_health, service_health
+from station.application.health import JournalState, Level, Part, PartHealth, journal_health
 from station.application.history import AttemptHistory
 from station.application.kinds import EventKind
+from station.application.port import DeskEvent, InProcessVerifier, VerifierPort
 from station.application.readiness import Hold, NotReady
 from station.application.recording import JournalRecorder, Recorder, UnavailableRecorder
 from station.application.settings_store import SettingsStore
+from station.application.supervisor import StationSupervisor
 from station.application.tokens import TokenStore
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
@@ -53,7 +54,7 @@ from station.camera import CameraRefusedError, FrameSource, parse_source
 from station.config import ResolvedSettings, SettingsError, resolve_station_settings
 from station.emulator import Emulator, Scenario
 from station.security.people import PinAttempt, PinGuard, PinResult
-from station.ship.status import ShipState, needs_attention, status_text
+from station.ship.status import ShipStatus
 from station.ui.admin import AdminActions
 from station.ui.camera_feed import CameraFeed
 from station.ui.controller import STATION_CLOSED, VerificationController
@@ -75,16 +76,8 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 
-#: How often a running station reads its machine policy again.
-POLICY_RECHECK_MS = 60_000
-#: How often the service's health (the credit balance) is read again.
-SERVICE_RECHECK_MS = 300_000
-#: How soon the service's health is read again after a call failed (the strip then shows the call).
-SERVICE_RETRY_MS = 15_000
-#: How often the health strip reads the shipper's status.
-FLEET_STATUS_MS = 2_000
-#: How often the journal file is checked (deleted, replaced or cut under the station): a stat.
-JOURNAL_CHECK_MS = 1_000
+#: How often the supervisor looks at what is due (its checks keep their own intervals).
+SUPERVISOR_TICK_MS = 250
 
 #: Scenarios offered in the Demo menu: every one the emulator has, in the order a trainer shows them.
 DEMO_SCENARIOS: tuple[Scenario, ...] = (
@@ -97,99 +90,43 @@ DEMO_SCENARIOS: tuple[Scenario, ...] = (
 
 @dataclass
 class Station:
-    """The running parts; :meth:`apply` takes new settings, :meth:`aclose` shuts down in order."""
+    """The running parts; :meth:`apply` takes new settings, :meth:`aclose` shuts down in order.
+    What watches them while they run is the :attr:`supervisor` (Qt-free), ticked by one timer."""
 
     window: MainWindow
     controller: VerificationController
     camera: CameraFeed
+    #: The trusted side's parts, swapped in place by :meth:`apply` (the in-process port's own).
     verifier: Verifier
+    #: What the desk talks to (:func:`~station.application.factory.build_port`).
+    port: VerifierPort
+    supervisor: StationSupervisor
     config: StationConfig
     emulator: Emulator | None = None
     journal: AuditJournal | None = None
     quality: QualityFeed | None = None
     tokens: TokenStore | None = None
-    _policy_timer: QTimer | None = None
-    _rechecking: asyncio.Future[None] | None = None
-    _service_timer: QTimer | None = None
-    _service_check: asyncio.Future[None] | None = None
     fleet: FleetShipping | None = None
     facts: StationFacts | None = None
-    _fleet_timer: QTimer | None = None
-    _journal_timer: QTimer | None = None
-    _journal_check: asyncio.Future[None] | None = None
-
-    def check_journal(self) -> asyncio.Future[None]:
-        """Look at the journal file (in a worker thread) and show its state; a missing journal
-        turns the strip red and the desk refuses to capture."""
-        if self._journal_check is None or self._journal_check.done():
-            self._journal_check = asyncio.ensure_future(self._check_journal())
-        return self._journal_check
-
-    async def _check_journal(self) -> None:
-        recorder = self.verifier.recorder
-        state = await asyncio.to_thread(recorder.journal_state)
-        health = journal_health(state, getattr(recorder, "reason", ""))
-        self.verifier.journal_state = state
-        if shiboken6.isValid(self.window):
-            self.window.show_part(health)
-
-    _service_retry: QTimer | None = None
-
-    def learn_from_call(self, report: AttemptReport) -> None:
-        """Every call is news about the service: a failed one turns its part from green at once
-        (and the balance is read again soon); an answer after a failure reads it again now."""
-        if not shiboken6.isValid(self.window):
-            return
-        health = call_health(report)
-        if health is not None:
-            self.window.show_part(health)
-            if self._service_retry is None:
-                self._service_retry = QTimer()
-                self._service_retry.setSingleShot(True)
-                self._service_retry.setInterval(SERVICE_RETRY_MS)
-                self._service_retry.timeout.connect(self.check_service)
-            self._service_retry.start()
-        elif answered(report) and self.window.health.part(Part.SERVICE).level is not Level.GOOD:
-            self.check_service()
+    _ticker: QTimer | None = None
 
     def show_shipping(self) -> None:
-        """The shipping part of the health strip, from the shipper's status (read, not waited on)."""
-        fleet = self.fleet
-        if fleet is None or not shiboken6.isValid(self.window):
-            return
-        status = fleet.status()
-        attention = status.state is ShipState.FAILING or needs_attention(status, fleet.config.alert_age)
-        level = Level.WARN if attention else Level.GOOD
-        fix = f"Journal shipping: {status_text(status)}. Call IT if it lasts." if attention else ""
-        self.window.show_part(PartHealth(Part.SHIPPING, level, status_text(status), fix))
+        """Show the shipper's status now (it pushes every change; this is for a first look)."""
+        if self.fleet is not None:
+            self.supervisor.shipping_changed(self.fleet.status(), self.fleet.config.alert_age)
 
     def check_service(self) -> asyncio.Future[None]:
-        """Read the credit balance (in the background) and show the service's health."""
-        if self._service_check is None or self._service_check.done():
-            self._service_check = asyncio.ensure_future(self._check_service())
-        return self._service_check
-
-    async def _check_service(self) -> None:
-        client = self.verifier.client
-        balance: float | None = None
-        if client is None:
-            hold = self.verifier.readiness().first  # the operator's words, not the CLI's advice
-            fix = hold.message if hold is not None else self.verifier.unavailable_reason
-            health = PartHealth(Part.SERVICE, Level.BAD, "not configured", fix)
-        else:
-            try:
-                balance = await client.balance()
-                health = service_health(balance, None)
-            except Exception as exc:  # any failure is the service's health, never a crash
-                health = service_health(None, exc)
-        if self.facts is not None and balance is not None:
-            self.facts.update(credit_balance=balance)  # for the fleet's heartbeat
-        if shiboken6.isValid(self.window):  # the window may have closed while the balance was read
-            self.window.show_part(health)
+        """Read the credit balance now (in the background) and show the service's health."""
+        return self.supervisor.read_service_now()
 
     @property
     def client(self) -> LivenessClient | None:
         return self.verifier.client
+
+    def journal_event(self, event: DeskEvent) -> None:
+        """Journal ``event`` through the port, without waiting (the desk's background owns it)."""
+        desk = self.controller.desk
+        desk.background.spawn(self.port.record_event(event), f"the {event.kind} event")
 
     async def apply(self, config: StationConfig) -> None:
         """New settings, without a restart: rules, capture, camera, gate and service client."""
@@ -203,8 +140,8 @@ class Station:
         self.controller.desk.gate.enabled = config.quality_gate
         _show_configuration(self.window, self.verifier, config)
         if _policy_note(config) != _policy_note(old):  # the policy, an override or a stop changed
-            self.verifier.record_event_soon(
-                EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None
+            self.journal_event(
+                DeskEvent(EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None)
             )
         camera_changed = config.camera != old.camera or (config.approved_cameras, config.production) != (
             old.approved_cameras,
@@ -213,7 +150,7 @@ class Station:
         if camera_changed:
             # Joining the capture thread may wait on a driver: never on the UI thread.
             await asyncio.to_thread(self.camera.stop)
-            self.camera.start(_camera_opener(self.verifier, config))
+            self.camera.start(_camera_opener(self.journal_event, config))
         if self.quality is not None and not config.quality_gate:
             await asyncio.to_thread(self.quality.stop)
         elif self.quality is not None and config.quality_gate:
@@ -224,7 +161,7 @@ class Station:
             if previous is not None:
                 await previous.aclose()
             self.window.show_service_state()
-            self.check_service()
+            self.supervisor.read_service_now()
 
     async def _client(self, config: StationConfig) -> tuple[LivenessClient | None, Hold | None]:
         if self.emulator is not None and not config.blocked:
@@ -233,45 +170,27 @@ class Station:
         # Reading the keyring may wait on the OS (a locked Secret Service): off the UI thread.
         return await asyncio.to_thread(build_client_or_hold, config, tokens=self.tokens)
 
-    def watch_policy(
-        self, configure: Callable[[], StationConfig], interval_ms: int = POLICY_RECHECK_MS
-    ) -> None:
-        """Read the policy again every ``interval_ms`` (in a worker thread) and apply what changed:
-        IT's new policy reaches a running station, and a policy that breaks stops verification."""
-        timer = QTimer()  # owned here, not by the window: aclose may run after the window is gone
-        timer.setInterval(interval_ms)
-        timer.timeout.connect(lambda: self.recheck_policy(configure))
-        timer.start()
-        self._policy_timer = timer
+    def watch_policy(self, configure: Callable[[], StationConfig]) -> None:
+        """Read the policy again every minute (in a worker thread) and apply what changed: IT's new
+        policy reaches a running station, and a policy that breaks stops verification."""
 
-    def recheck_policy(self, configure: Callable[[], StationConfig]) -> asyncio.Future[None]:
-        if self._rechecking is None or self._rechecking.done():
-            self._rechecking = asyncio.ensure_future(self._recheck(configure))
-        return self._rechecking
+        async def recheck() -> None:
+            config = await asyncio.to_thread(configure)
+            if config != self.config:
+                await self.apply(config)
 
-    async def _recheck(self, configure: Callable[[], StationConfig]) -> None:
-        config = await asyncio.to_thread(configure)
-        if config != self.config:
-            await self.apply(config)
+        self.supervisor.recheck_policy = recheck
 
     def start(self, *, maximised: bool = True) -> None:
-        """Start the camera, the guide and the health checks, and show the window (``maximised``:
-        at its first geometry from the screen, maximised below 1280×800; else as it is)."""
-        self._service_timer = QTimer()
-        self._service_timer.setInterval(SERVICE_RECHECK_MS)
-        self._service_timer.timeout.connect(self.check_service)
-        self._service_timer.start()
-        self.check_service()
+        """Start the camera, the guide, the shipper and the supervisor's tick, and show the window
+        (``maximised``: at its first geometry from the screen, maximised below 1280×800)."""
         if self.fleet is not None:
             self.fleet.start()
-            self._fleet_timer = QTimer()
-            self._fleet_timer.setInterval(FLEET_STATUS_MS)
-            self._fleet_timer.timeout.connect(self.show_shipping)
-            self._fleet_timer.start()
-        self._journal_timer = QTimer()
-        self._journal_timer.setInterval(JOURNAL_CHECK_MS)
-        self._journal_timer.timeout.connect(self.check_journal)
-        self._journal_timer.start()
+        self._ticker = QTimer()  # owned here, not by the window: aclose may run after it is gone
+        self._ticker.setInterval(SUPERVISOR_TICK_MS)
+        self._ticker.timeout.connect(self.supervisor.tick)
+        self._ticker.start()
+        self.supervisor.tick()
         self.camera.start()
         if self.quality is not None and self.config.quality_gate:
             self.quality.start()
@@ -282,25 +201,9 @@ class Station:
 
     async def aclose(self, why: str = STATION_CLOSED) -> None:
         """Stop everything; a verification in flight is cancelled and journaled with ``why``."""
-        for timer in (
-            self._policy_timer,
-            self._service_timer,
-            self._fleet_timer,
-            self._journal_timer,
-            self._service_retry,
-        ):
-            if timer is not None:
-                timer.stop()
-        if self._journal_check is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._journal_check
-        if self._service_check is not None:
-            self._service_check.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._service_check
-        if self._rechecking is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._rechecking
+        if self._ticker is not None:
+            self._ticker.stop()
+        await self.supervisor.aclose()
         await self.controller.wait_idle(why)
         await self.window.history.wait_idle()
         if self.quality is not None:
@@ -326,6 +229,7 @@ def build_station(
     tokens: TokenStore | None = None,
     languages: Languages | None = None,
     camera: CameraFeed | None = None,
+    pins: PinGuard | None = None,
 ) -> Station:
     """Build and connect every part. Needs a QApplication; starts nothing but the emulator
     (``camera``: a feed already opening, from :func:`station.ui.camera_feed.open_camera_early`).
@@ -349,15 +253,18 @@ def build_station(
     verifier.swap_client(client, *_hold_words(hold))
     verifier.deadline_s = config.timeouts.deadline
     verifier.consent_required = config.consent is not None
+    port = build_port(verifier, pins)
     desk = Desk(
-        verifier,
-        gate=QualityGate(enabled=config.quality_gate),
-        policy=config.session,
-        operator_id=config.operator_id,
-        notice=config.consent,
+        port, gate=QualityGate(enabled=config.quality_gate), policy=config.session, notice=config.consent
     )
     controller = VerificationController(desk)
-    camera = camera if camera is not None else CameraFeed(source_factory or _camera_opener(verifier, config))
+
+    def journal_event(event: DeskEvent) -> None:
+        desk.background.spawn(port.record_event(event), f"the {event.kind} event")
+
+    camera = (
+        camera if camera is not None else CameraFeed(source_factory or _camera_opener(journal_event, config))
+    )
     window = MainWindow(
         controller,
         environment=config.environment.value,
@@ -371,8 +278,8 @@ def build_station(
     )
     window.set_operator(config.operator_id or ("demo" if config.demo else None))
     _show_configuration(window, verifier, config)
-    verifier.record_event_soon(
-        EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None
+    journal_event(
+        DeskEvent(EventKind.POLICY, _policy_note(config), outcome="ERROR" if config.blocked else None)
     )
     window.preview.attach_source(camera.latest, camera.slot)  # preview-size copies from the camera thread
     # The analyser runs only while the gate is on; built anyway so settings can switch it on.
@@ -387,18 +294,29 @@ def build_station(
         window.show_part(journal_health(JournalState.WRITABLE))
     else:  # the verifier's readiness refuses on the recorder itself (station.application.verifier)
         window.show_part(journal_health(recorder.state, recorder.reason))
-    fleet, facts = _fleet(config, recorder, journal)
+    facts = StationFacts(config.policy_hash or None)
+    supervisor = StationSupervisor(verifier, port, _shown_on(window), background=desk.background, facts=facts)
+    loop = asyncio.get_event_loop()
+
+    def shipping_pushed(status: ShipStatus) -> None:  # on the shipper's thread: the loop shows it
+        if fleet is not None:
+            loop.call_soon_threadsafe(supervisor.shipping_changed, status, fleet.config.alert_age)
+
+    fleet = _fleet(config, recorder, journal, facts, shipping_pushed)
     if fleet is None:
         window.show_part(PartHealth(Part.SHIPPING, Level.GOOD, "off"))
     else:
         window.show_part(PartHealth(Part.SHIPPING, Level.WARN, "starting"))
         controller.finished.connect(lambda _report: facts.update(verified=True))
+    controller.finished.connect(supervisor.learn_from_call)
     window.history.schedule_refresh()
-    station = Station(
+    return Station(
         window=window,
         controller=controller,
         camera=camera,
         verifier=verifier,
+        port=port,
+        supervisor=supervisor,
         config=config,
         emulator=emulator,
         journal=journal,
@@ -407,8 +325,16 @@ def build_station(
         fleet=fleet,
         facts=facts,
     )
-    controller.finished.connect(station.learn_from_call)
-    return station
+
+
+def _shown_on(window: MainWindow) -> Callable[[PartHealth], None]:
+    """The supervisor's findings go to the window's health strip while the window exists."""
+
+    def show(health: PartHealth) -> None:
+        if shiboken6.isValid(window):  # the window may close while a check runs
+            window.show_part(health)
+
+    return show
 
 
 def _hold_words(hold: Hold | None) -> tuple[str, NotReady]:
@@ -417,30 +343,38 @@ def _hold_words(hold: Hold | None) -> tuple[str, NotReady]:
 
 
 def _fleet(
-    config: StationConfig, recorder: Recorder, journal: AuditJournal | None
-) -> tuple[FleetShipping | None, StationFacts]:
-    """The journal's shipper, when the policy names a target (never in demo mode)."""
-    facts = StationFacts(config.policy_hash or None)
+    config: StationConfig,
+    recorder: Recorder,
+    journal: AuditJournal | None,
+    facts: StationFacts,
+    on_status: Callable[[ShipStatus], None],
+) -> FleetShipping | None:
+    """The journal's shipper, when the policy names a target (never in demo mode); it pushes
+    its status to ``on_status`` (on its own thread)."""
     if config.ship is None or journal is None or not isinstance(recorder, JournalRecorder):
-        return None, facts
+        return None
     # The anchor (the last head shipped) sits beside the journal and its key in the machine folder.
     anchor = anchor_path_beside(journal.path)
-    fleet = FleetShipping(config.ship, journal.path, journal.key, anchor_path=anchor, facts=facts)
+    fleet = FleetShipping(
+        config.ship, journal.path, journal.key, anchor_path=anchor, facts=facts, on_status=on_status
+    )
     recorder.on_written.append(fleet.wake)
-    return fleet, facts
+    return fleet
 
 
-def _camera_opener(verifier: Verifier, config: StationConfig) -> Callable[[], FrameSource]:
+def _camera_opener(journal: Callable[[DeskEvent], None], config: StationConfig) -> Callable[[], FrameSource]:
     """What the camera thread opens. A device production refuses (virtual, or not one of the
     bank's approved cameras) is never opened: its source fails with the refusal in plain words,
     shown where the picture would be, and the refusal is journaled with the camera's identity."""
     verdict = camera_verdict(config)
     if not verdict.never_open:
         return lambda: parse_source(config.camera)
-    verifier.record_event_soon(
-        EventKind.CAMERA,
-        f"camera refused before its first frame: {verdict.label}: {verdict.refusal}",
-        outcome="REFUSED",
+    journal(
+        DeskEvent(
+            EventKind.CAMERA,
+            f"camera refused before its first frame: {verdict.label}: {verdict.refusal}",
+            outcome="REFUSED",
+        )
     )
 
     def refuse() -> FrameSource:
@@ -504,24 +438,25 @@ def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kio
     loop = asyncio.get_event_loop()
 
     def journal_pin(attempt: PinAttempt) -> None:
-        # Checked on the PIN dialog's worker thread: the journal write is the loop's.
+        # Checked on a worker thread (the PIN dialog's, the port's): the journal write is the loop's.
         outcome = "APPROVED" if attempt.result is PinResult.RIGHT else "REFUSED"
-        loop.call_soon_threadsafe(
-            functools.partial(
-                station.verifier.record_event_soon, EventKind.PIN, attempt.words, outcome=outcome
-            )
-        )
+        event = DeskEvent(EventKind.PIN, attempt.words, outcome=outcome)
+        loop.call_soon_threadsafe(functools.partial(station.journal_event, event))
 
     guard.recorder = journal_pin
+    if isinstance(station.port, InProcessVerifier):  # the trusted side here checks supervisors' PINs
+        station.port.pins = guard
     if not guard.people.supervisors:
         # A REVIEW could never be settled here: it must not hold the counter, and IT must see why.
         station.controller.desk.supervisors_available = False
         _log.error("no supervisor can settle a REVIEW on this station: none configured")
-        station.verifier.record_event_soon(
-            EventKind.POLICY,
-            "no supervisor can settle a REVIEW on this station (none configured, or the people file "
-            "cannot be read); a REVIEW does not block the next customer",
-            outcome="ERROR",
+        station.journal_event(
+            DeskEvent(
+                EventKind.POLICY,
+                "no supervisor can settle a REVIEW on this station (none configured, or the people file "
+                "cannot be read); a REVIEW does not block the next customer",
+                outcome="ERROR",
+            )
         )
     window = station.window
     window.add_admin_actions(admin.open_settings, admin.open_network_check)

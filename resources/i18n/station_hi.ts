@@ -747,7 +747,7 @@ Reference: {incident} — give this to IT support.</source>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <extracomment>The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar). Asks for a supervisor&apos;s approval of ``action``; the supervisor&apos;s id, or None if not given. Shows the banner&apos;s current state again (after a language change); None while busy. The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
+        <extracomment>The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar). Asks a supervisor for their id and PIN to ``action`` (checked by the trusted side); None: not given. The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
         <translation>सेटिंग्स (&amp;S)…</translation>
     </message>
     <message>
@@ -1077,7 +1077,7 @@ Face-liveness verification for bank branches.</source>
     </message>
     <message>
         <source>Enter the supervisor&apos;s id.</source>
-        <extracomment>The supervisor&apos;s id once the PIN was right.</extracomment>
+        <extracomment>The supervisor&apos;s id once the PIN was right. What a supervisor typed, for the trusted side (only without a guard).</extracomment>
         <translation>सुपरवाइज़र की आईडी डालें।</translation>
     </message>
     <message>
@@ -1138,6 +1138,18 @@ Face-liveness verification for bank branches.</source>
     <message>
         <source>Review not recorded: a supervisor cannot settle a review of their own attempt.</source>
         <translation>जाँच दर्ज नहीं हुई: सुपरवाइज़र अपने ही प्रयास की जाँच नहीं कर सकते।</translation>
+    </message>
+    <message>
+        <source>Review not recorded: the supervisor&apos;s id or PIN is wrong.</source>
+        <translation>जाँच दर्ज नहीं हुई: सुपरवाइज़र की आईडी या पिन गलत है।</translation>
+    </message>
+    <message>
+        <source>Review not recorded: there is no REVIEW waiting for this customer.</source>
+        <translation>जाँच दर्ज नहीं हुई: इस ग्राहक की कोई जाँच (REVIEW) बाकी नहीं है।</translation>
+    </message>
+    <message>
+        <source>Review not recorded: no supervisor&apos;s PIN can be checked on this station. Call IT.</source>
+        <translation>जाँच दर्ज नहीं हुई: इस स्टेशन पर किसी सुपरवाइज़र का पिन जाँचा नहीं जा सकता। IT को बुलाएँ।</translation>
     </message>
     <message>
         <source>A verification is in progress. Wait for it, or press Esc to cancel it.</source>

@@ -1,8 +1,11 @@
-"""The operator's desk: one customer session at a time, the shift's quality gate, the parts.
+"""The operator's desk: one customer session at a time, the shift's quality gate, the port.
 
 The window, the self-test and the benchmark's scripted day all drive this one object: capture,
 next customer, clear a stale verdict. It owns what outlives a customer (the gate's count of calls
-saved this shift, the signed-in operator, the session rules) and starts each new session with them.
+saved this shift, the signed-in operator as the trusted side confirmed them, the session rules)
+and starts each new session with them. It reaches the trusted side only through the
+:class:`~station.application.port.VerifierPort`, and owns the one :class:`Background` its sessions
+start their journal events in.
 """
 
 from __future__ import annotations
@@ -15,10 +18,14 @@ from typing import Final
 
 from station.application.attempt import AttemptReport
 from station.application.auto_capture import AutoCapture
+from station.application.background import Background
 from station.application.consent import ConsentNotice
-from station.application.desk_state import DeskState
+from station.application.desk_state import Banner, BannerKind, DeskState
 from station.application.gate import QualityGate
+from station.application.health import Health, PartHealth
+from station.application.port import OperatorIdentity, ReviewRefusal, VerifierPort
 from station.application.session import (
+    CaptureCheck,
     Clock,
     CloseReason,
     CustomerSession,
@@ -27,19 +34,20 @@ from station.application.session import (
     SessionPolicy,
 )
 from station.application.verdict_text import VerdictText, verdict_text
-from station.application.verifier import Verifier
-from station.security.identity import normalise_identity, same_person
+from station.camera import CameraState, CameraStatus
 from station.vision.quality import Instruction, QualityReport
 
 __all__ = [
     "FACE_KEYS",
     "INTENT_KEYS",
     "REFUSAL_SCREENS",
+    "REVIEW_REFUSAL_MESSAGES",
     "AutoCaptureStep",
     "Desk",
     "IdleScreen",
     "Intent",
     "RefusalScreen",
+    "SupervisorCredentials",
     "refusal_screen",
 ]
 
@@ -117,6 +125,31 @@ def refusal_screen(refusal: Refusal | None) -> RefusalScreen:
 
 
 @dataclass(frozen=True, slots=True)
+class SupervisorCredentials:
+    """What a supervisor typed to settle a REVIEW: passed on to the trusted side, never checked
+    or kept by the desk."""
+
+    supervisor_id: str
+    secret: str
+
+    def __repr__(self) -> str:  # the PIN never reaches a log or a traceback
+        return f"SupervisorCredentials(supervisor_id={self.supervisor_id!r})"
+
+
+#: The trusted side's refusals of a supervisor's decision, in the operator's words (one table).
+REVIEW_REFUSAL_MESSAGES: Final[Mapping[ReviewRefusal, str]] = {
+    ReviewRefusal.OWN_ATTEMPT: (
+        "Review not recorded: a supervisor cannot settle a review of their own attempt."
+    ),
+    ReviewRefusal.WRONG_SECRET: "Review not recorded: the supervisor's id or PIN is wrong.",
+    ReviewRefusal.NOT_A_REVIEW: "Review not recorded: there is no REVIEW waiting for this customer.",
+    ReviewRefusal.CANNOT_CHECK: (
+        "Review not recorded: no supervisor's PIN can be checked on this station. Call IT."
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
 class AutoCaptureStep:
     """What automatic capture does after one quality report."""
 
@@ -131,40 +164,79 @@ class AutoCaptureStep:
 class Desk:
     def __init__(
         self,
-        verifier: Verifier,
+        port: VerifierPort,
         *,
         gate: QualityGate | None = None,
         policy: SessionPolicy | None = None,
-        operator_id: str | None = None,
         clock: Clock = time.monotonic,
         notice: ConsentNotice | None = None,
+        background: Background | None = None,
     ) -> None:
-        self.verifier = verifier
+        self.port = port
+        #: The one owner of the work the desk and its sessions do not wait for.
+        self.background = background or Background()
+        #: The operator the trusted side confirmed (:meth:`sign_in`); None: nobody signed in.
+        self.operator: OperatorIdentity | None = None
         #: The consent notice new sessions ask about (None: policy does not ask).
         self.notice = notice
         self.gate = gate or QualityGate()
         self.policy = policy or SessionPolicy()
-        self.operator_id = operator_id
         self._clock = clock
         #: Whether any supervisor can settle a REVIEW here (False: none configured, or the people
         #: file cannot be read). A REVIEW then never blocks the next customer, and the screen says so.
         self.supervisors_available = True
         #: The camera sequence number of the frame last sent: a judged picture is never sent again
         #: (after "try once more" the live picture shows the old frame for a moment).
-        self.judged_sequence: int | None = None
+        self.judged_sequence: int | None = None  # pragma: no mutate (no frame number equals "" either)
         #: Off unless policy turns it on (:meth:`set_auto_capture`).
         self.auto_capture = AutoCapture(None, clock)
+        #: The station's parts as last reported (the health strip draws it; "Ready" only when no
+        #: part a verification needs is bad): the one copy, here.
+        self.health = Health()
+        #: What the camera said last (None: nothing yet; its first frames may come a moment before).
+        self.camera: CameraStatus | None = None
+        #: What the banner shows while no verification runs (the window draws it, keeps no copy).
+        self.banner = Banner()
         self.session = self._new_session()
 
     def _new_session(self) -> CustomerSession:
         return CustomerSession(
-            self.verifier,
+            self.port,
             self.gate,
             self.policy,
-            operator_id=self.operator_id,
             clock=self._clock,
             notice=self.notice,
+            background=self.background,
         )
+
+    @property
+    def operator_id(self) -> str | None:
+        """The confirmed operator's id (what the screen shows), or None."""
+        return self.operator.operator_id if self.operator is not None else None
+
+    # -- what the station's parts report ------------------------------------------------------
+
+    def show_part(self, part: PartHealth) -> None:
+        """One part's health changed (the supervisor, a call, the camera, the configuration)."""
+        self.health = self.health.with_part(part)
+
+    @property
+    def station_ready(self) -> bool:
+        """No part a verification needs is bad."""
+        return self.health.ready
+
+    def camera_changed(self, status: CameraStatus) -> None:
+        self.camera = status
+
+    @property
+    def camera_live(self) -> bool:
+        """The camera has said it is live (or has said nothing yet)."""
+        return self.camera is None or self.camera.state is CameraState.LIVE
+
+    @property
+    def camera_problem(self) -> str:
+        """What the camera said when it is not live, in the operator's words ("" if it is)."""
+        return self.camera.message if self.camera is not None and not self.camera_live else ""
 
     def state(self) -> DeskState:
         """The counter now, for the window to draw (it keeps no copy)."""
@@ -180,7 +252,41 @@ class Desk:
             review_unsettleable=session.review_pending and not self.supervisors_available,
             face_pick_offered=session.face_pick_offered,
             attempts_left=session.attempts_left,
+            station_ready=self.station_ready,
+            camera_live=self.camera_live,
+            banner=self.banner,
         )
+
+    # -- what the banner shows -----------------------------------------------------------------
+
+    def show_idle(self, kind: BannerKind = BannerKind.IDLE) -> None:
+        """Back to the idle screen (IDLE, or CANCELLED after Esc)."""
+        self.banner = Banner(kind)
+
+    def show_verdict(self, report: AttemptReport) -> Banner:
+        """A verdict (or a follow-up decision) for this customer, in words for the session as it
+        now stands."""
+        self.banner = Banner(BannerKind.VERDICT, verdict=self.verdict_text(report), report=report)
+        return self.banner
+
+    def capture_refused(self, check: CaptureCheck) -> RefusalScreen:
+        """A refused capture: the banner its screen asks for (a NOTE leaves the banner as it is)."""
+        screen = refusal_screen(check.refusal)
+        if screen is RefusalScreen.IDLE:
+            self.banner = Banner()
+        elif screen is RefusalScreen.NOT_READY:
+            self.banner = Banner(BannerKind.NOT_READY, check.message, objection=check.objection)
+        elif screen is RefusalScreen.UNAVAILABLE:
+            self.banner = Banner(BannerKind.UNAVAILABLE, check.message)
+        return screen
+
+    def refuse_consent(self) -> bool:
+        """F8: the customer refused the notice (False: no consent is being asked)."""
+        if not self.session.consent_needed:
+            return False
+        self.session.refuse_consent()
+        self.banner = Banner(BannerKind.CONSENT_REFUSED)
+        return True
 
     def back_to_live_first(self, *, showing_verdict: bool) -> bool:
         """Space with a verdict on screen only goes back to the live picture (when a capture
@@ -216,14 +322,12 @@ class Desk:
         return session.has_verdict or session.reference_locked or self.gate.objection is not None
 
     def review_refusal(self, supervisor_id: str | None) -> Refusal | None:
-        """Why ``supervisor_id`` may not settle the REVIEW now (None: they may). The same person
-        as the operator, however spelled, never settles their own attempt."""
+        """Why the desk does not even ask the trusted side to settle the REVIEW (None: it asks).
+        Who may settle it (their PIN, not the attempt's operator) is the trusted side's check."""
         if not self.session.review_pending:
             return Refusal.NO_REVIEW
         if supervisor_id is None or not supervisor_id.strip():
             return Refusal.NO_SUPERVISOR
-        if same_person(supervisor_id, self.operator_id):
-            return Refusal.OWN_ATTEMPT
         return None
 
     def _move_on_refusal(self) -> Refusal | None:
@@ -241,15 +345,18 @@ class Desk:
         self.session.close(CloseReason.NO_SUPERVISOR if unsettleable else CloseReason.NEXT_CUSTOMER)
         self.session = self._new_session()
         self.auto_capture.reset()
+        self.banner = Banner()
         return None
 
     def clear_if_expired(self, now: float | None = None) -> bool:
         """Close a session whose verdict has been on screen too long; True if it was cleared."""
         if not self.session.verdict_expired(now):
             return False
+        timeout = self.session.policy.verdict_timeout_s
         self.session.close(CloseReason.VERDICT_TIMEOUT)
         self.session = self._new_session()
         self.auto_capture.reset()
+        self.banner = Banner(BannerKind.CLEARED, cleared_after_s=timeout)
         return True
 
     # -- automatic capture ---------------------------------------------------------------------
@@ -284,7 +391,7 @@ class Desk:
         if progress is None or progress < 1.0:
             return AutoCaptureStep(progress, guide_changed=changed)
         self.auto_capture.reset()
-        return AutoCaptureStep(None, fire=True, guide_changed=changed)
+        return AutoCaptureStep(fire=True, guide_changed=changed)
 
     def idle_screen(self, *, station_ready: bool, showing_verdict: bool) -> IdleScreen:
         """Which idle banner: a bad part first (before any paid call), then the consent notice,
@@ -311,13 +418,13 @@ class Desk:
             return None
         return latest.instruction
 
-    def sign_in(self, operator_id: str | None) -> None:
-        """A new operator: their sessions and journal rows carry their id (a supervisor may not
-        review their own attempt). Stored as people compare it (``Alice`` is ``alice``)."""
-        operator_id = normalise_identity(operator_id) or None if operator_id else None
-        self.operator_id = operator_id
-        self.session.operator_id = operator_id
-        self.verifier.recorder.with_context(operator_id=operator_id)
+    async def sign_in(self, operator_id: str | None, secret: str | None = None) -> OperatorIdentity | None:
+        """A new operator, as the trusted side confirms them: it records their id on every row
+        from now on (and a supervisor may not review their own attempt). The desk keeps only the
+        returned identity; a refusal leaves nobody signed in."""
+        confirmed = await self.port.authenticate_operator(operator_id, secret) if operator_id else None
+        self.operator = confirmed
+        return confirmed
 
     def set_policy(self, policy: SessionPolicy) -> None:
         """New rules apply from the next customer on; the current session keeps its own."""
@@ -327,4 +434,9 @@ class Desk:
         """The station closes: end the session (if nothing is in flight) and finish journal writes."""
         if self.session.move_on_refusal() is not Refusal.BUSY:
             self.session.close(CloseReason.SHUTDOWN)
-        await self.verifier.wait_idle()
+        await self.wait_idle()
+
+    async def wait_idle(self) -> None:
+        """Until every journal write the desk started (and the trusted side's) has finished."""
+        await self.background.wait_idle()
+        await self.port.wait_idle()

@@ -8,10 +8,50 @@ why not) lives here, tested without Qt.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
+from station.application.attempt import AttemptReport
 from station.application.session import REFUSAL_MESSAGES, Phase, Refusal
+from station.application.verdict_text import VerdictText
+from station.vision.quality import Instruction
 
-__all__ = ["DeskState"]
+__all__ = ["Banner", "BannerKind", "DeskState"]
+
+
+class BannerKind(StrEnum):
+    """What the banner shows while no verification runs."""
+
+    #: The idle screen (:meth:`~station.application.desk.Desk.idle_screen` says which).
+    IDLE = "idle"
+    #: The idle screen, after a verdict cleared itself (it says so, with the timeout).
+    CLEARED = "cleared"
+    #: The idle screen, after the operator cancelled a verification.
+    CANCELLED = "cancelled"
+    #: The quality gate objected to a capture: the objection, and "press Space again".
+    NOT_READY = "not_ready"
+    #: A capture was refused because something the station needs is missing: the reason.
+    UNAVAILABLE = "unavailable"
+    #: A verdict (or an error) for this customer.
+    VERDICT = "verdict"
+    #: The customer refused consent: no picture, the manual identity check.
+    CONSENT_REFUSED = "consent_refused"
+
+
+@dataclass(frozen=True, slots=True)
+class Banner:
+    """The banner as the desk decided it; the window only words and draws it (again after a
+    language change: it keeps no copy)."""
+
+    kind: BannerKind = BannerKind.IDLE
+    #: A refusal's reason, in the operator's words (English source text).
+    message: str = ""
+    #: The gate's objection (NOT_READY).
+    objection: Instruction | None = None
+    #: The verdict's words for the session as it stood, and its report (VERDICT).
+    verdict: VerdictText | None = None
+    report: AttemptReport | None = None
+    #: The timeout after which the verdict cleared itself (CLEARED).
+    cleared_after_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +72,11 @@ class DeskState:
     review_unsettleable: bool
     face_pick_offered: bool
     attempts_left: int
+    #: No part a verification needs is bad (the health the desk holds).
+    station_ready: bool = True
+    #: The camera has said it is live (or nothing yet).
+    camera_live: bool = True
+    banner: Banner = Banner()
 
     @property
     def busy(self) -> bool:

@@ -20,6 +20,7 @@ from station.api.environments import Environment
 from station.api.errors import LivenessAPIError
 from station.application.consent import DEFAULT_NOTICE, ConsentNotice
 from station.application.health import JournalState
+from station.application.port import InProcessVerifier, VerifierPort
 from station.application.readiness import Hold, NotReady, client_hold
 from station.application.recording import (
     AttemptContext,
@@ -30,6 +31,7 @@ from station.application.recording import (
 )
 from station.application.session import SessionPolicy
 from station.application.tokens import TokenStore
+from station.application.verifier import Verifier
 from station.audit import AuditError, AuditJournal, JournalVanishedError
 from station.audit.paths import anchor_path_beside, default_journal_path
 from station.camera import SourceKind, describe_source
@@ -38,6 +40,7 @@ from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY
 from station.security.camera_identity import CameraIdentity, camera_refusal, identify_device
 from station.security.identity import normalise_identity
+from station.security.people import PinGuard
 from station.ship.config import ShipConfig, TargetKind
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
     "blocked_config",
     "build_client",
     "build_client_or_hold",
+    "build_port",
     "camera_check",
     "camera_verdict",
     "config_from_resolved",
@@ -295,3 +299,14 @@ def open_recorder(
         state = JournalState.MISSING if missing else JournalState.CANNOT_WRITE
         return UnavailableRecorder(f"the audit journal cannot be opened: {exc}", state), None
     return JournalRecorder(journal, context), journal
+
+
+def build_port(verifier: Verifier, pins: PinGuard | None = None) -> VerifierPort:
+    """The trusted side the desk talks to: THE one place that chooses it.
+
+    Today always the :class:`~station.application.port.InProcessVerifier` over ``verifier``'s
+    parts (a checkout, the demo, the tests; settings changes swap those parts inside it). On an
+    installed station the station service's client (``station.service``, issue 24) is built here
+    instead, and the desk cannot tell which it has.
+    """
+    return InProcessVerifier(verifier, pins)

@@ -1,5 +1,5 @@
 """Shipping the journal off the machine while the station runs: one worker thread, its own
-journal connection, and a status the health strip reads.
+journal connection, and a status it pushes to the health strip (``on_status``, on its thread).
 
 The shipper (:mod:`station.ship`) does the work; this module runs it beside the station: the
 thread opens its own connection to the journal (SQLite connections stay on the thread that made
@@ -78,6 +78,7 @@ class FleetShipping(CooperativeThread):
         self._shipper: Shipper | None = None
         self._ready = threading.Event()
         self._failure: str | None = None
+        self._on_status = on_status
 
     def _run(self) -> None:
         try:
@@ -89,6 +90,7 @@ class FleetShipping(CooperativeThread):
                     key=self._key,
                     anchor_path=self._anchor_path,
                     facts=self._facts,
+                    on_status=self._on_status,
                 )
                 self._shipper = shipper
                 self._ready.set()
@@ -103,6 +105,8 @@ class FleetShipping(CooperativeThread):
             _log.exception("shipping crashed")
         finally:
             self._ready.set()
+            if self._failure is not None and self._on_status is not None:
+                self._on_status(self.status())  # the end of shipping is news too
 
     def wake(self) -> None:
         """A row was appended: ship it now rather than at the next poll."""

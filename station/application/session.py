@@ -20,8 +20,9 @@ them (the window, a benchmark's scripted day) and are tested without Qt:
   after that the operator is told to use the branch's manual identity check. Answers that never
   came (network down, cancelled) do not count: they are not the customer's doing.
 * A LIVE closes the session: Space on it does not capture the same customer again.
-* A REVIEW waits for a supervisor, who must not be the operator who made the attempt; by policy
-  the next customer cannot be started until it is settled.
+* A REVIEW waits for a supervisor; the trusted side behind the verifier port checks their PIN and
+  that they are not the operator who made the attempt (the session shows its typed refusal). By
+  policy the next customer cannot be started until it is settled.
 * A verdict clears itself after :attr:`SessionPolicy.verdict_timeout_s`, so a customer's face and
   verdict never stay on screen for the next person; the clearing is journaled.
 * Where policy asks for it, the customer's consent comes first: no capture (and so no call) until
@@ -31,6 +32,11 @@ them (the window, a benchmark's scripted day) and are tested without Qt:
   instruction language, switched during the session): every attempt's record carries the language
   the customer was shown, and a switch is noted on the next attempt's record.
 * Closing a session journals one ``session`` record with its outcome and how it ended.
+
+The session reaches the trusted side only through the :class:`~station.application.port.VerifierPort`:
+it encodes the frame in a worker thread and hands over a :class:`~station.application.port.Capture`;
+follow-ups name the journaled attempt by its sequence. It never holds a secret or an identity
+the trusted side has not confirmed.
 """
 
 from __future__ import annotations
@@ -40,21 +46,31 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Final
 
 import numpy as np
 
 from station.application.attempt import UNEXPECTED_MESSAGE, AttemptReport
+from station.application.background import Background
 from station.application.consent import NOT_ASKED, Consent, ConsentNotice, ConsentRecord
 from station.application.gate import GateVerdict, QualityGate
 from station.application.kinds import ErrorKind, EventKind
+from station.application.port import (
+    Capture,
+    DeskEvent,
+    FacePick,
+    LocalFailure,
+    PickRefusedError,
+    ReviewDecision,
+    VerifierPort,
+)
 from station.application.readiness import NotReady
-from station.application.verifier import Verifier
-from station.core.decision import SeveralFacesPolicy, decide
+from station.core.decision import SeveralFacesPolicy
+from station.core.encode import EncodeError, encode_jpeg
 from station.core.models import OutcomeKind, RetryReason
-from station.security.identity import normalise_identity, same_person
 from station.vision.quality import Instruction
 
 __all__ = [
@@ -115,10 +131,8 @@ class Refusal(StrEnum):
     JOURNAL = "journal"
     #: A review action with no REVIEW waiting.
     NO_REVIEW = "no_review"
-    #: A review action without a supervisor's approval (no PIN given).
+    #: A review action without a supervisor's id and PIN.
     NO_SUPERVISOR = "no_supervisor"
-    #: The supervisor is the operator who made the attempt.
-    OWN_ATTEMPT = "own_attempt"
 
 
 REFUSAL_MESSAGES: Final[dict[Refusal, str]] = {
@@ -132,7 +146,6 @@ REFUSAL_MESSAGES: Final[dict[Refusal, str]] = {
     Refusal.NO_FRAME: "No camera picture yet. Check that the camera is connected, then try again.",
     Refusal.CONSENT_NEEDED: "Read the notice to the customer first. F7: they agree. F8: they refuse.",
     Refusal.NO_SUPERVISOR: "Review not recorded: the supervisor's PIN was not given.",
-    Refusal.OWN_ATTEMPT: "Review not recorded: a supervisor cannot settle a review of their own attempt.",
 }
 
 
@@ -190,22 +203,23 @@ class CustomerSession:
 
     def __init__(
         self,
-        verifier: Verifier,
+        port: VerifierPort,
         gate: QualityGate,
         policy: SessionPolicy | None = None,
         *,
-        operator_id: str | None = None,
         clock: Clock = time.monotonic,
         session_id: str | None = None,
         notice: ConsentNotice | None = None,
+        background: Background | None = None,
     ) -> None:
         self.id = session_id or uuid.uuid4().hex[:16]
         #: The notice the customer must agree to first; None: policy does not ask for consent.
         self.notice = notice
         self.consent: Consent | None = None if notice is not None else Consent.NOT_ASKED
         self.policy = policy or SessionPolicy()
-        self.operator_id = normalise_identity(operator_id) or None if operator_id else None
-        self._verifier = verifier
+        self._port = port
+        #: Where journal events go without being awaited (the desk's, shared by its sessions).
+        self._background = background or Background()
         self._gate = gate
         self._clock = clock
         self.phase = Phase.READY
@@ -262,7 +276,7 @@ class CustomerSession:
         refusal = self._state_refusal()
         if refusal is not None:
             return CaptureCheck(refusal, REFUSAL_MESSAGES[refusal])
-        hold = self._verifier.readiness().first
+        hold = self._port.readiness().first
         if hold is not None:
             return CaptureCheck(_HOLD_REFUSALS[hold.reason], hold.message)
         if not camera_live:
@@ -322,11 +336,10 @@ class CustomerSession:
         self.consent = Consent.REFUSED
         self.phase = Phase.CLOSED
         self.close_reason = CloseReason.CONSENT_REFUSED
-        self._verifier.record_event_soon(
+        self._event(
             KIND_SESSION,
             f"session {self.id} closed: consent refused; no capture, no call",
             outcome="CONSENT_REFUSED",
-            customer_ref=self._reference,
             consent=self.consent_record,
         )
 
@@ -348,15 +361,35 @@ class CustomerSession:
         """The operator moved on from a gate objection without overriding it: a call saved."""
         objection = self._gate.let_go()
         if objection is not None:
-            self._verifier.record_event_soon(
+            self._event(
                 EventKind.QUALITY_GATE,
                 f"capture stopped by the quality gate ({objection.value}) and not overridden; "
                 f"calls saved this shift: {self._gate.calls_saved}",
-                customer_ref=self._reference,
             )
 
-    async def verify(self, frame: np.ndarray, notes: tuple[str, ...] = ()) -> AttemptReport:
-        """Verify ``frame`` for this customer (after :meth:`check_capture` allowed it)."""
+    def _event(
+        self,
+        kind: EventKind,
+        notes: str,
+        *,
+        outcome: str | None = None,
+        consent: ConsentRecord | None = None,
+    ) -> None:
+        """Journal a counter event through the port, without waiting for it."""
+        event = DeskEvent(kind, notes, outcome=outcome, customer_ref=self._reference, consent=consent)
+        self._background.spawn(self._port.record_event(event), f"the {kind} event")
+
+    async def verify(
+        self,
+        frame: np.ndarray,
+        notes: tuple[str, ...] = (),
+        *,
+        sequence: int = 0,  # pragma: no mutate (any number: the trusted side only journals it)
+        camera_label: str = "",  # pragma: no mutate (any label: the trusted side only journals it)
+    ) -> AttemptReport:
+        """Verify ``frame`` (frame number ``sequence`` of the camera ``camera_label``) for this
+        customer, after :meth:`check_capture` allowed it. Never wedged: any fault ends the attempt
+        as an ERROR."""
         if self._state_refusal() is not None:
             raise SessionError(f"cannot capture in the {self.phase.value} state")
         before = self.phase
@@ -366,19 +399,12 @@ class CustomerSession:
         notes, self._language_notes = (*notes, *self._language_notes), []
         try:
             try:
-                report = await self._verifier.verify_frame(
-                    frame,
-                    notes=notes,
-                    customer_ref=self._reference,
-                    session_id=self.id,
-                    consent=self.consent_record,
-                    instruction_language=self.instruction_language,
-                )
+                report = await self._send(frame, notes, sequence, camera_label)
             except asyncio.CancelledError:
                 raise
             except Exception:  # never wedged: any fault ends the attempt as a journaled ERROR
                 _log.exception("the verification failed unexpectedly")
-                report = await self._unexpected_error(notes)
+                report = await self.record_failure(ErrorKind.UNEXPECTED, UNEXPECTED_MESSAGE, notes)
         finally:
             if self.phase is Phase.VERIFYING:
                 self.phase = before  # cancelled (or failed past every net): nothing new on screen
@@ -387,16 +413,42 @@ class CustomerSession:
         self._show(report)
         return report
 
-    async def _unexpected_error(self, notes: tuple[str, ...]) -> AttemptReport:
-        """The ERROR row for a fault in the station; not final if even that cannot be written."""
-        verifier = self._verifier
-        report = verifier.local_error(UNEXPECTED_MESSAGE, self.id, ErrorKind.UNEXPECTED)
-        report = replace(report, notes=notes, customer_ref=self._reference, consent=self.consent_record)
+    async def _send(
+        self, frame: np.ndarray, notes: tuple[str, ...], sequence: int, camera_label: str
+    ) -> AttemptReport:
+        """Encode off the UI thread, then hand the trusted side the capture."""
         try:
-            return await verifier.record(report)
-        except Exception as exc:  # the recorder's own fault: shown as not final, with why
+            jpeg = await asyncio.to_thread(encode_jpeg, frame, self._port.terms().jpeg_quality)
+        except EncodeError as exc:
+            return await self.record_failure(
+                ErrorKind.ENCODING, f"The captured frame could not be encoded: {exc}", notes
+            )
+        capture = Capture(
+            jpeg,
+            frame_sequence=sequence,
+            session_id=self.id,
+            camera_label=camera_label,
+            customer_ref=self._reference,
+            consent=self.consent_record,
+            instruction_language=self.instruction_language,
+            notes=notes,
+        )
+        return await self._port.verify(capture)
+
+    async def record_failure(
+        self, kind: ErrorKind, message: str, notes: tuple[str, ...] = ()
+    ) -> AttemptReport:
+        """The ERROR row for an attempt that failed in the desk; not final if even that fails."""
+        failure = LocalFailure(
+            kind, message, self.id, customer_ref=self._reference, consent=self.consent_record, notes=notes
+        )
+        try:
+            return await self._port.record_failure(failure)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the port's own fault: shown as not final, with why
             _log.exception("the error row could not be written")
-            return report.with_audit(None, str(exc) or type(exc).__name__)
+            return _unrecorded(failure, str(exc) or type(exc).__name__)
 
     def _show(self, report: AttemptReport) -> None:
         """A new verdict (or an error) on screen: decide where the session goes from here."""
@@ -428,7 +480,7 @@ class CustomerSession:
         return (
             outcome is not None
             and outcome.retry_reason is RetryReason.SEVERAL_FACES
-            and self._verifier.policy.several_faces is SeveralFacesPolicy.OPERATOR_PICKS
+            and self._port.terms().several_faces is SeveralFacesPolicy.OPERATOR_PICKS
         )
 
     @property
@@ -440,46 +492,33 @@ class CustomerSession:
         return self.phase is Phase.REVIEW
 
     async def pick_face(self, index: int) -> AttemptReport:
-        """The operator picked face ``index`` of a several-faces answer: decide on that face alone."""
+        """The operator picked face ``index`` of a several-faces answer: the trusted side decides
+        on that face alone and journals it."""
         pending = self._pending if self.face_pick_offered else None
         if pending is None or pending.outcome is None:
             raise SessionError("no face pick is offered now")
-        result = pending.outcome.result
-        if not 0 <= index < len(result.faces):
+        assert pending.audit_sequence is not None  # offered only on a final (journaled) answer
+        if not 0 <= index < len(pending.outcome.result.faces):
             raise SessionError(f"there is no face {index + 1}")
-        face = result.faces[index]
-        outcome = decide(result, self._verifier.policy, chosen_face=face)
-        box = face.bbox
-        note = (
-            f"operator picked face {index + 1} of {len(result.faces)} "
-            f"(box {box.x},{box.y} {box.width}x{box.height}) on attempt #{pending.audit_sequence}"
-        )
         self._pending = None
-        recorded = await self._verifier.record(pending.reviewed(outcome, outcome.message, note))
+        try:
+            recorded = await self._port.pick_face(FacePick(pending.audit_sequence, index))
+        except PickRefusedError as exc:
+            raise SessionError(str(exc)) from exc
         self._show(recorded)
         return recorded
 
-    async def settle_review(self, *, confirmed: bool, supervisor_id: str | None) -> AttemptReport:
-        """A supervisor confirms or rejects the REVIEW. Refused when the supervisor is the
-        operator who made the attempt. If the decision cannot be journaled the REVIEW stays open."""
+    async def settle_review(self, *, confirmed: bool, supervisor_id: str, secret: str) -> AttemptReport:
+        """A supervisor confirms or rejects the REVIEW with their own id and PIN. The trusted side
+        checks both, and that they are not the attempt's operator; its refusal
+        (:class:`~station.application.port.ReviewRefusedError`) leaves the REVIEW open, and so does
+        a decision that cannot be journaled."""
         pending = self._pending if self.phase is Phase.REVIEW else None
         if pending is None or pending.outcome is None:
             raise SessionError("no review is waiting")
-        if same_person(supervisor_id, self.operator_id):
-            raise SessionError("a supervisor cannot settle a review of their own attempt")
-        supervisor_id = normalise_identity(supervisor_id) or None if supervisor_id else None
-        kind = OutcomeKind.LIVE if confirmed else OutcomeKind.SPOOF
-        outcome = replace(pending.outcome, kind=kind)
-        who = f"supervisor {supervisor_id}" if supervisor_id else "supervisor"
-        if confirmed:
-            message = f"Confirmed live by {who}. You may continue with the customer."
-        else:
-            message = f"Rejected by {who}. Follow the branch's manual identity check."
-        note = (
-            f"{who} {'confirmed' if confirmed else 'rejected'} review of attempt "
-            f"#{pending.audit_sequence} (score {pending.outcome.score})"
-        )
-        recorded = await self._verifier.record(pending.reviewed(outcome, message, note, supervisor_id))
+        assert pending.audit_sequence is not None  # a REVIEW waits only once it was journaled
+        decision = ReviewDecision(pending.audit_sequence, supervisor_id, secret, confirmed)
+        recorded = await self._port.settle_review(decision)
         self.last_report = recorded
         self._verdict_since = self._clock()
         if recorded.final:
@@ -530,17 +569,35 @@ class CustomerSession:
         if self.attempts_started == 0:
             return  # nobody was verified: nothing to journal
         outcome = self.outcome
-        self._verifier.record_event_soon(
+        self._event(
             KIND_SESSION,
             f"session {self.id} closed: {reason.value}; "
             f"{self.attempts_answered} answered of {self.attempts_started} attempt(s)",
             outcome=outcome.value if outcome is not None else None,
-            customer_ref=self._reference,
             consent=self.consent_record,
         )
 
     def _journal_note(self, text: str) -> None:
         if self.attempts_started:
-            self._verifier.record_event_soon(
-                KIND_SESSION, f"session {self.id}: {text}", customer_ref=self._reference
-            )
+            self._event(KIND_SESSION, f"session {self.id}: {text}")
+
+
+def _unrecorded(failure: LocalFailure, why: str) -> AttemptReport:
+    """The ERROR for ``failure`` when the trusted side could not even take it: never final."""
+    now = datetime.now(UTC)
+    return AttemptReport(
+        kind=OutcomeKind.ERROR,
+        message=failure.message,
+        requested_at=now,
+        answered_at=now,
+        elapsed_ms=0.0,
+        submission_sha256="",
+        api_host="",
+        environment="",
+        session_id=failure.session_id,
+        error_kind=failure.kind,
+        notes=failure.notes,
+        customer_ref=failure.customer_ref,
+        consent=failure.consent,
+        audit_error=why,
+    )

@@ -1,37 +1,31 @@
-"""The parts one verification needs, in one place: the service client, the decision policy, the
-journal recorder and the JPEG quality.
+"""The parts one verification needs on the trusted side, in one place: the service client, the
+decision policy, the journal recorder and the JPEG quality the desk encodes at.
 
 Settings change while the station runs (a new token, a new threshold): the composition root swaps
-the parts here and every later attempt uses them. Encoding runs in a worker thread (OpenCV releases
-the GIL), the request is awaited on the caller's loop, and the journal write runs in a worker
-thread: a caller on the UI thread's event loop never waits on any of them.
+the parts here and every later attempt uses them. The desk never calls this object: it reaches it
+through the in-process :class:`~station.application.port.InProcessVerifier` (the verifier port),
+which runs the attempt (the request awaited on the caller's loop, the journal write in a worker
+thread) and refuses, with nothing sent, whenever :meth:`Verifier.readiness` says so.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 
-import numpy as np
-
 from station.api.client import LivenessClient
 from station.application.attempt import (
-    UNEXPECTED_MESSAGE,
     AttemptReport,
-    Submission,
-    SubmissionKind,
     record_report,
-    run_attempt,
 )
-from station.application.consent import NOT_ASKED, Consent, ConsentRecord
+from station.application.background import Background
+from station.application.consent import Consent, ConsentRecord
 from station.application.health import JournalState, journal_health
 from station.application.kinds import ErrorKind, EventKind
 from station.application.readiness import NO_TOKEN_FIX, POLICY_STOP_FIX, Hold, NotReady, Readiness
 from station.application.recording import Recorder, UnavailableRecorder
 from station.core.decision import DecisionPolicy
-from station.core.encode import DEFAULT_JPEG_QUALITY, EncodeError, encode_jpeg
+from station.core.encode import DEFAULT_JPEG_QUALITY
 from station.core.models import OutcomeKind
 
 __all__ = ["CONSENT_MISSING", "Verifier"]
@@ -76,7 +70,8 @@ class Verifier:
         self.journal_problem = ""
         #: The journal file's state as last checked (a vanished journal refuses captures).
         self.journal_state = JournalState.WRITABLE
-        self._background: set[asyncio.Task[None]] = set()
+        #: The journal writes started and not awaited (events), until they end.
+        self._background = Background()
 
     def swap_client(
         self,
@@ -120,51 +115,6 @@ class Verifier:
             return journal_health(JournalState.CANNOT_WRITE, self.journal_problem).fix
         return ""
 
-    async def verify_frame(
-        self,
-        frame: np.ndarray,
-        *,
-        notes: tuple[str, ...] = (),
-        customer_ref: str | None = None,
-        session_id: str | None = None,
-        consent: ConsentRecord = NOT_ASKED,
-        instruction_language: str | None = None,
-    ) -> AttemptReport:
-        """Encode ``frame``, send it, decide and record. Cancellation propagates after the record.
-
-        Refused here too, with nothing sent, whenever :meth:`readiness` says so: the desk checks
-        first, and this layer does not rely on it."""
-        client = self.client
-        hold = self.readiness().first
-        if hold is not None or client is None:
-            message = hold.message if hold is not None else "The station is not configured."
-            return await self.record(self.local_error(message, session_id, ErrorKind.NOT_READY))
-        if not self.consent_allows(consent):
-            return await self.record(self.local_error(CONSENT_MISSING, session_id, ErrorKind.NOT_READY))
-        try:
-            content = await asyncio.to_thread(encode_jpeg, frame, self.jpeg_quality)
-        except EncodeError as exc:
-            return await self.record(
-                self.local_error(
-                    f"The captured frame could not be encoded: {exc}", session_id, ErrorKind.ENCODING
-                )
-            )
-        except Exception:  # a fault, not a bad frame: an error outcome all the same, never a hang
-            _log.exception("encoding the capture failed unexpectedly")
-            return await self.record(self.local_error(UNEXPECTED_MESSAGE, session_id, ErrorKind.UNEXPECTED))
-        submission = Submission(SubmissionKind.IMAGE, content, filename="capture.jpg")
-        return await run_attempt(
-            client,
-            submission,
-            self.policy,
-            self.recorder,
-            notes=notes,
-            customer_ref=customer_ref,
-            session_id=session_id,
-            consent=consent,
-            instruction_language=instruction_language,
-        )
-
     async def record(self, report: AttemptReport) -> AttemptReport:
         """Journal a report :func:`run_attempt` did not: local failures and follow-up decisions."""
         return await record_report(self.recorder, report)
@@ -207,13 +157,8 @@ class Verifier:
             except Exception as exc:  # the journal's own failure is reported by the next attempt
                 _log.error("the %s event could not be journaled: %s", kind, exc)
 
-        task = asyncio.ensure_future(write())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._background.spawn(write(), f"the {kind} event")
 
     async def wait_idle(self) -> None:
         """For shutdown: let every journal write under way finish."""
-        while pending := [task for task in self._background if not task.done()]:
-            for task in pending:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await self._background.wait_idle()

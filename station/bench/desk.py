@@ -1,4 +1,4 @@
-"""The station's own verification path for the benchmarks: the desk, its verifier and a journal.
+"""The station's own verification path for the benchmarks: the desk, its port and a journal.
 
 The benchmarks measure what Space really does: the customer session, encoding in a thread, the
 long-lived client, the decision and the journal write (fsync included), on a throwaway journal.
@@ -16,6 +16,7 @@ from pathlib import Path
 from station.api.client import LivenessClient
 from station.application.attempt import AttemptReport
 from station.application.desk import Desk
+from station.application.factory import build_port
 from station.application.gate import QualityGate
 from station.application.recording import AttemptContext, JournalRecorder
 from station.application.verifier import Verifier
@@ -50,7 +51,7 @@ def bench_controller(client: LivenessClient, journal: AuditJournal) -> Verificat
     verifier = Verifier(
         client, DecisionPolicy(), JournalRecorder(journal, AttemptContext(station_id="bench"))
     )
-    return VerificationController(Desk(verifier, gate=QualityGate(enabled=False)))
+    return VerificationController(Desk(build_port(verifier), gate=QualityGate(enabled=False)))
 
 
 async def verify_once(

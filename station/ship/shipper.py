@@ -90,6 +90,7 @@ class Shipper:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         batch_size: int = DEFAULT_BATCH,
+        on_status: Callable[[ShipStatus], None] | None = None,
     ) -> None:
         journal_id = journal.journal_id
         if journal_id is None:
@@ -120,6 +121,8 @@ class Shipper:
         self._last_facts = FleetFacts()
         self._status = ShipStatus(ShipState.SHIPPING, acked_sequence=self._acked)
         self._status_lock = threading.Lock()
+        #: Told each new status, on the shipper's thread (the station pushes it to its health strip).
+        self._on_status = on_status
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._metrics_written_at = -_METRICS_EVERY_S
@@ -344,7 +347,12 @@ class Shipper:
             errors_total=self._errors_total,
         )
         with self._status_lock:
-            self._status = status
+            changed, self._status = status != self._status, status
+        if changed and self._on_status is not None:
+            try:
+                self._on_status(status)
+            except Exception:  # a listener's fault never stops shipping
+                log.exception("the shipping status listener failed")
         self._write_metrics(status, age, up)
 
     def _write_metrics(self, status: ShipStatus, age: timedelta | None, up: bool) -> None:

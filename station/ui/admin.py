@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from station.application.desk import SupervisorCredentials
 from station.application.people import PinGuard
 from station.application.service import Credential, LivenessAPIError
 from station.application.settings import PolicyError, ResolvedSettings, Settings, SettingsError
@@ -71,9 +72,9 @@ class AdminActions:
         self._approval = self.require_pin(action)
         return self._approval is not None
 
-    def supervisor(self, action: str) -> str | None:
-        """The supervisor who approved ``action`` with their own PIN, or None."""
-        return ask_supervisor(self._parent(), self.guard, action)
+    def supervisor(self, action: str) -> SupervisorCredentials | None:
+        """The id and PIN a supervisor typed to ``action`` (the trusted side checks them), or None."""
+        return ask_supervisor(self._parent(), action)
 
     def open_settings(self) -> None:
         try:

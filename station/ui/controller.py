@@ -21,8 +21,9 @@ from PySide6.QtCore import QObject, Signal
 
 from station.application.attempt import AttemptReport
 from station.application.desk import Desk
+from station.application.kinds import ErrorKind
+from station.application.port import ReviewRefusedError
 from station.application.session import CaptureCheck, CustomerSession, Refusal, SessionError
-from station.core.decision import DecisionPolicy
 
 __all__ = ["STATION_CLOSED", "VerificationController"]
 
@@ -46,6 +47,10 @@ class VerificationController(QObject):
     followup_recorded = Signal(object)
     #: A new customer session began (the previous one closed): the view resets.
     session_started = Signal(object)
+    #: The trusted side refused a supervisor's decision: a :class:`ReviewRefusal` (REVIEW stays).
+    review_refused = Signal(object)
+    #: The trusted side confirmed an operator (or refused one: None).
+    signed_in = Signal(object)
 
     def __init__(self, desk: Desk, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -53,7 +58,6 @@ class VerificationController(QObject):
         self._task: asyncio.Task[None] | None = None
         self._in_flight = False
         self._started_at = 0.0
-        self._followups: set[asyncio.Task[None]] = set()
 
     @property
     def session(self) -> CustomerSession:
@@ -67,10 +71,6 @@ class VerificationController(QObject):
     def elapsed_s(self) -> float:
         return time.monotonic() - self._started_at if self.busy else 0.0
 
-    @property
-    def policy(self) -> DecisionPolicy:
-        return self.desk.verifier.policy
-
     # -- capture ------------------------------------------------------------------------------------
 
     def try_capture(
@@ -79,39 +79,45 @@ class VerificationController(QObject):
         *,
         sequence: int | None = None,
         reference: str | None = None,
-        camera_live: bool = True,
-        camera_problem: str = "",
     ) -> CaptureCheck:
         """Capture ``frame`` (camera frame number ``sequence``) for the current customer if the
-        session allows it now; a frame already judged counts as no frame (the desk's rule)."""
-        session = self.session
+        session allows it now; a frame already judged, or one from a camera that is not live,
+        counts as no frame (the desk's rules)."""
+        desk, session = self.desk, self.session
         if not session.reference_locked:
             session.set_reference(reference)
-        fresh = frame is not None and self.desk.is_new_frame(sequence)
-        check = session.check_capture(has_frame=fresh, camera_live=camera_live, camera_problem=camera_problem)
+        fresh = frame is not None and desk.camera_live and desk.is_new_frame(sequence)
+        check = session.check_capture(
+            has_frame=fresh, camera_live=desk.camera_live, camera_problem=desk.camera_problem
+        )
         if check.allowed and frame is not None and sequence is not None:
             self.desk.frame_sent(sequence)
-            self._start(session, frame, check.notes)
+            self._start(session, frame, sequence, check.notes)
         return check
 
-    def _start(self, session: CustomerSession, frame: np.ndarray, notes: tuple[str, ...]) -> None:
+    def _start(
+        self, session: CustomerSession, frame: np.ndarray, sequence: int, notes: tuple[str, ...]
+    ) -> None:
         self._started_at = time.monotonic()
         self._in_flight = True
-        self._task = asyncio.ensure_future(self._run(session, frame, notes))
+        self._task = asyncio.ensure_future(self._run(session, frame, sequence, notes))
         self._task.add_done_callback(self._task_done)
         self.busy_changed.emit(True)
         self.started.emit()
 
-    async def _run(self, session: CustomerSession, frame: np.ndarray, notes: tuple[str, ...]) -> None:
+    async def _run(
+        self, session: CustomerSession, frame: np.ndarray, sequence: int, notes: tuple[str, ...]
+    ) -> None:
         try:
-            report = await session.verify(frame, notes)
+            camera = self.desk.camera
+            label = camera.source if camera is not None else ""
+            report = await session.verify(frame, notes, sequence=sequence, camera_label=label)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # last resort: the operator sees an ERROR, the log has the rest
             _log.exception("verification failed unexpectedly")
-            verifier = self.desk.verifier
-            report = await verifier.record(
-                verifier.local_error(f"Unexpected failure ({type(exc).__name__}). Capture again.", session.id)
+            report = await session.record_failure(
+                ErrorKind.UNEXPECTED, f"Unexpected failure ({type(exc).__name__}). Capture again."
             )
         self._settle()  # idle before ``finished``, so its handlers may capture again
         self.finished.emit(report)
@@ -144,24 +150,39 @@ class VerificationController(QObject):
             return False
         return self._followup(self.session.pick_face(index))
 
-    def settle_review(self, *, confirmed: bool, supervisor_id: str | None) -> bool:
+    def settle_review(self, *, confirmed: bool, supervisor_id: str, secret: str) -> bool:
+        """Hand the supervisor's decision, id and PIN to the trusted side (which checks them)."""
         if self.busy or not self.session.review_pending:
             return False
-        return self._followup(self.session.settle_review(confirmed=confirmed, supervisor_id=supervisor_id))
+        work = self.session.settle_review(confirmed=confirmed, supervisor_id=supervisor_id, secret=secret)
+        return self._followup(work)
 
     def _followup(self, work: Coroutine[Any, Any, AttemptReport]) -> bool:
         async def run() -> None:
             try:
                 report = await work
+            except ReviewRefusedError as exc:
+                _log.warning("review refused by the trusted side: %s", exc.refusal)
+                self.review_refused.emit(exc.refusal)
+                return
             except SessionError as exc:
                 _log.warning("follow-up refused: %s", exc)
                 return
             self.followup_recorded.emit(report)
 
-        task = asyncio.ensure_future(run())
-        self._followups.add(task)
-        task.add_done_callback(self._followups.discard)
+        self.desk.background.spawn(run(), "a follow-up decision")
         return True
+
+    # -- the operator ---------------------------------------------------------------------------------
+
+    def sign_in(self, operator_id: str | None, secret: str | None = None) -> None:
+        """Ask the trusted side to confirm ``operator_id``; ``signed_in`` says whom it confirmed."""
+
+        async def run() -> None:
+            confirmed = await self.desk.sign_in(operator_id, secret)
+            self.signed_in.emit(confirmed)
+
+        self.desk.background.spawn(run(), "the operator's sign-in")
 
     # -- consent ------------------------------------------------------------------------------------
 
@@ -172,10 +193,7 @@ class VerificationController(QObject):
         return True
 
     def refuse_consent(self) -> bool:
-        if not self.session.consent_needed:
-            return False
-        self.session.refuse_consent()
-        return True
+        return self.desk.refuse_consent()
 
     # -- the next customer ---------------------------------------------------------------------------
 
@@ -195,9 +213,7 @@ class VerificationController(QObject):
     async def wait_idle(self, why: str = STATION_CLOSED) -> None:
         """For shutdown: cancel the verification in flight (its journal row says ``why``); let
         journal writes under way finish."""
-        for followup in list(self._followups):
-            with contextlib.suppress(asyncio.CancelledError):
-                await followup
+        await self.desk.background.wait_idle()
         if self._task is not None and not self._task.done():
             self._task.cancel(why)
             with contextlib.suppress(asyncio.CancelledError):

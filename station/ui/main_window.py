@@ -44,13 +44,23 @@ from station import __version__
 from station.application.attempt import AttemptReport
 from station.application.camera_health import camera_caption, camera_health
 from station.application.consent import ConsentNotice
-from station.application.desk import FACE_KEYS, INTENT_KEYS, IdleScreen, Intent, RefusalScreen, refusal_screen
+from station.application.desk import (
+    FACE_KEYS,
+    INTENT_KEYS,
+    REVIEW_REFUSAL_MESSAGES,
+    IdleScreen,
+    Intent,
+    RefusalScreen,
+    SupervisorCredentials,
+)
+from station.application.desk_state import Banner, BannerKind
 from station.application.gate import QualityGate
 from station.application.health import Health, PartHealth
+from station.application.port import OperatorIdentity, ReviewRefusal
 from station.application.readiness import token_health
 from station.application.result_text import describe_report
 from station.application.session import REFUSAL_MESSAGES, CaptureCheck, Refusal
-from station.camera import CameraState, CameraStatus
+from station.camera import CameraStatus
 from station.core.models import OutcomeKind
 from station.ui import accessibility, style
 from station.ui.announcer import Announcer
@@ -85,8 +95,8 @@ CANCELLED_TEXT = QT_TRANSLATE_NOOP("MainWindow", "Verification cancelled. Press 
 #: The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar).
 MINIMUM_SIZE = (960, 640)
 
-#: Asks for a supervisor's approval of ``action``; the supervisor's id, or None if not given.
-SupervisorCheck = Callable[[str], str | None]
+#: Asks a supervisor for their id and PIN to ``action`` (checked by the trusted side); None: not given.
+SupervisorCheck = Callable[[str], SupervisorCredentials | None]
 
 
 def _details_html(report: AttemptReport, details: str, languages: Languages) -> str:
@@ -116,16 +126,11 @@ class MainWindow(QMainWindow):
         self.languages = languages or Languages()
         self._environment = environment
         self._demo = demo
-        #: Shows the banner's current state again (after a language change); None while busy.
-        self._banner_view: Callable[[], None] | None = None
-        self._last_report: tuple[AttemptReport, str] | None = None
         self.setObjectName("MainWindow")
         self._maximised = self.fit_to_screen()
         self._supervisor_check: SupervisorCheck = supervisor_check or (lambda reason: None)
         self._close_guard: Callable[[], bool] = lambda: True
         self._kiosk_fullscreen = False
-        self._camera: CameraStatus | None = None
-        self.health = Health()
 
         self.preview = PreviewWidget(languages=self.languages)
         self.preview.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -220,6 +225,8 @@ class MainWindow(QMainWindow):
         controller.busy_changed.connect(self._busy_changed)
         controller.finished.connect(self.show_report)
         controller.followup_recorded.connect(self.show_report)
+        controller.review_refused.connect(self._review_refused)
+        controller.signed_in.connect(self._signed_in)
         controller.cancelled.connect(self._cancelled)
         controller.session_started.connect(self._session_started)
         self.preview.face_clicked.connect(self.pick_face)
@@ -228,6 +235,11 @@ class MainWindow(QMainWindow):
         self._tell_session_language()
         self._draw()
         self._show_idle()
+
+    @property
+    def health(self) -> Health:
+        """The station's parts as the desk holds them (the strip draws them)."""
+        return self.controller.desk.health
 
     @property
     def gate(self) -> QualityGate:
@@ -479,18 +491,38 @@ class MainWindow(QMainWindow):
         )
         session.set_instruction_language(self.languages.customer, localized)
 
-    def _show_banner(self, view: Callable[[], None]) -> None:
-        """Show a banner state and keep it, so a language change can show it again."""
-        self._banner_view = view
-        self._idle: tuple[str, dict[str, object]] | None = None
-        view()
-
     def _redisplay(self) -> None:
-        if self._banner_view is not None and not self.controller.busy:
-            self._banner_view()
-        if self._last_report is not None:
-            report, details = self._last_report
-            self.details.setText(_details_html(report, details, self.languages))
+        """The banner and the details as the desk has them, in the languages now chosen."""
+        banner = self.controller.desk.banner
+        if not self.controller.busy:
+            self._draw_banner(banner)
+        if banner.kind is BannerKind.VERDICT and banner.report is not None and banner.verdict is not None:
+            self.details.setText(_details_html(banner.report, banner.verdict.details, self.languages))
+
+    def _draw_banner(self, banner: Banner) -> None:
+        """The desk's banner, worded: nothing here decides what it says."""
+        languages, kind = self.languages, banner.kind
+        if kind is BannerKind.VERDICT and banner.verdict is not None:
+            text = banner.verdict
+            customer, operator = self._customer_and_operator(text.action)
+            headline = languages.operator_message(text.headline)
+            self.banner.show_outcome(text.kind, customer, operator, headline=headline)
+        elif kind is BannerKind.NOT_READY:
+            self._not_ready_banner(banner.objection, banner.message)
+        elif kind is BannerKind.UNAVAILABLE:
+            self.banner.show_unavailable(languages.operator_message(banner.message))
+        elif kind is BannerKind.CANCELLED:
+            self.banner.show_idle(translate("MainWindow", CANCELLED_TEXT))
+        elif kind is BannerKind.CONSENT_REFUSED:
+            headline = languages.operator_message("NO CONSENT")
+            self.banner.show_outcome(
+                OutcomeKind.ERROR, translate("MainWindow", CONSENT_REFUSED_TEXT), headline=headline
+            )
+        elif kind is BannerKind.CLEARED:
+            seconds = languages.operator_locale.toString(float(banner.cleared_after_s or 0.0), "g")
+            self._idle_banner(translate("MainWindow", CLEARED_TEXT).format(seconds=seconds))
+        else:
+            self._idle_banner(translate("MainWindow", IDLE_TEXT))
 
     def _customer_and_operator(self, text: str) -> tuple[str, str]:
         """``text`` for the customer (large) and, when the languages differ, for the operator."""
@@ -511,8 +543,8 @@ class MainWindow(QMainWindow):
         )
         self._non_live_camera = non_live_camera
         self._show_watermark()
-        if self._camera is not None:
-            self.show_camera_status(self._camera)
+        if self.controller.desk.camera is not None:
+            self.show_camera_status(self.controller.desk.camera)
         if refused:
             self.statusBar().showMessage(
                 translate("MainWindow", "Ignored on this station: {refused}").format(
@@ -524,14 +556,14 @@ class MainWindow(QMainWindow):
     def show_service_state(self) -> None:
         """Whether verification is possible with the current settings (the token part of the
         health), as the trusted side's readiness says it."""
-        self.show_part(token_health(self.controller.desk.verifier.readiness()))
+        self.show_part(token_health(self.controller.desk.port.readiness()))
 
     def show_part(self, part: PartHealth) -> None:
         """One part's health changed: the strip, and the banner if the station was waiting."""
-        self.health = self.health.with_part(part)
+        self.controller.desk.show_part(part)
         self.health_strip.show_health(self.health)
         if self.banner.kind is None and not self.controller.busy and not self.preview.is_frozen:
-            self._show_idle()
+            self._show_idle()  # the idle screen follows the parts
 
     def _show_notice(self) -> None:
         """The consent notice over the picture, in the customer's language, while it is asked."""
@@ -539,35 +571,39 @@ class MainWindow(QMainWindow):
         notice = session.notice.text if session.consent_needed and session.notice is not None else None
         self.preview.set_notice(notice, self.languages.customer_text("Consent", CONSENT_KEYS))
 
-    def _show_idle(self, text: str = IDLE_TEXT, **values: object) -> None:
+    def _show_idle(self, kind: BannerKind = BannerKind.IDLE) -> None:
         """ "Ready" only when every part a verification needs is not bad; else what is wrong and
-        where to fix it, before any paid call. ``text`` is a MainWindow source text."""
+        where to fix it, before any paid call."""
+        self.controller.desk.show_idle(kind)
+        self._show_screen()
+
+    def _show_screen(self) -> None:
+        """The notice, the banner and the guide as the desk has them now."""
         self._show_notice()
-        self._show_banner(lambda: self._idle_banner(text, values))
-        self._idle = (text, values)
+        self._redisplay()
         self._show_guidance()
 
-    def _idle_banner(self, text: str, values: dict[str, object]) -> None:
-        """The desk's idle screen, drawn (the rule is :meth:`Desk.idle_screen`)."""
-        problem, languages, desk = self.health.problem, self.languages, self.controller.desk
+    def _idle_banner(self, text: str) -> None:
+        """The desk's idle screen, drawn (the rule is :meth:`Desk.idle_screen`); ``text`` is the
+        idle line already in the operator's language."""
+        languages, desk = self.languages, self.controller.desk
+        problem = desk.health.problem
         screen = desk.idle_screen(station_ready=problem is None, showing_verdict=self.preview.is_frozen)
         objection = desk.guide_objection()
         if screen is IdleScreen.CONSENT:
             self.banner.show_consent(languages.operator_message(REFUSAL_MESSAGES[Refusal.CONSENT_NEEDED]))
         elif screen is IdleScreen.GUIDE and objection is not None:
-            self.banner.show_not_ready(
-                languages.instruction(objection), translate("MainWindow", text).format(**values)
-            )
+            self.banner.show_not_ready(languages.instruction(objection), text)
         elif problem is not None:
             fix = problem.fix or f"{problem.part.value}: {problem.word}"
             self.banner.show_unavailable(languages.operator_message(fix))
         else:
-            self.banner.show_idle(translate("MainWindow", text).format(**values))
+            self.banner.show_idle(text)
 
     def _show_guidance(self) -> None:
         """The guide on the live picture; it never says Ready while the station is not."""
         desk = self.controller.desk
-        guide = desk.guidance(station_ready=self.health.ready, showing_verdict=self.preview.is_frozen)
+        guide = desk.guidance(station_ready=desk.station_ready, showing_verdict=self.preview.is_frozen)
         self.preview.set_guidance(guide)
         accessibility.speak_guide(self, guide)  # accessibility: the guide as a polite live region
 
@@ -589,8 +625,11 @@ class MainWindow(QMainWindow):
         return self.controller.desk.operator_id
 
     def set_operator(self, operator_id: str | None) -> None:
-        self.controller.desk.sign_in(operator_id)
-        self.languages.sign_in(operator_id)
+        """Sign ``operator_id`` in: the trusted side confirms them, then the window shows them."""
+        self.controller.sign_in(operator_id)
+
+    def _signed_in(self, confirmed: OperatorIdentity | None) -> None:
+        self.languages.sign_in(confirmed.operator_id if confirmed is not None else None)
         self._show_operator()
 
     def _show_operator(self) -> None:
@@ -658,11 +697,12 @@ class MainWindow(QMainWindow):
     def show_quality(self, report: QualityReport) -> None:
         """A new local quality report: the guide, and the desk's automatic-capture countdown."""
         step = self.controller.desk.quality_report(
-            report, station_ready=self.health.ready, showing_verdict=self.preview.is_frozen
+            report, station_ready=self.controller.desk.station_ready, showing_verdict=self.preview.is_frozen
         )
         self._show_guidance()
-        if step.guide_changed and self._idle is not None and not self.controller.busy:
-            self._show_idle(self._idle[0], **self._idle[1])  # the banner follows the guide
+        idle = self.controller.desk.banner.kind in (BannerKind.IDLE, BannerKind.CLEARED, BannerKind.CANCELLED)
+        if step.guide_changed and idle and not self.controller.busy:
+            self._redisplay()  # the banner follows the guide
         self.preview.set_capture_progress(step.progress)
         if step.fire:
             self.capture()
@@ -683,7 +723,7 @@ class MainWindow(QMainWindow):
     @property
     def camera_is_live(self) -> bool:
         """The camera has said it is live (its first frames may arrive a moment before it says so)."""
-        return self._camera is None or self._camera.state is CameraState.LIVE
+        return self.controller.desk.camera_live
 
     def capture(self) -> None:
         """Space: capture the current customer, if the session allows it now.
@@ -696,20 +736,11 @@ class MainWindow(QMainWindow):
         if self.controller.desk.back_to_live_first(showing_verdict=self.preview.is_frozen):
             self._back_to_live()
             self.details.clear()  # the judged picture's details leave with it
-            self._last_report = None
             self._show_idle()
             return
-        camera = self._camera
-        camera_live = self.camera_is_live
-        live = self.preview.live_frame() if camera_live else None
+        live = self.preview.live_frame()
         frame, sequence = live if live is not None else (None, None)
-        check = self.controller.try_capture(
-            frame,
-            sequence=sequence,
-            reference=self.customer_ref.text(),
-            camera_live=camera_live,
-            camera_problem=camera.message if camera is not None else "",
-        )
+        check = self.controller.try_capture(frame, sequence=sequence, reference=self.customer_ref.text())
         self._show_calls_saved()
         if not check.allowed:
             self._refused(check)
@@ -722,17 +753,17 @@ class MainWindow(QMainWindow):
         self.preview.set_guidance(None)
 
     def _refused(self, check: CaptureCheck) -> None:
-        """The desk's answer to a refused capture, drawn (the rule is :data:`REFUSAL_SCREENS`)."""
-        screen, message = refusal_screen(check.refusal), check.message
+        """The desk's answer to a refused capture, drawn (the rule is :meth:`Desk.capture_refused`)."""
+        screen = self.controller.desk.capture_refused(check)
         if screen is RefusalScreen.IDLE:
             self._show_idle()
-        elif screen is RefusalScreen.NOT_READY:
+            return
+        if screen is RefusalScreen.NOT_READY:
             self._back_to_live()
-            self._show_banner(lambda: self._not_ready_banner(check.objection, message))
-        elif screen is RefusalScreen.UNAVAILABLE:
-            self._show_banner(lambda: self.banner.show_unavailable(self.languages.operator_message(message)))
+        if screen is RefusalScreen.NOTE:
+            self._note(check.message)
         else:
-            self._note(message)
+            self._redisplay()
 
     def _not_ready_banner(self, objection: object, english: str) -> None:
         """The gate's objection, for the customer in their language (the operator's under it)."""
@@ -795,17 +826,13 @@ class MainWindow(QMainWindow):
         self.banner.clear_verdict()
         self.languages.reset_customer()  # a new customer may read another language
         self._tell_session_language()
-        self._show_idle()
+        self._show_screen()  # the desk's banner for a new customer (idle, or cleared after a timeout)
         self.details.clear()
-        self._last_report = None
         self._draw()
 
     def _clear_stale_verdict(self) -> None:
         if self.controller.clear_if_expired():
-            seconds = self.languages.operator_locale.toString(
-                float(self.controller.desk.policy.verdict_timeout_s), "g"
-            )
-            self._show_idle(CLEARED_TEXT, seconds=seconds)
+            self._show_screen()  # the desk says it was cleared, and after how long
 
     def show_report(self, report: AttemptReport) -> None:
         result = report.outcome.result if report.outcome else None
@@ -815,19 +842,11 @@ class MainWindow(QMainWindow):
         captured = self.preview.frozen_frame()
         if captured is not None:
             self.preview.freeze(captured, result, primary)
-        text = self.controller.desk.verdict_text(report)
-        self._show_banner(lambda: self._outcome_banner(text.kind, text.action, text.headline))
-        self._last_report = (report, text.details)
+        self.controller.desk.show_verdict(report)
+        self._redisplay()
         self.announcer.verdict(self.banner.spoken_text, report)  # accessibility: assertive, once
-        self.details.setText(_details_html(report, text.details, self.languages))
         self._draw()
         self.history.schedule_refresh()
-
-    def _outcome_banner(self, kind: OutcomeKind, action: str, headline: str) -> None:
-        """The verdict: the headline in the operator's language, the action line for the customer
-        (and, when the languages differ, the operator's wording under it)."""
-        customer, operator = self._customer_and_operator(action)
-        self.banner.show_outcome(kind, customer, operator, headline=self.languages.operator_message(headline))
 
     # -- consent ----------------------------------------------------------------------------------
 
@@ -841,13 +860,7 @@ class MainWindow(QMainWindow):
         """F8: the customer refused; no picture is taken and the branch checks identity another way."""
         if self.controller.refuse_consent():
             self.preview.set_notice(None)
-            self._show_banner(
-                lambda: self.banner.show_outcome(
-                    OutcomeKind.ERROR,
-                    translate("MainWindow", CONSENT_REFUSED_TEXT),
-                    headline=self.languages.operator_message("NO CONSENT"),
-                )
-            )
+            self._redisplay()
             self._draw()
 
     # -- follow-up decisions: a supervisor's review, the operator's face pick ----------------------
@@ -863,22 +876,29 @@ class MainWindow(QMainWindow):
 
     def _review(self, *, confirmed: bool) -> None:
         desk = self.controller.desk
-        if desk.review_refusal("?") is Refusal.NO_REVIEW:
+        if not desk.state().review_pending:
             return
         action = (
             translate("MainWindow", "confirm this borderline result as live")
             if confirmed
             else translate("MainWindow", "reject this borderline result")
         )
-        supervisor = self._supervisor_check(action)
-        refusal = desk.review_refusal(supervisor)
-        if refusal is not None:
-            self.statusBar().showMessage(self.languages.operator_message(REFUSAL_MESSAGES[refusal]), 6000)
+        credentials = self._supervisor_check(action)
+        refusal = desk.review_refusal(credentials.supervisor_id if credentials is not None else None)
+        if refusal is not None or credentials is None:
+            self._note(REFUSAL_MESSAGES[refusal or Refusal.NO_SUPERVISOR])
             return
-        self.controller.settle_review(confirmed=confirmed, supervisor_id=supervisor)
+        self.controller.settle_review(
+            confirmed=confirmed, supervisor_id=credentials.supervisor_id, secret=credentials.secret
+        )
+
+    def _review_refused(self, refusal: ReviewRefusal) -> None:
+        """The trusted side refused the supervisor's decision: the REVIEW stays, the note says why."""
+        self._note(REVIEW_REFUSAL_MESSAGES[refusal])
 
     def _cancelled(self) -> None:
-        self._show_banner(lambda: self.banner.show_idle(translate("MainWindow", CANCELLED_TEXT)))
+        self.controller.desk.show_idle(BannerKind.CANCELLED)
+        self._redisplay()
         self._back_to_live()
         self._draw()
 
@@ -910,12 +930,12 @@ class MainWindow(QMainWindow):
             self._elapsed.stop()
 
     def _tick(self) -> None:
-        limit = self.controller.desk.verifier.deadline_s
+        limit = self.controller.desk.port.terms().deadline_s
         self.banner.show_busy(self.controller.elapsed_s, translate("Banner", "Verifying…"), limit)
 
     def show_camera_status(self, status: CameraStatus) -> None:
         """One source of truth: the camera's state goes to the health strip and the preview alike."""
-        self._camera = status
+        self.controller.desk.camera_changed(status)
         self.show_part(camera_health(status, live_camera=not self._non_live_camera))
         self.preview.set_camera_status(camera_caption(status, live_camera=not self._non_live_camera))
 

@@ -1,7 +1,9 @@
 """The PIN dialogs: the administrator's, and a named supervisor's (id + PIN).
 
 :func:`require_admin_pin` is what the UI calls before a security-relevant change or closing the
-kiosk; :func:`ask_supervisor` before settling a REVIEW. Neither ever allows silently, and no
+kiosk; :func:`ask_supervisor` before settling a REVIEW (it only collects the supervisor's id and
+PIN: the trusted side behind the verifier port checks them, and that the supervisor is not the
+attempt's operator, and the desk shows its typed refusal). Neither ever allows silently, and no
 screen offers to *create* a PIN: with none configured they say how IT sets one
 (:data:`~station.security.people.NO_ADMIN_PIN`). A wrong PIN keeps the dialog open with the tries
 left; a locked PIN says for how long; a damaged PIN store fails closed.
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station.application.desk import SupervisorCredentials
 from station.application.people import (
     NO_ADMIN_PIN,
     PIN_MAX_DIGITS,
@@ -72,13 +75,21 @@ def _pin_edit(accessible_name: str) -> QLineEdit:
 
 
 class PinDialog(QDialog):
-    """Asks for a PIN (and, for a supervisor, their id); ``accepted`` only when it is right."""
+    """Asks for a PIN (and, for a supervisor, their id); ``accepted`` only when it is right.
+
+    Without a ``guard`` (a supervisor's decision on a REVIEW) it checks nothing: ``accepted`` once
+    both were typed, with :attr:`credentials` for the trusted side to check."""
 
     #: (right, tries left, error text) from the worker thread.
     _checked = Signal(bool, int, str)
 
     def __init__(
-        self, guard: PinGuard, action: str, parent: QWidget | None = None, *, supervisor: bool = False
+        self,
+        guard: PinGuard | None,
+        action: str,
+        parent: QWidget | None = None,
+        *,
+        supervisor: bool = False,
     ):
         super().__init__(parent)
         self._guard = guard
@@ -135,6 +146,8 @@ class PinDialog(QDialog):
         self._worker: threading.Thread | None = None
         #: The supervisor's id once the PIN was right.
         self.approved_by: str | None = None
+        #: What a supervisor typed, for the trusted side (only without a guard).
+        self.credentials: SupervisorCredentials | None = None
         self._approval: AdminApproval | None = None
 
     def _show_error(self, text: str) -> None:
@@ -161,9 +174,14 @@ class PinDialog(QDialog):
         if not entered:
             self._show_error(translate("PinDialog", "Enter the PIN."))
             return
+        guard = self._guard
+        if guard is None:  # the trusted side checks them, not this dialog
+            self.credentials = SupervisorCredentials(identity, entered)
+            super().accept()
+            return
         check: Check
         if self._supervisor:
-            check = lambda: self._guard.check_supervisor(identity, entered, self._action)  # noqa: E731
+            check = lambda: guard.check_supervisor(identity, entered, self._action)  # noqa: E731
         else:
             check = lambda: self._approve(entered)  # noqa: E731
         self.ok_button.setEnabled(False)
@@ -174,6 +192,7 @@ class PinDialog(QDialog):
     def _approve(self, entered: str) -> tuple[bool, int]:
         """The administrator's check, keeping the guard's approval when the PIN is right (set in
         the worker thread before the queued result reaches the UI thread)."""
+        assert self._guard is not None  # an administrator's PIN is always checked here
         approval, tries_left = self._guard.approve_admin(entered, self._action)
         self._approval = approval
         return approval is not None, tries_left
@@ -230,11 +249,10 @@ def require_admin_pin(parent: QWidget | None, guard: PinGuard, action: str) -> A
         asking.deleteLater()
 
 
-def ask_supervisor(parent: QWidget | None, guard: PinGuard, action: str) -> str | None:
-    """The id of the supervisor who approved ``action`` with their PIN, or None."""
-    asking = PinDialog(guard, action, parent, supervisor=True)
+def ask_supervisor(parent: QWidget | None, action: str) -> SupervisorCredentials | None:
+    """The supervisor's id and PIN to ``action``, for the trusted side to check; None if not given."""
+    asking = PinDialog(None, action, parent, supervisor=True)
     try:
-        return asking.approved_by if asking.exec() == QDialog.DialogCode.Accepted else None
+        return asking.credentials if asking.exec() == QDialog.DialogCode.Accepted else None
     finally:
-        asking.wait_checked()
         asking.deleteLater()

@@ -106,6 +106,11 @@ REFUSALS: Final = (
     QT_TRANSLATE_NOOP(
         "Refusal", "Review not recorded: a supervisor cannot settle a review of their own attempt."
     ),
+    QT_TRANSLATE_NOOP("Refusal", "Review not recorded: the supervisor's id or PIN is wrong."),
+    QT_TRANSLATE_NOOP("Refusal", "Review not recorded: there is no REVIEW waiting for this customer."),
+    QT_TRANSLATE_NOOP(
+        "Refusal", "Review not recorded: no supervisor's PIN can be checked on this station. Call IT."
+    ),
     QT_TRANSLATE_NOOP("Refusal", "A verification is in progress. Wait for it, or press Esc to cancel it."),
     QT_TRANSLATE_NOOP("Refusal", "A supervisor must confirm or reject the REVIEW before the next customer."),
     QT_TRANSLATE_NOOP(

@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from station.api import LivenessClient
-from station.application.consent import ConsentNotice
+from station.application.attempt import AttemptReport
+from station.application.consent import Consent, ConsentNotice
 from station.application.desk import (
     FACE_KEYS,
     INTENT_KEYS,
+    REVIEW_REFUSAL_MESSAGES,
     Desk,
     IdleScreen,
     Intent,
     RefusalScreen,
     refusal_screen,
 )
+from station.application.desk_state import Banner, BannerKind
 from station.application.gate import QualityGate
+from station.application.health import JournalState, Level, Part, PartHealth, journal_health
+from station.application.kinds import ErrorKind
+from station.application.port import Capture, InProcessVerifier, OperatorIdentity, ReviewRefusal
 from station.application.recording import AttemptContext, JournalRecorder
-from station.application.session import CloseReason, Phase, Refusal
+from station.application.session import CaptureCheck, CloseReason, Phase, Refusal, SessionPolicy
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
-from station.core.decision import DecisionPolicy
+from station.camera import CameraState, CameraStatus
+from station.core.decision import DecisionPolicy, SeveralFacesPolicy
 from station.core.models import OutcomeKind
-from station.vision.quality import QualityAnalyser, QualityReport
+from station.emulator import Emulator
+from station.vision.quality import Instruction, QualityAnalyser, QualityReport
 from tests.application.conftest import Clock
 
 pytestmark = pytest.mark.anyio
@@ -39,7 +48,7 @@ def ready(frame: np.ndarray) -> QualityReport:
 def consenting_desk(client: LivenessClient, journal: AuditJournal, clock: Clock) -> Desk:
     recorder = JournalRecorder(journal, AttemptContext(operator_id="op1"))
     desk = Desk(
-        Verifier(client, DecisionPolicy(), recorder),
+        InProcessVerifier(Verifier(client, DecisionPolicy(), recorder)),
         gate=QualityGate(enabled=True),
         clock=clock,
         notice=ConsentNotice("v1", "We check that you are present. Do you agree?"),
@@ -85,7 +94,7 @@ async def test_no_countdown_while_the_station_is_not_ready_or_a_verdict_shows(
 def plain_desk(client: LivenessClient, journal: AuditJournal, clock: Clock, **decision: float) -> Desk:
     recorder = JournalRecorder(journal, AttemptContext(operator_id="op1"))
     verifier = Verifier(client, DecisionPolicy(**decision), recorder)  # type: ignore[arg-type]
-    return Desk(verifier, clock=clock, operator_id="Op1")
+    return Desk(InProcessVerifier(verifier), clock=clock)
 
 
 async def test_the_state_says_which_actions_are_on_and_why_not(
@@ -115,7 +124,9 @@ async def test_a_review_blocks_the_next_customer_and_says_so(
     assert state.review_pending and state.capture_refusal is Refusal.REVIEW_PENDING
     assert not state.next_enabled and "supervisor must confirm" in state.next_reason
     assert desk.review_refusal(None) is Refusal.NO_SUPERVISOR
-    assert desk.review_refusal(" OP1 ") is Refusal.OWN_ATTEMPT  # the operator, however spelled
+    assert desk.review_refusal("  ") is Refusal.NO_SUPERVISOR
+    # Who may settle it is the trusted side's check (the PIN, not the operator): the desk asks.
+    assert desk.review_refusal(" OP1 ") is None
     assert desk.review_refusal("sup2") is None
 
 
@@ -140,7 +151,7 @@ async def test_a_review_nobody_can_settle_never_holds_the_counter(
     closing = desk.session
     assert desk.next_customer() is None
     assert closing.close_reason is CloseReason.NO_SUPERVISOR
-    await desk.verifier.wait_idle()
+    await desk.wait_idle()
     notes = [row.record.notes or "" for row in journal.recent(10) if row.record.kind == "session"]
     assert any("review left open: no supervisor can settle it" in note for note in notes)
 
@@ -228,3 +239,249 @@ async def test_the_guide_is_drawn_only_while_the_station_could_capture(
     desk.gate.enabled = True
     desk.session.close(CloseReason.CONSENT_REFUSED)
     assert desk.guidance(station_ready=True, showing_verdict=False) is None  # F8: no green "Ready"
+
+
+# -- the operator and the supervisor: only what the trusted side confirmed ----------------------------
+
+
+async def test_the_desk_holds_the_operator_the_trusted_side_confirmed(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock)
+    assert desk.operator is None and desk.operator_id is None
+    confirmed = await desk.sign_in("  Op1 ")
+    assert confirmed is not None and confirmed.operator_id == "op1"  # as the trusted side has it
+    assert desk.operator is confirmed and desk.operator_id == "op1"
+    report = await desk.session.verify(frame, sequence=3)
+    assert report.final
+    await desk.wait_idle()
+    (row,) = [row for row in journal.recent(10) if row.record.kind == "verification"]
+    assert row.record.operator_id == "op1"  # the trusted side recorded whom it confirmed
+    assert await desk.sign_in("   ") is None  # refused: nobody is signed in at the desk
+    assert desk.operator is None
+
+
+def test_every_refusal_of_a_review_has_its_words() -> None:
+    assert set(REVIEW_REFUSAL_MESSAGES) == set(ReviewRefusal)
+    assert all(text.startswith("Review not recorded:") for text in REVIEW_REFUSAL_MESSAGES.values())
+
+
+# -- the parts' health and the camera: the desk's one copy ------------------------------------------
+
+
+async def test_the_desk_holds_the_health_and_a_bad_part_is_never_ready(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    desk.session.give_consent()
+    assert desk.station_ready and desk.state().station_ready
+    desk.show_part(journal_health(JournalState.MISSING))
+    assert not desk.station_ready and not desk.state().station_ready
+    assert desk.health.part(Part.JOURNAL).level is Level.BAD
+    assert desk.idle_screen(station_ready=desk.station_ready, showing_verdict=False) is IdleScreen.UNAVAILABLE
+    desk.show_part(journal_health(JournalState.WRITABLE))
+    assert desk.station_ready
+    desk.show_part(PartHealth(Part.SHIPPING, Level.WARN, "failing", "Call IT"))  # not a needed part
+    assert desk.station_ready
+
+
+async def test_a_camera_that_is_not_live_refuses_capture_with_its_own_words(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    desk = plain_desk(client, journal, clock)
+    assert desk.camera_live and desk.camera_problem == ""  # nothing said yet: its first frames count
+    desk.camera_changed(CameraStatus(CameraState.LOST, "The camera stopped sending pictures."))
+    assert not desk.camera_live and desk.state().camera_live is False
+    assert desk.camera_problem == "The camera stopped sending pictures."
+    check = desk.session.check_capture(
+        has_frame=True, camera_live=desk.camera_live, camera_problem=desk.camera_problem
+    )
+    assert check.refusal is Refusal.CAMERA_NOT_LIVE
+    assert check.message.startswith("The camera stopped sending pictures.")
+    desk.camera_changed(CameraStatus(CameraState.LIVE, "Camera is live", fps=30.0))
+    assert desk.camera_live and desk.camera_problem == ""
+
+
+class RecordingPort(InProcessVerifier):
+    """The real in-process port, keeping every capture the desk handed it."""
+
+    def __init__(self, verifier: Verifier) -> None:
+        super().__init__(verifier)
+        self.seen: list[Capture] = []
+
+    async def verify(self, capture: Capture) -> AttemptReport:
+        self.seen.append(capture)
+        return await super().verify(capture)
+
+
+async def test_the_desk_hands_the_trusted_side_a_jpeg_and_the_facts_around_it(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    recorder = JournalRecorder(journal, AttemptContext(operator_id="op1"))
+    port = RecordingPort(Verifier(client, DecisionPolicy(), recorder, jpeg_quality=80))
+    desk = Desk(port, clock=clock)
+    desk.session.set_reference("CIF-7")
+    report = await desk.session.verify(frame, ("a note",), sequence=42, camera_label="device:Desk cam")
+    (capture,) = port.seen
+    decoded = cv2.imdecode(np.frombuffer(capture.jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert decoded is not None and decoded.shape == frame.shape  # encoded by the desk, off the loop
+    assert (capture.frame_sequence, capture.camera_label) == (42, "device:Desk cam")
+    assert (capture.session_id, capture.customer_ref) == (desk.session.id, "CIF-7")
+    assert capture.notes == ("a note",)
+    assert report.final and "frame 42" in report.notes  # the trusted side journaled which frame
+
+
+# -- what the banner shows: the desk decides, the window words it -------------------------------------
+
+
+async def test_the_banner_follows_the_counter(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock, liveness_threshold=0.999)
+    assert desk.state().banner == Banner()  # idle
+    report = await desk.session.verify(frame)
+    shown = desk.show_verdict(report)
+    assert shown.kind is BannerKind.VERDICT and shown.report is report
+    assert shown.verdict is not None and shown.verdict.kind is OutcomeKind.SPOOF
+    assert desk.state().banner is shown
+    busy = CaptureCheck(Refusal.BUSY, "busy")
+    assert desk.capture_refused(busy) is RefusalScreen.NOTE and desk.banner is shown  # a note under it
+    journal_down = CaptureCheck(Refusal.JOURNAL, "The audit journal cannot be written.")
+    assert desk.capture_refused(journal_down) is RefusalScreen.UNAVAILABLE
+    assert desk.banner == Banner(BannerKind.UNAVAILABLE, "The audit journal cannot be written.")
+    dark = CaptureCheck(Refusal.NOT_READY, "Too dark", objection=Instruction.TOO_DARK)
+    assert desk.capture_refused(dark) is RefusalScreen.NOT_READY
+    assert desk.banner == Banner(BannerKind.NOT_READY, "Too dark", objection=Instruction.TOO_DARK)
+    assert desk.capture_refused(CaptureCheck(Refusal.CONSENT_NEEDED, "F7")) is RefusalScreen.IDLE
+    assert desk.banner == Banner()
+    desk.show_verdict(report)
+    clock.now += 60.0
+    assert desk.clear_if_expired()
+    assert desk.banner == Banner(BannerKind.CLEARED, cleared_after_s=60.0)  # says it cleared, and when
+    desk.show_idle(BannerKind.CANCELLED)
+    assert desk.banner.kind is BannerKind.CANCELLED
+    assert desk.next_customer() is None and desk.banner == Banner()
+
+
+async def test_a_refused_consent_is_its_own_banner_and_only_while_consent_is_asked(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    assert desk.refuse_consent()
+    assert desk.banner.kind is BannerKind.CONSENT_REFUSED and desk.session.closed
+    assert not desk.refuse_consent()  # asked once
+
+
+class SignInPort(InProcessVerifier):
+    """The real in-process port, keeping what the desk asked it to confirm."""
+
+    def __init__(self, verifier: Verifier) -> None:
+        super().__init__(verifier)
+        self.asked: list[tuple[str, str | None]] = []
+
+    async def authenticate_operator(self, operator_id: str, secret: str | None) -> OperatorIdentity | None:
+        self.asked.append((operator_id, secret))
+        return await super().authenticate_operator(operator_id, secret)
+
+
+async def test_sign_in_hands_the_secret_to_the_trusted_side_and_asks_nothing_for_nobody(
+    client: LivenessClient, journal: AuditJournal, clock: Clock
+) -> None:
+    port = SignInPort(Verifier(client, DecisionPolicy(), JournalRecorder(journal)))
+    desk = Desk(port, clock=clock)
+    assert await desk.sign_in("op1", "4711") is not None
+    assert await desk.sign_in(None) is None and await desk.sign_in("") is None
+    assert port.asked == [("op1", "4711")]
+
+
+async def test_the_state_reports_the_pick_the_attempts_and_an_unsettleable_review_exactly(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    emulator.set_scenario("several_faces")
+    recorder = JournalRecorder(journal, AttemptContext())
+    verifier = Verifier(client, DecisionPolicy(several_faces=SeveralFacesPolicy.OPERATOR_PICKS), recorder)
+    desk = Desk(InProcessVerifier(verifier), clock=clock)
+    desk.supervisors_available = False  # but no REVIEW is open: nothing is unsettleable
+    state = desk.state()
+    assert (state.face_pick_offered, state.attempts_left, state.review_unsettleable) == (False, 2, False)
+    report = await desk.session.verify(frame)
+    state = desk.state()
+    assert (state.face_pick_offered, state.attempts_left) == (True, 1)  # an answer: it counts
+    assert "Click the customer's face" in desk.verdict_text(report).action  # the pick is offered
+    emulator.set_scenario("live")
+    verifier.policy = DecisionPolicy(review_upper=0.999)
+    assert desk.next_customer() is None
+    reviewed = await desk.session.verify(frame)
+    state = desk.state()
+    assert state.review_unsettleable is True and state.attempts_left == 1
+    words = desk.verdict_text(reviewed)
+    assert "no supervisor" in (words.action + words.details).lower()
+
+
+async def test_the_guide_change_is_reported_only_when_the_objection_changes(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, ready: QualityReport
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    desk.session.give_consent()
+    dark = QualityAnalyser().analyse(np.zeros_like(frame))
+    assert desk.quality_report(dark, station_ready=True, showing_verdict=False).guide_changed is True
+    assert desk.quality_report(dark, station_ready=True, showing_verdict=False).guide_changed is False
+    assert desk.quality_report(ready, station_ready=True, showing_verdict=False).guide_changed is True
+    clock.now += 2.0
+    fired = desk.quality_report(ready, station_ready=True, showing_verdict=False)
+    assert fired.fire and fired.progress is None and fired.guide_changed is False
+
+
+async def test_a_verdict_clears_at_the_time_it_is_asked_about(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock)
+    await desk.session.verify(frame)
+    assert not desk.clear_if_expired()
+    assert not desk.clear_if_expired(now=clock.now + 59.0)
+    assert desk.clear_if_expired(now=clock.now + 60.0)  # the clock itself has not moved
+
+
+async def test_closing_the_station_ends_the_session_unless_a_verification_is_in_flight(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock)
+    await desk.session.verify(frame, sequence=1)
+    closing = desk.session
+    assert desk.next_customer() is None
+    desk.session.set_reference("CIF-9")
+    await desk.close()
+    assert desk.session.close_reason is CloseReason.SHUTDOWN and closing.close_reason is CloseReason.VERIFIED
+    busy = plain_desk(client, journal, clock)
+    busy.session.phase = Phase.VERIFYING  # a verification in flight: closing must not end it here
+    await busy.close()
+    assert busy.session.phase is Phase.VERIFYING and busy.session.close_reason is None
+
+
+async def test_a_frame_that_cannot_be_encoded_is_a_journaled_error_with_the_customers_consent(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, emulator: Emulator
+) -> None:
+    desk = consenting_desk(client, journal, clock)
+    desk.session.give_consent()
+    report = await desk.session.verify(np.zeros((0, 0, 3), np.uint8), ("a note",))
+    assert report.error_kind is ErrorKind.ENCODING and report.final  # a row, nothing sent
+    assert report.message.startswith("The captured frame could not be encoded: not an 8-bit image")
+    assert report.notes == ("a note",) and report.consent == desk.session.consent_record
+    assert report.consent.consent is Consent.GIVEN
+    assert report.requested_at.tzinfo is not None and report.requested_at == report.answered_at
+    assert emulator.requests_received == 0
+
+
+async def test_new_rules_apply_from_the_next_customer_and_auto_capture_starts_off(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, ready: QualityReport, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock, liveness_threshold=0.999)
+    assert desk.quality_report(ready, station_ready=True, showing_verdict=False).progress is None  # off
+    desk.set_policy(SessionPolicy(max_attempts=1))
+    assert desk.session.policy.max_attempts == 2  # this customer keeps the rules they began with
+    assert desk.next_customer() is None
+    assert desk.session.policy.max_attempts == 1
+    spoof = await desk.session.verify(frame)
+    desk.supervisors_available = False  # no REVIEW is open: the words say nothing of supervisors
+    words = desk.verdict_text(spoof)
+    assert "supervisor" not in (words.action + words.details).lower()

@@ -16,6 +16,7 @@ from station.application.consent import ConsentNotice
 from station.application.desk import Desk
 from station.application.gate import QualityGate
 from station.application.kinds import RecordKind
+from station.application.port import InProcessVerifier, ReviewRefusal, ReviewRefusedError
 from station.application.recording import AttemptContext, JournalRecorder, UnavailableRecorder
 from station.application.session import (
     KIND_SESSION,
@@ -31,6 +32,9 @@ from station.audit import AuditJournal, AuditWriteError, StoredRecord
 from station.core.decision import DecisionPolicy, SeveralFacesPolicy
 from station.core.models import OutcomeKind
 from station.emulator import Emulator
+from station.security.lockout import PinLedger
+from station.security.people import People, PinGuard
+from station.security.pin import hash_pin
 from station.vision.quality import Instruction, QualityAnalyser
 from tests.application.conftest import Clock
 
@@ -49,9 +53,28 @@ def make_desk(
 ) -> Desk:
     recorder = JournalRecorder(journal, AttemptContext(station_id="st-1", operator_id=operator))
     verifier = Verifier(client, decision or DecisionPolicy(), recorder)
-    return Desk(
-        verifier, gate=gate or QualityGate(enabled=False), policy=policy, operator_id=operator, clock=clock
-    )
+    port = InProcessVerifier(verifier, supervisors(journal))
+    return Desk(port, gate=gate or QualityGate(enabled=False), policy=policy, clock=clock)
+
+
+#: Every supervisor the tests' station knows, and their PIN.
+SUPERVISOR_PIN = "736251"
+_PEOPLE: list[People] = []
+
+
+def supervisors(journal: AuditJournal) -> PinGuard:
+    """The station's supervisors (hashed once: scrypt is slow on purpose), with an attempt ledger
+    beside the test's own journal."""
+    if not _PEOPLE:
+        hashed = hash_pin(SUPERVISOR_PIN)
+        _PEOPLE.append(People(None, {"sup9": hashed, "bob": hashed, "alice": hashed}))
+    return PinGuard(_PEOPLE[0], PinLedger(journal.path.parent / "pins.sqlite3"))
+
+
+def parts(desk: Desk) -> Verifier:
+    """The in-process trusted side's parts, for a test to change under the desk."""
+    assert isinstance(desk.port, InProcessVerifier)
+    return desk.port.verifier
 
 
 class HeldRecorder(JournalRecorder):
@@ -104,7 +127,7 @@ async def test_live_closes_the_session_and_space_does_not_capture_again(
     with pytest.raises(SessionError, match=r"^cannot capture in the closed state$"):
         await session.verify(frame)
     assert emulator.requests_received == 1
-    await desk.verifier.wait_idle()
+    await desk.wait_idle()
     (attempt,) = rows(journal, "verification")
     assert attempt.record.session_id == session.id
     (closing,) = rows(journal, KIND_SESSION)
@@ -123,7 +146,7 @@ async def test_a_new_session_has_a_fresh_id_and_nothing_on_screen(
     assert first.instruction_language is None
     assert desk.next_customer() is None
     assert desk.session.id != first.id
-    named = CustomerSession(desk.verifier, QualityGate(enabled=False), session_id="given-id")
+    named = CustomerSession(desk.port, QualityGate(enabled=False), session_id="given-id")
     assert named.id == "given-id"
 
 
@@ -218,12 +241,15 @@ async def test_the_operator_cannot_settle_her_own_review_under_another_spelling(
 ) -> None:
     """Failure 6 of issue 22: operator ``Alice`` confirmed her own REVIEW as supervisor ``alice``."""
     desk = make_desk(client, journal, clock, decision=DecisionPolicy(review_upper=0.999), operator="Alice")
+    assert await desk.sign_in("Alice") is not None
     session = desk.session
     assert (await capture(session, frame)).kind is OutcomeKind.REVIEW
-    with pytest.raises(SessionError, match=r"^a supervisor cannot settle a review of their own attempt$"):
-        await session.settle_review(confirmed=True, supervisor_id=same_person)
+    # Alice is a supervisor too, with the right PIN: the trusted side still refuses her own attempt.
+    with pytest.raises(ReviewRefusedError) as refused:
+        await session.settle_review(confirmed=True, supervisor_id=same_person, secret=SUPERVISOR_PIN)
+    assert refused.value.refusal is ReviewRefusal.OWN_ATTEMPT
     assert session.review_pending
-    settled = await session.settle_review(confirmed=True, supervisor_id="  Bob ")
+    settled = await session.settle_review(confirmed=True, supervisor_id="  Bob ", secret=SUPERVISOR_PIN)
     assert settled.supervisor_id == "bob"  # stored as compared
 
 
@@ -231,6 +257,7 @@ async def test_review_must_be_settled_by_another_person(
     client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
 ) -> None:
     desk = make_desk(client, journal, clock, decision=DecisionPolicy(review_upper=0.999), operator="op1")
+    assert await desk.sign_in("op1") is not None
     session = desk.session
     report = await capture(session, frame)
     assert report.kind is OutcomeKind.REVIEW
@@ -240,10 +267,14 @@ async def test_review_must_be_settled_by_another_person(
     assert desk.session is session  # still the same customer
     clock.now += 3600
     assert not desk.clear_if_expired()  # a REVIEW never clears itself
-    with pytest.raises(SessionError, match=r"^a supervisor cannot settle a review of their own attempt$"):
-        await session.settle_review(confirmed=True, supervisor_id="op1")
-    assert session.review_pending
-    settled = await session.settle_review(confirmed=True, supervisor_id="sup9")
+    with pytest.raises(ReviewRefusedError) as own:
+        await session.settle_review(confirmed=True, supervisor_id="op1", secret=SUPERVISOR_PIN)
+    assert own.value.refusal is ReviewRefusal.OWN_ATTEMPT
+    with pytest.raises(ReviewRefusedError) as wrong:
+        await session.settle_review(confirmed=True, supervisor_id="sup9", secret="000000")
+    assert wrong.value.refusal is ReviewRefusal.WRONG_SECRET
+    assert session.review_pending and not rows(journal, "review")  # nothing journaled but PIN tries
+    settled = await session.settle_review(confirmed=True, supervisor_id="sup9", secret=SUPERVISOR_PIN)
     assert settled.kind is OutcomeKind.LIVE and settled.final
     assert settled.message == "Confirmed live by supervisor sup9. You may continue with the customer."
     assert settled.supervisor_id == "sup9"
@@ -269,25 +300,27 @@ async def test_a_rejected_review_closes_as_rejected(
     desk = make_desk(client, journal, clock, decision=DecisionPolicy(review_upper=0.999))
     session = desk.session
     await capture(session, frame)
-    rejected = await session.settle_review(confirmed=False, supervisor_id="sup9")
+    rejected = await session.settle_review(confirmed=False, supervisor_id="sup9", secret=SUPERVISOR_PIN)
     assert rejected.kind is OutcomeKind.SPOOF
     assert rejected.message == "Rejected by supervisor sup9. Follow the branch's manual identity check."
     assert "supervisor sup9 rejected review of attempt #" in (rows(journal, "review")[-1].record.notes or "")
     assert session.close_reason is CloseReason.REJECTED
     with pytest.raises(SessionError, match=r"^no review is waiting$"):
-        await session.settle_review(confirmed=True, supervisor_id="sup9")
+        await session.settle_review(confirmed=True, supervisor_id="sup9", secret=SUPERVISOR_PIN)
 
 
-async def test_a_review_settled_without_a_supervisor_id(
+async def test_a_review_on_a_station_that_cannot_check_supervisors_stays_open(
     client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
 ) -> None:
-    desk = make_desk(client, journal, clock, decision=DecisionPolicy(review_upper=0.999))
+    recorder = JournalRecorder(journal, AttemptContext(station_id="st-1"))
+    verifier = Verifier(client, DecisionPolicy(review_upper=0.999), recorder)
+    desk = Desk(InProcessVerifier(verifier, pins=None), clock=clock)
     session = desk.session
-    report = await capture(session, frame)
-    settled = await session.settle_review(confirmed=True, supervisor_id=None)
-    assert settled.message == "Confirmed live by supervisor. You may continue with the customer."
-    notes = rows(journal, "review")[-1].record.notes or ""
-    assert f"supervisor confirmed review of attempt #{report.audit_sequence}" in notes
+    await capture(session, frame)
+    with pytest.raises(ReviewRefusedError) as refused:
+        await session.settle_review(confirmed=True, supervisor_id="sup9", secret=SUPERVISOR_PIN)
+    assert refused.value.refusal is ReviewRefusal.CANNOT_CHECK
+    assert session.review_pending and not rows(journal, "review")
 
 
 async def test_a_review_that_cannot_be_journaled_stays_open(
@@ -296,8 +329,8 @@ async def test_a_review_that_cannot_be_journaled_stays_open(
     desk = make_desk(client, journal, clock, decision=DecisionPolicy(review_upper=0.999))
     session = desk.session
     await capture(session, frame)
-    desk.verifier.recorder = UnavailableRecorder("disk full")
-    settled = await session.settle_review(confirmed=True, supervisor_id="sup9")
+    parts(desk).recorder = UnavailableRecorder("disk full")
+    settled = await session.settle_review(confirmed=True, supervisor_id="sup9", secret=SUPERVISOR_PIN)
     assert not settled.final
     assert session.review_pending
 
@@ -314,7 +347,7 @@ async def test_policy_may_let_the_next_customer_past_a_review(
     )
     await capture(desk.session, frame)
     assert desk.next_customer() is None
-    await desk.verifier.wait_idle()
+    await desk.wait_idle()
     (closing,) = rows(journal, KIND_SESSION)
     assert closing.record.outcome == "REVIEW"
 
@@ -333,7 +366,7 @@ async def test_a_stale_verdict_clears_itself_and_is_journaled(
     assert first.close_reason is CloseReason.VERDICT_TIMEOUT
     assert desk.session is not first
     assert desk.session.phase is Phase.READY
-    await desk.verifier.wait_idle()
+    await desk.wait_idle()
     (closing,) = rows(journal, KIND_SESSION)
     assert "verdict cleared after the timeout" in (closing.record.notes or "")
     assert closing.record.outcome == "SPOOF"
@@ -362,7 +395,7 @@ async def test_a_live_verdict_also_clears_and_the_clearing_is_journaled(
     await capture(session, frame)
     clock.now += 61
     assert desk.clear_if_expired()
-    await desk.verifier.wait_idle()
+    await desk.wait_idle()
     closed, cleared = rows(journal, KIND_SESSION)
     assert (closed.record.notes or "").startswith(f"session {session.id} closed: verified")
     assert cleared.record.notes == f"session {session.id}: verdict cleared after 60 s"
@@ -376,7 +409,7 @@ async def test_nothing_to_clear_before_a_verdict(
     clock.now += 10_000
     assert not desk.clear_if_expired()
     assert desk.next_customer() is None
-    await desk.verifier.wait_idle()
+    await desk.wait_idle()
     assert rows(journal) == []  # a session nobody was captured in leaves no record
 
 
@@ -410,10 +443,10 @@ async def test_a_face_pick_is_made_once(
     emulator.set_scenario("several_faces")
     recorder = HeldRecorder(journal, AttemptContext(station_id="st-1", operator_id="op1"))
     verifier = Verifier(client, DecisionPolicy(several_faces=SeveralFacesPolicy.OPERATOR_PICKS), recorder)
-    session = Desk(verifier, gate=QualityGate(enabled=False), operator_id="op1", clock=clock).session
+    session = Desk(InProcessVerifier(verifier), gate=QualityGate(enabled=False), clock=clock).session
     report = await capture(session, frame)
     with pytest.raises(SessionError, match=r"^no review is waiting$"):
-        await session.settle_review(confirmed=True, supervisor_id="sup9")
+        await session.settle_review(confirmed=True, supervisor_id="sup9", secret=SUPERVISOR_PIN)
     recorder.hold()
     first = asyncio.ensure_future(session.pick_face(0))
     await asyncio.wait_for(recorder.arrived.wait(), timeout=10)
@@ -453,6 +486,21 @@ async def test_no_pick_unless_the_policy_says_so(
         await desk.session.pick_face(0)
 
 
+async def test_the_trusted_side_refuses_a_pick_its_policy_no_longer_offers(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    emulator.set_scenario("several_faces")
+    desk = make_desk(
+        client, journal, clock, decision=DecisionPolicy(several_faces=SeveralFacesPolicy.OPERATOR_PICKS)
+    )
+    await capture(desk.session, frame)
+    assert desk.session.face_pick_offered
+    parts(desk).policy = DecisionPolicy()  # IT's new policy reached the trusted side meanwhile
+    with pytest.raises(SessionError, match=r"^No face pick is open for that attempt\.$"):
+        await desk.session.pick_face(0)
+    assert not rows(journal, "review")
+
+
 async def test_cancelled_attempt_is_journaled_and_the_reference_stays_locked(
     client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
 ) -> None:
@@ -479,7 +527,7 @@ async def test_cancelled_attempt_is_journaled_and_the_reference_stays_locked(
     assert "SIGTERM" in (row.record.notes or "")
     assert row.record.customer_ref == "CIF-7"
     assert desk.next_customer() is None
-    await desk.verifier.wait_idle()
+    await desk.wait_idle()
     (closing,) = rows(journal, KIND_SESSION)
     assert closing.record.outcome is None  # no verdict was ever shown
     assert closing.record.notes == (
@@ -521,7 +569,7 @@ async def test_a_verdict_without_a_journal_row_is_never_final(
     client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
 ) -> None:
     verifier = Verifier(client, DecisionPolicy(), FailingRecorder(journal))
-    desk = Desk(verifier, clock=clock)
+    desk = Desk(InProcessVerifier(verifier), clock=clock)
     report = await capture(desk.session, frame)
     assert report.outcome is not None and report.outcome.kind is OutcomeKind.LIVE
     assert not report.final
@@ -558,7 +606,7 @@ async def test_an_objection_let_go_is_a_call_saved(
     desk.session.set_reference("CIF-4")
     assert desk.session.check_capture(has_frame=True).refusal is Refusal.NOT_READY
     assert desk.next_customer() is None
-    await desk.verifier.wait_idle()
+    await desk.wait_idle()
     assert gate.calls_saved == 1
     (event,) = rows(journal, "quality_gate")
     assert "too_dark" in (event.record.notes or "")
@@ -605,7 +653,7 @@ async def test_the_refusals_say_why_in_the_operators_words(
     )
     no_frame = session.check_capture(has_frame=False)
     assert no_frame.message == "No camera picture yet. Check that the camera is connected, then try again."
-    desk.verifier.camera_refusal = "A still picture is not a live camera: captures are refused."
+    parts(desk).camera_refusal = "A still picture is not a live camera: captures are refused."
     still = session.check_capture(has_frame=True)
     assert (still.refusal, still.message) == (
         Refusal.CAMERA_NOT_LIVE,
@@ -613,10 +661,14 @@ async def test_the_refusals_say_why_in_the_operators_words(
     )
     recorder = JournalRecorder(journal, AttemptContext(station_id="st-1"))
     no_token = Verifier(None, DecisionPolicy(), recorder, unavailable_reason="No sandbox token is enrolled.")
-    check = CustomerSession(no_token, QualityGate(enabled=False)).check_capture(has_frame=True)
+    check = CustomerSession(InProcessVerifier(no_token), QualityGate(enabled=False)).check_capture(
+        has_frame=True
+    )
     assert (check.refusal, check.message) == (Refusal.UNAVAILABLE, "No sandbox token is enrolled.")
     unconfigured = Verifier(None, DecisionPolicy(), recorder)
-    check = CustomerSession(unconfigured, QualityGate(enabled=False)).check_capture(has_frame=True)
+    check = CustomerSession(InProcessVerifier(unconfigured), QualityGate(enabled=False)).check_capture(
+        has_frame=True
+    )
     assert (check.refusal, check.message) == (Refusal.UNAVAILABLE, "The station is not configured.")
 
 
@@ -668,7 +720,7 @@ async def test_consent_required_means_no_call_before_it_is_given(
     assert row.consent_notice_version == "bank-2026-12"
     assert row.consent_notice_sha256 == NOTICE.sha256
     assert NOTICE.sha256 == hashlib.sha256(NOTICE.text.encode()).hexdigest()
-    await desk.verifier.wait_idle()
+    await desk.wait_idle()
     (closing,) = rows(journal, KIND_SESSION)
     assert (closing.record.consent, closing.record.consent_notice_sha256) == ("given", NOTICE.sha256)
 
@@ -685,7 +737,7 @@ async def test_a_refusal_ends_the_session_journaled_with_no_call(
     assert session.check_capture(has_frame=True).refusal is Refusal.CLOSED
     with pytest.raises(SessionError):
         session.give_consent()
-    await desk.verifier.wait_idle()
+    await desk.wait_idle()
     assert emulator.requests_received == 0
     (closing,) = rows(journal, KIND_SESSION)
     assert closing.record.outcome == "CONSENT_REFUSED"

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from station.application.settings_store import AdminApprovalRequiredError, SettingsStore
-from station.config import AdminSettingsFile, resolve_settings
+from station.config import AdminSettingsFile, SettingsError, resolve_settings
+from station.core.decision import SeveralFacesPolicy
+from station.endpoint.environments import Environment
 from station.security.lockout import PinLedger
 from station.security.people import APPROVAL_LIFETIME_S, AdminApproval, People, PinGuard
 from station.security.pin import hash_pin
@@ -124,3 +126,54 @@ def test_an_operators_field_needs_no_pin_and_an_unchanged_security_field_none_ei
     resolved = store.save({"interface_language": "hi", "jpeg_quality": current.jpeg_quality})
     assert resolved.settings.interface_language == "hi"
     assert not _admin_file(tmp_path).exists()
+
+
+def test_a_security_change_names_each_field_that_needs_the_pin(tmp_path: Path, guard: PinGuard) -> None:
+    with pytest.raises(AdminApprovalRequiredError) as refused:
+        _store(tmp_path, guard).save({"liveness_threshold": 0.5, "jpeg_quality": 55})
+    assert list(refused.value.problems) == [
+        ("jpeg_quality", "needs the administrator PIN"),
+        ("liveness_threshold", "needs the administrator PIN"),
+    ]
+
+
+def test_the_environment_is_machine_policys_and_not_a_setting(tmp_path: Path, guard: PinGuard) -> None:
+    store = _store(tmp_path, guard)
+    current = store.current().settings.environment
+    other = next(environment for environment in Environment if environment is not current)
+    with pytest.raises(SettingsError) as refused:
+        store.save({"environment": other})
+    assert list(refused.value.problems) == [
+        ("environment", "is chosen by machine policy, not in the settings")
+    ]
+    assert store.save({"environment": current}).settings.environment is current  # no change: no refusal
+
+
+def test_a_station_without_an_administrators_file_takes_no_security_change(
+    tmp_path: Path, guard: PinGuard
+) -> None:
+    store = SettingsStore(resolve_settings, admin_file=None, user_file=None, guard=guard)
+    approval, _left = guard.approve_admin(PIN, "change jpeg quality")
+    with pytest.raises(SettingsError) as refused:
+        store.save({"jpeg_quality": 55}, approval)
+    assert list(refused.value.problems) == [("", "this station keeps no administrator's settings")]
+
+
+def test_the_demo_keeps_its_changes_in_memory_only(tmp_path: Path, guard: PinGuard) -> None:
+    store = _store(tmp_path, guard, persist=False)
+    approval, _left = guard.approve_admin(PIN, "change jpeg quality")
+    after = store.save({"jpeg_quality": 55, "quality_gate": False}, approval)
+    assert (after.settings.jpeg_quality, after.settings.quality_gate) == (55, False)
+    assert store.current().settings.jpeg_quality == 55  # layered over the resolved settings
+    assert not _admin_file(tmp_path).exists() and not (tmp_path / "user" / "settings.toml").exists()
+
+
+def test_the_administrators_file_holds_plain_values(tmp_path: Path, guard: PinGuard) -> None:
+    store = _store(tmp_path, guard)
+    bundle = tmp_path / "bank-ca.pem"
+    bundle.write_text("not read here")
+    approval, _left = guard.approve_admin(PIN, "change the trust")
+    store.save({"ca_bundle": bundle, "several_faces": SeveralFacesPolicy.OPERATOR_PICKS}, approval)
+    admin = AdminSettingsFile(_admin_file(tmp_path), lambda: b"k" * 32).read()
+    assert admin["ca_bundle"] == str(bundle) and admin["several_faces"] == "operator_picks"
+    assert store.current().settings.several_faces is SeveralFacesPolicy.OPERATOR_PICKS

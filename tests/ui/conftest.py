@@ -18,14 +18,35 @@ from pytestqt.qtbot import QtBot
 from station.api import RetryPolicy, Timeouts
 from station.app import Station, StationConfig, build_station
 from station.application.consent import ConsentNotice
+from station.application.desk import SupervisorCredentials
 from station.application.recording import AttemptContext, JournalRecorder, Recorder
 from station.application.session import SessionPolicy
 from station.audit import AuditJournal, StoredRecord
 from station.camera import FrameSource
 from station.core.decision import DecisionPolicy
+from station.security.lockout import PinLedger
+from station.security.people import People, PinGuard
+from station.security.pin import hash_pin
 from station.ui.languages import Languages
 
 AUDIT_KEY = b"k" * 32
+#: The PIN of every supervisor the tests' stations know (``sup2``, ``sup9``).
+SUPERVISOR_PIN = "736251"
+_SUPERVISORS: list[People] = []
+
+
+def supervisor_pins(folder: Path) -> PinGuard:
+    """The station's supervisors, checked by the trusted side (hashed once: scrypt is slow), with
+    the PIN attempt ledger in ``folder``."""
+    if not _SUPERVISORS:
+        hashed = hash_pin(SUPERVISOR_PIN)
+        _SUPERVISORS.append(People(None, {"sup2": hashed, "sup9": hashed}))
+    return PinGuard(_SUPERVISORS[0], PinLedger(folder / "pins.sqlite3"))
+
+
+def supervisor(name: str, secret: str = SUPERVISOR_PIN) -> SupervisorCredentials:
+    """What supervisor ``name`` types in the PIN dialog."""
+    return SupervisorCredentials(name, secret)
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +99,7 @@ def start_station(
     retry: RetryPolicy | None = None,
     policy: DecisionPolicy | None = None,
     session: SessionPolicy | None = None,
-    supervisor_check: Callable[[str], str | None] | None = None,
+    supervisor_check: Callable[[str], SupervisorCredentials | None] | None = None,
     quality_gate: bool = False,
     source_factory: Callable[[], FrameSource] | None = None,
     languages: Languages | None = None,
@@ -104,6 +125,7 @@ def start_station(
         supervisor_check=supervisor_check,
         source_factory=source_factory,
         languages=languages,
+        pins=supervisor_pins(journal.path.parent) if journal is not None else None,
     )
     qtbot.addWidget(station.window)
     station.start()

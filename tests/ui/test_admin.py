@@ -40,7 +40,7 @@ def test_new_settings_apply_without_a_restart(qtbot: QtBot, station: Station) ->
         station.config, policy=DecisionPolicy(liveness_threshold=0.99), quality_gate=True
     )
     run(qtbot, station.apply(stricter))
-    assert station.controller.policy.liveness_threshold == 0.99
+    assert station.verifier.policy.liveness_threshold == 0.99  # inside the trusted side
     assert station.window.gate.enabled
     assert station.client is old_client  # the service settings did not change: same connection
     station.window.next_customer()

@@ -24,6 +24,7 @@ from station.application.attempt import CANCELLED_MESSAGE, UNEXPECTED_MESSAGE, a
 from station.application.call_health import NOT_ANSWERING, NOT_ANSWERING_FIX
 from station.application.camera_health import NOT_A_LIVE_CAMERA, NOT_A_LIVE_CAMERA_CAPTION
 from station.application.consent import DEFAULT_NOTICE
+from station.application.desk import REVIEW_REFUSAL_MESSAGES
 from station.application.health import JournalState, journal_health, service_health
 from station.application.readiness import NO_TOKEN_FIX, POLICY_STOP_FIX
 from station.application.session import REFUSAL_MESSAGES
@@ -103,6 +104,7 @@ def test_every_text_the_lower_layers_show_is_listed_for_translation() -> None:
         verdicts.NOT_FINAL_WORD,
         CANCELLED_MESSAGE,
         *REFUSAL_MESSAGES.values(),
+        *REVIEW_REFUSAL_MESSAGES.values(),
         *MESSAGES.values(),
         DEFAULT_NOTICE,
         *worker._MESSAGES.values(),

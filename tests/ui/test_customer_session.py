@@ -14,7 +14,7 @@ from station.application.session import Phase, SessionPolicy
 from station.audit import AuditJournal
 from station.core.decision import DecisionPolicy
 from station.core.models import OutcomeKind
-from tests.ui.conftest import close_station, journal_rows, start_station
+from tests.ui.conftest import close_station, journal_rows, start_station, supervisor
 from tests.ui.test_station_flow import capture
 
 
@@ -91,7 +91,7 @@ def reviewing(qtbot: QtBot, journal: AuditJournal) -> Iterator[Station]:
         recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
         journal=journal,
         policy=DecisionPolicy(review_upper=0.999),
-        supervisor_check=lambda _action: "sup2",
+        supervisor_check=lambda _action: supervisor("sup2"),
     )
     yield running
     close_station(qtbot, running)
@@ -121,12 +121,12 @@ def test_a_supervisor_cannot_settle_their_own_attempt(qtbot: QtBot, journal: Aud
         recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
         journal=journal,
         policy=DecisionPolicy(review_upper=0.999),
-        supervisor_check=lambda _action: "op1",
+        supervisor_check=lambda _action: supervisor("op1"),
     )
     try:
-        running.window.set_operator("op1")
         assert capture(qtbot, running).kind is OutcomeKind.REVIEW
-        running.window.confirm_button.click()
+        with qtbot.waitSignal(running.controller.review_refused, timeout=5_000):
+            running.window.confirm_button.click()  # the trusted side refuses: op1 made the attempt
         assert "own attempt" in running.window.statusBar().currentMessage()
         assert running.window.banner.kind is OutcomeKind.REVIEW
         assert len(journal_rows(journal)[:10]) == 1

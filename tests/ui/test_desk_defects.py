@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from station.api import RetryPolicy, Timeouts
 from station.app import Station, StationConfig, attach_admin, build_station
-from station.application import verifier as verifier_module
+from station.application import session as session_module
 from station.application.consent import ConsentNotice
 from station.application.factory import stopped_because
 from station.application.health import Level, Part
@@ -37,7 +37,7 @@ from station.security.lockout import PinLedger
 from station.security.people import People, PinGuard
 from station.vision.quality import Instruction
 from tests.images import read_bgr
-from tests.ui.conftest import close_station, start_station
+from tests.ui.conftest import close_station, start_station, supervisor
 from tests.ui.test_station_flow import capture
 from tests.ui.test_verdict_fits import banner_problems
 
@@ -70,7 +70,7 @@ def test_an_unexpected_fault_ends_the_attempt_and_space_captures_again(
         raise RuntimeError("a driver's surprise")
 
     with monkeypatch.context() as patch:
-        patch.setattr(verifier_module, "encode_jpeg", broken_encoder)
+        patch.setattr(session_module, "encode_jpeg", broken_encoder)
         report = capture(qtbot, station)
     window = station.window
     assert report.kind is OutcomeKind.ERROR and report.final
@@ -212,7 +212,7 @@ def test_a_supervisors_reject_says_so_and_offers_no_other_try(qtbot: QtBot, jour
         recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
         journal=journal,
         policy=DecisionPolicy(review_upper=0.999),
-        supervisor_check=lambda _action: "sup2",
+        supervisor_check=lambda _action: supervisor("sup2"),
     )
     try:
         window = running.window

@@ -55,9 +55,10 @@ def test_the_station_ships_every_row_and_shows_it(
         )
         fleet = station.fleet
         assert fleet is not None and fleet.thread_ident is not None
-        station.show_shipping()
-        shipping = station.window.health_strip.chips[station.window.health.parts[4].part].text()
-        assert "Shipping" in shipping
+        # The shipper pushes its status: the strip leaves "starting" without anybody asking it.
+        chip = station.window.health_strip.chips[station.window.health.parts[4].part]
+        qtbot.waitUntil(lambda: "starting" not in chip.text(), timeout=10_000)
+        assert "Shipping" in chip.text()
         kinds = {row.get("kind") for row in spooled(spool)}
         assert "verification" in kinds and "policy" in kinds
     finally:

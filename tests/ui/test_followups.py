@@ -10,22 +10,26 @@ from pytestqt.qtbot import QtBot
 
 from station.app import Station
 from station.application.attempt import AttemptReport
+from station.application.desk import SupervisorCredentials
+from station.application.port import ReviewRefusal
 from station.application.recording import AttemptContext, JournalRecorder
 from station.audit import AuditJournal
 from station.core.decision import DecisionPolicy, SeveralFacesPolicy
 from station.core.models import OutcomeKind
-from tests.ui.conftest import close_station, journal_rows, start_station
+from tests.ui.conftest import close_station, journal_rows, start_station, supervisor
 from tests.ui.test_station_flow import capture
 
 
 @pytest.fixture
-def answers() -> list[str | None]:
+def answers() -> list[SupervisorCredentials | None]:
     return []
 
 
 @pytest.fixture
-def reviewing(qtbot: QtBot, journal: AuditJournal, answers: list[str | None]) -> Iterator[Station]:
-    def supervisor(reason: str) -> str | None:
+def reviewing(
+    qtbot: QtBot, journal: AuditJournal, answers: list[SupervisorCredentials | None]
+) -> Iterator[Station]:
+    def asked(reason: str) -> SupervisorCredentials | None:
         return answers.pop(0)
 
     running = start_station(
@@ -33,7 +37,7 @@ def reviewing(qtbot: QtBot, journal: AuditJournal, answers: list[str | None]) ->
         recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
         journal=journal,
         policy=DecisionPolicy(review_upper=0.999, several_faces=SeveralFacesPolicy.OPERATOR_PICKS),
-        supervisor_check=supervisor,
+        supervisor_check=asked,
     )
     yield running
     close_station(qtbot, running)
@@ -48,19 +52,35 @@ def followup(qtbot: QtBot, station: Station, action: object) -> AttemptReport:
 
 
 def test_review_band_needs_a_supervisor(
-    qtbot: QtBot, reviewing: Station, journal: AuditJournal, answers: list[str | None]
+    qtbot: QtBot, reviewing: Station, journal: AuditJournal, answers: list[SupervisorCredentials | None]
 ) -> None:
     window = reviewing.window
     report = capture(qtbot, reviewing)
     assert report.kind is OutcomeKind.REVIEW
     assert window.banner.title_text == "REVIEW"
     assert window.confirm_button.isVisible()
-    # A wrong or missing PIN changes nothing and records nothing.
+    # A missing PIN changes nothing and records nothing.
     answers.append(None)
     window.confirm_button.click()
     assert window.banner.kind is OutcomeKind.REVIEW
     assert len(journal_rows(journal)[:10]) == 1
-    answers.append("sup2")
+    # A wrong one is refused by the trusted side, and the window says why; the REVIEW stays.
+    answers.append(supervisor("sup2", "000000"))
+    with qtbot.waitSignal(reviewing.controller.review_refused, timeout=5_000) as refused:
+        window.confirm_button.click()
+    assert refused.args == [ReviewRefusal.WRONG_SECRET]
+    assert "id or PIN is wrong" in window.statusBar().currentMessage()
+    assert window.banner.kind is OutcomeKind.REVIEW and window.confirm_button.isVisible()
+    assert [row.record.kind for row in journal_rows(journal)[:10] if row.record.kind != "pin"] == [
+        "verification"
+    ]
+    # The operator cannot settle their own attempt, whatever PIN they know.
+    answers.append(supervisor(" OP1 "))
+    with qtbot.waitSignal(reviewing.controller.review_refused, timeout=5_000) as refused:
+        window.confirm_button.click()
+    assert refused.args == [ReviewRefusal.OWN_ATTEMPT]
+    assert window.banner.kind is OutcomeKind.REVIEW
+    answers.append(supervisor("sup2"))
     confirmed = followup(qtbot, reviewing, window.confirm_button.click)
     assert confirmed.kind is OutcomeKind.LIVE
     assert window.banner.kind is OutcomeKind.LIVE
@@ -75,10 +95,10 @@ def test_review_band_needs_a_supervisor(
 
 
 def test_supervisor_can_reject(
-    qtbot: QtBot, reviewing: Station, journal: AuditJournal, answers: list[str | None]
+    qtbot: QtBot, reviewing: Station, journal: AuditJournal, answers: list[SupervisorCredentials | None]
 ) -> None:
     capture(qtbot, reviewing)
-    answers.append("sup2")
+    answers.append(supervisor("sup2"))
     rejected = followup(qtbot, reviewing, reviewing.window.reject_button.click)
     assert rejected.kind is OutcomeKind.SPOOF
     assert journal_rows(journal)[:1][0].record.outcome == "SPOOF"

@@ -26,6 +26,7 @@ from station.audit import AuditJournal, AuditRecord
 from station.ui.fonts import ensure_devanagari_font
 from station.ui.history import local_time_text
 from station.ui.languages import Languages
+from station.ui.main_window import MainWindow
 from station.ui.texts import INSTRUCTIONS
 from tests.ui.conftest import close_station, journal_rows, start_station
 
@@ -141,13 +142,20 @@ def test_the_consent_record_hashes_the_words_the_customer_read(
         close_station(qtbot, station)
 
 
+def sign_in(qtbot: QtBot, window: MainWindow, operator: str) -> None:
+    """Sign ``operator`` in; the window follows once the trusted side confirmed them."""
+    with qtbot.waitSignal(window.controller.signed_in, timeout=5_000):
+        window.set_operator(operator)
+    assert window.operator_id == operator
+
+
 def test_the_operators_language_is_applied_at_once_and_remembered(
     qtbot: QtBot, journal: AuditJournal, languages: Languages
 ) -> None:
     station = start(qtbot, journal, languages)
     try:
         window = station.window
-        window.set_operator("op7")
+        sign_in(qtbot, window, "op7")
         window.language_actions["hi"].trigger()
         assert window.capture_button.text() == "फ़ोटो लें  (Space)"
         assert window.tabs.tabText(1) == "इतिहास"
@@ -156,9 +164,9 @@ def test_the_operators_language_is_applied_at_once_and_remembered(
         assert window.banner.title_text == "तैयार"
         assert languages.customer == "en"  # the customer's language is not the operator's
         assert languages.memory.get("op7") == "hi"
-        window.set_operator("op8")  # another operator: the policy's default
+        sign_in(qtbot, window, "op8")  # another operator: the policy's default
         assert window.capture_button.text() == "Capture  (Space)"
-        window.set_operator("op7")  # back: their own choice
+        sign_in(qtbot, window, "op7")  # back: their own choice
         assert window.capture_button.text() == "फ़ोटो लें  (Space)"
     finally:
         languages.set_operator_language("en")

@@ -159,14 +159,27 @@ def test_no_screen_offers_to_create_the_administrator_pin(
     assert QApplication.activeModalWidget() is None
 
 
-def test_ask_supervisor_returns_who_approved(qtbot: QtBot, guard: PinGuard) -> None:
+def test_ask_supervisor_collects_what_they_typed_for_the_trusted_side(qtbot: QtBot) -> None:
     def approve(dialog: QDialog) -> None:
         assert isinstance(dialog, PinDialog)
-        dialog.id_edit.setText("sup1")
-        dialog.pin_edit.setText(SUP_PIN)
+        dialog.id_edit.setText(" sup1 ")
+        dialog.pin_edit.setText("000000")  # not checked here: the trusted side checks it
         dialog.ok_button.click()
 
     _answer_modal(approve)
-    assert ask_supervisor(None, guard, "confirm this borderline result as live") == "sup1"
+    given = ask_supervisor(None, "confirm this borderline result as live")
+    assert given is not None and (given.supervisor_id, given.secret) == ("sup1", "000000")
+    assert "000000" not in repr(given)  # the PIN never reaches a log
     _answer_modal(lambda dialog: dialog.reject())
-    assert ask_supervisor(None, guard, "confirm this borderline result as live") is None
+    assert ask_supervisor(None, "confirm this borderline result as live") is None
+
+
+def test_ask_supervisor_needs_an_id_and_a_pin(qtbot: QtBot) -> None:
+    dialog = _open(qtbot, PinDialog(None, "reject this borderline result", supervisor=True))
+    dialog.pin_edit.setText("123456")
+    dialog.ok_button.click()
+    assert dialog.error_text() == "Enter the supervisor's id." and dialog.isVisible()
+    dialog.id_edit.setText("sup1")
+    dialog.ok_button.click()
+    assert dialog.error_text() == "Enter the PIN." and dialog.isVisible()  # the field was cleared
+    assert dialog.credentials is None

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from station.app import Station
+from station.application.desk_state import Banner, BannerKind
+from station.application.verdict_text import VerdictText
 from station.core.geometry import Rect
 from station.ui.fitting_button import MIN_POINT_SIZE
 from station.ui.guidance import _WRAP, guide_chip
@@ -76,7 +78,8 @@ def test_every_banner_text_fits_in_the_pseudo_locale(qtbot: QtBot, station: Stat
         elif kind is None:
             window.banner.show_unavailable(languages.operator_message(message))
         else:
-            window._outcome_banner(kind, message, headline)
+            verdict = VerdictText(headline, message, kind=kind)
+            window._draw_banner(Banner(BannerKind.VERDICT, verdict=verdict))
         QApplication.processEvents()
         banner = window.banner
         if kind is not None:  # the action line is the customer's: always the pseudo-locale here

@@ -32,7 +32,7 @@ from station.ui.admin import AdminActions
 from station.ui.pin_dialog import PinDialog
 from station.ui.settings_dialog import SettingsDialog
 from station.ui.signin_dialog import OperatorSignInDialog
-from tests.ui.conftest import cell, close_station, journal_rows, start_station
+from tests.ui.conftest import cell, close_station, journal_rows, start_station, supervisor
 from tests.ui.test_station_flow import capture
 from tests.ui.test_verdict_fits import clipped
 
@@ -93,6 +93,7 @@ def test_a_journal_that_cannot_be_written_is_flagged_at_start(qtbot: QtBot, jour
         assert not window.preview.is_frozen
         # The journal comes back: the next Space is the one and only request the emulator sees.
         station.verifier.recorder = JournalRecorder(journal)
+        qtbot.waitUntil(lambda: station.port.readiness().ready, timeout=5_000)  # the next journal check
         capture(qtbot, station)
         assert station.emulator.requests_received == 1  # no paid call that could never be final
     finally:
@@ -167,7 +168,7 @@ def reviewing(qtbot: QtBot, journal: AuditJournal) -> Iterator[Station]:
         recorder=JournalRecorder(journal, AttemptContext(operator_id="op1")),
         journal=journal,
         policy=DecisionPolicy(review_upper=0.999),
-        supervisor_check=lambda _action: "sup2",
+        supervisor_check=lambda _action: supervisor("sup2"),
     )
     yield running
     close_station(qtbot, running)
