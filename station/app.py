@@ -230,6 +230,7 @@ def build_station(
     languages: Languages | None = None,
     camera: CameraFeed | None = None,
     pins: PinGuard | None = None,
+    port: VerifierPort | None = None,
 ) -> Station:
     """Build and connect every part. Needs a QApplication; starts nothing but the emulator
     (``camera``: a feed already opening, from :func:`station.ui.camera_feed.open_camera_early`).
@@ -253,7 +254,8 @@ def build_station(
     verifier.swap_client(client, *_hold_words(hold))
     verifier.deadline_s = config.timeouts.deadline
     verifier.consent_required = config.consent is not None
-    port = build_port(verifier, pins)
+    # ``port``: the station service's client on an installed station (launch), else in-process.
+    port = port if port is not None else build_port(verifier, pins)
     desk = Desk(
         port, gate=QualityGate(enabled=config.quality_gate), policy=config.session, notice=config.consent
     )

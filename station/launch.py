@@ -19,8 +19,9 @@ from station import __version__
 from station.app import Station, attach_admin, build_station, config_from_args
 from station.application.factory import StationConfig, blocked_config, config_from_resolved, stopped_because
 from station.application.people import pin_guard
+from station.application.recording import ServiceKeepsTheJournal
 from station.application.settings_store import SettingsStore
-from station.application.tokens import TokenStore
+from station.application.tokens import TokenStore, default_vault
 from station.config import (
     Policy,
     PolicyError,
@@ -36,6 +37,8 @@ from station.resources import resource_path
 from station.security.lockout import PinLedger
 from station.security.people import People, PinGuard
 from station.security.pin import PinError
+from station.service.client import ServiceVerifier
+from station.service.unix import socket_path, unix_connector
 from station.stop_signals import on_stop_signals
 from station.ui.camera_feed import CameraFeed, open_camera_early
 from station.ui.crash import install_crash_handler, install_loop_exception_handler
@@ -125,6 +128,14 @@ def _early_camera_for(
     return None
 
 
+def _service_port() -> ServiceVerifier | None:
+    """The station service's client on an installed Linux station (the service holds the token,
+    the journal and the PINs; this process is the operator's), else None: in-process."""
+    if default_vault() is None:
+        return None
+    return ServiceVerifier(unix_connector(socket_path()))
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Start the operator station and run until its window closes."""
     import qasync
@@ -160,7 +171,14 @@ def run_gui(args: argparse.Namespace) -> int:
             return 0
         opened_for, config = config, _station_config(args, operator)
         camera = _early_camera_for(camera, config, opened_for)
-    station = build_station(config, languages=languages, camera=camera)
+    port = _service_port()
+    station = build_station(
+        config,
+        languages=languages,
+        camera=camera,
+        port=port,
+        recorder=ServiceKeepsTheJournal() if port is not None else None,
+    )
     holder.append(station)
     guard = _guard(resolved.policy if resolved else Policy())
     store = SettingsStore(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Final, Protocol
 
 from station import __version__
 from station.application.attempt import AttemptReport
@@ -247,3 +247,36 @@ class UnavailableRecorder:
         consent: ConsentRecord | None = None,
     ) -> int:
         raise AuditWriteError(self.reason)
+
+
+#: Why the window writes no row itself on an installed station: its trusted side is the service.
+KEPT_BY_THE_SERVICE: Final = "the journal is the station service's: this process writes none of it"
+
+
+class ServiceKeepsTheJournal:
+    """The window's recorder when its trusted side is the station service: the journal is the
+    service's, and this process neither opens nor writes it (a row is asked of the service through
+    the verifier port). Its state is the service's business: the port's readiness reports a journal
+    that cannot be written (``NotReady.JOURNAL``), so here it looks writable and refuses any row."""
+
+    reason: Final = KEPT_BY_THE_SERVICE
+
+    def journal_state(self) -> JournalState:
+        return JournalState.WRITABLE
+
+    async def __call__(self, report: AttemptReport) -> int:
+        raise AuditWriteError(KEPT_BY_THE_SERVICE)
+
+    def with_context(self, **changes: str | None) -> None:
+        """The service records who and under which rules."""
+
+    async def record_event(
+        self,
+        kind: str,
+        notes: str,
+        *,
+        outcome: str | None = None,
+        customer_ref: str | None = None,
+        consent: ConsentRecord | None = None,
+    ) -> int:
+        raise AuditWriteError(KEPT_BY_THE_SERVICE)

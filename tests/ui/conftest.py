@@ -19,6 +19,7 @@ from station.api import RetryPolicy, Timeouts
 from station.app import Station, StationConfig, build_station
 from station.application.consent import ConsentNotice
 from station.application.desk import SupervisorCredentials
+from station.application.port import VerifierPort
 from station.application.recording import AttemptContext, JournalRecorder, Recorder
 from station.application.session import SessionPolicy
 from station.audit import AuditJournal, StoredRecord
@@ -104,6 +105,7 @@ def start_station(
     source_factory: Callable[[], FrameSource] | None = None,
     languages: Languages | None = None,
     consent: ConsentNotice | None = None,
+    port: VerifierPort | None = None,
 ) -> Station:
     # The signed-in operator is the one the test's recorder names (the window signs them in).
     operator = getattr(getattr(recorder, "context", None), "operator_id", None)
@@ -126,6 +128,7 @@ def start_station(
         source_factory=source_factory,
         languages=languages,
         pins=supervisor_pins(journal.path.parent) if journal is not None else None,
+        port=port,
     )
     qtbot.addWidget(station.window)
     station.start()
