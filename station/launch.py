@@ -90,10 +90,10 @@ def _guard(policy: Policy) -> PinGuard:
         return pin_guard(policy)
     except PinError as exc:
         _log.error("the administrator and supervisors cannot be read: %s", exc)
-        from station.application.people import PIN_LEDGER_FILENAME
-        from station.locations import machine_data_dir
+        from station.application.people import PIN_LEDGER_FILENAME, people_store
 
-        return PinGuard(People(), PinLedger(machine_data_dir() / PIN_LEDGER_FILENAME))
+        # Knows nobody, so no check reaches the ledger; named where the real one lives all the same.
+        return PinGuard(People(), PinLedger(people_store().path(PIN_LEDGER_FILENAME)))
 
 
 def _station_config(args: argparse.Namespace, operator: str | None = None) -> StationConfig:
