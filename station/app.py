@@ -447,7 +447,7 @@ def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kio
 
     guard.recorder = journal_pin
     in_process = isinstance(station.port, InProcessVerifier)
-    if in_process:  # the trusted side here checks supervisors' PINs
+    if isinstance(station.port, InProcessVerifier):  # the trusted side here checks supervisors' PINs
         station.port.pins = guard
     # Behind the station service this process cannot read the supervisors (the service can, and
     # refuses a review it cannot check, with why): only the in-process side knows there are none.
