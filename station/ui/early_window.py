@@ -32,7 +32,6 @@ class EarlyPreview(QWidget):
         super().__init__()
         # Closing it (hand-over, or the operator) never ends the application.
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
-        self.setWindowTitle(self.tr("Station — starting"))
         self.preview = PreviewWidget(self, languages=languages)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
