@@ -34,6 +34,8 @@ TIMEOUT_S = 60.0
 #: The self-test's gui step prints this at once when the camera's first frame is painted in the
 #: early window, before the station is built (as ``station`` starts; issue 27).
 FIRST_FRAME_LINE = "..   gui"
+#: A bundle built before the early window prints only this, when its step is done (for A/B runs).
+OLDER_BUNDLE_LINE = "ok   gui"
 
 
 def executable(bundle: Path) -> Path:
@@ -68,7 +70,7 @@ def one_run(exe: Path) -> tuple[float, float | None]:
         assert proc.stdout is not None
         lines = []
         for line in proc.stdout:
-            if line.startswith(FIRST_FRAME_LINE):
+            if line.startswith((FIRST_FRAME_LINE, OLDER_BUNDLE_LINE)):
                 elapsed = time.perf_counter() - started
                 cpu = cpu_seconds(proc.pid)
                 proc.stdout.read()
