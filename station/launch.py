@@ -11,17 +11,13 @@ import argparse
 import asyncio
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from station import __version__
-from station.app import Station, attach_admin, build_station, config_from_args
 from station.application.factory import StationConfig, blocked_config, config_from_resolved, stopped_because
-from station.application.people import pin_guard
-from station.application.recording import ServiceKeepsTheJournal
-from station.application.settings_store import SettingsStore
-from station.application.tokens import TokenStore, default_vault
 from station.config import (
     Policy,
     PolicyError,
@@ -34,17 +30,19 @@ from station.config import (
 )
 from station.logfiles import configure_file_logging
 from station.resources import resource_path
-from station.security.lockout import PinLedger
-from station.security.people import People, PinGuard
-from station.security.pin import PinError
-from station.service.client import ServiceVerifier
-from station.service.unix import socket_path, unix_connector
 from station.stop_signals import on_stop_signals
 from station.ui.camera_feed import CameraFeed, open_camera_early
 from station.ui.crash import install_crash_handler, install_loop_exception_handler
-from station.ui.languages import station_languages
-from station.ui.signin_dialog import OperatorSignInDialog
-from station.ui.single_instance import SingleInstance
+from station.ui.languages import Languages, station_languages
+
+if TYPE_CHECKING:
+    from station.app import Station
+    from station.security.people import PinGuard
+    from station.service.client import ServiceVerifier
+    from station.ui.early_window import EarlyPreview
+
+# What the first frame does not need (issue 27) is imported in run_gui once it is on screen:
+# station.app (the window, desk, emulator), the sign-in dialog, the PIN guard, the settings store.
 
 __all__ = ["open_camera_early", "run_gui"]
 
@@ -66,11 +64,15 @@ def _application() -> QApplication:
 
 
 def _sign_in(station_id: str) -> str | None:
+    from station.ui.signin_dialog import OperatorSignInDialog
+
     dialog = OperatorSignInDialog(station_id=station_id)
     return dialog.operator_id() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 def _token_warning(config: StationConfig) -> str | None:
+    from station.application.tokens import TokenStore
+
     return TokenStore().status(config.environment).warning
 
 
@@ -86,6 +88,11 @@ def _resolve() -> tuple[ResolvedSettings | None, str]:
 def _guard(policy: Policy) -> PinGuard:
     """The PIN guard; with a damaged people file, one that knows nobody (administrator actions
     are then unavailable and say how IT sets the PIN)."""
+    from station.application.people import pin_guard
+    from station.security.lockout import PinLedger
+    from station.security.people import People, PinGuard
+    from station.security.pin import PinError
+
     try:
         return pin_guard(policy)
     except PinError as exc:
@@ -100,10 +107,21 @@ def _station_config(args: argparse.Namespace, operator: str | None = None) -> St
     resolved, blocked = _resolve()
     if resolved is None:
         return blocked_config(blocked, demo=args.demo, scenario=args.scenario)
-    config = config_from_args(args, resolved)
+    config = _config_from_args(args, resolved)
     return (
         config if operator is None else config_from_resolved(resolved, demo=args.demo, operator_id=operator)
     )
+
+
+def _config_from_args(args: argparse.Namespace, resolved: ResolvedSettings) -> StationConfig:
+    """:func:`station.app.config_from_args` without importing the station's window and desk."""
+    from station.emulator.scenarios import Scenario
+
+    if args.scenario and not args.demo:
+        raise SettingsError([("--scenario", "only makes sense with --demo")])
+    if args.demo:
+        Scenario.parse(args.scenario or Scenario.LIVE.value)  # a clear error for a typo, before any window
+    return config_from_resolved(resolved, demo=args.demo, scenario=args.scenario)
 
 
 def _camera_terms(config: StationConfig) -> tuple[object, ...]:
@@ -131,9 +149,27 @@ def _early_camera_for(
 def _service_port() -> ServiceVerifier | None:
     """The station service's client on an installed Linux station (the service holds the token,
     the journal and the PINs; this process is the operator's), else None: in-process."""
+    from station.application.tokens import default_vault
+
     if default_vault() is None:
         return None
+    from station.service.client import ServiceVerifier
+    from station.service.unix import socket_path, unix_connector
+
     return ServiceVerifier(unix_connector(socket_path()))
+
+
+def _show_first_frame(camera: CameraFeed | None, languages: Languages, *, kiosk: bool) -> EarlyPreview | None:
+    """The camera's picture in a window of its own, before the station is built (issue 27);
+    None without an early camera (one the policy refuses: the station shows why)."""
+    if camera is None:
+        return None
+    from station.ui.early_window import show_early_preview
+
+    early = show_early_preview(camera, languages=languages, fullscreen=kiosk)
+    if not early.wait_for_first_frame():
+        _log.info("no camera frame yet: the station is built while the camera opens")
+    return early
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -152,7 +188,12 @@ def run_gui(args: argparse.Namespace) -> int:
     kiosk = bool(getattr(args, "kiosk", False)) or (resolved is not None and resolved.settings.kiosk)
     app = _application()
     languages = station_languages(resolved.settings if resolved else Settings(), remember=not config.demo)
-    instance = SingleInstance(INSTANCE_KEY) if kiosk else None
+    if kiosk:
+        from station.ui.single_instance import SingleInstance
+
+        instance: SingleInstance | None = SingleInstance(INSTANCE_KEY)
+    else:
+        instance = None
     if instance is not None and not instance.try_become_primary():
         _log.info("a kiosk station is already running here: asked it to come to the front")
         return 0
@@ -171,6 +212,11 @@ def run_gui(args: argparse.Namespace) -> int:
             return 0
         opened_for, config = config, _station_config(args, operator)
         camera = _early_camera_for(camera, config, opened_for)
+    early = _show_first_frame(camera, languages, kiosk=kiosk)
+    from station.app import attach_admin, build_station
+    from station.application.recording import ServiceKeepsTheJournal
+    from station.application.settings_store import SettingsStore
+
     port = _service_port()
     station = build_station(
         config,
@@ -213,6 +259,8 @@ def run_gui(args: argparse.Namespace) -> int:
         station.start()
         if kiosk:
             station.window.enter_kiosk()
+        if early is not None:
+            early.hand_over()
         loop.run_until_complete(closed.wait())
         if stopped:
             _log.info("stopping: %s", stopped[0])

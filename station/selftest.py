@@ -24,13 +24,15 @@ Steps, in order:
                   :class:`~station.application.recording.JournalRecorder`; the verdict must be
                   LIVE and recorded.
 ``audit``         the journal holds that record and its HMAC chain verifies.
-``gui``           the Qt window is built as ``station --demo`` builds it (offscreen unless
-                  ``QT_QPA_PLATFORM`` says otherwise) and paints its first camera frame; this
-                  proves the Qt plugins are in the bundle.
+``gui``           as ``station --demo`` starts (offscreen unless ``QT_QPA_PLATFORM`` says
+                  otherwise): the camera opened early and its first frame painted in the early
+                  window (a ``..   gui`` line, printed at once), then the Qt window built and
+                  its first camera frame painted; this proves the Qt plugins are in the bundle.
 
 ``STATION_SELFTEST_STEPS`` (comma-separated step names) runs only those steps; steps a chosen
 step depends on run too. ``packaging/measure_cold_start.py`` uses ``STATION_SELFTEST_STEPS=gui``
-to time a cold start to the first painted frame. This module imports no Qt at module level.
+to time a cold start to the first painted frame (its ``..   gui`` line). This module imports no
+Qt at module level.
 """
 
 from __future__ import annotations
@@ -95,6 +97,8 @@ class _State:
     journal: Any = None
     audit_sequence: int | None = None
     notes: dict[str, str] = field(default_factory=dict)
+    #: Prints a step's progress line at once (``..   <step> <text>``), before its ``ok`` line.
+    progress: Callable[[str, str], None] = field(default=lambda _step, _text: None)
 
 
 # ---------------------------------------------------------------------------------------- steps
@@ -229,20 +233,36 @@ def _step_gui(state: _State) -> str:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from station.app import StationConfig, build_station
-    from station.application.recording import JournalRecorder
-    from station.audit import AuditJournal
+    from station.application.factory import StationConfig
+    from station.ui.camera_feed import open_camera_early
+    from station.ui.early_window import show_early_preview
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    # The same loop and composition as ``station --demo`` (station.launch.run_gui).
+    # The same loop, early camera and first frame, then composition as ``station --demo``
+    # (station.launch.run_gui): the camera's picture is on screen before the station is built.
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    config = StationConfig(demo=True)
+    camera = open_camera_early(config)
+    if camera is None:
+        raise SelfTestError("the demo camera was refused")
+    early = show_early_preview(camera)
+    if not early.wait_for_first_frame(_FRAME_TIMEOUT_S):
+        early.hand_over()
+        camera.stop()
+        raise SelfTestError(f"the early window painted no camera frame in {_FRAME_TIMEOUT_S:.0f} s")
+    state.progress("gui", f"first camera frame #{early.first_frame_seq} painted before the station is built")
+
+    from station.app import build_station
+    from station.application.recording import JournalRecorder
+    from station.audit import AuditJournal
+
     # Never the station's real journal or the keyring: attempts would go to a throwaway journal.
     journal = AuditJournal.open(state.workdir / "gui-audit.sqlite3", _SELFTEST_KEY)
     state.stack.callback(journal.close)
     with loop:
-        station = build_station(StationConfig(demo=True), recorder=JournalRecorder(journal))
+        station = build_station(config, recorder=JournalRecorder(journal), camera=camera)
         first: asyncio.Future[int] = loop.create_future()
 
         def painted(seq: int) -> None:
@@ -252,6 +272,7 @@ def _step_gui(state: _State) -> str:
         station.window.preview.frame_painted.connect(painted)
         try:
             station.start()
+            early.hand_over()
             try:
                 seq = loop.run_until_complete(asyncio.wait_for(first, _GUI_TIMEOUT_S))
             except TimeoutError as exc:
@@ -327,7 +348,11 @@ def run_self_test(out: TextIO | None = None, steps: str | None = None) -> int:
     current = "setup"
     try:
         with _workdir() as workdir, ExitStack() as stack:
-            state = _State(stack=stack, workdir=workdir)
+            state = _State(
+                stack=stack,
+                workdir=workdir,
+                progress=lambda step, text: print(f"..   {step:<13} {text}", file=out, flush=True),
+            )
             for current in names:
                 step_started = time.perf_counter()
                 detail = _RUNNERS[current](state)

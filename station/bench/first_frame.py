@@ -22,6 +22,15 @@ import asyncio  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    import argparse
+
+    import qasync
+
+    from station.app import Station
 
 __all__ = ["main"]
 
@@ -35,11 +44,49 @@ def main(argv: list[str] | None = None) -> int:
     from station.cli import build_parser
 
     args = build_parser().parse_args(["--demo"])
+    if naive:
+        return _naive(args, marks)
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from station.config import Settings
+    from station.launch import _show_first_frame, _station_config
+    from station.ui.camera_feed import open_camera_early
+    from station.ui.languages import station_languages
+
+    marks["imported"] = time.monotonic()
+    config = _station_config(args)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Station")
+    languages = station_languages(Settings(), remember=False)
+    camera = open_camera_early(config)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    marks["app"] = time.monotonic()
+    early = _show_first_frame(camera, languages, kiosk=False)  # as run_gui: before the station is built
+    if early is None or early.first_frame_seq is None:
+        raise SystemExit("no first frame in the early window")
+    marks["first_frame"] = time.monotonic()
+    frame = camera.slot.latest() if camera is not None else None
+    if frame is not None and frame.seq == early.first_frame_seq:
+        marks["camera_frame"] = frame.captured_at
+    from station.app import build_station
+
+    station = build_station(config, languages=languages, camera=camera)
+    marks["built"] = time.monotonic()
+    _run_until_painted(station, loop, marks, "station_frame", on_shown=early.hand_over)
+    print(json.dumps(marks), flush=True)
+    return 0
+
+
+def _naive(args: argparse.Namespace, marks: dict[str, float]) -> int:
+    """The camera opened and read on the UI thread, then the whole station built and shown."""
     import qasync
     from PySide6.QtWidgets import QApplication
 
     from station.app import build_station, config_from_args
-    from station.ui.camera_feed import open_camera_early
+    from station.camera import parse_source
 
     marks["imported"] = time.monotonic()
     config = config_from_args(args)
@@ -49,36 +96,44 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     marks["app"] = time.monotonic()
-    if naive:
-        from station.camera import parse_source
-
-        source = parse_source(config.camera)
-        source.open()
-        source.read()
-        source.close()
-        marks["camera_read_on_ui_thread"] = time.monotonic()
-        station = build_station(config)
-    else:  # as run_gui: the camera opens on its thread while the window is built
-        station = build_station(config, camera=open_camera_early(config))
+    source = parse_source(config.camera)
+    source.open()
+    source.read()
+    source.close()
+    marks["camera_read_on_ui_thread"] = time.monotonic()
+    station = build_station(config)
     marks["built"] = time.monotonic()
+    _run_until_painted(station, loop, marks, "first_frame")
+    print(json.dumps(marks), flush=True)
+    return 0
+
+
+def _run_until_painted(
+    station: Station,
+    loop: qasync.QEventLoop,
+    marks: dict[str, float],
+    mark: str,
+    on_shown: Callable[[], None] | None = None,
+) -> None:
+    """Start the station, stamp ``mark`` at its window's first painted frame, and close it."""
     first = asyncio.Event()
 
     def painted(seq: int) -> None:
-        if "first_frame" not in marks:
-            marks["first_frame"] = time.monotonic()
+        if mark not in marks:
+            marks[mark] = time.monotonic()
             frame = station.camera.slot.latest()
-            if frame is not None and frame.seq == seq:  # when the painted frame left the camera
+            if mark == "first_frame" and frame is not None and frame.seq == seq:
                 marks["camera_frame"] = frame.captured_at
             first.set()
 
     station.window.preview.frame_painted.connect(painted)
     with loop:
         station.start()
+        if on_shown is not None:
+            on_shown()
         marks["shown"] = time.monotonic()
         loop.run_until_complete(asyncio.wait_for(first.wait(), 30.0))
         loop.run_until_complete(station.aclose())
-    print(json.dumps(marks), flush=True)
-    return 0
 
 
 if __name__ == "__main__":

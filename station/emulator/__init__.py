@@ -28,6 +28,8 @@ JSON nesting and pixels are capped, a few requests are analysed at once, idle co
 closed and link fetches have one deadline.
 """
 
+from typing import TYPE_CHECKING
+
 from station.emulator.endpoints import (
     BALANCE_PATH,
     CONTROL_PATH,
@@ -37,8 +39,10 @@ from station.emulator.endpoints import (
 )
 from station.emulator.limits import Limits
 from station.emulator.scenarios import Scenario, ScenarioConfig, ScenarioError
-from station.emulator.server import Emulator
 from station.emulator.state import RecordedRequest
+
+if TYPE_CHECKING:
+    from station.emulator.server import Emulator
 
 __all__ = [
     "BALANCE_PATH",
@@ -53,3 +57,13 @@ __all__ = [
     "ScenarioConfig",
     "ScenarioError",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """The server (OpenCV's detector, aiohttp) is imported when first asked for, so that
+    ``station --demo`` can read its scenario without it before the first frame (issue 27)."""
+    if name == "Emulator":
+        from station.emulator.server import Emulator
+
+        return Emulator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,23 +21,20 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QCoreApplication, QLocale, QObject, QTranslator, Signal
 
 from station.application.language_memory import FILENAME as MEMORY_FILENAME
 from station.application.language_memory import OperatorLanguages
-from station.application.settings import (
-    DEFAULT_CUSTOMER_LANGUAGES,
-    DEFAULT_INTERFACE_LANGUAGE,
-    Settings,
-    default_settings_path,
-)
 from station.resources import resources_root
 from station.ui.fonts import ensure_devanagari_font
 from station.ui.pseudo import PSEUDO_TAG, PseudoTranslator
 from station.ui.texts import INSTRUCTIONS, MessageBook
 from station.vision.quality import INSTRUCTION_TEXT, Instruction
+
+if TYPE_CHECKING:  # the settings' pydantic models: not imported to paint the first frame (issue 27)
+    from station.application.settings import Settings
 
 __all__ = [
     "LANGUAGES",
@@ -67,6 +64,10 @@ class Language:
 
 
 SOURCE_LANGUAGE: Final = "en"
+#: The settings' defaults (``station.config.model``), repeated here so that the preview does not
+#: import the settings' pydantic models to paint the first frame (issue 27); a test keeps them equal.
+DEFAULT_INTERFACE_LANGUAGE: Final = "en"
+DEFAULT_CUSTOMER_LANGUAGES: Final = "en,hi"
 #: Every language the station knows; a tag outside this table is refused (logged) and skipped.
 LANGUAGES: Final = {
     "en": Language("en", "English", "en_IN"),
@@ -249,6 +250,8 @@ def station_languages(settings: Settings, *, remember: bool = True) -> Languages
     the system has no Devanagari one, the policy's languages, and its default interface language
     installed for the sign-in. ``remember``: keep operators' choices in their config folder (not
     in demo mode, which never writes a real station's files)."""
+    from station.application.settings import default_settings_path
+
     ensure_devanagari_font()
     memory = OperatorLanguages(default_settings_path().parent / MEMORY_FILENAME if remember else None)
     languages = Languages(

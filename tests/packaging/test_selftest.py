@@ -83,3 +83,27 @@ def test_whole_self_test_from_source_exits_zero() -> None:
     for name in STEPS:
         assert f"ok   {name}" in result.stdout
     assert "(source," in result.stdout
+
+
+@pytest.mark.timeout(120)
+def test_the_gui_step_paints_the_first_frame_before_the_station_is_built() -> None:
+    """What packaging/measure_cold_start.py times: the ``..   gui`` line comes, at once, when the
+    early window has painted a camera frame, and before the station's own window is done."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", STATION_SELFTEST_STEPS="gui")
+    result = subprocess.run(
+        [sys.executable, "-m", "station", "--self-test"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=110,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    early = [i for i, line in enumerate(lines) if line.startswith("..   gui")]
+    done = [i for i, line in enumerate(lines) if line.startswith("ok   gui")]
+    assert len(early) == 1 and len(done) == 1, result.stdout
+    assert early[0] < done[0]
+    assert "painted before the station is built" in lines[early[0]]
+    assert "painted camera frame #" in lines[done[0]]
