@@ -285,10 +285,14 @@ def test_the_face_models_are_a_component_of_their_own(build_info: dict[str, obje
 
 
 def _in_private_machine_folders(script: str, *, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run ``script`` (sh) in a private mount namespace whose ``/etc/opt`` and ``/var/lib`` are empty
-    tmpfs: the installed program sees machine folders of its own and the real ones stay untouched."""
+    """Run ``script`` (sh) in a private mount namespace whose ``/etc/opt``, ``/var/lib`` and ``/run``
+    are empty tmpfs: the installed program sees machine folders of its own (and a runtime folder for
+    the station service's socket) and the real ones stay untouched."""
     environ = dict(os.environ, QT_QPA_PLATFORM="offscreen", **env)
-    setup = "mount -t tmpfs tmpfs /etc/opt && mount -t tmpfs tmpfs /var/lib && mkdir -p /etc/opt/station"
+    setup = (
+        "mount -t tmpfs tmpfs /etc/opt && mount -t tmpfs tmpfs /var/lib && mount -t tmpfs tmpfs /run && "
+        "mkdir -p /etc/opt/station /run/station"
+    )
     return subprocess.run(
         ["unshare", "-m", "--propagation", "private", "sh", "-c", f"{setup} && {script}"],
         env=environ,
@@ -318,7 +322,8 @@ def test_the_installed_bundle_is_production_without_policy_and_removing_policy_l
     with Emulator(token="bundle-token", scenario="live") as emulator:
         policy = json.dumps({"environment": "sandbox", "base_url": emulator.base_url})
         env = {
-            "SUREPASS_SANDBOX_TOKEN": "bundle-token",
+            # The operator's variable is never read on an installed station: the service's token is.
+            "SUREPASS_SANDBOX_TOKEN": "the-operators-own-token",
             # An installed program ignores these: its folders are the OS's.
             "STATION_MACHINE_CONFIG_DIR": str(tmp_path / "operator-config"),
             "STATION_MACHINE_DATA_DIR": str(tmp_path / "operator-data"),
@@ -327,10 +332,15 @@ def test_the_installed_bundle_is_production_without_policy_and_removing_policy_l
             "mkdir -p /etc/opt/station/policies/managed && chmod 755 /etc/opt/station/policies "
             "/etc/opt/station/policies/managed && "
             f"printf '%s' {shlex.quote(policy)} > /etc/opt/station/policies/managed/10-bank.json && "
+            # An installed Linux station: IT enrols the service's token; the service verifies.
+            f"printf 'bundle-token\\n' | {exe} token set --env sandbox; "
+            f"{exe} service run & svc=$!; "
+            "timeout 120 sh -c 'until [ -S /run/station/station.sock ]; do sleep 0.05; done'; "
             f"{exe} verify --json {face}; echo rc=$?; "
             "rm /etc/opt/station/policies/managed/10-bank.json; "
             f"{exe} verify {face} --threshold 0.3; echo rc=$?; "
-            f"{exe} verify {face} --base-url {shlex.quote(emulator.base_url)}; echo rc=$?",
+            f"{exe} verify {face} --base-url {shlex.quote(emulator.base_url)}; echo rc=$?; "
+            "kill $svc; wait $svc",
             env=env,
         )
         answered = emulator.requests_received
