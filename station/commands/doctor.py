@@ -17,7 +17,6 @@ from enum import IntEnum
 from typing import TextIO
 
 from station.application.doctor import DoctorParts, DoctorReport, run_doctor
-from station.service.client import service_probe
 
 __all__ = ["DoctorExit", "add_arguments", "print_report", "run"]
 
@@ -53,6 +52,10 @@ def print_report(report: DoctorReport, *, as_json: bool, out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace, parts: DoctorParts | None = None) -> int:
-    report = run_doctor(parts or DoctorParts(service=service_probe()))
+    if parts is None and sys.platform != "win32":
+        from station.service.client import service_probe  # the Unix socket's client
+
+        parts = DoctorParts(service=service_probe())
+    report = run_doctor(parts)
     print_report(report, as_json=bool(args.json), out=sys.stdout)
     return int(exit_code(report))

@@ -27,7 +27,6 @@ from station.config import PolicyError, ResolvedSettings, SettingsError, resolve
 from station.core.decision import DEFAULT_LIVENESS_THRESHOLD
 from station.core.decision import PolicyError as DecisionPolicyError
 from station.security.urls import mask_url_credentials
-from station.service.client import connect_port
 from station.stop_signals import on_stop_signals
 
 __all__ = ["add_arguments", "report_as_dict", "run"]
@@ -286,6 +285,8 @@ async def _verify_through_service(submission: Submission, consent: ConsentRecord
     journal; this command is its client, as the window is (the caller's OS account is the operator)."""
     if submission.kind is not SubmissionKind.IMAGE:
         raise ValueError(SERVICE_TAKES_PICTURES)
+    from station.service.client import connect_port  # a Unix socket: never imported on Windows
+
     port = await connect_port()
     try:
         capture = Capture(
