@@ -244,3 +244,20 @@ def test_a_frame_over_the_limit_is_refused_from_its_header() -> None:
 
 def test_hello_carries_the_version() -> None:
     assert decode_request(encode_request(Method.HELLO, Hello(1))[HEADER.size :]).body == Hello(1)
+
+
+def test_a_refused_frame_says_why_in_words() -> None:
+    with pytest.raises(
+        FrameError, match=f"^a frame of {MAX_FRAME + 1} bytes is over the {MAX_FRAME}-byte limit$"
+    ):
+        frame_length(HEADER.pack(MAX_FRAME + 1))
+
+
+def test_a_message_over_the_limit_is_not_sent() -> None:
+    with pytest.raises(FrameError) as refused:
+        encode_request(Method.VERIFY, Capture(b"\0" * (MAX_FRAME // 4 * 3 + 3), 1, "s-1"))
+    assert refused.value.refusal is Refusal.TOO_LARGE
+    assert (
+        len(encode_request(Method.VERIFY, Capture(b"\0" * (MAX_FRAME // 2), 1, "s-1")))
+        <= MAX_FRAME + HEADER.size
+    )
