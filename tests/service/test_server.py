@@ -370,6 +370,7 @@ def hello_as(uid: int, path: Path) -> str:
             "-c",
             HELLO_FROM_ELSEWHERE,
             str(path),
+            str(VERSION),
         ],
         capture_output=True,
         text=True,
