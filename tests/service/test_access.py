@@ -3,6 +3,8 @@ program's own facts, never the caller's environment."""
 
 from __future__ import annotations
 
+import grp
+import os
 from pathlib import Path
 
 from station.service.access import AccessRule
@@ -46,3 +48,14 @@ def test_an_installed_client_never_takes_the_socket_from_its_environment(tmp_pat
     assert socket_path(moved, checkout=False) == DEFAULT_SOCKET
     assert socket_path(moved, checkout=True) == tmp_path / "evil.sock"
     assert socket_path({}, checkout=True) == DEFAULT_SOCKET
+
+
+def test_the_service_account_defaults_to_the_one_the_service_runs_as() -> None:
+    assert AccessRule.for_group("4711") == AccessRule(os.geteuid(), 4711)
+
+
+def test_a_group_named_in_the_account_database_admits_its_members() -> None:
+    known = grp.getgrall()[0]  # any group this machine's database names
+    rule = AccessRule.for_group(known.gr_name, SERVICE)
+    assert rule == AccessRule(SERVICE, known.gr_gid)
+    assert rule.allows(caller(1000, groups=(known.gr_gid,)))

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from station.api.client import Verification
-from station.api.errors import EnvironmentMismatchError, RequestTimeoutError
+from station.api.errors import EnvironmentMismatchError, RequestTimeoutError, ServiceUnavailableError
 from station.application.attempt import AttemptReport
 from station.application.consent import Consent, ConsentRecord
 from station.application.kinds import ErrorKind, EventKind, RecordKind
@@ -244,3 +244,59 @@ def test_a_frame_over_the_limit_is_refused_from_its_header() -> None:
 
 def test_hello_carries_the_version() -> None:
     assert decode_request(encode_request(Method.HELLO, Hello(1))[HEADER.size :]).body == Hello(1)
+
+
+def test_a_refused_frame_says_why_in_words() -> None:
+    with pytest.raises(
+        FrameError, match=f"^a frame of {MAX_FRAME + 1} bytes is over the {MAX_FRAME}-byte limit$"
+    ):
+        frame_length(HEADER.pack(MAX_FRAME + 1))
+
+
+def test_a_message_over_the_limit_is_not_sent() -> None:
+    with pytest.raises(FrameError) as refused:
+        encode_request(Method.VERIFY, Capture(b"\0" * (MAX_FRAME // 4 * 3 + 3), 1, "s-1"))
+    assert refused.value.refusal is Refusal.TOO_LARGE
+    assert (
+        len(encode_request(Method.VERIFY, Capture(b"\0" * (MAX_FRAME // 2), 1, "s-1")))
+        <= MAX_FRAME + HEADER.size
+    )
+
+
+def test_an_error_keeps_every_field_it_carries() -> None:
+    error = ServiceUnavailableError(
+        "Busy.", http_status=503, message_code="busy", attempts=2, client_id="liveness_9"
+    )
+    back = from_wire(AttemptReport, to_wire(replace(error_report(), error=error))).error
+    assert type(back) is ServiceUnavailableError
+    assert (back.message, back.http_status, back.message_code, back.attempts, back.client_id) == (
+        "Busy.",
+        503,
+        "busy",
+        2,
+        "liveness_9",
+    )
+
+
+def wire_error(**change: object) -> dict[str, object]:
+    error = to_wire(RequestTimeoutError("x", http_status=504, message_code="t", attempts=1, client_id="c"))
+    return {**to_wire(error_report()), "error": {**error, **change}}
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (wire_error(client_id=None, extra=1), r"^report\.error: expected an error with \['attempts', "),
+        ({**to_wire(error_report()), "error": ["class"]}, r"^report\.error: expected an error with "),
+        (wire_error(**{"class": ["AuthError"]}), r"^report\.error: unknown error class \['AuthError'\]$"),
+        (wire_error(**{"class": "Path"}), r"^report\.error: unknown error class 'Path'$"),
+        (wire_error(message=1), r"^report\.error\.message: expected a string$"),
+        (wire_error(http_status="504"), r"^report\.error\.http_status: expected an integer$"),
+        (wire_error(message_code=5), r"^report\.error\.message_code: expected a string$"),
+        (wire_error(attempts=None), r"^report\.error\.attempts: expected an integer$"),
+        (wire_error(client_id=7), r"^report\.error\.client_id: expected a string$"),
+    ],
+)
+def test_an_error_of_the_wrong_shape_is_refused_with_where(data: dict[str, object], words: str) -> None:
+    with pytest.raises(WireError, match=words):
+        from_wire(AttemptReport, data, "report")

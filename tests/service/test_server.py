@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,7 +18,7 @@ import numpy as np
 import pytest
 
 from station.api import LivenessClient
-from station.application.kinds import ErrorKind, RecordKind
+from station.application.kinds import ErrorKind, EventKind, RecordKind
 from station.application.port import Capture, ReviewDecision, ReviewRefusal, ReviewRefusedError
 from station.application.readiness import NotReady
 from station.application.recording import AttemptContext, JournalRecorder
@@ -28,7 +31,7 @@ from station.emulator import Emulator
 from station.security.lockout import PinLedger
 from station.security.people import People, PinGuard
 from station.security.pin import hash_pin
-from station.service.access import AccessRule
+from station.service.access import NOT_ALLOWED, AccessRule
 from station.service.client import SERVICE_DOWN, ServiceVerifier
 from station.service.main import serve
 from station.service.protocol import (
@@ -348,3 +351,64 @@ async def test_the_service_replaces_a_stale_socket_but_never_another_file(
     with pytest.raises(OSError, match="not a socket"):
         await UnixListener(path).start(service.handle)
     assert path.read_text() == "evidence"
+
+
+REFUSED_CALLER = 4242
+
+#: A caller under another account: says hello and prints the refusal it reads. Framed by hand, so
+#: the child imports nothing of the station (under mutmut its modules are not importable there).
+HELLO_FROM_ELSEWHERE = """
+import json, socket, struct, sys
+with socket.socket(socket.AF_UNIX) as sock:
+    sock.settimeout(30)
+    sock.connect(sys.argv[1])
+    hello = json.dumps({"method": "hello", "body": {"version": int(sys.argv[2])}}).encode()
+    sock.sendall(struct.pack(">I", len(hello)) + hello)
+    reader = sock.makefile("rb")
+    (length,) = struct.unpack(">I", reader.read(4))
+    print(json.loads(reader.read(length))["refused"]["refusal"])
+"""
+
+SETPRIV = ("setpriv", "--clear-groups")
+
+
+def hello_as(uid: int, path: Path) -> str:
+    done = subprocess.run(
+        [
+            *SETPRIV,
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--",
+            sys.executable,
+            "-c",
+            HELLO_FROM_ELSEWHERE,
+            str(path),
+            str(VERSION),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv")
+async def test_a_caller_outside_the_rule_is_refused_and_journaled_once_a_minute(
+    folder: Path, client: LivenessClient, journal: AuditJournal
+) -> None:
+    service = StationService(parts(client, journal), None, AccessRule(os.geteuid(), None))
+    os.chmod(folder, 0o755)  # the socket's permissions let the caller in: the service's rule decides
+    listener = UnixListener(folder / "s.sock", mode=0o666)
+    await listener.start(service.handle)
+    try:
+        assert await asyncio.to_thread(hello_as, REFUSED_CALLER, listener.path) == Refusal.NOT_ALLOWED.value
+        assert await asyncio.to_thread(hello_as, REFUSED_CALLER, listener.path) == Refusal.NOT_ALLOWED.value
+    finally:
+        await listener.close()
+        await service.drain()
+    rows = [stored.record for stored in journal.recent(10) if stored.record.kind == EventKind.SERVICE]
+    assert len(rows) == 1, rows  # the retry within the minute is logged, not journaled again
+    who = account_name(REFUSED_CALLER)
+    assert (rows[0].notes or "").startswith(f"refused account {who} (uid {REFUSED_CALLER}, pid ")
+    assert (rows[0].notes or "").endswith(f"): {NOT_ALLOWED}")
