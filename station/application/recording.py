@@ -253,30 +253,11 @@ class UnavailableRecorder:
 KEPT_BY_THE_SERVICE: Final = "the journal is the station service's: this process writes none of it"
 
 
-class ServiceKeepsTheJournal:
+class ServiceKeepsTheJournal(UnavailableRecorder):
     """The window's recorder when its trusted side is the station service: the journal is the
     service's, and this process neither opens nor writes it (a row is asked of the service through
     the verifier port). Its state is the service's business: the port's readiness reports a journal
     that cannot be written (``NotReady.JOURNAL``), so here it looks writable and refuses any row."""
 
-    reason: Final = KEPT_BY_THE_SERVICE
-
-    def journal_state(self) -> JournalState:
-        return JournalState.WRITABLE
-
-    async def __call__(self, report: AttemptReport) -> int:
-        raise AuditWriteError(KEPT_BY_THE_SERVICE)
-
-    def with_context(self, **changes: str | None) -> None:
-        """The service records who and under which rules."""
-
-    async def record_event(
-        self,
-        kind: str,
-        notes: str,
-        *,
-        outcome: str | None = None,
-        customer_ref: str | None = None,
-        consent: ConsentRecord | None = None,
-    ) -> int:
-        raise AuditWriteError(KEPT_BY_THE_SERVICE)
+    def __init__(self) -> None:
+        super().__init__(KEPT_BY_THE_SERVICE, JournalState.WRITABLE)
