@@ -23,10 +23,11 @@ from typing import Any
 
 import pytest
 
-from station.application.kinds import EventKind
+from station.application.kinds import EventKind, RecordKind
 from station.application.readiness import NotReady
 from station.audit import AuditJournal, load_key
 from station.audit.records import AuditRecord
+from station.commands.exit_codes import AuditVerifyCode
 from station.emulator import Emulator
 from station.resources import sample_path
 from station.service.access import NOT_ALLOWED
@@ -264,6 +265,28 @@ def test_sigkill_of_the_service_mid_request_leaves_the_client_a_clear_error(
     assert out["report"]["kind"] == "ERROR" and not out["report"]["final"]
     assert out["report"]["error_kind"] == "unexpected" and out["report"]["message"] == SERVICE_LOST
     assert [reason for reason, _ in out["after"]] == [NotReady.SERVICE.value]
+    # The service died between its "attempt started" row and the outcome: audit verify names it.
+    audit = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "station",
+            "audit",
+            "verify",
+            "--audit-db",
+            str(service.data / "audit.sqlite3"),
+            "--key-file",
+            str(service.data / "audit.key"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert audit.returncode == AuditVerifyCode.OPEN_ATTEMPTS, audit.stdout + audit.stderr
+    (started,) = [row for row in service.rows() if row.kind == RecordKind.ATTEMPT_STARTED]
+    assert started.operator_id == "nobody" and started.caller_account == "nobody"
+    assert "open attempt" in audit.stdout.lower()
 
 
 def test_the_service_sends_nothing_when_its_journal_cannot_be_written(
