@@ -929,6 +929,18 @@ Face-liveness verification for bank branches.</source>
         <translation>इस शिफ़्ट में बचाई गई कॉल: {count}</translation>
     </message>
     <message>
+        <source>The verdict stays {seconds} s longer ({left} more allowed).</source>
+        <translation>निर्णय {seconds} सेकंड और दिखेगा (और {left} बार अनुमति है)।</translation>
+    </message>
+    <message>
+        <source>Keeping a verdict longer is not allowed on this station.</source>
+        <translation>इस स्टेशन पर निर्णय को अधिक समय तक रखने की अनुमति नहीं है।</translation>
+    </message>
+    <message>
+        <source>This verdict cannot be kept any longer.</source>
+        <translation>यह निर्णय अब और अधिक समय तक नहीं रखा जा सकता।</translation>
+    </message>
+    <message>
         <source>Automatic capture stopped for this customer: press Space to capture.</source>
         <translation>इस ग्राहक के लिए अपने-आप फ़ोटो बंद: फ़ोटो के लिए Space दबाएँ।</translation>
     </message>

@@ -34,6 +34,7 @@ from station.application.session import (
     SessionPolicy,
 )
 from station.application.verdict_text import VerdictText, verdict_text
+from station.application.verdict_time import Extension, ExtensionPolicy, VerdictTime
 from station.camera import CameraState, CameraStatus
 from station.vision.quality import Instruction, QualityReport
 
@@ -63,6 +64,7 @@ class Intent(StrEnum):
     CONSENT_REFUSED = "Customer refuses"
     CONFIRM_REVIEW = "Supervisor confirms"
     REJECT_REVIEW = "Supervisor rejects"
+    KEEP_VERDICT = "Keep the verdict longer"
 
 
 #: The counter's keyboard: each intent's keys, by their portable names. Keyboard alone drives the
@@ -76,6 +78,7 @@ INTENT_KEYS: Final[Mapping[Intent, tuple[str, ...]]] = {
     Intent.CONSENT_REFUSED: ("F8",),
     Intent.CONFIRM_REVIEW: ("F9",),
     Intent.REJECT_REVIEW: ("F10",),
+    Intent.KEEP_VERDICT: ("F6",),
 }
 #: Among several faces, face *n* (1..9) is picked with the digit key *n*, without the mouse.
 FACE_KEYS: Final[tuple[str, ...]] = tuple(str(number) for number in range(1, 10))
@@ -182,6 +185,8 @@ class Desk:
         self.gate = gate or QualityGate()
         self.policy = policy or SessionPolicy()
         self._clock = clock
+        #: The extensions of the verdict on screen (a new one with every verdict).
+        self.verdict_time = VerdictTime(ExtensionPolicy(0), note=lambda _text: None)
         #: Whether any supervisor can settle a REVIEW here (False: none configured, or the people
         #: file cannot be read). A REVIEW then never blocks the next customer, and the screen says so.
         self.supervisors_available = True
@@ -265,9 +270,18 @@ class Desk:
 
     def show_verdict(self, report: AttemptReport) -> Banner:
         """A verdict (or a follow-up decision) for this customer, in words for the session as it
-        now stands."""
+        now stands. It has its own extensions of the timeout, from none."""
         self.banner = Banner(BannerKind.VERDICT, verdict=self.verdict_text(report), report=report)
+        session = self.session
+        policy = ExtensionPolicy(session.policy.verdict_extensions, session.policy.verdict_timeout_s)
+        self.verdict_time = VerdictTime(policy, note=session.journal_note)
         return self.banner
+
+    def keep_verdict(self) -> Extension:
+        """F6: keep the verdict on screen for another timeout, if policy allows (journaled either
+        way; WCAG 2.2.1)."""
+        on_screen = self.banner.kind is BannerKind.VERDICT and self.session.has_verdict
+        return self.verdict_time.extend(verdict_on_screen=on_screen)
 
     def capture_refused(self, check: CaptureCheck) -> RefusalScreen:
         """A refused capture: the banner its screen asks for (a NOTE leaves the banner as it is)."""
@@ -349,8 +363,10 @@ class Desk:
         return None
 
     def clear_if_expired(self, now: float | None = None) -> bool:
-        """Close a session whose verdict has been on screen too long; True if it was cleared."""
-        if not self.session.verdict_expired(now):
+        """Close a session whose verdict has been on screen too long (its extensions added);
+        True if it was cleared."""
+        now = self.session.now if now is None else now
+        if not self.session.verdict_expired(self.verdict_time.shifted(now)):
             return False
         timeout = self.session.policy.verdict_timeout_s
         self.session.close(CloseReason.VERDICT_TIMEOUT)

@@ -127,6 +127,7 @@ def config_from_settings(
             max_attempts=settings.max_attempts,
             verdict_timeout_s=settings.verdict_timeout,
             review_blocks_next=settings.review_blocks_next,
+            verdict_extensions=settings.verdict_extensions,
         ),
         timeouts=settings.to_timeouts(),
         retry=settings.to_retry(),

@@ -174,6 +174,8 @@ class SessionPolicy:
     verdict_timeout_s: float = 60.0
     #: An unresolved REVIEW blocks the next customer.
     review_blocks_next: bool = True
+    #: How often the operator may keep one verdict for another timeout (0: never; WCAG 2.2.1).
+    verdict_extensions: int = 10
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_attempts <= 10:
@@ -576,6 +578,15 @@ class CustomerSession:
             outcome=outcome.value if outcome is not None else None,
             consent=self.consent_record,
         )
+
+    def journal_note(self, text: str) -> None:
+        """A note on this session's record (only for a session that sent something)."""
+        self._journal_note(text)
+
+    @property
+    def now(self) -> float:
+        """The session's clock now (the verdict timeout's)."""
+        return self._clock()
 
     def _journal_note(self, text: str) -> None:
         if self.attempts_started:

@@ -60,6 +60,7 @@ from station.application.port import OperatorIdentity, ReviewRefusal
 from station.application.readiness import token_health
 from station.application.result_text import describe_report
 from station.application.session import REFUSAL_MESSAGES, CaptureCheck, Refusal
+from station.application.verdict_time import ExtensionRefusal
 from station.camera import CameraStatus
 from station.core.models import OutcomeKind
 from station.ui import accessibility, style
@@ -287,6 +288,7 @@ class MainWindow(QMainWindow):
             Intent.CONSENT_REFUSED: self.consent_refused,
             Intent.CONFIRM_REVIEW: self.confirm_review,
             Intent.REJECT_REVIEW: self.reject_review,
+            Intent.KEEP_VERDICT: self.keep_verdict,
         }
         bindings = [(intent.value, keys, slots[intent]) for intent, keys in INTENT_KEYS.items()]
         bindings += [
@@ -784,6 +786,22 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 6000)
         if not self.controller.busy:  # the busy banner redraws every 100 ms
             self.banner.add_note(text)
+
+    def keep_verdict(self) -> None:
+        """F6: the verdict stays for another timeout, policy allowing; said either way (WCAG 2.2.1)."""
+        extension = self.controller.desk.keep_verdict()
+        if extension.refusal is ExtensionRefusal.NO_VERDICT:
+            return
+        if extension.granted:
+            text = translate(
+                "MainWindow", "The verdict stays {seconds} s longer ({left} more allowed)."
+            ).format(seconds=f"{self.controller.desk.verdict_time.policy.step_s:g}", left=extension.left)
+        elif extension.refusal is ExtensionRefusal.NOT_ALLOWED:
+            text = translate("MainWindow", "Keeping a verdict longer is not allowed on this station.")
+        else:
+            text = translate("MainWindow", "This verdict cannot be kept any longer.")
+        self.statusBar().showMessage(text, 6000)
+        self.banner.add_note(text)
 
     def _escape(self) -> None:
         """Esc: cancel the verification in flight, or stop an automatic capture, whatever has focus."""

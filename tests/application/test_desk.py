@@ -26,6 +26,7 @@ from station.application.kinds import ErrorKind
 from station.application.port import Capture, InProcessVerifier, OperatorIdentity, ReviewRefusal
 from station.application.recording import AttemptContext, JournalRecorder
 from station.application.session import CaptureCheck, CloseReason, Phase, Refusal, SessionPolicy
+from station.application.verdict_time import ExtensionRefusal
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
 from station.camera import CameraState, CameraStatus
@@ -485,3 +486,34 @@ async def test_new_rules_apply_from_the_next_customer_and_auto_capture_starts_of
     desk.supervisors_available = False  # no REVIEW is open: the words say nothing of supervisors
     words = desk.verdict_text(spoof)
     assert "supervisor" not in (words.action + words.details).lower()
+
+
+async def test_f6_keeps_a_verdict_for_another_timeout_as_often_as_policy_allows_and_journals_it(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    """WCAG 2.2.1: the operator extends the verdict's time limit with one key, policy allowing."""
+    desk = plain_desk(client, journal, clock)
+    desk.set_policy(SessionPolicy(verdict_timeout_s=60.0, verdict_extensions=1))
+    assert desk.next_customer() is None  # the new rules apply from the next customer on
+    assert desk.keep_verdict().refusal is ExtensionRefusal.NO_VERDICT  # nothing on screen yet
+    desk.show_verdict(await desk.session.verify(frame))
+    kept = desk.keep_verdict()
+    assert kept.granted and kept.left == 0
+    assert not desk.clear_if_expired(now=clock.now + 100.0)  # 60 s + 60 s more
+    assert desk.keep_verdict().refusal is ExtensionRefusal.LIMIT_REACHED
+    assert desk.clear_if_expired(now=clock.now + 120.0)
+    await desk.wait_idle()
+    notes = [stored.record.notes or "" for stored in journal.recent(20)]
+    assert any("verdict time extended by 60 s (1 of 1)" in note for note in notes), notes
+    assert any("verdict time extension refused: limit reached" in note for note in notes), notes
+
+
+async def test_a_policy_without_extensions_refuses_f6_and_the_verdict_clears_on_time(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock)
+    desk.set_policy(SessionPolicy(verdict_timeout_s=60.0, verdict_extensions=0))
+    assert desk.next_customer() is None  # the new rules apply from the next customer on
+    desk.show_verdict(await desk.session.verify(frame))
+    assert desk.keep_verdict().refusal is ExtensionRefusal.NOT_ALLOWED
+    assert desk.clear_if_expired(now=clock.now + 60.0)
