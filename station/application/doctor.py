@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import pwd
 import socket
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -270,6 +270,10 @@ def _folder_writable(folder: Path) -> str:
 def _ownership_problem(path: Path, account: str) -> str:
     """ "" if ``path`` (a folder: 0700; a file: 0600) belongs to ``account`` and no one else can
     reach it; else what is wrong."""
+    if sys.platform == "win32":  # the installer's ACLs guard ProgramData there (the Windows issue)
+        return ""
+    import pwd
+
     try:
         expected = pwd.getpwnam(account).pw_uid
     except KeyError:

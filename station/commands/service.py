@@ -7,8 +7,6 @@ import sys
 
 from station.commands.exit_codes import ExitCode
 from station.service.access import CLIENTS_GROUP, AccessRule
-from station.service.main import run_service
-from station.service.unix import socket_path
 
 __all__ = ["add_arguments", "run"]
 
@@ -33,6 +31,11 @@ def run(args: argparse.Namespace) -> int:
     if args.service_action != "run":
         print(f"unknown service action {args.service_action!r}", file=sys.stderr)
         return int(ExitCode.USAGE)
+    # The Unix socket's side: imported only when the service runs (`station --help` on Windows
+    # builds every command's arguments, and pwd/grp do not exist there).
+    from station.service.main import run_service
+    from station.service.unix import socket_path
+
     path = socket_path()
     try:
         run_service(path, AccessRule.for_group(args.clients_group))

@@ -7,12 +7,15 @@ a group the account database does not know admits nobody beyond the service and 
 
 from __future__ import annotations
 
-import grp
 import os
+import sys
 from dataclasses import dataclass
 from typing import Final
 
 from station.service.transport import Peer
+
+if sys.platform != "win32":  # Windows: the named pipe's own permissions admit callers
+    import grp
 
 __all__ = ["CLIENTS_GROUP", "NOT_ALLOWED", "AccessRule"]
 
@@ -33,6 +36,8 @@ class AccessRule:
         gid: int | None
         if group.isdigit():
             gid = int(group)
+        elif sys.platform == "win32":
+            gid = None
         else:
             try:
                 gid = grp.getgrnam(group).gr_gid
