@@ -234,7 +234,10 @@ def follow_system_contrast() -> Theme:
     if not isinstance(app, QGuiApplication):
         return _theme
     style_hints = app.styleHints()  # kept: the accessibility hints belong to it
-    hints = style_hints.accessibility()
+    accessibility = getattr(style_hints, "accessibility", None)
+    if accessibility is None:  # Qt before 6.10 (the Windows build's 6.8 LTS): no contrast hint
+        return _theme
+    hints = accessibility()
     set_theme(theme_for(hints.contrastPreference()))
     if hints not in _followed:
         _followed.append(hints)
