@@ -31,8 +31,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +40,7 @@ import pytest
 from station import __version__
 from station.emulator.server import Emulator
 from tests.packaging.conftest import PACKAGING, ROOT
+from tests.ship.relay import wait_until
 
 pytestmark = [pytest.mark.windows, pytest.mark.timeout(3000)]
 
@@ -164,15 +164,6 @@ class Wine:
             if mine and f"\\{exe}" in cmdline and "start.exe" not in cmdline:
                 found.append(int(proc.name))
         return found
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll ``condition()`` until true: a file or a process list of another program, no signal to wait on."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
@@ -350,7 +341,7 @@ def test_a_second_kiosk_hands_over_to_the_first(installed: Wine) -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for(lambda: lines().count(started) > before, 300, "the first kiosk to start")
+        wait_until(lambda: lines().count(started) > before, 300, "the first kiosk to start")
         second = installed.run(f"{APP_DIR}\\station.exe", "--kiosk", "--demo", timeout=300)
         assert second.returncode == 0
         assert "a kiosk station is already running here: asked it to come to the front" in lines()
@@ -385,7 +376,9 @@ def test_downgrade_refused_and_uninstall_keeps_the_evidence(installed: Wine, set
     assert {Path("audit.sqlite3"), Path("audit.key")} <= set(evidence)
     done = installed.run(f"{APP_DIR}\\unins000.exe", "/VERYSILENT", "/SUPPRESSMSGBOXES", timeout=600)
     assert done.returncode == 0
-    wait_for(lambda: not (app / "station-console.exe").exists(), 120, "the uninstaller to remove the program")
+    wait_until(
+        lambda: not (app / "station-console.exe").exists(), 120, "the uninstaller to remove the program"
+    )
     # The journal, its key and the anchor (when one was written) stay, byte for byte.
     for name, content in evidence.items():
         assert (data / name).read_bytes() == content, name

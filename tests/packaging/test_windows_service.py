@@ -34,14 +34,14 @@ import json
 import os
 import shutil
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.packaging.conftest import PACKAGING, ROOT, load_script
+from tests.ship.relay import wait_until
 
 pytestmark = [pytest.mark.windows, pytest.mark.timeout(900)]
 
@@ -131,15 +131,6 @@ class Wine:
         return found
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll another program's state (the SCM's, a log file): there is no signal to wait on."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def wine(tmp_path_factory: pytest.TempPathFactory, python_dir: Path) -> Iterator[Wine]:
     root = tmp_path_factory.mktemp("station-wine-service")
@@ -195,7 +186,7 @@ def service(wine: Wine) -> Iterator[Wine]:
     assert created.returncode == 0, created.stdout + created.stderr
     started = wine.sc("start", SERVICE)
     assert started.returncode == 0, started.stdout + started.stderr
-    wait_for(lambda: wine.state(SERVICE).endswith("RUNNING"), 120, "the service to report RUNNING")
+    wait_until(lambda: wine.state(SERVICE).endswith("RUNNING"), 120, "the service to report RUNNING")
     yield wine
     if wine.state(SERVICE):
         wine.sc("stop", SERVICE)
@@ -238,7 +229,7 @@ def test_the_service_answers_over_its_pipe_with_the_callers_identity(service: Wi
 def test_an_oversize_frame_is_refused_and_the_service_keeps_serving(service: Wine) -> None:
     reply = ask(service, "--oversize")
     assert reply["answer"] == "closed"  # dropped unanswered
-    wait_for(
+    wait_until(
         lambda: any(e.startswith("warn:") and "message was refused" in e for e in service.events()),
         60,
         "the refusal in the Event Log",
@@ -257,10 +248,10 @@ def test_callers_that_hang_up_do_not_stop_the_listener(service: Wine) -> None:
 def test_stop_and_delete(service: Wine) -> None:
     stopped = service.sc("stop", SERVICE)
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
-    wait_for(lambda: service.state(SERVICE).endswith("STOPPED"), 120, "the service to report STOPPED")
+    wait_until(lambda: service.state(SERVICE).endswith("STOPPED"), 120, "the service to report STOPPED")
     query = service.sc("query", SERVICE).stdout
     assert "WIN32_EXIT_CODE    : 0" in query, query
-    wait_for(lambda: not service.service_processes(), 120, "the service's process to end")
+    wait_until(lambda: not service.service_processes(), 120, "the service's process to end")
     events = service.events()
     assert f'trace: "{SERVICE}: stopping (stop control)"' in events
     assert f'trace: "{SERVICE}: stopped"' in events
@@ -288,11 +279,11 @@ def test_a_service_that_cannot_serve_stops_with_its_exit_code_and_says_why(wine:
     assert created.returncode == 0, created.stdout + created.stderr
     try:
         wine.sc("start", name)
-        wait_for(lambda: wine.state(name).endswith("STOPPED"), 120, "the broken service to stop")
+        wait_until(lambda: wine.state(name).endswith("STOPPED"), 120, "the broken service to stop")
         query = wine.sc("query", name).stdout
         assert "WIN32_EXIT_CODE    : 1066" in query, query  # ERROR_SERVICE_SPECIFIC_ERROR
         assert "SERVICE_EXIT_CODE  : 1 " in query, query
-        wait_for(
+        wait_until(
             lambda: any(e.startswith("err:") and f"{name}: could not serve" in e for e in wine.events()),
             60,
             "the reason in the Event Log",
@@ -310,7 +301,7 @@ def test_the_asyncio_listener_serves_as_a_service_too(wine: Wine) -> None:
     assert created.returncode == 0, created.stdout + created.stderr
     try:
         assert wine.sc("start", name).returncode == 0
-        wait_for(lambda: wine.state(name).endswith("RUNNING"), 120, "the asyncio service to run")
+        wait_until(lambda: wine.state(name).endswith("RUNNING"), 120, "the asyncio service to run")
         done = wine.run(wine.python, windows_path(HERE / "pipe_client.py"), pipe, "over asyncio")
         assert done.returncode == 0, done.stdout + done.stderr
         reply = json.loads(done.stdout.strip().splitlines()[-1])
@@ -319,7 +310,7 @@ def test_the_asyncio_listener_serves_as_a_service_too(wine: Wine) -> None:
         assert answer["caller"]["pid"] == reply["pid"] != answer["service"]["pid"]
         assert answer["caller"]["account"] == reply["account"]
         assert wine.sc("stop", name).returncode == 0
-        wait_for(lambda: wine.state(name).endswith("STOPPED"), 120, "the asyncio service to stop")
+        wait_until(lambda: wine.state(name).endswith("STOPPED"), 120, "the asyncio service to stop")
         assert "WIN32_EXIT_CODE    : 0" in wine.sc("query", name).stdout
         events = wine.events()
         assert f'trace: "{name}: stopping (stop control)"' in events and f'trace: "{name}: stopped"' in events
@@ -362,7 +353,7 @@ def test_the_station_service_answers_a_verification_over_the_pipe(wine: Wine, st
         assert created.returncode == 0, created.stdout + created.stderr
         try:
             assert wine.sc("start", name).returncode == 0
-            wait_for(lambda: wine.state(name).endswith("RUNNING"), 300, "the station service to run")
+            wait_until(lambda: wine.state(name).endswith("RUNNING"), 300, "the station service to run")
             picture = windows_path(ROOT / "resources" / "samples" / "face.jpg")
             done = wine.run(station_python, "-B", windows_path(HERE / "station_client.py"), pipe, picture)
             assert done.returncode == 0, done.stdout + done.stderr
@@ -374,7 +365,7 @@ def test_the_station_service_answers_a_verification_over_the_pipe(wine: Wine, st
             assert emulator.requests_received == 1  # the one paid call, sent by the service
             assert (data / "audit.sqlite3").is_file()  # journaled by the service
             assert wine.sc("stop", name).returncode == 0
-            wait_for(lambda: wine.state(name).endswith("STOPPED"), 120, "the station service to stop")
+            wait_until(lambda: wine.state(name).endswith("STOPPED"), 120, "the station service to stop")
             assert "WIN32_EXIT_CODE    : 0" in wine.sc("query", name).stdout
             assert not any(e.startswith(f'err: "{name}: ') for e in wine.events()), wine.events()
         finally:
