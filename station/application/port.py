@@ -332,6 +332,8 @@ class InProcessVerifier:
         policy = self.verifier.policy
         if found is None or not _offers_pick(found[0], policy.several_faces):
             raise PickRefusedError("No face pick is open for that attempt.")
+        if found[1] != self._operator:  # only the operator who made it (both as confirmed: normalised)
+            raise PickRefusedError("Only the operator who made the attempt may pick the customer's face.")
         pending = found[0]
         assert pending.outcome is not None  # _offers_pick checked it
         result = pending.outcome.result

@@ -298,6 +298,26 @@ async def test_the_operator_picks_a_face_the_trusted_side_itself_offered(
         await port.pick_face(FacePick(report.audit_sequence, 0))
 
 
+async def test_nobody_but_the_attempts_operator_picks_its_face(
+    make_port: PortFactory,
+    client: LivenessClient,
+    journal: AuditJournal,
+    frame: np.ndarray,
+    emulator: Emulator,
+) -> None:
+    emulator.set_scenario("several_faces")
+    parts = verifier(client, journal, several_faces=SeveralFacesPolicy.OPERATOR_PICKS)
+    port = await signed_in(await make_port(parts, None), "op1")
+    report = await port.verify(capture_of(frame))
+    assert report.kind is OutcomeKind.RETRY and report.audit_sequence is not None
+    await signed_in(port, "op2")  # another operator at the same station
+    with pytest.raises(PickRefusedError):
+        await port.pick_face(FacePick(report.audit_sequence, 0))
+    await signed_in(port, "OP1")
+    picked = await port.pick_face(FacePick(report.audit_sequence, 0))  # still open for its operator
+    assert picked.final
+
+
 async def test_no_pick_is_offered_where_policy_asks_for_a_retry(
     make_port: PortFactory,
     client: LivenessClient,
