@@ -62,6 +62,12 @@ _CEF_FIELDS: tuple[tuple[str, str, str | None], ...] = (
     ("station_threshold", "cfp3", "threshold"),
     ("http_status", "cn2", "httpStatus"),
     ("settles_sequence", "cn3", "settlesSequence"),
+    # The "attempt started" row an outcome closes (schema 3): the SIEM pairs the two, and finds a
+    # paid call whose outcome never came. CEF has three custom numbers; flexNumber1 is the fourth.
+    ("started_sequence", "flexNumber1", "startedSequence"),
+    # The OS account the trusted side saw on the caller's connection (the kernel's word, not the
+    # operator's), beside the operator it confirmed (suser).
+    ("caller_account", "suid", None),
     ("api_host", "dhost", None),
     ("app_version", "cs2", "appVersion"),
 )

@@ -120,6 +120,17 @@ def test_cef_escapes_pipes_equals_and_newlines(journal: AuditJournal) -> None:
     assert "\n" not in body
 
 
+def test_cef_carries_the_started_row_and_the_callers_os_account(journal: AuditJournal) -> None:
+    """An outcome names its "attempt started" row, and every row the OS account of the caller:
+    the SIEM needs both to pair a paid call with its outcome and to see who was at the keyboard."""
+    event = _event(journal, make_record(1, started_sequence=1, caller_account="branch\\clerk7"))
+    extension = cef_body(event, event.fields).split("|", 7)[7]
+    assert "flexNumber1=1 flexNumber1Label=startedSequence" in extension
+    assert "suid=branch\\\\clerk7" in extension
+    plain = _event(journal, make_record(2))
+    assert "flexNumber1" not in cef_body(plain, plain.fields)
+
+
 def test_a_chain_restarted_row_is_a_warning_for_the_siem(tmp_path: Path) -> None:
     """Row 1 of a chain an administrator started over a vanished journal: rows were lost on the
     PC, so it goes out as a warning (syslog) and severity 8 (CEF), not as routine."""
