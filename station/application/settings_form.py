@@ -45,6 +45,7 @@ __all__ = [
     "FixedBy",
     "Problems",
     "SettingsForm",
+    "group_problems",
     "number_text",
 ]
 
@@ -158,6 +159,19 @@ def number_text(text: str) -> str:
     return text
 
 
+def group_problems(problems: Sequence[tuple[str, str]], fields: Collection[str]) -> Problems:
+    """``(field, problem)`` pairs by field of the form, in their order, each field's together;
+    a problem of a field the form does not show (or of none) is general."""
+    by_field: dict[str, tuple[str, ...]] = {}
+    general: list[str] = []
+    for name, problem in problems:
+        if name in fields:
+            by_field[name] = (*by_field.get(name, ()), problem)
+        else:
+            general.append(problem)
+    return Problems(by_field, tuple(general))
+
+
 class SettingsForm:
     """The rules of the settings dialog for ``settings``, whose form shows ``fields``."""
 
@@ -243,7 +257,7 @@ class SettingsForm:
         try:
             candidate = self.original.with_changes(**taken)
         except SettingsError as exc:
-            return Checked(None, self._problems(exc.problems))
+            return Checked(None, group_problems(exc.problems, self.fields))
         changes = {
             name: getattr(candidate, name)
             for name in Settings.model_fields
@@ -260,13 +274,3 @@ class SettingsForm:
         if checked.settings is not None and checked.needs_pin and not approve(checked.needs_pin):
             return replace(checked, pin_refused=True)
         return checked
-
-    def _problems(self, problems: Sequence[tuple[str, str]]) -> Problems:
-        fields: dict[str, tuple[str, ...]] = {}
-        general: list[str] = []
-        for name, problem in problems:
-            if name in self.fields:
-                fields[name] = (*fields.get(name, ()), problem)
-            else:
-                general.append(problem)
-        return Problems(fields, tuple(general))

@@ -22,6 +22,7 @@ from station.application.settings_form import (
     FixedBy,
     Problems,
     SettingsForm,
+    group_problems,
     number_text,
 )
 from station.config import SECURITY_FIELDS, ResolvedSettings, Settings, resolve_settings
@@ -193,6 +194,11 @@ def test_two_problems_of_one_field_stay_together() -> None:
     assert list(checked.problems.fields) == ["review_upper"]
     assert "must be above liveness_threshold" in found[0].lower()
     assert Problems(fields={"a": ("one", "two")}, general=("three",)).count == 3
+    grouped = group_problems(
+        [("proxy", "one"), ("station_id", "two"), ("proxy", "three"), ("", "four"), ("other", "five")],
+        {"proxy", "station_id"},
+    )
+    assert grouped == Problems({"proxy": ("one", "three"), "station_id": ("two",)}, ("four", "five"))
     assert Problems().count == 0
 
 
@@ -243,7 +249,8 @@ def test_a_camera_list_that_fails_is_empty_and_logged(caplog: pytest.LogCaptureF
     with caplog.at_level(logging.WARNING, "station.application.settings_form"):
         assert _form(camera_lister=broken).detected_cameras() == []
     assert [record.getMessage() for record in caplog.records] == ["listing the cameras failed"]
-    assert caplog.records[0].exc_info is not None
+    exc_info = caplog.records[0].exc_info
+    assert exc_info and isinstance(exc_info[1], OSError)  # with its traceback, for IT
 
 
 def test_without_a_lister_the_station_lists_its_own_cameras(caplog: pytest.LogCaptureFixture) -> None:

@@ -86,6 +86,7 @@ def test_the_right_pin_saves_once_and_a_copy_or_a_reuse_is_refused(tmp_path: Pat
     also_twin = dataclasses.replace(approval)
     assert store.save({"jpeg_quality": 55}, approval).settings.jpeg_quality == 55
     assert "jpeg_quality = 55" in _admin_file(tmp_path).read_text()
+    assert not (tmp_path / "user" / "settings.toml").exists()  # a security change is the administrator's
     for again in (approval, twin, also_twin):  # used up; copies were never issued
         with pytest.raises(AdminApprovalRequiredError):
             store.save({"jpeg_quality": 60}, again)
