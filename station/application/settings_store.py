@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from station.config import (
@@ -49,7 +50,7 @@ class SettingsStore:
         resolve: Callable[[], ResolvedSettings],
         *,
         admin_file: AdminSettingsFile | None,
-        user_file: Any | None,
+        user_file: Path | None,
         guard: PinGuard | None,
         persist: bool = True,
     ) -> None:
@@ -84,30 +85,24 @@ class SettingsStore:
             raise SettingsError([("environment", "is chosen by machine policy, not in the settings")])
         after = before.settings.with_changes(**changes)  # validate against everything else first
         guarded = frozenset(security_fields_changed(before.settings, after))
-        if guarded and self.persist and self._admin_file is None:
-            raise SettingsError([("", "this station keeps no administrator's settings")])
+        # A security field given at its current value is not a change: it is not written (that
+        # would pin it in the administrator's file without the PIN). Values are written as the
+        # model read them (trimmed, typed), never as the caller spelled them.
+        security = {name: getattr(after, name) for name in guarded}
+        others = {name: getattr(after, name) for name in changes if name not in SECURITY_FIELDS}
+        if self.persist:  # nothing is written unless everything can be
+            if security and self._admin_file is None:
+                raise SettingsError([("", "this station keeps no administrator's settings")])
+            if others and self._user_file is None:
+                raise SettingsError([("", "this station keeps no operator's settings")])
         if guarded and (self._guard is None or not self._guard.redeem(approval)):
             raise AdminApprovalRequiredError(guarded)
-        # A security field given at its current value is not a change: it is not written (that
-        # would pin it in the administrator's file without the PIN).
-        security = {name: value for name, value in changes.items() if name in guarded}
-        others = {name: value for name, value in changes.items() if name not in SECURITY_FIELDS}
         if not self.persist:
             self._in_memory.update({**security, **others})
             return self.current()
         if security and self._admin_file is not None:
-            self._admin_file.write({**self._admin_file.read(), **_plain(security)})
+            self._admin_file.write({**self._admin_file.read(), **security})
         if others and self._user_file is not None:
-            current = read_settings_file(self._user_file)
-            merged = Settings.model_validate({**current, **others})
+            merged = Settings.model_validate({**read_settings_file(self._user_file), **others})
             atomic_write_text(self._user_file, dumps_settings(merged))
         return self.current()
-
-
-def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Enum members and paths as the plain values a TOML file holds."""
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        raw = getattr(value, "value", value)
-        out[name] = str(raw) if hasattr(raw, "__fspath__") else raw
-    return out

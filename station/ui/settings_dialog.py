@@ -1,33 +1,16 @@
-"""The settings dialog: edits a copy of :class:`~station.config.Settings`, checked in full on OK.
+"""The settings dialog: draws :class:`~station.application.settings_form.SettingsForm`, whose
+rules (read-only fields, reading typed values, changes, what needs the PIN) say what it guarantees.
 
-What it guarantees, for the bank's IT, security and audit teams:
-
-* It never changes the :class:`Settings` object it was given (they are immutable anyway) and never
-  saves anything: on OK it holds a new, fully validated copy (:meth:`SettingsDialog.result_settings`)
-  and the fields the administrator actually changed (:meth:`SettingsDialog.changes`); the caller
-  saves and applies them.
-* Every value is checked by :meth:`Settings.with_changes`, the same code that checks the settings
-  file, so the dialog cannot accept what the station would refuse at start. Problems are shown
-  in plain words next to the fields concerned and the dialog stays open.
-* Changing a field in :data:`~station.config.SECURITY_FIELDS` (marked ``*``) needs the
-  administrator PIN: the injected ``pin_check`` is called with the names of the changed fields
-  and the change is refused unless it returns True. Setting or clearing a service token needs it
-  too.
-* Fields fixed by ``STATION_<FIELD>`` environment variables are shown read-only with a note: a
-  value the environment overrides cannot be changed here (it would not take effect).
-* Slow or blocking work (listing cameras, reading and writing the OS keyring, which may wait on a
-  system prompt) runs in worker threads through ``asyncio.to_thread`` on the qasync loop.
-
-Tokens are stored in the OS keyring only (service ``station``, user = environment), as
-``station token set`` does; without a secure store the dialog says so and never falls back to a file.
+The dialog builds the widgets, forwards what is entered and shows the answers. It never saves: on
+OK it holds a validated copy and the changes for the caller to save through the settings store,
+which enforces the administrator PIN; the dialog asks for it first (``pin_check``), on the spot.
+Listing cameras and the OS keyring (tokens only there, never a file) run in worker threads.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,75 +35,57 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station.application.settings import (
-    ENV_PREFIX,
-    SECURITY_FIELDS,
-    Origin,
-    ResolvedSettings,
-    Settings,
-    SettingsError,
-    security_fields_changed,
+from station.application.background import Background
+from station.application.settings import ResolvedSettings, Settings
+from station.application.settings_form import (
+    DEMO_CAMERA,
+    PATHS,
+    CameraLister,
+    Checked,
+    FileChoice,
+    Fixed,
+    FixedBy,
+    Problems,
+    SettingsForm,
 )
 from station.application.tokens import TokenStore
 from station.ui.settings_fields import (
     BOOLS,
     CHOICES,
-    FLOATS,
     GROUPS,
     INT_RANGES,
-    OPTIONAL,
-    PATHS,
     PLACEHOLDERS,
     describe_change,
-    number_text,
     plain_problem,
-    shown,
 )
-from station.ui.settings_fields import (
-    label as setting_label,
-)
+from station.ui.settings_fields import label as setting_label
 from station.ui.token_panel import TokenPanel, TokenPrompt
 
 __all__ = ["PinCheck", "SettingsDialog"]
-
-_log = logging.getLogger(__name__)
 
 translate = QCoreApplication.translate
 
 #: Called with what is about to change, in the dialog's words ("change the liveness threshold");
 #: True = the administrator allowed it.
 PinCheck = Callable[[str], bool]
-CameraLister = Callable[[], Sequence[tuple[int, str]]]
 
 _ERROR_STYLE = "QLabel { color: #B71C1C; }"
 _NOTE_STYLE = "QLabel { color: #37474F; font-style: italic; }"
-_WARNING_STYLE = "QLabel { color: #8A4B00; font-weight: bold; }"
 
 
-def _default_camera_lister() -> Sequence[tuple[int, str]]:
-    from station.camera.sources import list_devices  # late: loads OpenCV
-
-    return list_devices()
-
-
-def _fixed_note(resolved: ResolvedSettings, name: str) -> str:
-    origin = resolved.origin(name)
-    if origin is Origin.DEVELOPMENT:
-        return translate(
+def _fixed_note(fixed: Fixed) -> str:
+    """The note under a field the form cannot change, in the interface language."""
+    notes = {
+        FixedBy.DEVELOPMENT: translate(
             "Settings", "Fixed by a development override ({variable} or the command line)."
-        ).format(variable=f"{ENV_PREFIX}{name.upper()}")
-    return translate("Settings", "Set by your organisation ({source}): it cannot be changed here.").format(
-        source=origin.value.split("(")[-1].rstrip(")")
-    )
-
-
-def _choice_getter(combo: QComboBox) -> Callable[[], Any]:
-    """An empty choice stands for "not set" (an optional setting's None)."""
-
-    def get() -> Any:
-        return combo.currentData() or None
-
-    return get
+        ),
+        FixedBy.POLICY: translate(
+            "Settings", "Set by your organisation ({source}): it cannot be changed here."
+        ),
+        FixedBy.MODE: translate("Settings", "Chosen by machine policy: it cannot be changed here."),
+        FixedBy.PATH_POLICY: translate("Settings", "On this station IT sets paths by machine policy."),
+    }
+    return notes[fixed.by].format(variable=fixed.detail, source=fixed.detail)
 
 
 class _WheelGuard(QObject):
@@ -158,36 +123,14 @@ class SettingsDialog(QDialog):
         environ: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(parent)
-        resolved = settings if isinstance(settings, ResolvedSettings) else ResolvedSettings(settings, {})
-        self._original = resolved.settings
-        # Outside development, paths are machine policy: no file dialog reaches the station's
-        # folders (Qt's dialog can delete and rename files there).
-        self._file_dialogs = resolved.mode.allows_file_dialogs
-        self._result: Settings | None = None
-        self._changes: dict[str, Any] = {}
+        #: The rules: what is fixed, how values are read, what changed and needs the PIN.
+        self.form = SettingsForm(settings, [n for _title, names in GROUPS for n in names], camera_lister)
+        self._accepted: Checked | None = None
         #: Without a PIN check every guarded change is refused (fail closed).
         self._pin_check: PinCheck = pin_check or (lambda _action: False)
-        #: Fields this dialog cannot change, and why (policy, a development override).
-        self._fixed: dict[str, str] = {
-            name: _fixed_note(resolved, name)
-            for name in Settings.model_fields
-            if resolved.locked(name) or resolved.origin(name) is Origin.DEVELOPMENT
-        }
-        # The environment follows the mode, which only machine policy and the program decide.
-        self._fixed.setdefault(
-            "environment", translate("Settings", "Chosen by machine policy: it cannot be changed here.")
-        )
-        if not self._file_dialogs:
-            for name in PATHS:
-                self._fixed.setdefault(
-                    name,
-                    translate("Settings", "On this station IT sets paths by machine policy."),
-                )
-        self._camera_lister = camera_lister or _default_camera_lister
         self._wheel_guard = _WheelGuard(self)
-        self._guarded = frozenset(SECURITY_FIELDS)
-        self._environ = environ
-        self._tasks: set[asyncio.Task[None]] = set()
+        #: Listing the cameras; cancelled when the dialog closes.
+        self._background = Background()
         self._shown_once = False
 
         self.setWindowTitle(translate("Settings", "Station settings"))
@@ -226,10 +169,9 @@ class SettingsDialog(QDialog):
         self.tokens.updated.connect(self.tokens_updated)
         body_layout.addWidget(self.tokens)
         body_layout.addStretch(1)
-        scroll = QScrollArea()
+        self._scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        self._scroll = scroll
 
         self.netcheck_button = QPushButton(translate("Settings", "&Network check…"))
         self.netcheck_button.setAccessibleName(translate("Settings", "Network check"))
@@ -255,7 +197,8 @@ class SettingsDialog(QDialog):
     # -- building ------------------------------------------------------------------------------
 
     def _add_field(self, form: QFormLayout, name: str) -> None:
-        value = getattr(self._original, name)
+        value = getattr(self.form.original, name)
+        current = self.form.shown(name)
         caption_text = setting_label(name)
         widget: QWidget
         editor: QWidget
@@ -268,9 +211,9 @@ class SettingsDialog(QDialog):
             combo = QComboBox()
             for data, text in CHOICES[name]:
                 combo.addItem(translate("Settings", text), data)
-            combo.setCurrentIndex(max(0, combo.findData(shown(value))))
+            combo.setCurrentIndex(max(0, combo.findData(current)))
             widget = editor = combo
-            self._getters[name] = _choice_getter(combo)
+            self._getters[name] = combo.currentData
         elif name in INT_RANGES:
             spin = QSpinBox()
             low, high = INT_RANGES[name]
@@ -279,10 +222,10 @@ class SettingsDialog(QDialog):
             widget = editor = spin
             self._getters[name] = spin.value
         else:
-            edit = QLineEdit(shown(value))
+            edit = QLineEdit(current)
             editor = edit
-            self._getters[name] = self._text_getter(name, edit)
-            if name in OPTIONAL and name in PLACEHOLDERS:
+            self._getters[name] = edit.text
+            if name in PLACEHOLDERS:  # optional fields: what leaving them empty means
                 edit.setPlaceholderText(translate("Settings", PLACEHOLDERS[name]))
             side = name in PATHS or name == "camera"
             widget = self._with_side_widget(name, edit) if side else edit
@@ -304,9 +247,13 @@ class SettingsDialog(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(widget)
         column.addWidget(error)
-        if name in self._fixed:
-            self._make_read_only(name, editor)
-            note = QLabel(self._fixed[name])
+        fixed = self.form.fixed.get(name)
+        if fixed is not None:
+            editor.setEnabled(False)  # a fixed path has no Browse… button (SettingsForm.file_choice)
+            if name == "camera":
+                self.camera_combo.setEnabled(False)
+                self.camera_refresh_button.setEnabled(False)
+            note = QLabel(_fixed_note(fixed))
             note.setWordWrap(True)
             note.setStyleSheet(_NOTE_STYLE)
             self.notes[name] = note
@@ -317,17 +264,6 @@ class SettingsDialog(QDialog):
         caption.setBuddy(editor)
         form.addRow(caption, holder)
 
-    def _text_getter(self, name: str, edit: QLineEdit) -> Callable[[], Any]:
-        def get() -> Any:
-            text = edit.text().strip()
-            if name in OPTIONAL and not text:
-                return None
-            if name in FLOATS or name == "review_upper":
-                return number_text(text)
-            return text
-
-        return get
-
     def _with_side_widget(self, name: str, edit: QLineEdit) -> QWidget:
         row = QWidget()
         layout = QHBoxLayout(row)
@@ -337,14 +273,14 @@ class SettingsDialog(QDialog):
             self.camera_combo = QComboBox()
             self.camera_combo.setAccessibleName(translate("Settings", "Detected cameras"))
             self.camera_combo.addItem(translate("Settings", "Detected cameras…"), None)
-            self.camera_combo.addItem(translate("Settings", "Sample picture (demo)"), "demo")
+            self.camera_combo.addItem(translate("Settings", "Sample picture (demo)"), DEMO_CAMERA)
             self.camera_combo.activated.connect(self._camera_chosen)
             self.camera_refresh_button = QPushButton(translate("Settings", "Look again"))
             self.camera_refresh_button.setAccessibleName(translate("Settings", "Look for cameras again"))
             self.camera_refresh_button.clicked.connect(self.detect_cameras)
             layout.addWidget(self.camera_combo)
             layout.addWidget(self.camera_refresh_button)
-        elif self._file_dialogs:
+        elif self.form.file_choice(name) is not None:
             browse = QPushButton(translate("Settings", "Browse…"))
             browse.setAccessibleName(
                 translate("Settings", "Choose the {setting}").format(setting=setting_label(name).lower())
@@ -354,25 +290,16 @@ class SettingsDialog(QDialog):
             setattr(self, f"{name}_browse_button", browse)
         return row
 
-    def _make_read_only(self, name: str, editor: QWidget) -> None:
-        editor.setEnabled(False)
-        for attribute in (f"{name}_browse_button",):
-            button = getattr(self, attribute, None)
-            if isinstance(button, QPushButton):
-                button.setEnabled(False)
-        if name == "camera":
-            self.camera_combo.setEnabled(False)
-            self.camera_refresh_button.setEnabled(False)
-
     def is_read_only(self, name: str) -> bool:
-        """True if ``name`` cannot be changed here (set by policy, or a development override)."""
-        return not self.fields[name].isEnabled()
+        """True if ``name`` cannot be changed here (see :attr:`SettingsForm.fixed`)."""
+        return self.form.read_only(name)
 
     def _browse(self, name: str, edit: QLineEdit) -> None:
-        if not self._file_dialogs:  # no button exists; a stray call still opens nothing
+        choice = self.form.file_choice(name)
+        if choice is None:  # no button exists; a stray call still opens nothing
             return
         start = edit.text().strip() or str(Path.home())
-        if name == "ca_bundle":
+        if choice is FileChoice.CERTIFICATES:
             chosen, _ = QFileDialog.getOpenFileName(
                 self,
                 translate("Settings", "Choose the CA bundle"),
@@ -392,21 +319,13 @@ class SettingsDialog(QDialog):
 
     # -- background work -------------------------------------------------------------------------
 
-    def _spawn(self, coroutine: Any) -> asyncio.Task[None]:
-        task: asyncio.Task[None] = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
     @property
     def busy(self) -> bool:
-        return any(not task.done() for task in self._tasks) or self.tokens.busy
+        return self._background.pending > 0 or self.tokens.busy
 
     async def wait_idle(self) -> None:
         """For tests and shutdown: wait for the background work under way (cameras, keyring)."""
-        while self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._background.wait_idle()
         await self.tokens.wait_idle()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -416,24 +335,17 @@ class SettingsDialog(QDialog):
             self.detect_cameras()
             self.tokens.refresh()
 
-    def _alive(self) -> bool:
-        return shiboken6.isValid(self) and shiboken6.isValid(self.summary_label)
-
     def detect_cameras(self) -> None:
         """List the local cameras in a worker thread and fill the "detected cameras" list."""
-        if "camera" in self._fixed:
+        if self.form.read_only("camera"):
             return
         self.camera_combo.setItemText(0, translate("Settings", "Looking for cameras…"))
         self.camera_refresh_button.setEnabled(False)
-        self._spawn(self._list_cameras())
+        self._background.spawn(self._list_cameras(), "listing the cameras")
 
     async def _list_cameras(self) -> None:
-        try:
-            devices = list(await asyncio.to_thread(self._camera_lister))
-        except Exception:
-            _log.warning("listing the cameras failed", exc_info=True)
-            devices = []
-        if not self._alive():
+        devices = await asyncio.to_thread(self.form.detected_cameras)
+        if not (shiboken6.isValid(self) and shiboken6.isValid(self.summary_label)):  # closed meanwhile
             return
         combo = self.camera_combo
         while combo.count() > 2:
@@ -441,7 +353,7 @@ class SettingsDialog(QDialog):
         for index, name in devices:
             combo.addItem(
                 translate("Settings", "Camera {index}: {name}").format(index=index, name=name),
-                f"device:{index}",
+                SettingsForm.camera_of_device(index),
             )
         combo.setItemText(
             0,
@@ -462,49 +374,48 @@ class SettingsDialog(QDialog):
 
     # -- validating --------------------------------------------------------------------------------
 
-    def _entered(self) -> dict[str, Any]:
-        return {name: get() for name, get in self._getters.items() if name not in self._fixed}
-
-    def _validate(self) -> Settings | None:
-        """The settings as entered, or ``None`` with the problems shown beside their fields."""
+    def _check(self, approve: Callable[[frozenset[str]], bool] | None = None) -> Checked | None:
+        """The values entered, checked by the form (then, with ``approve``, the PIN asked);
+        ``None`` with the problems, or the PIN refusal, shown."""
         for label in self.errors.values():
             label.hide()
             label.clear()
         self.summary_label.hide()
-        try:
-            candidate = self._original.with_changes(**self._entered())
-        except SettingsError as exc:
-            self._show_problems(exc.problems)
-            return None
-        return candidate
+        entered = {name: get() for name, get in self._getters.items()}
+        checked = self.form.check(entered) if approve is None else self.form.submit(entered, approve)
+        if checked.settings is None:
+            self._show_problems(checked.problems)
+        elif checked.pin_refused:
+            names = ", ".join(sorted(setting_label(n).lower() for n in checked.needs_pin))
+            self.summary_label.setText(
+                translate(
+                    "Settings", "The administrator PIN is needed to change {settings}. Nothing was changed."
+                ).format(settings=names)
+            )
+            self.summary_label.show()
+        else:
+            return checked
+        return None
 
-    def _show_problems(self, problems: Sequence[tuple[str, str]]) -> None:
-        general: list[str] = []
-        first: QWidget | None = None
-        for name, problem in problems:
-            label = self.errors.get(name)
-            if label is None:
-                general.append(plain_problem(problem))
-                continue
-            text = plain_problem(problem)
-            label.setText(f"{text[:1].upper()}{text[1:]}" if not label.text() else f"{label.text()}; {text}")
-            label.show()
-            if first is None:
-                first = self.fields[name]
-        count = len(problems)
+    def _show_problems(self, problems: Problems) -> None:
+        for name, found in problems.fields.items():
+            text = "; ".join(plain_problem(problem) for problem in found)
+            self.errors[name].setText(f"{text[:1].upper()}{text[1:]}")
+            self.errors[name].show()
         summary = (
             translate("Settings", "{count} setting needs attention")
-            if count == 1
+            if problems.count == 1
             else translate("Settings", "{count} settings need attention")
-        ).format(count=count)
+        ).format(count=problems.count)
         summary += (
-            ": " + "; ".join(general)
-            if general
+            ": " + "; ".join(plain_problem(problem) for problem in problems.general)
+            if problems.general
             else " " + translate("Settings", "(shown next to each field).")
         )
         self.summary_label.setText(summary)
         self.summary_label.show()
-        if first is not None:
+        if problems.fields:
+            first = self.fields[next(iter(problems.fields))]
             self._scroll.ensureWidgetVisible(first)
             first.setFocus()
 
@@ -514,47 +425,25 @@ class SettingsDialog(QDialog):
         return label.text() if not label.isHidden() else ""
 
     def accept(self) -> None:
-        candidate = self._validate()
-        if candidate is None:
-            return
-        guarded = security_fields_changed(self._original, candidate) | {
-            name for name in self._guarded if getattr(self._original, name) != getattr(candidate, name)
-        }
-        if guarded and not self._pin_check(describe_change(guarded)):
-            names = ", ".join(sorted(setting_label(n).lower() for n in guarded))
-            self.summary_label.setText(
-                translate(
-                    "Settings", "The administrator PIN is needed to change {settings}. Nothing was changed."
-                ).format(settings=names)
-            )
-            self.summary_label.show()
-            return
-        self._result = candidate
-        self._changes = {
-            name: getattr(candidate, name)
-            for name in Settings.model_fields
-            if getattr(candidate, name) != getattr(self._original, name)
-        }
-        super().accept()
+        checked = self._check(approve=lambda names: self._pin_check(describe_change(names)))
+        if checked is not None:
+            self._accepted = checked
+            super().accept()
 
     def done(self, result: int) -> None:
-        for task in list(self._tasks):
-            task.cancel()
+        self._background.cancel_all()
         super().done(result)
 
     def result_settings(self) -> Settings | None:
         """The validated new settings once accepted; ``None`` before or after a cancel."""
-        return self._result
+        return self._accepted.settings if self._accepted is not None else None
 
     def changes(self) -> dict[str, Any]:
-        """After OK: only the fields whose value changed (never one fixed by the environment).
-
-        Apply these to the settings *file's* values before saving, so a value that only came from
-        an environment variable is not written into the file.
-        """
-        return dict(self._changes)
+        """After OK: only the fields whose value changed (never one fixed in the form), for the
+        settings store to save."""
+        return dict(self._accepted.changes) if self._accepted is not None else {}
 
     def _request_network_check(self) -> None:
-        candidate = self._validate()
-        if candidate is not None:
-            self.network_check_requested.emit(candidate)
+        checked = self._check()
+        if checked is not None:
+            self.network_check_requested.emit(checked.settings)

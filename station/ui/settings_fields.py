@@ -9,8 +9,7 @@ the interface language.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from enum import Enum
-from typing import Any, Final
+from typing import Final
 
 from PySide6.QtCore import QCoreApplication
 
@@ -23,17 +22,12 @@ __all__ = [
     "BOOLS",
     "CHOICES",
     "FIELD_LABELS",
-    "FLOATS",
     "GROUPS",
     "INT_RANGES",
-    "OPTIONAL",
-    "PATHS",
     "PLACEHOLDERS",
     "describe_change",
     "label",
-    "number_text",
     "plain_problem",
-    "shown",
 ]
 
 #: The person-facing name of each setting.
@@ -174,59 +168,7 @@ GROUPS: Final[Sequence[tuple[str, Sequence[str]]]] = (
     ),
 )
 
-FLOATS = frozenset(
-    {
-        "liveness_threshold",
-        "min_detection_score",
-        "min_antispoof_score",
-        "connect_timeout",
-        "read_timeout",
-        "deadline",
-        "verdict_timeout",
-        "auto_capture",
-        "ship_resend_window",
-        "ship_backoff_cap",
-        "heartbeat_interval",
-        "ship_alert_age",
-    }
-)
-OPTIONAL = frozenset(
-    {
-        "base_url",
-        "review_upper",
-        "min_antispoof_score",
-        "proxy",
-        "ca_bundle",
-        "auto_capture",
-        "relay_host",
-        "relay_ca_bundle",
-        "relay_client_cert",
-        "relay_client_key",
-        "ship_jsonl_dir",
-        "prometheus_textfile",
-        "consent_notice",
-    }
-)
 BOOLS = frozenset({"quality_gate", "kiosk", "review_blocks_next", "allow_non_live_camera"})
-PATHS = frozenset({"ca_bundle", "audit_db"})
-
-
-def shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, float):
-        return repr(value)  # exact round trip: an untouched field never "changes"
-    return str(value)
-
-
-def number_text(text: str) -> str:
-    """``0,85`` (a decimal comma) → ``0.85``; anything else unchanged for the model to judge."""
-    text = text.strip()
-    if "," in text and "." not in text and text.count(",") == 1:
-        return text.replace(",", ".")
-    return text
 
 
 def label(name: str) -> str:
