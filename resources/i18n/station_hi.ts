@@ -41,7 +41,6 @@
     </message>
     <message>
         <source>Verdict</source>
-        <extracomment>The headline shrinks to fit (a narrow window, a long word in another language), never below this. Lines kept for the action line whatever it says, so the layout below the banner stays put.</extracomment>
         <translation>निर्णय</translation>
     </message>
     <message>
@@ -69,7 +68,6 @@
     <name>Admin</name>
     <message>
         <source>Settings</source>
-        <extracomment>In demo mode the station talks to the emulator: the network check checks that. The settings being applied (the window&apos;s parts are swapped on the event loop).</extracomment>
         <translation>सेटिंग्स</translation>
     </message>
     <message>
@@ -108,7 +106,6 @@
     <name>Camera</name>
     <message>
         <source>Starting the camera…</source>
-        <extracomment>What the camera worker says about the camera (the operator&apos;s language).</extracomment>
         <translation>कैमरा चालू हो रहा है…</translation>
     </message>
     <message>
@@ -136,17 +133,14 @@
     <name>Consent</name>
     <message>
         <source>Hold still: capturing…</source>
-        <extracomment>The chip&apos;s large instruction (points) and the operator&apos;s smaller line under it. A :class:`~station.vision.quality.QualityReport`, on the UI thread. In the automatic capture&apos;s ring, for the customer (their language).</extracomment>
         <translation>हिलें नहीं: फ़ोटो ली जा रही है…</translation>
     </message>
     <message>
         <source>Before we take your picture</source>
-        <extracomment>The consent notice&apos;s heading, on the picture (the customer&apos;s language).</extracomment>
         <translation>आपकी फ़ोटो लेने से पहले</translation>
     </message>
     <message>
         <source>The operator presses F7 if you agree, F8 if you do not.</source>
-        <extracomment>Under the consent notice, for the customer (their language).</extracomment>
         <translation>आप सहमत हैं तो कर्मचारी F7 दबाएँगे, नहीं हैं तो F8।</translation>
     </message>
     <message>
@@ -176,7 +170,6 @@ Reference: {incident} — give this to IT support.</source>
     </message>
     <message>
         <source>Latest reference: {incident}</source>
-        <extracomment>An incident id, after its message is on screen.</extracomment>
         <translation>नया संदर्भ: {incident}</translation>
     </message>
     <message>
@@ -213,6 +206,10 @@ Reference: {incident} — give this to IT support.</source>
     <message>
         <source>The picture could not be analysed. Please ensure the customer&apos;s face is clearly visible and try again.</source>
         <translation>फ़ोटो की जाँच नहीं हो सकी। ग्राहक का चेहरा साफ़ दिखे, फिर दोबारा कोशिश करें।</translation>
+    </message>
+    <message>
+        <source>The audit journal cannot be written, so nothing was sent to the service. Do not capture again: call IT support.</source>
+        <translation>ऑडिट जर्नल में लिखा नहीं जा सकता, इसलिए सेवा को कुछ नहीं भेजा गया। दोबारा फ़ोटो न लें: IT सहायता को बुलाएँ।</translation>
     </message>
     <message>
         <source>The station&apos;s access to the service was refused. Call IT support: the token needs renewing.</source>
@@ -263,10 +260,6 @@ Reference: {incident} — give this to IT support.</source>
         <translation>सुपरवाइज़र {supervisor}</translation>
     </message>
     <message>
-        <source>supervisor</source>
-        <translation>सुपरवाइज़र</translation>
-    </message>
-    <message>
         <source>The captured frame could not be encoded: {error}</source>
         <translation>ली गई फ़ोटो तैयार नहीं हो सकी: {error}</translation>
     </message>
@@ -279,8 +272,16 @@ Reference: {incident} — give this to IT support.</source>
         <translation>स्टेशन में गड़बड़ी के कारण सत्यापन पूरा नहीं हो सका। दोबारा फ़ोटो लें; फिर से हो तो IT सहायता को बुलाएँ।</translation>
     </message>
     <message>
+        <source>no journal row was written</source>
+        <translation>जर्नल में कोई पंक्ति नहीं लिखी गई</translation>
+    </message>
+    <message>
         <source>The audit record could not be written ({reason}). {message}</source>
         <translation>ऑडिट रिकॉर्ड नहीं लिखा जा सका ({reason})। {message}</translation>
+    </message>
+    <message>
+        <source>no verdict</source>
+        <translation>कोई निर्णय नहीं</translation>
     </message>
     <message>
         <source>Score {score} against the station&apos;s threshold {threshold}</source>
@@ -359,7 +360,6 @@ Reference: {incident} — give this to IT support.</source>
     </message>
     <message>
         <source>LIVE</source>
-        <extracomment>The banner&apos;s large word (the operator&apos;s language).</extracomment>
         <translation>जीवित</translation>
     </message>
     <message>
@@ -480,10 +480,6 @@ Reference: {incident} — give this to IT support.</source>
     <message>
         <source>cannot write</source>
         <translation>लिख नहीं सकते</translation>
-    </message>
-    <message>
-        <source>off</source>
-        <translation>बंद</translation>
     </message>
     <message>
         <source>live · {fps} fps</source>
@@ -660,7 +656,6 @@ Reference: {incident} — give this to IT support.</source>
     <name>Instruction</name>
     <message>
         <source>Ready</source>
-        <extracomment>The guide&apos;s instruction per :class:`Instruction` (the English is station.vision&apos;s own).</extracomment>
         <translation>तैयार</translation>
     </message>
     <message>
@@ -747,7 +742,6 @@ Reference: {incident} — give this to IT support.</source>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <extracomment>The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar). Asks a supervisor for their id and PIN to ``action`` (checked by the trusted side); None: not given. The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
         <translation>सेटिंग्स (&amp;S)…</translation>
     </message>
     <message>
@@ -1043,7 +1037,6 @@ Face-liveness verification for bank branches.</source>
     <name>PinDialog</name>
     <message>
         <source>Wrong PIN: {count} try left</source>
-        <extracomment>Runs the check; returns (right, tries left) or raises a PinError.</extracomment>
         <translation>ग़लत पिन: {count} मौक़ा बाक़ी</translation>
     </message>
     <message>
@@ -1052,7 +1045,6 @@ Face-liveness verification for bank branches.</source>
     </message>
     <message>
         <source>Supervisor PIN</source>
-        <extracomment>(right, tries left, error text) from the worker thread.</extracomment>
         <translation>सुपरवाइज़र पिन</translation>
     </message>
     <message>
@@ -1089,7 +1081,6 @@ Face-liveness verification for bank branches.</source>
     </message>
     <message>
         <source>Enter the supervisor&apos;s id.</source>
-        <extracomment>The supervisor&apos;s id once the PIN was right. What a supervisor typed, for the trusted side (only without a guard).</extracomment>
         <translation>सुपरवाइज़र की आईडी डालें।</translation>
     </message>
     <message>
@@ -1105,7 +1096,6 @@ Face-liveness verification for bank branches.</source>
     <name>Preview</name>
     <message>
         <source>Captured picture</source>
-        <extracomment>The operator clicked a face on the frozen picture: its index in ``result.faces``. The guide&apos;s words in the last paint (for tests and the accessible description). Paint events so far (a test waits for the next one). The picture at display size, made once per new frame (live) or per freeze/resize.</extracomment>
         <translation>ली गई फ़ोटो</translation>
     </message>
     <message>
@@ -1129,7 +1119,6 @@ Face-liveness verification for bank branches.</source>
     <name>QPlatformTheme</name>
     <message>
         <source>OK</source>
-        <extracomment>Qt&apos;s own standard buttons (OK, Cancel…) look their words up under this context: listed so the station&apos;s catalogue carries them (Qt ships no Hindi catalogue of its own).</extracomment>
         <translation>ठीक है</translation>
     </message>
     <message>
@@ -1188,12 +1177,36 @@ Face-liveness verification for bank branches.</source>
         <translation>पहले ग्राहक को सूचना पढ़कर सुनाएँ। F7: सहमत हैं। F8: मना करते हैं।</translation>
     </message>
     <message>
+        <source>Wait until the live picture is back, then capture.</source>
+        <translation>लाइव तस्वीर वापस आने तक रुकें, फिर फ़ोटो लें।</translation>
+    </message>
+    <message>
         <source>The station is not configured.</source>
         <translation>स्टेशन की सेटिंग नहीं हुई है।</translation>
     </message>
     <message>
         <source>{problem} Wait until the live picture is back, then capture.</source>
         <translation>{problem} कैमरे की तस्वीर वापस आने तक रुकें, फिर फ़ोटो लें।</translation>
+    </message>
+    <message>
+        <source>The camera setting cannot be used: {error}</source>
+        <translation>कैमरे की सेटिंग इस्तेमाल नहीं की जा सकती: {error}</translation>
+    </message>
+    <message>
+        <source>The camera is a picture or a video file, not a live camera: verification is refused. Choose the counter&apos;s camera in Settings, or call IT.</source>
+        <translation>कैमरा एक फ़ोटो या वीडियो फ़ाइल है, लाइव कैमरा नहीं: सत्यापन अस्वीकार है। सेटिंग्स में काउंटर का कैमरा चुनें, या IT को बुलाएँ।</translation>
+    </message>
+    <message>
+        <source>The camera {name} is a virtual camera ({reason}): it can show any picture, so verification is refused. Connect the counter&apos;s camera, or call IT.</source>
+        <translation>कैमरा {name} एक वर्चुअल कैमरा है ({reason}): यह कोई भी तस्वीर दिखा सकता है, इसलिए सत्यापन अस्वीकार है। काउंटर का कैमरा जोड़ें, या IT को बुलाएँ।</translation>
+    </message>
+    <message>
+        <source>The station cannot tell which camera {name} is (no USB id), and only the bank&apos;s approved cameras may be used: verification is refused. Call IT.</source>
+        <translation>स्टेशन पहचान नहीं सकता कि कैमरा {name} कौन-सा है (कोई USB id नहीं), और केवल बैंक के स्वीकृत कैमरे ही इस्तेमाल हो सकते हैं: सत्यापन अस्वीकार है। IT को बुलाएँ।</translation>
+    </message>
+    <message>
+        <source>The camera {name} is not one of the bank&apos;s approved cameras: verification is refused. Call IT to approve it.</source>
+        <translation>कैमरा {name} बैंक के स्वीकृत कैमरों में से नहीं है: सत्यापन अस्वीकार है। इसे स्वीकृत कराने के लिए IT को बुलाएँ।</translation>
     </message>
 </context>
 <context>
@@ -1208,7 +1221,6 @@ Face-liveness verification for bank branches.</source>
     </message>
     <message>
         <source>Chosen by machine policy: it cannot be changed here.</source>
-        <extracomment>The settings as entered (validated), for a network check before saving. The token statuses were read again. The camera list was read. Without a PIN check every guarded change is refused (fail closed). Fields this dialog cannot change, and why (policy, a development override).</extracomment>
         <translation>मशीन पॉलिसी से तय: यहाँ नहीं बदला जा सकता।</translation>
     </message>
     <message>
@@ -1317,9 +1329,6 @@ Face-liveness verification for bank branches.</source>
     </message>
     <message>
         <source>Camera</source>
-        <extracomment>The person-facing name of each setting.
-----------
-(group title, fields) in the order shown.</extracomment>
         <translation>कैमरा</translation>
     </message>
     <message>
@@ -1694,7 +1703,6 @@ Face-liveness verification for bank branches.</source>
     <name>Tokens</name>
     <message>
         <source>Enrol a token</source>
-        <extracomment>Asks for the administrator PIN before the named change; True if given.</extracomment>
         <translation>टोकन दर्ज करें</translation>
     </message>
     <message>
@@ -1711,7 +1719,6 @@ Face-liveness verification for bank branches.</source>
     </message>
     <message>
         <source>Service tokens</source>
-        <extracomment>The statuses were read again.</extracomment>
         <translation>सेवा टोकन</translation>
     </message>
     <message>
@@ -1795,7 +1802,6 @@ Face-liveness verification for bank branches.</source>
     <name>Verdict</name>
     <message>
         <source>Live person confirmed. Continue with the customer.</source>
-        <extracomment>``(context, source, disambiguation) -&gt; translation`` (empty when there is none).</extracomment>
         <translation>जीवित व्यक्ति की पुष्टि हुई। आगे बढ़ें।</translation>
     </message>
     <message>

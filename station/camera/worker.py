@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from station.camera.frames import LatestFrameSlot
 from station.camera.sources import CameraError, CameraRefusedError, FrameSource, SourceExhaustedError
 from station.threads import CooperativeThread
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = ["CameraState", "CameraStatus", "CaptureWorker", "StateCallback"]
 
@@ -77,11 +78,11 @@ class CameraStatus:
 StateCallback = Callable[[CameraStatus], None]
 
 _MESSAGES = {
-    CameraState.OPENING: "Starting the camera…",
-    CameraState.LIVE: "Camera is live.",
-    CameraState.LOST: "Camera disconnected — reconnecting…",
-    CameraState.RECONNECTING: "Camera disconnected — reconnecting…",
-    CameraState.STOPPED: "Camera stopped.",
+    CameraState.OPENING: QT_TRANSLATE_NOOP("Camera", "Starting the camera…"),
+    CameraState.LIVE: QT_TRANSLATE_NOOP("Camera", "Camera is live."),
+    CameraState.LOST: QT_TRANSLATE_NOOP("Camera", "Camera disconnected — reconnecting…"),
+    CameraState.RECONNECTING: QT_TRANSLATE_NOOP("Camera", "Camera disconnected — reconnecting…"),
+    CameraState.STOPPED: QT_TRANSLATE_NOOP("Camera", "Camera stopped."),
 }
 
 
@@ -276,8 +277,11 @@ class CaptureWorker(CooperativeThread):
                 # Plain words for the operator; the backend's own text goes to the log and ``detail``.
                 self._publish(
                     CameraState.FAILED,
-                    "Camera not available. Check that it is plugged in and not used by another "
-                    "program; the station keeps trying.",
+                    QT_TRANSLATE_NOOP(
+                        "Camera",
+                        "Camera not available. Check that it is plugged in and not used by another "
+                        "program; the station keeps trying.",
+                    ),
                     source=described,
                     detail=reason,
                     retrying=True,

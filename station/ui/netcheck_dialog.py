@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from station.application.service import Credential, Environment
 from station.netcheck import CheckResult, run_network_check
 from station.ui.style import qcolor
-from station.ui.texts import QT_TRANSLATE_NOOP
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = ["NetworkCheckDialog", "status_text"]
 
