@@ -343,6 +343,10 @@ Reference: {incident} — give this to IT support.</source>
         <source>Audit record #{sequence}</source>
         <translation>ऑडिट रिकॉर्ड #{sequence}</translation>
     </message>
+    <message>
+        <source>The station service stopped during the verification: it was not recorded here. Do not capture again; call IT support.</source>
+        <translation>सत्यापन के दौरान स्टेशन सेवा रुक गई: यह यहाँ दर्ज नहीं हुआ। दोबारा फ़ोटो न लें; IT सहायता को बुलाएँ।</translation>
+    </message>
 </context>
 <context>
     <name>Headline</name>
@@ -404,6 +408,10 @@ Reference: {incident} — give this to IT support.</source>
     <message>
         <source>enrolled</source>
         <translation>दर्ज है</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>बंद</translation>
     </message>
     <message>
         <source>starting</source>
@@ -1194,7 +1202,7 @@ Face-liveness verification for bank branches.</source>
     </message>
     <message>
         <source>The camera is a picture or a video file, not a live camera: verification is refused. Choose the counter&apos;s camera in Settings, or call IT.</source>
-        <translation>कैमरा एक फ़ोटो या वीडियो फ़ाइल है, लाइव कैमरा नहीं: सत्यापन अस्वीकार है। सेटिंग्स में काउंटर का कैमरा चुनें, या IT को बुलाएँ।</translation>
+        <translation>कैमरा लाइव नहीं, फ़ोटो या वीडियो फ़ाइल है: सत्यापन अस्वीकार। सेटिंग्स में काउंटर का कैमरा चुनें, या IT को बुलाएँ।</translation>
     </message>
     <message>
         <source>The camera {name} is a virtual camera ({reason}): it can show any picture, so verification is refused. Connect the counter&apos;s camera, or call IT.</source>
@@ -1207,6 +1215,18 @@ Face-liveness verification for bank branches.</source>
     <message>
         <source>The camera {name} is not one of the bank&apos;s approved cameras: verification is refused. Call IT to approve it.</source>
         <translation>कैमरा {name} बैंक के स्वीकृत कैमरों में से नहीं है: सत्यापन अस्वीकार है। इसे स्वीकृत कराने के लिए IT को बुलाएँ।</translation>
+    </message>
+    <message>
+        <source>The station service is not running. Call IT support.</source>
+        <translation>स्टेशन सेवा नहीं चल रही है। IT सहायता को बुलाएँ।</translation>
+    </message>
+    <message>
+        <source>The station service has not answered yet.</source>
+        <translation>स्टेशन सेवा ने अभी तक जवाब नहीं दिया है।</translation>
+    </message>
+    <message>
+        <source>This account may not use the station service. Call IT support.</source>
+        <translation>यह खाता स्टेशन सेवा का उपयोग नहीं कर सकता। IT सहायता को बुलाएँ।</translation>
     </message>
 </context>
 <context>

@@ -167,7 +167,7 @@ class StationSupervisor:
         if client is None:
             hold = self.port.readiness().first  # the operator's words, not the CLI's advice
             fix = hold.message if hold is not None else self.verifier.unavailable_reason
-            health = PartHealth(Part.SERVICE, Level.BAD, "not configured", fix)
+            health = PartHealth(Part.SERVICE, Level.BAD, QT_TRANSLATE_NOOP("Health", "not configured"), fix)
         else:
             try:
                 balance = await client.balance()
