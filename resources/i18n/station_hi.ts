@@ -125,8 +125,20 @@
         <translation>कैमरा बंद है।</translation>
     </message>
     <message>
+        <source>The camera stopped because of an internal error. Restart the station.</source>
+        <translation>आंतरिक गड़बड़ी के कारण कैमरा रुक गया। स्टेशन को फिर से चालू करें।</translation>
+    </message>
+    <message>
+        <source>The camera is not set up correctly: {error}</source>
+        <translation>कैमरा ठीक से सेट नहीं है: {error}</translation>
+    </message>
+    <message>
         <source>Camera not available. Check that it is plugged in and not used by another program; the station keeps trying.</source>
         <translation>कैमरा उपलब्ध नहीं है। देखें कि वह लगा हुआ है और कोई दूसरा प्रोग्राम उसे नहीं चला रहा; स्टेशन कोशिश करता रहेगा।</translation>
+    </message>
+    <message>
+        <source>The video file {name} has ended.</source>
+        <translation>वीडियो फ़ाइल {name} समाप्त हो गई है।</translation>
     </message>
 </context>
 <context>
