@@ -1213,8 +1213,8 @@ Face-liveness verification for bank branches.</source>
         <translation>कैमरे की सेटिंग इस्तेमाल नहीं की जा सकती: {error}</translation>
     </message>
     <message>
-        <source>The camera is a picture or a video file, not a live camera: verification is refused. Choose the counter&apos;s camera in Settings, or call IT.</source>
-        <translation>कैमरा लाइव नहीं, फ़ोटो या वीडियो फ़ाइल है: सत्यापन अस्वीकार। सेटिंग्स में काउंटर का कैमरा चुनें, या IT को बुलाएँ।</translation>
+        <source>A picture or a video, not a live camera: verification refused. Call IT.</source>
+        <translation>फ़ोटो या वीडियो है, लाइव कैमरा नहीं: सत्यापन अस्वीकार। IT को बुलाएँ।</translation>
     </message>
     <message>
         <source>The camera {name} is a virtual camera ({reason}): it can show any picture, so verification is refused. Connect the counter&apos;s camera, or call IT.</source>

@@ -237,8 +237,7 @@ def camera_verdict(
         label,
         QT_TRANSLATE_NOOP(
             "Refusal",
-            "The camera is a picture or a video file, not a live camera: verification is refused. "
-            "Choose the counter's camera in Settings, or call IT.",
+            "A picture or a video, not a live camera: verification refused. Call IT.",
         ),
     )
 
