@@ -1045,6 +1045,26 @@ Face-liveness verification for bank branches.</source>
         <source>✔ No step failed: this station can reach the service.</source>
         <translation>✔ कोई चरण विफल नहीं: यह स्टेशन सेवा तक पहुँच सकता है।</translation>
     </message>
+    <message>
+        <source>Proxy</source>
+        <translation>प्रॉक्सी</translation>
+    </message>
+    <message>
+        <source>Name lookup (DNS)</source>
+        <translation>नाम खोज (DNS)</translation>
+    </message>
+    <message>
+        <source>Connection (TCP)</source>
+        <translation>कनेक्शन (TCP)</translation>
+    </message>
+    <message>
+        <source>Secure connection (TLS)</source>
+        <translation>सुरक्षित कनेक्शन (TLS)</translation>
+    </message>
+    <message>
+        <source>Credit balance</source>
+        <translation>क्रेडिट बैलेंस</translation>
+    </message>
 </context>
 <context>
     <name>Overlay</name>

@@ -23,8 +23,10 @@ from station.audit import AuditJournal
 from station.config import Mode
 from station.core.decision import DecisionPolicy
 from station.core.models import OutcomeKind
+from station.netcheck import CHECK_DNS
 from station.resources import sample_path
 from station.ui.languages import Languages
+from station.ui.netcheck_dialog import _step
 from station.words import Text
 from tests.ui.conftest import close_station, start_station, supervisor
 from tests.ui.test_station_flow import capture
@@ -119,3 +121,10 @@ def test_a_supervisors_confirmation_with_their_id_reaches_a_hindi_screen_in_hind
         assert "Confirmed live by" not in details
     finally:
         close_station(qtbot, station)
+
+
+def test_the_network_checks_step_names_are_shown_in_hindi(languages: Languages) -> None:
+    """The steps are named in station.netcheck (marked there); their details are the network's own
+    words, for IT, and stay as they came."""
+    assert _step(CHECK_DNS) == hindi(CHECK_DNS)
+    assert _step("Name lookup (DNS) of proxy.bank.example") == "Name lookup (DNS) of proxy.bank.example"
