@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The translation catalogues: ``resources/i18n/station_<lang>.ts`` (reviewed) → ``.qm`` (built).
 
-    python3 packaging/catalogues.py update   # pyside6-lupdate: new texts from station/ui into every .ts
+    python3 packaging/catalogues.py update   # pyside6-lupdate: new texts from station/ into every .ts
     python3 packaging/catalogues.py build    # pyside6-lrelease: every .ts → .qm (only those out of date)
     python3 packaging/catalogues.py check    # exit 1 if a .ts lacks a text, has an unfinished or obsolete one
 
@@ -20,11 +20,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = ROOT / "resources" / "i18n"
-SOURCES = ROOT / "station" / "ui"
+SOURCES = ROOT / "station"
 
 
 def _tool(name: str) -> str:
@@ -40,25 +41,47 @@ def _tool(name: str) -> str:
 
 
 def sources() -> list[Path]:
+    """Every Python file of the station: the UI's ``tr()`` texts, and the lower layers' texts
+    marked with ``station.words.QT_TRANSLATE_NOOP`` where they are written."""
     return sorted(SOURCES.rglob("*.py"))
+
+
+#: lupdate reads a ``#:`` comment as a note for the translator and carries every one it meets until
+#: the next marked text; in this code ``#:`` documents attributes (for Sphinx), not translations,
+#: and rewording one must not make the catalogue stale.
+_TRANSLATOR_NOTE = re.compile(r"#:")
+
+
+def _readable_copies(paths: Sequence[Path], folder: Path) -> list[Path]:
+    """What lupdate reads: copies in ``folder`` without ``#:`` (the same lines otherwise; the
+    catalogue records no locations, so where the copies are does not matter)."""
+    out: list[Path] = []
+    for index, path in enumerate(paths):
+        copy = folder / str(index) / path.name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(_TRANSLATOR_NOTE.sub("# ", path.read_text(encoding="utf-8")), encoding="utf-8")
+        out.append(copy)
+    return out
 
 
 def catalogues() -> list[Path]:
     return sorted(CATALOGUES.glob("station_*.ts"))
 
 
-def lupdate(ts_files: list[Path]) -> str:
-    """Bring ``ts_files`` up to date with the code; lupdate's report."""
-    command = [
-        _tool("pyside6-lupdate"),
-        *(str(path.relative_to(ROOT)) for path in sources()),
-        "-locations",
-        "none",
-        "-no-obsolete",
-        "-ts",
-        *(str(path) for path in ts_files),
-    ]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+def lupdate(ts_files: list[Path], extra: Sequence[Path] = ()) -> str:
+    """Bring ``ts_files`` up to date with the code (and ``extra`` source files); lupdate's report."""
+    with tempfile.TemporaryDirectory() as folder:
+        read = _readable_copies([*sources(), *extra], Path(folder))
+        command = [
+            _tool("pyside6-lupdate"),
+            *(str(path) for path in read),
+            "-locations",
+            "none",
+            "-no-obsolete",
+            "-ts",
+            *(str(path) for path in ts_files),
+        ]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     return done.stdout + done.stderr
 
 
@@ -81,14 +104,15 @@ def build(force: bool = False) -> list[Path]:
 _UNFINISHED = re.compile(r'type="(unfinished|obsolete|vanished)"')
 
 
-def problems() -> list[str]:
-    """What lupdate would change in each catalogue, and what is not translated: empty when current."""
+def problems(extra: Sequence[Path] = ()) -> list[str]:
+    """What lupdate would change in each catalogue, and what is not translated: empty when current.
+    ``extra``: more source files to read with the station's (a test's own marked text)."""
     found: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         for ts in catalogues():
             copy = Path(folder) / ts.name
             shutil.copyfile(ts, copy)
-            lupdate([copy])
+            lupdate([copy], extra)
             if copy.read_bytes() != ts.read_bytes():
                 found.append(
                     f"{ts.name}: not current with the code (run: python3 packaging/catalogues.py update)"

@@ -62,6 +62,7 @@ from station.ui.guidance import QualityFeed
 from station.ui.history import HistoryPanel
 from station.ui.languages import Languages
 from station.ui.main_window import MainWindow, SupervisorCheck
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = [
     "DEMO_SCENARIOS",
@@ -306,9 +307,9 @@ def build_station(
 
     fleet = _fleet(config, recorder, journal, facts, shipping_pushed)
     if fleet is None:
-        window.show_part(PartHealth(Part.SHIPPING, Level.GOOD, "off"))
+        window.show_part(PartHealth(Part.SHIPPING, Level.GOOD, QT_TRANSLATE_NOOP("Health", "off")))
     else:
-        window.show_part(PartHealth(Part.SHIPPING, Level.WARN, "starting"))
+        window.show_part(PartHealth(Part.SHIPPING, Level.WARN, QT_TRANSLATE_NOOP("Health", "starting")))
         controller.finished.connect(lambda _report: facts.update(verified=True))
     controller.finished.connect(supervisor.learn_from_call)
     window.history.schedule_refresh()

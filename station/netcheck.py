@@ -43,6 +43,7 @@ from station.api.errors import (
 )
 from station.api.trust import SPKIPinMismatchError, build_ssl_context
 from station.security.urls import mask_url_credentials
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = [
     "CHECK_BALANCE",
@@ -56,11 +57,11 @@ __all__ = [
     "run_network_check",
 ]
 
-CHECK_PROXY: Final = "Proxy"
-CHECK_DNS: Final = "Name lookup (DNS)"
-CHECK_TCP: Final = "Connection (TCP)"
-CHECK_TLS: Final = "Secure connection (TLS)"
-CHECK_BALANCE: Final = "Credit balance"
+CHECK_PROXY: Final = QT_TRANSLATE_NOOP("NetworkCheck", "Proxy")
+CHECK_DNS: Final = QT_TRANSLATE_NOOP("NetworkCheck", "Name lookup (DNS)")
+CHECK_TCP: Final = QT_TRANSLATE_NOOP("NetworkCheck", "Connection (TCP)")
+CHECK_TLS: Final = QT_TRANSLATE_NOOP("NetworkCheck", "Secure connection (TLS)")
+CHECK_BALANCE: Final = QT_TRANSLATE_NOOP("NetworkCheck", "Credit balance")
 
 T = TypeVar("T")
 

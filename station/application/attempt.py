@@ -24,6 +24,7 @@ from station.application.consent import NOT_ASKED, ConsentRecord
 from station.application.kinds import ErrorKind, RecordKind, error_kind
 from station.core.decision import DecisionPolicy, decide
 from station.core.models import Outcome, OutcomeKind
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = [
     "CANCELLED_BEFORE_SENDING",
@@ -135,18 +136,20 @@ class AttemptReport:
         )
 
 
-CANCELLED_MESSAGE = "Verification cancelled. Press Space to capture again."
+CANCELLED_MESSAGE = QT_TRANSLATE_NOOP("Verdict", "Verification cancelled. Press Space to capture again.")
 #: The operator's words for a fault in the station itself (the log has the rest).
-UNEXPECTED_MESSAGE = (
+UNEXPECTED_MESSAGE = QT_TRANSLATE_NOOP(
+    "Details",
     "The verification could not be completed because of a fault in the station. "
-    "Capture again; if it repeats, call IT support."
+    "Capture again; if it repeats, call IT support.",
 )
 #: The cancellation note when nobody said otherwise (``task.cancel()`` without a message).
 CANCELLED_BY_OPERATOR = "cancelled by the operator"
 #: The operator's words when the "attempt started" row cannot be written (nothing was sent).
-JOURNAL_UNWRITABLE_MESSAGE = (
+JOURNAL_UNWRITABLE_MESSAGE = QT_TRANSLATE_NOOP(
+    "Details",
     "The audit journal cannot be written, so nothing was sent to the service. "
-    "Do not capture again: call IT support."
+    "Do not capture again: call IT support.",
 )
 #: The note on the outcome of an attempt cancelled while its "attempt started" row was written.
 CANCELLED_BEFORE_SENDING = "cancelled before the request was sent"
@@ -158,26 +161,51 @@ AttemptRecorder = Callable[[AttemptReport], Awaitable[int]]
 #: The plain explanation and what to do, per kind of error, for the details under the banner.
 _ADVICE: Final[dict[ErrorKind, str]] = {
     ErrorKind.AUTH: (
-        "The station's access to the service was refused. Call IT support: the token needs renewing."
+        QT_TRANSLATE_NOOP(
+            "Details",
+            "The station's access to the service was refused. Call IT support: the token needs renewing.",
+        )
     ),
-    ErrorKind.RATE_LIMITED: "The service is busy right now. Wait a minute, then capture again.",
+    ErrorKind.RATE_LIMITED: QT_TRANSLATE_NOOP(
+        "Details", "The service is busy right now. Wait a minute, then capture again."
+    ),
     ErrorKind.UNAVAILABLE: (
-        "The verification service is not available. Wait a minute and capture again; if it persists, call IT."
+        QT_TRANSLATE_NOOP(
+            "Details",
+            "The verification service is not available. Wait a minute and capture again; if it persists, call IT.",  # noqa: E501 - one literal for lupdate
+        )
     ),
-    ErrorKind.TIMEOUT: "The service did not answer in time. Check the network, then capture again.",
-    ErrorKind.TLS: "The secure connection to the service failed. Do not retry; call IT support.",
+    ErrorKind.TIMEOUT: QT_TRANSLATE_NOOP(
+        "Details", "The service did not answer in time. Check the network, then capture again."
+    ),
+    ErrorKind.TLS: QT_TRANSLATE_NOOP(
+        "Details", "The secure connection to the service failed. Do not retry; call IT support."
+    ),
     ErrorKind.NETWORK: (
-        "The station cannot reach the service. Check the network cable or Wi-Fi, then capture again."
+        QT_TRANSLATE_NOOP(
+            "Details",
+            "The station cannot reach the service. Check the network cable or Wi-Fi, then capture again.",
+        )
     ),
-    ErrorKind.BAD_REQUEST: "The service refused the request. Capture again; if it repeats, call IT support.",
+    ErrorKind.BAD_REQUEST: QT_TRANSLATE_NOOP(
+        "Details", "The service refused the request. Capture again; if it repeats, call IT support."
+    ),
     ErrorKind.CONFIGURATION: (
-        "The service refused the request. Capture again; if it repeats, call IT support."
+        QT_TRANSLATE_NOOP(
+            "Details", "The service refused the request. Capture again; if it repeats, call IT support."
+        )
     ),
     ErrorKind.BAD_RESPONSE: (
-        "The service gave an answer the station cannot read. Capture again; if it repeats, call IT."
+        QT_TRANSLATE_NOOP(
+            "Details",
+            "The service gave an answer the station cannot read. Capture again; if it repeats, call IT.",
+        )
     ),
     ErrorKind.OTHER: (
-        "The verification could not be completed. Capture again; if it repeats, call IT support."
+        QT_TRANSLATE_NOOP(
+            "Details",
+            "The verification could not be completed. Capture again; if it repeats, call IT support.",
+        )
     ),
 }
 

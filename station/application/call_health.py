@@ -13,12 +13,13 @@ from typing import Final
 from station.application.attempt import AttemptReport
 from station.application.health import Level, Part, PartHealth, service_health
 from station.application.kinds import ErrorKind
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = ["NOT_ANSWERING", "NOT_ANSWERING_FIX", "answered", "call_health"]
 
-NOT_ANSWERING: Final = "not answering"
-NOT_ANSWERING_FIX: Final = (
-    "The service did not answer the last verification. Wait a minute; if it lasts, call IT."
+NOT_ANSWERING: Final = QT_TRANSLATE_NOOP("Health", "not answering")
+NOT_ANSWERING_FIX: Final = QT_TRANSLATE_NOOP(
+    "Health", "The service did not answer the last verification. Wait a minute; if it lasts, call IT."
 )
 
 #: Failures that say the service (or the way to it) is not well; others say nothing about it.

@@ -16,16 +16,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from station.words import QT_TRANSLATE_NOOP
+
 __all__ = ["DEFAULT_NOTICE", "NOT_ASKED", "Consent", "ConsentNotice", "ConsentRecord"]
 
 #: The station's own notice (the bank may replace it by policy: ``consent_notice``).
-DEFAULT_NOTICE: Final = (
+DEFAULT_NOTICE: Final = QT_TRANSLATE_NOOP(
+    "Consent",
     "To confirm that you are present in person, this station takes one picture of your face. "
     "The picture is sent securely to our verification provider, Surepass, only to check that it "
     "shows a live person, and is not kept on this computer. The bank keeps a record of the check "
     "(the result, the time and a fingerprint of the picture, never the picture itself) for as long "
     "as banking rules require. You may refuse: the branch will then check your identity another "
-    "way. Ask the branch manager for any question about your data."
+    "way. Ask the branch manager for any question about your data.",
 )
 
 

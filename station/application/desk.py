@@ -37,6 +37,7 @@ from station.application.verdict_text import VerdictText, verdict_text
 from station.application.verdict_time import Extension, ExtensionPolicy, VerdictTime
 from station.camera import CameraState, CameraStatus
 from station.vision.quality import Instruction, QualityReport
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = [
     "FACE_KEYS",
@@ -142,12 +143,20 @@ class SupervisorCredentials:
 #: The trusted side's refusals of a supervisor's decision, in the operator's words (one table).
 REVIEW_REFUSAL_MESSAGES: Final[Mapping[ReviewRefusal, str]] = {
     ReviewRefusal.OWN_ATTEMPT: (
-        "Review not recorded: a supervisor cannot settle a review of their own attempt."
+        QT_TRANSLATE_NOOP(
+            "Refusal", "Review not recorded: a supervisor cannot settle a review of their own attempt."
+        )
     ),
-    ReviewRefusal.WRONG_SECRET: "Review not recorded: the supervisor's id or PIN is wrong.",
-    ReviewRefusal.NOT_A_REVIEW: "Review not recorded: there is no REVIEW waiting for this customer.",
+    ReviewRefusal.WRONG_SECRET: QT_TRANSLATE_NOOP(
+        "Refusal", "Review not recorded: the supervisor's id or PIN is wrong."
+    ),
+    ReviewRefusal.NOT_A_REVIEW: QT_TRANSLATE_NOOP(
+        "Refusal", "Review not recorded: there is no REVIEW waiting for this customer."
+    ),
     ReviewRefusal.CANNOT_CHECK: (
-        "Review not recorded: no supervisor's PIN can be checked on this station. Call IT."
+        QT_TRANSLATE_NOOP(
+            "Refusal", "Review not recorded: no supervisor's PIN can be checked on this station. Call IT."
+        )
     ),
 }
 

@@ -42,6 +42,7 @@ from station.security.camera_identity import CameraIdentity, camera_refusal, ide
 from station.security.identity import normalise_identity
 from station.security.people import PinGuard
 from station.ship.config import ShipConfig, TargetKind
+from station.words import QT_TRANSLATE_NOOP, Phrase
 
 __all__ = [
     "DEMO_SCENARIO",
@@ -217,7 +218,13 @@ def camera_verdict(
     try:
         kind, label = describe_source(config.camera)
     except ValueError as exc:
-        return CameraVerdict(None, "unknown", f"The camera setting cannot be used: {exc}")
+        return CameraVerdict(
+            None,
+            "unknown",
+            Phrase(
+                QT_TRANSLATE_NOOP("Refusal", "The camera setting cannot be used: {error}"), error=str(exc)
+            ),
+        )
     if kind is SourceKind.DEVICE:
         wanted = config.camera.strip().partition(":")[2].strip() or config.camera.strip()
         identity = (identify or identify_device)(int(wanted) if wanted.isdigit() else wanted)
@@ -228,8 +235,10 @@ def camera_verdict(
     return CameraVerdict(
         kind,
         label,
-        "The camera is a picture or a video file, not a live camera: verification is refused. "
-        "Choose the counter's camera in Settings, or call IT.",
+        QT_TRANSLATE_NOOP(
+            "Refusal",
+            "A picture or a video, not a live camera: verification refused. Call IT.",
+        ),
     )
 
 

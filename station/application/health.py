@@ -13,9 +13,11 @@ from enum import StrEnum
 from typing import Final
 
 from station.api.errors import AuthError, LivenessAPIError, NetworkError, TLSError, TokenMissingError
+from station.words import QT_TRANSLATE_NOOP, Phrase
 
 __all__ = [
     "JOURNAL_MISSING_FIX",
+    "PART_NAMES",
     "REQUIRED_PARTS",
     "Health",
     "JournalState",
@@ -41,6 +43,15 @@ class Part(StrEnum):
     SHIPPING = "Shipping"
 
 
+#: Each part's name on the health strip (the enum's value is the same English, for logs).
+PART_NAMES: Final[dict[Part, str]] = {
+    Part.TOKEN: QT_TRANSLATE_NOOP("Health", "Token"),
+    Part.CAMERA: QT_TRANSLATE_NOOP("Health", "Camera"),
+    Part.JOURNAL: QT_TRANSLATE_NOOP("Health", "Journal"),
+    Part.SERVICE: QT_TRANSLATE_NOOP("Health", "Service"),
+    Part.SHIPPING: QT_TRANSLATE_NOOP("Health", "Shipping"),
+}
+
 #: The parts without which a verification cannot give a final verdict.
 REQUIRED_PARTS: Final = (Part.TOKEN, Part.CAMERA, Part.JOURNAL, Part.SERVICE)
 
@@ -56,7 +67,8 @@ class PartHealth:
 
 
 _UNKNOWN: Final = {
-    part: PartHealth(part, Level.WARN, "checking…") for part in (*REQUIRED_PARTS, Part.SHIPPING)
+    part: PartHealth(part, Level.WARN, QT_TRANSLATE_NOOP("Health", "checking…"))
+    for part in (*REQUIRED_PARTS, Part.SHIPPING)
 }
 
 
@@ -96,23 +108,32 @@ class JournalState(StrEnum):
     CANNOT_WRITE = "cannot write"
 
 
-JOURNAL_MISSING_FIX: Final = (
+JOURNAL_MISSING_FIX: Final = QT_TRANSLATE_NOOP(
+    "Health",
     "The audit journal file is missing, or another file is in its place: results cannot be final. "
-    "Leave its folder as it is and call IT support."
+    "Leave its folder as it is and call IT support.",
 )
 
 
 def journal_health(state: JournalState, reason: str = "") -> PartHealth:
     """The journal part of the health strip; a missing journal is bad at once."""
     if state is JournalState.WRITABLE:
-        return PartHealth(Part.JOURNAL, Level.GOOD, "writable")
+        return PartHealth(Part.JOURNAL, Level.GOOD, QT_TRANSLATE_NOOP("Health", "writable"))
     if state is JournalState.MISSING:
-        return PartHealth(Part.JOURNAL, Level.BAD, "missing", JOURNAL_MISSING_FIX)
+        return PartHealth(
+            Part.JOURNAL, Level.BAD, QT_TRANSLATE_NOOP("Health", "missing"), JOURNAL_MISSING_FIX
+        )
     return PartHealth(
         Part.JOURNAL,
         Level.BAD,
-        "cannot write",
-        f"The audit journal cannot be written ({reason}): results would not be final. Call IT support.",
+        QT_TRANSLATE_NOOP("Health", "cannot write"),
+        Phrase(
+            QT_TRANSLATE_NOOP(
+                "Health",
+                "The audit journal cannot be written ({reason}): results would not be final. Call IT support.",  # noqa: E501 - one literal for lupdate
+            ),
+            reason=reason,
+        ),
     )
 
 
@@ -120,33 +141,46 @@ def service_health(balance: float | None, error: Exception | None) -> PartHealth
     """The service part from a balance check: the credits left, or why the service is not usable."""
     if error is None:
         shown = "?" if balance is None else f"{balance:,.0f}".replace(",", " ")
-        return PartHealth(Part.SERVICE, Level.GOOD, f"balance {shown}")
+        return PartHealth(
+            Part.SERVICE, Level.GOOD, Phrase(QT_TRANSLATE_NOOP("Health", "balance {amount}"), amount=shown)
+        )
     if isinstance(error, TokenMissingError):
         return PartHealth(
             Part.SERVICE,
             Level.BAD,
-            "no token",
-            "No service token: enrol one in Station ▸ Settings ▸ Service tokens.",
+            QT_TRANSLATE_NOOP("Health", "no token"),
+            QT_TRANSLATE_NOOP(
+                "Health", "No service token: enrol one in Station ▸ Settings ▸ Service tokens."
+            ),
         )
     if isinstance(error, AuthError):
         return PartHealth(
-            Part.SERVICE, Level.BAD, "refused", "The service refused the token: call IT support."
+            Part.SERVICE,
+            Level.BAD,
+            QT_TRANSLATE_NOOP("Health", "refused"),
+            QT_TRANSLATE_NOOP("Health", "The service refused the token: call IT support."),
         )
     if isinstance(error, TLSError):
         return PartHealth(
             Part.SERVICE,
             Level.BAD,
-            "TLS failed",
-            "The secure connection to the service failed: call IT support.",
+            QT_TRANSLATE_NOOP("Health", "TLS failed"),
+            QT_TRANSLATE_NOOP("Health", "The secure connection to the service failed: call IT support."),
         )
     if isinstance(error, NetworkError):
         return PartHealth(
             Part.SERVICE,
             Level.BAD,
-            "unreachable",
-            "The service cannot be reached: check the network cable, then Station ▸ Network check.",
+            QT_TRANSLATE_NOOP("Health", "unreachable"),
+            QT_TRANSLATE_NOOP(
+                "Health",
+                "The service cannot be reached: check the network cable, then Station ▸ Network check.",
+            ),
         )
     message = error.message if isinstance(error, LivenessAPIError) else type(error).__name__
     return PartHealth(
-        Part.SERVICE, Level.WARN, "balance unknown", f"The balance could not be read: {message}"
+        Part.SERVICE,
+        Level.WARN,
+        QT_TRANSLATE_NOOP("Health", "balance unknown"),
+        Phrase(QT_TRANSLATE_NOOP("Health", "The balance could not be read: {message}"), message=message),
     )

@@ -40,6 +40,7 @@ from station.core.models import Outcome, OutcomeKind, RetryReason
 from station.security.identity import normalise_identity, same_person
 from station.security.people import PinGuard
 from station.security.pin import PinError
+from station.words import QT_TRANSLATE_NOOP, Phrase
 
 __all__ = [
     "Capture",
@@ -290,7 +291,11 @@ class InProcessVerifier:
         client = verifier.client
         hold = verifier.readiness().first
         if hold is not None or client is None or not verifier.consent_allows(capture.consent):
-            message = hold.message if hold is not None else "The station is not configured."
+            message = (
+                hold.message
+                if hold is not None
+                else QT_TRANSLATE_NOOP("Refusal", "The station is not configured.")
+            )
             if hold is None and client is not None:
                 message = CONSENT_MISSING
             refused = replace(
@@ -366,11 +371,17 @@ class InProcessVerifier:
         supervisor = normalise_identity(decision.supervisor_id)
         kind = OutcomeKind.LIVE if decision.confirm else OutcomeKind.SPOOF
         outcome: Outcome = replace(pending.outcome, kind=kind)
-        who = f"supervisor {supervisor}"
+        who = Phrase(QT_TRANSLATE_NOOP("Details", "supervisor {supervisor}"), supervisor=supervisor)
         if decision.confirm:
-            message = f"Confirmed live by {who}. You may continue with the customer."
+            message = Phrase(
+                QT_TRANSLATE_NOOP("Details", "Confirmed live by {who}. You may continue with the customer."),
+                who=who,
+            )
         else:
-            message = f"Rejected by {who}. Follow the branch's manual identity check."
+            message = Phrase(
+                QT_TRANSLATE_NOOP("Details", "Rejected by {who}. Follow the branch's manual identity check."),
+                who=who,
+            )
         note = (
             f"{who} {'confirmed' if decision.confirm else 'rejected'} review of attempt "
             f"#{pending.audit_sequence} (score {pending.outcome.score})"

@@ -14,16 +14,19 @@ from typing import Final
 
 from station.api.errors import AuthError, LivenessAPIError
 from station.application.health import Level, Part, PartHealth
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = ["NO_TOKEN_FIX", "POLICY_STOP_FIX", "Hold", "NotReady", "Readiness", "client_hold", "token_health"]
 
 #: Short enough for the banner at 1024×768: the policy's own error (long, technical) is in the log
 #: and the journal's policy record, not on the operator's screen.
-POLICY_STOP_FIX: Final = (
-    "Verification stopped: the station's policy or settings cannot be used. Call IT support."
+POLICY_STOP_FIX: Final = QT_TRANSLATE_NOOP(
+    "Health", "Verification stopped: the station's policy or settings cannot be used. Call IT support."
 )
 #: The operator cannot enrol a token (Settings needs the administrator PIN): they call IT.
-NO_TOKEN_FIX: Final = "No service token is enrolled: verification is off. Call IT support to enrol one."  # noqa: S105
+NO_TOKEN_FIX: Final = QT_TRANSLATE_NOOP(
+    "Health", "No service token is enrolled: verification is off. Call IT support to enrol one."
+)
 
 
 class NotReady(StrEnum):
@@ -74,9 +77,9 @@ def client_hold(error: LivenessAPIError) -> NotReady:
 #: The token part of the health strip for each reason there is no client: (word, fix or None to
 #: show the hold's own message).
 _TOKEN_PART: Final[dict[NotReady, tuple[str, str | None]]] = {
-    NotReady.TOKEN: ("missing", NO_TOKEN_FIX),
-    NotReady.POLICY: ("stopped", POLICY_STOP_FIX),
-    NotReady.CLIENT: ("not configured", None),
+    NotReady.TOKEN: (QT_TRANSLATE_NOOP("Health", "missing"), NO_TOKEN_FIX),
+    NotReady.POLICY: (QT_TRANSLATE_NOOP("Health", "stopped"), POLICY_STOP_FIX),
+    NotReady.CLIENT: (QT_TRANSLATE_NOOP("Health", "not configured"), None),
 }
 
 
@@ -86,4 +89,4 @@ def token_health(readiness: Readiness) -> PartHealth:
         if hold.reason in _TOKEN_PART:
             word, fix = _TOKEN_PART[hold.reason]
             return PartHealth(Part.TOKEN, Level.BAD, word, fix or hold.message)
-    return PartHealth(Part.TOKEN, Level.GOOD, "enrolled")
+    return PartHealth(Part.TOKEN, Level.GOOD, QT_TRANSLATE_NOOP("Health", "enrolled"))

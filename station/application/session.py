@@ -72,6 +72,7 @@ from station.core.decision import SeveralFacesPolicy
 from station.core.encode import EncodeError, encode_jpeg
 from station.core.models import OutcomeKind, RetryReason
 from station.vision.quality import Instruction
+from station.words import QT_TRANSLATE_NOOP, Phrase
 
 __all__ = [
     "KIND_SESSION",
@@ -136,16 +137,33 @@ class Refusal(StrEnum):
 
 
 REFUSAL_MESSAGES: Final[dict[Refusal, str]] = {
-    Refusal.BUSY: "A verification is in progress. Wait for it, or press Esc to cancel it.",
-    Refusal.REVIEW_PENDING: ("A supervisor must confirm or reject the REVIEW before the next customer."),
-    Refusal.CLOSED: "This customer's verification is complete. Press Enter for the next customer.",
-    Refusal.ATTEMPTS_EXHAUSTED: (
-        "No more attempts for this customer: follow the branch's manual identity check. "
-        "Press Enter for the next customer."
+    Refusal.BUSY: QT_TRANSLATE_NOOP(
+        "Refusal", "A verification is in progress. Wait for it, or press Esc to cancel it."
     ),
-    Refusal.NO_FRAME: "No camera picture yet. Check that the camera is connected, then try again.",
-    Refusal.CONSENT_NEEDED: "Read the notice to the customer first. F7: they agree. F8: they refuse.",
-    Refusal.NO_SUPERVISOR: "Review not recorded: the supervisor's PIN was not given.",
+    Refusal.REVIEW_PENDING: (
+        QT_TRANSLATE_NOOP(
+            "Refusal", "A supervisor must confirm or reject the REVIEW before the next customer."
+        )
+    ),
+    Refusal.CLOSED: QT_TRANSLATE_NOOP(
+        "Refusal", "This customer's verification is complete. Press Enter for the next customer."
+    ),
+    Refusal.ATTEMPTS_EXHAUSTED: (
+        QT_TRANSLATE_NOOP(
+            "Refusal",
+            "No more attempts for this customer: follow the branch's manual identity check. "
+            "Press Enter for the next customer.",
+        )
+    ),
+    Refusal.NO_FRAME: QT_TRANSLATE_NOOP(
+        "Refusal", "No camera picture yet. Check that the camera is connected, then try again."
+    ),
+    Refusal.CONSENT_NEEDED: QT_TRANSLATE_NOOP(
+        "Refusal", "Read the notice to the customer first. F7: they agree. F8: they refuse."
+    ),
+    Refusal.NO_SUPERVISOR: QT_TRANSLATE_NOOP(
+        "Refusal", "Review not recorded: the supervisor's PIN was not given."
+    ),
 }
 
 
@@ -282,7 +300,16 @@ class CustomerSession:
         if hold is not None:
             return CaptureCheck(_HOLD_REFUSALS[hold.reason], hold.message)
         if not camera_live:
-            message = f"{camera_problem} Wait until the live picture is back, then capture.".strip()
+            message = (
+                Phrase(
+                    QT_TRANSLATE_NOOP(
+                        "Refusal", "{problem} Wait until the live picture is back, then capture."
+                    ),
+                    problem=camera_problem,
+                )
+                if camera_problem
+                else QT_TRANSLATE_NOOP("Refusal", "Wait until the live picture is back, then capture.")
+            )
             return CaptureCheck(Refusal.CAMERA_NOT_LIVE, message)
         if not has_frame:
             return CaptureCheck(Refusal.NO_FRAME, REFUSAL_MESSAGES[Refusal.NO_FRAME])
@@ -423,7 +450,12 @@ class CustomerSession:
             jpeg = await asyncio.to_thread(encode_jpeg, frame, self._port.terms().jpeg_quality)
         except EncodeError as exc:
             return await self.record_failure(
-                ErrorKind.ENCODING, f"The captured frame could not be encoded: {exc}", notes
+                ErrorKind.ENCODING,
+                Phrase(
+                    QT_TRANSLATE_NOOP("Details", "The captured frame could not be encoded: {error}"),
+                    error=str(exc),
+                ),
+                notes,
             )
         capture = Capture(
             jpeg,

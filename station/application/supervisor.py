@@ -33,6 +33,7 @@ from station.application.health import Level, Part, PartHealth, journal_health, 
 from station.application.port import VerifierPort
 from station.application.verifier import Verifier
 from station.ship.status import ShipState, ShipStatus, needs_attention, status_text
+from station.words import QT_TRANSLATE_NOOP, Phrase
 
 __all__ = ["Check", "Intervals", "StationSupervisor", "shipping_health"]
 
@@ -64,7 +65,14 @@ class Check:
 def shipping_health(status: ShipStatus, alert_age: timedelta) -> PartHealth:
     """The shipping part of the health strip from the shipper's status."""
     attention = status.state is ShipState.FAILING or needs_attention(status, alert_age)
-    fix = f"Journal shipping: {status_text(status)}. Call IT if it lasts." if attention else ""
+    fix = (
+        Phrase(
+            QT_TRANSLATE_NOOP("Health", "Journal shipping: {status}. Call IT if it lasts."),
+            status=status_text(status),
+        )
+        if attention
+        else ""
+    )
     return PartHealth(Part.SHIPPING, Level.WARN if attention else Level.GOOD, status_text(status), fix)
 
 
@@ -159,7 +167,7 @@ class StationSupervisor:
         if client is None:
             hold = self.port.readiness().first  # the operator's words, not the CLI's advice
             fix = hold.message if hold is not None else self.verifier.unavailable_reason
-            health = PartHealth(Part.SERVICE, Level.BAD, "not configured", fix)
+            health = PartHealth(Part.SERVICE, Level.BAD, QT_TRANSLATE_NOOP("Health", "not configured"), fix)
         else:
             try:
                 balance = await client.balance()

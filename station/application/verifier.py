@@ -27,11 +27,14 @@ from station.application.recording import Recorder, UnavailableRecorder
 from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY
 from station.core.models import OutcomeKind
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = ["CONSENT_MISSING", "Verifier"]
 
 #: The trusted side's own refusal when policy asks for consent and none was given.
-CONSENT_MISSING = "Read the notice to the customer first. F7: they agree. F8: they refuse."
+CONSENT_MISSING = QT_TRANSLATE_NOOP(
+    "Refusal", "Read the notice to the customer first. F7: they agree. F8: they refuse."
+)
 
 _log = logging.getLogger(__name__)
 
@@ -99,7 +102,12 @@ class Verifier:
             # The operator's words for the kinds they cannot fix (the raw reason, CLI advice
             # included, is for the log): no token, a policy that stopped verification.
             reason = _OPERATOR_WORDS.get(self.unavailable_kind) or self.unavailable_reason
-            holds.append(Hold(self.unavailable_kind, reason or "The station is not configured."))
+            holds.append(
+                Hold(
+                    self.unavailable_kind,
+                    reason or QT_TRANSLATE_NOOP("Refusal", "The station is not configured."),
+                )
+            )
         if self.camera_refusal:
             holds.append(Hold(NotReady.CAMERA, self.camera_refusal))
         return Readiness(tuple(holds))

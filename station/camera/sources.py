@@ -42,6 +42,7 @@ from station.camera.frames import BGRImage
 from station.core.pixels import PictureError, decode_picture
 from station.resources import sample_path
 from station.security.urls import mask_url_credentials
+from station.words import QT_TRANSLATE_NOOP, Phrase
 
 __all__ = [
     "IMAGE_EXTENSIONS",
@@ -409,7 +410,11 @@ class VideoFileSource:
         image = self._grab()
         if image is None:
             if not self._loop:
-                raise SourceExhaustedError(f"The video file {self._path.name} has ended.")
+                raise SourceExhaustedError(
+                    Phrase(
+                        QT_TRANSLATE_NOOP("Camera", "The video file {name} has ended."), name=self._path.name
+                    )
+                )
             # End of file (or a damaged tail): rewind; if the container cannot seek, re-open.
             rewound = False
             try:

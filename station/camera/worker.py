@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from station.camera.frames import LatestFrameSlot
 from station.camera.sources import CameraError, CameraRefusedError, FrameSource, SourceExhaustedError
 from station.threads import CooperativeThread
+from station.words import QT_TRANSLATE_NOOP, Phrase
 
 __all__ = ["CameraState", "CameraStatus", "CaptureWorker", "StateCallback"]
 
@@ -76,12 +77,20 @@ class CameraStatus:
 
 StateCallback = Callable[[CameraStatus], None]
 
+
+def _words(error: Exception) -> str:
+    """An error's words as it was raised with them: a marked text stays marked (``str(error)``
+    would give its English only, and the window could not translate it)."""
+    first = error.args[0] if len(error.args) == 1 else None
+    return first if isinstance(first, str) else str(error)
+
+
 _MESSAGES = {
-    CameraState.OPENING: "Starting the camera…",
-    CameraState.LIVE: "Camera is live.",
-    CameraState.LOST: "Camera disconnected — reconnecting…",
-    CameraState.RECONNECTING: "Camera disconnected — reconnecting…",
-    CameraState.STOPPED: "Camera stopped.",
+    CameraState.OPENING: QT_TRANSLATE_NOOP("Camera", "Starting the camera…"),
+    CameraState.LIVE: QT_TRANSLATE_NOOP("Camera", "Camera is live."),
+    CameraState.LOST: QT_TRANSLATE_NOOP("Camera", "Camera disconnected — reconnecting…"),
+    CameraState.RECONNECTING: QT_TRANSLATE_NOOP("Camera", "Camera disconnected — reconnecting…"),
+    CameraState.STOPPED: QT_TRANSLATE_NOOP("Camera", "Camera stopped."),
 }
 
 
@@ -196,7 +205,9 @@ class CaptureWorker(CooperativeThread):
             _log.exception("camera worker crashed")
             final = (
                 CameraState.FAILED,
-                "The camera stopped because of an internal error. Restart the station.",
+                QT_TRANSLATE_NOOP(
+                    "Camera", "The camera stopped because of an internal error. Restart the station."
+                ),
                 f"{type(exc).__name__}: {exc}",
             )
         finally:
@@ -225,14 +236,17 @@ class CaptureWorker(CooperativeThread):
                 source = self._factory()
             except CameraRefusedError as exc:
                 # Refused by policy: not opened, not retried; the refusal is the operator's message.
-                return (CameraState.FAILED, str(exc), "refused by machine policy")
+                return (CameraState.FAILED, _words(exc), "refused by machine policy")
             except CameraError as exc:
                 error = exc
             except Exception as exc:
                 _log.exception("camera source could not be created")
                 return (
                     CameraState.FAILED,
-                    f"The camera is not set up correctly: {exc}",
+                    Phrase(
+                        QT_TRANSLATE_NOOP("Camera", "The camera is not set up correctly: {error}"),
+                        error=str(exc),
+                    ),
                     f"{type(exc).__name__}: {exc}",
                 )
             described = _describe(source) if source is not None else None
@@ -248,7 +262,7 @@ class CaptureWorker(CooperativeThread):
                 if self._stop_event.is_set():
                     return stopped
                 if isinstance(error, SourceExhaustedError):
-                    return (CameraState.STOPPED, str(error), "")
+                    return (CameraState.STOPPED, _words(error), "")
                 if got_frames:
                     _log.warning("camera lost: %s", error)
                     self._publish(
@@ -276,8 +290,11 @@ class CaptureWorker(CooperativeThread):
                 # Plain words for the operator; the backend's own text goes to the log and ``detail``.
                 self._publish(
                     CameraState.FAILED,
-                    "Camera not available. Check that it is plugged in and not used by another "
-                    "program; the station keeps trying.",
+                    QT_TRANSLATE_NOOP(
+                        "Camera",
+                        "Camera not available. Check that it is plugged in and not used by another "
+                        "program; the station keeps trying.",
+                    ),
                     source=described,
                     detail=reason,
                     retrying=True,

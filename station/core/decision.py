@@ -27,6 +27,7 @@ from station.core.models import (
     RetryReason,
     ServiceVerdict,
 )
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = [
     "DEFAULT_LIVENESS_THRESHOLD",
@@ -85,29 +86,49 @@ class DecisionPolicy:
 
 #: One source of truth for what the operator reads. Plain words, an action in each.
 MESSAGES: dict[OutcomeKind | RetryReason, str] = {
-    OutcomeKind.LIVE: "Live person confirmed. You may continue with the customer.",
+    OutcomeKind.LIVE: QT_TRANSLATE_NOOP(
+        "Details", "Live person confirmed. You may continue with the customer."
+    ),
     OutcomeKind.SPOOF: (
-        "Liveness not confirmed. Ask the customer to remove anything covering the face and "
-        "look straight at the camera, then try once more. If it fails again, follow the "
-        "branch's manual identity check."
+        QT_TRANSLATE_NOOP(
+            "Details",
+            "Liveness not confirmed. Ask the customer to remove anything covering the face and "
+            "look straight at the camera, then try once more. If it fails again, follow the "
+            "branch's manual identity check.",
+        )
     ),
     OutcomeKind.REVIEW: (
-        "Borderline result. A supervisor must review the customer and confirm or reject with their own "
-        "id and PIN."
+        QT_TRANSLATE_NOOP(
+            "Details",
+            "Borderline result. A supervisor must review the customer and confirm or reject with their own "
+            "id and PIN.",
+        )
     ),
     RetryReason.NO_FACE: (
-        "No face found. Please ensure the customer's face is clearly visible and centred, then capture again."
+        QT_TRANSLATE_NOOP(
+            "Details",
+            "No face found. Please ensure the customer's face is clearly visible and centred, then capture again.",  # noqa: E501 - one literal for lupdate
+        )
     ),
     RetryReason.SEVERAL_FACES: (
-        "More than one person in frame. Ask that only the customer stays in view, then capture again."
+        QT_TRANSLATE_NOOP(
+            "Details",
+            "More than one person in frame. Ask that only the customer stays in view, then capture again.",
+        )
     ),
     RetryReason.LOW_DETECTION: (
-        "The face is not clear enough. Improve the lighting, ask the customer to face the "
-        "camera and hold still, then capture again."
+        QT_TRANSLATE_NOOP(
+            "Details",
+            "The face is not clear enough. Improve the lighting, ask the customer to face the "
+            "camera and hold still, then capture again.",
+        )
     ),
     RetryReason.ANALYSIS_FAILED: (
-        "The picture could not be analysed. Please ensure the customer's face is clearly "
-        "visible and try again."
+        QT_TRANSLATE_NOOP(
+            "Details",
+            "The picture could not be analysed. Please ensure the customer's face is clearly "
+            "visible and try again.",
+        )
     ),
 }
 

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from station.words import QT_TRANSLATE_NOOP, Phrase
+
 __all__ = [
     "VIRTUAL_CAMERA_NAMES",
     "CameraIdentity",
@@ -328,19 +330,32 @@ def camera_refusal(identity: CameraIdentity, approved_cameras: str, *, productio
     if not production:
         return ""
     if identity.virtual:
-        return (
-            f"The camera {identity.name!r} is a virtual camera ({identity.virtual_reason}): it can show "
-            "any picture, so verification is refused. Connect the counter's camera, or call IT."
+        return Phrase(
+            QT_TRANSLATE_NOOP(
+                "Refusal",
+                "The camera {name} is a virtual camera ({reason}): it can show any picture, so "
+                "verification is refused. Connect the counter's camera, or call IT.",
+            ),
+            name=repr(identity.name),
+            reason=identity.virtual_reason,
         )
     entries = tuple(e for e in approved_cameras.split(",") if e.strip())
     if entries and not identity.approved_by(parse_approved(entries)):
         if identity.vid_pid is None:
-            return (
-                f"The station cannot tell which camera {identity.name!r} is (no USB id), and only the "
-                "bank's approved cameras may be used: verification is refused. Call IT."
+            return Phrase(
+                QT_TRANSLATE_NOOP(
+                    "Refusal",
+                    "The station cannot tell which camera {name} is (no USB id), and only the bank's "
+                    "approved cameras may be used: verification is refused. Call IT.",
+                ),
+                name=repr(identity.name),
             )
-        return (
-            f"The camera {identity.describe()} is not one of the bank's approved cameras: "
-            "verification is refused. Call IT to approve it."
+        return Phrase(
+            QT_TRANSLATE_NOOP(
+                "Refusal",
+                "The camera {name} is not one of the bank's approved cameras: verification is refused. "
+                "Call IT to approve it.",
+            ),
+            name=identity.describe(),
         )
     return ""

@@ -36,7 +36,6 @@ from station.application.port import (
 )
 from station.application.readiness import Hold, NotReady, Readiness
 from station.core.models import OutcomeKind
-from station.service.access import NOT_ALLOWED
 from station.service.protocol import (
     VERSION,
     Empty,
@@ -53,6 +52,7 @@ from station.service.protocol import (
 )
 from station.service.transport import Connection, ConnectionClosedError, Connector
 from station.service.unix import socket_path, unix_connector
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = [
     "NOT_ALLOWED_HERE",
@@ -66,13 +66,17 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 
-SERVICE_DOWN: Final = "The station service is not running. Call IT support."
-SERVICE_LOST: Final = (
+SERVICE_DOWN: Final = QT_TRANSLATE_NOOP("Refusal", "The station service is not running. Call IT support.")
+SERVICE_LOST: Final = QT_TRANSLATE_NOOP(
+    "Details",
     "The station service stopped during the verification: it was not recorded here. "
-    "Do not capture again; call IT support."
+    "Do not capture again; call IT support.",
 )
-NOT_ASKED_YET: Final = "The station service has not answered yet."
-NOT_ALLOWED_HERE: Final = f"{NOT_ALLOWED.capitalize()}. Call IT support."
+NOT_ASKED_YET: Final = QT_TRANSLATE_NOOP("Refusal", "The station service has not answered yet.")
+#: ``NOT_ALLOWED`` (the service's own words, in its log) as the operator reads it.
+NOT_ALLOWED_HERE: Final = QT_TRANSLATE_NOOP(
+    "Refusal", "This account may not use the station service. Call IT support."
+)
 
 T = TypeVar("T")
 

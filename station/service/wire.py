@@ -3,7 +3,11 @@
 Only the shapes the port carries are known here: dataclasses of plain fields (``str``, ``int``,
 ``float``, ``bool``, ``None``), ``bytes`` (base64), ``datetime`` (ISO 8601 with its offset),
 ``StrEnum`` members (their value), ``tuple[X, ...]``, ``X | None`` unions, nested dataclasses, and
-the client's error tree (:data:`ERRORS`, by class name). Anything else is refused with a
+the client's error tree (:data:`ERRORS`, by class name). A ``str`` field may carry a text marked for
+translation (:mod:`station.words`): a :class:`~station.words.Text` crosses as ``{"context", "text"}``
+and a :class:`~station.words.Phrase` as ``{"context", "phrase", "values"}``, so the window on the
+other side shows it in the operator's language, values included (a plain field would arrive as
+its English only). Anything else is refused with a
 :class:`WireError`: a field missing, a field too many, a wrong type, an unknown enum value or
 error class. A decoded value is built with the dataclass's own constructor, so its checks run too.
 """
@@ -14,6 +18,8 @@ import base64
 import binascii
 import dataclasses
 import functools
+import re
+import string
 import types
 import typing
 from datetime import datetime
@@ -36,6 +42,7 @@ from station.api.errors import (
     TokenMalformedError,
     TokenMissingError,
 )
+from station.words import Phrase, Text
 
 __all__ = ["ERRORS", "WireError", "from_wire", "to_wire"]
 
@@ -74,6 +81,14 @@ class WireError(ValueError):
 
 def to_wire(value: object) -> Any:
     """``value`` as a JSON value (dicts, lists, strings, numbers, booleans, None)."""
+    if isinstance(value, Phrase):
+        return {
+            "context": value.context,
+            "phrase": value.template,
+            "values": {name: to_wire(item) for name, item in value.values},
+        }
+    if isinstance(value, Text):
+        return {"context": value.context, "text": str(value)}
     if value is None or (isinstance(value, bool | int | float | str) and not isinstance(value, Enum)):
         return value
     if isinstance(value, Enum):
@@ -151,6 +166,8 @@ def _decode(kind: Any, data: object, where: str) -> object:
             raise WireError(f"{where}: expected a number")
         return float(data)
     if kind is str:
+        if isinstance(data, dict):
+            return _decode_text(data, where)
         if not isinstance(data, str):
             raise WireError(f"{where}: expected a string")
         return data
@@ -181,6 +198,49 @@ def _decode(kind: Any, data: object, where: str) -> object:
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return _decode_dataclass(kind, data, where)
     raise WireError(f"{where}: a {kind!r} cannot cross the port")
+
+
+#: A phrase's field: a plain name (no attribute, index, conversion or format of its value).
+_FIELD_NAME: Final = re.compile(r"[a-z_]{1,40}")
+#: How deep a phrase's values may nest phrases ("Confirmed live by {who}" and its supervisor).
+_PHRASE_DEPTH: Final = 3
+
+
+def _decode_text(data: dict[str, object], where: str, depth: int = 0) -> Text:
+    """A marked text or phrase, as :func:`to_wire` wrote it; refused unless exactly that shape."""
+    context = data.get("context")
+    if not isinstance(context, str):
+        raise WireError(f"{where}: a marked text without its context")
+    if set(data) == {"context", "text"} and isinstance(data["text"], str):
+        return Text(context, data["text"])
+    template, values = data.get("phrase"), data.get("values")
+    if (
+        set(data) != {"context", "phrase", "values"}
+        or not isinstance(template, str)
+        or not isinstance(values, dict)
+    ):
+        raise WireError(f"{where}: expected a string, a marked text or a phrase")
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        ]
+    except ValueError:
+        raise WireError(f"{where}: a phrase that is not a template") from None
+    if any(not _FIELD_NAME.fullmatch(name) or spec or conversion for name, spec, conversion in fields):
+        raise WireError(f"{where}: a phrase's fields are plain names")
+    if {name for name, _, _ in fields} != set(values):
+        raise WireError(f"{where}: a phrase's values do not match its fields")
+    decoded: dict[str, object] = {}
+    for name, value in values.items():
+        if isinstance(value, dict) and depth < _PHRASE_DEPTH:
+            decoded[name] = _decode_text(value, f"{where}.{name}", depth + 1)
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            decoded[name] = value
+        else:
+            raise WireError(f"{where}.{name}: a phrase's value is a string, a number or a marked text")
+    return Phrase(Text(context, template), **decoded)
 
 
 def _decode_dataclass(kind: type, data: object, where: str) -> object:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from station.words import QT_TRANSLATE_NOOP, Phrase
+
 __all__ = ["ShipState", "ShipStatus", "format_age", "needs_attention", "status_text"]
 
 
@@ -54,16 +56,25 @@ def format_age(age: timedelta) -> str:
 def status_text(status: ShipStatus) -> str:
     """The short text for the status bar."""
     if status.state is ShipState.OFF:
-        return "shipping off"
+        return QT_TRANSLATE_NOOP("Health", "shipping off")
     if status.state in (ShipState.FAILING, ShipState.INTEGRITY) and status.last_error:
         return status.last_error
     if status.waiting == 0:
-        return "all shipped"
-    noun = "record" if status.waiting == 1 else "records"
-    text = f"{status.waiting} {noun} waiting"
-    if status.oldest_waiting_age is not None:
-        text += f", oldest {format_age(status.oldest_waiting_age)}"
-    return text
+        return QT_TRANSLATE_NOOP("Health", "all shipped")
+    one = status.waiting == 1
+    if status.oldest_waiting_age is None:
+        template = (
+            QT_TRANSLATE_NOOP("Health", "{count} record waiting")
+            if one
+            else QT_TRANSLATE_NOOP("Health", "{count} records waiting")
+        )
+        return Phrase(template, count=status.waiting)
+    template = (
+        QT_TRANSLATE_NOOP("Health", "{count} record waiting, oldest {age}")
+        if one
+        else QT_TRANSLATE_NOOP("Health", "{count} records waiting, oldest {age}")
+    )
+    return Phrase(template, count=status.waiting, age=format_age(status.oldest_waiting_age))
 
 
 def needs_attention(status: ShipStatus, alert_age: timedelta) -> bool:

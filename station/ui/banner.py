@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 
 from station.core.models import OutcomeKind
 from station.ui import style
-from station.ui.texts import QT_TRANSLATE_NOOP
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = ["VerdictBanner"]
 

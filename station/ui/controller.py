@@ -24,6 +24,7 @@ from station.application.desk import Desk
 from station.application.kinds import ErrorKind
 from station.application.port import ReviewRefusedError
 from station.application.session import CaptureCheck, CustomerSession, Refusal, SessionError
+from station.words import QT_TRANSLATE_NOOP, Phrase
 
 __all__ = ["STATION_CLOSED", "VerificationController"]
 
@@ -117,7 +118,11 @@ class VerificationController(QObject):
         except Exception as exc:  # last resort: the operator sees an ERROR, the log has the rest
             _log.exception("verification failed unexpectedly")
             report = await session.record_failure(
-                ErrorKind.UNEXPECTED, f"Unexpected failure ({type(exc).__name__}). Capture again."
+                ErrorKind.UNEXPECTED,
+                Phrase(
+                    QT_TRANSLATE_NOOP("Details", "Unexpected failure ({name}). Capture again."),
+                    name=type(exc).__name__,
+                ),
             )
         self._settle()  # idle before ``finished``, so its handlers may capture again
         self.finished.emit(report)

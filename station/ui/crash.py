@@ -33,7 +33,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from station.logfiles import log_incident, new_incident_id
-from station.ui.texts import QT_TRANSLATE_NOOP
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = [
     "CRASH_TITLE",

@@ -23,9 +23,9 @@ from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
 from station.core.geometry import Rect
 from station.ui import style
 from station.ui.overlay import status_chip_rect
-from station.ui.texts import QT_TRANSLATE_NOOP
 from station.vision.quality import QualityReport, guide_oval
 from station.vision.quality_worker import QualityMonitor
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = [
     "NOTICE_TITLE",

@@ -3,7 +3,7 @@
 Never colour alone: each chip shows a symbol (● good, ▲ warning, ■ bad) and the part's word, and the
 whole strip's state is in its accessible description. The problem's fix is in the chip's tooltip
 and, when a needed part is bad, in the banner (see the main window). The words come from the
-application layer in English and are shown in the operator's language (:mod:`station.ui.texts`).
+application layer in English and are shown in the operator's language (:mod:`station.ui.message_book`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from station.application.health import Health, Level, Part
+from station.application.health import PART_NAMES, Health, Level, Part
 from station.ui import style
-from station.ui.texts import MessageBook
+from station.ui.message_book import MessageBook
 
 __all__ = ["HealthStrip"]
 
@@ -81,7 +81,7 @@ class HealthStrip(QWidget):
             symbol, look = style.HEALTH_LOOKS[state.level]
             palette = style.themed(look)
             chip = self.chips[state.part]
-            name, word = self._words(state.part.value), self._words(state.word)
+            name, word = self._words(PART_NAMES[state.part]), self._words(state.word)
             chip.setText(f"{symbol} {name}: {word}")
             chip.setToolTip(self._words(state.fix) if state.fix else f"{name}: {word}")
             chip.setAccessibleName(translate("HealthStrip", "{part} health").format(part=name))
@@ -101,6 +101,7 @@ class HealthStrip(QWidget):
         self.setAccessibleName(translate("HealthStrip", "Station health"))
         self.setAccessibleDescription(
             "; ".join(
-                f"{self._words(p.part.value)} {levels[p.level]}: {self._words(p.word)}" for p in health.parts
+                f"{self._words(PART_NAMES[p.part])} {levels[p.level]}: {self._words(p.word)}"
+                for p in health.parts
             )
         )

@@ -20,7 +20,7 @@ from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt, QTime
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from station.application.history import AttemptHistory, StoredRecord
-from station.ui.texts import QT_TRANSLATE_NOOP
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = ["HISTORY_ROWS", "HistoryPanel", "local_time_text", "row_description"]
 

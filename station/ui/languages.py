@@ -29,9 +29,10 @@ from station.application.language_memory import FILENAME as MEMORY_FILENAME
 from station.application.language_memory import OperatorLanguages
 from station.resources import resources_root
 from station.ui.fonts import ensure_devanagari_font
+from station.ui.message_book import MessageBook
 from station.ui.pseudo import PSEUDO_TAG, PseudoTranslator
-from station.ui.texts import INSTRUCTIONS, MessageBook
 from station.vision.quality import INSTRUCTION_TEXT, Instruction
+from station.words import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:  # the settings' pydantic models: not imported to paint the first frame (issue 27)
     from station.application.settings import Settings
@@ -64,6 +65,13 @@ class Language:
 
 
 SOURCE_LANGUAGE: Final = "en"
+#: Qt's own standard buttons (OK, Cancel…) look their words up under this context: marked here so
+#: the station's catalogue carries them (Qt ships no Hindi catalogue of its own).
+STANDARD_BUTTONS: Final = (
+    QT_TRANSLATE_NOOP("QPlatformTheme", "OK"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "Cancel"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "Close"),
+)
 #: The settings' defaults (``station.config.model``), repeated here so that the preview does not
 #: import the settings' pydantic models to paint the first frame (issue 27); a test keeps them equal.
 DEFAULT_INTERFACE_LANGUAGE: Final = "en"
@@ -228,7 +236,7 @@ class Languages(QObject):
         return self._in(self.customer, context, source)
 
     def customer_message(self, text: str) -> str:
-        """A lower layer's text (see :mod:`station.ui.texts`) in the customer's language."""
+        """A lower layer's marked text (see :mod:`station.ui.message_book`) in the customer's language."""
         return self.book.translate(text, lambda c, s, d: self._in(self.customer, c, s, d))
 
     def operator_message(self, text: str) -> str:
@@ -236,13 +244,10 @@ class Languages(QObject):
         return self.book.translate(text, lambda c, s, d: self._in(self.operator, c, s, d))
 
     def instruction(self, instruction: Instruction, *, for_operator: bool = False) -> str:
-        """The guide's instruction, keyed by the enum: English is station.vision's own words."""
+        """The guide's instruction, marked where station.vision writes it."""
         tag = self.operator if for_operator else self.customer
         english = INSTRUCTION_TEXT.get(instruction, instruction.value)
-        source = INSTRUCTIONS.get(instruction)
-        if source is None or tag == SOURCE_LANGUAGE:
-            return english
-        return self._in(tag, "Instruction", source) if self.translator(tag) is not None else english
+        return self.book.translate(english, lambda c, s, d: self._in(tag, c, s, d))
 
 
 def station_languages(settings: Settings, *, remember: bool = True) -> Languages:

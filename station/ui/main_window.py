@@ -75,8 +75,8 @@ from station.ui.licences_dialog import show_licences
 from station.ui.preview import PreviewWidget
 from station.ui.screen_fit import first_geometry
 from station.ui.style import environment_badge_style
-from station.ui.texts import QT_TRANSLATE_NOOP
 from station.vision.quality import Instruction, QualityReport
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = ["MINIMUM_SIZE", "MainWindow", "SupervisorCheck"]
 
@@ -516,7 +516,7 @@ class MainWindow(QMainWindow):
         elif kind is BannerKind.CANCELLED:
             self.banner.show_idle(translate("MainWindow", CANCELLED_TEXT))
         elif kind is BannerKind.CONSENT_REFUSED:
-            headline = languages.operator_message("NO CONSENT")
+            headline = languages.operator_message(QT_TRANSLATE_NOOP("Headline", "NO CONSENT"))
             self.banner.show_outcome(
                 OutcomeKind.ERROR, translate("MainWindow", CONSENT_REFUSED_TEXT), headline=headline
             )

@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 
 from station.application.service import Credential, Environment
 from station.netcheck import CheckResult, run_network_check
+from station.ui.message_book import MessageBook
 from station.ui.style import qcolor
-from station.ui.texts import QT_TRANSLATE_NOOP
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = ["NetworkCheckDialog", "status_text"]
 
@@ -50,6 +51,15 @@ COLUMNS = (
 _PASSED = ("✔", QT_TRANSLATE_NOOP("NetworkCheck", "Passed"), "#1B5E20")
 _FAILED = ("✖", QT_TRANSLATE_NOOP("NetworkCheck", "Failed"), "#B71C1C")
 _SKIPPED = ("–", QT_TRANSLATE_NOOP("NetworkCheck", "Skipped"), "#424242")
+
+
+_BOOK = MessageBook()
+
+
+def _step(name: str) -> str:
+    """A step's name (marked in station.netcheck) in the operator's language; its detail is the
+    network's own words, for IT, and stays as it came."""
+    return _BOOK.translate(name, QCoreApplication.translate)
 
 
 def _look(ok: bool | None) -> tuple[str, str, str]:
@@ -240,10 +250,10 @@ class NetworkCheckDialog(QDialog):
             status.setData(Qt.ItemDataRole.AccessibleTextRole, translate("NetworkCheck", word))
             detail = result.detail
             self.table.setItem(row, 0, status)
-            self.table.setItem(row, 1, QTableWidgetItem(result.name))
+            self.table.setItem(row, 1, QTableWidgetItem(_step(result.name)))
             self.table.setItem(row, 2, QTableWidgetItem(detail))
         self.table.resizeRowsToContents()
-        failed = [r.name for r in results if r.ok is False]
+        failed = [_step(r.name) for r in results if r.ok is False]
         if failed:
             summary = (
                 translate(

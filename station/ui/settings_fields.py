@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication
 from station.application.service import Environment
 from station.core import bounds
 from station.core.decision import SeveralFacesPolicy
-from station.ui.texts import QT_TRANSLATE_NOOP
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = [
     "BOOLS",

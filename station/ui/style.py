@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication
 
 from station.application.health import Level
 from station.core.models import OutcomeKind
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = [
     "BADGE_STYLES",
@@ -101,11 +102,17 @@ _INK = "#1A1A1A"
 
 OUTCOME_STYLES: Mapping[OutcomeKind, BannerStyle] = MappingProxyType(
     {
-        OutcomeKind.LIVE: BannerStyle("LIVE", "✔", Palette(_WHITE, "#1B5E20")),
-        OutcomeKind.SPOOF: BannerStyle("SPOOF", "✖", Palette(_WHITE, "#B71C1C")),
-        OutcomeKind.RETRY: BannerStyle("RETRY", "↻", Palette(_INK, "#FFB300")),
-        OutcomeKind.REVIEW: BannerStyle("REVIEW", "⚑", Palette(_WHITE, "#4527A0")),
-        OutcomeKind.ERROR: BannerStyle("ERROR", "⚠", Palette(_WHITE, "#424242")),
+        OutcomeKind.LIVE: BannerStyle(QT_TRANSLATE_NOOP("Headline", "LIVE"), "✔", Palette(_WHITE, "#1B5E20")),
+        OutcomeKind.SPOOF: BannerStyle(
+            QT_TRANSLATE_NOOP("Headline", "SPOOF"), "✖", Palette(_WHITE, "#B71C1C")
+        ),
+        OutcomeKind.RETRY: BannerStyle(QT_TRANSLATE_NOOP("Headline", "RETRY"), "↻", Palette(_INK, "#FFB300")),
+        OutcomeKind.REVIEW: BannerStyle(
+            QT_TRANSLATE_NOOP("Headline", "REVIEW"), "⚑", Palette(_WHITE, "#4527A0")
+        ),
+        OutcomeKind.ERROR: BannerStyle(
+            QT_TRANSLATE_NOOP("Headline", "ERROR"), "⚠", Palette(_WHITE, "#424242")
+        ),
     }
 )
 """Green tick, red cross, amber retry, purple flag, grey warning: distinct in hue *and* glyph."""
@@ -116,7 +123,7 @@ BUSY_STYLE = BannerStyle("", "◌", Palette(_WHITE, "#37474F"))
 IDLE_STYLE = BannerStyle("", "◉", Palette("#263238", "#ECEFF1"))
 """Quiet and light while nothing has been captured yet."""
 
-NOT_READY_STYLE = BannerStyle("Not ready", "⚠", Palette("#1A1A1A", "#FFE082"))
+NOT_READY_STYLE = BannerStyle(QT_TRANSLATE_NOOP("Headline", "Not ready"), "⚠", Palette("#1A1A1A", "#FFE082"))
 """The local quality gate holding a capture back: amber-light, so it reads as 'wait', not a verdict."""
 
 BADGE_STYLES: Mapping[str, BadgeStyle] = MappingProxyType(

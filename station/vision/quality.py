@@ -74,6 +74,7 @@ from station.vision.guide import (
     guide_oval,
     place_face,
 )
+from station.words import QT_TRANSLATE_NOOP
 
 __all__ = [
     "CUSTOMER_ABOVE_IN_FACES",
@@ -214,16 +215,20 @@ class Instruction(enum.StrEnum):
 
 
 INSTRUCTION_TEXT: dict[Instruction, str] = {
-    Instruction.READY: "Ready",
-    Instruction.NO_FACE: "No face found: ask the customer to face the camera",
-    Instruction.SEVERAL_FACES: "Only one person in frame",
-    Instruction.MOVE_CLOSER: "Move closer",
-    Instruction.MOVE_BACK: "Move back a little",
-    Instruction.CENTRE_FACE: "Centre the face in the oval",
-    Instruction.TOO_DARK: "Too dark: turn on the desk light",
-    Instruction.TOO_BRIGHT: "Too bright: angle the screen or close the blind",
-    Instruction.HOLD_STILL: "Hold still",
-    Instruction.FROZEN_CAMERA: "Camera picture frozen: check the camera",
+    Instruction.READY: QT_TRANSLATE_NOOP("Instruction", "Ready"),
+    Instruction.NO_FACE: QT_TRANSLATE_NOOP(
+        "Instruction", "No face found: ask the customer to face the camera"
+    ),
+    Instruction.SEVERAL_FACES: QT_TRANSLATE_NOOP("Instruction", "Only one person in frame"),
+    Instruction.MOVE_CLOSER: QT_TRANSLATE_NOOP("Instruction", "Move closer"),
+    Instruction.MOVE_BACK: QT_TRANSLATE_NOOP("Instruction", "Move back a little"),
+    Instruction.CENTRE_FACE: QT_TRANSLATE_NOOP("Instruction", "Centre the face in the oval"),
+    Instruction.TOO_DARK: QT_TRANSLATE_NOOP("Instruction", "Too dark: turn on the desk light"),
+    Instruction.TOO_BRIGHT: QT_TRANSLATE_NOOP(
+        "Instruction", "Too bright: angle the screen or close the blind"
+    ),
+    Instruction.HOLD_STILL: QT_TRANSLATE_NOOP("Instruction", "Hold still"),
+    Instruction.FROZEN_CAMERA: QT_TRANSLATE_NOOP("Instruction", "Camera picture frozen: check the camera"),
 }
 
 

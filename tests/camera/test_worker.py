@@ -28,6 +28,8 @@ from station.camera import (
     parse_source,
 )
 from station.resources import sample_path
+from station.security.camera_identity import CameraIdentity, camera_refusal
+from station.words import Phrase
 from tests.camera.support import StateRecorder, frame_number, write_video
 
 S = CameraState
@@ -254,6 +256,7 @@ def test_video_played_once_ends_in_stopped(tmp_path: Path, recorder: StateRecord
     assert recorder.wait_for_state(S.STOPPED, timeout=5.0)
     assert worker.stop()
     assert worker.status.message == "The video file once.avi has ended."
+    assert isinstance(worker.status.message, Phrase)  # marked: the window shows it translated
     assert slot.seq == 5
     assert recorder.states() == [S.OPENING, S.LIVE, S.STOPPED]
 
@@ -336,3 +339,24 @@ def test_a_camera_refused_by_policy_is_never_opened_nor_retried(recorder: StateR
         assert worker.stop(timeout=2.0)
     assert calls == 1
     assert slot.latest() is None
+
+
+def test_a_refusal_keeps_its_marking_for_the_window(recorder: StateRecorder) -> None:
+    """The window translates the refusal by its template: the worker hands it on as it was raised
+    (issue 23: ``str(error)`` gave a Hindi screen the English sentence)."""
+    virtual = CameraIdentity("OBS Virtual Camera", virtual_reason="a virtual camera's driver")
+    refusal = camera_refusal(virtual, "", production=True)
+    assert isinstance(refusal, Phrase)
+
+    def factory() -> DeviceSource:
+        raise CameraRefusedError(refusal)
+
+    worker = CaptureWorker(factory, LatestFrameSlot(), on_state=recorder, reconnect_delay=0.01)
+    worker.start()
+    try:
+        assert recorder.wait_for_state(S.FAILED, timeout=5.0)
+        message = worker.status.message
+        assert isinstance(message, Phrase) and message.template == refusal.template
+        assert message.named == {"name": "'OBS Virtual Camera'", "reason": "a virtual camera's driver"}
+    finally:
+        assert worker.stop(timeout=2.0)

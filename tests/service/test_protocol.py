@@ -47,6 +47,7 @@ from station.service.protocol import (
     frame_length,
 )
 from station.service.wire import WireError, from_wire, to_wire
+from station.words import QT_TRANSLATE_NOOP, Phrase, Text
 
 WHEN = datetime(2026, 12, 7, 9, 30, 1, 123456, tzinfo=UTC)
 CONSENT = ConsentRecord(Consent.GIVEN, "v3", "ab" * 32)
@@ -300,3 +301,57 @@ def wire_error(**change: object) -> dict[str, object]:
 def test_an_error_of_the_wrong_shape_is_refused_with_where(data: dict[str, object], words: str) -> None:
     with pytest.raises(WireError, match=words):
         from_wire(AttemptReport, data, "report")
+
+
+def _confirmed_by(supervisor: str) -> Phrase:
+    who = Phrase(QT_TRANSLATE_NOOP("Details", "supervisor {supervisor}"), supervisor=supervisor)
+    return Phrase(
+        QT_TRANSLATE_NOOP("Details", "Confirmed live by {who}. You may continue with the customer."), who=who
+    )
+
+
+def test_a_marked_text_and_a_phrase_cross_with_their_context_template_and_values() -> None:
+    """The window on the other side translates them as it would in one process (issue 23)."""
+    refusal = QT_TRANSLATE_NOOP("Refusal", "The station service has not answered yet.")
+    sent = _confirmed_by("sup2")
+    report = replace(error_report(), message=sent)
+    back = from_wire(AttemptReport, json.loads(json.dumps(to_wire(report))))
+    assert isinstance(back.message, Phrase) and back.message == sent
+    assert back.message.template == sent.template and back.message.context == "Details"
+    who = back.message.named["who"]
+    assert isinstance(who, Phrase) and who.named == {"supervisor": "sup2"}
+    holds = from_wire(Readiness, to_wire(Readiness((Hold(NotReady.SERVICE, refusal),))))
+    message = holds.holds[0].message
+    assert isinstance(message, Text) and message.context == "Refusal" and message == refusal
+    plain = from_wire(Readiness, to_wire(Readiness((Hold(NotReady.SERVICE, "words"),))))
+    assert type(plain.holds[0].message) is str  # an unmarked text stays a plain string
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        {"context": "Details", "phrase": "Value {who.__class__}", "values": {"who": "x"}},  # attribute
+        {"context": "Details", "phrase": "Value {who!r}", "values": {"who": "x"}},  # conversion
+        {"context": "Details", "phrase": "Value {who:>99999}", "values": {"who": "x"}},  # format
+        {"context": "Details", "phrase": "Value {who}", "values": {}},  # a value missing
+        {"context": "Details", "phrase": "Value {who}", "values": {"who": "x", "more": 1}},  # one too many
+        {"context": "Details", "phrase": "Value {who}", "values": {"who": [1]}},
+        {"context": "Details", "phrase": "Value {who}", "values": {"who": True}},
+        {"context": "Details", "phrase": "Value {", "values": {}},  # not a template
+        {"context": 5, "text": "x"},
+        {"text": "x"},
+        {"context": "Details", "text": "x", "phrase": "y"},
+    ],
+)
+def test_a_marked_text_of_the_wrong_shape_is_refused(text: dict[str, object]) -> None:
+    report = {**to_wire(error_report()), "message": text}
+    with pytest.raises(WireError):
+        from_wire(AttemptReport, report)
+
+
+def test_phrases_nest_only_a_few_levels_deep() -> None:
+    text: dict[str, object] = {"context": "Details", "text": "x"}
+    for _ in range(5):
+        text = {"context": "Details", "phrase": "{inner}", "values": {"inner": text}}
+    with pytest.raises(WireError):
+        from_wire(AttemptReport, {**to_wire(error_report()), "message": text})

@@ -1,18 +1,23 @@
-"""The catalogues are complete and current, and every text a lower layer shows is in them.
+"""The catalogues are complete and current, and every text the window shows from a lower layer is
+marked where it is written and translated.
 
-A new ``tr()`` text without a Hindi translation fails here (lupdate finds it unfinished); so does
-a new English message in the application layer that the UI's list (station/ui/texts.py) lacks,
-and a translation that lost a ``{placeholder}``.
+A new ``tr()`` text, or a new ``QT_TRANSLATE_NOOP`` anywhere in station/ (the lower layers'
+marker, :mod:`station.words`), without a Hindi translation fails here: lupdate reads every file
+of station/ and finds it unfinished. So does a marker lupdate cannot read, a text the lower layers
+show without a marker, and a translation that lost a ``{placeholder}``.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from PySide6.QtCore import QCoreApplication
@@ -20,24 +25,51 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from station.api import errors
 from station.application import verdict_text as verdicts
-from station.application.attempt import CANCELLED_MESSAGE, UNEXPECTED_MESSAGE, advice_for
+from station.application.attempt import (
+    CANCELLED_MESSAGE,
+    JOURNAL_UNWRITABLE_MESSAGE,
+    UNEXPECTED_MESSAGE,
+    advice_for,
+)
 from station.application.call_health import NOT_ANSWERING, NOT_ANSWERING_FIX
 from station.application.camera_health import NOT_A_LIVE_CAMERA, NOT_A_LIVE_CAMERA_CAPTION
 from station.application.consent import DEFAULT_NOTICE
 from station.application.desk import REVIEW_REFUSAL_MESSAGES
-from station.application.health import JournalState, journal_health, service_health
-from station.application.readiness import NO_TOKEN_FIX, POLICY_STOP_FIX
+from station.application.factory import StationConfig, camera_verdict
+from station.application.health import PART_NAMES, JournalState, journal_health, service_health
+from station.application.readiness import (
+    NO_TOKEN_FIX,
+    POLICY_STOP_FIX,
+    Hold,
+    NotReady,
+    Readiness,
+    token_health,
+)
 from station.application.session import REFUSAL_MESSAGES
 from station.camera import worker
+from station.config import Mode
 from station.core.decision import MESSAGES
-from station.ui import texts
+from station.resources import sample_path
+from station.security.camera_identity import CameraIdentity, camera_refusal
 from station.ui.languages import Languages, catalogue_path
-from station.ui.texts import MessageBook
 from station.vision.quality import INSTRUCTION_TEXT, Instruction
+from station.words import QT_TRANSLATE_NOOP, Phrase, Text
 
 ROOT = Path(__file__).resolve().parents[2]
 HINDI_TS = ROOT / "resources" / "i18n" / "station_hi.ts"
 _FIELDS = re.compile(r"\{[a-z_]+\}|%L?n")
+
+
+def _load_catalogues() -> ModuleType:
+    """packaging/catalogues.py (a script, not a package)."""
+    spec = importlib.util.spec_from_file_location("catalogues", ROOT / "packaging" / "catalogues.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+catalogues = _load_catalogues()
 
 
 @pytest.fixture
@@ -88,15 +120,70 @@ def test_every_translation_keeps_its_placeholders_and_is_not_empty() -> None:
     assert problems == []
 
 
-def test_every_text_the_lower_layers_show_is_listed_for_translation() -> None:
-    book = MessageBook()
+def _translated() -> dict[tuple[str, str], str]:
+    return {(context, source): translation for context, source, translation in messages() if translation}
+
+
+def _marked_calls(path: Path) -> Iterator[ast.Call]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name == "QT_TRANSLATE_NOOP":
+                yield node
+
+
+def test_every_marker_in_the_station_is_one_lupdate_can_read() -> None:
+    """lupdate reads the source, it does not run it: a marker with an f-string or a variable is
+    skipped without a word, and its text would reach the screen in English. So every marker in
+    station/ has two plain literals, and every marked text has its Hindi translation."""
+    translated = _translated()
+    unreadable: list[str] = []
+    untranslated: list[str] = []
+    found = 0
+    for path in sorted((ROOT / "station").rglob("*.py")):
+        for call in _marked_calls(path):
+            found += 1
+            where = f"{path.relative_to(ROOT)}:{call.lineno}"
+            texts = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if len(call.args) != 2 or call.keywords or len(texts) != 2:
+                unreadable.append(where)
+                continue
+            context, source = texts
+            if (context, source) not in translated:
+                untranslated.append(f"{where} {context}: {source}")
+    assert found > 200  # the station's own markers were read, lower layers included
+    assert unreadable == []
+    assert untranslated == []
+
+
+def test_a_marked_text_without_hindi_fails_the_check(tmp_path: Path) -> None:
+    """The completeness check finds a new marked text by itself, wherever it is written."""
+    fixture = tmp_path / "refusal.py"
+    fixture.write_text(
+        "from station.words import QT_TRANSLATE_NOOP\n\n"
+        'NEW = QT_TRANSLATE_NOOP("Refusal", "A refusal nobody has translated yet.")\n',
+        encoding="utf-8",
+    )
+    found = catalogues.problems(extra=[fixture])
+    assert "station_hi.ts: 1 unfinished entry" in found
+    assert any("not current with the code" in line for line in found)
+    assert (
+        not (ROOT / "resources" / "i18n" / "station_hi.ts")
+        .read_text(encoding="utf-8")
+        .count("A refusal nobody has translated yet.")
+    )
+
+
+def test_every_text_the_lower_layers_show_is_marked_and_translated() -> None:
     shown: list[str] = [
         *verdicts._ACTIONS.values(),
         *verdicts._ERROR_ACTIONS.values(),
         *verdicts._SUPERVISOR.values(),
+        *verdicts.HEADLINES.values(),
         verdicts._NO_SUPERVISOR,
         verdicts._EXHAUSTED_DETAILS,
         UNEXPECTED_MESSAGE,
+        JOURNAL_UNWRITABLE_MESSAGE,
         verdicts._FACE_PICK,
         verdicts._EXHAUSTED,
         verdicts._NOT_FINAL,
@@ -106,6 +193,8 @@ def test_every_text_the_lower_layers_show_is_listed_for_translation() -> None:
         *REFUSAL_MESSAGES.values(),
         *REVIEW_REFUSAL_MESSAGES.values(),
         *MESSAGES.values(),
+        *INSTRUCTION_TEXT.values(),
+        *PART_NAMES.values(),
         DEFAULT_NOTICE,
         *worker._MESSAGES.values(),
     ]
@@ -126,35 +215,49 @@ def test_every_text_the_lower_layers_show_is_listed_for_translation() -> None:
         error = kind("x")
         shown.append(advice_for(error))
         health = service_health(None, error)
-        shown += [health.part.value, health.word, health.fix]
+        shown += [health.word, health.fix]
     shown += [service_health(1234.0, None).word, NOT_ANSWERING, NOT_ANSWERING_FIX, NOT_A_LIVE_CAMERA]
-    shown += [NOT_A_LIVE_CAMERA_CAPTION]
-    shown += [POLICY_STOP_FIX, NO_TOKEN_FIX, "missing", "stopped", "not configured", "enrolled"]
+    shown += [NOT_A_LIVE_CAMERA_CAPTION, POLICY_STOP_FIX, NO_TOKEN_FIX]
     for state in JournalState:
         health = journal_health(state, "x")
         shown += [health.word, health.fix]
-    missing = [text for text in shown if text and not book.knows(text)]
+    for reason in NotReady:
+        shown.append(token_health(Readiness((Hold(reason, "x"),))).word)
+    shown.append(token_health(Readiness()).word)
+    picture = camera_verdict(StationConfig(camera=str(sample_path("face.jpg")), mode=Mode.PRODUCTION))
+    virtual = CameraIdentity("OBS Virtual Camera", virtual_reason="a virtual camera's driver")
+    shown += [picture.refusal, camera_refusal(virtual, "", production=True)]
+    shown += [camera_refusal(CameraIdentity("Webcam"), "046d:085b", production=True)]
+    translated = _translated()
+    unmarked = [text for text in shown if text and not isinstance(text, Text)]
+    assert unmarked == []
+    missing = [
+        (text.context, text.source)
+        for text in shown
+        if isinstance(text, Text) and (text.context, text.source) not in translated
+    ]
     assert missing == []
 
 
-def test_the_guide_is_keyed_by_instruction_and_matches_the_vision_english() -> None:
-    assert set(texts.INSTRUCTIONS) == set(Instruction), (
-        "a new Instruction needs its entry in station/ui/texts.py"
-    )
-    drifted = {i: INSTRUCTION_TEXT[i] for i in Instruction if texts.INSTRUCTIONS[i] != INSTRUCTION_TEXT[i]}
-    assert drifted == {}, (
-        "station.vision reworded an instruction: update station/ui/texts.py and the catalogue"
-    )
+def test_the_guide_is_marked_where_station_vision_writes_it() -> None:
+    assert set(INSTRUCTION_TEXT) == set(Instruction)
+    assert all(isinstance(text, Text) and text.context == "Instruction" for text in INSTRUCTION_TEXT.values())
 
 
 def test_messages_made_with_values_are_translated_whole(hindi: Languages) -> None:
+    sup1 = Phrase(QT_TRANSLATE_NOOP("Details", "supervisor {supervisor}"), supervisor="sup1")
+    confirmed = Phrase(
+        QT_TRANSLATE_NOOP("Details", "Confirmed live by {who}. You may continue with the customer."), who=sup1
+    )
+    assert confirmed == "Confirmed live by supervisor sup1. You may continue with the customer."  # the log's
     assert (
-        hindi.operator_message("Confirmed live by supervisor sup1. You may continue with the customer.")
+        hindi.operator_message(confirmed)
         == "सुपरवाइज़र sup1 ने जीवित व्यक्ति की पुष्टि की। आप ग्राहक का काम आगे बढ़ा सकते हैं।"
     )
-    assert hindi.operator_message("Faces: 2, frame 1024x512") == "चेहरे: 2, फ़्रेम 1024x512"
-    assert hindi.operator_message("balance 1 234") == "बैलेंस 1 234"
-    # A text no catalogue knows stays as it came: never a blank.
+    assert hindi.operator_message(service_health(1234.0, None).word) == "बैलेंस 1 234"
+    # A plain copy of a marked text (a Qt signal's QString, say) is still found by its words.
+    assert hindi.operator_message(str(NO_TOKEN_FIX)) == hindi.operator_message(NO_TOKEN_FIX) != NO_TOKEN_FIX
+    # A text nobody marked stays as it came: never a blank. So does a phrase whose value is not marked.
     assert hindi.operator_message("Camera 0 (Integrated Webcam)") == "Camera 0 (Integrated Webcam)"
 
 

@@ -27,7 +27,7 @@ from station.ui.fonts import ensure_devanagari_font
 from station.ui.history import local_time_text
 from station.ui.languages import Languages
 from station.ui.main_window import MainWindow
-from station.ui.texts import INSTRUCTIONS
+from station.vision.quality import INSTRUCTION_TEXT
 from tests.ui.conftest import close_station, journal_rows, start_station
 
 HINDI_NOTICE = "आप स्वयं उपस्थित हैं, इसकी पुष्टि के लिए यह मशीन आपके चेहरे की एक फ़ोटो लेती है।"  # its first sentence
@@ -83,7 +83,7 @@ def test_f2_changes_the_guide_on_the_next_frame(
         report = window.gate.latest
         assert report is not None
         assert preview.last_guide_text == languages.instruction(report.instruction)
-        assert preview.last_guide_text != INSTRUCTIONS[report.instruction]
+        assert preview.last_guide_text != INSTRUCTION_TEXT[report.instruction]
         assert "हिन्दी" in window.customer_language_label.text()
         qtbot.keyClick(window, Qt.Key.Key_F2)  # round the list: English again
         assert languages.customer == "en"
