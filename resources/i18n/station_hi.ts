@@ -1281,7 +1281,6 @@ Face-liveness verification for bank branches.</source>
     </message>
     <message>
         <source>Station settings</source>
-        <extracomment>The settings as entered (validated), for a network check before saving. The token statuses were read again. The camera list was read. The rules: what is fixed, how values are read, what changed and needs the PIN. Without a PIN check every guarded change is refused (fail closed). Listing the cameras; cancelled when the dialog closes.</extracomment>
         <translation>स्टेशन की सेटिंग्स</translation>
     </message>
     <message>
