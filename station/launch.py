@@ -147,16 +147,16 @@ def _early_camera_for(
 
 
 def _service_port() -> ServiceVerifier | None:
-    """The station service's client on an installed Linux station (the service holds the token,
-    the journal and the PINs; this process is the operator's), else None: in-process."""
+    """The station service's client on an installed station (the service holds the token, the
+    journal and the PINs; this process is the operator's), else None: in-process. Linux: its Unix
+    socket; Windows: its named pipe."""
     from station.application.tokens import default_vault
 
     if default_vault() is None:
         return None
-    from station.service.client import ServiceVerifier
-    from station.service.unix import socket_path, unix_connector
+    from station.service.client import ServiceVerifier, service_connector
 
-    return ServiceVerifier(unix_connector(socket_path()))
+    return ServiceVerifier(service_connector())
 
 
 def _show_first_frame(camera: CameraFeed | None, languages: Languages, *, kiosk: bool) -> EarlyPreview | None:
