@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QIcon
@@ -119,6 +120,8 @@ def _config_from_args(args: argparse.Namespace, resolved: ResolvedSettings) -> S
 
     if args.scenario and not args.demo:
         raise SettingsError([("--scenario", "only makes sense with --demo")])
+    if getattr(args, "screenshot", None) and not args.demo:
+        raise SettingsError([("--screenshot", "only makes sense with --demo")])
     if args.demo:
         Scenario.parse(args.scenario or Scenario.LIVE.value)  # a clear error for a typo, before any window
     return config_from_resolved(resolved, demo=args.demo, scenario=args.scenario)
@@ -217,7 +220,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from station.application.recording import ServiceKeepsTheJournal
     from station.application.settings_store import SettingsStore
 
-    port = _service_port()
+    port = None if config.demo else _service_port()  # the demo's verdicts are its emulator's
     station = build_station(
         config,
         languages=languages,
@@ -261,6 +264,7 @@ def run_gui(args: argparse.Namespace) -> int:
             station.window.enter_kiosk()
         if early is not None:
             early.hand_over()
+        shot = _verdict_shot(args, station, closed) if config.demo else None
         loop.run_until_complete(closed.wait())
         if stopped:
             _log.info("stopping: %s", stopped[0])
@@ -270,4 +274,27 @@ def run_gui(args: argparse.Namespace) -> int:
         restore_signals()
     if instance is not None:
         instance.close()
-    return 0
+    return 0 if shot is None or (shot.done() and not shot.cancelled() and shot.exception() is None) else 1
+
+
+def _verdict_shot(
+    args: argparse.Namespace, station: Station, closed: asyncio.Event
+) -> asyncio.Task[str] | None:
+    """``--demo --screenshot PATH``: one capture, the window saved with its verdict, then quit."""
+    path = getattr(args, "screenshot", None)
+    if not path:
+        return None
+    from station.ui.verdict_shot import take_verdict_shot
+
+    async def shoot() -> str:
+        try:
+            outcome = await take_verdict_shot(station.window, Path(path))
+            _log.info("screenshot of the %s verdict saved to %s", outcome, path)
+            return outcome
+        except (TimeoutError, OSError) as exc:
+            _log.error("no screenshot: %s", exc)
+            raise
+        finally:
+            closed.set()
+
+    return asyncio.ensure_future(shoot())
