@@ -53,8 +53,10 @@ _log = logging.getLogger(__name__)
 INSTANCE_KEY = "station-kiosk"
 
 
-def _application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+def _application(platform: str | None = None) -> QApplication:
+    """The application; ``platform``: Qt's platform plugin from ``-platform`` (offscreen only)."""
+    qt_args = sys.argv[:1] + (["-platform", platform] if platform else [])
+    app = QApplication.instance() or QApplication(qt_args)
     assert isinstance(app, QApplication)
     app.setApplicationName("Station")
     app.setApplicationDisplayName("Station")
@@ -189,7 +191,7 @@ def run_gui(args: argparse.Namespace) -> int:
         return 64
     resolved, _ = _resolve()
     kiosk = bool(getattr(args, "kiosk", False)) or (resolved is not None and resolved.settings.kiosk)
-    app = _application()
+    app = _application(getattr(args, "qt_platform", None))
     languages = station_languages(resolved.settings if resolved else Settings(), remember=not config.demo)
     if kiosk:
         from station.ui.single_instance import SingleInstance
