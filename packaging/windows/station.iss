@@ -133,17 +133,16 @@ Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExeName}"; WorkingDir: "
 Name: "{commonstartup}\{#AppName} (kiosk)"; Filename: "{app}\{#AppExeName}"; Parameters: "--kiosk"; WorkingDir: "{app}"; Tasks: kiosk
 
 [Run]
-; SIDs, not names, so a localised Windows ("Administratoren", "Benutzer") is no different:
-; S-1-5-32-544 Administrators, S-1-5-18 SYSTEM, S-1-5-32-545 Users.
-Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Station\config"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX"; Flags: runhidden waituntilterminated
-Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Station\data"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)M"; Flags: runhidden waituntilterminated
 ; The station service (a fresh install creates it; an upgrade finds it and sets its command again).
 Filename: "{sys}\sc.exe"; Parameters: "create Station binPath= ""\""{app}\{#ConsoleExeName}\"" service run"" obj= ""NT SERVICE\Station"" start= auto DisplayName= ""{#AppName} service"""; Flags: runhidden waituntilterminated
 Filename: "{sys}\sc.exe"; Parameters: "config Station binPath= ""\""{app}\{#ConsoleExeName}\"" service run"" obj= ""NT SERVICE\Station"" start= auto"; Flags: runhidden waituntilterminated
 Filename: "{sys}\sc.exe"; Parameters: "description Station ""Holds the station's token, journal and PINs and makes every verification; the station window is its client."""; Flags: runhidden waituntilterminated
-; After the service exists, so its virtual account has a SID to grant.
+; After the service exists, so its virtual account has a SID to grant. SIDs, not names, so a
+; localised Windows ("Administratoren", "Benutzer") is no different:
+; S-1-5-32-544 Administrators, S-1-5-18 SYSTEM, S-1-5-32-545 Users.
+Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Station\config"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX"; Flags: runhidden waituntilterminated
+Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Station\data"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)M ""NT SERVICE\Station:(OI)(CI)M"""; Flags: runhidden waituntilterminated
 Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Station\private"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F ""NT SERVICE\Station:(OI)(CI)M"""; Flags: runhidden waituntilterminated
-Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Station\data"" /grant ""NT SERVICE\Station:(OI)(CI)M"""; Flags: runhidden waituntilterminated
 Filename: "{sys}\sc.exe"; Parameters: "start Station"; Flags: runhidden waituntilterminated
 Filename: "{app}\{#AppExeName}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
 

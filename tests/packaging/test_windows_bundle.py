@@ -201,6 +201,17 @@ def wine(tmp_path_factory: pytest.TempPathFactory, setups: dict[str, Path]) -> I
         check=True,
         timeout=60,
     )
+    # The session's first program starts services.exe (and the services it starts) with its own
+    # standard streams: none here, so no later command's pipes are held open by the service.
+    subprocess.run(
+        ["wine", "sc", "query", "eventlog"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+        timeout=300,
+    )
     yield box
     subprocess.run(["wineserver", "-k"], env=env, check=False, capture_output=True, timeout=120)
 
