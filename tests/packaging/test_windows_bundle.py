@@ -491,6 +491,11 @@ def test_downgrade_refused_and_uninstall_keeps_the_evidence(installed: Wine, set
     assert installed.console("--version").stdout.strip() == f"station {__version__}"
     app = installed.drive_c(APP_DIR)
     data = installed.drive_c(r"C:\ProgramData\Station\data")
+    # The service holds the journal open (SQLite's -wal and -shm beside it) until it stops: stopped
+    # first, it closes the journal, and what stays can be compared byte for byte.
+    assert installed.run("sc", "stop", SERVICE).returncode == 0
+    wait_until(lambda: installed.state().endswith("STOPPED"), 120, "the station service to stop")
+    wait_until(lambda: not (data / "audit.sqlite3-wal").exists(), 60, "the journal to be closed")
     evidence = {
         p.relative_to(data): p.read_bytes() for p in data.rglob("*") if p.is_file() and "logs" not in p.parts
     }
