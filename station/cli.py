@@ -74,6 +74,17 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--scenario", metavar="NAME", help="with --demo: the emulator's first scenario")
     parser.add_argument(
+        "-platform",
+        dest="qt_platform",
+        choices=["offscreen"],
+        help="Qt's platform plugin: offscreen draws with no screen (Windows under Wine; the screenshot)",
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        help="with --demo: capture once, save the window with its verdict as a PNG, and quit",
+    )
+    parser.add_argument(
         "--kiosk",
         action="store_true",
         help="fullscreen, one instance per machine; closing needs the administrator PIN",

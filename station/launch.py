@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QIcon
@@ -52,8 +53,13 @@ _log = logging.getLogger(__name__)
 INSTANCE_KEY = "station-kiosk"
 
 
-def _application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+def _application(platform: str | None = None) -> QApplication:
+    """The application; ``platform``: Qt's platform plugin from ``-platform`` (offscreen only)."""
+    from station.ui.fonts import offscreen_uses_windows_fonts
+
+    offscreen_uses_windows_fonts()
+    qt_args = sys.argv[:1] + (["-platform", platform] if platform else [])
+    app = QApplication.instance() or QApplication(qt_args)
     assert isinstance(app, QApplication)
     app.setApplicationName("Station")
     app.setApplicationDisplayName("Station")
@@ -119,6 +125,8 @@ def _config_from_args(args: argparse.Namespace, resolved: ResolvedSettings) -> S
 
     if args.scenario and not args.demo:
         raise SettingsError([("--scenario", "only makes sense with --demo")])
+    if getattr(args, "screenshot", None) and not args.demo:
+        raise SettingsError([("--screenshot", "only makes sense with --demo")])
     if args.demo:
         Scenario.parse(args.scenario or Scenario.LIVE.value)  # a clear error for a typo, before any window
     return config_from_resolved(resolved, demo=args.demo, scenario=args.scenario)
@@ -147,16 +155,16 @@ def _early_camera_for(
 
 
 def _service_port() -> ServiceVerifier | None:
-    """The station service's client on an installed Linux station (the service holds the token,
-    the journal and the PINs; this process is the operator's), else None: in-process."""
+    """The station service's client on an installed station (the service holds the token, the
+    journal and the PINs; this process is the operator's), else None: in-process. Linux: its Unix
+    socket; Windows: its named pipe."""
     from station.application.tokens import default_vault
 
     if default_vault() is None:
         return None
-    from station.service.client import ServiceVerifier
-    from station.service.unix import socket_path, unix_connector
+    from station.service.client import ServiceVerifier, service_connector
 
-    return ServiceVerifier(unix_connector(socket_path()))
+    return ServiceVerifier(service_connector())
 
 
 def _show_first_frame(camera: CameraFeed | None, languages: Languages, *, kiosk: bool) -> EarlyPreview | None:
@@ -186,7 +194,7 @@ def run_gui(args: argparse.Namespace) -> int:
         return 64
     resolved, _ = _resolve()
     kiosk = bool(getattr(args, "kiosk", False)) or (resolved is not None and resolved.settings.kiosk)
-    app = _application()
+    app = _application(getattr(args, "qt_platform", None))
     languages = station_languages(resolved.settings if resolved else Settings(), remember=not config.demo)
     if kiosk:
         from station.ui.single_instance import SingleInstance
@@ -217,7 +225,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from station.application.recording import ServiceKeepsTheJournal
     from station.application.settings_store import SettingsStore
 
-    port = _service_port()
+    port = None if config.demo else _service_port()  # the demo's verdicts are its emulator's
     station = build_station(
         config,
         languages=languages,
@@ -261,6 +269,7 @@ def run_gui(args: argparse.Namespace) -> int:
             station.window.enter_kiosk()
         if early is not None:
             early.hand_over()
+        shot = _verdict_shot(args, station, closed) if config.demo else None
         loop.run_until_complete(closed.wait())
         if stopped:
             _log.info("stopping: %s", stopped[0])
@@ -270,4 +279,27 @@ def run_gui(args: argparse.Namespace) -> int:
         restore_signals()
     if instance is not None:
         instance.close()
-    return 0
+    return 0 if shot is None or (shot.done() and not shot.cancelled() and shot.exception() is None) else 1
+
+
+def _verdict_shot(
+    args: argparse.Namespace, station: Station, closed: asyncio.Event
+) -> asyncio.Task[str] | None:
+    """``--demo --screenshot PATH``: one capture, the window saved with its verdict, then quit."""
+    path = getattr(args, "screenshot", None)
+    if not path:
+        return None
+    from station.ui.verdict_shot import take_verdict_shot
+
+    async def shoot() -> str:
+        try:
+            outcome = await take_verdict_shot(station.window, Path(path))
+            _log.info("screenshot of the %s verdict saved to %s", outcome, path)
+            return outcome
+        except (TimeoutError, OSError) as exc:
+            _log.error("no screenshot: %s", exc)
+            raise
+        finally:
+            closed.set()
+
+    return asyncio.ensure_future(shoot())

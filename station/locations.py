@@ -30,7 +30,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import platformdirs
 
@@ -70,24 +70,52 @@ def _override(name: str, environ: Mapping[str, str] | None = None) -> Path | Non
     return Path(value).expanduser() if value else None
 
 
+#: Where Windows keeps ProgramData (REG_EXPAND_SZ, e.g. ``%SystemDrive%\\ProgramData``).
+_PROFILE_LIST: Final = r"SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList"
+
+
+def program_data() -> Path:
+    r"""Windows' ProgramData folder as the machine's registry names it (``ProfileList``), never a
+    process's environment: an operator's process can set ``%ProgramData%`` to a folder of its own,
+    and a service under Wine gets ``C:\users\Public`` there. ``%SystemDrive%`` is the Windows
+    folder's drive. ``C:\ProgramData`` when the registry has no answer."""
+    import ctypes
+    import importlib
+
+    try:
+        winreg: Any = importlib.import_module("winreg")  # Windows only (typeshed knows it there)
+        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, _PROFILE_LIST) as key:
+            value, _kind = winreg.QueryValueEx(key, "ProgramData")
+    except (ImportError, OSError):
+        return Path(r"C:\ProgramData")
+    buffer = ctypes.create_unicode_buffer(260)
+    windll: Any = getattr(ctypes, "windll")  # noqa: B009 - Windows-only in typeshed
+    length = windll.kernel32.GetSystemWindowsDirectoryW(buffer, 260)
+    drive = buffer.value[:2] if 0 < length < 260 and buffer.value[1:2] == ":" else "C:"
+    text = str(value)
+    if text.lower().startswith("%systemdrive%"):
+        text = drive + text[len("%systemdrive%") :]
+    return Path(text) if "%" not in text else Path(r"C:\ProgramData")
+
+
 def installed_config_dir() -> Path:
     """The machine config folder of an installed station on this OS."""
     if sys.platform == "win32":
-        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "Station" / "config"
+        return program_data() / "Station" / "config"
     return Path("/etc/opt/station")
 
 
 def installed_data_dir() -> Path:
     """The machine data folder of an installed station on this OS."""
     if sys.platform == "win32":
-        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "Station" / "data"
+        return program_data() / "Station" / "data"
     return Path("/var/lib/station")
 
 
 def installed_service_store_dir() -> Path:
     """The service's own store on an installed station of this OS (see :func:`service_store_dir`)."""
     if sys.platform == "win32":
-        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "Station" / "private"
+        return program_data() / "Station" / "private"
     return Path("/var/lib/station/private")
 
 

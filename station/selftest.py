@@ -236,7 +236,9 @@ def _step_gui(state: _State) -> str:
     from station.application.factory import StationConfig
     from station.ui.camera_feed import open_camera_early
     from station.ui.early_window import show_early_preview
+    from station.ui.fonts import offscreen_uses_windows_fonts
 
+    offscreen_uses_windows_fonts()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     # The same loop, early camera and first frame, then composition as ``station --demo``

@@ -18,6 +18,16 @@
 ;   %ProgramData%\Station\data    the journal, its key, the administrator's settings, the PIN
 ;                                 attempt count and the logs: Users modify, so every operator's
 ;                                 station process appends to the one journal.
+;   %ProgramData%\Station\private the station service's own store (its token, sealed with
+;                                 machine-scope DPAPI; the PIN hashes): SYSTEM, Administrators and
+;                                 the service's account (NT SERVICE\Station) only. Users nothing.
+;
+; The station service: station-console.exe service run, registered as the Windows service
+; "Station" under its virtual account NT SERVICE\Station, started automatically, and started at
+; the end of setup; its Event Log source "Station" (Application log) is registered here. The GUI
+; and station-console.exe verify are its clients over \\.\pipe\station-service. An upgrade stops
+; it before the files are replaced and starts it again; uninstalling stops and deletes it (the
+; journal, its key and anchor, and the private store stay).
 ; Uninstalling removes only what this installer put in {app} and the shortcuts; the machine folders
 ; (evidence), the operators' settings (%LOCALAPPDATA%\station) and the tokens in Windows
 ; Credential Manager stay, so a reinstall or an upgrade keeps them. Do not add [UninstallDelete]
@@ -107,6 +117,11 @@ Source: "{#BundleDir}\_internal\*"; DestDir: "{app}\_internal"; Flags: ignorever
 Name: "{commonappdata}\Station"; Flags: uninsneveruninstall
 Name: "{commonappdata}\Station\config"; Flags: uninsneveruninstall
 Name: "{commonappdata}\Station\data"; Flags: uninsneveruninstall
+Name: "{commonappdata}\Station\private"; Flags: uninsneveruninstall
+
+[Registry]
+; The station service's Event Log source (the Application log).
+Root: HKLM64; Subkey: "SYSTEM\CurrentControlSet\Services\EventLog\Application\Station"; ValueType: dword; ValueName: "TypesSupported"; ValueData: "7"; Flags: uninsdeletekey
 
 [InstallDelete]
 ; An upgrade replaces the bundle's files wholesale: stale libraries from an older version must go.
@@ -118,11 +133,22 @@ Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExeName}"; WorkingDir: "
 Name: "{commonstartup}\{#AppName} (kiosk)"; Filename: "{app}\{#AppExeName}"; Parameters: "--kiosk"; WorkingDir: "{app}"; Tasks: kiosk
 
 [Run]
-; SIDs, not names, so a localised Windows ("Administratoren", "Benutzer") is no different:
+; The station service (a fresh install creates it; an upgrade finds it and sets its command again).
+Filename: "{sys}\sc.exe"; Parameters: "create Station binPath= ""\""{app}\{#ConsoleExeName}\"" service run"" obj= ""NT SERVICE\Station"" start= auto DisplayName= ""{#AppName} service"""; Flags: runhidden waituntilterminated
+Filename: "{sys}\sc.exe"; Parameters: "config Station binPath= ""\""{app}\{#ConsoleExeName}\"" service run"" obj= ""NT SERVICE\Station"" start= auto"; Flags: runhidden waituntilterminated
+Filename: "{sys}\sc.exe"; Parameters: "description Station ""Holds the station's token, journal and PINs and makes every verification; the station window is its client."""; Flags: runhidden waituntilterminated
+; After the service exists, so its virtual account has a SID to grant. SIDs, not names, so a
+; localised Windows ("Administratoren", "Benutzer") is no different:
 ; S-1-5-32-544 Administrators, S-1-5-18 SYSTEM, S-1-5-32-545 Users.
 Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Station\config"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX"; Flags: runhidden waituntilterminated
-Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Station\data"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)M"; Flags: runhidden waituntilterminated
+Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Station\data"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)M ""NT SERVICE\Station:(OI)(CI)M"""; Flags: runhidden waituntilterminated
+Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\Station\private"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F ""NT SERVICE\Station:(OI)(CI)M"""; Flags: runhidden waituntilterminated
+Filename: "{sys}\sc.exe"; Parameters: "start Station"; Flags: runhidden waituntilterminated
 Filename: "{app}\{#AppExeName}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
+
+[UninstallRun]
+; The service was stopped in CurUninstallStepChanged (below); now it goes.
+Filename: "{sys}\sc.exe"; Parameters: "delete Station"; Flags: runhidden waituntilterminated; RunOnceId: "DeleteStationService"
 
 [Code]
 { Downgrades: a newer station already installed is kept unless an administrator runs this
@@ -182,6 +208,42 @@ begin
   for I := 1 to ParamCount do
     if CompareText(ParamStr(I), DowngradeSwitch) = 0 then
       Result := True;
+end;
+
+{ Stop the station service and wait (up to 60 s) until Windows says it has stopped, so its files
+  can be replaced or removed. Nothing to do when it is not installed. }
+procedure StopStationService();
+var
+  Code, I: Integer;
+  Sc, Query: String;
+begin
+  Sc := ExpandConstant('{sys}\sc.exe');
+  if not Exec(Sc, 'query Station', '', SW_HIDE, ewWaitUntilTerminated, Code) or (Code <> 0) then
+    Exit;
+  Exec(Sc, 'stop Station', '', SW_HIDE, ewWaitUntilTerminated, Code);
+  Query := '/C ' + Sc + ' query Station | ' + ExpandConstant('{sys}\find.exe') + ' "STOPPED"';
+  for I := 1 to 120 do
+  begin
+    if Exec(ExpandConstant('{cmd}'), Query, '', SW_HIDE, ewWaitUntilTerminated, Code) and (Code = 0) then
+    begin
+      Log('The station service is stopped');
+      Exit;
+    end;
+    Sleep(500);
+  end;
+  Log('The station service did not report stopped within 60 s');
+end;
+
+function PrepareToInstall(var NeedsRestart: Boolean): String;
+begin
+  StopStationService();
+  Result := '';
+end;
+
+procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
+begin
+  if CurUninstallStep = usUninstall then
+    StopStationService();
 end;
 
 function InitializeSetup(): Boolean;

@@ -15,8 +15,13 @@ the UI thread.
 the ``station`` account's): the service reads them there; ``station token set|clear`` run as an OS
 administrator writes them; neither the operator's keyring nor the operator's environment is ever
 read (a headless service account has no keyring, and the operator's account must not hold the
-token). A checkout keeps the environment variable and the keyring. Windows keeps Credential
-Manager until its service lands (machine-scope DPAPI; the Windows issue).
+token). A checkout keeps the environment variable and the keyring.
+
+**An installed station on Windows** does the same with ``%ProgramData%\\Station\\private\\token-<env>``,
+the token sealed with machine-scope DPAPI (:mod:`station.security.dpapi`), the folder's ACL
+(SYSTEM, Administrators, ``NT SERVICE\\Station``; set by the installer) saying who may read it:
+the station service reads it; ``station-console.exe token set|clear`` run as an administrator
+writes it; the operator's Credential Manager and environment are never read.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from station.api.errors import TokenMissingError
 from station.application.people import people_store
 from station.locations import program_installed
 from station.logs import register_secret
+from station.security.dpapi import SealError, seal, unseal
 from station.security.jwt_expiry import expiry_warning, format_expiry, token_expiry
 from station.security.keyring_rules import NO_SECURE_STORE, secure_keyring
 from station.security.pin import PinFileError
@@ -109,10 +115,14 @@ KEPT_BY_THE_SERVICE: Final = (
 
 
 def default_vault() -> PrivateStore | None:
-    """The service's private store on an installed Linux station, else None (see the module docstring)."""
-    if sys.platform == "win32" or not program_installed():
+    """The service's private store on an installed station, else None (see the module docstring)."""
+    if not program_installed():
         return None
     return people_store()
+
+
+#: Whether the service's store keeps tokens sealed with machine-scope DPAPI (Windows).
+SEALED_TOKENS: Final = sys.platform == "win32"
 
 
 class TokenStore:
@@ -140,8 +150,12 @@ class TokenStore:
                 return None
             vault.check_file(path)
             value = path.read_text(encoding="utf-8").strip()
+            if value and SEALED_TOKENS:
+                value = unseal(value).strip()
         except PinFileError as exc:
             raise TokenStoreError(f"{KEPT_BY_THE_SERVICE} ({exc})") from None
+        except SealError as exc:
+            raise TokenStoreError(f"{path}: {exc}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise TokenStoreError(f"{path}: the token cannot be read ({exc})") from None
         if value:
@@ -162,6 +176,11 @@ class TokenStore:
         if value:
             register_secret(value)
         return value or None
+
+    @property
+    def vault(self) -> PrivateStore | None:
+        """The service's store this store reads and writes (None: environment and keyring)."""
+        return self._vault
 
     @property
     def where(self) -> str:
@@ -265,7 +284,9 @@ class TokenStore:
                 existed = vault.path(name).exists()
                 vault.remove(name)
                 return existed
-            vault.write_text(name, token + "\n")
+            vault.write_text(name, (seal(token) if SEALED_TOKENS else token) + "\n")
+        except SealError as exc:
+            raise TokenStoreError(f"the token cannot be sealed for this machine: {exc}") from None
         except PinFileError as exc:
             raise TokenStoreError(
                 f"only an OS administrator (root) may change the station service's token: {exc}"

@@ -1,4 +1,9 @@
-"""``station service run``: the station service (run by its systemd unit, as its own account)."""
+"""``station service run``: the station service, as its own account.
+
+Linux: run by its systemd unit, serving the Unix socket until SIGTERM. Windows: started by the
+Service Control Manager as the ``Station`` service (the installer registers it), serving its named
+pipe until a stop control; typed at a console it refuses with a clear error (exit 2).
+"""
 
 from __future__ import annotations
 
@@ -27,10 +32,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _run_on_windows() -> int:
+    from station.service.windows_main import run_windows_service
+    from station.service.windows_service import NotStartedByServiceManagerError
+
+    try:
+        run_windows_service()
+    except NotStartedByServiceManagerError as exc:
+        print(f"station service: {exc}", file=sys.stderr)
+        return int(ExitCode.USAGE)
+    except OSError as exc:
+        print(f"station service: cannot run as a Windows service: {exc}", file=sys.stderr)
+        return int(ExitCode.FAILURE)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.service_action != "run":
         print(f"unknown service action {args.service_action!r}", file=sys.stderr)
         return int(ExitCode.USAGE)
+    if sys.platform == "win32":
+        return _run_on_windows()
     # The Unix socket's side: imported only when the service runs (`station --help` on Windows
     # builds every command's arguments, and pwd/grp do not exist there).
     from station.service.main import run_service

@@ -168,9 +168,9 @@ def _clear(store: TokenStore, environment: Environment, out: TextIO, err: TextIO
         print(f"{exc}: nothing cleared", file=err)
         return int(ExitCode.FAILURE)
     if removed:
-        print(f"{environment.value} token removed from the OS keyring", file=out)
+        print(f"{environment.value} token removed from {store.where}", file=out)
     else:
-        print(f"{environment.value}: no token in the OS keyring; nothing to clear", file=out)
+        print(f"{environment.value}: no token in {store.where}; nothing to clear", file=out)
     if store.overridden_by_environment(environment):
         print(f"  note: {env_var_for(environment)} is still set in this environment", file=out)
     return 0

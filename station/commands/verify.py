@@ -13,11 +13,12 @@ from typing import Any, TextIO
 
 from station.api.client import LivenessClient, Timeouts
 from station.api.environments import Environment
-from station.api.errors import LivenessAPIError
+from station.api.errors import LivenessAPIError, TokenMissingError
 from station.application.attempt import AttemptReport, Submission, SubmissionKind, run_attempt
 from station.application.consent import NOT_ASKED, Consent, ConsentRecord
 from station.application.factory import config_from_resolved, notice_for, open_recorder
 from station.application.port import Capture
+from station.application.readiness import NotReady
 from station.application.recording import UnavailableRecorder
 from station.application.result_text import describe_report
 from station.application.tokens import TokenStore, default_vault
@@ -281,14 +282,17 @@ SERVICE_TAKES_PICTURES = (
 
 
 async def _verify_through_service(submission: Submission, consent: ConsentRecord) -> AttemptReport:
-    """An installed Linux station: the station service holds the token, the client and the
+    """An installed station: the station service holds the token, the client and the
     journal; this command is its client, as the window is (the caller's OS account is the operator)."""
     if submission.kind is not SubmissionKind.IMAGE:
         raise ValueError(SERVICE_TAKES_PICTURES)
-    from station.service.client import connect_port  # a Unix socket: never imported on Windows
+    from station.service.client import connect_port  # the service's socket or pipe: imported here only
 
     port = await connect_port()
     try:
+        no_token = next((h for h in port.readiness().holds if h.reason is NotReady.TOKEN), None)
+        if no_token is not None:  # exit 4, as in-process, and nothing is sent
+            raise TokenMissingError(f"the station service has no usable token: {no_token.message}")
         capture = Capture(
             submission.content,
             frame_sequence=0,

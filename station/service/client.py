@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -51,7 +52,6 @@ from station.service.protocol import (
     encode_request,
 )
 from station.service.transport import Connection, ConnectionClosedError, Connector
-from station.service.unix import socket_path, unix_connector
 from station.words import QT_TRANSLATE_NOOP
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "SERVICE_LOST",
     "ServiceVerifier",
     "connect_port",
+    "service_connector",
     "service_probe",
 ]
 
@@ -275,10 +276,32 @@ class ServiceVerifier:
             await self._drop()
 
 
+def _where(path: Path | None) -> str:
+    if sys.platform == "win32":
+        from station.service.windows_endpoint import service_pipe_path
+
+        return service_pipe_path()
+    from station.service.unix import socket_path  # pwd: never imported on Windows
+
+    return str(path or socket_path())
+
+
+def service_connector(path: Path | None = None) -> Connector:
+    """The station service's connector on this OS: its named pipe on Windows, else the Unix socket
+    at ``path`` (default: :func:`~station.service.unix.socket_path`)."""
+    if sys.platform == "win32":
+        from station.service.windows_endpoint import service_pipe_connector
+
+        return service_pipe_connector()
+    from station.service.unix import socket_path, unix_connector
+
+    return unix_connector(path or socket_path())
+
+
 async def connect_port(path: Path | None = None) -> ServiceVerifier:
-    """The port over the station service at ``path`` (default: :func:`socket_path`), asked once.
+    """The port over the station service (:func:`service_connector`), asked once.
     It never raises for a service that is not there: its readiness says so."""
-    port = ServiceVerifier(unix_connector(path or socket_path()))
+    port = ServiceVerifier(service_connector(path))
     await port.refresh()
     return port
 
@@ -287,10 +310,10 @@ def service_probe(path: Path | None = None, timeout: float = 5.0) -> Callable[[]
     """For ``station doctor``: ask the service at ``path`` over its protocol (hello, then
     readiness). Returns what it said; raises :class:`OSError` with plain words when it does not
     answer, refuses this account, or does not speak the protocol within ``timeout`` seconds."""
-    where = path or socket_path()
+    where = _where(path)
 
     async def ask() -> Readiness:
-        port = ServiceVerifier(unix_connector(where))
+        port = ServiceVerifier(service_connector(path))
         try:
             return await asyncio.wait_for(port.refresh(), timeout)
         finally:

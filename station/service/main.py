@@ -41,10 +41,9 @@ from station.security.pin import PinError
 from station.service.access import AccessRule
 from station.service.server import OperatorCheck, StationService, named_accounts, shared_kiosk
 from station.service.transport import Listener
-from station.service.unix import UnixListener
 from station.stop_signals import on_stop_signals
 
-__all__ = ["PRIVATE_UMASK", "build_service", "run_service", "serve"]
+__all__ = ["PRIVATE_UMASK", "build_service", "run_service", "serve", "stopped_service"]
 
 _log = logging.getLogger(__name__)
 
@@ -125,7 +124,7 @@ def start_shipping(service: StationService, resolved: ResolvedSettings) -> Fleet
     return fleet
 
 
-def _stopped_service(problem: Exception, access: AccessRule) -> StationService:
+def stopped_service(problem: Exception, access: AccessRule) -> StationService:
     """A service whose policy or settings cannot be used: it answers, and refuses every capture."""
     reason = stopped_because(problem)
     verifier = Verifier(None, DecisionPolicy(), UnavailableRecorder(reason))
@@ -156,12 +155,14 @@ async def _main(socket: Path, access: AccessRule) -> None:
         fleet = start_shipping(service, resolved)
     except (PolicyError, SettingsError) as exc:
         _log.error("policy or settings cannot be used: %s", exc)
-        service = _stopped_service(exc, access)
+        service = stopped_service(exc, access)
     stop = asyncio.Event()
 
     def stopping(reason: str) -> None:
         _log.info("the station service stops: %s", reason)
         stop.set()
+
+    from station.service.unix import UnixListener  # pwd: never imported on Windows
 
     restore = on_stop_signals(asyncio.get_running_loop(), stopping)
     try:

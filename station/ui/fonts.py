@@ -10,18 +10,37 @@ Devanagari character, whatever family a widget asks for.
 from __future__ import annotations
 
 import logging
-from typing import Final
+import os
+from pathlib import Path
+from typing import Any, Final
 
 from PySide6.QtGui import QFontDatabase
 
 from station.resources import ResourceMissingError, resource_path
 
-__all__ = ["BUNDLED_FILES", "devanagari_families", "ensure_devanagari_font"]
+__all__ = ["BUNDLED_FILES", "devanagari_families", "ensure_devanagari_font", "offscreen_uses_windows_fonts"]
 
 _log = logging.getLogger(__name__)
 
 #: The bundled font files (resources/fonts/, with OFL.txt beside them).
 BUNDLED_FILES: Final = ("NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf")
+
+
+def offscreen_uses_windows_fonts() -> None:
+    """Windows: Qt's offscreen platform reads fonts from one folder (``QT_QPA_FONTDIR``, else
+    PySide6's ``lib/fonts``, which the wheel does not ship), not from Windows, and draws every
+    letter as a box without one: point it at the Windows fonts folder. Call before the
+    QApplication exists; the ``windows`` platform ignores the variable. A folder already named
+    there is kept."""
+    if os.name != "nt" or os.environ.get("QT_QPA_FONTDIR"):
+        return
+    import ctypes
+
+    buffer = ctypes.create_unicode_buffer(260)
+    windll: Any = getattr(ctypes, "windll")  # noqa: B009 - Windows-only in typeshed
+    length = windll.kernel32.GetWindowsDirectoryW(buffer, 260)
+    if 0 < length < 260:
+        os.environ["QT_QPA_FONTDIR"] = str(Path(buffer.value) / "Fonts")
 
 
 def devanagari_families() -> list[str]:

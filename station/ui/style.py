@@ -243,6 +243,10 @@ def follow_system_contrast() -> Theme:
     style_hints = app.styleHints()  # kept: the accessibility hints belong to it
     accessibility = getattr(style_hints, "accessibility", None)
     if accessibility is None:  # Qt before 6.10 (the Windows build's 6.8 LTS): no contrast hint
+        from station.ui.windows_contrast import windows_high_contrast
+
+        if windows_high_contrast():  # Windows itself says (None elsewhere: the theme stays)
+            set_theme(Theme.HIGH_CONTRAST)
         return _theme
     hints = accessibility()
     set_theme(theme_for(hints.contrastPreference()))

@@ -186,16 +186,25 @@ def test_the_machine_folders_are_made_with_acls_operators_cannot_widen(
     grants = _acl_grants(text)
     users, admins, system = "S-1-5-32-545", "S-1-5-32-544", "S-1-5-18"
     config, data = r"{commonappdata}\Station\config", r"{commonappdata}\Station\data"
+    private = r"{commonappdata}\Station\private"
     assert grants == {
         config: {admins: "F", system: "F", users: "RX"},
         data: {admins: "F", system: "F", users: "M"},
+        private: {admins: "F", system: "F"},  # the service's token and PINs: no Users entry at all
     }
+    run = _section(text, "Run")
+    service = r'""NT SERVICE\Station:(OI)(CI)M""'
+    granted = [f for f in (config, data, private) if any(f in line and service in line for line in run)]
+    assert granted == [data, private]
+    # The grants name the service's virtual account, so the service is created before them.
+    created = next(i for i, line in enumerate(run) if "sc.exe" in line and '"create Station' in line)
+    assert created < min(i for i, line in enumerate(run) if "icacls.exe" in line)
     dirs = _section(text, "Dirs")
     for folder in (config, data):
         assert any(f'Name: "{folder}"; Flags: uninsneveruninstall' in line for line in dirs), folder
     # The folders the installer protects are the ones an installed station reads.
     monkeypatch.setattr(sys, "platform", "win32")
-    monkeypatch.setenv("PROGRAMDATA", r"C:\ProgramData")
+    monkeypatch.setenv("PROGRAMDATA", r"D:\an operator's own")  # never read: the registry says
     read_by_station = {config: locations.installed_config_dir(), data: locations.installed_data_dir()}
     for folder, station_path in read_by_station.items():
         expected = folder.replace("{commonappdata}", r"C:\ProgramData")

@@ -34,6 +34,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,6 +49,8 @@ OLDER = "0.0.9"
 TOKEN = "wine-test-token-5f2c9a"  # the emulator's bearer token; enrolled from standard input
 APP_DIR = r"C:\Program Files\Station"
 POLICY_KEY = r"HKLM\SOFTWARE\Policies\Station"
+SERVICE = "Station"  # the station service, as the setup registers it
+SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
 FACE = ROOT / "resources" / "samples" / "face.jpg"
 IN_CI = os.environ.get("CI") == "true"
 WINE_NEEDS = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "TMPDIR")
@@ -149,8 +152,14 @@ class Wine:
         assert done.returncode == 0, done.stdout + done.stderr
         return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
 
-    def processes(self, exe: str) -> list[int]:
-        """Unix process ids of this prefix's Windows processes running ``exe`` (by their command line)."""
+    def state(self, service: str = SERVICE) -> str:
+        """``sc query``'s STATE line, e.g. ``4  RUNNING`` (empty when there is no such service)."""
+        out = self.run("sc", "query", service).stdout
+        return next((line.split(":", 1)[1].strip() for line in out.splitlines() if "STATE" in line), "")
+
+    def processes(self, exe: str, *, service: bool = False) -> list[int]:
+        """Unix process ids of this prefix's Windows processes running ``exe`` (by their command
+        line): the station service's (``… service run``) with ``service``, else all the others."""
         found = []
         for proc in Path("/proc").iterdir():
             if not proc.name.isdigit():
@@ -161,7 +170,8 @@ class Wine:
             except OSError:
                 continue
             mine = f"WINEPREFIX={self.prefix}".encode() in environ
-            if mine and f"\\{exe}" in cmdline and "start.exe" not in cmdline:
+            named = mine and f"\\{exe}" in cmdline and "start.exe" not in cmdline
+            if named and ("service run" in cmdline) == service:
                 found.append(int(proc.name))
         return found
 
@@ -180,7 +190,35 @@ def wine(tmp_path_factory: pytest.TempPathFactory, setups: dict[str, Path]) -> I
     box = Wine(prefix, env)
     box.reg("add", r"HKCU\Software\Wine\Drivers", "/v", "Graphics", "/d", "null", "/f")
     box.reg("add", r"HKCU\Environment", "/v", "QT_QPA_PLATFORM", "/t", "REG_SZ", "/d", "offscreen", "/f")
+    # A Windows PC has its system fonts in C:\\Windows\\Fonts; this Wine's prefix has none, and the
+    # offscreen platform reads them from there (station/ui/fonts.py): give it a Latin font.
+    fonts = prefix / "drive_c" / "windows" / "Fonts"
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        if (SYSTEM_FONTS / name).is_file():
+            shutil.copyfile(SYSTEM_FONTS / name, fonts / name)
     subprocess.run(["wineserver", "-w"], env=env, check=False, capture_output=True, timeout=300)
+    # A persistent server: Wine ends services.exe and its services with the last program of a
+    # session, and the station service is to run from setup to uninstall (no pipes: it stays).
+    subprocess.run(
+        ["wineserver", "-p"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+        timeout=60,
+    )
+    # The session's first program starts services.exe (and the services it starts) with its own
+    # standard streams: none here, so no later command's pipes are held open by the service.
+    subprocess.run(
+        ["wine", "sc", "query", "eventlog"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+        timeout=300,
+    )
     yield box
     subprocess.run(["wineserver", "-k"], env=env, check=False, capture_output=True, timeout=120)
 
@@ -243,16 +281,22 @@ def test_the_installer_set_the_machine_folders_acls(installed: Wine, setups: dic
         assert installed.drive_c(rf"C:\ProgramData\Station\{folder}").is_dir()
 
 
-def test_token_lives_in_credential_manager(installed: Wine) -> None:
-    status = installed.console("token", "status")
+def test_the_token_is_the_services_sealed_for_the_machine(installed: Wine) -> None:
+    """`token set` (the setup's administrator) wrote the service's store: machine-scope DPAPI in
+    ProgramData\\Station\\private, never Credential Manager or a file of the operator's profile."""
+    status = installed.console("token", "status", "--env", "sandbox")
     assert status.returncode == 0, status.stdout + status.stderr
-    assert "sandbox: enrolled (OS keyring)" in status.stdout
+    assert "sandbox: enrolled (the station service's store)" in status.stdout
     assert TOKEN not in status.stdout + status.stderr
-    # Credential Manager, not a file: nothing under the prefix holds the token in clear.
-    user = installed.drive_c(r"C:\users")
-    for path in user.rglob("*"):
+    sealed = installed.drive_c(r"C:\ProgramData\Station\private\token-sandbox").read_text(encoding="utf-8")
+    assert sealed.startswith("dpapi-machine:1:") and TOKEN not in sealed
+    # Nothing under the prefix holds the token in clear: not the profile, not Credential Manager's
+    # registry (Wine keeps it in user.reg), not ProgramData.
+    files = [*installed.drive_c(r"C:\users").rglob("*"), *installed.drive_c(r"C:\ProgramData").rglob("*")]
+    for path in [*files, installed.prefix / "user.reg", installed.prefix / "system.reg"]:
         if path.is_file() and path.stat().st_size < 5_000_000:
             assert TOKEN.encode() not in path.read_bytes(), path
+    assert installed.state().endswith("RUNNING")
 
 
 def test_verify_exit_codes_live_and_spoof(installed: Wine, emulator: Emulator) -> None:
@@ -311,6 +355,12 @@ def test_ctrl_c_during_a_request_is_journaled_as_cancelled(installed: Wine, emul
             proc.kill()
     assert proc.returncode == STOPPED, out + err
     assert "Traceback" not in out + err
+
+    def cancelled() -> bool:  # journaled by the station service, once it saw its caller go
+        last = installed.journal()[-1]
+        return last["kind"] == "verification" and "cancelled" in str(last["notes"])
+
+    wait_until(cancelled, 120, "the service to journal the cancelled attempt")
     last = installed.journal()[-1]
     assert last["kind"] == "verification" and last["outcome"] == "ERROR"
     assert "cancelled" in str(last["notes"]) and "cancelled" in str(last["error_message"]).lower()
@@ -353,6 +403,77 @@ def test_a_second_kiosk_hands_over_to_the_first(installed: Wine) -> None:
         first.wait(timeout=120)
 
 
+def test_it_acceptance_as_written_with_the_service_running(installed: Wine, emulator: Emulator) -> None:
+    """Issue 25's check as IT types it, the station service running under Wine throughout: one
+    service process from the first command to the last, so it followed the token and the policy
+    as they changed. (``--self-test`` is test_version_and_self_test's, the uninstall the last
+    test's: the same prefix.)"""
+    assert installed.state().endswith("RUNNING")
+    service = installed.processes("station-console.exe", service=True)
+    assert len(service) == 1, service
+    assert installed.console("--version").stdout.strip() == f"station {__version__}"
+    installed.policy("environment", "sandbox")
+    installed.policy("base_url", emulator.base_url)
+    enrolled = installed.console("token", "set", "--env", "sandbox", stdin=TOKEN + "\n")
+    assert enrolled.returncode == 0, enrolled.stdout + enrolled.stderr
+
+    def verify(*extra: str) -> tuple[int, dict[str, Any]]:
+        done = installed.console("verify", *extra, "--json", windows_path(FACE))
+        lines = done.stdout.strip().splitlines()
+        return done.returncode, json.loads(lines[-1]) if lines else {}
+
+    emulator.set_scenario("live")
+    sent = emulator.requests_received
+    assert verify()[0] == LIVE and emulator.requests_received == sent + 1
+    emulator.set_scenario("spoof")
+    assert verify()[0] == SPOOF and emulator.requests_received == sent + 2
+    emulator.set_scenario("live")
+    cleared = installed.console("token", "clear", "--env", "sandbox")
+    assert cleared.returncode == 0, cleared.stdout + cleared.stderr
+    assert verify()[0] == AUTH and emulator.requests_received == sent + 2  # nothing sent
+    audit = installed.console("audit", "verify")
+    assert audit.returncode == 0 and r"C:\ProgramData\Station\data\audit.sqlite3" in audit.stdout
+    assert installed.console("token", "set", "--env", "sandbox", stdin=TOKEN + "\n").returncode == 0
+    installed.policy("liveness_threshold", "0.9")
+    try:
+        code, answer = verify()
+        assert code != LIVE and answer["outcome"] != "LIVE" and answer["score"] < 0.9
+        code, answer = verify("--threshold", "0.5")
+        assert code == USAGE or answer["outcome"] != "LIVE"
+    finally:
+        installed.drop_policy("liveness_threshold")
+    # The journal rows of the paid calls are the service's, with the caller's Windows account.
+    rows = [r for r in installed.journal() if r.get("kind") == "verification"]
+    assert rows and "\\" in str(rows[-1].get("caller_account", ""))
+    assert installed.processes("station-console.exe", service=True) == service
+
+
+def test_the_offscreen_verdict_screenshot(installed: Wine, tmp_path: Path) -> None:
+    """The installed station.exe's real window, offscreen, after one SPOOF capture (README:
+    "Windows build, offscreen")."""
+    from tests.ui.test_verdict_shot import verdict_pixels
+
+    shot = tmp_path / "windows-offscreen-spoof.png"
+    done = installed.run(
+        f"{APP_DIR}\\station.exe",
+        "-platform",
+        "offscreen",
+        "--demo",
+        "--scenario",
+        "spoof",
+        "--screenshot",
+        windows_path(shot),
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    width, height, colours, red = verdict_pixels(shot)
+    assert width >= 1024 and height >= 768
+    assert colours > 500 and red > 1000, (colours, red)  # not blank; the SPOOF banner is on it
+    keep = os.environ.get("STATION_WINDOWS_SCREENSHOT")
+    if keep:  # packaging: the README's copy
+        shutil.copyfile(shot, keep)
+
+
 def test_token_clear_then_verify_sends_nothing(installed: Wine, emulator: Emulator) -> None:
     emulator.set_scenario("live")
     cleared = installed.console("token", "clear", "--env", "sandbox")
@@ -370,6 +491,11 @@ def test_downgrade_refused_and_uninstall_keeps_the_evidence(installed: Wine, set
     assert installed.console("--version").stdout.strip() == f"station {__version__}"
     app = installed.drive_c(APP_DIR)
     data = installed.drive_c(r"C:\ProgramData\Station\data")
+    # The service holds the journal open (SQLite's -wal and -shm beside it) until it stops: stopped
+    # first, it closes the journal, and what stays can be compared byte for byte.
+    assert installed.run("sc", "stop", SERVICE).returncode == 0
+    wait_until(lambda: installed.state().endswith("STOPPED"), 120, "the station service to stop")
+    wait_until(lambda: not (data / "audit.sqlite3-wal").exists(), 60, "the journal to be closed")
     evidence = {
         p.relative_to(data): p.read_bytes() for p in data.rglob("*") if p.is_file() and "logs" not in p.parts
     }
@@ -379,6 +505,9 @@ def test_downgrade_refused_and_uninstall_keeps_the_evidence(installed: Wine, set
     wait_until(
         lambda: not (app / "station-console.exe").exists(), 120, "the uninstaller to remove the program"
     )
+    assert installed.state() == ""  # the service was stopped and deleted
+    assert not installed.processes("station-console.exe", service=True)
+    assert installed.drive_c(r"C:\ProgramData\Station\private").is_dir()  # the service's store stays
     # The journal, its key and the anchor (when one was written) stay, byte for byte.
     for name, content in evidence.items():
         assert (data / name).read_bytes() == content, name
