@@ -27,6 +27,7 @@ from station.camera import (
     VideoFileSource,
     parse_source,
 )
+from station.camera.worker import fps_is_news
 from station.resources import sample_path
 from tests.camera.support import StateRecorder, frame_number, write_video
 
@@ -336,3 +337,12 @@ def test_a_camera_refused_by_policy_is_never_opened_nor_retried(recorder: StateR
         assert worker.stop(timeout=2.0)
     assert calls == 1
     assert slot.latest() is None
+
+
+def test_a_frame_rate_is_news_only_when_it_moves_by_a_whole_frame_a_second() -> None:
+    """Every status told redraws the window's strip and idle screen: jitter of a tenth is not news."""
+    assert fps_is_news(0.0, 29.9)  # the first measurement
+    assert not fps_is_news(29.9, 30.0)
+    assert not fps_is_news(30.0, 29.2)
+    assert fps_is_news(30.0, 28.9)
+    assert fps_is_news(15.0, 30.0)
