@@ -11,38 +11,37 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from station.api.client import LivenessClient, NetworkSettings, RetryPolicy, Timeouts
-from station.api.credentials import Credential
-from station.api.environments import Environment
-from station.api.errors import LivenessAPIError
 from station.application.consent import DEFAULT_NOTICE, ConsentNotice
-from station.application.health import JournalState
-from station.application.port import InProcessVerifier, VerifierPort
-from station.application.readiness import Hold, NotReady, client_hold
-from station.application.recording import (
-    AttemptContext,
-    JournalRecorder,
-    Recorder,
-    UnavailableRecorder,
-    open_journal,
-)
-from station.application.session import SessionPolicy
-from station.application.tokens import TokenStore
-from station.application.verifier import Verifier
-from station.audit import AuditError, AuditJournal, JournalVanishedError
 from station.audit.paths import anchor_path_beside, default_journal_path
 from station.camera import SourceKind, describe_source
 from station.config import Mode, ResolvedSettings, Settings
 from station.core.decision import DecisionPolicy
 from station.core.encode import DEFAULT_JPEG_QUALITY
+from station.endpoint.environments import Environment
+from station.endpoint.network import NetworkSettings, RetryPolicy, Timeouts
 from station.security.camera_identity import CameraIdentity, camera_refusal, identify_device
 from station.security.identity import normalise_identity
-from station.security.people import PinGuard
 from station.ship.config import ShipConfig, TargetKind
 from station.words import QT_TRANSLATE_NOOP, Phrase
+
+# What only building the parts needs (the service client and httpx, the journal, the trusted side,
+# the customer session) is imported where they are built: the settings and the camera's verdict,
+# which decide the first frame, are read without them (issue 27: the station's start).
+if TYPE_CHECKING:
+    from station.api.client import LivenessClient
+    from station.api.credentials import Credential
+    from station.application.port import VerifierPort
+    from station.application.readiness import Hold
+    from station.application.recording import Recorder
+    from station.application.session import SessionPolicy
+    from station.application.tokens import TokenStore
+    from station.application.verifier import Verifier
+    from station.audit import AuditJournal
+    from station.security.people import PinGuard
 
 __all__ = [
     "DEMO_SCENARIO",
@@ -57,6 +56,7 @@ __all__ = [
     "config_from_resolved",
     "config_from_settings",
     "open_recorder",
+    "session_terms",
     "stopped_because",
 ]
 
@@ -74,7 +74,8 @@ class StationConfig:
     base_url: str | None = None
     camera: str = "demo"
     policy: DecisionPolicy = field(default_factory=DecisionPolicy)
-    session: SessionPolicy = field(default_factory=SessionPolicy)
+    #: The customer session's rules as ``SessionPolicy`` keyword arguments (:attr:`session`).
+    session_terms: tuple[tuple[str, object], ...] = ()
     timeouts: Timeouts = field(default_factory=Timeouts)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     network: NetworkSettings = field(default_factory=NetworkSettings)
@@ -110,9 +111,21 @@ class StationConfig:
     def production(self) -> bool:
         return self.mode is Mode.PRODUCTION
 
+    @property
+    def session(self) -> SessionPolicy:
+        """The customer session's rules (its defaults where the settings set none)."""
+        from station.application.session import SessionPolicy
+
+        return SessionPolicy(**dict(self.session_terms))  # type: ignore[arg-type]
+
     def service_part(self) -> tuple[object, ...]:
         """What the service client is built from: a change here needs a new client."""
         return (self.environment, self.base_url, self.timeouts, self.retry, self.network)
+
+
+def session_terms(policy: SessionPolicy) -> tuple[tuple[str, object], ...]:
+    """``policy`` as :attr:`StationConfig.session_terms`."""
+    return tuple((term.name, getattr(policy, term.name)) for term in fields(policy))
 
 
 def config_from_settings(
@@ -124,11 +137,11 @@ def config_from_settings(
         base_url=None if demo else settings.base_url,
         camera="demo" if demo else settings.camera,
         policy=settings.to_policy(),
-        session=SessionPolicy(
-            max_attempts=settings.max_attempts,
-            verdict_timeout_s=settings.verdict_timeout,
-            review_blocks_next=settings.review_blocks_next,
-            verdict_extensions=settings.verdict_extensions,
+        session_terms=(
+            ("max_attempts", settings.max_attempts),
+            ("verdict_timeout_s", settings.verdict_timeout),
+            ("review_blocks_next", settings.review_blocks_next),
+            ("verdict_extensions", settings.verdict_extensions),
         ),
         timeouts=settings.to_timeouts(),
         retry=settings.to_retry(),
@@ -270,6 +283,11 @@ def build_client_or_hold(
 ) -> tuple[LivenessClient | None, Hold | None]:
     """The service client, or None and the typed reason there is none (the station's policy
     stopping verification, no token, a client that cannot be built), with its words."""
+    from station.api.client import LivenessClient
+    from station.api.errors import LivenessAPIError
+    from station.application.readiness import Hold, NotReady, client_hold
+    from station.application.tokens import TokenStore
+
     if config.blocked:
         return None, Hold(NotReady.POLICY, config.blocked)
     try:
@@ -293,6 +311,15 @@ def open_recorder(
 ) -> tuple[Recorder, AuditJournal | None]:
     """The journal and its recorder; if the journal cannot be opened, a recorder that makes every
     attempt fail closed (its verdict is not final, with the reason)."""
+    from station.application.health import JournalState
+    from station.application.recording import (
+        AttemptContext,
+        JournalRecorder,
+        UnavailableRecorder,
+        open_journal,
+    )
+    from station.audit import AuditError, JournalVanishedError
+
     context = AttemptContext(
         station_id=config.station_id, operator_id=config.operator_id, camera_source=camera_source
     )
@@ -319,4 +346,6 @@ def build_port(verifier: Verifier, pins: PinGuard | None = None) -> VerifierPort
     installed station the station service's client (``station.service``, issue 24) is built here
     instead, and the desk cannot tell which it has.
     """
+    from station.application.port import InProcessVerifier
+
     return InProcessVerifier(verifier, pins)

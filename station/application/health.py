@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
-from station.api.errors import AuthError, LivenessAPIError, NetworkError, TLSError, TokenMissingError
+from station.endpoint.errors import AuthError, LivenessAPIError, NetworkError, TLSError, TokenMissingError
 from station.words import QT_TRANSLATE_NOOP, Phrase
 
 __all__ = [

@@ -12,7 +12,10 @@ desk's one :class:`~station.application.background.Background`:
 
 Every call is news about the service (:meth:`learn_from_call`), and the journal's shipper pushes
 its status (:meth:`shipping_changed`): nothing is polled that can tell. What it finds goes to one
-``show`` callable (the window's health strip); no Qt here, so it is tested with a hand-wound clock.
+``show`` callable (the window's health strip), and only when it differs from what it showed last for
+that part: the journal is looked at every second, and an unchanged "writable" redrew the strip, the
+banner and the guide each time (issue 27: the station's idle cost). No Qt here, so it is tested with
+a hand-wound clock.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -106,6 +110,10 @@ class StationSupervisor:
         self._started = False
         self._running: dict[str, asyncio.Task[None]] = {}
         self._service_level: Level | None = None
+        #: What was shown last for each part: an equal finding is not shown again.
+        self._shown: dict[Part, PartHealth] = {}
+        #: How many times each check was started (for tests and the bench).
+        self.runs: Counter[str] = Counter()
         self._stopped = False
 
     # -- the tick ------------------------------------------------------------------------------
@@ -142,6 +150,7 @@ class StationSupervisor:
 
         task = self._background.spawn(run(), f"the {check} check")
         self._running[check] = task
+        self.runs[check] += 1
         return task
 
     def due_in(self, check: str) -> float:
@@ -158,7 +167,7 @@ class StationSupervisor:
         if self.verifier.recorder is not recorder:
             return  # the journal was swapped while it was looked at: the next check sees the new one
         self.verifier.journal_state = state
-        self._show(journal_health(state, getattr(recorder, "reason", "")))
+        self._publish(journal_health(state, getattr(recorder, "reason", "")))
 
     async def check_service(self) -> None:
         """Read the credit balance and show the service's health (any failure is its health)."""
@@ -203,10 +212,17 @@ class StationSupervisor:
     def shipping_changed(self, status: ShipStatus, alert_age: timedelta) -> None:
         """The shipper's status, pushed by it (on the loop's thread)."""
         if not self._stopped:
-            self._show(shipping_health(status, alert_age))
+            self._publish(shipping_health(status, alert_age))
 
     def _show_service(self, health: PartHealth) -> None:
         self._service_level = health.level
+        self._publish(health)
+
+    def _publish(self, health: PartHealth) -> None:
+        """Show ``health`` unless it is what was shown last for its part (nothing drawn changes)."""
+        if self._shown.get(health.part) == health:
+            return
+        self._shown[health.part] = health
         self._show(health)
 
     # -- the end -------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ from station.audit.errors import (
 )
 from station.audit.export import ExportFormat, write_rows
 from station.audit.head import JournalHead, head_path_beside, read_head, write_head
+from station.audit.head_keeper import HeadKeeper
 from station.audit.records import (
     KIND_ATTEMPT_STARTED,
     KIND_CHAIN_RESTARTED,
@@ -145,6 +146,8 @@ class AuditJournal:
         #: How the file went, once noticed: from then on nothing more is written.
         self._lost: JournalLoss | None = None
         self._journal_id = meta_value(conn, "journal_id") if identity is not None else None
+        #: Writes each committed head into the head file off the appending thread.
+        self._head_keeper: HeadKeeper[Head] = HeadKeeper(self._write_head)
 
     # ------------------------------------------------------------------ opening and closing
 
@@ -287,11 +290,18 @@ class AuditJournal:
             return meta_value(conn, "journal_id")
 
     def close(self) -> None:
-        """Close the connection (idempotent). SQLite checkpoints the WAL on the last close."""
+        """Close the connection (idempotent), once the head file names the last committed row.
+        SQLite checkpoints the WAL on the last close."""
         with self._lock:
+            self._head_keeper.close()
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+    def sync_head(self, timeout: float | None = None) -> bool:
+        """Wait until the head file names the last committed row (it follows each commit on a
+        thread of its own, :mod:`station.audit.head_keeper`). False if ``timeout`` passed first."""
+        return self._head_keeper.flush(timeout)
 
     def __enter__(self) -> Self:
         return self
@@ -515,8 +525,15 @@ class AuditJournal:
             )
 
     def _keep_head(self, head: Head) -> None:
-        """Write the committed head into the head file. The row is recorded whatever happens here:
-        a failure is logged and the next append writes the head again."""
+        """Hand the committed head to the keeper, which writes it into the head file while the
+        caller goes on (the row is durable already)."""
+        if self._head_path is None or self._journal_id is None:
+            return
+        self._head_keeper.submit(head)
+
+    def _write_head(self, head: Head) -> None:
+        """The keeper's write. The row is recorded whatever happens here: a failure is logged and
+        the next append writes the head again."""
         if self._head_path is None or self._journal_id is None:
             return
         try:

@@ -36,15 +36,18 @@ import secrets
 import stat
 import sys
 from pathlib import Path
-
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING
 
 from station.audit.errors import AuditKeyError
 from station.audit.files import NotASmallFileError, read_small_file
 from station.audit.paths import default_key_path
 from station.locations import machine_folders
-from station.security.keyring_rules import secure_keyring
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+# keyring (about 40-80 ms to import) is imported when a key is looked up, not with this module:
+# the settings import it, on the path to the station's first frame (issue 27).
 
 __all__ = ["KEYRING_SERVICE", "KEYRING_USER", "KEY_BYTES", "load_key", "load_or_create_key", "read_key_file"]
 
@@ -89,6 +92,8 @@ def read_key_file(key_file: Path) -> bytes:
 
 
 def _load(key_file: Path | None, *, create: bool) -> bytes:
+    import keyring.errors
+
     path = key_file if key_file is not None else default_key_path()
     backend = _usable_keyring()
     if backend is not None:
@@ -123,10 +128,14 @@ def _usable_keyring() -> KeyringBackend | None:
     """
     if machine_folders().installed:
         return None
+    from station.security.keyring_rules import secure_keyring
+
     return secure_keyring()
 
 
 def _keyring_get(backend: KeyringBackend) -> str | None:
+    import keyring.errors
+
     try:
         value = backend.get_password(KEYRING_SERVICE, KEYRING_USER)
     except keyring.errors.NoKeyringError:
@@ -140,6 +149,8 @@ def _keyring_get(backend: KeyringBackend) -> str | None:
 
 def _keyring_set(backend: KeyringBackend, key: bytes) -> bool:
     """Store the key; False if it turns out there is no keyring after all."""
+    import keyring.errors
+
     encoded = key.hex()
     try:
         backend.set_password(KEYRING_SERVICE, KEYRING_USER, encoded)

@@ -31,11 +31,21 @@ from station.camera.sources import CameraError, CameraRefusedError, FrameSource,
 from station.threads import CooperativeThread
 from station.words import QT_TRANSLATE_NOOP, Phrase
 
-__all__ = ["CameraState", "CameraStatus", "CaptureWorker", "StateCallback"]
+__all__ = ["FPS_NEWS", "CameraState", "CameraStatus", "CaptureWorker", "StateCallback", "fps_is_news"]
 
 _log = logging.getLogger(__name__)
 
-_FPS_WINDOW_S = 1.0  # measure (and report) the frame rate about once a second
+_FPS_WINDOW_S = 1.0  # measure the frame rate about once a second
+#: How far the measured rate must move from the one last reported to be news (frames a second).
+FPS_NEWS = 1.0
+
+
+def fps_is_news(reported: float, measured: float) -> bool:
+    """Whether a newly measured frame rate is worth telling listeners: the first one, or one that
+    moved by a whole frame a second. The screen shows whole frames a second, and every status
+    told redraws the window's health strip and idle screen: a 30 fps camera measured at 29.9,
+    then 30.0, then 29.9 was a redraw a second for nothing (issue 27)."""
+    return reported == 0.0 or abs(measured - reported) >= FPS_NEWS
 
 
 class CameraState(enum.StrEnum):
@@ -63,7 +73,8 @@ class CameraStatus:
 
     ``message`` is a plain sentence for the operator; ``detail`` is the technical reason of the
     last failure (for logs and support), empty when there is none. ``fps`` is the measured,
-    smoothed frame rate while LIVE (0.0 before it is known). ``source`` describes the camera
+    smoothed frame rate while LIVE (0.0 before it is known), as last reported: it changes when
+    the rate moves by :data:`FPS_NEWS`. ``source`` describes the camera
     without credentials.
     """
 
@@ -183,7 +194,7 @@ class CaptureWorker(CooperativeThread):
     def _set_fps(self, fps: float) -> None:
         with self._lock:
             old = self._status
-            if old.state is not CameraState.LIVE or abs(old.fps - round(fps, 1)) < 0.1:
+            if old.state is not CameraState.LIVE or not fps_is_news(old.fps, fps):
                 return
             new = replace(old, fps=round(fps, 1))
             self._status = new

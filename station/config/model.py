@@ -24,7 +24,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
@@ -399,6 +398,8 @@ class Settings(BaseModel):
             return None
         text = value.strip()
         shown = mask_url_credentials(text)
+        import httpx  # only where a URL is parsed: the settings load without it (issue 27)
+
         try:
             url = httpx.URL(text)
         except (httpx.InvalidURL, TypeError):
@@ -480,6 +481,8 @@ class Settings(BaseModel):
                 f"got {_number(self.review_upper)}"
             )
         if self.base_url is not None:
+            import httpx  # only where a URL is parsed: the settings load without it (issue 27)
+
             owner = known_environment_of(httpx.URL(self.base_url))
             if owner is not None and owner is not self.environment:
                 raise ValueError(

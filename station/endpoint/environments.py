@@ -16,11 +16,14 @@ from __future__ import annotations
 import ipaddress
 import urllib.parse
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import httpx
 import idna
 
 from station.endpoint.errors import ConfigurationError
+
+if TYPE_CHECKING:  # httpx is imported where a URL is made: the settings load without it (issue 27)
+    import httpx
 
 __all__ = [
     "BALANCE_PATH",
@@ -115,6 +118,8 @@ def known_environment_of(url: httpx.URL) -> Environment | None:
         host = url.host.lower()
         while host.endswith("."):
             host = host[:-1]
+    import httpx
+
     for environment, base in _BASE_URLS.items():
         if normalize_host(httpx.URL(base).host) == host:
             return environment
@@ -141,6 +146,8 @@ def validate_base_url(raw: str) -> httpx.URL:
         raise ConfigurationError(
             f"plain http:// is only allowed to this machine (loopback); use https:// for {host}"
         )
+    import httpx
+
     try:
         return httpx.URL(scheme=scheme, host=host, port=port, path=parts.path.rstrip("/"))
     except (httpx.InvalidURL, TypeError, ValueError):

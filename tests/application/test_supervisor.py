@@ -83,16 +83,57 @@ async def test_the_first_tick_reads_the_journal_and_the_service_then_each_on_its
     assert parts.policy_reads == 0  # the policy was just read by whoever built the station
     clock.now += 0.5
     await parts.tick()
-    assert (parts.strip.count(Part.JOURNAL), parts.strip.count(Part.SERVICE)) == (1, 1)
+    assert (parts.supervisor.runs[Check.JOURNAL], parts.supervisor.runs[Check.SERVICE]) == (1, 1)
     clock.now += 0.5
     await parts.tick()
-    assert (parts.strip.count(Part.JOURNAL), parts.strip.count(Part.SERVICE)) == (2, 1)
+    assert (parts.supervisor.runs[Check.JOURNAL], parts.supervisor.runs[Check.SERVICE]) == (2, 1)
     clock.now += Intervals().policy
     await parts.tick()
     assert parts.policy_reads == 1
     clock.now += Intervals().service
     await parts.tick()
+    assert parts.supervisor.runs[Check.SERVICE] == 2
+
+
+async def test_an_unchanged_finding_is_not_shown_again(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, emulator: Emulator
+) -> None:
+    """The journal is looked at every second; the strip (and the banner and guide the window
+    redraws after it) hears only of a change."""
+    parts = Parts(client, journal, clock)
+    await parts.tick()
+    for _ in range(5):
+        clock.now += Intervals().journal
+        await parts.tick()
+    assert parts.supervisor.runs[Check.JOURNAL] == 6
+    assert parts.strip.count(Part.JOURNAL) == 1
+    clock.now += Intervals().service  # the same balance read again: nothing new to show
+    await parts.tick()
+    assert parts.supervisor.runs[Check.SERVICE] == 2
+    assert parts.strip.count(Part.SERVICE) == 1
+    journal.path.unlink()  # a change is shown at the next look
+    clock.now += Intervals().journal
+    await parts.tick()
+    assert parts.strip.count(Part.JOURNAL) == 2
+    shown = parts.strip.last(Part.JOURNAL)
+    assert shown is not None and shown.level is Level.BAD
+    clock.now += Intervals().journal
+    await parts.tick()
+    assert parts.strip.count(Part.JOURNAL) == 2  # still missing: said once
+
+
+async def test_a_balance_that_changed_is_shown(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray, emulator: Emulator
+) -> None:
+    parts = Parts(client, journal, clock)
+    await parts.tick()
+    capture = Capture(encode_jpeg(frame), frame_sequence=1, session_id="s", consent=NOT_ASKED)
+    await parts.port.verify(capture)  # one paid call: the balance is one credit lower
+    clock.now += Intervals().service
+    await parts.tick()
     assert parts.strip.count(Part.SERVICE) == 2
+    shown = parts.strip.last(Part.SERVICE)
+    assert shown is not None and shown.word == f"balance {emulator.balance:,.0f}".replace(",", " ")
 
 
 async def test_a_journal_removed_under_the_station_turns_red_and_holds_captures(
@@ -151,6 +192,8 @@ async def test_the_shippers_status_is_pushed_to_the_strip(journal: AuditJournal,
     parts.supervisor.shipping_changed(ShipStatus(ShipState.SHIPPED), timedelta(minutes=15))
     shown = parts.strip.last(Part.SHIPPING)
     assert shown is not None and shown.level is Level.GOOD
+    parts.supervisor.shipping_changed(ShipStatus(ShipState.SHIPPED), timedelta(minutes=15))
+    assert parts.strip.count(Part.SHIPPING) == 1  # the same status again: nothing to redraw
     parts.supervisor.shipping_changed(
         ShipStatus(ShipState.FAILING, last_error="relay refused"), timedelta(minutes=15)
     )

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,6 +54,7 @@ def _another_journal(tmp_path: Path, rows: int) -> Path:
 def test_a_journal_deleted_under_the_station_refuses_the_next_append(filled: Path) -> None:
     with AuditJournal.open(filled, KEY) as journal:
         journal.append(make_record(10))
+        assert journal.sync_head(10)  # the head file names row 11 before the file is deleted
         before = _snapshot(filled)
         filled.unlink()  # the file dialog's "Delete"
         assert journal.check_file() is JournalLoss.DELETED
@@ -110,6 +113,7 @@ def test_an_intact_journal_grows_and_keeps_its_head_outside(filled: Path) -> Non
         assert journal.check_file() is None
         head = journal.head()
         assert journal.journal_id is not None
+        assert journal.sync_head(10)  # the head file follows each commit on a thread of its own
         kept = read_head(head_path_beside(filled), KEY)
         assert kept is not None and (kept.journal_id, kept.sequence, kept.mac) == (
             journal.journal_id,
@@ -306,3 +310,26 @@ def test_two_journals_in_one_folder_keep_their_own_heads(filled: Path) -> None:
         assert journal.append(make_record(11)) == 11
     with pytest.raises(ChainRestartRequiredError):
         AuditJournal.open(demo, KEY)
+
+
+def test_the_head_file_follows_each_commit_off_the_appending_thread(filled: Path) -> None:
+    """Issue 27: the append returns once the row is committed; the head file names it soon after
+    (written by the keeper's thread, never ahead of the journal), and at the latest on close."""
+    written: list[int] = []
+    with AuditJournal.open(filled, KEY) as journal:
+        keeper = journal._head_keeper
+        write = keeper._write
+
+        def on_the_keepers_thread(head: Any) -> None:
+            written.append(threading.get_ident())
+            write(head)
+
+        keeper._write = on_the_keepers_thread
+        for i in range(5):
+            journal.append(make_record(11 + i))
+            kept = read_head(head_path_beside(filled), KEY)
+            assert kept is not None and kept.sequence <= 11 + i  # never ahead of the journal
+        last = journal.head()
+    kept = read_head(head_path_beside(filled), KEY)
+    assert last is not None and kept is not None and (kept.sequence, kept.mac) == last  # closing waited
+    assert written and threading.get_ident() not in written

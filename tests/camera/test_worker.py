@@ -27,6 +27,7 @@ from station.camera import (
     VideoFileSource,
     parse_source,
 )
+from station.camera.worker import fps_is_news
 from station.resources import sample_path
 from station.security.camera_identity import CameraIdentity, camera_refusal
 from station.words import Phrase
@@ -360,3 +361,12 @@ def test_a_refusal_keeps_its_marking_for_the_window(recorder: StateRecorder) -> 
         assert message.named == {"name": "'OBS Virtual Camera'", "reason": "a virtual camera's driver"}
     finally:
         assert worker.stop(timeout=2.0)
+
+
+def test_a_frame_rate_is_news_only_when_it_moves_by_a_whole_frame_a_second() -> None:
+    """Every status told redraws the window's strip and idle screen: jitter of a tenth is not news."""
+    assert fps_is_news(0.0, 29.9)  # the first measurement
+    assert not fps_is_news(29.9, 30.0)
+    assert not fps_is_news(30.0, 29.2)
+    assert fps_is_news(30.0, 28.9)
+    assert fps_is_news(15.0, 30.0)

@@ -19,6 +19,7 @@ from station.api import RetryPolicy, Timeouts
 from station.app import Station, StationConfig, build_station
 from station.application.consent import ConsentNotice
 from station.application.desk import SupervisorCredentials
+from station.application.factory import session_terms
 from station.application.port import VerifierPort
 from station.application.recording import AttemptContext, JournalRecorder, Recorder
 from station.application.session import SessionPolicy
@@ -116,7 +117,7 @@ def start_station(
         timeouts=timeouts or Timeouts(connect=2, read=5, write=2, deadline=10),
         retry=retry or RetryPolicy(attempts=3, backoff_initial=0.01, backoff_max=0.05),
         policy=policy or DecisionPolicy(),
-        session=session or SessionPolicy(),
+        session_terms=session_terms(session) if session is not None else (),
         quality_gate=quality_gate,
         consent=consent,
     )

@@ -44,6 +44,9 @@ _BEFORE_THE_STATION = textwrap.dedent(
         "loaded": sorted(m for m in sys.modules if m in (
             "station.app", "station.ui.main_window", "station.application.desk",
             "station.emulator.server", "aiohttp", "pypdfium2")),
+        "client": sorted(m for m in sys.modules if m in (
+            "httpx", "keyring", "station.api.client", "station.application.session",
+            "station.application.port", "station.application.recording")),
     }))
     early.hand_over()
     camera.stop()
@@ -61,6 +64,9 @@ def test_the_first_frame_is_painted_before_the_station_is_imported_or_built(tmp_
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["painted"] is not None  # a real camera frame was painted
     assert seen["loaded"] == []  # the window, application module, emulator and PDF reader came later
+    # Nor the service client and httpx, the keyring, the customer session or the trusted side
+    # (issue 27): the settings and the camera's verdict are read without them.
+    assert seen["client"] == []
 
 
 def test_the_early_window_shows_the_cameras_frame_and_hands_the_camera_over(
