@@ -146,7 +146,6 @@
     </message>
     <message>
         <source>The operator presses F7 if you agree, F8 if you do not.</source>
-        <extracomment>Under the consent notice, for the customer (their language).</extracomment>
         <translation>आप सहमत हैं तो कर्मचारी F7 दबाएँगे, नहीं हैं तो F8।</translation>
     </message>
     <message>
@@ -747,7 +746,6 @@ Reference: {incident} — give this to IT support.</source>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <extracomment>The smallest window the layout is made for (a 1024×768 kiosk screen, with a taskbar). Asks a supervisor for their id and PIN to ``action`` (checked by the trusted side); None: not given. The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
         <translation>सेटिंग्स (&amp;S)…</translation>
     </message>
     <message>
@@ -756,10 +754,12 @@ Reference: {incident} — give this to IT support.</source>
     </message>
     <message>
         <source>Station — face liveness verification ({environment})</source>
+        <extracomment>Asks a supervisor for their id and PIN to ``action`` (checked by the trusted side); None: not given.</extracomment>
         <translation>स्टेशन — चेहरे से जीवित व्यक्ति की जाँच ({environment})</translation>
     </message>
     <message>
         <source>Customer reference</source>
+        <extracomment>The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
         <translation>ग्राहक संदर्भ</translation>
     </message>
     <message>

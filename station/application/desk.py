@@ -20,7 +20,7 @@ from station.application.attempt import AttemptReport
 from station.application.auto_capture import AutoCapture
 from station.application.background import Background
 from station.application.consent import ConsentNotice
-from station.application.desk_state import Banner, BannerKind, DeskState
+from station.application.desk_state import Banner, BannerKind, DeskState, IdleScreen
 from station.application.gate import QualityGate
 from station.application.health import Health, PartHealth
 from station.application.port import OperatorIdentity, ReviewRefusal, VerifierPort
@@ -82,18 +82,6 @@ INTENT_KEYS: Final[Mapping[Intent, tuple[str, ...]]] = {
 }
 #: Among several faces, face *n* (1..9) is picked with the digit key *n*, without the mouse.
 FACE_KEYS: Final[tuple[str, ...]] = tuple(str(number) for number in range(1, 10))
-
-
-class IdleScreen(StrEnum):
-    """What the banner shows while no verification runs and no verdict is being drawn."""
-
-    #: A part a verification needs is bad: what is wrong and where to fix it (never "Ready").
-    UNAVAILABLE = "unavailable"
-    #: The consent notice is up: the banner asks the operator for F7 / F8.
-    CONSENT = "consent"
-    #: The guide objects to the live picture: the banner says what, never "Ready".
-    GUIDE = "guide"
-    READY = "ready"
 
 
 class RefusalScreen(StrEnum):
@@ -187,9 +175,6 @@ class Desk:
         self._clock = clock
         #: The extensions of the verdict on screen (a new one with every verdict).
         self.verdict_time = VerdictTime(ExtensionPolicy(0), note=lambda _text: None)
-        #: Whether any supervisor can settle a REVIEW here (False: none configured, or the people
-        #: file cannot be read). A REVIEW then never blocks the next customer, and the screen says so.
-        self.supervisors_available = True
         #: The camera sequence number of the frame last sent: a judged picture is never sent again
         #: (after "try once more" the live picture shows the old frame for a moment).
         self.judged_sequence: int | None = None  # pragma: no mutate (no frame number equals "" either)
@@ -202,6 +187,11 @@ class Desk:
         self.camera: CameraStatus | None = None
         #: What the banner shows while no verification runs (the window draws it, keeps no copy).
         self.banner = Banner()
+        #: A captured picture is on screen instead of the live one (from the capture until the
+        #: operator goes back to live, cancels, or the next customer comes).
+        self.picture_held = False
+        #: A verification is in flight (the window's adapter says when it starts and ends).
+        self.verifying = False
         self.session = self._new_session()
 
     def _new_session(self) -> CustomerSession:
@@ -213,6 +203,13 @@ class Desk:
             notice=self.notice,
             background=self.background,
         )
+
+    @property
+    def supervisors_available(self) -> bool:
+        """Whether any supervisor can settle a REVIEW here, as the trusted side counts its own
+        supervisors (False: none configured, or unreadable). A REVIEW then never blocks the next
+        customer, and the screen says so."""
+        return self.port.terms().supervisors_available
 
     @property
     def operator_id(self) -> str | None:
@@ -246,7 +243,15 @@ class Desk:
     def state(self) -> DeskState:
         """The counter now, for the window to draw (it keeps no copy)."""
         session = self.session
+        problem = self.health.problem
+        notice = session.notice.text if session.consent_needed and session.notice is not None else None
         return DeskState(
+            idle_screen=self.idle_screen(station_ready=problem is None, showing_verdict=self.picture_held),
+            problem=(problem.fix or f"{problem.part.value}: {problem.word}") if problem is not None else "",
+            objection=self.guide_objection(),
+            notice=notice,
+            picture_held=self.picture_held,
+            verifying=self.verifying,
             phase=session.phase,
             consent_needed=session.consent_needed,
             reference_locked=session.reference_locked,
@@ -265,8 +270,10 @@ class Desk:
     # -- what the banner shows -----------------------------------------------------------------
 
     def show_idle(self, kind: BannerKind = BannerKind.IDLE) -> None:
-        """Back to the idle screen (IDLE, or CANCELLED after Esc)."""
+        """Back to the idle screen (IDLE, or CANCELLED after Esc: the live picture again)."""
         self.banner = Banner(kind)
+        if kind is BannerKind.CANCELLED:
+            self.picture_held = False
 
     def show_verdict(self, report: AttemptReport) -> Banner:
         """A verdict (or a follow-up decision) for this customer, in words for the session as it
@@ -290,6 +297,7 @@ class Desk:
             self.banner = Banner()
         elif screen is RefusalScreen.NOT_READY:
             self.banner = Banner(BannerKind.NOT_READY, check.message, objection=check.objection)
+            self.picture_held = False  # the customer as they are now, to fix what the gate saw
         elif screen is RefusalScreen.UNAVAILABLE:
             self.banner = Banner(BannerKind.UNAVAILABLE, check.message)
         return screen
@@ -302,11 +310,14 @@ class Desk:
         self.banner = Banner(BannerKind.CONSENT_REFUSED)
         return True
 
-    def back_to_live_first(self, *, showing_verdict: bool) -> bool:
+    def back_to_live_first(self, *, showing_verdict: bool | None = None) -> bool:
         """Space with a verdict on screen only goes back to the live picture (when a capture
         could follow): the next capture is of the customer as they are now, never the picture
         already judged again."""
-        return showing_verdict and self.session.state_refusal() is None
+        if self._held(showing_verdict) and self.session.state_refusal() is None:
+            self.picture_held = False
+            return True
+        return False
 
     def verdict_text(self, report: AttemptReport) -> VerdictText:
         """The banner's words for ``report`` as this customer's session now stands (a face pick
@@ -324,8 +335,10 @@ class Desk:
         return sequence is not None and sequence != self.judged_sequence
 
     def frame_sent(self, sequence: int) -> None:
-        """A capture of frame ``sequence`` started: it is not offered again."""
+        """A capture of frame ``sequence`` started: it is not offered again, and it stays on
+        screen (not the live picture) until the operator moves on."""
         self.judged_sequence = sequence
+        self.picture_held = True
 
     @property
     def customer_on_screen(self) -> bool:
@@ -357,9 +370,7 @@ class Desk:
             return refusal
         unsettleable = self.session.review_pending
         self.session.close(CloseReason.NO_SUPERVISOR if unsettleable else CloseReason.NEXT_CUSTOMER)
-        self.session = self._new_session()
-        self.auto_capture.reset()
-        self.banner = Banner()
+        self._next_session(Banner())
         return None
 
     def clear_if_expired(self, now: float | None = None) -> bool:
@@ -370,10 +381,15 @@ class Desk:
             return False
         timeout = self.session.policy.verdict_timeout_s
         self.session.close(CloseReason.VERDICT_TIMEOUT)
+        self._next_session(Banner(BannerKind.CLEARED, cleared_after_s=timeout))
+        return True
+
+    def _next_session(self, banner: Banner) -> None:
+        """A new customer: a new session, the live picture, no countdown, ``banner``."""
         self.session = self._new_session()
         self.auto_capture.reset()
-        self.banner = Banner(BannerKind.CLEARED, cleared_after_s=timeout)
-        return True
+        self.picture_held = False
+        self.banner = banner
 
     # -- automatic capture ---------------------------------------------------------------------
 
@@ -387,7 +403,7 @@ class Desk:
         return self.auto_capture.stop()
 
     def quality_report(
-        self, report: QualityReport, *, station_ready: bool, showing_verdict: bool
+        self, report: QualityReport, *, station_ready: bool | None = None, showing_verdict: bool | None = None
     ) -> AutoCaptureStep:
         """A new report from the guide: the gate keeps it, and the countdown runs only while a
         capture could start now and the customer can see it coming. Never while the consent notice
@@ -397,9 +413,9 @@ class Desk:
         self.gate.update(report)
         changed = self.guide_objection() != before
         may_count = (
-            station_ready
+            (self.station_ready if station_ready is None else station_ready)
             and self.gate.enabled
-            and not showing_verdict
+            and not self._held(showing_verdict)
             and self.session.state_refusal() is None
             and self.session.phase is Phase.READY
         )
@@ -409,23 +425,30 @@ class Desk:
         self.auto_capture.reset()
         return AutoCaptureStep(fire=True, guide_changed=changed)
 
-    def idle_screen(self, *, station_ready: bool, showing_verdict: bool) -> IdleScreen:
+    def idle_screen(self, *, station_ready: bool, showing_verdict: bool | None = None) -> IdleScreen:
         """Which idle banner: a bad part first (before any paid call), then the consent notice,
         then the guide's objection (not over a judged picture), else Ready."""
         if not station_ready:
             return IdleScreen.UNAVAILABLE
         if self.session.consent_needed and self.session.notice is not None:
             return IdleScreen.CONSENT
-        if self.guide_objection() is not None and not showing_verdict:
+        if self.guide_objection() is not None and not self._held(showing_verdict):
             return IdleScreen.GUIDE
         return IdleScreen.READY
 
-    def guidance(self, *, station_ready: bool, showing_verdict: bool) -> QualityReport | None:
+    def guidance(
+        self, *, station_ready: bool | None = None, showing_verdict: bool | None = None
+    ) -> QualityReport | None:
         """The guide to draw on the live picture, or None: it never says Ready while the station
         is not, nor once the session closed (F8, the last attempt), nor over a judged picture."""
-        if not (self.gate.enabled and station_ready and not self.session.closed and not showing_verdict):
+        ready = self.station_ready if station_ready is None else station_ready
+        if not (self.gate.enabled and ready and not self.session.closed and not self._held(showing_verdict)):
             return None
         return self.gate.latest
+
+    def _held(self, showing_verdict: bool | None) -> bool:
+        """A judged picture is on screen: as the caller says, else as the desk knows it."""
+        return self.picture_held if showing_verdict is None else showing_verdict
 
     def guide_objection(self) -> Instruction | None:
         """What the guide objects to in the live picture now (None: ready, or the gate is off)."""

@@ -9,6 +9,7 @@ customer's line and the operator's line under it must both fit.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QRectF
@@ -79,7 +80,8 @@ def test_every_banner_text_fits_in_the_pseudo_locale(qtbot: QtBot, station: Stat
             window.banner.show_unavailable(languages.operator_message(message))
         else:
             verdict = VerdictText(headline, message, kind=kind)
-            window._draw_banner(Banner(BannerKind.VERDICT, verdict=verdict))
+            state = window.controller.desk.state()
+            window.draw(replace(state, banner=Banner(BannerKind.VERDICT, verdict=verdict)))
         QApplication.processEvents()
         banner = window.banner
         if kind is not None:  # the action line is the customer's: always the pseudo-locale here
