@@ -11,7 +11,7 @@ start their journal events in.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -19,6 +19,7 @@ from typing import Final
 from station.application.attempt import AttemptReport
 from station.application.auto_capture import AutoCapture
 from station.application.background import Background
+from station.application.camera_health import camera_caption, camera_health
 from station.application.consent import ConsentNotice
 from station.application.desk_state import Banner, BannerKind, DeskState, IdleScreen
 from station.application.gate import QualityGate
@@ -115,6 +116,13 @@ def refusal_screen(refusal: Refusal | None) -> RefusalScreen:
     return REFUSAL_SCREENS.get(refusal, RefusalScreen.NOTE) if refusal is not None else RefusalScreen.NOTE
 
 
+#: The banners that show the idle screen (which one: :meth:`Desk.idle_screen`).
+_IDLE_BANNERS: Final = frozenset({BannerKind.IDLE, BannerKind.CLEARED, BannerKind.CANCELLED})
+#: The banners that show an outcome for this customer (a verdict, a refused consent): the parts'
+#: health does not replace them.
+_OUTCOME_BANNERS: Final = frozenset({BannerKind.VERDICT, BannerKind.CONSENT_REFUSED})
+
+
 @dataclass(frozen=True, slots=True)
 class SupervisorCredentials:
     """What a supervisor typed to settle a REVIEW: passed on to the trusted side, never checked
@@ -150,6 +158,8 @@ class AutoCaptureStep:
     fire: bool = False
     #: The guide's objection changed (appeared, went, or another): the idle banner follows it.
     guide_changed: bool = False
+    #: The banner must be drawn again: the guide changed while an idle banner shows.
+    redraw_banner: bool = False
 
 
 class Desk:
@@ -185,6 +195,9 @@ class Desk:
         self.health = Health()
         #: What the camera said last (None: nothing yet; its first frames may come a moment before).
         self.camera: CameraStatus | None = None
+        #: The configuration says the camera is a picture or a file, not a live camera: never
+        #: reported as live, whatever it says (:meth:`set_non_live_camera`).
+        self.non_live_camera = False
         #: What the banner shows while no verification runs (the window draws it, keeps no copy).
         self.banner = Banner()
         #: A captured picture is on screen instead of the live one (from the capture until the
@@ -218,17 +231,46 @@ class Desk:
 
     # -- what the station's parts report ------------------------------------------------------
 
-    def show_part(self, part: PartHealth) -> None:
-        """One part's health changed (the supervisor, a call, the camera, the configuration)."""
+    def show_part(self, part: PartHealth) -> bool:
+        """One part's health changed (the supervisor, a call, the camera, the configuration).
+        True when the idle screen follows it (nothing judged, in flight or refused is on screen):
+        the banner is the idle one again, "Ready" or what is now wrong."""
         self.health = self.health.with_part(part)
+        if self.banner.kind in _OUTCOME_BANNERS or self.verifying or self.picture_held:
+            return False
+        self.banner = Banner()
+        return True
 
     @property
     def station_ready(self) -> bool:
         """No part a verification needs is bad."""
         return self.health.ready
 
-    def camera_changed(self, status: CameraStatus) -> None:
+    def camera_changed(self, status: CameraStatus) -> bool:
+        """The camera's new state, and its part of the health (never "live" for a picture used as
+        the camera). True when the idle screen follows it (see :meth:`show_part`)."""
         self.camera = status
+        return self.show_part(camera_health(status, live_camera=not self.non_live_camera))
+
+    def set_non_live_camera(self, non_live: bool) -> bool:
+        """The configuration says whether the camera is a picture or a file (not live); the
+        camera's health follows at once. True when the idle screen follows it."""
+        self.non_live_camera = non_live
+        return self.camera is not None and self.camera_changed(self.camera)
+
+    @property
+    def camera_caption(self) -> str:
+        """The chip over the picture: the camera's state, never "live" for a picture ("" before
+        the camera said anything)."""
+        camera = self.camera
+        return camera_caption(camera, live_camera=not self.non_live_camera) if camera is not None else ""
+
+    def set_customer_language(self, tag: str, words: Callable[[str], str]) -> None:
+        """The customer's language: the session (and so every record) knows it and the exact words
+        of the consent notice as shown (``words`` puts a text in that language)."""
+        notice = self.notice
+        localized = ConsentNotice(notice.version, words(notice.text)) if notice is not None else None
+        self.session.set_instruction_language(tag, localized)
 
     @property
     def camera_live(self) -> bool:
@@ -251,6 +293,7 @@ class Desk:
             objection=self.guide_objection(),
             notice=notice,
             picture_held=self.picture_held,
+            non_live_camera=self.non_live_camera,
             verifying=self.verifying,
             phase=session.phase,
             consent_needed=session.consent_needed,
@@ -412,6 +455,7 @@ class Desk:
         before = self.guide_objection()
         self.gate.update(report)
         changed = self.guide_objection() != before
+        redraw = changed and self.banner.kind in _IDLE_BANNERS and not self.verifying
         may_count = (
             (self.station_ready if station_ready is None else station_ready)
             and self.gate.enabled
@@ -421,9 +465,9 @@ class Desk:
         )
         progress = self.auto_capture.progress(may_count and report.ready)
         if progress is None or progress < 1.0:
-            return AutoCaptureStep(progress, guide_changed=changed)
+            return AutoCaptureStep(progress, guide_changed=changed, redraw_banner=redraw)
         self.auto_capture.reset()
-        return AutoCaptureStep(fire=True, guide_changed=changed)
+        return AutoCaptureStep(fire=True, guide_changed=changed, redraw_banner=redraw)
 
     def idle_screen(self, *, station_ready: bool, showing_verdict: bool | None = None) -> IdleScreen:
         """Which idle banner: a bad part first (before any paid call), then the consent notice,

@@ -101,6 +101,8 @@ class DeskState:
     picture_held: bool = False
     #: A verification is in flight (from the capture until its answer or its cancel).
     verifying: bool = False
+    #: The camera is a picture or a file (the configuration says so): marked on the picture.
+    non_live_camera: bool = False
 
     @property
     def busy(self) -> bool:

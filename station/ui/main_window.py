@@ -25,8 +25,6 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 
 from station.application.attempt import AttemptReport
-from station.application.camera_health import camera_caption, camera_health
-from station.application.consent import ConsentNotice
 from station.application.desk import REVIEW_REFUSAL_MESSAGES, Intent, RefusalScreen, SupervisorCredentials
 from station.application.desk_state import BannerKind, DeskState
 from station.application.gate import QualityGate
@@ -75,7 +73,7 @@ class MainWindow(PlacedWindow):
         style.follow_system_contrast()  # accessibility: the high-contrast theme when the OS asks
         self.controller = controller
         self.languages = languages or Languages()
-        self._environment, self._demo, self._non_live_camera = environment, demo, False
+        self._environment, self._demo = environment, demo
         self.setObjectName("MainWindow")
         self._supervisor_check: SupervisorCheck = supervisor_check or (lambda reason: None)
         slots = (self.capture, self.cancel, self.next_customer, self.confirm_review, self.reject_review)
@@ -234,8 +232,9 @@ class MainWindow(PlacedWindow):
         accessibility.name_controls(self)  # accessibility: descriptions in the interface language
 
     def _show_watermark(self) -> None:
+        non_live = self.controller.desk.non_live_camera
         self.preview.set_watermark(
-            watermark(demo=self._demo, environment=self._environment, non_live_camera=self._non_live_camera)
+            watermark(demo=self._demo, environment=self._environment, non_live_camera=non_live)
         )
 
     def _show_calls_saved(self) -> None:
@@ -255,15 +254,7 @@ class MainWindow(PlacedWindow):
         self._draw()
 
     def _tell_session_language(self) -> None:
-        """The session (and so every record) knows the customer's language and the exact words of
-        the consent notice as now shown."""
-        notice = self.controller.desk.notice
-        localized = (
-            ConsentNotice(notice.version, self.languages.customer_message(notice.text))
-            if notice is not None
-            else None
-        )
-        self.controller.session.set_instruction_language(self.languages.customer, localized)
+        self.controller.desk.set_customer_language(self.languages.customer, self.languages.customer_message)
 
     # -- configuration and health -------------------------------------------------------------------
 
@@ -272,10 +263,8 @@ class MainWindow(PlacedWindow):
     ) -> None:
         """Markers that stay while they hold: development overrides, a camera that is not live."""
         self.badges.show_overrides(dev_overrides)
-        self._non_live_camera = non_live_camera
+        self._after_health(self.controller.desk.set_non_live_camera(non_live_camera))
         self._show_watermark()
-        if self.controller.desk.camera is not None:
-            self.show_camera_status(self.controller.desk.camera)
         if refused:
             self.statusBar().showMessage(
                 translate("MainWindow", "Ignored on this station: {refused}").format(
@@ -290,17 +279,21 @@ class MainWindow(PlacedWindow):
         self.show_part(token_health(self.controller.desk.port.readiness()))
 
     def show_part(self, part: PartHealth) -> None:
-        """One part's health changed: the strip, and the banner if the station was waiting."""
-        self.controller.desk.show_part(part)
-        self.health_strip.show_health(self.health)
-        if self.banner.kind is None and not self.controller.busy and not self.controller.desk.picture_held:
-            self._show_idle()  # the idle screen follows the parts
+        """One part's health changed: the strip, and the idle screen if the desk says it follows."""
+        self._after_health(self.controller.desk.show_part(part))
 
     def show_camera_status(self, status: CameraStatus) -> None:
         """One source of truth: the camera's state goes to the health strip and the preview alike."""
-        self.controller.desk.camera_changed(status)
-        self.show_part(camera_health(status, live_camera=not self._non_live_camera))
-        self.preview.set_camera_status(camera_caption(status, live_camera=not self._non_live_camera))
+        self._after_health(self.controller.desk.camera_changed(status))
+
+    def _after_health(self, idle_follows: bool) -> None:
+        """The strip and the camera's chip; the idle screen too when the desk says it follows."""
+        desk = self.controller.desk
+        self.health_strip.show_health(desk.health)
+        if desk.camera is not None:
+            self.preview.set_camera_status(desk.camera_caption)
+        if idle_follows:
+            self._draw()
 
     # -- the window itself ---------------------------------------------------------------------------
 
@@ -341,9 +334,8 @@ class MainWindow(PlacedWindow):
         desk = self.controller.desk
         step = desk.quality_report(report)
         self._show_guidance()
-        idle = desk.banner.kind in (BannerKind.IDLE, BannerKind.CLEARED, BannerKind.CANCELLED)
-        if step.guide_changed and idle and not self.controller.busy:
-            draw_banner(self.banner, self.languages, desk.state())  # the banner follows the guide
+        if step.redraw_banner:  # the idle banner follows the guide
+            draw_banner(self.banner, self.languages, desk.state())
         self.preview.set_capture_progress(step.progress)
         if step.fire:
             self.capture()

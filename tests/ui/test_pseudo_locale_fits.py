@@ -9,7 +9,6 @@ customer's line and the operator's line under it must both fit.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QRectF
@@ -80,8 +79,9 @@ def test_every_banner_text_fits_in_the_pseudo_locale(qtbot: QtBot, station: Stat
             window.banner.show_unavailable(languages.operator_message(message))
         else:
             verdict = VerdictText(headline, message, kind=kind)
-            state = window.controller.desk.state()
-            window.draw(replace(state, banner=Banner(BannerKind.VERDICT, verdict=verdict)))
+            desk = window.controller.desk
+            desk.banner = Banner(BannerKind.VERDICT, verdict=verdict)  # as the desk would have it
+            window.draw(desk.state())
         QApplication.processEvents()
         banner = window.banner
         if kind is not None:  # the action line is the customer's: always the pseudo-locale here
