@@ -754,12 +754,11 @@ Reference: {incident} — give this to IT support.</source>
     </message>
     <message>
         <source>Station — face liveness verification ({environment})</source>
-        <extracomment>Asks a supervisor for their id and PIN to ``action`` (checked by the trusted side); None: not given.</extracomment>
+        <extracomment>The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
         <translation>स्टेशन — चेहरे से जीवित व्यक्ति की जाँच ({environment})</translation>
     </message>
     <message>
         <source>Customer reference</source>
-        <extracomment>The customer&apos;s language, large, so the operator sees at once what F2 switched to.</extracomment>
         <translation>ग्राहक संदर्भ</translation>
     </message>
     <message>

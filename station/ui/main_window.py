@@ -34,28 +34,25 @@ from station.application.readiness import token_health
 from station.application.session import REFUSAL_MESSAGES, CaptureCheck, Refusal
 from station.application.verdict_time import ExtensionRefusal
 from station.camera import CameraStatus
-from station.ui import accessibility, style
+from station.ui import accessibility
 from station.ui.controller import VerificationController
 from station.ui.history import HistoryPanel
 from station.ui.languages import Languages
-from station.ui.texts import QT_TRANSLATE_NOOP
-from station.ui.window_banner import details_html, draw_banner, draw_not_ready, extension_words
+from station.ui.window_banner import draw_banner, extension_words
 from station.ui.window_menus import WindowMenus, bind_keys
-from station.ui.window_parts import CounterWidgets, StatusBadges, watermark
-from station.ui.window_placement import MINIMUM_SIZE, PlacedWindow
+from station.ui.window_placement import MINIMUM_SIZE
+from station.ui.window_view import CounterView
 from station.vision.quality import QualityReport
 
 __all__ = ["MINIMUM_SIZE", "MainWindow", "SupervisorCheck"]
 
 translate = QCoreApplication.translate
 
-#: Under the consent notice, for the customer (their language).
-CONSENT_KEYS = QT_TRANSLATE_NOOP("Consent", "The operator presses F7 if you agree, F8 if you do not.")
 #: Asks a supervisor for their id and PIN to ``action`` (checked by the trusted side); None: not given.
 SupervisorCheck = Callable[[str], SupervisorCredentials | None]
 
 
-class MainWindow(PlacedWindow):
+class MainWindow(CounterView):
     def __init__(
         self,
         controller: VerificationController,
@@ -69,32 +66,11 @@ class MainWindow(PlacedWindow):
         current_scenario: str | None = None,
         languages: Languages | None = None,
     ) -> None:
-        super().__init__()
-        style.follow_system_contrast()  # accessibility: the high-contrast theme when the OS asks
         self.controller = controller
-        self.languages = languages or Languages()
-        self._environment, self._demo = environment, demo
-        self.setObjectName("MainWindow")
         self._supervisor_check: SupervisorCheck = supervisor_check or (lambda reason: None)
         slots = (self.capture, self.cancel, self.next_customer, self.confirm_review, self.reject_review)
-        parts = self.parts = CounterWidgets(self, self.languages, history or HistoryPanel(None), slots)
-        self.preview, self.banner, self.announcer, self.customer_ref = (
-            parts.preview,
-            parts.banner,
-            parts.announcer,
-            parts.customer_ref,
-        )
-        self.capture_button, self.cancel_button, self.next_button = parts.capture, parts.cancel, parts.next
-        self.confirm_button, self.reject_button, self.action_row = (
-            parts.confirm,
-            parts.reject,
-            parts.action_row,
-        )
-        self.details, self.history, self.tabs = parts.details, parts.history, parts.tabs
-        self.health_strip, self.customer_language_label = parts.health_strip, parts.customer_language
-        self.badges = StatusBadges(self, environment, demo=demo)
-        self.environment_badge, self.operator_label = self.badges.environment, self.badges.operator
-        self.calls_saved_label, self.overrides_badge = self.badges.calls_saved, self.badges.overrides
+        languages = languages or Languages()
+        super().__init__(languages, history or HistoryPanel(None), slots, environment=environment, demo=demo)
         bind_keys(
             self,
             {
@@ -137,6 +113,13 @@ class MainWindow(PlacedWindow):
         self._tell_session_language()
         self._show_idle()
 
+    def state(self) -> DeskState:
+        return self.controller.desk.state()
+
+    @property
+    def busy(self) -> bool:
+        return self.controller.busy
+
     @property
     def health(self) -> Health:
         """The station's parts as the desk holds them (the strip draws them)."""
@@ -148,38 +131,6 @@ class MainWindow(PlacedWindow):
         return self.controller.desk.gate
 
     # -- drawing the desk's state ------------------------------------------------------------------
-
-    def draw(self, state: DeskState) -> None:
-        """Everything the desk decided, from ``state`` alone (the window keeps no copy of it): the
-        banner and the result details, the consent notice, the live or the held picture, and the
-        actions."""
-        languages, banner = self.languages, state.banner
-        if not state.busy:  # the busy banner is the clock's (:meth:`_tick`)
-            draw_banner(self.banner, languages, state)
-        if banner.kind is BannerKind.VERDICT and banner.report is not None and banner.verdict is not None:
-            self.details.setText(details_html(banner.report, banner.verdict.details, languages))
-        elif banner.kind is not BannerKind.VERDICT:
-            self.details.clear()  # the judged picture's details leave with it
-        if not state.picture_held and self.preview.is_frozen:
-            self.preview.resume_live()
-        self.preview.set_notice(state.notice, languages.customer_text("Consent", CONSENT_KEYS))
-        self._draw_actions(state)
-
-    def _draw_actions(self, state: DeskState) -> None:
-        """The actions: one that is off says why, on its tooltip and to a screen reader."""
-        busy = state.busy
-        for button, enabled, reason in (
-            (self.capture_button, state.capture_enabled and not busy, state.capture_reason),
-            (self.next_button, state.next_enabled and not busy, state.next_reason),
-        ):
-            button.setEnabled(enabled)
-            why = "" if enabled else self.languages.operator_message(reason)
-            button.setToolTip(why)
-            button.setAccessibleDescription(why)
-        self.cancel_button.setEnabled(busy)
-        self.customer_ref.setReadOnly(state.reference_locked)
-        self.customer_ref.setEnabled(not state.reference_locked)  # looks locked; Space stays Capture
-        self.action_row.setCurrentIndex(1 if state.review_pending and not state.review_unsettleable else 0)
 
     def _draw(self) -> None:
         """The desk's state now, drawn, with the guide on the live picture."""
@@ -198,16 +149,6 @@ class MainWindow(PlacedWindow):
         self.preview.set_guidance(guide)
         accessibility.speak_guide(self, guide)  # accessibility: the guide as a polite live region
 
-    def _not_ready_banner(self, objection: object, english: str) -> None:
-        draw_not_ready(self.banner, self.languages, objection, english)
-
-    def _note(self, english: str) -> None:
-        """A refusal under the banner (and in the status bar), in the operator's language."""
-        text = self.languages.operator_message(english)
-        self.statusBar().showMessage(text, 6000)
-        if not self.controller.busy:  # the busy banner redraws every 100 ms
-            self.banner.add_note(text)
-
     # -- words ---------------------------------------------------------------------------------------
 
     def changeEvent(self, event: QEvent) -> None:
@@ -217,13 +158,7 @@ class MainWindow(PlacedWindow):
 
     def _retranslate(self) -> None:
         """Every word the operator reads, in the interface language now installed."""
-        self.setWindowTitle(
-            translate("MainWindow", "Station — face liveness verification ({environment})").format(
-                environment=self._environment.upper()
-            )
-        )
-        self.parts.retranslate(self.languages)
-        self.badges.retranslate()
+        self.retranslate_view()
         self.badges.show_operator(self.operator_id)
         self._show_calls_saved()
         self._show_watermark()
@@ -231,25 +166,13 @@ class MainWindow(PlacedWindow):
         self._draw()
         accessibility.name_controls(self)  # accessibility: descriptions in the interface language
 
-    def _show_watermark(self) -> None:
-        non_live = self.controller.desk.non_live_camera
-        self.preview.set_watermark(
-            watermark(demo=self._demo, environment=self._environment, non_live_camera=non_live)
-        )
-
-    def _show_calls_saved(self) -> None:
-        gate = self.gate
-        self.badges.show_calls_saved(
-            gate.calls_saved, enabled=gate.enabled, locale=self.languages.operator_locale
-        )
-
     def switch_customer_language(self) -> None:
         """F2: the next installed customer language, for the guide, the verdict and the notice."""
         self.languages.next_customer_language()
 
     def _customer_language_changed(self, _tag: str) -> None:
         self._tell_session_language()
-        self.parts.retranslate(self.languages)
+        self.retranslate_view()
         self.preview.update()  # the guide is drawn in the new language on the next frame
         self._draw()
 
