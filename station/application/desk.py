@@ -113,7 +113,17 @@ REFUSAL_SCREENS: Final[Mapping[Refusal, RefusalScreen]] = {
 
 def refusal_screen(refusal: Refusal | None) -> RefusalScreen:
     """How the screen answers a capture refused for ``refusal``."""
-    return REFUSAL_SCREENS.get(refusal, RefusalScreen.NOTE) if refusal is not None else RefusalScreen.NOTE
+    if refusal is None:
+        return RefusalScreen.NOTE
+    return REFUSAL_SCREENS.get(refusal, RefusalScreen.NOTE)
+
+
+#: Before the first verdict: F6 is refused (no verdict) before the policy is read.
+_NO_EXTENSIONS: Final = ExtensionPolicy(0)  # pragma: no mutate (never read: see above)
+
+
+def _unheard(_text: str) -> None:
+    """Nothing to journal before the first verdict."""
 
 
 #: The banners that show the idle screen (which one: :meth:`Desk.idle_screen`).
@@ -184,12 +194,12 @@ class Desk:
         self.policy = policy or SessionPolicy()
         self._clock = clock
         #: The extensions of the verdict on screen (a new one with every verdict).
-        self.verdict_time = VerdictTime(ExtensionPolicy(0), note=lambda _text: None)
+        self.verdict_time = VerdictTime(_NO_EXTENSIONS, note=_unheard)  # pragma: no mutate (never read)
         #: The camera sequence number of the frame last sent: a judged picture is never sent again
         #: (after "try once more" the live picture shows the old frame for a moment).
         self.judged_sequence: int | None = None  # pragma: no mutate (no frame number equals "" either)
         #: Off unless policy turns it on (:meth:`set_auto_capture`).
-        self.auto_capture = AutoCapture(None, clock)
+        self.auto_capture = AutoCapture(None, clock)  # pragma: no mutate (off: its clock is never read)
         #: The station's parts as last reported (the health strip draws it; "Ready" only when no
         #: part a verification needs is bad): the one copy, here.
         self.health = Health()
@@ -288,7 +298,7 @@ class Desk:
         problem = self.health.problem
         notice = session.notice.text if session.consent_needed and session.notice is not None else None
         return DeskState(
-            idle_screen=self.idle_screen(station_ready=problem is None, showing_verdict=self.picture_held),
+            idle_screen=self.idle_screen(station_ready=problem is None),
             problem=(problem.fix or f"{problem.part.value}: {problem.word}") if problem is not None else "",
             objection=self.guide_objection(),
             notice=notice,
@@ -370,7 +380,7 @@ class Desk:
             report,
             face_pick_offered=session.face_pick_offered,
             attempts_exhausted=session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED,
-            review_unsettleable=session.review_pending and not self.supervisors_available,
+            review_unsettleable=not self.supervisors_available,  # read for a REVIEW only
         )
 
     def is_new_frame(self, sequence: int | None) -> bool:

@@ -5,6 +5,8 @@ and everything the window draws coming out of one DeskState."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -18,6 +20,7 @@ from station.application.health import JournalState, Level, Part, PartHealth, jo
 from station.application.port import InProcessVerifier
 from station.application.recording import AttemptContext, JournalRecorder
 from station.application.session import CaptureCheck, Phase, Refusal
+from station.application.verdict_time import ExtensionRefusal
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
 from station.camera import CameraState, CameraStatus
@@ -42,21 +45,23 @@ async def test_the_judged_picture_is_held_until_the_operator_moves_on(
     client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
 ) -> None:
     desk = plain_desk(client, journal, clock, liveness_threshold=0.999)
-    assert not desk.state().picture_held  # the live picture
+    state = desk.state()
+    assert (state.picture_held, state.verifying, state.non_live_camera) == (False, False, False)
+    assert desk.picture_held is False and desk.verifying is False and desk.non_live_camera is False
     desk.frame_sent(7)
     report = await desk.session.verify(frame, sequence=7)
     desk.show_verdict(report)
     assert desk.state().picture_held and desk.state().banner.kind is BannerKind.VERDICT
     assert desk.back_to_live_first()  # Space over the verdict: the live picture again, no capture
-    assert not desk.state().picture_held and not desk.back_to_live_first()
+    assert desk.picture_held is False and not desk.back_to_live_first()
     desk.frame_sent(8)
     desk.show_idle(BannerKind.CANCELLED)  # Esc: the live picture again
-    assert not desk.picture_held
+    assert desk.picture_held is False
     desk.frame_sent(9)
     desk.show_idle()  # back to idle on its own never lets go of a held picture
     assert desk.picture_held
     assert desk.next_customer() is None
-    assert not desk.picture_held
+    assert desk.picture_held is False
 
 
 async def test_a_refusal_by_the_gate_goes_back_to_the_live_picture_and_others_do_not(
@@ -65,7 +70,7 @@ async def test_a_refusal_by_the_gate_goes_back_to_the_live_picture_and_others_do
     desk = plain_desk(client, journal, clock)
     desk.picture_held = True
     gate = CaptureCheck(Refusal.NOT_READY, "Too dark", objection=Instruction.TOO_DARK)
-    assert desk.capture_refused(gate) is RefusalScreen.NOT_READY and not desk.picture_held
+    assert desk.capture_refused(gate) is RefusalScreen.NOT_READY and desk.picture_held is False
     desk.picture_held = True
     journal_refusal = CaptureCheck(Refusal.JOURNAL, "The journal cannot be written.")
     assert desk.capture_refused(journal_refusal) is RefusalScreen.UNAVAILABLE
@@ -81,7 +86,7 @@ async def test_a_verdict_held_picture_over_the_timeout_is_let_go(
     desk.show_verdict(await desk.session.verify(frame, sequence=1))
     clock.now += desk.policy.verdict_timeout_s + 1
     assert desk.clear_if_expired()
-    assert not desk.picture_held and desk.banner.kind is BannerKind.CLEARED
+    assert desk.picture_held is False and desk.banner.kind is BannerKind.CLEARED
 
 
 async def test_the_idle_screen_follows_a_part_only_when_nothing_else_is_on_screen(
@@ -116,9 +121,9 @@ async def test_a_picture_used_as_the_camera_is_never_reported_live(
 ) -> None:
     desk = plain_desk(client, journal, clock)
     assert desk.camera_caption == ""  # nothing said yet
-    assert not desk.set_non_live_camera(False)  # no camera yet: nothing to follow
-    assert desk.camera_changed(LIVE)
+    assert desk.camera_changed(LIVE)  # a camera is taken as live unless the configuration says not
     assert desk.health.part(Part.CAMERA).level is Level.GOOD and desk.camera_caption == "Camera is live"
+    assert not plain_desk(client, journal, clock).set_non_live_camera(True)  # no camera yet: nothing
     assert desk.set_non_live_camera(True)  # the configuration says it is a picture: at once
     camera = desk.health.part(Part.CAMERA)
     assert (camera.level, camera.word) == (Level.WARN, NOT_A_LIVE_CAMERA)
@@ -178,3 +183,44 @@ async def test_a_state_is_busy_from_the_capture_even_before_the_session_says_so(
     desk.verifying = True  # the window's adapter started the attempt; the session has not yet
     state = desk.state()
     assert state.busy and state.verifying and state.phase is not Phase.VERIFYING
+
+
+async def test_the_desk_answers_from_its_own_health_and_picture_when_not_told(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = noticing_desk(client, journal, clock)
+    desk.session.give_consent()
+    desk.set_auto_capture(2.0)
+    ready = QualityAnalyser().analyse(frame)
+    assert desk.quality_report(ready).progress == 0.0  # ready, nothing held: it counts
+    assert desk.guidance() is ready
+    desk.show_part(journal_health(JournalState.MISSING))
+    assert desk.quality_report(ready).progress is None and desk.guidance() is None  # not ready
+    desk.show_part(journal_health(JournalState.WRITABLE))
+    desk.picture_held = True
+    assert desk.quality_report(ready).progress is None and desk.guidance() is None  # a judged picture
+    assert desk.guidance(showing_verdict=False) is ready  # as the caller says, when it says
+
+
+async def test_a_guide_change_on_the_report_that_fires_is_reported_with_it(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = noticing_desk(client, journal, clock)
+    desk.session.give_consent()
+    desk.set_auto_capture(0.0)  # capture as soon as the picture is ready
+    dark = QualityAnalyser().analyse((frame // 12).astype(np.uint8))
+    assert not desk.quality_report(dark).fire
+    step = desk.quality_report(QualityAnalyser().analyse(frame))
+    assert step.fire and step.guide_changed and step.redraw_banner  # the objection went: redraw too
+
+
+async def test_f6_is_for_the_verdict_on_screen_and_each_extension_is_the_policys_timeout(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = plain_desk(client, journal, clock, liveness_threshold=0.999)
+    desk.set_policy(replace(desk.policy, verdict_timeout_s=45.0, verdict_extensions=2))
+    assert desk.next_customer() is None
+    desk.show_verdict(await desk.session.verify(frame))
+    assert desk.verdict_time.policy.step_s == 45.0
+    desk.show_idle()  # the verdict left the screen (Space went back to live): nothing to keep
+    assert desk.keep_verdict().refusal is ExtensionRefusal.NO_VERDICT
