@@ -3,13 +3,14 @@
 Keyboard alone drives it: Space captures, Esc cancels (whatever has focus), Enter goes to the next
 customer, F2 switches the customer's language, F7 / F8 record the customer's consent or refusal,
 F9 / F10 let a supervisor confirm or reject a REVIEW. The buttons take no focus so Space
-and Enter always mean the same thing, whatever was clicked last. The rules of one customer's
-verification (reference locking, attempts, reviews, stale verdicts) are the application layer's
-(:mod:`station.application.session`); this module shows them.
+and Enter always mean the same thing, whatever was clicked last. Every rule of the counter is the
+desk's (:mod:`station.application.desk`): each intent goes to it, and the window draws the
+:class:`~station.application.desk_state.DeskState` it answers with
+(:meth:`~station.ui.window_view.CounterView.draw`), keeping no copy.
 
-Layout, from 1024×768 up: the picture on the left; on the right the verdict banner (a headline and
-one action line, large), the customer reference, the actions, and the result details / history
-tabs; across the bottom the health strip (token, camera, journal, service, shipping).
+Layout, from 1024×768 up (:mod:`station.ui.window_view`): the picture on the left; on the right the
+verdict banner, the customer reference, the actions, and the result details / history tabs; across
+the bottom the health strip.
 
 Two languages (see :mod:`station.ui.languages`): everything the operator reads is in the
 interface language and follows a change of it at once (:meth:`MainWindow.changeEvent`); what the

@@ -96,8 +96,12 @@ async def test_the_idle_screen_follows_a_part_only_when_nothing_else_is_on_scree
     desk.banner = Banner(BannerKind.CANCELLED)
     assert desk.show_part(journal_health(JournalState.MISSING))  # idle: it follows, "Ready" no more
     assert desk.banner == Banner()
+    missing = journal_health(JournalState.MISSING)
     state = desk.state()
-    assert state.idle_screen is IdleScreen.UNAVAILABLE and state.problem != "" and not state.station_ready
+    assert state.idle_screen is IdleScreen.UNAVAILABLE and not state.station_ready
+    assert missing.fix and state.problem == missing.fix  # what is wrong and where to fix it
+    desk.show_part(PartHealth(Part.JOURNAL, Level.BAD, "unreadable"))  # no fix known: the part's words
+    assert desk.state().problem == "Journal: unreadable"
     desk.verifying = True
     assert not desk.show_part(journal_health(JournalState.WRITABLE))  # the clock's banner stays
     assert desk.station_ready  # the health itself is always kept
