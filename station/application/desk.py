@@ -46,6 +46,7 @@ __all__ = [
     "REVIEW_REFUSAL_MESSAGES",
     "AutoCaptureStep",
     "Desk",
+    "EscapeAnswer",
     "IdleScreen",
     "Intent",
     "RefusalScreen",
@@ -83,6 +84,16 @@ INTENT_KEYS: Final[Mapping[Intent, tuple[str, ...]]] = {
 }
 #: Among several faces, face *n* (1..9) is picked with the digit key *n*, without the mouse.
 FACE_KEYS: Final[tuple[str, ...]] = tuple(str(number) for number in range(1, 10))
+
+
+class EscapeAnswer(StrEnum):
+    """What Esc did."""
+
+    #: A verification was in flight: it is cancelled.
+    CANCEL = "cancel"
+    #: An automatic capture was counting down: it is off for this customer.
+    AUTO_CAPTURE_STOPPED = "auto_capture_stopped"
+    NOTHING = "nothing"
 
 
 class RefusalScreen(StrEnum):
@@ -450,6 +461,13 @@ class Desk:
         """Policy: capture by itself once the picture has been ready ``hold_s`` seconds (None: off)."""
         if hold_s != self.auto_capture.hold_s:
             self.auto_capture = AutoCapture(hold_s, self._clock)
+
+    def escape(self) -> EscapeAnswer:
+        """Esc: cancel the verification in flight (the caller cancels it), else stop an automatic
+        capture's countdown for this customer."""
+        if self.verifying:
+            return EscapeAnswer.CANCEL
+        return EscapeAnswer.AUTO_CAPTURE_STOPPED if self.stop_auto_capture() else EscapeAnswer.NOTHING
 
     def stop_auto_capture(self) -> bool:
         """Esc: no automatic capture for this customer; True if a countdown was running."""

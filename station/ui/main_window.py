@@ -26,7 +26,13 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 
 from station.application.attempt import AttemptReport
-from station.application.desk import REVIEW_REFUSAL_MESSAGES, Intent, RefusalScreen, SupervisorCredentials
+from station.application.desk import (
+    REVIEW_REFUSAL_MESSAGES,
+    EscapeAnswer,
+    Intent,
+    RefusalScreen,
+    SupervisorCredentials,
+)
 from station.application.desk_state import BannerKind, DeskState
 from station.application.gate import QualityGate
 from station.application.health import Health, PartHealth
@@ -318,9 +324,10 @@ class MainWindow(CounterView):
         """Esc: cancel the verification in flight, or stop an automatic capture, whatever has focus."""
         if not (self.isActiveWindow() or self.isAncestorOf(self.focusWidget())):
             return
-        if self.controller.busy:
+        answer = self.controller.desk.escape()
+        if answer is EscapeAnswer.CANCEL:
             self.cancel()
-        elif self.controller.desk.stop_auto_capture():
+        elif answer is EscapeAnswer.AUTO_CAPTURE_STOPPED:
             self.preview.set_capture_progress(None)
             self.statusBar().showMessage(
                 translate(

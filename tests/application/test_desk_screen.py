@@ -13,7 +13,7 @@ import pytest
 from station.api import LivenessClient
 from station.application.camera_health import NOT_A_LIVE_CAMERA, NOT_A_LIVE_CAMERA_CAPTION
 from station.application.consent import ConsentNotice
-from station.application.desk import Desk, RefusalScreen
+from station.application.desk import Desk, EscapeAnswer, RefusalScreen
 from station.application.desk_state import Banner, BannerKind, IdleScreen
 from station.application.gate import QualityGate
 from station.application.health import JournalState, Level, Part, PartHealth, journal_health
@@ -228,3 +228,18 @@ async def test_f6_is_for_the_verdict_on_screen_and_each_extension_is_the_policys
     assert desk.verdict_time.policy.step_s == 45.0
     desk.show_idle()  # the verdict left the screen (Space went back to live): nothing to keep
     assert desk.keep_verdict().refusal is ExtensionRefusal.NO_VERDICT
+
+
+async def test_esc_cancels_a_verification_else_stops_the_countdown_else_does_nothing(
+    client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
+) -> None:
+    desk = noticing_desk(client, journal, clock)
+    desk.session.give_consent()
+    desk.set_auto_capture(2.0)
+    assert desk.quality_report(QualityAnalyser().analyse(frame)).progress == 0.0
+    desk.verifying = True
+    assert desk.escape() is EscapeAnswer.CANCEL  # the verification first; the countdown stays
+    desk.verifying = False
+    assert desk.escape() is EscapeAnswer.AUTO_CAPTURE_STOPPED
+    assert desk.escape() is EscapeAnswer.NOTHING
+    assert desk.quality_report(QualityAnalyser().analyse(frame)).progress is None  # off for this customer
