@@ -126,9 +126,18 @@ async def _customer_shots(
     app: Any, config: Any, size: tuple[int, int], shots: list[tuple[str, str | None]]
 ) -> None:
     """One demo station at ``size``: for each shot, capture against ``scenario`` (None: as it is)."""
-    from station.app import build_station
+    import tempfile
 
-    station = build_station(config)
+    from station.app import build_station
+    from station.security.lockout import PinLedger
+    from station.security.people import People, PinGuard
+    from station.security.pin import hash_pin
+
+    # One supervisor, as a branch has: the trusted side then offers F9 / F10 on a REVIEW (with none
+    # it says "no supervisor can settle this here", as `station --demo` on a bare machine does).
+    ledger = Path(tempfile.mkdtemp(prefix="station-shots-")) / "pins.sqlite3"
+    pins = PinGuard(People(None, {"sup1": hash_pin("736251")}), PinLedger(ledger))
+    station = build_station(config, pins=pins)
     window = station.window
     window.set_operator("demo")  # as `station --demo` shows it
     window.resize(*size)

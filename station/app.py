@@ -447,14 +447,11 @@ def attach_admin(station: Station, store: SettingsStore, guard: PinGuard, *, kio
         loop.call_soon_threadsafe(functools.partial(station.journal_event, event))
 
     guard.recorder = journal_pin
-    in_process = isinstance(station.port, InProcessVerifier)
     if isinstance(station.port, InProcessVerifier):  # the trusted side here checks supervisors' PINs
         station.port.pins = guard
-    # Behind the station service this process cannot read the supervisors (the service can, and
-    # refuses a review it cannot check, with why): only the in-process side knows there are none.
-    if in_process and not guard.people.supervisors:
-        # A REVIEW could never be settled here: it must not hold the counter, and IT must see why.
-        station.controller.desk.supervisors_available = False
+    # The trusted side counts its own supervisors (behind the station service, the service does):
+    # with none, a REVIEW could never be settled here; it must not hold the counter, and IT must see why.
+    if not station.port.terms().supervisors_available:
         _log.error("no supervisor can settle a REVIEW on this station: none configured")
         station.journal_event(
             DeskEvent(

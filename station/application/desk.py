@@ -11,7 +11,7 @@ start their journal events in.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -19,8 +19,9 @@ from typing import Final
 from station.application.attempt import AttemptReport
 from station.application.auto_capture import AutoCapture
 from station.application.background import Background
+from station.application.camera_health import camera_caption, camera_health
 from station.application.consent import ConsentNotice
-from station.application.desk_state import Banner, BannerKind, DeskState
+from station.application.desk_state import Banner, BannerKind, DeskState, IdleScreen
 from station.application.gate import QualityGate
 from station.application.health import Health, PartHealth
 from station.application.port import OperatorIdentity, ReviewRefusal, VerifierPort
@@ -46,6 +47,7 @@ __all__ = [
     "REVIEW_REFUSAL_MESSAGES",
     "AutoCaptureStep",
     "Desk",
+    "EscapeAnswer",
     "IdleScreen",
     "Intent",
     "RefusalScreen",
@@ -85,16 +87,14 @@ INTENT_KEYS: Final[Mapping[Intent, tuple[str, ...]]] = {
 FACE_KEYS: Final[tuple[str, ...]] = tuple(str(number) for number in range(1, 10))
 
 
-class IdleScreen(StrEnum):
-    """What the banner shows while no verification runs and no verdict is being drawn."""
+class EscapeAnswer(StrEnum):
+    """What Esc did."""
 
-    #: A part a verification needs is bad: what is wrong and where to fix it (never "Ready").
-    UNAVAILABLE = "unavailable"
-    #: The consent notice is up: the banner asks the operator for F7 / F8.
-    CONSENT = "consent"
-    #: The guide objects to the live picture: the banner says what, never "Ready".
-    GUIDE = "guide"
-    READY = "ready"
+    #: A verification was in flight: it is cancelled.
+    CANCEL = "cancel"
+    #: An automatic capture was counting down: it is off for this customer.
+    AUTO_CAPTURE_STOPPED = "auto_capture_stopped"
+    NOTHING = "nothing"
 
 
 class RefusalScreen(StrEnum):
@@ -125,7 +125,24 @@ REFUSAL_SCREENS: Final[Mapping[Refusal, RefusalScreen]] = {
 
 def refusal_screen(refusal: Refusal | None) -> RefusalScreen:
     """How the screen answers a capture refused for ``refusal``."""
-    return REFUSAL_SCREENS.get(refusal, RefusalScreen.NOTE) if refusal is not None else RefusalScreen.NOTE
+    if refusal is None:
+        return RefusalScreen.NOTE
+    return REFUSAL_SCREENS.get(refusal, RefusalScreen.NOTE)
+
+
+#: Before the first verdict: F6 is refused (no verdict) before the policy is read.
+_NO_EXTENSIONS: Final = ExtensionPolicy(0)  # pragma: no mutate (never read: see above)
+
+
+def _unheard(_text: str) -> None:
+    """Nothing to journal before the first verdict."""
+
+
+#: The banners that show the idle screen (which one: :meth:`Desk.idle_screen`).
+_IDLE_BANNERS: Final = frozenset({BannerKind.IDLE, BannerKind.CLEARED, BannerKind.CANCELLED})
+#: The banners that show an outcome for this customer (a verdict, a refused consent): the parts'
+#: health does not replace them.
+_OUTCOME_BANNERS: Final = frozenset({BannerKind.VERDICT, BannerKind.CONSENT_REFUSED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +188,8 @@ class AutoCaptureStep:
     fire: bool = False
     #: The guide's objection changed (appeared, went, or another): the idle banner follows it.
     guide_changed: bool = False
+    #: The banner must be drawn again: the guide changed while an idle banner shows.
+    redraw_banner: bool = False
 
 
 class Desk:
@@ -195,22 +214,27 @@ class Desk:
         self.policy = policy or SessionPolicy()
         self._clock = clock
         #: The extensions of the verdict on screen (a new one with every verdict).
-        self.verdict_time = VerdictTime(ExtensionPolicy(0), note=lambda _text: None)
-        #: Whether any supervisor can settle a REVIEW here (False: none configured, or the people
-        #: file cannot be read). A REVIEW then never blocks the next customer, and the screen says so.
-        self.supervisors_available = True
+        self.verdict_time = VerdictTime(_NO_EXTENSIONS, note=_unheard)  # pragma: no mutate (never read)
         #: The camera sequence number of the frame last sent: a judged picture is never sent again
         #: (after "try once more" the live picture shows the old frame for a moment).
         self.judged_sequence: int | None = None  # pragma: no mutate (no frame number equals "" either)
         #: Off unless policy turns it on (:meth:`set_auto_capture`).
-        self.auto_capture = AutoCapture(None, clock)
+        self.auto_capture = AutoCapture(None, clock)  # pragma: no mutate (off: its clock is never read)
         #: The station's parts as last reported (the health strip draws it; "Ready" only when no
         #: part a verification needs is bad): the one copy, here.
         self.health = Health()
         #: What the camera said last (None: nothing yet; its first frames may come a moment before).
         self.camera: CameraStatus | None = None
+        #: The configuration says the camera is a picture or a file, not a live camera: never
+        #: reported as live, whatever it says (:meth:`set_non_live_camera`).
+        self.non_live_camera = False
         #: What the banner shows while no verification runs (the window draws it, keeps no copy).
         self.banner = Banner()
+        #: A captured picture is on screen instead of the live one (from the capture until the
+        #: operator goes back to live, cancels, or the next customer comes).
+        self.picture_held = False
+        #: A verification is in flight (the window's adapter says when it starts and ends).
+        self.verifying = False
         self.session = self._new_session()
 
     def _new_session(self) -> CustomerSession:
@@ -224,23 +248,59 @@ class Desk:
         )
 
     @property
+    def supervisors_available(self) -> bool:
+        """Whether any supervisor can settle a REVIEW here, as the trusted side counts its own
+        supervisors (False: none configured, or unreadable). A REVIEW then never blocks the next
+        customer, and the screen says so."""
+        return self.port.terms().supervisors_available
+
+    @property
     def operator_id(self) -> str | None:
         """The confirmed operator's id (what the screen shows), or None."""
         return self.operator.operator_id if self.operator is not None else None
 
     # -- what the station's parts report ------------------------------------------------------
 
-    def show_part(self, part: PartHealth) -> None:
-        """One part's health changed (the supervisor, a call, the camera, the configuration)."""
+    def show_part(self, part: PartHealth) -> bool:
+        """One part's health changed (the supervisor, a call, the camera, the configuration).
+        True when the idle screen follows it (nothing judged, in flight or refused is on screen):
+        the banner is the idle one again, "Ready" or what is now wrong."""
         self.health = self.health.with_part(part)
+        if self.banner.kind in _OUTCOME_BANNERS or self.verifying or self.picture_held:
+            return False
+        self.banner = Banner()
+        return True
 
     @property
     def station_ready(self) -> bool:
         """No part a verification needs is bad."""
         return self.health.ready
 
-    def camera_changed(self, status: CameraStatus) -> None:
+    def camera_changed(self, status: CameraStatus) -> bool:
+        """The camera's new state, and its part of the health (never "live" for a picture used as
+        the camera). True when the idle screen follows it (see :meth:`show_part`)."""
         self.camera = status
+        return self.show_part(camera_health(status, live_camera=not self.non_live_camera))
+
+    def set_non_live_camera(self, non_live: bool) -> bool:
+        """The configuration says whether the camera is a picture or a file (not live); the
+        camera's health follows at once. True when the idle screen follows it."""
+        self.non_live_camera = non_live
+        return self.camera is not None and self.camera_changed(self.camera)
+
+    @property
+    def camera_caption(self) -> str:
+        """The chip over the picture: the camera's state, never "live" for a picture ("" before
+        the camera said anything)."""
+        camera = self.camera
+        return camera_caption(camera, live_camera=not self.non_live_camera) if camera is not None else ""
+
+    def set_customer_language(self, tag: str, words: Callable[[str], str]) -> None:
+        """The customer's language: the session (and so every record) knows it and the exact words
+        of the consent notice as shown (``words`` puts a text in that language)."""
+        notice = self.notice
+        localized = ConsentNotice(notice.version, words(notice.text)) if notice is not None else None
+        self.session.set_instruction_language(tag, localized)
 
     @property
     def camera_live(self) -> bool:
@@ -255,7 +315,16 @@ class Desk:
     def state(self) -> DeskState:
         """The counter now, for the window to draw (it keeps no copy)."""
         session = self.session
+        problem = self.health.problem
+        notice = session.notice.text if session.consent_needed and session.notice is not None else None
         return DeskState(
+            idle_screen=self.idle_screen(station_ready=problem is None),
+            problem=(problem.fix or f"{problem.part.value}: {problem.word}") if problem is not None else "",
+            objection=self.guide_objection(),
+            notice=notice,
+            picture_held=self.picture_held,
+            non_live_camera=self.non_live_camera,
+            verifying=self.verifying,
             phase=session.phase,
             consent_needed=session.consent_needed,
             reference_locked=session.reference_locked,
@@ -274,8 +343,10 @@ class Desk:
     # -- what the banner shows -----------------------------------------------------------------
 
     def show_idle(self, kind: BannerKind = BannerKind.IDLE) -> None:
-        """Back to the idle screen (IDLE, or CANCELLED after Esc)."""
+        """Back to the idle screen (IDLE, or CANCELLED after Esc: the live picture again)."""
         self.banner = Banner(kind)
+        if kind is BannerKind.CANCELLED:
+            self.picture_held = False
 
     def show_verdict(self, report: AttemptReport) -> Banner:
         """A verdict (or a follow-up decision) for this customer, in words for the session as it
@@ -299,6 +370,7 @@ class Desk:
             self.banner = Banner()
         elif screen is RefusalScreen.NOT_READY:
             self.banner = Banner(BannerKind.NOT_READY, check.message, objection=check.objection)
+            self.picture_held = False  # the customer as they are now, to fix what the gate saw
         elif screen is RefusalScreen.UNAVAILABLE:
             self.banner = Banner(BannerKind.UNAVAILABLE, check.message)
         return screen
@@ -311,11 +383,14 @@ class Desk:
         self.banner = Banner(BannerKind.CONSENT_REFUSED)
         return True
 
-    def back_to_live_first(self, *, showing_verdict: bool) -> bool:
+    def back_to_live_first(self, *, showing_verdict: bool | None = None) -> bool:
         """Space with a verdict on screen only goes back to the live picture (when a capture
         could follow): the next capture is of the customer as they are now, never the picture
         already judged again."""
-        return showing_verdict and self.session.state_refusal() is None
+        if self._held(showing_verdict) and self.session.state_refusal() is None:
+            self.picture_held = False
+            return True
+        return False
 
     def verdict_text(self, report: AttemptReport) -> VerdictText:
         """The banner's words for ``report`` as this customer's session now stands (a face pick
@@ -325,7 +400,7 @@ class Desk:
             report,
             face_pick_offered=session.face_pick_offered,
             attempts_exhausted=session.close_reason is CloseReason.ATTEMPTS_EXHAUSTED,
-            review_unsettleable=session.review_pending and not self.supervisors_available,
+            review_unsettleable=not self.supervisors_available,  # read for a REVIEW only
         )
 
     def is_new_frame(self, sequence: int | None) -> bool:
@@ -333,8 +408,10 @@ class Desk:
         return sequence is not None and sequence != self.judged_sequence
 
     def frame_sent(self, sequence: int) -> None:
-        """A capture of frame ``sequence`` started: it is not offered again."""
+        """A capture of frame ``sequence`` started: it is not offered again, and it stays on
+        screen (not the live picture) until the operator moves on."""
         self.judged_sequence = sequence
+        self.picture_held = True
 
     @property
     def customer_on_screen(self) -> bool:
@@ -366,9 +443,7 @@ class Desk:
             return refusal
         unsettleable = self.session.review_pending
         self.session.close(CloseReason.NO_SUPERVISOR if unsettleable else CloseReason.NEXT_CUSTOMER)
-        self.session = self._new_session()
-        self.auto_capture.reset()
-        self.banner = Banner()
+        self._next_session(Banner())
         return None
 
     def clear_if_expired(self, now: float | None = None) -> bool:
@@ -379,10 +454,15 @@ class Desk:
             return False
         timeout = self.session.policy.verdict_timeout_s
         self.session.close(CloseReason.VERDICT_TIMEOUT)
+        self._next_session(Banner(BannerKind.CLEARED, cleared_after_s=timeout))
+        return True
+
+    def _next_session(self, banner: Banner) -> None:
+        """A new customer: a new session, the live picture, no countdown, ``banner``."""
         self.session = self._new_session()
         self.auto_capture.reset()
-        self.banner = Banner(BannerKind.CLEARED, cleared_after_s=timeout)
-        return True
+        self.picture_held = False
+        self.banner = banner
 
     # -- automatic capture ---------------------------------------------------------------------
 
@@ -391,12 +471,19 @@ class Desk:
         if hold_s != self.auto_capture.hold_s:
             self.auto_capture = AutoCapture(hold_s, self._clock)
 
+    def escape(self) -> EscapeAnswer:
+        """Esc: cancel the verification in flight (the caller cancels it), else stop an automatic
+        capture's countdown for this customer."""
+        if self.verifying:
+            return EscapeAnswer.CANCEL
+        return EscapeAnswer.AUTO_CAPTURE_STOPPED if self.stop_auto_capture() else EscapeAnswer.NOTHING
+
     def stop_auto_capture(self) -> bool:
         """Esc: no automatic capture for this customer; True if a countdown was running."""
         return self.auto_capture.stop()
 
     def quality_report(
-        self, report: QualityReport, *, station_ready: bool, showing_verdict: bool
+        self, report: QualityReport, *, station_ready: bool | None = None, showing_verdict: bool | None = None
     ) -> AutoCaptureStep:
         """A new report from the guide: the gate keeps it, and the countdown runs only while a
         capture could start now and the customer can see it coming. Never while the consent notice
@@ -405,36 +492,44 @@ class Desk:
         before = self.guide_objection()
         self.gate.update(report)
         changed = self.guide_objection() != before
+        redraw = changed and self.banner.kind in _IDLE_BANNERS and not self.verifying
         may_count = (
-            station_ready
+            (self.station_ready if station_ready is None else station_ready)
             and self.gate.enabled
-            and not showing_verdict
+            and not self._held(showing_verdict)
             and self.session.state_refusal() is None
             and self.session.phase is Phase.READY
         )
         progress = self.auto_capture.progress(may_count and report.ready)
         if progress is None or progress < 1.0:
-            return AutoCaptureStep(progress, guide_changed=changed)
+            return AutoCaptureStep(progress, guide_changed=changed, redraw_banner=redraw)
         self.auto_capture.reset()
-        return AutoCaptureStep(fire=True, guide_changed=changed)
+        return AutoCaptureStep(fire=True, guide_changed=changed, redraw_banner=redraw)
 
-    def idle_screen(self, *, station_ready: bool, showing_verdict: bool) -> IdleScreen:
+    def idle_screen(self, *, station_ready: bool, showing_verdict: bool | None = None) -> IdleScreen:
         """Which idle banner: a bad part first (before any paid call), then the consent notice,
         then the guide's objection (not over a judged picture), else Ready."""
         if not station_ready:
             return IdleScreen.UNAVAILABLE
         if self.session.consent_needed and self.session.notice is not None:
             return IdleScreen.CONSENT
-        if self.guide_objection() is not None and not showing_verdict:
+        if self.guide_objection() is not None and not self._held(showing_verdict):
             return IdleScreen.GUIDE
         return IdleScreen.READY
 
-    def guidance(self, *, station_ready: bool, showing_verdict: bool) -> QualityReport | None:
+    def guidance(
+        self, *, station_ready: bool | None = None, showing_verdict: bool | None = None
+    ) -> QualityReport | None:
         """The guide to draw on the live picture, or None: it never says Ready while the station
         is not, nor once the session closed (F8, the last attempt), nor over a judged picture."""
-        if not (self.gate.enabled and station_ready and not self.session.closed and not showing_verdict):
+        ready = self.station_ready if station_ready is None else station_ready
+        if not (self.gate.enabled and ready and not self.session.closed and not self._held(showing_verdict)):
             return None
         return self.gate.latest
+
+    def _held(self, showing_verdict: bool | None) -> bool:
+        """A judged picture is on screen: as the caller says, else as the desk knows it."""
+        return self.picture_held if showing_verdict is None else showing_verdict
 
     def guide_objection(self) -> Instruction | None:
         """What the guide objects to in the live picture now (None: ready, or the gate is off)."""

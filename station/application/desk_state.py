@@ -15,7 +15,19 @@ from station.application.session import REFUSAL_MESSAGES, Phase, Refusal
 from station.application.verdict_text import VerdictText
 from station.vision.quality import Instruction
 
-__all__ = ["Banner", "BannerKind", "DeskState"]
+__all__ = ["Banner", "BannerKind", "DeskState", "IdleScreen"]
+
+
+class IdleScreen(StrEnum):
+    """What the banner shows while no verification runs and no verdict is being drawn."""
+
+    #: A part a verification needs is bad: what is wrong and where to fix it (never "Ready").
+    UNAVAILABLE = "unavailable"
+    #: The consent notice is up: the banner asks the operator for F7 / F8.
+    CONSENT = "consent"
+    #: The guide objects to the live picture: the banner says what, never "Ready".
+    GUIDE = "guide"
+    READY = "ready"
 
 
 class BannerKind(StrEnum):
@@ -77,10 +89,24 @@ class DeskState:
     #: The camera has said it is live (or nothing yet).
     camera_live: bool = True
     banner: Banner = Banner()
+    #: Which idle banner, when the banner is an idle one (IDLE, CLEARED, CANCELLED).
+    idle_screen: IdleScreen = IdleScreen.READY
+    #: What is wrong with the station and where to fix it (operator's words; "" when ready).
+    problem: str = ""
+    #: What the guide objects to in the live picture (None: nothing, or the gate is off).
+    objection: Instruction | None = None
+    #: The consent notice to show over the picture (None: none is asked now).
+    notice: str | None = None
+    #: A captured picture (being judged, or judged) is on screen instead of the live one.
+    picture_held: bool = False
+    #: A verification is in flight (from the capture until its answer or its cancel).
+    verifying: bool = False
+    #: The camera is a picture or a file (the configuration says so): marked on the picture.
+    non_live_camera: bool = False
 
     @property
     def busy(self) -> bool:
-        return self.phase is Phase.VERIFYING
+        return self.verifying or self.phase is Phase.VERIFYING
 
     @property
     def capture_enabled(self) -> bool:

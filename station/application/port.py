@@ -138,6 +138,10 @@ class CounterTerms:
     deadline_s: float | None = None
     #: The JPEG quality the desk encodes captures at.
     jpeg_quality: int = DEFAULT_JPEG_QUALITY
+    #: Whether any supervisor can settle a REVIEW here, from the trusted side's own supervisor
+    #: list (False: none configured, or the list cannot be read). A REVIEW then never blocks the
+    #: next customer, and the screen says to call IT.
+    supervisors_available: bool = True
 
 
 class ReviewRefusal(StrEnum):
@@ -281,6 +285,7 @@ class InProcessVerifier:
             consent_required=verifier.consent_required,
             deadline_s=verifier.deadline_s,
             jpeg_quality=verifier.jpeg_quality,
+            supervisors_available=self.pins is not None and bool(self.pins.people.supervisors),
         )
 
     async def refresh(self) -> Readiness:

@@ -100,7 +100,7 @@ class VerificationController(QObject):
         self, session: CustomerSession, frame: np.ndarray, sequence: int, notes: tuple[str, ...]
     ) -> None:
         self._started_at = time.monotonic()
-        self._in_flight = True
+        self._in_flight = self.desk.verifying = True
         self._task = asyncio.ensure_future(self._run(session, frame, sequence, notes))
         self._task.add_done_callback(self._task_done)
         self.busy_changed.emit(True)
@@ -136,7 +136,7 @@ class VerificationController(QObject):
 
     def _settle(self) -> None:
         if self._in_flight:
-            self._in_flight = False
+            self._in_flight = self.desk.verifying = False
             self.busy_changed.emit(False)
 
     def cancel(self, why: str | None = None) -> bool:

@@ -33,10 +33,16 @@ from station.camera import CameraState, CameraStatus
 from station.core.decision import DecisionPolicy, SeveralFacesPolicy
 from station.core.models import OutcomeKind
 from station.emulator import Emulator
+from station.security.lockout import PinLedger
+from station.security.people import People, PinGuard
+from station.security.pin import PinHash, hash_pin
 from station.vision.quality import Instruction, QualityAnalyser, QualityReport
 from tests.application.conftest import Clock
 
 pytestmark = pytest.mark.anyio
+
+#: The supervisors' PIN hash (scrypt is slow on purpose: hashed once).
+_HASHES: list[PinHash] = []
 
 
 @pytest.fixture
@@ -44,6 +50,14 @@ def ready(frame: np.ndarray) -> QualityReport:
     report = QualityAnalyser().analyse(frame)
     assert report.ready
     return report
+
+
+def supervisor_guard(journal: AuditJournal) -> PinGuard:
+    """Two supervisors (never asked for their PIN here), with a ledger beside the journal."""
+    if not _HASHES:
+        _HASHES.append(hash_pin("736251"))
+    people = People(None, {"sup2": _HASHES[0], "sup9": _HASHES[0]})
+    return PinGuard(people, PinLedger(journal.path.parent / "pins.sqlite3"))
 
 
 def consenting_desk(client: LivenessClient, journal: AuditJournal, clock: Clock) -> Desk:
@@ -92,10 +106,19 @@ async def test_no_countdown_while_the_station_is_not_ready_or_a_verdict_shows(
 # -- the state the window draws ------------------------------------------------------------------
 
 
-def plain_desk(client: LivenessClient, journal: AuditJournal, clock: Clock, **decision: float) -> Desk:
+def plain_desk(
+    client: LivenessClient,
+    journal: AuditJournal,
+    clock: Clock,
+    *,
+    supervisors: bool = True,
+    **decision: float,
+) -> Desk:
+    """A desk on the in-process side, whose supervisors (``sup2`` / ``sup9``) can settle a REVIEW
+    unless ``supervisors`` is False (none configured: the trusted side says so in its terms)."""
     recorder = JournalRecorder(journal, AttemptContext(operator_id="op1"))
     verifier = Verifier(client, DecisionPolicy(**decision), recorder)  # type: ignore[arg-type]
-    return Desk(InProcessVerifier(verifier), clock=clock)
+    return Desk(InProcessVerifier(verifier, supervisor_guard(journal) if supervisors else None), clock=clock)
 
 
 async def test_the_state_says_which_actions_are_on_and_why_not(
@@ -143,10 +166,13 @@ async def test_nothing_to_move_on_from_until_a_customer_is_on_screen(
 async def test_a_review_nobody_can_settle_never_holds_the_counter(
     client: LivenessClient, journal: AuditJournal, clock: Clock, frame: np.ndarray
 ) -> None:
-    desk = plain_desk(client, journal, clock, review_upper=0.999)
+    held = plain_desk(client, journal, clock, review_upper=0.999)
+    await held.session.verify(frame)
+    assert held.next_customer() is Refusal.REVIEW_PENDING  # supervisors exist: it must be settled
+    await held.wait_idle()
+    desk = plain_desk(client, journal, clock, supervisors=False, review_upper=0.999)
+    assert not desk.supervisors_available  # the trusted side has none: it says so in its terms
     await desk.session.verify(frame)
-    assert desk.next_customer() is Refusal.REVIEW_PENDING  # supervisors exist: it must be settled
-    desk.supervisors_available = False
     state = desk.state()
     assert state.review_unsettleable and state.next_enabled
     closing = desk.session
@@ -401,8 +427,8 @@ async def test_the_state_reports_the_pick_the_attempts_and_an_unsettleable_revie
     emulator.set_scenario("several_faces")
     recorder = JournalRecorder(journal, AttemptContext())
     verifier = Verifier(client, DecisionPolicy(several_faces=SeveralFacesPolicy.OPERATOR_PICKS), recorder)
-    desk = Desk(InProcessVerifier(verifier), clock=clock)
-    desk.supervisors_available = False  # but no REVIEW is open: nothing is unsettleable
+    desk = Desk(InProcessVerifier(verifier), clock=clock)  # no supervisor can be checked here
+    assert not desk.supervisors_available  # but no REVIEW is open: nothing is unsettleable
     state = desk.state()
     assert (state.face_pick_offered, state.attempts_left, state.review_unsettleable) == (False, 2, False)
     report = await desk.session.verify(frame)
@@ -476,14 +502,14 @@ async def test_a_frame_that_cannot_be_encoded_is_a_journaled_error_with_the_cust
 async def test_new_rules_apply_from_the_next_customer_and_auto_capture_starts_off(
     client: LivenessClient, journal: AuditJournal, clock: Clock, ready: QualityReport, frame: np.ndarray
 ) -> None:
-    desk = plain_desk(client, journal, clock, liveness_threshold=0.999)
+    desk = plain_desk(client, journal, clock, supervisors=False, liveness_threshold=0.999)
     assert desk.quality_report(ready, station_ready=True, showing_verdict=False).progress is None  # off
     desk.set_policy(SessionPolicy(max_attempts=1))
     assert desk.session.policy.max_attempts == 2  # this customer keeps the rules they began with
     assert desk.next_customer() is None
     assert desk.session.policy.max_attempts == 1
     spoof = await desk.session.verify(frame)
-    desk.supervisors_available = False  # no REVIEW is open: the words say nothing of supervisors
+    assert not desk.supervisors_available  # no REVIEW is open: the words say nothing of supervisors
     words = desk.verdict_text(spoof)
     assert "supervisor" not in (words.action + words.details).lower()
 

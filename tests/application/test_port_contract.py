@@ -250,7 +250,20 @@ async def test_terms_tell_the_desk_the_rules_it_runs_the_counter_by(
     parts = verifier(client, journal, several_faces=SeveralFacesPolicy.OPERATOR_PICKS)
     parts.consent_required, parts.deadline_s, parts.jpeg_quality = True, 12.5, 85
     terms = (await make_port(parts, None)).terms()
-    assert terms == CounterTerms(SeveralFacesPolicy.OPERATOR_PICKS, True, 12.5, 85)
+    assert terms == CounterTerms(
+        SeveralFacesPolicy.OPERATOR_PICKS, True, 12.5, 85, supervisors_available=False
+    )
+
+
+async def test_terms_say_whether_a_supervisor_can_settle_a_review_from_the_trusted_sides_list(
+    make_port: PortFactory, client: LivenessClient, journal: AuditJournal, tmp_path: Path, pins: PinGuard
+) -> None:
+    """The trusted side counts its own supervisors: a guard with none, or no guard at all, says no
+    REVIEW can be settled here (the screen says "call IT"); the desk cannot say otherwise."""
+    nobody = PinGuard(People(None, {}), PinLedger(tmp_path / "none.sqlite3"))
+    assert (await make_port(verifier(client, journal), pins)).terms().supervisors_available
+    assert not (await make_port(verifier(client, journal), nobody)).terms().supervisors_available
+    assert not (await make_port(verifier(client, journal), None)).terms().supervisors_available
 
 
 async def test_a_failure_before_sending_is_journaled_as_an_error_and_nothing_is_sent(

@@ -79,7 +79,9 @@ def test_every_banner_text_fits_in_the_pseudo_locale(qtbot: QtBot, station: Stat
             window.banner.show_unavailable(languages.operator_message(message))
         else:
             verdict = VerdictText(headline, message, kind=kind)
-            window._draw_banner(Banner(BannerKind.VERDICT, verdict=verdict))
+            desk = window.controller.desk
+            desk.banner = Banner(BannerKind.VERDICT, verdict=verdict)  # as the desk would have it
+            window.draw(desk.state())
         QApplication.processEvents()
         banner = window.banner
         if kind is not None:  # the action line is the customer's: always the pseudo-locale here
