@@ -47,6 +47,10 @@ _BEFORE_THE_STATION = textwrap.dedent(
         "client": sorted(m for m in sys.modules if m in (
             "httpx", "keyring", "station.api.client", "station.application.session",
             "station.application.port", "station.application.recording")),
+        "fleet": sorted(m for m in sys.modules if m in (
+            "station.ship.shipper", "station.ship.metrics", "prometheus_client",
+            "station.audit.journal", "qasync")),
+        "ship_config": "station.ship.config" in sys.modules,
     }))
     early.hand_over()
     camera.stop()
@@ -67,6 +71,10 @@ def test_the_first_frame_is_painted_before_the_station_is_imported_or_built(tmp_
     # Nor the service client and httpx, the keyring, the customer session or the trusted side
     # (issue 27): the settings and the camera's verdict are read without them.
     assert seen["client"] == []
+    # Nor the fleet shipper, its Prometheus textfile, the journal or qasync: the settings read the
+    # shipping config (so the check below could fail) without the package loading the rest.
+    assert seen["ship_config"] is True
+    assert seen["fleet"] == []
 
 
 def test_the_early_window_shows_the_cameras_frame_and_hands_the_camera_over(
