@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from station.ui.early_window import EarlyPreview
 
 # What the first frame does not need (issue 27) is imported in run_gui once it is on screen:
-# station.app (the window, desk, emulator), the sign-in dialog, the PIN guard, the settings store.
+# station.app (the window, desk, emulator), the sign-in dialog, the PIN guard, the settings store,
+# and qasync with its event loop (nothing before the first frame runs a coroutine).
 
 __all__ = ["open_camera_early", "run_gui"]
 
@@ -182,8 +183,6 @@ def _show_first_frame(camera: CameraFeed | None, languages: Languages, *, kiosk:
 
 def run_gui(args: argparse.Namespace) -> int:
     """Start the operator station and run until its window closes."""
-    import qasync
-
     from station.emulator.scenarios import ScenarioError
 
     log_file = configure_file_logging()
@@ -206,11 +205,8 @@ def run_gui(args: argparse.Namespace) -> int:
         _log.info("a kiosk station is already running here: asked it to come to the front")
         return 0
     camera = open_camera_early(config)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
     holder: list[Station] = []
     install_crash_handler(lambda: holder[0].window if holder else None)
-    install_loop_exception_handler(loop)
 
     if not config.demo:
         operator = _sign_in(config.station_id)
@@ -221,10 +217,15 @@ def run_gui(args: argparse.Namespace) -> int:
         opened_for, config = config, _station_config(args, operator)
         camera = _early_camera_for(camera, config, opened_for)
     early = _show_first_frame(camera, languages, kiosk=kiosk)
+    import qasync  # the loop is first needed by the station, not by the first frame (issue 27)
+
     from station.app import attach_admin, build_station
     from station.application.recording import ServiceKeepsTheJournal
     from station.application.settings_store import SettingsStore
 
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    install_loop_exception_handler(loop)
     port = None if config.demo else _service_port()  # the demo's verdicts are its emulator's
     station = build_station(
         config,

@@ -230,7 +230,6 @@ def _step_audit(state: _State) -> str:
 
 def _step_gui(state: _State) -> str:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from station.application.factory import StationConfig
@@ -241,10 +240,8 @@ def _step_gui(state: _State) -> str:
     offscreen_uses_windows_fonts()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    # The same loop, early camera and first frame, then composition as ``station --demo``
+    # The same early camera and first frame, then loop and composition as ``station --demo``
     # (station.launch.run_gui): the camera's picture is on screen before the station is built.
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
     config = StationConfig(demo=True)
     camera = open_camera_early(config)
     if camera is None:
@@ -255,6 +252,10 @@ def _step_gui(state: _State) -> str:
         camera.stop()
         raise SelfTestError(f"the early window painted no camera frame in {_FRAME_TIMEOUT_S:.0f} s")
     state.progress("gui", f"first camera frame #{early.first_frame_seq} painted before the station is built")
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
 
     from station.app import build_station
     from station.application.recording import JournalRecorder

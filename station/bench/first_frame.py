@@ -2,8 +2,9 @@
 
 Run as ``python -m station.bench.first_frame [--naive]``. It does what ``python -m station --demo``
 does — ``station.cli`` parses the arguments (importing every subcommand, as the product does),
-then :func:`station.launch.run_gui`'s steps: QApplication, qasync loop, the camera opened early
-(:func:`station.ui.camera_feed.open_camera_early`), ``build_station``,
+then :func:`station.launch.run_gui`'s steps: QApplication, the camera opened early
+(:func:`station.ui.camera_feed.open_camera_early`), the early window's first frame, the qasync
+loop, ``build_station``,
 ``Station.start`` — plus one connection the product lacks: the preview's ``frame_painted``
 signal. On the first one it prints one JSON line with ``time.monotonic()`` stamps (a clock shared
 by all processes on Linux) and shuts the station down as ``run_gui`` does.
@@ -46,7 +47,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(["--demo"])
     if naive:
         return _naive(args, marks)
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from station.config import Settings
@@ -61,13 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Station")
     languages = station_languages(Settings(), remember=False)
     camera = open_camera_early(config)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
     marks["app"] = time.monotonic()
     early = _show_first_frame(camera, languages, kiosk=False)  # as run_gui: before the station is built
     if early is None or early.first_frame_seq is None:
         raise SystemExit("no first frame in the early window")
     marks["first_frame"] = time.monotonic()
+    import qasync  # as run_gui: the loop comes after the first frame
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
     frame = camera.slot.latest() if camera is not None else None
     if frame is not None and frame.seq == early.first_frame_seq:
         marks["camera_frame"] = frame.captured_at

@@ -18,18 +18,50 @@ status       :class:`ShipStatus` and the status-bar text
 metrics      the Prometheus textfile
 cli, bench   ``station ship [--once]`` and the shipping benchmark
 ============ ======================================================================================
+
+The names below are imported on first use (PEP 562): the settings read :mod:`station.ship.config`
+before the station's first frame, and that does not load the shipper, its targets, the journal
+or ``prometheus_client`` (issue 27).
 """
 
-from station.ship.config import PayloadFormat, ShipConfig, ShipConfigError, TargetKind
-from station.ship.errors import ShipError
-from station.ship.event import ShippedEvent, event_id
-from station.ship.heartbeat import FleetFacts, FleetFactsSource, no_facts
-from station.ship.jsonl import JsonlTarget
-from station.ship.relp import RelpTlsTarget
-from station.ship.shipper import Shipper
-from station.ship.status import ShipState, ShipStatus, needs_attention, status_text
-from station.ship.syslog import SyslogTlsTarget
-from station.ship.target import ShipTarget
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from station.ship.config import PayloadFormat, ShipConfig, ShipConfigError, TargetKind
+    from station.ship.errors import ShipError
+    from station.ship.event import ShippedEvent, event_id
+    from station.ship.heartbeat import FleetFacts, FleetFactsSource, no_facts
+    from station.ship.jsonl import JsonlTarget
+    from station.ship.relp import RelpTlsTarget
+    from station.ship.shipper import Shipper
+    from station.ship.status import ShipState, ShipStatus, needs_attention, status_text
+    from station.ship.syslog import SyslogTlsTarget
+    from station.ship.target import ShipTarget
+
+_WHERE: Final = {
+    "FleetFacts": "station.ship.heartbeat",
+    "FleetFactsSource": "station.ship.heartbeat",
+    "JsonlTarget": "station.ship.jsonl",
+    "PayloadFormat": "station.ship.config",
+    "RelpTlsTarget": "station.ship.relp",
+    "ShipConfig": "station.ship.config",
+    "ShipConfigError": "station.ship.config",
+    "ShipError": "station.ship.errors",
+    "ShipState": "station.ship.status",
+    "ShipStatus": "station.ship.status",
+    "ShipTarget": "station.ship.target",
+    "ShippedEvent": "station.ship.event",
+    "Shipper": "station.ship.shipper",
+    "SyslogTlsTarget": "station.ship.syslog",
+    "TargetKind": "station.ship.config",
+    "event_id": "station.ship.event",
+    "needs_attention": "station.ship.status",
+    "no_facts": "station.ship.heartbeat",
+    "status_text": "station.ship.status",
+}
 
 __all__ = [
     "FleetFacts",
@@ -55,8 +87,22 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 def build_target(config: ShipConfig) -> ShipTarget:
     """The target ``config`` names (not for ``off``: there is nothing to build)."""
+    from station.ship.config import ShipConfigError, TargetKind
+    from station.ship.jsonl import JsonlTarget
+    from station.ship.relp import RelpTlsTarget
+    from station.ship.syslog import SyslogTlsTarget
+
     if config.target is TargetKind.SYSLOG_TLS:
         return SyslogTlsTarget(config)
     if config.target is TargetKind.RELP_TLS:

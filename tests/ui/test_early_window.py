@@ -11,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from station.app import StationConfig, build_station
@@ -19,6 +20,7 @@ from station.audit import AuditJournal
 from station.camera import CameraState
 from station.config import model
 from station.launch import _show_first_frame
+from station.locations import machine_folders
 from station.ui import languages
 from station.ui.camera_feed import CameraFeed, open_camera_early
 from station.ui.early_window import show_early_preview
@@ -47,6 +49,10 @@ _BEFORE_THE_STATION = textwrap.dedent(
         "client": sorted(m for m in sys.modules if m in (
             "httpx", "keyring", "station.api.client", "station.application.session",
             "station.application.port", "station.application.recording")),
+        "fleet": sorted(m for m in sys.modules if m in (
+            "station.ship.shipper", "station.ship.metrics", "prometheus_client",
+            "station.audit.journal", "qasync")),
+        "ship_config": "station.ship.config" in sys.modules,
     }))
     early.hand_over()
     camera.stop()
@@ -67,6 +73,50 @@ def test_the_first_frame_is_painted_before_the_station_is_imported_or_built(tmp_
     # Nor the service client and httpx, the keyring, the customer session or the trusted side
     # (issue 27): the settings and the camera's verdict are read without them.
     assert seen["client"] == []
+    # Nor the fleet shipper, its Prometheus textfile, the journal or qasync: the settings read the
+    # shipping config (so the check below could fail) without the package loading the rest.
+    assert seen["ship_config"] is True
+    assert seen["fleet"] == []
+
+
+_RUN_GUI_UNTIL_THE_FRAME = textwrap.dedent(
+    """
+    import json, os, sys
+    import station.launch as launch
+    from station.cli import build_parser
+
+    def at_the_first_frame(camera, languages, *, kiosk):
+        early = show(camera, languages, kiosk=kiosk)
+        print(json.dumps({
+            "painted": early.first_frame_seq if early is not None else None,
+            "loaded": sorted(m for m in sys.modules if m in (
+                "qasync", "station.ship.shipper", "prometheus_client", "station.app")),
+        }), flush=True)
+        os._exit(0)  # the station itself is not what this looks at
+
+    show, launch._show_first_frame = launch._show_first_frame, at_the_first_frame
+    launch.run_gui(build_parser().parse_args(["--demo"]))
+    """
+)
+
+
+def test_run_gui_shows_the_first_frame_before_qasync_and_the_shipper_are_imported(tmp_path: Path) -> None:
+    # run_gui's own order (not a copy of its steps): what it had imported when the frame was shown.
+    if machine_folders().installed:
+        pytest.skip("an installed station logs to its machine folder; this test writes only tmp_path")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        STATION_CONFIG_DIR=str(tmp_path / "config"),
+        STATION_LOG_DIR=str(tmp_path / "logs"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_GUI_UNTIL_THE_FRAME], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["painted"] is not None
+    assert seen["loaded"] == []
 
 
 def test_the_early_window_shows_the_cameras_frame_and_hands_the_camera_over(
