@@ -7,7 +7,11 @@ a request that may already have been charged. SIGINT is left alone (Python turns
 
 Qt-free: ``station verify`` uses it on plain asyncio, the GUI on qasync's loop (the same
 ``add_signal_handler`` on POSIX). Windows has no ``add_signal_handler``: there a plain handler hands
-the call to the loop with ``call_soon_threadsafe``.
+the call to the loop with ``call_soon_threadsafe``. Ctrl+Break is taken from the console itself
+(``SetConsoleCtrlHandler``), not through the C runtime's ``SIGBREAK``: Windows delivers a console
+control event by starting a thread at ``kernel32!CtrlRoutine`` in the process, which calls the
+handlers registered last first; the C runtime's mapping to ``SIGBREAK`` is one such handler, and
+Wine's C runtime has none for Ctrl+Break (the process ended at once, exit 0, without a word).
 """
 
 from __future__ import annotations
@@ -56,6 +60,10 @@ def on_stop_signals(loop: asyncio.AbstractEventLoop, stop: Callable[[str], None]
 
 def _handle(loop: asyncio.AbstractEventLoop, signum: int, stop: Callable[[str], None]) -> Callable[[], None]:
     reason = stop_reason(signum)
+    if sys.platform == "win32" and signum == getattr(signal, "SIGBREAK", None):
+        restore_console = _on_console_break(loop, stop, reason)
+        if restore_console is not None:
+            return restore_console
     if sys.platform == "win32":  # no add_signal_handler: a plain handler hands over to the loop
 
         def handler(_signum: int, _frame: object) -> None:
@@ -73,3 +81,45 @@ def _handle(loop: asyncio.AbstractEventLoop, signum: int, stop: Callable[[str], 
         loop.remove_signal_handler(signum)
 
     return restore
+
+
+#: ``CTRL_BREAK_EVENT`` (wincon.h).
+_CTRL_BREAK_EVENT: Final = 1
+
+
+if sys.platform == "win32":
+
+    def _on_console_break(
+        loop: asyncio.AbstractEventLoop, stop: Callable[[str], None], reason: str
+    ) -> Callable[[], None] | None:
+        """Ctrl+Break from the console: ``stop(reason)`` on the loop; ``None`` when the process has no
+        console handler list to join (then the C runtime's ``SIGBREAK`` is the fallback)."""
+        import ctypes
+        from ctypes import wintypes
+
+        def on_event(kind: int) -> bool:
+            if kind != _CTRL_BREAK_EVENT:
+                return False  # Ctrl+C and the rest: the next handler (Python's KeyboardInterrupt)
+            try:
+                loop.call_soon_threadsafe(stop, reason)
+            except RuntimeError:  # the loop has closed: let the default handler end the process
+                return False
+            return True
+
+        routine = ctypes.WINFUNCTYPE(wintypes.BOOL, wintypes.DWORD)(on_event)
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        if not kernel32.SetConsoleCtrlHandler(routine, True):
+            return None
+
+        def restore() -> None:
+            kernel32.SetConsoleCtrlHandler(routine, False)  # ``routine`` lives as long as this
+
+        return restore
+
+else:
+
+    def _on_console_break(
+        loop: asyncio.AbstractEventLoop, stop: Callable[[str], None], reason: str
+    ) -> Callable[[], None] | None:
+        """No console control events off Windows."""
+        return None

@@ -18,9 +18,10 @@ skipped, and under ``CI=true`` it fails instead. ``STATION_WINDOWS_SETUP_DIR`` n
 that already holds both setups (skips the build; for iterating on the tests).
 
 What Wine cannot show (the README's release note says so): ACLs (Wine's icacls accepts the
-installer's grants and enforces nothing), Ctrl+Break (under Wine 8.0 neither AttachConsole nor a
-parent's GenerateConsoleCtrlEvent reaches a console program whose standard streams are pipes),
-a real camera, the ``windows`` platform plugin, Authenticode and SmartScreen.
+installer's grants and enforces nothing), a real camera, the ``windows`` platform plugin, Authenticode and SmartScreen. Ctrl+Break is
+pressed the way the console host delivers it (``windows_ctrl_break.py``): under Wine 8.0 neither
+AttachConsole nor a parent's GenerateConsoleCtrlEvent reaches a console program whose standard
+streams are pipes.
 """
 
 from __future__ import annotations
@@ -365,6 +366,57 @@ def test_ctrl_c_during_a_request_is_journaled_as_cancelled(installed: Wine, emul
     assert last["kind"] == "verification" and last["outcome"] == "ERROR"
     assert "cancelled" in str(last["notes"]) and "cancelled" in str(last["error_message"]).lower()
     emulator.set_scenario("live")
+
+
+def test_ctrl_break_during_a_request_is_journaled_as_cancelled(installed: Wine, emulator: Emulator) -> None:
+    """Ctrl+Break as Windows delivers it: a thread at ``kernel32!CtrlRoutine`` in the console program
+    (``windows_ctrl_break.py``, run by the Windows CPython the build used). Wine's C runtime has no
+    ``SIGBREAK`` for it, so this fails unless the station takes Ctrl+Break from the console itself."""
+    helper_python = ROOT / "build" / "windows" / "python" / "python.exe"
+    if not helper_python.is_file():
+        _skip_or_fail(f"needs the Windows CPython the build unpacks ({helper_python})")
+    emulator.set_scenario("hang")
+    command = ["wine", f"{APP_DIR}\\station-console.exe", "verify", "--json", windows_path(FACE)]
+    proc = subprocess.Popen(
+        command,
+        env=installed.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+    )
+    try:
+        assert emulator.wait_for_hanging(1, timeout=120), "the request never reached the emulator"
+        helper = Path(__file__).with_name("windows_ctrl_break.py")
+        pressed = subprocess.run(
+            ["wine", str(helper_python), windows_path(helper), "station-console.exe"],
+            env=installed.env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=300,
+            check=False,
+        )
+        assert pressed.returncode == 0, pressed.stdout + pressed.stderr
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        emulator.set_scenario("live")
+    assert proc.returncode == STOPPED, out + err
+    assert "Traceback" not in out + err
+    assert "(SIGBREAK)" in out + err  # the station's own stop, not Ctrl+C's KeyboardInterrupt
+
+    def cancelled() -> bool:  # journaled by the station service, once it saw its caller go
+        last = installed.journal()[-1]
+        return last["kind"] == "verification" and "cancelled" in str(last["notes"])
+
+    wait_until(cancelled, 120, "the service to journal the attempt Ctrl+Break cancelled")
+    last = installed.journal()[-1]
+    assert last["kind"] == "verification" and last["outcome"] == "ERROR"
+    assert "cancelled" in str(last["error_message"]).lower()
 
 
 def test_audit_verify_with_the_journal_under_programdata(installed: Wine) -> None:
