@@ -18,10 +18,10 @@ skipped, and under ``CI=true`` it fails instead. ``STATION_WINDOWS_SETUP_DIR`` n
 that already holds both setups (skips the build; for iterating on the tests).
 
 What Wine cannot show (the README's release note says so): ACLs (Wine's icacls accepts the
-installer's grants and enforces nothing), a real camera, the ``windows`` platform plugin, Authenticode and SmartScreen. Ctrl+Break is
-pressed the way the console host delivers it (``windows_ctrl_break.py``): under Wine 8.0 neither
-AttachConsole nor a parent's GenerateConsoleCtrlEvent reaches a console program whose standard
-streams are pipes.
+installer's grants and enforces nothing), a real camera, the ``windows`` platform plugin,
+Authenticode and SmartScreen. Ctrl+Break is pressed the way the console host delivers it
+(``windows_ctrl_break.py``): under Wine 8.0 neither AttachConsole nor a parent's
+GenerateConsoleCtrlEvent reaches a console program whose standard streams are pipes.
 """
 
 from __future__ import annotations
