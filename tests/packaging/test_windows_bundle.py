@@ -32,7 +32,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -332,7 +332,9 @@ def test_policy_threshold_holds_and_a_lower_one_is_refused(installed: Wine, emul
         installed.drop_policy("liveness_threshold")
 
 
-def test_ctrl_c_during_a_request_is_journaled_as_cancelled(installed: Wine, emulator: Emulator) -> None:
+def _stopped_while_the_service_hangs(installed: Wine, emulator: Emulator, press: Callable[[], None]) -> str:
+    """``station-console.exe verify`` held by the emulator, then ``press()``: it must exit 130 with
+    no traceback, and the service must journal the attempt as cancelled. Returns its output."""
     emulator.set_scenario("hang")
     command = ["wine", f"{APP_DIR}\\station-console.exe", "verify", "--json", windows_path(FACE)]
     proc = subprocess.Popen(
@@ -346,14 +348,12 @@ def test_ctrl_c_during_a_request_is_journaled_as_cancelled(installed: Wine, emul
     )
     try:
         assert emulator.wait_for_hanging(1, timeout=120), "the request never reached the emulator"
-        pids = installed.processes("station-console.exe")
-        assert len(pids) == 1, pids
-        # Wine turns SIGINT to a console program's process into CTRL_C_EVENT (its Ctrl+C handler).
-        os.kill(pids[0], signal.SIGINT)
+        press()
         out, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
+        emulator.set_scenario("live")
     assert proc.returncode == STOPPED, out + err
     assert "Traceback" not in out + err
 
@@ -364,8 +364,18 @@ def test_ctrl_c_during_a_request_is_journaled_as_cancelled(installed: Wine, emul
     wait_until(cancelled, 120, "the service to journal the cancelled attempt")
     last = installed.journal()[-1]
     assert last["kind"] == "verification" and last["outcome"] == "ERROR"
-    assert "cancelled" in str(last["notes"]) and "cancelled" in str(last["error_message"]).lower()
-    emulator.set_scenario("live")
+    assert "cancelled" in str(last["error_message"]).lower()
+    return out + err
+
+
+def test_ctrl_c_during_a_request_is_journaled_as_cancelled(installed: Wine, emulator: Emulator) -> None:
+    def press() -> None:
+        pids = installed.processes("station-console.exe")
+        assert len(pids) == 1, pids
+        # Wine turns SIGINT to a console program's process into CTRL_C_EVENT (its Ctrl+C handler).
+        os.kill(pids[0], signal.SIGINT)
+
+    _stopped_while_the_service_hangs(installed, emulator, press)
 
 
 def test_ctrl_break_during_a_request_is_journaled_as_cancelled(installed: Wine, emulator: Emulator) -> None:
@@ -375,19 +385,8 @@ def test_ctrl_break_during_a_request_is_journaled_as_cancelled(installed: Wine, 
     helper_python = ROOT / "build" / "windows" / "python" / "python.exe"
     if not helper_python.is_file():
         _skip_or_fail(f"needs the Windows CPython the build unpacks ({helper_python})")
-    emulator.set_scenario("hang")
-    command = ["wine", f"{APP_DIR}\\station-console.exe", "verify", "--json", windows_path(FACE)]
-    proc = subprocess.Popen(
-        command,
-        env=installed.env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        errors="replace",
-    )
-    try:
-        assert emulator.wait_for_hanging(1, timeout=120), "the request never reached the emulator"
+
+    def press() -> None:
         helper = Path(__file__).with_name("windows_ctrl_break.py")
         pressed = subprocess.run(
             ["wine", str(helper_python), windows_path(helper), "station-console.exe"],
@@ -400,23 +399,9 @@ def test_ctrl_break_during_a_request_is_journaled_as_cancelled(installed: Wine, 
             check=False,
         )
         assert pressed.returncode == 0, pressed.stdout + pressed.stderr
-        out, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        emulator.set_scenario("live")
-    assert proc.returncode == STOPPED, out + err
-    assert "Traceback" not in out + err
-    assert "(SIGBREAK)" in out + err  # the station's own stop, not Ctrl+C's KeyboardInterrupt
 
-    def cancelled() -> bool:  # journaled by the station service, once it saw its caller go
-        last = installed.journal()[-1]
-        return last["kind"] == "verification" and "cancelled" in str(last["notes"])
-
-    wait_until(cancelled, 120, "the service to journal the attempt Ctrl+Break cancelled")
-    last = installed.journal()[-1]
-    assert last["kind"] == "verification" and last["outcome"] == "ERROR"
-    assert "cancelled" in str(last["error_message"]).lower()
+    said = _stopped_while_the_service_hangs(installed, emulator, press)
+    assert "(SIGBREAK)" in said  # the station's own stop, not the process ended by the default
 
 
 def test_audit_verify_with_the_journal_under_programdata(installed: Wine) -> None:
