@@ -114,6 +114,27 @@ def _display_free(number: int) -> bool:
     return True
 
 
+def _server_log(number: int) -> int:
+    """A fresh file for the X server's own messages (its fatal error, if it dies)."""
+    path = _server_log_path(number)
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+
+
+def _server_log_path(number: int) -> Path:
+    return Path(f"/tmp/station-bench-xvfb-{os.getpid()}-{number}.log")  # noqa: S108 - ours alone (pid)
+
+
+def _server_said(display: str) -> str:
+    """The last lines the X server on ``display`` wrote; the file is removed."""
+    path = _server_log_path(int(display.lstrip(":")))
+    try:
+        return path.read_text(errors="replace")[-1500:]
+    except OSError:
+        return ""
+    finally:
+        path.unlink(missing_ok=True)
+
+
 def _start_xvfb(attempts: int = 8) -> tuple[subprocess.Popen[bytes], str]:
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
@@ -124,13 +145,15 @@ def _start_xvfb(attempts: int = 8) -> tuple[subprocess.Popen[bytes], str]:
         if not _display_free(number):
             continue
         read_end, write_end = os.pipe()
+        log = _server_log(number)
         server = subprocess.Popen(  # noqa: S603 - the X server found on PATH
             [xvfb, f":{number}", "-displayfd", str(write_end), "-screen", "0", SCREEN, *_NO_TCP],
             pass_fds=(write_end,),
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log,  # why a server died, for the error that says so
         )
         os.close(write_end)
+        os.close(log)
         ready, _, _ = select.select([read_end], [], [], _START_TIMEOUT_S)
         reported = os.read(read_end, 64).decode().strip() if ready else ""
         os.close(read_end)
@@ -138,6 +161,7 @@ def _start_xvfb(attempts: int = 8) -> tuple[subprocess.Popen[bytes], str]:
             return server, f":{number}"
         server.kill()  # another server took the number meanwhile: try another one
         server.wait()
+        _server_said(f":{number}")
     raise RuntimeError(f"Xvfb could not start on a free display in {attempts} tries")
 
 
@@ -157,9 +181,11 @@ def measure_idle_xvfb(seconds: float = 20.0, picture: str = "customer") -> XvfbI
             if line != WARM_LINE:
                 child.kill()
                 _, errors = child.communicate(timeout=30)
+                gone = server.poll() is not None
                 raise WarmUpError(
                     f"the station did not warm up under Xvfb {display} (server "
-                    f"{'gone' if server.poll() is not None else 'running'}): {line!r} {errors[-2000:]}"
+                    f"{'gone' if gone else 'running'}): {line!r} {errors[-2000:]}"
+                    + (f"\nthe X server said: {_server_said(display)}" if gone else "")
                 )
             pids = descendants(child.pid)
             wall0 = time.monotonic()
@@ -181,6 +207,7 @@ def measure_idle_xvfb(seconds: float = 20.0, picture: str = "customer") -> XvfbI
     finally:
         server.terminate()
         server.wait(timeout=10)
+        _server_said(display)  # removes its log
     return XvfbIdle(
         station_cpu_percent=100.0 * (cpu1 - cpu0) / wall,
         xserver_cpu_percent=100.0 * (x1 - x0) / wall,
