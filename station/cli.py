@@ -82,7 +82,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--screenshot",
         metavar="PATH",
-        help="with --demo: capture once, save the window with its verdict as a PNG, and quit",
+        help=(
+            "capture once, save the window with its verdict as a PNG, and quit "
+            "(the demo, or a station outside production)"
+        ),
     )
     parser.add_argument(
         "--kiosk",

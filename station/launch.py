@@ -12,7 +12,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
@@ -68,6 +68,10 @@ def _application(platform: str | None = None) -> QApplication:
     app.setDesktopFileName("station")
     app.setWindowIcon(QIcon(str(resource_path("icons", "station.png"))))
     return app
+
+
+#: The operator id a ``--screenshot`` run signs in with (the rows then say what made them).
+SCREENSHOT_OPERATOR: Final = "screenshot"
 
 
 def _sign_in(station_id: str) -> str | None:
@@ -126,8 +130,9 @@ def _config_from_args(args: argparse.Namespace, resolved: ResolvedSettings) -> S
 
     if args.scenario and not args.demo:
         raise SettingsError([("--scenario", "only makes sense with --demo")])
-    if getattr(args, "screenshot", None) and not args.demo:
-        raise SettingsError([("--screenshot", "only makes sense with --demo")])
+    if getattr(args, "screenshot", None) and not args.demo and not resolved.mode.allows_screenshots:
+        why = "refused on a production station: the window holds a customer's picture"
+        raise SettingsError([("--screenshot", why)])
     if args.demo:
         Scenario.parse(args.scenario or Scenario.LIVE.value)  # a clear error for a typo, before any window
     return config_from_resolved(resolved, demo=args.demo, scenario=args.scenario)
@@ -209,7 +214,10 @@ def run_gui(args: argparse.Namespace) -> int:
     install_crash_handler(lambda: holder[0].window if holder else None)
 
     if not config.demo:
-        operator = _sign_in(config.station_id)
+        # A screenshot run (outside production only) has nobody at the keyboard to sign in; the
+        # trusted side still decides who the operator is (the caller's OS account by default).
+        shooting = bool(getattr(args, "screenshot", None))
+        operator = SCREENSHOT_OPERATOR if shooting else _sign_in(config.station_id)
         if operator is None:
             if camera is not None:
                 camera.stop()
@@ -270,7 +278,7 @@ def run_gui(args: argparse.Namespace) -> int:
             station.window.enter_kiosk()
         if early is not None:
             early.hand_over()
-        shot = _verdict_shot(args, station, closed) if config.demo else None
+        shot = _verdict_shot(args, station, closed)
         loop.run_until_complete(closed.wait())
         if stopped:
             _log.info("stopping: %s", stopped[0])
@@ -286,19 +294,20 @@ def run_gui(args: argparse.Namespace) -> int:
 def _verdict_shot(
     args: argparse.Namespace, station: Station, closed: asyncio.Event
 ) -> asyncio.Task[str] | None:
-    """``--demo --screenshot PATH``: one capture, the window saved with its verdict, then quit."""
+    """``--screenshot PATH`` (the demo, or a station outside production): one capture, the window
+    saved with its verdict, then quit."""
     path = getattr(args, "screenshot", None)
     if not path:
         return None
-    from station.ui.verdict_shot import take_verdict_shot
+    from station.ui.verdict_shot import CaptureRefusedError, take_verdict_shot
 
     async def shoot() -> str:
         try:
             outcome = await take_verdict_shot(station.window, Path(path))
             _log.info("screenshot of the %s verdict saved to %s", outcome, path)
             return outcome
-        except (TimeoutError, OSError) as exc:
-            _log.error("no screenshot: %s", exc)
+        except (TimeoutError, OSError, CaptureRefusedError) as exc:
+            _log.error("no screenshot: %s", exc or type(exc).__name__)
             raise
         finally:
             closed.set()

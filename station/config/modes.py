@@ -50,6 +50,14 @@ class Mode(StrEnum):
         return self is not Mode.PRODUCTION
 
     @property
+    def allows_screenshots(self) -> bool:
+        """``--screenshot FILE`` outside the demo: one capture through the station's own path (its
+        service, its journal), the window saved to a file the command line names. That picture
+        would be a customer's face, so never in production; a sandbox pilot PC uses it to show
+        the installed window works where no screen can be looked at."""
+        return self is not Mode.PRODUCTION
+
+    @property
     def allows_file_dialogs(self) -> bool:
         """Paths typed or browsed by the operator (journal, CA bundle, camera file…): only where
         the operator is the developer. Elsewhere paths are machine policy."""

@@ -1,4 +1,5 @@
-"""``station --demo --screenshot PATH``: capture once, save the window with its verdict, and quit.
+"""``station --screenshot PATH`` (the demo, or a station outside production): capture once, save
+the window with its verdict, and quit.
 
 Proves the GUI path where no screen can be looked at (the Windows build under Wine draws with Qt's
 offscreen platform): the real window, the real demo camera and emulator, one real capture as an
@@ -14,9 +15,10 @@ from pathlib import Path
 from typing import Final
 
 from station.application.attempt import AttemptReport
+from station.application.desk_state import DeskState
 from station.ui.main_window import MainWindow
 
-__all__ = ["SHOT_SECONDS", "SMALLEST_SCREEN", "take_verdict_shot"]
+__all__ = ["SHOT_SECONDS", "SMALLEST_SCREEN", "CaptureRefusedError", "take_verdict_shot"]
 
 #: How long the camera's first frames and the verdict may take before the shot is given up.
 SHOT_SECONDS: Final = 180.0
@@ -34,6 +36,19 @@ async def _until(ready: Callable[[], bool], within: float) -> None:
         await asyncio.sleep(_POLL_SECONDS)
 
 
+class CaptureRefusedError(RuntimeError):
+    """The desk refused the capture: what the screen says, for the log."""
+
+
+def _why_not(state: DeskState) -> str:
+    reasons = [
+        f"capture refused ({state.capture_refusal.value})" if state.capture_refusal else "",
+        state.banner.message,
+        state.problem,
+    ]
+    return "; ".join(reason for reason in reasons if reason) or "the capture was not taken"
+
+
 async def take_verdict_shot(window: MainWindow, path: Path, within: float = SHOT_SECONDS) -> str:
     """Capture as Space would, wait for the verdict, save ``window`` to ``path`` (PNG), at least
     :data:`SMALLEST_SCREEN` in size (the offscreen platform's screen is 800x800)."""
@@ -41,7 +56,18 @@ async def take_verdict_shot(window: MainWindow, path: Path, within: float = SHOT
     if window.isFullScreen() or window.isMaximized():
         window.showNormal()
     window.resize(max(window.width(), width), max(window.height(), height))
-    await _until(lambda: window.camera_is_live and window.has_new_frame(), within)
+    desk = window.controller.desk
+    # As an operator would: Space once the camera shows a picture and the desk would take it (a
+    # station on its service waits for the service's first answer: the port's own readiness).
+    try:
+
+        def ready() -> bool:
+            answered = desk.port.readiness().ready
+            return window.has_new_frame() and answered and desk.state().capture_refusal is None
+
+        await _until(ready, within)
+    except TimeoutError:
+        raise TimeoutError(f"the station was not ready in time: {_why_not(desk.state())}") from None
     verdict: asyncio.Future[AttemptReport] = asyncio.get_running_loop().create_future()
 
     def finished(report: object) -> None:
@@ -53,6 +79,8 @@ async def take_verdict_shot(window: MainWindow, path: Path, within: float = SHOT
         window.capture()
         if not verdict.done() and not window.controller.busy:  # the guide held it back: again
             window.capture()
+        if not verdict.done() and not window.controller.busy:
+            raise CaptureRefusedError(_why_not(window.controller.desk.state()))
         report = await asyncio.wait_for(verdict, within)
     finally:
         window.controller.finished.disconnect(finished)

@@ -37,6 +37,7 @@ def test_what_each_mode_allows() -> None:
     assert [mode for mode in Mode if mode.requires_consent] == [Mode.PRODUCTION]
     assert [mode for mode in Mode if not mode.allows_file_verification] == [Mode.PRODUCTION]
     assert [mode for mode in Mode if mode.allows_file_dialogs] == [Mode.DEVELOPMENT]
+    assert [mode for mode in Mode if not mode.allows_screenshots] == [Mode.PRODUCTION]
 
 
 def test_an_installed_station_without_policy_is_production_and_refuses_overrides() -> None:

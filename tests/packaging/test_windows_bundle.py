@@ -511,6 +511,40 @@ def test_the_offscreen_verdict_screenshot(installed: Wine, tmp_path: Path) -> No
         shutil.copyfile(shot, keep)
 
 
+def test_the_installed_window_verifies_through_the_service(
+    installed: Wine, emulator: Emulator, tmp_path: Path
+) -> None:
+    """The windowed ``station.exe`` itself, not the demo: a sandbox station whose camera is, by
+    policy, the sample picture (a training room's stand-in). One capture goes from the window's
+    client through the station service's named pipe to the service; the service's row names the
+    caller's Windows account. ``--screenshot`` outside the demo is refused in production."""
+    from tests.ui.test_verdict_shot import verdict_pixels
+
+    emulator.set_scenario("live")
+    installed.policy("camera", windows_path(FACE))
+    installed.policy("allow_non_live_camera", "true")
+    service_pids = installed.processes("station-console.exe", service=True)
+    before, sent = len(installed.journal()), emulator.requests_received
+    shot = tmp_path / "window-through-the-service.png"
+    try:
+        window = f"{APP_DIR}\\station.exe"
+        args = ("-platform", "offscreen", "--screenshot", windows_path(shot))
+        done = installed.run(window, *args, timeout=600)
+    finally:
+        installed.drop_policy("camera")
+        installed.drop_policy("allow_non_live_camera")
+    logs = installed.prefix / "drive_c" / "ProgramData" / "Station" / "data" / "logs"
+    said = "".join(path.read_text(errors="replace")[-3000:] for path in sorted(logs.rglob("station.log")))
+    assert done.returncode == 0, done.stdout + done.stderr + said
+    assert emulator.requests_received == sent + 1, said  # the window's one capture, sent by the service
+    width, height, colours, _ = verdict_pixels(shot)
+    assert width >= 1024 and height >= 768 and colours > 500
+    rows = [row for row in installed.journal()[before:] if row["kind"] == "verification"]
+    assert [row["outcome"] for row in rows] == ["LIVE"], rows
+    assert rows[0]["caller_account"], rows[0]  # the pipe's word for who called
+    assert installed.processes("station-console.exe", service=True) == service_pids  # the same service
+
+
 def test_token_clear_then_verify_sends_nothing(installed: Wine, emulator: Emulator) -> None:
     emulator.set_scenario("live")
     cleared = installed.console("token", "clear", "--env", "sandbox")
