@@ -42,8 +42,13 @@ from station.application.health import JournalState, Level, Part, PartHealth, jo
 from station.application.history import AttemptHistory
 from station.application.kinds import EventKind
 from station.application.port import DeskEvent, InProcessVerifier, VerifierPort
-from station.application.readiness import Hold, NotReady
-from station.application.recording import JournalRecorder, Recorder, UnavailableRecorder
+from station.application.readiness import Hold, NotReady, journal_part
+from station.application.recording import (
+    JournalRecorder,
+    Recorder,
+    ServiceKeepsTheJournal,
+    UnavailableRecorder,
+)
 from station.application.settings_store import SettingsStore
 from station.application.supervisor import StationSupervisor
 from station.application.tokens import TokenStore
@@ -293,7 +298,9 @@ def build_station(
     if camera.status is not None:  # a feed opened early (launch) has news already
         window.show_camera_status(camera.status)
     window.show_service_state()
-    if journal is not None or not isinstance(recorder, UnavailableRecorder):
+    if isinstance(recorder, ServiceKeepsTheJournal):  # the service's: as its readiness says
+        window.show_part(journal_part(port.readiness()))
+    elif journal is not None or not isinstance(recorder, UnavailableRecorder):
         window.show_part(journal_health(JournalState.WRITABLE))
     else:  # the verifier's readiness refuses on the recorder itself (station.application.verifier)
         window.show_part(journal_health(recorder.state, recorder.reason))

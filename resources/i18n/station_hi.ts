@@ -418,6 +418,10 @@ Reference: {incident} — give this to IT support.</source>
         <translation>नहीं है</translation>
     </message>
     <message>
+        <source>no answer</source>
+        <translation>कोई उत्तर नहीं</translation>
+    </message>
+    <message>
         <source>enrolled</source>
         <translation>दर्ज है</translation>
     </message>
@@ -532,10 +536,6 @@ Reference: {incident} — give this to IT support.</source>
     <message>
         <source>{count} records waiting, oldest {age}</source>
         <translation>{count} रिकॉर्ड बाक़ी, सबसे पुराना {age}</translation>
-    </message>
-    <message>
-        <source>No service token: enrol one in Station ▸ Settings ▸ Service tokens.</source>
-        <translation>सेवा का टोकन नहीं है: स्टेशन ▸ सेटिंग्स ▸ सेवा टोकन में दर्ज करें।</translation>
     </message>
     <message>
         <source>The service refused the token: call IT support.</source>

@@ -149,8 +149,9 @@ def service_health(balance: float | None, error: Exception | None) -> PartHealth
             Part.SERVICE,
             Level.BAD,
             QT_TRANSLATE_NOOP("Health", "no token"),
+            # The operator cannot enrol one (Settings needs the administrator PIN): they call IT.
             QT_TRANSLATE_NOOP(
-                "Health", "No service token: enrol one in Station ▸ Settings ▸ Service tokens."
+                "Health", "No service token is enrolled: verification is off. Call IT support to enrol one."
             ),
         )
     if isinstance(error, AuthError):

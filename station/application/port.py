@@ -31,6 +31,7 @@ from typing import Final, Protocol
 
 from station.application.attempt import AttemptReport, Submission, SubmissionKind, run_attempt
 from station.application.consent import NOT_ASKED, ConsentRecord
+from station.application.health import Level, Part, PartHealth, service_health
 from station.application.kinds import ErrorKind, EventKind
 from station.application.readiness import Readiness
 from station.application.verifier import CONSENT_MISSING, Verifier
@@ -55,6 +56,7 @@ __all__ = [
     "ReviewDecision",
     "ReviewRefusal",
     "ReviewRefusedError",
+    "ServiceCheck",
     "VerifierPort",
 ]
 
@@ -169,6 +171,16 @@ class OperatorIdentity:
     operator_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceCheck:
+    """What the trusted side found when it asked the liveness service for its credit balance with
+    its own client and token: the service part of the health strip, and the balance (None: not
+    read) for the fleet's heartbeat."""
+
+    health: PartHealth
+    balance: float | None = None
+
+
 class VerifierPort(Protocol):
     """See the module docstring."""
 
@@ -182,6 +194,11 @@ class VerifierPort(Protocol):
 
     async def refresh(self) -> Readiness:
         """Ask the trusted side again (the service client's only way to learn a change)."""
+        ...
+
+    async def check_service(self) -> ServiceCheck:
+        """Have the trusted side read the liveness service's balance with its own client (the
+        desk has no token and no client of its own): the service part of the health strip."""
         ...
 
     async def verify(self, capture: Capture) -> AttemptReport:
@@ -290,6 +307,19 @@ class InProcessVerifier:
 
     async def refresh(self) -> Readiness:
         return self.readiness()
+
+    async def check_service(self) -> ServiceCheck:
+        client = self.verifier.client
+        if client is None:
+            hold = self.readiness().first  # the operator's words, not the CLI's advice
+            fix = hold.message if hold is not None else self.verifier.unavailable_reason
+            not_configured = QT_TRANSLATE_NOOP("Health", "not configured")
+            return ServiceCheck(PartHealth(Part.SERVICE, Level.BAD, not_configured, fix))
+        try:
+            balance = await client.balance()
+        except Exception as exc:  # any failure is the service's health, never a crash
+            return ServiceCheck(service_health(None, exc))
+        return ServiceCheck(service_health(balance, None), balance)
 
     async def verify(self, capture: Capture) -> AttemptReport:
         verifier = self.verifier

@@ -13,10 +13,20 @@ from enum import StrEnum
 from typing import Final
 
 from station.api.errors import AuthError, LivenessAPIError
-from station.application.health import Level, Part, PartHealth
+from station.application.health import JournalState, Level, Part, PartHealth, journal_health
 from station.words import QT_TRANSLATE_NOOP
 
-__all__ = ["NO_TOKEN_FIX", "POLICY_STOP_FIX", "Hold", "NotReady", "Readiness", "client_hold", "token_health"]
+__all__ = [
+    "NO_ANSWER",
+    "NO_TOKEN_FIX",
+    "POLICY_STOP_FIX",
+    "Hold",
+    "NotReady",
+    "Readiness",
+    "client_hold",
+    "journal_part",
+    "token_health",
+]
 
 #: Short enough for the banner at 1024×768: the policy's own error (long, technical) is in the log
 #: and the journal's policy record, not on the operator's screen.
@@ -27,6 +37,9 @@ POLICY_STOP_FIX: Final = QT_TRANSLATE_NOOP(
 NO_TOKEN_FIX: Final = QT_TRANSLATE_NOOP(
     "Health", "No service token is enrolled: verification is off. Call IT support to enrol one."
 )
+
+#: A part the station service holds (its token, its service check) when the service did not answer.
+NO_ANSWER: Final = QT_TRANSLATE_NOOP("Health", "no answer")
 
 
 class NotReady(StrEnum):
@@ -80,13 +93,30 @@ _TOKEN_PART: Final[dict[NotReady, tuple[str, str | None]]] = {
     NotReady.TOKEN: (QT_TRANSLATE_NOOP("Health", "missing"), NO_TOKEN_FIX),
     NotReady.POLICY: (QT_TRANSLATE_NOOP("Health", "stopped"), POLICY_STOP_FIX),
     NotReady.CLIENT: (QT_TRANSLATE_NOOP("Health", "not configured"), None),
+    #: The token is the station service's: until it answers, nothing is known of it.
+    NotReady.SERVICE: (NO_ANSWER, None),
 }
 
 
 def token_health(readiness: Readiness) -> PartHealth:
-    """The token part of the health strip, from the trusted side's readiness (never from words)."""
+    """The token part of the health strip, from the trusted side's readiness (never from words).
+
+    A trusted side that has not answered (the station service not yet asked, or down) is bad here:
+    the station is not "Ready" on a token nobody has seen."""
     for hold in readiness.holds:
         if hold.reason in _TOKEN_PART:
             word, fix = _TOKEN_PART[hold.reason]
             return PartHealth(Part.TOKEN, Level.BAD, word, fix or hold.message)
     return PartHealth(Part.TOKEN, Level.GOOD, QT_TRANSLATE_NOOP("Health", "enrolled"))
+
+
+def journal_part(readiness: Readiness) -> PartHealth:
+    """The journal part of the health strip where the journal is the trusted side's (the station
+    service's; the window's process cannot look at it): from the service's readiness."""
+    if readiness.holds_for(NotReady.SERVICE):
+        return PartHealth(Part.JOURNAL, Level.WARN, NO_ANSWER)
+    for hold in readiness.holds:
+        if hold.reason is NotReady.JOURNAL:
+            cannot_write = QT_TRANSLATE_NOOP("Health", "cannot write")
+            return PartHealth(Part.JOURNAL, Level.BAD, cannot_write, hold.message)
+    return journal_health(JournalState.WRITABLE)

@@ -34,7 +34,9 @@ from station.application.background import Background
 from station.application.call_health import answered, call_health
 from station.application.fleet import StationFacts
 from station.application.health import Level, Part, PartHealth, journal_health, service_health
-from station.application.port import VerifierPort
+from station.application.port import ServiceCheck, VerifierPort
+from station.application.readiness import journal_part, token_health
+from station.application.recording import ServiceKeepsTheJournal
 from station.application.verifier import Verifier
 from station.ship.status import ShipState, ShipStatus, needs_attention, status_text
 from station.words import QT_TRANSLATE_NOOP, Phrase
@@ -163,6 +165,8 @@ class StationSupervisor:
         """Look at the journal file (in a worker thread) and show its state; a missing journal
         turns the strip red and the trusted side refuses to capture."""
         recorder = self.verifier.recorder
+        if isinstance(recorder, ServiceKeepsTheJournal):
+            return  # the service's journal: its readiness says (:meth:`_refresh`)
         state = await asyncio.to_thread(recorder.journal_state)
         if self.verifier.recorder is not recorder:
             return  # the journal was swapped while it was looked at: the next check sees the new one
@@ -170,25 +174,23 @@ class StationSupervisor:
         self._publish(journal_health(state, getattr(recorder, "reason", "")))
 
     async def check_service(self) -> None:
-        """Read the credit balance and show the service's health (any failure is its health)."""
-        client = self.verifier.client
-        balance: float | None = None
-        if client is None:
-            hold = self.port.readiness().first  # the operator's words, not the CLI's advice
-            fix = hold.message if hold is not None else self.verifier.unavailable_reason
-            health = PartHealth(Part.SERVICE, Level.BAD, QT_TRANSLATE_NOOP("Health", "not configured"), fix)
-        else:
-            try:
-                balance = await client.balance()
-                health = service_health(balance, None)
-            except Exception as exc:  # any failure is the service's health, never a crash
-                health = service_health(None, exc)
-        if self.facts is not None and balance is not None:
-            self.facts.update(credit_balance=balance)  # for the fleet's heartbeat
-        self._show_service(health)
+        """Have the trusted side read the credit balance, and show the service's health (any
+        failure is its health): on an installed station the service reads it with its token."""
+        try:
+            check = await self.port.check_service()
+        except Exception as exc:  # any failure is the service's health, never a crash
+            check = ServiceCheck(service_health(None, exc))
+        if self.facts is not None and check.balance is not None:
+            self.facts.update(credit_balance=check.balance)  # for the fleet's heartbeat
+        self._show_service(check.health)
 
     async def _refresh(self) -> None:
-        await self.port.refresh()
+        """Ask the trusted side again, and show what it said of the token, and on an installed
+        station of its journal (the service's answer, or that it did not answer)."""
+        readiness = await self.port.refresh()
+        self._publish(token_health(readiness))
+        if isinstance(self.verifier.recorder, ServiceKeepsTheJournal):
+            self._publish(journal_part(readiness))
 
     def read_service_now(self) -> asyncio.Task[None]:
         """Read the service again now (new settings, a new client)."""

@@ -135,6 +135,24 @@ def _server_said(display: str) -> str:
         path.unlink(missing_ok=True)
 
 
+def _read_display(read_end: int, deadline: float) -> str:
+    """The display number the X server writes to ``-displayfd``, read up to its newline.
+
+    The server writes the number and the newline in two writes, and dies ("Cannot write display
+    number to fd") if the pipe is closed between them: closing after the first read killed the
+    server under load, so this reads until the newline (or the end, or the deadline)."""
+    said = b""
+    while b"\n" not in said:
+        ready, _, _ = select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(read_end, 64)
+        if not chunk:
+            break
+        said += chunk
+    return said.decode(errors="replace").strip()
+
+
 def _start_xvfb(attempts: int = 8) -> tuple[subprocess.Popen[bytes], str]:
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
@@ -154,8 +172,7 @@ def _start_xvfb(attempts: int = 8) -> tuple[subprocess.Popen[bytes], str]:
         )
         os.close(write_end)
         os.close(log)
-        ready, _, _ = select.select([read_end], [], [], _START_TIMEOUT_S)
-        reported = os.read(read_end, 64).decode().strip() if ready else ""
+        reported = _read_display(read_end, time.monotonic() + _START_TIMEOUT_S)
         os.close(read_end)
         if reported == str(number) and server.poll() is None:
             return server, f":{number}"

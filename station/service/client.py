@@ -22,6 +22,7 @@ from typing import Final, TypeVar
 
 from station.application.attempt import AttemptReport
 from station.application.consent import ConsentRecord
+from station.application.health import Level, Part, PartHealth
 from station.application.kinds import ErrorKind
 from station.application.port import (
     Capture,
@@ -34,8 +35,9 @@ from station.application.port import (
     ReviewDecision,
     ReviewRefusal,
     ReviewRefusedError,
+    ServiceCheck,
 )
-from station.application.readiness import Hold, NotReady, Readiness
+from station.application.readiness import NO_ANSWER, Hold, NotReady, Readiness
 from station.core.models import OutcomeKind
 from station.service.protocol import (
     VERSION,
@@ -223,6 +225,14 @@ class ServiceVerifier:
             return self._readiness
         self._readiness, self._terms = answer.readiness, answer.terms
         return self._readiness
+
+    async def check_service(self) -> ServiceCheck:
+        try:
+            return await self._ask(Method.CHECK_SERVICE, Empty(), ServiceCheck)
+        except (_UnreachableError, _LostError):
+            hold = self._readiness.first  # why, as the last hello or refresh found it
+            fix = hold.message if hold is not None and hold.reason is NotReady.SERVICE else SERVICE_DOWN
+            return ServiceCheck(PartHealth(Part.SERVICE, Level.BAD, NO_ANSWER, fix))
 
     async def _report(self, method: Method, body: object, facts: _Local) -> AttemptReport:
         try:

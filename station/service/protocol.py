@@ -28,6 +28,7 @@ from station.application.port import (
     OperatorIdentity,
     ReviewDecision,
     ReviewRefusal,
+    ServiceCheck,
 )
 from station.application.readiness import Readiness
 from station.service.wire import WireError, from_wire, to_wire
@@ -56,7 +57,8 @@ __all__ = [
     "frame_length",
 ]
 
-VERSION: Final = 1
+#: 2: ``check_service`` (the service reads the liveness service's balance for the desk).
+VERSION: Final = 2
 #: The largest frame either side reads (a capture's JPEG, base64, with room to spare).
 MAX_FRAME: Final = 16 * 1024 * 1024
 HEADER: Final = struct.Struct(">I")
@@ -65,6 +67,7 @@ HEADER: Final = struct.Struct(">I")
 class Method(StrEnum):
     HELLO = "hello"
     REFRESH = "refresh"
+    CHECK_SERVICE = "check_service"
     VERIFY = "verify"
     RECORD_FAILURE = "record_failure"
     PICK_FACE = "pick_face"
@@ -145,6 +148,7 @@ class Refused:
 REQUESTS: Final[dict[Method, type]] = {
     Method.HELLO: Hello,
     Method.REFRESH: Empty,
+    Method.CHECK_SERVICE: Empty,
     Method.VERIFY: Capture,
     Method.RECORD_FAILURE: LocalFailure,
     Method.PICK_FACE: FacePick,
@@ -158,6 +162,7 @@ REQUESTS: Final[dict[Method, type]] = {
 RESPONSES: Final[dict[Method, Any]] = {
     Method.HELLO: Welcome,
     Method.REFRESH: Refreshed,
+    Method.CHECK_SERVICE: ServiceCheck,
     Method.VERIFY: AttemptReport,
     Method.RECORD_FAILURE: AttemptReport,
     Method.PICK_FACE: AttemptReport,

@@ -141,6 +141,8 @@ class _Caller:
                 return Welcome(VERSION, self.peer.account)
             case Method.REFRESH:
                 return Refreshed(port.readiness(), port.terms())
+            case Method.CHECK_SERVICE:
+                return await port.check_service()
             case Method.VERIFY:
                 assert isinstance(body, Capture)
                 if body.camera_label:  # the camera as the desk names it, on this caller's rows

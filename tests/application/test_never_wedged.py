@@ -32,6 +32,7 @@ from station.application.port import (
     LocalFailure,
     OperatorIdentity,
     ReviewDecision,
+    ServiceCheck,
 )
 from station.application.readiness import NotReady, Readiness
 from station.application.recording import AttemptContext, JournalRecorder, UnavailableRecorder
@@ -75,6 +76,10 @@ class FaultyPort:
     async def refresh(self) -> Readiness:
         self._maybe_fail("refresh")
         return await self.inner.refresh()
+
+    async def check_service(self) -> ServiceCheck:
+        self._maybe_fail("check_service")
+        return await self.inner.check_service()
 
     async def verify(self, capture: Capture) -> AttemptReport:
         self._maybe_fail("verify")

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from station.api import LivenessClient
+from station.api import Credential, Environment, LivenessClient, RetryPolicy, Timeouts
+from station.application.health import Level, Part
 from station.application.kinds import ErrorKind, EventKind, RecordKind
 from station.application.port import (
     Capture,
@@ -26,7 +27,7 @@ from station.application.port import (
     ReviewRefusedError,
     VerifierPort,
 )
-from station.application.readiness import NotReady
+from station.application.readiness import NO_TOKEN_FIX, NotReady
 from station.application.recording import AttemptContext, JournalRecorder, UnavailableRecorder
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
@@ -264,6 +265,42 @@ async def test_terms_say_whether_a_supervisor_can_settle_a_review_from_the_trust
     assert (await make_port(verifier(client, journal), pins)).terms().supervisors_available
     assert not (await make_port(verifier(client, journal), nobody)).terms().supervisors_available
     assert not (await make_port(verifier(client, journal), None)).terms().supervisors_available
+
+
+async def test_the_trusted_side_reads_the_balance_with_its_own_client(
+    make_port: PortFactory, client: LivenessClient, journal: AuditJournal, emulator: Emulator
+) -> None:
+    """The desk has no token and no client of its own: the service part of its health strip, and
+    the balance for the fleet's heartbeat, are what the trusted side read."""
+    check = await (await make_port(verifier(client, journal), None)).check_service()
+    assert (check.health.part, check.health.level) == (Part.SERVICE, Level.GOOD)
+    assert check.balance == emulator.balance > 0
+    assert check.health.word == "balance " + f"{emulator.balance:,}".replace(",", " ")
+    assert check.health.fix == ""
+
+
+async def test_the_service_check_says_why_the_trusted_side_has_no_client(
+    make_port: PortFactory, journal: AuditJournal
+) -> None:
+    parts = verifier(None, journal)
+    parts.swap_client(None, "No service token is enrolled.", NotReady.TOKEN)
+    check = await (await make_port(parts, None)).check_service()
+    assert (check.health.level, check.health.word, check.balance) == (Level.BAD, "not configured", None)
+    assert check.health.fix == NO_TOKEN_FIX  # the operator's words: call IT
+
+
+async def test_a_token_the_liveness_service_refuses_is_the_service_parts_health(
+    make_port: PortFactory, journal: AuditJournal, emulator: Emulator
+) -> None:
+    async with LivenessClient(
+        Credential(Environment.SANDBOX, "sk_sandbox_" + "0" * 32),
+        base_url=emulator.base_url,
+        timeouts=Timeouts(connect=2, read=5, write=2, deadline=10),
+        retry=RetryPolicy(attempts=1),
+    ) as refused:
+        check = await (await make_port(verifier(refused, journal), None)).check_service()
+    assert (check.health.level, check.health.word, check.balance) == (Level.BAD, "refused", None)
+    assert emulator.token not in repr(check)
 
 
 async def test_a_failure_before_sending_is_journaled_as_an_error_and_nothing_is_sent(

@@ -13,7 +13,7 @@ from station.application.background import Background
 from station.application.consent import NOT_ASKED
 from station.application.fleet import StationFacts
 from station.application.health import JournalState, Level, Part, PartHealth
-from station.application.port import Capture, InProcessVerifier
+from station.application.port import Capture, InProcessVerifier, ServiceCheck
 from station.application.readiness import NotReady
 from station.application.recording import AttemptContext, JournalRecorder
 from station.application.supervisor import Check, Intervals, StationSupervisor
@@ -239,3 +239,19 @@ async def test_a_journal_check_that_outlived_its_journal_changes_nothing(
     await parts.background.wait_idle()
     assert parts.verifier.journal_state is JournalState.WRITABLE  # the stale answer was dropped
     assert not parts.port.readiness().holds_for(NotReady.JOURNAL)
+
+
+class BrokenCheck(InProcessVerifier):
+    async def check_service(self) -> ServiceCheck:
+        raise RuntimeError("a fault in the trusted side")
+
+
+async def test_a_service_check_that_fails_is_the_services_health_not_a_crash(
+    journal: AuditJournal, clock: Clock
+) -> None:
+    parts = Parts(None, journal, clock)
+    parts.supervisor.port = BrokenCheck(parts.verifier)
+    await parts.tick()
+    shown = parts.strip.last(Part.SERVICE)
+    assert shown is not None and (shown.level, shown.word) == (Level.WARN, "balance unknown")
+    assert "RuntimeError" in shown.fix

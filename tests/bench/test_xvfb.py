@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
-from station.bench.xvfb import _display_free, descendants, process_cpu_seconds
+from station.bench.xvfb import _display_free, _read_display, descendants, process_cpu_seconds
 
 # Burns 0.3 s of CPU (under an odd process name if given), says so, then waits to be told to end.
 BURNER = """\
@@ -100,3 +103,24 @@ def test_a_display_whose_abstract_socket_is_taken_is_not_free() -> None:
     finally:
         holder.close()
     assert _display_free(number)
+
+
+def test_the_display_number_is_read_up_to_its_newline_before_the_pipe_is_closed() -> None:
+    """Xvfb writes its display number and the newline in two writes, and dies if the pipe is closed
+    between them ("Cannot write display number to fd"): the bench lost its Xvfb figure that way on
+    a loaded machine. The reader must still be waiting after the number alone."""
+    read_end, write_end = os.pipe()
+    said: list[str] = []
+    reader = threading.Thread(target=lambda: said.append(_read_display(read_end, time.monotonic() + 120)))
+    try:
+        os.write(write_end, b"496")
+        reader.start()
+        reader.join(timeout=0.5)  # a wrong reader returns on "496"; a right one is still waiting
+        assert reader.is_alive(), f"returned {said} before the newline"
+        os.write(write_end, b"\n")  # the server's second write: the pipe is still open
+        reader.join(timeout=60)
+        assert said == ["496"]
+    finally:
+        os.close(write_end)
+        reader.join(timeout=60)
+        os.close(read_end)

@@ -7,27 +7,37 @@ import asyncio
 import os
 import socket
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from station.api import LivenessClient
+from station.application.background import Background
 from station.application.consent import Consent, ConsentRecord
+from station.application.desk import Desk
+from station.application.health import Level, Part, PartHealth
 from station.application.kinds import ErrorKind
 from station.application.port import Capture, LocalFailure
-from station.application.readiness import NotReady
-from station.application.recording import AttemptContext, JournalRecorder, UnavailableRecorder
+from station.application.readiness import NO_ANSWER, NotReady, journal_part, token_health
+from station.application.recording import (
+    AttemptContext,
+    JournalRecorder,
+    ServiceKeepsTheJournal,
+    UnavailableRecorder,
+)
+from station.application.supervisor import StationSupervisor
 from station.application.verifier import Verifier
 from station.audit import AuditJournal
 from station.core.decision import DecisionPolicy
 from station.core.encode import encode_jpeg
 from station.core.models import OutcomeKind
 from station.service.access import AccessRule
-from station.service.client import SERVICE_DOWN, ServiceVerifier, service_probe
+from station.service.client import NOT_ASKED_YET, SERVICE_DOWN, ServiceVerifier, service_probe
 from station.service.server import StationService
 from station.service.unix import UnixListener, unix_connector
+from tests.application.conftest import Clock
 
 pytestmark = pytest.mark.anyio
 
@@ -79,7 +89,7 @@ async def test_a_capture_nothing_received_is_an_error_report_of_the_desks_own_fa
 
 async def test_the_doctor_hears_a_service_that_answers(running: Path) -> None:
     said = await asyncio.to_thread(service_probe(running))
-    assert said == f"{running} answers (protocol v1); ready for captures"
+    assert said == f"{running} answers (protocol v2); ready for captures"
 
 
 async def test_the_doctor_names_a_socket_nobody_listens_on(folder: Path) -> None:
@@ -115,4 +125,88 @@ async def test_the_doctor_says_what_a_service_that_answers_would_refuse(
     finally:
         await listener.close()
         await service.drain()
-    assert said == f"{listener.path} answers (protocol v1); it would refuse a capture now (journal, token)"
+    assert said == f"{listener.path} answers (protocol v2); it would refuse a capture now (journal, token)"
+
+
+def shown_on(desk: Desk) -> Callable[[PartHealth], None]:
+    """The supervisor's findings on the desk's health (what the window's strip draws)."""
+
+    def show(health: PartHealth) -> None:
+        desk.show_part(health)
+
+    return show
+
+
+async def test_the_desk_is_not_ready_until_the_service_has_answered(
+    folder: Path, client: LivenessClient, journal: AuditJournal
+) -> None:
+    """An installed station's window has no token, no client and no journal of its own: "Ready" and
+    the service's balance are what the station service said, never a guess before it answered."""
+    port = ServiceVerifier(unix_connector(folder / "s.sock"))
+    desk = Desk(port)
+    background = Background()
+    clock = Clock()
+    own_parts = Verifier(None, DecisionPolicy(), ServiceKeepsTheJournal())  # the window's: nothing
+    supervisor = StationSupervisor(own_parts, port, shown_on(desk), background=background, clock=clock)
+    # What the window shows when it is built, before anything was asked.
+    desk.show_part(token_health(port.readiness()))
+    desk.show_part(journal_part(port.readiness()))
+    assert not desk.station_ready
+    assert desk.health.problem is not None and desk.health.problem.fix == NOT_ASKED_YET
+
+    supervisor.tick()  # nobody listens yet
+    await background.wait_idle()
+    assert not desk.station_ready
+    assert (desk.health.part(Part.TOKEN).word, desk.health.part(Part.TOKEN).fix) == (NO_ANSWER, SERVICE_DOWN)
+    assert desk.health.part(Part.SERVICE).level is Level.BAD
+    assert desk.health.part(Part.JOURNAL).level is Level.WARN
+
+    service = StationService(
+        Verifier(client, DecisionPolicy(), JournalRecorder(journal, AttemptContext())),
+        None,
+        AccessRule(os.geteuid(), None),
+    )
+    listener = UnixListener(folder / "s.sock")
+    await listener.start(service.handle)
+    try:
+        clock.now += 3600  # every check is due again
+        supervisor.tick()
+        await background.wait_idle()
+        assert desk.station_ready, desk.health
+        assert desk.health.part(Part.TOKEN).word == "enrolled"
+        assert desk.health.part(Part.JOURNAL).word == "writable"
+        service_part = desk.health.part(Part.SERVICE)
+        assert service_part.level is Level.GOOD and str(service_part.word).startswith("balance ")
+    finally:
+        await supervisor.aclose()
+        await port.close()
+        await listener.close()
+        await service.drain()
+
+
+async def test_a_journal_the_service_cannot_write_is_shown_on_the_window_that_has_none(
+    folder: Path, client: LivenessClient
+) -> None:
+    port = ServiceVerifier(unix_connector(folder / "s.sock"))
+    desk = Desk(port)
+    background = Background()
+    own_parts = Verifier(None, DecisionPolicy(), ServiceKeepsTheJournal())
+    supervisor = StationSupervisor(own_parts, port, shown_on(desk), background=background, clock=Clock())
+    service = StationService(
+        Verifier(client, DecisionPolicy(), UnavailableRecorder("the disk is full")),
+        None,
+        AccessRule(os.geteuid(), None),
+    )
+    listener = UnixListener(folder / "s.sock")
+    await listener.start(service.handle)
+    try:
+        supervisor.tick()
+        await background.wait_idle()
+        journal_shown = desk.health.part(Part.JOURNAL)
+        assert journal_shown.level is Level.BAD and "the disk is full" in journal_shown.fix
+        assert not desk.station_ready
+    finally:
+        await supervisor.aclose()
+        await port.close()
+        await listener.close()
+        await service.drain()

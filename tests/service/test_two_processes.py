@@ -321,7 +321,7 @@ def test_the_doctor_asks_the_service_over_its_protocol(service: ServiceRun) -> N
     with pytest.raises(OSError, match="not running"):
         probe()  # nothing listens yet
     service.start()
-    assert "answers (protocol v1)" in probe()
+    assert "answers (protocol v2)" in probe()
     service.stop()
     with pytest.raises(OSError, match="not running"):
         probe()
