@@ -162,10 +162,11 @@ class Station:
         elif self.quality is not None and config.quality_gate:
             self.quality.start()
         if config.service_part() != old.service_part() or config.blocked != old.blocked:
-            client, hold = await self._client(config)
-            previous = self.verifier.swap_client(client, *_hold_words(hold))
-            if previous is not None:
-                await previous.aclose()
+            if isinstance(self.port, InProcessVerifier):  # the service follows its settings itself
+                client, hold = await self._client(config)
+                previous = self.verifier.swap_client(client, *_hold_words(hold))
+                if previous is not None:
+                    await previous.aclose()
             self.window.show_service_state()
             self.supervisor.read_service_now()
 
@@ -249,7 +250,9 @@ def build_station(
     emulator: Emulator | None = None
     if config.demo:
         emulator = Emulator(scenario=Scenario.parse(config.demo_scenario)).start()
-    if emulator is not None and not config.blocked:
+    if port is not None:  # behind the station service: the token and the client are its own
+        client, hold = None, None
+    elif emulator is not None and not config.blocked:
         client, hold = build_client_or_hold(
             config, credential=Credential(config.environment, emulator.token), base_url=emulator.base_url
         )

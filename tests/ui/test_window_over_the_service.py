@@ -16,6 +16,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from station.api import Credential, Environment, LivenessClient, RetryPolicy, Timeouts
+from station.application.health import Level, Part
 from station.application.kinds import ErrorKind, RecordKind
 from station.application.recording import AttemptContext, JournalRecorder, ServiceKeepsTheJournal
 from station.application.verifier import Verifier
@@ -83,6 +84,42 @@ def test_the_window_says_why_the_service_sent_nothing(qtbot: QtBot, tmp_path: Pa
             assert banner.kind is OutcomeKind.ERROR
             assert "audit journal cannot be written" in banner.message_text + station.window.details.text()
             assert emulator.requests_received == 0  # nothing was sent, so nothing was charged
+        finally:
+            close_station(qtbot, station)
+            _wait(qtbot, port.close())
+            _wait(qtbot, listener.close())
+            _wait(qtbot, service.drain())
+            _wait(qtbot, client.aclose())
+
+
+def test_the_window_holds_no_client_and_shows_the_services_own_balance(
+    qtbot: QtBot, tmp_path: Path, folder: Path
+) -> None:
+    """Behind the station service the window builds no HTTP client and reads no token: the service
+    part of its health strip is what the service read with its own token, through the port."""
+    with (
+        Emulator(scenario="live", balance=4321) as emulator,
+        AuditJournal.open(tmp_path / "service-journal.sqlite3", AUDIT_KEY) as journal,
+    ):
+        client = LivenessClient(
+            Credential(Environment.SANDBOX, emulator.token),
+            base_url=emulator.base_url,
+            timeouts=Timeouts(connect=2, read=5, write=2, deadline=10),
+            retry=RetryPolicy(attempts=1),
+        )
+        parts = Verifier(client, DecisionPolicy(), JournalRecorder(journal, AttemptContext()))
+        service = StationService(parts, None, AccessRule(os.geteuid(), None))
+        listener = UnixListener(folder / "s.sock")
+        _wait(qtbot, listener.start(service.handle))
+        port = ServiceVerifier(unix_connector(folder / "s.sock"))
+        station = start_station(qtbot, port=port, recorder=ServiceKeepsTheJournal())
+        try:
+            assert station.verifier.client is None  # nothing of the token's in this process
+            desk = station.controller.desk
+            qtbot.waitUntil(lambda: desk.health.part(Part.SERVICE).level is Level.GOOD, timeout=10_000)
+            assert desk.health.part(Part.SERVICE).word == "balance 4 321"
+            qtbot.waitUntil(lambda: desk.station_ready, timeout=10_000)
+            assert desk.health.part(Part.TOKEN).word == "enrolled"  # as the service said
         finally:
             close_station(qtbot, station)
             _wait(qtbot, port.close())
