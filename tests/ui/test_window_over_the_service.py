@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from station.api import Credential, Environment, LivenessClient, RetryPolicy, Timeouts
+from station.app import Station
 from station.application.health import Level, Part
 from station.application.kinds import ErrorKind, RecordKind
 from station.application.recording import AttemptContext, JournalRecorder, ServiceKeepsTheJournal
@@ -58,38 +60,48 @@ def folder() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
+@contextmanager
+def station_over_a_service(
+    qtbot: QtBot, folder: Path, emulator: Emulator, journal: AuditJournal
+) -> Iterator[Station]:
+    """The window as an installed station's: the real service on a Unix socket, holding the
+    token, the client (to ``emulator``) and ``journal``; the window holds none of them."""
+    client = LivenessClient(
+        Credential(Environment.SANDBOX, emulator.token),
+        base_url=emulator.base_url,
+        timeouts=Timeouts(connect=2, read=5, write=2, deadline=10),
+        retry=RetryPolicy(attempts=1),
+    )
+    parts = Verifier(client, DecisionPolicy(), JournalRecorder(journal, AttemptContext()))
+    service = StationService(parts, None, AccessRule(os.geteuid(), None))
+    listener = UnixListener(folder / "s.sock")
+    _wait(qtbot, listener.start(service.handle))
+    port = ServiceVerifier(unix_connector(folder / "s.sock"))
+    _wait(qtbot, port.refresh())
+    station = start_station(qtbot, port=port, recorder=ServiceKeepsTheJournal())
+    try:
+        yield station
+    finally:
+        close_station(qtbot, station)
+        _wait(qtbot, port.close())
+        _wait(qtbot, listener.close())
+        _wait(qtbot, service.drain())
+        _wait(qtbot, client.aclose())
+
+
 def test_the_window_says_why_the_service_sent_nothing(qtbot: QtBot, tmp_path: Path, folder: Path) -> None:
     with (
         Emulator(scenario="live") as emulator,
         StartedRowsFail.open(tmp_path / "service-journal.sqlite3", AUDIT_KEY) as journal,
+        station_over_a_service(qtbot, folder, emulator, journal) as station,
     ):
-        client = LivenessClient(
-            Credential(Environment.SANDBOX, emulator.token),
-            base_url=emulator.base_url,
-            timeouts=Timeouts(connect=2, read=5, write=2, deadline=10),
-            retry=RetryPolicy(attempts=1),
-        )
-        parts = Verifier(client, DecisionPolicy(), JournalRecorder(journal, AttemptContext()))
-        service = StationService(parts, None, AccessRule(os.geteuid(), None))
-        listener = UnixListener(folder / "s.sock")
-        _wait(qtbot, listener.start(service.handle))
-        port = ServiceVerifier(unix_connector(folder / "s.sock"))
-        _wait(qtbot, port.refresh())
-        station = start_station(qtbot, port=port, recorder=ServiceKeepsTheJournal())
-        try:
-            report = capture(qtbot, station)
-            assert report.kind is OutcomeKind.ERROR and report.error_kind is ErrorKind.JOURNAL_UNWRITABLE
-            assert not report.final
-            banner = station.window.banner
-            assert banner.kind is OutcomeKind.ERROR
-            assert "audit journal cannot be written" in banner.message_text + station.window.details.text()
-            assert emulator.requests_received == 0  # nothing was sent, so nothing was charged
-        finally:
-            close_station(qtbot, station)
-            _wait(qtbot, port.close())
-            _wait(qtbot, listener.close())
-            _wait(qtbot, service.drain())
-            _wait(qtbot, client.aclose())
+        report = capture(qtbot, station)
+        assert report.kind is OutcomeKind.ERROR and report.error_kind is ErrorKind.JOURNAL_UNWRITABLE
+        assert not report.final
+        banner = station.window.banner
+        assert banner.kind is OutcomeKind.ERROR
+        assert "audit journal cannot be written" in banner.message_text + station.window.details.text()
+        assert emulator.requests_received == 0  # nothing was sent, so nothing was charged
 
 
 def test_the_window_holds_no_client_and_shows_the_services_own_balance(
@@ -100,29 +112,11 @@ def test_the_window_holds_no_client_and_shows_the_services_own_balance(
     with (
         Emulator(scenario="live", balance=4321) as emulator,
         AuditJournal.open(tmp_path / "service-journal.sqlite3", AUDIT_KEY) as journal,
+        station_over_a_service(qtbot, folder, emulator, journal) as station,
     ):
-        client = LivenessClient(
-            Credential(Environment.SANDBOX, emulator.token),
-            base_url=emulator.base_url,
-            timeouts=Timeouts(connect=2, read=5, write=2, deadline=10),
-            retry=RetryPolicy(attempts=1),
-        )
-        parts = Verifier(client, DecisionPolicy(), JournalRecorder(journal, AttemptContext()))
-        service = StationService(parts, None, AccessRule(os.geteuid(), None))
-        listener = UnixListener(folder / "s.sock")
-        _wait(qtbot, listener.start(service.handle))
-        port = ServiceVerifier(unix_connector(folder / "s.sock"))
-        station = start_station(qtbot, port=port, recorder=ServiceKeepsTheJournal())
-        try:
-            assert station.verifier.client is None  # nothing of the token's in this process
-            desk = station.controller.desk
-            qtbot.waitUntil(lambda: desk.health.part(Part.SERVICE).level is Level.GOOD, timeout=10_000)
-            assert desk.health.part(Part.SERVICE).word == "balance 4 321"
-            qtbot.waitUntil(lambda: desk.station_ready, timeout=10_000)
-            assert desk.health.part(Part.TOKEN).word == "enrolled"  # as the service said
-        finally:
-            close_station(qtbot, station)
-            _wait(qtbot, port.close())
-            _wait(qtbot, listener.close())
-            _wait(qtbot, service.drain())
-            _wait(qtbot, client.aclose())
+        assert station.verifier.client is None  # nothing of the token's in this process
+        desk = station.controller.desk
+        qtbot.waitUntil(lambda: desk.health.part(Part.SERVICE).level is Level.GOOD, timeout=10_000)
+        assert desk.health.part(Part.SERVICE).word == "balance 4 321"
+        qtbot.waitUntil(lambda: desk.station_ready, timeout=10_000)
+        assert desk.health.part(Part.TOKEN).word == "enrolled"  # as the service said
