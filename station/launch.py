@@ -8,7 +8,6 @@ station --kiosk      fullscreen, one instance per machine, closing needs the adm
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from pathlib import Path
@@ -37,6 +36,8 @@ from station.ui.crash import install_crash_handler, install_loop_exception_handl
 from station.ui.languages import Languages, station_languages
 
 if TYPE_CHECKING:
+    import asyncio
+
     from station.app import Station
     from station.security.people import PinGuard
     from station.service.client import ServiceVerifier
@@ -225,7 +226,11 @@ def run_gui(args: argparse.Namespace) -> int:
         opened_for, config = config, _station_config(args, operator)
         camera = _early_camera_for(camera, config, opened_for)
     early = _show_first_frame(camera, languages, kiosk=kiosk)
-    import qasync  # the loop is first needed by the station, not by the first frame (issue 27)
+    # The loop (and asyncio with it, 28 ms) is first needed by the station, not by the first frame
+    # (issue 27).
+    import asyncio
+
+    import qasync
 
     from station.app import attach_admin, build_station
     from station.application.recording import ServiceKeepsTheJournal
@@ -296,6 +301,8 @@ def _verdict_shot(
 ) -> asyncio.Task[str] | None:
     """``--screenshot PATH`` (the demo, or a station outside production): one capture, the window
     saved with its verdict, then quit."""
+    import asyncio
+
     path = getattr(args, "screenshot", None)
     if not path:
         return None

@@ -16,12 +16,14 @@ Wine's C runtime has none for Ctrl+Break (the process ended at once, exit 0, wit
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import signal
 import sys
 from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:  # the GUI imports this before its first frame, asyncio after it (issue 27)
+    import asyncio
 
 __all__ = ["STOP_SIGNALS", "on_stop_signals", "stop_reason"]
 

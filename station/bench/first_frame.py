@@ -19,7 +19,6 @@ import time
 
 _IMPORT_START = time.monotonic()
 
-import asyncio  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
@@ -66,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     if early is None or early.first_frame_seq is None:
         raise SystemExit("no first frame in the early window")
     marks["first_frame"] = time.monotonic()
-    import qasync  # as run_gui: the loop comes after the first frame
+    import asyncio  # as run_gui: the loop comes after the first frame
+
+    import qasync
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -84,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _naive(args: argparse.Namespace, marks: dict[str, float]) -> int:
     """The camera opened and read on the UI thread, then the whole station built and shown."""
+    import asyncio
+
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -118,6 +121,8 @@ def _run_until_painted(
     on_shown: Callable[[], None] | None = None,
 ) -> None:
     """Start the station, stamp ``mark`` at its window's first painted frame, and close it."""
+    import asyncio
+
     first = asyncio.Event()
 
     def painted(seq: int) -> None:

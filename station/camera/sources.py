@@ -29,8 +29,6 @@ import logging
 import math
 import sys
 import time
-import urllib.parse
-import urllib.request
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -601,6 +599,9 @@ _SPEC_HELP = (
 
 def _path_from(value: str) -> Path:
     if value.lower().startswith("file://"):
+        import urllib.parse
+        import urllib.request  # 28 ms, and only for file:// sources (issue 27)
+
         parts = urllib.parse.urlsplit(value)
         return Path(urllib.request.url2pathname(parts.path))
     return Path(value)

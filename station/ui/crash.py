@@ -19,14 +19,13 @@ logged as warnings only: a dropped connection is not a crash.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
@@ -34,6 +33,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from station.logfiles import log_incident, new_incident_id
 from station.words import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:  # asyncio is imported by the loop, after the first frame (issue 27)
+    import asyncio
 
 __all__ = [
     "CRASH_TITLE",
@@ -55,7 +57,7 @@ CRASH_TITLE: Final = QT_TRANSLATE_NOOP("Crash", "Station: unexpected problem")
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], Any]
 ThreadHook = Callable[[threading.ExceptHookArgs], Any]
-LoopHandler = Callable[[asyncio.AbstractEventLoop, dict[str, Any]], object]
+LoopHandler = Callable[["asyncio.AbstractEventLoop", dict[str, Any]], object]
 
 
 def crash_message(incident: str, more: int = 0) -> str:
@@ -209,6 +211,8 @@ def _threading_hook(args: threading.ExceptHookArgs) -> None:
 
 def asyncio_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
     """An asyncio exception handler: unexpected exceptions become incidents, the rest is logged."""
+    import asyncio  # imported already by the loop that calls this
+
     exc = context.get("exception")
     if not isinstance(exc, BaseException) or isinstance(exc, asyncio.CancelledError):
         loop.default_exception_handler(context)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
@@ -23,9 +24,14 @@ from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
 from station.core.geometry import Rect
 from station.ui import style
 from station.ui.overlay import status_chip_rect
-from station.vision.quality import QualityReport, guide_oval
-from station.vision.quality_worker import QualityMonitor
+from station.vision.guide import guide_oval
 from station.words import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:
+    # The analyser (OpenCV's detector with it) starts with the guide, after the first frame is on
+    # screen (issue 27).
+    from station.vision.quality import QualityReport
+    from station.vision.quality_worker import QualityMonitor
 
 __all__ = [
     "NOTICE_TITLE",
@@ -57,6 +63,8 @@ class QualityFeed(QObject):
 
     def start(self) -> None:
         if self._monitor is None:
+            from station.vision.quality_worker import QualityMonitor
+
             self._monitor = QualityMonitor(self._latest, self.report_ready.emit)
             self._monitor.start()
 

@@ -31,7 +31,7 @@ from station.resources import resources_root
 from station.ui.fonts import ensure_devanagari_font
 from station.ui.message_book import MessageBook
 from station.ui.pseudo import PSEUDO_TAG, PseudoTranslator
-from station.vision.quality import INSTRUCTION_TEXT, Instruction
+from station.vision.instructions import INSTRUCTION_TEXT, Instruction
 from station.words import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:  # the settings' pydantic models: not imported to paint the first frame (issue 27)

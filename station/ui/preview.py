@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import cv2
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, Qt, QTimer, Signal
@@ -54,7 +54,9 @@ from station.ui.overlay import (
     status_chip_rect,
     wrap_bgr,
 )
-from station.vision.quality import QualityReport
+
+if TYPE_CHECKING:
+    from station.vision.quality import QualityReport
 
 __all__ = ["PreviewWidget"]
 

@@ -37,7 +37,6 @@ are the test cases in ``tests/vision/``); each constant's comment gives the meas
 
 from __future__ import annotations
 
-import enum
 import math
 import time
 from collections.abc import Callable
@@ -74,7 +73,7 @@ from station.vision.guide import (
     guide_oval,
     place_face,
 )
-from station.words import QT_TRANSLATE_NOOP
+from station.vision.instructions import INSTRUCTION_TEXT, Instruction
 
 __all__ = [
     "CUSTOMER_ABOVE_IN_FACES",
@@ -197,39 +196,6 @@ _MIN_VARIANCE = 1.0  # keeps the sharpness ratio finite on a flat patch
 _SCENE_SHARE = 0.6
 #: The scene's light is measured on a copy this many pixels on its short side.
 _SCENE_SIDE = 96
-
-
-class Instruction(enum.StrEnum):
-    """What the operator should do next; the values are stable (JSON, logs, tests)."""
-
-    READY = "ready"
-    NO_FACE = "no_face"
-    SEVERAL_FACES = "several_faces"
-    MOVE_CLOSER = "move_closer"
-    MOVE_BACK = "move_back"
-    CENTRE_FACE = "centre_face"
-    TOO_DARK = "too_dark"
-    TOO_BRIGHT = "too_bright"
-    HOLD_STILL = "hold_still"
-    FROZEN_CAMERA = "frozen_camera"
-
-
-INSTRUCTION_TEXT: dict[Instruction, str] = {
-    Instruction.READY: QT_TRANSLATE_NOOP("Instruction", "Ready"),
-    Instruction.NO_FACE: QT_TRANSLATE_NOOP(
-        "Instruction", "No face found: ask the customer to face the camera"
-    ),
-    Instruction.SEVERAL_FACES: QT_TRANSLATE_NOOP("Instruction", "Only one person in frame"),
-    Instruction.MOVE_CLOSER: QT_TRANSLATE_NOOP("Instruction", "Move closer"),
-    Instruction.MOVE_BACK: QT_TRANSLATE_NOOP("Instruction", "Move back a little"),
-    Instruction.CENTRE_FACE: QT_TRANSLATE_NOOP("Instruction", "Centre the face in the oval"),
-    Instruction.TOO_DARK: QT_TRANSLATE_NOOP("Instruction", "Too dark: turn on the desk light"),
-    Instruction.TOO_BRIGHT: QT_TRANSLATE_NOOP(
-        "Instruction", "Too bright: angle the screen or close the blind"
-    ),
-    Instruction.HOLD_STILL: QT_TRANSLATE_NOOP("Instruction", "Hold still"),
-    Instruction.FROZEN_CAMERA: QT_TRANSLATE_NOOP("Instruction", "Camera picture frozen: check the camera"),
-}
 
 
 @dataclass(frozen=True, slots=True)

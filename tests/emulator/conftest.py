@@ -12,7 +12,7 @@ import pytest
 
 from station.emulator import Emulator
 from station.resources import sample_path
-from station.vision import FaceDetector
+from station.vision.faces import FaceDetector
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import pytest
 
 from station.core.images import BGRImage
 from station.resources import sample_path
-from station.vision import DetectedFace, FaceDetector
+from station.vision.faces import DetectedFace, FaceDetector
 from tests.images import read_bgr
 
 

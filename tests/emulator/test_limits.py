@@ -29,7 +29,7 @@ from station.emulator.limits import (
     MAX_JSON_DEPTH,
     MAX_PARTS,
 )
-from station.vision import DetectedFace, FaceDetector
+from station.vision.faces import DetectedFace, FaceDetector
 
 from .conftest import sample_bytes
 from .contract import UNAUTHORIZED, assert_liveness_body

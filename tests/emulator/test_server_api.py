@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from station.emulator import BALANCE_PATH, CONTROL_PATH, DEFAULT_TOKEN, LIVENESS_PATH, Emulator
-from station.vision import FaceDetector
+from station.vision.faces import FaceDetector
 
 from .conftest import sample_bytes
 from .contract import UNAUTHORIZED, assert_liveness_body

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from station.emulator import BALANCE_PATH, LIVENESS_PATH, Emulator, Scenario, ScenarioConfig
-from station.vision import FaceDetector
+from station.vision.faces import FaceDetector
 
 from .conftest import sample_bytes
 from .contract import UNAUTHORIZED, assert_liveness_body
