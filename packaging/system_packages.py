@@ -7,7 +7,10 @@ checked with ``systemd-analyze`` (Debian ``systemd``). The accessibility tests r
 station's accessible tree through AT-SPI: a private session bus (``dbus-daemon``), the AT-SPI bus
 launcher and registry (``at-spi2-core``), the client (``python3-pyatspi``, with
 ``gir1.2-atspi-2.0`` and ``python3-gi``, for the system ``/usr/bin/python3``), a real X server
-(``xvfb``) and real key presses (``xdotool``). ``packaging/dev.py test`` calls
+(``xvfb``) and real key presses (``xdotool``); the station's own window on that X server (the
+AT-SPI tests, the Xvfb idle benchmark, the screenshots) needs the X11 libraries Qt's ``xcb``
+platform plugin loads (:data:`QT_XCB_LIBRARIES`), which a minimal Debian lacks two of
+(``libxcb-icccm4``, ``libxcb-keysyms1``). ``packaging/dev.py test`` calls
 :func:`ensure` first: as root on a Debian or Ubuntu machine (CI, a developer's container) it runs
 ``apt-get install -y`` non-interactively, and ``apt-get update`` first if that fails; anywhere
 else it installs nothing, and the tests that need the packages are skipped with a message naming
@@ -18,6 +21,7 @@ them (under ``CI=true`` they fail instead, so CI never passes by skipping them).
 
 from __future__ import annotations
 
+import ctypes.util
 import glob
 import os
 import shutil
@@ -27,11 +31,13 @@ import sys
 __all__ = [
     "ATSPI_BUS_LAUNCHER",
     "ATSPI_PACKAGES",
+    "QT_XCB_LIBRARIES",
     "RSYSLOG_PACKAGES",
     "SYSTEM_PYTHON",
     "ensure",
     "missing_atspi",
     "missing_packages",
+    "missing_qt_xcb",
     "missing_rsyslog",
     "rsyslogd_path",
 ]
@@ -46,6 +52,22 @@ ATSPI_PACKAGES = (
     "xvfb",
     "xdotool",
 )
+#: The libraries Qt's ``xcb`` platform plugin links (``ldd libqxcb.so``; Qt's "X11 requirements"), by
+#: the name the linker knows them by, and the Debian package of each.
+QT_XCB_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-image": "libxcb-image0",
+    "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-randr": "libxcb-randr0",
+    "xcb-render-util": "libxcb-render-util0",
+    "xcb-shape": "libxcb-shape0",
+    "xcb-shm": "libxcb-shm0",
+    "xcb-sync": "libxcb-sync1",
+    "xcb-xfixes": "libxcb-xfixes0",
+    "xcb-xkb": "libxcb-xkb1",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+}
 #: The AT-SPI bus launcher (Debian's at-spi2-core): it starts the accessibility bus and registry.
 ATSPI_BUS_LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
 #: pyatspi is a system package: the AT-SPI client runs in the system Python, not the venv.
@@ -114,13 +136,20 @@ def missing_atspi() -> list[str]:
     return needed
 
 
+def missing_qt_xcb() -> list[str]:
+    """The Debian packages of the X11 libraries Qt's window on an X server still needs."""
+    return [package for name, package in QT_XCB_LIBRARIES.items() if ctypes.util.find_library(name) is None]
+
+
 def missing_packages() -> list[str]:
     """Every Debian package still needed by the tests: rsyslog's, systemd for ``systemd-analyze``,
-    and the AT-SPI accessibility tests' (:func:`missing_atspi`)."""
+    the AT-SPI accessibility tests' (:func:`missing_atspi`) and Qt's X11 libraries
+    (:func:`missing_qt_xcb`)."""
     return [
         *missing_rsyslog(),
         *([] if shutil.which("systemd-analyze") else ["systemd"]),
         *missing_atspi(),
+        *missing_qt_xcb(),
     ]
 
 

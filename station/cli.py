@@ -107,12 +107,18 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
+    from station.ui.qt_startup import quicken_pyside_module_check
+
+    quicken_pyside_module_check()  # before the launch imports PySide6 (issue 27)
     from station.launch import run_gui
 
     return run_gui(args)
 
 
 def _run_self_test(args: argparse.Namespace) -> int:
+    from station.ui.qt_startup import quicken_pyside_module_check
+
+    quicken_pyside_module_check()  # its window step starts as the GUI does
     from station.selftest import run_self_test
 
     return run_self_test()

@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(["--demo"])
     if naive:
         return _naive(args, marks)
+    from station.ui.qt_startup import quicken_pyside_module_check
+
+    quicken_pyside_module_check()  # as station.cli does before the launch imports PySide6
     from PySide6.QtWidgets import QApplication
 
     from station.config import Settings

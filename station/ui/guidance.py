@@ -30,7 +30,6 @@ from station.words import QT_TRANSLATE_NOOP
 if TYPE_CHECKING:
     # The analyser (OpenCV's detector with it) starts with the guide, after the first frame is on
     # screen (issue 27).
-    from station.vision.quality import QualityReport
     from station.vision.quality_worker import QualityMonitor
 
 __all__ = [
@@ -118,32 +117,32 @@ def paint_guide(
     display: Rect,
     image_w: int,
     image_h: int,
-    report: QualityReport,
-    text: str | None = None,
+    ready: bool,
+    text: str,
     second: str = "",
 ) -> None:
-    """The oval where the face should be and the instruction (``text``: the customer's words; the
-    report's English without it), green when ready, amber when not; ``second`` is the operator's
-    wording, smaller, when the two languages differ."""
+    """The oval where the face should be and the instruction (``text``: the customer's words),
+    green when ``ready``, amber when not; ``second`` is the operator's wording, smaller, when the
+    two languages differ."""
     ox, oy, ow, oh = guide_oval(image_w, image_h)
     sx, sy = display.width / image_w, display.height / image_h
     oval = QRectF(display.x + ox * sx, display.y + oy * sy, ow * sx, oh * sy)
-    look = style.themed(style.GUIDE_READY if report.ready else style.GUIDE_NOT_READY)
+    look = style.themed(style.GUIDE_READY if ready else style.GUIDE_NOT_READY)
     colour = style.qcolor(look.background)
     painter.save()
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         pen = QPen(colour, 4)
-        if not report.ready:
+        if not ready:
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawEllipse(oval)
-        shown = ("✔ " if report.ready else "") + (report.text if text is None else text)
+        shown = ("✔ " if ready else "") + text
         # At the bottom, just above the camera's status chip: the oval sits near the top of the
         # picture (a quarter of the short side above the middle) and a face that is not yet in it
         # is usually below it, so neither the top nor the space under the oval is free.
-        layout = guide_chip(display, shown, second, above=status_chip_rect(display, report.text).y - 8)
+        layout = guide_chip(display, shown, second, above=status_chip_rect(display, text).y - 8)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawRoundedRect(layout.chip, 8, 8)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QPen
 
 from station.core.geometry import Rect, map_box, place_label
-from station.core.images import BGRImage
+from station.core.images import BGRImage, ScreenImage
 from station.core.models import Face, FrameSize
 from station.ui import style
 
@@ -31,6 +32,7 @@ __all__ = [
     "status_chip_rect",
     "to_qrectf",
     "wrap_bgr",
+    "wrap_screen",
 ]
 
 _MISSING = "–"
@@ -76,6 +78,21 @@ def wrap_bgr(array: BGRImage) -> WrappedFrame:
     array = np.ascontiguousarray(array)
     height, width = int(array.shape[0]), int(array.shape[1])
     image = QImage(array.data, width, height, int(array.strides[0]), QImage.Format.Format_BGR888)
+    return WrappedFrame(array, image)
+
+
+def wrap_screen(array: ScreenImage) -> WrappedFrame:
+    """Wrap a screen copy (:func:`station.camera.frames.screen_copy`: blue, green, red, 255) as a
+    ``Format_RGB32`` QImage over the same memory, which Qt blits onto a window without converting
+    it. Raises ValueError for anything that is not ``uint8`` HxWx4 in whole rows."""
+    if array.ndim != 3 or array.shape[2] != 4 or array.dtype != np.uint8 or 0 in array.shape:
+        raise ValueError(f"expected a 32-bit uint8 HxWx4 picture, got {array.dtype} {array.shape}")
+    if not array.flags.c_contiguous:
+        raise ValueError("a screen picture must be contiguous")
+    if sys.byteorder != "little":  # Format_RGB32 is a native 32-bit word: B, G, R, 255 only here
+        raise ValueError("screen pictures are laid out for a little-endian machine")
+    height, width = int(array.shape[0]), int(array.shape[1])
+    image = QImage(array.data, width, height, int(array.strides[0]), QImage.Format.Format_RGB32)
     return WrappedFrame(array, image)
 
 

@@ -5,13 +5,15 @@ signal per frame from a 60 fps camera to a slower UI grew to a second of lag in 
 while "latest frame wins" stayed under 50 ms. The timer runs at about 60 Hz and does work only
 when the sequence number changed, so an idle or stalled camera costs nothing.
 
-Why no colour conversion: :func:`~station.ui.overlay.wrap_bgr` borrows the array's memory as a
-``Format_BGR888`` image (1 µs at 1080p). Why scale with OpenCV first: Qt converts a BGR888 image
-to the screen's format pixel by pixel *before* scaling, which costs ~2.8 ms for a 1080p frame;
-``cv2.resize`` to the display size (~0.5 ms) happens once per new frame, and Qt then converts and
-blits only the display-sized picture, unscaled. The frozen picture is scaled once per
-freeze or resize, not on every paint. The camera's slot hands out read-only arrays it never
-touches again, so the picture cannot change under the painter.
+Why the picture is drawn from a 32-bit copy at the display's size: Qt converts a 24-bit
+``BGR888`` image to the window's 32-bit format pixel by pixel *before* scaling (~2.8 ms for a 1080p
+frame), and even unscaled it converts while blitting (0.33 ms for 960x540, in its thread pool).
+So the picture is shrunk with ``cv2.resize`` (~0.5 ms) and turned into the screen's 32-bit pixels
+(:func:`~station.camera.frames.screen_copy`, 0.04 ms) once per new frame, on the camera's thread
+while the customer is seated (the slot's preview copy) and here otherwise; Qt then blits it as
+``Format_RGB32`` without a conversion (0.05 ms). The frozen picture is scaled once per freeze or
+resize, not on every paint. The camera's slot hands out read-only arrays it never touches again,
+so the picture cannot change under the painter.
 
 Why it paints less than the camera delivers (issue 27): a repaint costs the resize and Qt's
 blit, and the station shares the branch PC. So a picture is repainted only when something drawn
@@ -29,23 +31,24 @@ any moment, and the next frame painted must say the instruction in it.
 
 from __future__ import annotations
 
+import collections
 import logging
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-import cv2
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QMouseEvent, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtGui import QGuiApplication, QHideEvent, QImage, QMouseEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from station.camera.frames import PreviewFrames
+from station.camera.frames import PreviewFrames, screen_copy
 from station.core.geometry import Rect, fit_rect, map_box
-from station.core.images import BGRImage, LatestFrame
+from station.core.images import BGRImage, LatestFrame, ScreenImage
 from station.core.models import Face, FrameSize, LivenessResult
 from station.ui import style
-from station.ui.guidance import NOTICE_TITLE, RING_TEXT, paint_capture_ring, paint_guide, paint_notice
+from station.ui.guidance import NOTICE_TITLE, RING_TEXT
 from station.ui.languages import Languages
+from station.ui.live_overlay import GuideWords, LiveOverlay
 from station.ui.overlay import (
     WrappedFrame,
     paint_faces,
@@ -53,6 +56,7 @@ from station.ui.overlay import (
     paint_watermark,
     status_chip_rect,
     wrap_bgr,
+    wrap_screen,
 )
 
 if TYPE_CHECKING:
@@ -70,21 +74,21 @@ POLL_INTERVAL_MS = 16
 # While the guide sees nobody: a 30 fps camera is shown at 15 frames a second.
 EMPTY_COUNTER_POLL_MS = 66
 _STALE_AFTER_S = 1.0
-_FPS_SMOOTHING = 0.1
+#: How far the measured frame rate moves from the chip's figure before the chip follows it.
+CHIP_FPS_STEP = 1.5
+#: The frame rate is measured over the frames painted in this last stretch of time.
+_FPS_WINDOW_S = 1.0
 
 
 def _scaled(shown: WrappedFrame, display: Rect) -> WrappedFrame | None:
-    """``shown`` resized to the display rectangle (None if it has no area).
+    """``shown`` at the display rectangle's size in the screen's pixels (None if it has no area).
 
     Bilinear: ~1 ms for 1080p to 960x540, where area averaging took 11 ms on the UI thread.
     """
     width, height = round(display.width), round(display.height)
     if width <= 0 or height <= 0:
         return None
-    if (width, height) == (shown.width, shown.height):
-        return shown
-    resized = cast(BGRImage, cv2.resize(shown.array, (width, height), interpolation=cv2.INTER_LINEAR))
-    return wrap_bgr(resized)
+    return wrap_screen(screen_copy(shown.array, (width, height)))
 
 
 def _bars(widget: QRect, picture: QRect) -> list[QRect]:
@@ -148,8 +152,9 @@ class PreviewWidget(QWidget):
         self._guidance: QualityReport | None = None
         self._camera_status = ""
         self._frames_painted = 0
-        self._last_paint_at: float | None = None
-        self._interval_s: float | None = None
+        self._chip_fps: int | None = None
+        # When the last new live frames were painted (the last second's, for the frame rate).
+        self._painted_at: collections.deque[float] = collections.deque()
         self._shown_stale = True
         self._failing = False
         # The guide's last look found nobody (None: no guide has reported).
@@ -159,6 +164,11 @@ class PreviewWidget(QWidget):
         # Something drawn changed while the window was not on screen: paint it when it is back.
         self._dirty_offscreen = False
         self._watched: list[QObject] = []
+        # The live overlay last rendered, and its layer (see station.ui.live_overlay).
+        self._overlay: LiveOverlay | None = None
+        self._layer: QImage | None = None
+        #: Live overlay layers rendered so far (a test counts them).
+        self.overlays_rendered = 0
 
     def attach_source(self, latest: LatestFrame, frames: PreviewFrames | None = None) -> None:
         """Start showing frames from ``latest``, polled at display rate. With ``frames`` (the
@@ -191,12 +201,13 @@ class PreviewWidget(QWidget):
 
     @property
     def fps(self) -> float:
-        """New frames painted per second, smoothed; 0.0 once the camera has stalled for a second."""
-        if self._interval_s is None or self._last_paint_at is None:
+        """New frames painted per second over the last second; 0.0 once the camera has stalled for a
+        second."""
+        painted = self._painted_at
+        if len(painted) < 2 or time.monotonic() - painted[-1] > _STALE_AFTER_S:
             return 0.0
-        if time.monotonic() - self._last_paint_at > _STALE_AFTER_S:
-            return 0.0
-        return 1.0 / self._interval_s if self._interval_s > 0 else 0.0
+        span = painted[-1] - painted[0]
+        return (len(painted) - 1) / span if span > 0 else 0.0
 
     @property
     def is_polling(self) -> bool:
@@ -368,7 +379,18 @@ class PreviewWidget(QWidget):
         if self._frozen is not None:
             return translate("Preview", "Captured picture")
         camera = self.languages.operator_message(self._camera_status) or translate("Preview", "No camera")
-        return translate("Preview", "{camera} · {fps} fps").format(camera=camera, fps=f"{self.fps:.0f}")
+        return translate("Preview", "{camera} · {fps} fps").format(camera=camera, fps=self.chip_fps())
+
+    def chip_fps(self) -> int:
+        """The frame rate the chip shows. It moves only once the measured rate is
+        :data:`CHIP_FPS_STEP` away from it, so a steady 30 fps camera, measured between 29 and 31
+        from frame to frame, reads "30 fps" and the overlay is not drawn again for it (issue 27);
+        a stalled camera reads 0 at once."""
+        fps = self.fps
+        shown = self._chip_fps
+        if shown is None or fps == 0.0 or abs(fps - shown) >= CHIP_FPS_STEP:
+            shown = self._chip_fps = round(fps)
+        return shown
 
     def guide_texts(self, report: QualityReport) -> tuple[str, str]:
         """The guide's instruction for the customer, and the operator's wording when it differs."""
@@ -411,26 +433,50 @@ class PreviewWidget(QWidget):
                     frozen.shown.height,
                     display,
                 )
-            customer = self.languages.customer_text
-            # The guide waits behind the consent notice: nothing is captured before the customer agrees.
-            if frozen is None and self._guidance is not None and shown is not None and self._notice is None:
-                text, second = self.guide_texts(self._guidance)
-                self.last_guide_text = text
-                paint_guide(painter, display, shown.width, shown.height, self._guidance, text, second)
-            if frozen is None and self._notice is not None:
-                text, keys = self._notice
-                paint_notice(painter, display, text, keys, customer("Consent", NOTICE_TITLE))
-            if frozen is None and self._capture_progress is not None:
-                paint_capture_ring(painter, display, self._capture_progress, customer("Consent", RING_TEXT))
-            paint_watermark(painter, display, self._watermark)
-            text = self.status_text()
-            paint_status_chip(painter, status_chip_rect(display, text), text)
+                paint_watermark(painter, display, self._watermark)
+                text = self.status_text()
+                paint_status_chip(painter, status_chip_rect(display, text), text)
+            else:
+                painter.drawImage(0, 0, self._overlay_layer(display, shown))
         finally:
             painter.end()
         if self._frozen is None and self._pending_seq is not None:
             seq, self._pending_seq = self._pending_seq, None
             self._count_frame()
             self.frame_painted.emit(seq)
+
+    def live_overlay(self, display: Rect, shown: WrappedFrame | None) -> LiveOverlay:
+        """What is drawn over the live picture now, as words and numbers."""
+        customer = self.languages.customer_text
+        guide = None
+        # The guide waits behind the consent notice: nothing is captured before the customer agrees.
+        if self._guidance is not None and shown is not None and self._notice is None:
+            text, second = self.guide_texts(self._guidance)
+            self.last_guide_text = text
+            guide = GuideWords(self._guidance.ready, text, second)
+        notice = None if self._notice is None else (*self._notice, customer("Consent", NOTICE_TITLE))
+        progress = self._capture_progress
+        return LiveOverlay(
+            widget=(self.width(), self.height()),
+            ratio=self.devicePixelRatioF(),
+            theme=style.theme(),
+            font=QGuiApplication.font().key(),
+            display=display,
+            picture=None if shown is None else (shown.width, shown.height),
+            guide=guide,
+            notice=notice,
+            ring=None if progress is None else (progress, customer("Consent", RING_TEXT)),
+            watermark=self._watermark,
+            chip=self.status_text(),
+        )
+
+    def _overlay_layer(self, display: Rect, shown: WrappedFrame | None) -> QImage:
+        """The live overlay's layer: rendered again only when what it draws has changed."""
+        overlay = self.live_overlay(display, shown)
+        if overlay != self._overlay or self._layer is None:
+            self._overlay, self._layer = overlay, overlay.render()
+            self.overlays_rendered += 1
+        return self._layer
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -479,7 +525,7 @@ class PreviewWidget(QWidget):
         cached = self._scaled
         if cached is None or (cached.width, cached.height) != wanted:
             cached = self._scaled = _scaled(shown, display)
-            self.resizes += cached is not shown and cached is not None
+            self.resizes += cached is not None
         if self._frozen is None and not self._empty_counter:
             self._ask_preview_size(wanted)  # the next frames come at this size from the camera
         return cached
@@ -490,7 +536,7 @@ class PreviewWidget(QWidget):
             self._asked_size = size
             frames.request_preview_size(size)
 
-    def _newest(self, source: LatestFrame) -> tuple[int, BGRImage, BGRImage | None] | None:
+    def _newest(self, source: LatestFrame) -> tuple[int, BGRImage, ScreenImage | None] | None:
         """The newest frame, with its preview-size copy when the camera's slot makes one."""
         if self._frames is not None:
             return self._frames.newest_with_preview()
@@ -529,7 +575,7 @@ class PreviewWidget(QWidget):
             seq, array, small = newest
             self._live_seq = seq  # a frame that cannot be shown is not retried 60 times a second
             shown = wrap_bgr(array)
-            sized = wrap_bgr(small) if small is not None else None
+            sized = wrap_screen(small) if small is not None else None
         except Exception:
             # A bad frame or a camera glitch must not kill the preview timer. Logged once per
             # run of failures, not at 60 Hz.
@@ -551,13 +597,10 @@ class PreviewWidget(QWidget):
 
     def _count_frame(self) -> None:
         now = time.monotonic()
-        if self._last_paint_at is not None:
-            interval = now - self._last_paint_at
-            if interval > _STALE_AFTER_S:
-                self._interval_s = None  # after a stall, start measuring afresh
-            elif self._interval_s is None:
-                self._interval_s = interval
-            else:
-                self._interval_s += _FPS_SMOOTHING * (interval - self._interval_s)
-        self._last_paint_at = now
+        painted = self._painted_at
+        if painted and now - painted[-1] > _STALE_AFTER_S:
+            painted.clear()  # after a stall, start measuring afresh
+        painted.append(now)
+        while now - painted[0] > _FPS_WINDOW_S:
+            painted.popleft()
         self._frames_painted += 1
