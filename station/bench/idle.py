@@ -5,7 +5,8 @@ Run as ``python -m station.bench.idle [--seconds 20] [--picture customer|nobody]
 builds the real station as ``station --demo`` does (the window, the camera feed, the preview, the
 quality feed, the controller, the in-process emulator), with a 30 fps 1080p counter camera
 (:class:`~station.bench.scenes.CounterCamera`) instead of the demo still, on Qt's offscreen
-platform. After a warm-up (first frames painted, first reports) it reads the process's CPU time
+platform with a counter PC's 1920x1080 screen (:func:`~station.bench.qtsupport.offscreen_platform`).
+After a warm-up (first frames painted, first reports) it reads the process's CPU time
 (``getrusage``, every thread: camera, preview, guide, emulator, Qt) over ``--seconds`` of wall
 time and prints one JSON line: CPU as a percentage of one core, frames painted, looks and full
 analyses of the guide.
@@ -128,18 +129,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--guide", choices=["station", "naive", "off"], default="station")
     parser.add_argument("--announce", action="store_true", help=f"print {WARM_LINE!r} after the warm-up")
     args = parser.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("STATION_LOG_LEVEL", "WARNING")
 
     import qasync
 
-    from station.bench.qtsupport import application
+    from station.bench.qtsupport import application, offscreen_platform
 
-    app = application()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        result = loop.run_until_complete(_run(args.seconds, args.picture, args.guide, args.announce))
+    with tempfile.TemporaryDirectory(prefix="station-bench-screen-") as screen:
+        os.environ.setdefault("QT_QPA_PLATFORM", offscreen_platform(Path(screen)))
+        app = application()
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        with loop:
+            result = loop.run_until_complete(_run(args.seconds, args.picture, args.guide, args.announce))
     print(json.dumps(result), flush=True)
     return 0
 
@@ -155,12 +157,15 @@ class IdleResult:
 
 
 def _child(seconds: float, picture: str, guide: str) -> dict[str, float]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    from station.bench.qtsupport import offscreen_platform
+
     command = [sys.executable, "-m", "station.bench.idle", "--seconds", str(seconds)]
     command += ["--picture", picture, "--guide", guide]
-    done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        command, env=env, capture_output=True, text=True, timeout=seconds + 90, check=False
-    )
+    with tempfile.TemporaryDirectory(prefix="station-bench-screen-") as screen:
+        env = dict(os.environ, QT_QPA_PLATFORM=offscreen_platform(Path(screen)))
+        done = subprocess.run(  # noqa: S603 - our own interpreter and module
+            command, env=env, capture_output=True, text=True, timeout=seconds + 90, check=False
+        )
     if done.returncode != 0:
         raise RuntimeError(f"the idle child failed ({done.returncode}): {done.stderr[-2000:]}")
     data: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])

@@ -9,24 +9,49 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import statistics
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 __all__ = [
+    "COUNTER_SCREEN",
     "TickRecorder",
     "application",
     "median",
+    "offscreen_platform",
     "percentile",
     "rss_mb",
     "spin",
     "wait_signal",
 ]
+
+
+#: The screen a counter PC has (the Xvfb variant's too).
+COUNTER_SCREEN = (1920, 1080)
+
+
+def offscreen_platform(folder: Path) -> str:
+    """``QT_QPA_PLATFORM`` for Qt's offscreen platform with one :data:`COUNTER_SCREEN` (its
+    configuration written in ``folder``, which must outlive the process that uses it).
+
+    Why: the offscreen platform's own screen is 800x800, smaller than the station's window can lay
+    itself out in; the window filled it with its widgets overlapping the preview, and Qt repainted
+    the buttons, labels and tabs under the picture with every frame (issue 27: 12 paint events per
+    camera frame instead of one).
+    """
+    width, height = COUNTER_SCREEN
+    screen = {"name": "Counter", "x": 0, "y": 0, "width": width, "height": height}
+    screen |= {"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+    config = folder / "offscreen-screen.json"
+    config.write_text(json.dumps({"screens": [screen]}), encoding="utf-8")
+    return f"offscreen:configfile={config}"
 
 
 def application() -> QApplication:

@@ -5,6 +5,7 @@ and nothing at all while the window is hidden or minimised."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -18,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from station.bench.scenes import CounterCamera, Picture, picture
 from station.camera import LatestFrameSlot, VideoFileSource
 from station.resources import sample_path
+from station.ui import preview as preview_module
 from station.ui import style
 from station.ui.camera_feed import CameraFeed
 from station.ui.preview import EMPTY_COUNTER_POLL_MS, POLL_INTERVAL_MS, PreviewWidget
@@ -238,3 +240,85 @@ def test_the_camera_thread_makes_the_preview_size_copy_and_the_ui_only_blits(
     finally:
         preview.detach_source()
         feed.stop()
+
+
+def test_the_overlay_is_drawn_again_only_when_what_it_shows_changes(
+    qtbot: QtBot, window: tuple[QWidget, PreviewWidget], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New frames under the same guide words are blitted over one layer; new words make a new one,
+    and the picture on screen shows them."""
+    _, preview = window
+    # The camera's clock: a frame every 1/30 s, so the chip reads a steady "30 fps".
+    now = [1000.0]
+    monkeypatch.setattr(preview_module, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    slot = LatestFrameSlot()
+    preview.attach_source(slot_source(slot))  # type: ignore[arg-type]
+    guide = QualityAnalyser()
+    camera = CounterCamera(*SIZE)
+    preview.set_guidance(guide.analyse(camera.frame(0, Picture.CUSTOMER)))
+
+    def show(index: int) -> None:
+        painted = preview.frames_painted
+        now[0] += 1 / 30
+        slot.put(camera.frame(index, Picture.CUSTOMER))
+        qtbot.waitUntil(lambda: preview.frames_painted > painted, timeout=10_000)
+
+    for index in (1, 2, 3):  # the rate is known from the second frame, drawn with the third
+        show(index)
+    assert preview.chip_fps() == 30
+    rendered = preview.overlays_rendered
+    for index in range(4, 10):
+        show(index)
+    assert preview.overlays_rendered == rendered  # six new pictures, one layer
+    first = preview.last_guide_text
+    preview.set_guidance(guide.analyse(picture(Picture.TOO_DARK, *SIZE)))
+    qtbot.waitUntil(lambda: preview.last_guide_text != first, timeout=10_000)
+    assert preview.overlays_rendered == rendered + 1
+    # The layer is what is on screen: the amber guide chip's colour is in the grabbed picture.
+    amber = QColor(style.themed(style.GUIDE_NOT_READY).background)
+    shot = preview.grab().toImage()
+    display = preview.display_rect()
+    rows = range(round(display.y), round(display.bottom))
+    columns = range(round(display.x), round(display.right), 4)
+    assert any(shot.pixelColor(x, y) == amber for y in rows[::4] for x in columns)
+
+
+def test_a_new_frame_repaints_only_the_preview_in_the_station_window(qtbot: QtBot) -> None:
+    """At a size the station supports, nothing else in the window is painted for a camera frame
+    (on a screen smaller than its layout, the widgets over the picture were, with every frame)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from tests.ui.conftest import close_station, start_station
+
+    station = start_station(qtbot, quality_gate=True)
+    try:
+        window = station.window
+        window.resize(1280, 760)
+        qtbot.waitUntil(lambda: window.preview.width() > 640, timeout=10_000)
+        painted: dict[str, int] = {}
+
+        class Count(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                if event.type() == QEvent.Type.Paint:
+                    name = f"{type(watched).__name__} {watched.objectName()} {id(watched):x}"
+                    painted[name] = painted.get(name, 0) + 1
+                return False
+
+        counter = Count()
+        app = QApplication.instance()
+        assert app is not None
+        frames = window.preview.frames_painted
+        qtbot.waitUntil(lambda: window.preview.frames_painted >= frames + 3, timeout=10_000)
+        app.installEventFilter(counter)
+        try:
+            frames = window.preview.frames_painted
+            qtbot.waitUntil(lambda: window.preview.frames_painted >= frames + 10, timeout=10_000)
+        finally:
+            app.removeEventFilter(counter)
+        preview = f"PreviewWidget  {id(window.preview):x}"
+        previews = painted.pop(preview, 0)
+        assert previews >= 10
+        # The health strip, banner or status bar may change now and then; never once per frame.
+        assert all(count < previews / 2 for count in painted.values()), painted
+    finally:
+        close_station(qtbot, station)

@@ -1,0 +1,37 @@
+"""Issue 27: OpenCV's threads sleep between the station's calls instead of spinning."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+_SPIN = ("OPENCV_THREAD_POOL_ACTIVE_WAIT_WORKER", "OPENCV_THREAD_POOL_ACTIVE_WAIT_MAIN")
+_PROBE = (
+    "import json, os, sys; import station.camera; "
+    f"print(json.dumps({{name: os.environ.get(name) for name in {_SPIN!r}}} | "
+    "{'cv2_after_station': list(sys.modules).index('cv2') > list(sys.modules).index('station')}))"
+)
+
+
+def _probe(**env: str) -> dict[str, object]:
+    clean = {k: v for k, v in os.environ.items() if k not in _SPIN}
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE], env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen: dict[str, object] = json.loads(done.stdout)
+    return seen
+
+
+def test_opencv_is_loaded_with_its_spin_off() -> None:
+    seen = _probe()
+    assert seen["cv2_after_station"] is True  # the settings are in place when OpenCV reads them
+    assert all(seen[name] == "0" for name in _SPIN)
+
+
+def test_a_value_it_has_set_is_kept() -> None:
+    seen = _probe(OPENCV_THREAD_POOL_ACTIVE_WAIT_WORKER="500")
+    assert seen["OPENCV_THREAD_POOL_ACTIVE_WAIT_WORKER"] == "500"
+    assert seen["OPENCV_THREAD_POOL_ACTIVE_WAIT_MAIN"] == "0"
