@@ -8,14 +8,15 @@ __version__ = "0.1.0"
 # OpenCV reads these when cv2 is first imported, so they are set here, before anything imports it;
 # a value IT has put in the environment is kept.
 #
-# Its worker threads, and the thread that called, spin for a while after each parallel call
-# (OpenCV's defaults: 2 000 and 10 000 pause loops) in case more work follows at once. The
-# station's calls come from the camera thread 30 times a second and from the guide a few times a
-# second, so they spun between calls: 3-4 % of a core at an idle counter (issue 27; per-thread
-# CPU of the idle bench, 21.5 % of a core with the spin against 18.0 % without, the guide's looks
-# no slower). With 0 they sleep at once and are woken for the next call.
-for _spin in ("OPENCV_THREAD_POOL_ACTIVE_WAIT_WORKER", "OPENCV_THREAD_POOL_ACTIVE_WAIT_MAIN"):
-    os.environ.setdefault(_spin, "0")
+# Its worker threads spin after each parallel call (OpenCV's default: 2 000 pause loops, about a
+# tenth of a millisecond) in case more work follows at once. The station's calls come from the
+# camera thread 30 times a second and from the guide's network, layer after layer, a few times a
+# second, so the workers spun between the camera's calls: 3-4 % of a core at an idle counter
+# (issue 27; per-thread CPU of the idle bench, 18.5-19.4 % of a core with the default against
+# 16.0-16.6 % with 200). 200 loops still catch the next layer of the guide's network (its looks
+# took 4.4-4.6 ms, as before); with 0 for the workers and for the calling thread they took
+# 5.2-9.1 ms, every layer waiting for a sleeping worker to wake.
+os.environ.setdefault("OPENCV_THREAD_POOL_ACTIVE_WAIT_WORKER", "200")
 
 if sys.platform == "win32":  # pragma: no cover - Windows only
     # Media Foundation takes 4-20 s to open a camera unless hardware transforms are off.

@@ -1,4 +1,4 @@
-"""Issue 27: OpenCV's threads sleep between the station's calls instead of spinning."""
+"""Issue 27: OpenCV's worker threads spin only briefly between the station's calls."""
 
 from __future__ import annotations
 
@@ -25,13 +25,13 @@ def _probe(**env: str) -> dict[str, object]:
     return seen
 
 
-def test_opencv_is_loaded_with_its_spin_off() -> None:
+def test_opencv_is_loaded_with_a_short_worker_spin() -> None:
     seen = _probe()
     assert seen["cv2_after_station"] is True  # the settings are in place when OpenCV reads them
-    assert all(seen[name] == "0" for name in _SPIN)
+    assert seen["OPENCV_THREAD_POOL_ACTIVE_WAIT_WORKER"] == "200"
+    assert seen["OPENCV_THREAD_POOL_ACTIVE_WAIT_MAIN"] is None  # the calling thread's: OpenCV's own
 
 
 def test_a_value_it_has_set_is_kept() -> None:
     seen = _probe(OPENCV_THREAD_POOL_ACTIVE_WAIT_WORKER="500")
     assert seen["OPENCV_THREAD_POOL_ACTIVE_WAIT_WORKER"] == "500"
-    assert seen["OPENCV_THREAD_POOL_ACTIVE_WAIT_MAIN"] == "0"
