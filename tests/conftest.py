@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 # Imported up front: hypothesis's pytest plugin otherwise imports it lazily in the terminal summary,
 # after the Qt tests, where CPython 3.11's assertion-rewriting compile hit "AST constructor
@@ -66,6 +67,35 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         changed = sorted(folder for folder in after if after[folder] != _MACHINE_FOLDERS_BEFORE.get(folder))
         print(f"\nThe tests changed the real machine folders: {', '.join(changed)}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+#: The fixtures of a test that runs Qt's event loop.
+_QT_FIXTURES = frozenset({"qtbot", "qapp"})
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    """No cyclic garbage collection while a Qt test runs; one collection after it.
+
+    A closed window lives on in reference cycles (its slots hold the objects that own it) until the
+    cyclic collector runs, and that can be anywhere: inside ``qtbot.waitUntil`` of the next test,
+    while Qt dispatches events, where deleting a window under the dispatch crashed a whole CI run
+    once (a segmentation fault in ``Garbage-collecting``, 2026-12-07). The same crash and the same
+    remedy are reported for PySide6 6.11 with pytest-qt elsewhere. Collected between tests, no event
+    is being dispatched.
+    """
+    if not _QT_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return (yield)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return (yield)
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect()
 
 
 @pytest.fixture
