@@ -27,7 +27,7 @@ from enum import StrEnum
 import cv2
 import numpy as np
 
-from station.camera import BGRImage, CameraError, FramePacer
+from station.camera import BGRImage, CameraError, FramePacer, FullPicture
 from station.resources import sample_path
 from station.vision.faces import FaceDetector
 from station.vision.guide import guide_oval
@@ -181,13 +181,19 @@ class CounterCamera:
     """A :class:`station.camera.FrameSource` playing the picture the benchmark chooses, at
     ``fps``, as a webcam would: a new array every frame, the customer swaying a few pixels, the
     empty counter changing by sensor noise only. :meth:`show` switches the picture (any thread).
+
+    A two-size source (:class:`~station.camera.TwoSizeSource`): :meth:`read_at` makes each frame
+    at the preview's size from scenes drawn at that size, and the same frame at full resolution
+    only when a capture asks (the bench's file camera of issue 27's two sizes).
     """
 
     def __init__(self, width: int, height: int, fps: float = 30.0, shows: Picture = Picture.CUSTOMER) -> None:
         self._size = (width, height)
         self._fps = fps
         self._lock = threading.Lock()
-        self._canvases: dict[Picture, _Canvas] = {}
+        self._canvases: dict[tuple[Picture, tuple[int, int]], _Canvas] = {}
+        # The sizes frames were asked at: a picture switched to is drawn at each of them at once.
+        self._sizes: list[tuple[int, int]] = [self._size]
         self._shows = shows
         self._open = False
         self._pacer = FramePacer(fps)
@@ -215,9 +221,16 @@ class CounterCamera:
 
     def _prepare(self, kind: Picture) -> None:
         with self._lock:
-            if kind in self._canvases:
-                return
-        width, height = self._size
+            sizes = list(self._sizes)
+        for size in sizes:
+            self._canvas(kind, size)
+
+    def _canvas(self, kind: Picture, size: tuple[int, int]) -> _Canvas:
+        with self._lock:
+            canvas = self._canvases.get((kind, size))
+        if canvas is not None:
+            return canvas
+        width, height = size
         # Noisy copies taken in turn: frames never repeat exactly (a live sensor), whatever the
         # sway does and whichever frames the guide's monitor happens to take: a prime number of
         # copies, so taking every 3rd, 4th or 8th frame never lands on the same copy twice running.
@@ -233,7 +246,10 @@ class CounterCamera:
                 _person_band(kind, width, height),
             )
         with self._lock:
-            self._canvases[kind] = canvas
+            self._canvases[(kind, size)] = canvas
+            if size not in self._sizes:
+                self._sizes.append(size)
+        return canvas
 
     def open(self) -> None:
         self._open = True
@@ -246,11 +262,22 @@ class CounterCamera:
         self._index += 1
         return self.frame(self._index, self.shows)
 
-    def frame(self, index: int, kind: Picture) -> BGRImage:
-        """Frame number ``index`` of ``kind`` (a new array), as :meth:`read` delivers it."""
-        self._prepare(kind)
-        with self._lock:
-            canvas = self._canvases[kind]
+    def read_at(self, size: tuple[int, int]) -> tuple[BGRImage, FullPicture | None]:
+        """The next frame at ``size`` (the first at a new size draws the scenes at it, about
+        0.4 s), and the same frame at full resolution for a capture."""
+        if not self._open:
+            raise CameraError("The counter camera is not open.")
+        self._pacer.wait()
+        self._index += 1
+        index, kind = self._index, self.shows
+        if size[0] >= self._size[0] or size[1] >= self._size[1]:
+            return self.frame(index, kind), None
+        return self.frame(index, kind, size), FullPicture(self._size, lambda: self.frame(index, kind))
+
+    def frame(self, index: int, kind: Picture, size: tuple[int, int] | None = None) -> BGRImage:
+        """Frame number ``index`` of ``kind`` (a new array), as :meth:`read` delivers it, or at
+        ``size`` as :meth:`read_at` does."""
+        canvas = self._canvas(kind, self._size if size is None else size)
         frame: BGRImage = canvas.still[index % len(canvas.still)].copy()
         if not canvas.moving:
             return frame

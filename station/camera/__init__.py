@@ -13,7 +13,7 @@ Typical use::
     worker.stop()
 """
 
-from station.camera.frames import BGRImage, Frame, LatestFrameSlot
+from station.camera.frames import BGRImage, Frame, FullPicture, LatestFrameSlot
 from station.camera.sources import (
     IMAGE_EXTENSIONS,
     VIDEO_EXTENSIONS,
@@ -26,6 +26,7 @@ from station.camera.sources import (
     SourceKind,
     StillImageSource,
     StreamSource,
+    TwoSizeSource,
     VideoFileSource,
     describe_source,
     list_devices,
@@ -47,12 +48,14 @@ __all__ = [
     "Frame",
     "FramePacer",
     "FrameSource",
+    "FullPicture",
     "LatestFrameSlot",
     "SourceExhaustedError",
     "SourceKind",
     "StateCallback",
     "StillImageSource",
     "StreamSource",
+    "TwoSizeSource",
     "VideoFileSource",
     "describe_source",
     "list_devices",

@@ -15,17 +15,25 @@ Thread-safety contract:
 
 Two sizes (issue 27): the preview asks for the size it draws the picture at
 (:meth:`LatestFrameSlot.request_preview_size`); from then on the writer's thread (the camera's)
-also makes that copy of each frame, once, beside the full-resolution one, which stays for the
-capture and the guide, in the screen's 32-bit pixels (:func:`screen_copy`). The UI thread then
-only blits, without a conversion. A camera that can deliver two streams, or
-switch resolution fast enough, would make the small one itself; OpenCV's capture cannot give two
-sizes at once on V4L2, MSMF or DirectShow (see the README's Performance section).
+also makes that copy of each frame, once, in the screen's 32-bit pixels (:func:`screen_copy`).
+The UI thread then only blits, without a conversion.
+
+A source that can make its pictures at any size (:class:`~station.camera.sources.TwoSizeSource`:
+the demo's still picture, the bench's counter camera) is asked for frames at
+:meth:`LatestFrameSlot.stream_size` instead, and hands the slot, with each one, the means to make
+the same frame at full resolution (:class:`FullPicture`), which only a capture uses
+(:meth:`Frame.full_image`). A resize of 1080p to a preview that is not half its size costs
+2.1-2.6 ms of CPU (OpenCV, both cores), the most of a frame's cost at the counter. OpenCV's
+capture of a webcam cannot give two sizes at once on V4L2, MSMF or DirectShow, nor change
+resolution without restarting the stream, so a webcam keeps delivering full-resolution frames and
+the slot makes the small copy (see the README's Performance section).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, cast
 
@@ -34,7 +42,37 @@ import numpy as np
 
 from station.core.images import BGRImage, ScreenImage
 
-__all__ = ["BGRImage", "Frame", "LatestFrameSlot", "PreviewFrames", "ScreenImage", "screen_copy"]
+__all__ = [
+    "MIN_STREAM_SHORT_SIDE",
+    "BGRImage",
+    "Frame",
+    "FullPicture",
+    "LatestFrameSlot",
+    "PreviewFrames",
+    "ScreenImage",
+    "screen_copy",
+    "stream_size_for",
+]
+
+#: A two-size source is never asked for frames smaller than this on their short side: the guide
+#: looks at the frames the camera delivers, and measures a face's sharpness on a 64-pixel patch.
+MIN_STREAM_SHORT_SIDE = 360
+
+
+@dataclass(frozen=True, slots=True)
+class FullPicture:
+    """How to have one frame of a two-size source at its full resolution: ``make()`` returns a new
+    BGR array of ``size`` (width, height), the same picture as the frame delivered smaller. Any
+    thread; a source keeps what it needs for it (a still picture, the frame's place in a scene)."""
+
+    size: tuple[int, int]
+    make: Callable[[], BGRImage]
+
+    def picture(self) -> BGRImage:
+        """The frame made at full resolution now: a new array, read-only like every frame."""
+        made = _check_image(self.make())
+        made.flags.writeable = False
+        return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +91,19 @@ class Frame:
     preview: ScreenImage | None = None
     """The same picture at the size the preview asked for, in the screen's 32-bit pixels
     (read-only), or None."""
+    full: FullPicture | None = None
+    """For a frame a two-size source delivered smaller than its full resolution: how to make it at
+    full resolution (a capture does). None: ``image`` is the full resolution."""
+
+    def full_image(self) -> BGRImage:
+        """The frame at the camera's full resolution: ``image``, or made now by the source (a new
+        array, read-only). What a capture sends."""
+        return self.image if self.full is None else self.full.picture()
+
+    @property
+    def full_size(self) -> tuple[int, int]:
+        """``(width, height)`` of the frame at the camera's full resolution."""
+        return self.full.size if self.full is not None else (self.width, self.height)
 
     def age(self, now: float | None = None) -> float:
         """Seconds since the frame was captured. A consumer taking a picture for a decision
@@ -101,12 +152,23 @@ def screen_copy(image: BGRImage, size: tuple[int, int]) -> ScreenImage:
     return screen
 
 
+def stream_size_for(preview: tuple[int, int]) -> tuple[int, int]:
+    """The size a two-size source is asked for when the preview draws at ``preview``: that size,
+    raised (aspect kept) to :data:`MIN_STREAM_SHORT_SIDE` on its short side."""
+    width, height = preview
+    short = min(width, height)
+    if short >= MIN_STREAM_SHORT_SIDE:
+        return (width, height)
+    scale = MIN_STREAM_SHORT_SIDE / short
+    return (round(width * scale), round(height * scale))
+
+
 class PreviewFrames(Protocol):
     """What the preview reads frames at two sizes from (a :class:`LatestFrameSlot`)."""
 
-    def request_preview_size(self, size: tuple[int, int] | None) -> None: ...
+    def request_preview_size(self, size: tuple[int, int] | None, copies: bool = True) -> None: ...
 
-    def newest_with_preview(self) -> tuple[int, BGRImage, ScreenImage | None] | None: ...
+    def latest(self) -> Frame | None: ...
 
 
 class LatestFrameSlot:
@@ -120,13 +182,24 @@ class LatestFrameSlot:
         self._frame: Frame | None = None
         self._seq = 0
         self._preview_size: tuple[int, int] | None = None
+        self._copies = True
 
-    def request_preview_size(self, size: tuple[int, int] | None) -> None:
-        """Also make each new frame at ``(width, height)`` (None: stop). Any thread."""
+    def request_preview_size(self, size: tuple[int, int] | None, copies: bool = True) -> None:
+        """The preview draws the picture at ``(width, height)`` (None: it draws none). With
+        ``copies``, each new frame is also made at that size in the screen's pixels, on the
+        camera's thread. Any thread."""
         if size is not None and (size[0] <= 0 or size[1] <= 0):
             size = None
         with self._cond:
             self._preview_size = size
+            self._copies = copies
+
+    def stream_size(self) -> tuple[int, int] | None:
+        """The size a two-size source should deliver its frames at now (None: its full
+        resolution), from the preview's request. Read by the camera's thread before each frame."""
+        with self._cond:
+            size = self._preview_size
+        return None if size is None else stream_size_for(size)
 
     def latest_pair(self) -> tuple[int, BGRImage] | None:
         """``(seq, full frame)`` of the newest frame, or None: a :data:`LatestFrame` callable."""
@@ -134,29 +207,24 @@ class LatestFrameSlot:
             frame = self._frame
         return None if frame is None else (frame.seq, frame.image)
 
-    def newest_with_preview(self) -> tuple[int, BGRImage, ScreenImage | None] | None:
-        """``(seq, full frame, the preview's screen copy or None)`` of the newest frame, or None."""
-        with self._cond:
-            frame = self._frame
-        return None if frame is None else (frame.seq, frame.image, frame.preview)
-
-    def put(self, image: np.ndarray) -> Frame:
+    def put(self, image: np.ndarray, full: FullPicture | None = None) -> Frame:
         """Publish ``image`` as the newest frame and wake anyone waiting in :meth:`wait_for_seq`.
 
         The slot takes ownership of the array: the caller must hand over a fresh array each
         time and not modify it afterwards (it is made read-only here to catch mistakes). A
         non-contiguous array is copied once. Raises ``ValueError`` for anything that is not a
-        BGR ``uint8`` HxWx3 picture.
+        BGR ``uint8`` HxWx3 picture. ``full``: how to make this frame at full resolution, when a
+        two-size source delivered it smaller.
         """
         image = _check_image(image)
         image.flags.writeable = False
         with self._cond:
-            size = self._preview_size
+            size = self._preview_size if self._copies else None
         preview = screen_copy(image, size) if size is not None else None
         now = time.monotonic()
         with self._cond:
             self._seq += 1
-            frame = Frame(image=image, seq=self._seq, captured_at=now, preview=preview)
+            frame = Frame(image=image, seq=self._seq, captured_at=now, preview=preview, full=full)
             self._frame = frame
             self._cond.notify_all()
         return frame

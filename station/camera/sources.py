@@ -14,6 +14,10 @@ Contract for implementations:
   hardware; files and stills pace themselves at their frame rate) and returns a *new* BGR uint8
   array every call, or raises :class:`CameraError`.
 * All methods are called from one thread (the capture worker); sources are not thread-safe.
+* A source that can make its pictures at any size (:class:`TwoSizeSource`) also has
+  :meth:`TwoSizeSource.read_at`: the next picture at the preview's size, with the means to make
+  that same picture at full resolution (from any thread) for a capture. The still picture does;
+  webcams, streams and video files do not (OpenCV's capture gives one size, the stream's).
 
 OpenCV facts this relies on (see /work/shared/ECOSYSTEM.md): Windows opens cameras with Media
 Foundation first and DirectShow as a fallback; OpenCV cannot list cameras by name, so
@@ -36,7 +40,7 @@ from typing import Any, Protocol, runtime_checkable
 import cv2
 import numpy as np
 
-from station.camera.frames import BGRImage
+from station.camera.frames import BGRImage, FullPicture
 from station.core.pixels import PictureError, decode_picture
 from station.resources import sample_path
 from station.security.urls import mask_url_credentials
@@ -53,6 +57,7 @@ __all__ = [
     "SourceExhaustedError",
     "StillImageSource",
     "StreamSource",
+    "TwoSizeSource",
     "VideoFileSource",
     "list_devices",
     "parse_source",
@@ -111,6 +116,18 @@ class FrameSource(Protocol):
 
     def close(self) -> None:
         """Release the camera/file/stream. Safe to call twice or when never opened."""
+        ...
+
+
+@runtime_checkable
+class TwoSizeSource(FrameSource, Protocol):
+    """A source that makes its pictures at the size asked, and the same picture at full
+    resolution only when a capture needs it (issue 27)."""
+
+    def read_at(self, size: tuple[int, int]) -> tuple[BGRImage, FullPicture | None]:
+        """Block for the next picture and return it at ``size`` (width, height; the source's own
+        aspect is the caller's business), with how to make it at full resolution; ``(full
+        picture, None)`` when ``size`` is not smaller than the full resolution."""
         ...
 
 
@@ -498,25 +515,47 @@ class StillImageSource:
         return matrix
 
     def read(self) -> BGRImage:
+        still = self._next()
+        return self._render(still, self._index - 1, None, self._rng)
+
+    def read_at(self, size: tuple[int, int]) -> tuple[BGRImage, FullPicture | None]:
+        """The next picture made at ``size`` directly (one warp from the still, no second resize),
+        and the same moment of the sway at the still's size for a capture."""
+        still = self._next()
+        index = self._index - 1
+        height, width = still.shape[:2]
+        if size[0] >= width or size[1] >= height:
+            return self._render(still, index, None, self._rng), None
+        # Made on another thread (the capture's): a generator of its own for the noise.
+        full = FullPicture((width, height), lambda: self._render(still, index, None, np.random.default_rng()))
+        return self._render(still, index, size, self._rng), full
+
+    def _next(self) -> BGRImage:
         still = self._still
         if still is None:
             raise CameraError("The image source is not open.")
         self._pacer.wait()
-        height, width = still.shape[:2]
-        t = self._index / self._fps
         self._index += 1
-        if self._motion:
+        return still
+
+    def _render(
+        self, still: BGRImage, index: int, size: tuple[int, int] | None, rng: np.random.Generator
+    ) -> BGRImage:
+        """Frame ``index`` of the sway, at ``size`` (None: the still's own)."""
+        height, width = still.shape[:2]
+        out = (width, height) if size is None else size
+        t = index / self._fps
+        if self._motion or out != (width, height):
+            matrix = self._transform(t, width, height) if self._motion else np.eye(2, 3)
+            # The sway in the still's pixels, then scaled to the size asked: one warp does both.
+            matrix = np.diag([out[0] / width, out[1] / height]) @ matrix
             frame = cv2.warpAffine(
-                still,
-                self._transform(t, width, height),
-                (width, height),
-                flags=cv2.INTER_LINEAR,
-                borderMode=cv2.BORDER_REFLECT_101,
+                still, matrix, out, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101
             )
         else:
             frame = still.copy()
         if self._noise > 0:
-            noise = np.asarray(self._rng.normal(0.0, self._noise, size=frame.shape), dtype=np.int16)
+            noise = np.asarray(rng.normal(0.0, self._noise, size=frame.shape), dtype=np.int16)
             frame = cv2.add(frame, noise, dtype=cv2.CV_8U)
         return _as_bgr(frame)
 

@@ -27,7 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from station.camera.frames import LatestFrameSlot
-from station.camera.sources import CameraError, CameraRefusedError, FrameSource, SourceExhaustedError
+from station.camera.sources import (
+    CameraError,
+    CameraRefusedError,
+    FrameSource,
+    SourceExhaustedError,
+    TwoSizeSource,
+)
 from station.threads import CooperativeThread
 from station.words import QT_TRANSLATE_NOOP, Phrase
 
@@ -334,10 +340,18 @@ class CaptureWorker(CooperativeThread):
         window_start = time.monotonic()
         window_frames = 0
         fps = 0.0
+        # A source that makes its pictures at any size makes them at the preview's (frames.py).
+        sized = source if isinstance(source, TwoSizeSource) else None
         while not self._stop_event.is_set():
             try:
-                image = source.read()
-                self._slot.put(image)
+                size = None if sized is None else self._slot.stream_size()
+                if sized is not None and size is not None:
+                    image, full = sized.read_at(size)
+                    self._slot.put(image, full)
+                    del full
+                else:
+                    image = source.read()
+                    self._slot.put(image)
             except CameraError as exc:
                 return got_frames, exc
             except Exception as exc:

@@ -272,8 +272,8 @@ class MainWindow(CounterView):
 
     def has_new_frame(self) -> bool:
         """A live frame not yet judged is on screen: Space would send it."""
-        live = self.preview.live_frame()
-        return live is not None and self.controller.desk.is_new_frame(live[1])
+        sequence = self.preview.live_sequence
+        return sequence is not None and self.controller.desk.is_new_frame(sequence)
 
     @property
     def camera_is_live(self) -> bool:

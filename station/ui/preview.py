@@ -41,7 +41,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, Qt, QTimer,
 from PySide6.QtGui import QGuiApplication, QHideEvent, QImage, QMouseEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from station.camera.frames import PreviewFrames, screen_copy
+from station.camera.frames import FullPicture, PreviewFrames, screen_copy
 from station.core.geometry import Rect, fit_rect, map_box
 from station.core.images import BGRImage, LatestFrame, ScreenImage
 from station.core.models import Face, FrameSize, LivenessResult
@@ -137,8 +137,11 @@ class PreviewWidget(QWidget):
         self._source: LatestFrame | None = None
         # The camera's slot, when it makes preview-size copies; and the size last asked of it.
         self._frames: PreviewFrames | None = None
-        self._asked_size: tuple[int, int] | None = None
+        self._asked_size: tuple[tuple[int, int], bool] | None = None
         self._live: WrappedFrame | None = None
+        # How to make ``_live`` at full resolution when a two-size camera delivered it smaller.
+        self._live_full: FullPicture | None = None
+        self._live_full_made: tuple[int, BGRImage] | None = None
         #: The picture at display size, made once per new frame (live) or per freeze/resize.
         self._scaled: WrappedFrame | None = None
         self._live_seq: int | None = None
@@ -188,16 +191,31 @@ class PreviewWidget(QWidget):
         self._sync_timer()
 
     def latest_frame(self) -> BGRImage | None:
-        """The newest full-resolution live frame shown (None before the first one)."""
-        return self._live.array if self._live is not None else None
+        """The newest live frame shown, at the camera's full resolution (None before the first
+        one)."""
+        live = self.live_frame()
+        return None if live is None else live[0]
 
     def live_frame(self) -> tuple[BGRImage, int] | None:
-        """The newest live frame shown and its camera sequence number, which is what Capture
-        should send: what the operator saw, not a frame grabbed a few milliseconds later. Whether
-        it may be sent (a frame already judged never is) is the desk's rule, by the sequence."""
-        if self._live is None or self._live_frame_seq is None:
+        """The newest live frame shown, at the camera's full resolution, and its camera sequence
+        number, which is what Capture should send: what the operator saw, not a frame grabbed a few
+        milliseconds later. Whether it may be sent (a frame already judged never is) is the desk's
+        rule, by the sequence. A frame a two-size camera delivered at the preview's size is made
+        at full resolution here, once (its source keeps what it takes: about 1 ms)."""
+        seq = self._live_frame_seq
+        if self._live is None or seq is None:
             return None
-        return self._live.array, self._live_frame_seq
+        if self._live_full is None:
+            return self._live.array, seq
+        made = self._live_full_made
+        if made is None or made[0] != seq:
+            made = self._live_full_made = (seq, self._live_full.picture())
+        return made[1], seq
+
+    @property
+    def live_sequence(self) -> int | None:
+        """The camera sequence number of the newest live frame shown (None before the first)."""
+        return self._live_frame_seq if self._live is not None else None
 
     @property
     def fps(self) -> float:
@@ -232,10 +250,11 @@ class PreviewWidget(QWidget):
             return
         self._empty_counter = empty
         self._timer.setInterval(EMPTY_COUNTER_POLL_MS if empty else POLL_INTERVAL_MS)
-        if empty:
+        if empty and self._asked_size is not None:
             # Every other frame is shown: a copy of each on the camera thread would cost more than
-            # the UI thread's resize of those shown (measured: +1.3 % of a core at 1080p).
-            self._ask_preview_size(None)
+            # the UI thread's resize of those shown (measured: +1.3 % of a core at 1080p). A
+            # two-size camera still makes its frames at the preview's size.
+            self._ask_preview_size(self._asked_size[0], copies=False)
         if not empty and self._timer.isActive():
             self._poll()
 
@@ -294,8 +313,20 @@ class PreviewWidget(QWidget):
     def display_rect(self) -> Rect:
         """Where the current picture is drawn: letterboxed in the widget (all of it if none)."""
         widget = Rect(0.0, 0.0, float(self.width()), float(self.height()))
-        shown = self._current()
-        return widget if shown is None else fit_rect(shown.width, shown.height, widget)
+        size = self._picture_size()
+        return widget if size is None else fit_rect(size[0], size[1], widget)
+
+    def _picture_size(self) -> tuple[int, int] | None:
+        """The current picture's size at full resolution: a frame a two-size camera delivered
+        smaller is placed as its full-resolution self would be, so the size the preview asks the
+        camera for never feeds back into where it draws."""
+        if self._frozen is not None:
+            return (self._frozen.shown.width, self._frozen.shown.height)
+        if self._live is None:
+            return None
+        if self._live_full is not None:
+            return self._live_full.size
+        return (self._live.width, self._live.height)
 
     def drawn_boxes(self) -> list[Rect]:
         """Display rectangles of the frozen faces, from the same geometry ``paint_faces`` uses."""
@@ -462,7 +493,7 @@ class PreviewWidget(QWidget):
             theme=style.theme(),
             font=QGuiApplication.font().key(),
             display=display,
-            picture=None if shown is None else (shown.width, shown.height),
+            picture=None if shown is None else self._picture_size(),
             guide=guide,
             notice=notice,
             ring=None if progress is None else (progress, customer("Consent", RING_TEXT)),
@@ -526,22 +557,29 @@ class PreviewWidget(QWidget):
         if cached is None or (cached.width, cached.height) != wanted:
             cached = self._scaled = _scaled(shown, display)
             self.resizes += cached is not None
-        if self._frozen is None and not self._empty_counter:
-            self._ask_preview_size(wanted)  # the next frames come at this size from the camera
+        if self._frozen is None:
+            # The next frames come at this size from the camera (copied in the screen's pixels
+            # there too, but for an empty counter's: see see_counter).
+            self._ask_preview_size(wanted, copies=not self._empty_counter)
         return cached
 
-    def _ask_preview_size(self, size: tuple[int, int] | None) -> None:
+    def _ask_preview_size(self, size: tuple[int, int] | None, copies: bool = True) -> None:
         frames = self._frames
-        if frames is not None and size != self._asked_size:
-            self._asked_size = size
-            frames.request_preview_size(size)
+        asked = None if size is None else (size, copies)
+        if frames is not None and asked != self._asked_size:
+            self._asked_size = asked
+            frames.request_preview_size(size, copies)
 
-    def _newest(self, source: LatestFrame) -> tuple[int, BGRImage, ScreenImage | None] | None:
-        """The newest frame, with its preview-size copy when the camera's slot makes one."""
+    def _newest(
+        self, source: LatestFrame
+    ) -> tuple[int, BGRImage, ScreenImage | None, FullPicture | None] | None:
+        """The newest frame, with its preview-size copy when the camera's slot makes one, and how
+        to make it at full resolution when a two-size camera delivered it smaller."""
         if self._frames is not None:
-            return self._frames.newest_with_preview()
+            frame = self._frames.latest()
+            return None if frame is None else (frame.seq, frame.image, frame.preview, frame.full)
         newest = source()
-        return None if newest is None else (newest[0], newest[1], None)
+        return None if newest is None else (newest[0], newest[1], None, None)
 
     def _current(self) -> WrappedFrame | None:
         return self._frozen.shown if self._frozen is not None else self._live
@@ -572,7 +610,7 @@ class PreviewWidget(QWidget):
             if newest is None or newest[0] == self._live_seq:
                 self._refresh_if_stale()
                 return
-            seq, array, small = newest
+            seq, array, small, full = newest
             self._live_seq = seq  # a frame that cannot be shown is not retried 60 times a second
             shown = wrap_bgr(array)
             sized = wrap_screen(small) if small is not None else None
@@ -585,6 +623,7 @@ class PreviewWidget(QWidget):
             return
         self._failing = False
         self._live, self._live_frame_seq, self._pending_seq = shown, seq, seq
+        self._live_full = full
         self._scaled = sized  # used if it is the display's size (checked when painting)
         self._shown_stale = False
         self._changed()

@@ -22,6 +22,7 @@ from station.camera import (
     CaptureWorker,
     DeviceSource,
     Frame,
+    FullPicture,
     LatestFrameSlot,
     StillImageSource,
     VideoFileSource,
@@ -43,9 +44,9 @@ class TrackingSlot(LatestFrameSlot):
         super().__init__()
         self.refs: list[weakref.ref[np.ndarray]] = []
 
-    def put(self, image: np.ndarray) -> Frame:
+    def put(self, image: np.ndarray, full: FullPicture | None = None) -> Frame:
         self.refs.append(weakref.ref(image))
-        return super().put(image)
+        return super().put(image, full)
 
     def alive(self) -> int:
         return sum(1 for ref in self.refs if ref() is not None)

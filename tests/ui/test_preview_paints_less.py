@@ -12,12 +12,12 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from station.bench.scenes import CounterCamera, Picture, picture
-from station.camera import LatestFrameSlot, VideoFileSource
+from station.camera import CaptureWorker, LatestFrameSlot, VideoFileSource
 from station.resources import sample_path
 from station.ui import preview as preview_module
 from station.ui import style
@@ -34,6 +34,7 @@ HD = (1280, 720)
 
 class _NoFrame:
     preview = None
+    full = None
 
 
 _NONE = _NoFrame()
@@ -240,6 +241,69 @@ def test_the_camera_thread_makes_the_preview_size_copy_and_the_ui_only_blits(
     finally:
         preview.detach_source()
         feed.stop()
+
+
+class _CountingSlot(LatestFrameSlot):
+    """The camera's slot, counting the sizes the preview asks it for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[tuple[tuple[int, int] | None, bool]] = []
+
+    def request_preview_size(self, size: tuple[int, int] | None, copies: bool = True) -> None:
+        self.asked.append((size, copies))
+        super().request_preview_size(size, copies)
+
+
+def test_a_two_size_camera_sends_the_preview_size_and_a_capture_gets_the_full_frame(
+    qtbot: QtBot, window: tuple[QWidget, PreviewWidget]
+) -> None:
+    """The bench's counter camera through the real capture worker (issue 27's two sizes): once
+    the preview has said the size it draws at, the camera makes its frames at that size, the
+    preview draws them where a full frame would be, asks once, and the frame Capture takes is the
+    one on screen, at full resolution."""
+    _, preview = window
+    slot = _CountingSlot()
+    camera = CounterCamera(*HD, fps=60.0)
+    worker = CaptureWorker(lambda: camera, slot)
+    preview.attach_source(slot_source(slot), slot)  # type: ignore[arg-type]
+    worker.start()
+    try:
+        qtbot.waitUntil(lambda: preview.frames_painted >= 1, timeout=10_000)
+        display = preview.display_rect()
+        size = (round(display.width), round(display.height))
+        assert size[0] < HD[0]
+        qtbot.waitUntil(lambda: (slot.latest() or _NONE).full is not None, timeout=10_000)
+        painted = preview.frames_painted
+        qtbot.waitUntil(lambda: preview.frames_painted >= painted + 5, timeout=10_000)
+        assert slot.asked == [(size, True)]  # asked once: small frames do not move the picture
+        rect = preview.display_rect()
+        assert (round(rect.width), round(rect.height)) == size
+        frame = slot.latest()
+        assert frame is not None and frame.image.shape[1::-1] == size and frame.full_size == HD
+    finally:
+        assert worker.stop(5.0)
+    # The camera stopped: its newest frame is the one on screen (a grab paints it afresh).
+    qtbot.waitUntil(lambda: preview.live_sequence == slot.seq, timeout=10_000)
+    try:
+        live = preview.live_frame()
+        assert live is not None and live[0].shape[1::-1] == HD and not live[0].flags.writeable
+        again = preview.live_frame()
+        assert again is not None and again[0] is live[0]  # made once per frame
+        # The full frame is the picture on screen: shrunk to it, it matches what was painted.
+        grabbed = preview.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        rows = (grabbed.height(), grabbed.bytesPerLine())
+        pixels = np.frombuffer(grabbed.constBits(), np.uint8).reshape(rows)
+        x, y = round(rect.x), round(rect.y)
+        drawn = pixels[y : y + size[1], 4 * x : 4 * (x + size[0])].reshape(size[1], size[0], 4)[..., :3]
+        shrunk = cv2.resize(live[0], size, interpolation=cv2.INTER_AREA)
+        centre = (slice(size[1] // 4, 3 * size[1] // 4), slice(size[0] // 4, 3 * size[0] // 4))  # no chip
+        difference = np.abs(shrunk[centre].astype(np.int16) - drawn[centre].astype(np.int16)).mean()
+        before = camera.frame(live[1] + 46, Picture.CUSTOMER, size)  # half a sway away
+        elsewhere = np.abs(before[centre].astype(np.int16) - drawn[centre].astype(np.int16)).mean()
+        assert difference < elsewhere, (difference, elsewhere)
+    finally:
+        preview.detach_source()
 
 
 def test_the_overlay_is_drawn_again_only_when_what_it_shows_changes(
