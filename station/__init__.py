@@ -5,8 +5,8 @@ import sys
 
 __version__ = "0.1.0"
 
-# OpenCV reads these when cv2 is first imported, so they are set here, before anything imports it;
-# a value IT has put in the environment is kept.
+# OpenCV and numpy read these when they are first imported, so they are set here, before anything
+# imports them; a value IT has put in the environment is kept.
 #
 # Its worker threads spin after each parallel call (OpenCV's default: 2 000 pause loops, about a
 # tenth of a millisecond) in case more work follows at once. The station's calls come from the
@@ -17,6 +17,11 @@ __version__ = "0.1.0"
 # took 4.4-4.6 ms, as before); with 0 for the workers and for the calling thread they took
 # 5.2-9.1 ms, every layer waiting for a sleeping worker to wake.
 os.environ.setdefault("OPENCV_THREAD_POOL_ACTIVE_WAIT_WORKER", "200")
+
+# numpy's OpenBLAS starts a thread pool as numpy is imported (15-20 ms of the start, before the
+# first frame: 74 against 57 ms for `import numpy`, median of eight alternating runs, issue 27).
+# The station multiplies no large matrices: OpenCV does the pictures' work, with its own threads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 if sys.platform == "win32":  # pragma: no cover - Windows only
     # Media Foundation takes 4-20 s to open a camera unless hardware transforms are off.
