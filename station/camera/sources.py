@@ -476,7 +476,8 @@ class StillImageSource:
         self._still: BGRImage | None = None
         self._pacer = FramePacer(self._fps)
         self._index = 0
-        self._rng = np.random.default_rng()
+        # Made with the first noisy frame: numpy.random is not imported before the first frame.
+        self._rng: np.random.Generator | None = None
 
     @property
     def path(self) -> Path:
@@ -516,7 +517,7 @@ class StillImageSource:
 
     def read(self) -> BGRImage:
         still = self._next()
-        return self._render(still, self._index - 1, None, self._rng)
+        return self._render(still, self._index - 1, None, self._noise_maker())
 
     def read_at(self, size: tuple[int, int]) -> tuple[BGRImage, FullPicture | None]:
         """The next picture made at ``size`` directly (one warp from the still, no second resize),
@@ -525,10 +526,14 @@ class StillImageSource:
         index = self._index - 1
         height, width = still.shape[:2]
         if size[0] >= width or size[1] >= height:
-            return self._render(still, index, None, self._rng), None
+            return self._render(still, index, None, self._noise_maker()), None
+
         # Made on another thread (the capture's): a generator of its own for the noise.
-        full = FullPicture((width, height), lambda: self._render(still, index, None, np.random.default_rng()))
-        return self._render(still, index, size, self._rng), full
+        def make() -> BGRImage:
+            return self._render(still, index, None, self._noise_maker(own=True))
+
+        full = FullPicture((width, height), make)
+        return self._render(still, index, size, self._noise_maker()), full
 
     def _next(self) -> BGRImage:
         still = self._still
@@ -538,8 +543,19 @@ class StillImageSource:
         self._index += 1
         return still
 
+    def _noise_maker(self, *, own: bool = False) -> np.random.Generator | None:
+        """The generator of the sensor noise (None without noise); ``own``: a new one, for a frame
+        made on another thread."""
+        if self._noise <= 0:
+            return None
+        if own:
+            return np.random.default_rng()
+        if self._rng is None:
+            self._rng = np.random.default_rng()
+        return self._rng
+
     def _render(
-        self, still: BGRImage, index: int, size: tuple[int, int] | None, rng: np.random.Generator
+        self, still: BGRImage, index: int, size: tuple[int, int] | None, rng: np.random.Generator | None
     ) -> BGRImage:
         """Frame ``index`` of the sway, at ``size`` (None: the still's own)."""
         height, width = still.shape[:2]
@@ -554,7 +570,7 @@ class StillImageSource:
             )
         else:
             frame = still.copy()
-        if self._noise > 0:
+        if rng is not None:
             noise = np.asarray(rng.normal(0.0, self._noise, size=frame.shape), dtype=np.int16)
             frame = cv2.add(frame, noise, dtype=cv2.CV_8U)
         return _as_bgr(frame)
