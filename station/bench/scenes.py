@@ -184,7 +184,7 @@ class CounterCamera:
 
     A two-size source (:class:`~station.camera.TwoSizeSource`): :meth:`read_at` makes each frame
     at the preview's size from scenes drawn at that size, and the same frame at full resolution
-    only when a capture asks (the bench's file camera of issue 27's two sizes).
+    only when a capture asks (the camera issue 27's two sizes are measured on).
     """
 
     def __init__(self, width: int, height: int, fps: float = 30.0, shows: Picture = Picture.CUSTOMER) -> None:

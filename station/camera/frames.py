@@ -19,7 +19,7 @@ also makes that copy of each frame, once, in the screen's 32-bit pixels (:func:`
 The UI thread then only blits, without a conversion.
 
 A source that can make its pictures at any size (:class:`~station.camera.sources.TwoSizeSource`:
-the demo's still picture, the bench's counter camera) is asked for frames at
+a still picture larger than the preview, the bench's counter camera) is asked for frames at
 :meth:`LatestFrameSlot.stream_size` instead, and hands the slot, with each one, the means to make
 the same frame at full resolution (:class:`FullPicture`), which only a capture uses
 (:meth:`Frame.full_image`). A resize of 1080p to a preview that is not half its size costs
@@ -202,7 +202,8 @@ class LatestFrameSlot:
         return None if size is None else stream_size_for(size)
 
     def latest_pair(self) -> tuple[int, BGRImage] | None:
-        """``(seq, full frame)`` of the newest frame, or None: a :data:`LatestFrame` callable."""
+        """``(seq, frame as delivered)`` of the newest frame, or None: a :data:`LatestFrame`
+        callable. As delivered: a two-size source's frames come at the preview's size."""
         with self._cond:
             frame = self._frame
         return None if frame is None else (frame.seq, frame.image)
