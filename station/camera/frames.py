@@ -21,8 +21,8 @@ The UI thread then only blits, without a conversion.
 A source that can make its pictures at any size (:class:`~station.camera.sources.TwoSizeSource`:
 a still picture larger than the preview, the bench's counter camera) is asked for frames at
 :meth:`LatestFrameSlot.stream_size` instead, and hands the slot, with each one, the means to make
-the same frame at full resolution (:class:`FullPicture`), which only a capture uses
-(:meth:`Frame.full_image`). A resize of 1080p to a preview that is not half its size costs
+the same frame at full resolution (:class:`FullPicture`), which only a capture uses (the
+preview's ``live_frame``). A resize of 1080p to a preview that is not half its size costs
 2.1-2.6 ms of CPU (OpenCV, both cores), the most of a frame's cost at the counter. OpenCV's
 capture of a webcam cannot give two sizes at once on V4L2, MSMF or DirectShow, nor change
 resolution without restarting the stream, so a webcam keeps delivering full-resolution frames and
@@ -93,17 +93,7 @@ class Frame:
     (read-only), or None."""
     full: FullPicture | None = None
     """For a frame a two-size source delivered smaller than its full resolution: how to make it at
-    full resolution (a capture does). None: ``image`` is the full resolution."""
-
-    def full_image(self) -> BGRImage:
-        """The frame at the camera's full resolution: ``image``, or made now by the source (a new
-        array, read-only). What a capture sends."""
-        return self.image if self.full is None else self.full.picture()
-
-    @property
-    def full_size(self) -> tuple[int, int]:
-        """``(width, height)`` of the frame at the camera's full resolution."""
-        return self.full.size if self.full is not None else (self.width, self.height)
+    full resolution (a capture does, through the preview). None: ``image`` is the full resolution."""
 
     def age(self, now: float | None = None) -> float:
         """Seconds since the frame was captured. A consumer taking a picture for a decision

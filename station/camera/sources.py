@@ -16,7 +16,7 @@ Contract for implementations:
 * All methods are called from one thread (the capture worker); sources are not thread-safe.
 * A source that can make its pictures at any size (:class:`TwoSizeSource`) also has
   :meth:`TwoSizeSource.read_at`: the next picture at the preview's size, with the means to make
-  that same picture at full resolution (from any thread) for a capture. The still picture does;
+  that same picture at full resolution (from any thread) for a capture. A still picture does;
   webcams, streams and video files do not (OpenCV's capture gives one size, the stream's).
 
 OpenCV facts this relies on (see /work/shared/ECOSYSTEM.md): Windows opens cameras with Media

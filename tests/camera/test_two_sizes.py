@@ -127,10 +127,10 @@ def test_a_still_picture_camera_delivers_at_the_preview_size_and_makes_the_same_
     finally:
         assert worker.stop(5.0)
     assert frame.image.shape[:2] == (400, 640)  # made at the preview's size: no full frame made
-    assert frame.full is not None and frame.full_size == (width, height)
+    assert frame.full is not None and frame.full.size == (width, height)
     assert frame.preview is not None and frame.preview.shape == (400, 640, 4)  # only converted
-    full = frame.full_image()
-    assert (full.shape[1], full.shape[0]) == frame.full_size and not full.flags.writeable
+    full = frame.full.picture()
+    assert (full.shape[1], full.shape[0]) == frame.full.size and not full.flags.writeable
     # The same moment of the sway: far closer to this frame than to one a third of a second later.
     same, other = _alike(frame.image, full), _alike(later.image, full)
     assert same < 4.0 and other > 2 * same, (same, other)
@@ -147,7 +147,6 @@ def test_a_video_file_keeps_delivering_full_frames(video_path: Path) -> None:
     finally:
         assert worker.stop(5.0)
     assert frame is not None and frame.image.shape[:2] == (240, 320) and frame.full is None
-    assert frame.full_image() is frame.image and frame.full_size == (320, 240)
     assert frame.preview is not None and frame.preview.shape == (120, 160, 4)
 
 

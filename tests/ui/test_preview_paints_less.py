@@ -280,7 +280,8 @@ def test_a_two_size_camera_sends_the_preview_size_and_a_capture_gets_the_full_fr
         rect = preview.display_rect()
         assert (round(rect.width), round(rect.height)) == size
         frame = slot.latest()
-        assert frame is not None and frame.image.shape[1::-1] == size and frame.full_size == HD
+        assert frame is not None and frame.image.shape[1::-1] == size
+        assert frame.full is not None and frame.full.size == HD
     finally:
         assert worker.stop(5.0)
     # The camera stopped: its newest frame is the one on screen (a grab paints it afresh).
