@@ -165,3 +165,25 @@ def test_refresh_after_a_conflicted_merge_keeps_this_branchs_pins_and_adds_the_n
     kept = {(p["name"], p["version"]) for p in before["package"] if "version" in p and p["name"] != "station"}
     assert kept - pins == set()  # every pin of this branch survived the refresh
     assert run_check(checkout).returncode == 0
+
+
+def test_the_windows_lock_holds_every_dependency_of_the_project(lockfile: ModuleType) -> None:
+    """packaging/lock/windows.txt is refreshed by its own command (`dev.py windows --lock`): a
+    dependency added to pyproject.toml and locked for Linux only would be missing from the Windows
+    bundle, whose pip installs with --no-deps. (What those need in turn is the Windows resolution's
+    business: its pins differ, pydantic's for one.)"""
+    from packaging.markers import Marker
+    from packaging.requirements import Requirement
+
+    windows = {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt"}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = [Requirement(text) for text in project["dependencies"]]
+    needed = {
+        lockfile.normalize(req.name)
+        for req in declared
+        if req.marker is None or Marker(str(req.marker)).evaluate(windows)
+    }
+    text = (PACKAGING / "lock" / "windows.txt").read_text(encoding="utf-8")
+    locked = {name for name, _, _ in lockfile.parse_requirements(text)}
+    assert {"pyside6-essentials", "httpx"} <= needed
+    assert sorted(needed - locked) == []
