@@ -44,7 +44,11 @@ def test_the_fleet_catches_up_after_an_outage_with_nothing_lost(
     assert done.returncode == 0, json.dumps(result, indent=1)[:4000]
     assert (result["stations"], result["target"]) == (stations, target)
     assert result["lost"] == 0
-    assert result["records_received"] >= result["records"] > stations * 150
+    # Every station's half day holds its heartbeats, one every five minutes (144), less a silent
+    # stretch of two hours (24) on a station that was switched off. Its verifications fall in the
+    # branch's opening hours, so how many the last half day holds depends on the hour the test runs
+    # (a fixed 150 a station failed after 22:00 UTC): they are not counted on here.
+    assert result["records_received"] >= result["records"] >= stations * (144 - 24)
     assert result["unique_received"] == result["records"] - result["unshipped_at_stop"]
     assert result["in_order"], result["out_of_order_stations"]
     assert result["records_sent"] >= result["records_received"]
