@@ -26,3 +26,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 if sys.platform == "win32":  # pragma: no cover - Windows only
     # Media Foundation takes 4-20 s to open a camera unless hardware transforms are off.
     os.environ.setdefault("OPENCV_VIDEOIO_MSMF_ENABLE_HW_TRANSFORMS", "0")
+
+# pydantic loads every installed package's "pydantic" entry point as a validation plugin the first
+# time it builds a model: third-party code watching machine policy being read, found by reading
+# every installed distribution's metadata (4-7 ms before the first frame in the development tree,
+# issue 27). The station validates with none. Set, not defaulted: no environment turns them on.
+os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
