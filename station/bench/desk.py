@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +27,7 @@ from station.camera import BGRImage
 from station.core.decision import DecisionPolicy
 from station.ui.controller import VerificationController
 
-__all__ = ["bench_controller", "bench_journal", "verify_once"]
+__all__ = ["bench_controller", "bench_journal", "timed_verification", "verify_once"]
 
 _BENCH_KEY = b"bench-audit-key-".ljust(32, b"-")
 
@@ -60,13 +61,30 @@ async def verify_once(
     timeout: float = 30.0,  # noqa: ASYNC109
 ) -> AttemptReport:
     """One customer, one capture: the next customer's session, Space, the report."""
+    report, _ = await timed_verification(controller, frame, timeout)
+    return report
+
+
+async def timed_verification(
+    controller: VerificationController,
+    frame: BGRImage,
+    timeout: float = 30.0,  # noqa: ASYNC109
+) -> tuple[AttemptReport, float]:
+    """:func:`verify_once`, and the milliseconds from Space to ``finished``.
+
+    The previous customer's session is closed first and its journal row written (at a counter the
+    operator moves to the next customer before they sit down, not with Space): what is timed is
+    Space alone, not the close of the last session or its row being written beside the capture."""
     controller.next_customer()
+    await controller.desk.background.wait_idle()
     finished = asyncio.ensure_future(wait_signal(controller.finished, timeout))
     await asyncio.sleep(0)  # the waiter is connected before the press
+    pressed = time.perf_counter()
     check = controller.try_capture(frame, sequence=next(_FRAME_NUMBERS))  # a new frame each time
     if not check.allowed:
         finished.cancel()
         raise RuntimeError(f"the bench capture was refused: {check.message}")
     (report,) = await finished
+    elapsed_ms = (time.perf_counter() - pressed) * 1000.0
     assert isinstance(report, AttemptReport)
-    return report
+    return report, elapsed_ms

@@ -38,7 +38,7 @@ async def profile_overhead(samples: int) -> dict[str, float]:
     from station.api.client import LivenessClient
     from station.application.recording import JournalRecorder
     from station.audit import AuditJournal
-    from station.bench.desk import bench_controller, bench_journal, verify_once
+    from station.bench.desk import bench_controller, bench_journal, timed_verification
     from station.bench.frames import full_hd_frame
     from station.bench.verify import make_client
     from station.emulator import Emulator, Scenario
@@ -97,9 +97,7 @@ async def profile_overhead(samples: int) -> dict[str, float]:
                             values.clear()
                     seen = len(durations)
                     marks = {name: len(values) for name, values in parts.items()}
-                    started = time.perf_counter()
-                    await verify_once(controller, frame)
-                    total = (time.perf_counter() - started) * 1000.0
+                    _, total = await timed_verification(controller, frame)
                     if index >= 2 and len(durations) == seen + 1:
                         totals.append(total - durations[seen] * 1000.0)
                         server.append(durations[seen] * 1000.0)

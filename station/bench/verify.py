@@ -32,7 +32,7 @@ from station.api.credentials import Credential
 from station.api.environments import Environment
 from station.api.schema import parse_liveness_response
 from station.audit import AuditJournal
-from station.bench.desk import bench_controller, bench_journal, verify_once
+from station.bench.desk import bench_controller, bench_journal, timed_verification
 from station.bench.frames import SyntheticCamera
 from station.bench.qtsupport import TickRecorder, application, median, wait_signal
 from station.camera import BGRImage
@@ -322,11 +322,9 @@ async def measure_overhead(
         with rig.emulator.timing() as durations:
             for index in range(samples + 2):
                 seen = len(durations)
-                start = time.perf_counter()
-                await verify_once(controller, frame)
-                total = time.perf_counter() - start
+                _, total_ms = await timed_verification(controller, frame)
                 if index >= 2 and len(durations) == seen + 1:  # two warm-ups
-                    real.append((total - durations[seen]) * 1000.0)
+                    real.append(total_ms - durations[seen] * 1000.0)
                     server_ms.append(durations[seen] * 1000.0)
             for _ in range(samples):
                 seen = len(durations)

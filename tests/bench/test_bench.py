@@ -65,3 +65,25 @@ def test_quick_json_has_every_number() -> None:
     for scene in ("customer", "too_dark", "too_far", "two_people", "motion_blur"):
         for key in (f"no_face_rate_{scene}", f"no_face_rate_{scene}_naive"):
             assert 0.0 <= data[key] <= 1.0, key
+
+
+@pytest.mark.timeout(200)
+def test_the_overhead_floor_times_each_way_on_one_call_each() -> None:
+    """``station.bench.overhead_floor``: every way (the station, the bare asyncio steps, the bare
+    steps in one thread) made exactly one call to the emulator per round, or its round is not
+    counted and ``samples`` falls short."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-m", "station.bench.overhead_floor", "--samples", "3"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=190,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = json.loads(done.stdout)
+    assert data["samples"] == 3
+    for key in ("station_ms", "bare_async_ms", "bare_sync_ms"):
+        assert math.isfinite(data[key]) and data[key] > 0, key
