@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from station.bench.qtsupport import median
+from station.bench.qtsupport import median, print_figures
 
 __all__ = ["main", "profile_overhead"]
 
@@ -137,18 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m station.bench.overhead_profile")
     parser.add_argument("--samples", type=int, default=30)
     args = parser.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
-
-    from station.bench.qtsupport import application
-
-    app = application()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        result = loop.run_until_complete(profile_overhead(args.samples))
-    print(json.dumps({name: round(value, 2) for name, value in result.items()}), flush=True)
-    return 0
+    return print_figures(lambda: profile_overhead(args.samples))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import json
 import os
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ __all__ = [
     "median",
     "offscreen_platform",
     "percentile",
+    "print_figures",
     "rss_mb",
     "spin",
     "wait_signal",
@@ -63,6 +64,21 @@ def application() -> QApplication:
     # The bench opens and closes several windows; closing the last must not stop the event loop.
     app.setQuitOnLastWindowClosed(False)
     return app
+
+
+def print_figures(measure: Callable[[], Coroutine[Any, Any, dict[str, float]]]) -> int:
+    """Run ``measure()`` on a qasync loop over the process's (offscreen) QApplication and print
+    its figures as one JSON line, rounded to hundredths; the exit status."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+
+    app = application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        figures = loop.run_until_complete(measure())
+    print(json.dumps({name: round(value, 2) for name, value in figures.items()}), flush=True)
+    return 0
 
 
 async def wait_signal(signal: SignalInstance, timeout: float) -> tuple[Any, ...]:  # noqa: ASYNC109

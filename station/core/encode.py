@@ -51,7 +51,7 @@ class _LayoutError(Exception):
 
 def encode_jpeg(frame: np.ndarray, quality: int = DEFAULT_JPEG_QUALITY) -> bytes:
     """Encode a BGR (or grey) uint8 frame as a baseline JPEG with a restart marker after each row
-    of MCUs. Runs off the UI thread; OpenCV releases the GIL."""
+    of MCUs (other layouts: as OpenCV writes them). Runs off the UI thread; OpenCV releases the GIL."""
     if not 1 <= quality <= 100:
         raise EncodeError(f"JPEG quality must be 1..100, got {quality}")
     if frame.size == 0 or frame.dtype != np.uint8 or frame.ndim not in (2, 3):
@@ -64,7 +64,7 @@ def encode_jpeg(frame: np.ndarray, quality: int = DEFAULT_JPEG_QUALITY) -> bytes
             return _in_two_bands(frame, split, params)
         except _LayoutError as exc:
             _log.warning("the JPEG is encoded in one pass: %s", exc)
-    return _one_pass(frame, params)
+    return _imencode(frame, params)
 
 
 def _mcu_size(channels: int) -> int:
@@ -87,8 +87,10 @@ def band_split(height: int, channels: int) -> int | None:
 def _params(quality: int, width: int, channels: int) -> list[int]:
     import cv2  # here, not at the top: settings import DEFAULT_JPEG_QUALITY without paying for OpenCV
 
-    mcus_per_row = -(-width // _mcu_size(channels))
-    params = [cv2.IMWRITE_JPEG_QUALITY, int(quality), cv2.IMWRITE_JPEG_RST_INTERVAL, mcus_per_row]
+    params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
+    if channels not in (1, 3):  # never split (band_split): OpenCV's own layout
+        return params
+    params += [cv2.IMWRITE_JPEG_RST_INTERVAL, -(-width // _mcu_size(channels))]
     if channels == 3:  # pinned, so the MCU is 16x16 whatever OpenCV's default becomes
         params += [cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420]
     return params
@@ -101,10 +103,6 @@ def _imencode(image: np.ndarray, params: list[int]) -> bytes:
     if not ok:
         raise EncodeError("OpenCV could not encode the frame")
     return bytes(buffer.tobytes())
-
-
-def _one_pass(frame: np.ndarray, params: list[int]) -> bytes:
-    return _imencode(frame, params)
 
 
 _worker: ThreadPoolExecutor | None = None

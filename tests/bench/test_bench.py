@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,21 +30,27 @@ REQUIRED = (
 )
 
 
-@pytest.mark.timeout(330)
-def test_quick_json_has_every_number() -> None:
+def _bench_json(*args: str, timeout: float) -> dict[str, Any]:
+    """Run ``python -m <args>`` headless from the project root; its stdout, one JSON object."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run(
-        [sys.executable, "-m", "station.bench", "--quick", "--json"],
+        [sys.executable, "-m", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=320,
+        timeout=timeout,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     data = json.loads(done.stdout)  # stdout is exactly one JSON object
     assert isinstance(data, dict)
+    return data
+
+
+@pytest.mark.timeout(330)
+def test_quick_json_has_every_number() -> None:
+    data = _bench_json("station.bench", "--quick", "--json", timeout=320)
     for name in REQUIRED:
         for key in (name, f"{name}_naive"):
             assert key in data, f"missing {key}"
@@ -72,18 +79,7 @@ def test_the_overhead_floor_times_each_way_on_one_call_each() -> None:
     """``station.bench.overhead_floor``: every way (the station, the bare asyncio steps, the bare
     steps in one thread) made exactly one call to the emulator per round, or its round is not
     counted and ``samples`` falls short."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run(
-        [sys.executable, "-m", "station.bench.overhead_floor", "--samples", "3"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=190,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    data = json.loads(done.stdout)
+    data = _bench_json("station.bench.overhead_floor", "--samples", "3", timeout=190)
     assert data["samples"] == 3
     for key in ("station_ms", "bare_async_ms", "bare_sync_ms"):
         assert math.isfinite(data[key]) and data[key] > 0, key

@@ -93,6 +93,9 @@ def test_frames_too_short_or_of_other_layouts_are_encoded_in_one_pass(
     assert [shape for _, shape in recorder.calls] == [(240, 320, 3)]
     monkeypatch.undo()
     assert encode_jpeg(small) == _whole_frame_jpeg(small)
+    four = _noise((480, 640, 4))  # neither grey nor BGR: as OpenCV writes it, no restart markers
+    ok, plain = cv2.imencode(".jpg", four, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    assert ok and encode_jpeg(four) == plain.tobytes()
 
 
 def test_a_band_laid_out_otherwise_falls_back_to_one_pass(
