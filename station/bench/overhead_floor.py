@@ -18,7 +18,6 @@ than the differences) out of the comparison. Prints one JSON object of medians.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hashlib
 import time
@@ -114,10 +113,7 @@ async def compare_with_floor(samples: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m station.bench.overhead_floor")
-    parser.add_argument("--samples", type=int, default=60)
-    args = parser.parse_args(argv)
-    return print_figures(lambda: compare_with_floor(args.samples))
+    return print_figures(argv, "station.bench.overhead_floor", compare_with_floor, samples=60)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ changed). Prints one JSON object of medians.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
@@ -132,10 +131,7 @@ async def profile_overhead(samples: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m station.bench.overhead_profile")
-    parser.add_argument("--samples", type=int, default=30)
-    args = parser.parse_args(argv)
-    return print_figures(lambda: profile_overhead(args.samples))
+    return print_figures(argv, "station.bench.overhead_profile", profile_overhead, samples=30)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ and a core, which is what competes with the capture thread and the event loop in
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import itertools
 import json
@@ -66,9 +67,18 @@ def application() -> QApplication:
     return app
 
 
-def print_figures(measure: Callable[[], Coroutine[Any, Any, dict[str, float]]]) -> int:
-    """Run ``measure()`` on a qasync loop over the process's (offscreen) QApplication and print
-    its figures as one JSON line, rounded to hundredths; the exit status."""
+def print_figures(
+    argv: list[str] | None,
+    prog: str,
+    measure: Callable[[int], Coroutine[Any, Any, dict[str, float]]],
+    samples: int,
+) -> int:
+    """``python -m <prog> [--samples N]``: run ``measure(N)`` (``samples`` by default) on a qasync
+    loop over the process's (offscreen) QApplication and print its figures as one JSON line,
+    rounded to hundredths; the exit status."""
+    parser = argparse.ArgumentParser(prog=f"python -m {prog}")
+    parser.add_argument("--samples", type=int, default=samples)
+    count = parser.parse_args(argv).samples
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import qasync
 
@@ -76,7 +86,7 @@ def print_figures(measure: Callable[[], Coroutine[Any, Any, dict[str, float]]]) 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        figures = loop.run_until_complete(measure())
+        figures = loop.run_until_complete(measure(count))
     print(json.dumps({name: round(value, 2) for name, value in figures.items()}), flush=True)
     return 0
 

@@ -61,7 +61,7 @@ def encode_jpeg(frame: np.ndarray, quality: int = DEFAULT_JPEG_QUALITY) -> bytes
     split = band_split(frame.shape[0], channels)
     if split is not None:
         try:
-            return _in_two_bands(frame, split, params)
+            return _in_two_bands(frame, split, channels, params)
         except _LayoutError as exc:
             _log.warning("the JPEG is encoded in one pass: %s", exc)
     return _imencode(frame, params)
@@ -70,6 +70,11 @@ def encode_jpeg(frame: np.ndarray, quality: int = DEFAULT_JPEG_QUALITY) -> bytes
 def _mcu_size(channels: int) -> int:
     """Pixels per MCU side: 16 for colour at 4:2:0, 8 for grey."""
     return 16 if channels == 3 else 8
+
+
+def _mcus_per_row(width: int, channels: int) -> int:
+    """The restart interval: one row of MCUs."""
+    return -(-width // _mcu_size(channels))
 
 
 def band_split(height: int, channels: int) -> int | None:
@@ -90,7 +95,7 @@ def _params(quality: int, width: int, channels: int) -> list[int]:
     params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
     if channels not in (1, 3):  # never split (band_split): OpenCV's own layout
         return params
-    params += [cv2.IMWRITE_JPEG_RST_INTERVAL, -(-width // _mcu_size(channels))]
+    params += [cv2.IMWRITE_JPEG_RST_INTERVAL, _mcus_per_row(width, channels)]
     if channels == 3:  # pinned, so the MCU is 16x16 whatever OpenCV's default becomes
         params += [cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420]
     return params
@@ -117,13 +122,12 @@ def _band_worker() -> ThreadPoolExecutor:
         return _worker
 
 
-def _in_two_bands(frame: np.ndarray, split: int, params: list[int]) -> bytes:
+def _in_two_bands(frame: np.ndarray, split: int, channels: int, params: list[int]) -> bytes:
     rest = _band_worker().submit(_imencode, frame[split:], params)
     top = _imencode(frame[:split], params)
     bottom = rest.result()
     height = frame.shape[0]
-    channels = 1 if frame.ndim == 2 else frame.shape[2]
-    interval = -(-frame.shape[1] // _mcu_size(channels))
+    interval = _mcus_per_row(frame.shape[1], channels)
     header, top_scan, height_at = _band(top, split, interval)
     _, bottom_scan, _ = _band(bottom, height - split, interval)
     marker = bytes((0xFF, _RST0 + (split // _mcu_size(channels) - 1) % 8))
