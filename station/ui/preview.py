@@ -228,6 +228,12 @@ class PreviewWidget(QWidget):
         return (len(painted) - 1) / span if span > 0 else 0.0
 
     @property
+    def shows_stall(self) -> bool:
+        """True once the picture has been redrawn as stalled (the chip at 0 fps) since the last
+        new frame: that one repaint is behind it."""
+        return self._shown_stale
+
+    @property
     def is_polling(self) -> bool:
         """True while the camera source is being polled (live, attached and on screen)."""
         return self._timer.isActive()
